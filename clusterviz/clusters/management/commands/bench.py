@@ -1,0 +1,22 @@
+"""``manage.py bench <name>``: the project's speed and memory benchmarks (see docs/benchmarks.md)."""
+from __future__ import annotations
+
+import importlib
+
+from django.core.management.base import BaseCommand, CommandError
+
+BENCHMARKS = {"store": "clusterviz.benchmarks.store"}
+
+
+class Command(BaseCommand):
+    help = "Run a benchmark: " + ", ".join(BENCHMARKS)
+
+    def add_arguments(self, parser) -> None:  # type: ignore[no-untyped-def]
+        parser.add_argument("name", choices=sorted(BENCHMARKS))
+        parser.add_argument("--count", type=int, default=None, help="Objects to write (store: 2000).")
+
+    def handle(self, *args, **options) -> None:  # type: ignore[no-untyped-def]
+        module = BENCHMARKS.get(options["name"])
+        if module is None:
+            raise CommandError(f"unknown benchmark {options['name']}")
+        self.stdout.write(importlib.import_module(module).run(options))

@@ -1,0 +1,47 @@
+"""``manage.py up``: migrate, create the demo cluster if missing, and serve everything.
+
+One process serves the browser side on plain HTTP and the Kubernetes API on both HTTP and
+HTTPS (kubectl only sends tokens over TLS), through daphne's endpoint strings.
+"""
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+
+from clusterviz import tls
+from clusterviz.clusters.bootstrap import ensure_cluster
+
+
+class Command(BaseCommand):
+    help = "Migrate, create the demo cluster if missing, and serve HTTP and HTTPS."
+
+    def add_arguments(self, parser) -> None:  # type: ignore[no-untyped-def]
+        parser.add_argument("--cluster", default="demo", help="Cluster to create if missing.")
+        parser.add_argument("--no-serve", action="store_true", help="Prepare everything, then exit.")
+
+    def handle(self, *args, **options) -> None:  # type: ignore[no-untyped-def]
+        call_command("migrate", interactive=False, verbosity=0)
+        cluster = ensure_cluster(options["cluster"])
+        certs = tls.ensure_certificates(settings.DATA_DIR / "pki", tls.default_hosts(settings.CLUSTERVIZ_PUBLIC_HOST))
+        bind, http, https = settings.CLUSTERVIZ_BIND, settings.CLUSTERVIZ_HTTP_PORT, settings.CLUSTERVIZ_HTTPS_PORT
+        host = settings.CLUSTERVIZ_PUBLIC_HOST
+        self.stdout.write(
+            f"clusterviz: cluster {cluster.name!r} ready\n"
+            f"  browser:        http://{host}:{http}/\n"
+            f"  Kubernetes API: https://{host}:{https}/clusters/{cluster.name}\n"
+            f"  kubectl:        python manage.py kubeconfig --cluster {cluster.name} > kubeconfig && "
+            f"kubectl --kubeconfig kubeconfig get ns\n")
+        if options["no_serve"]:
+            return
+        from daphne.endpoints import build_endpoint_description_strings
+        from daphne.server import Server
+
+        from clusterviz.asgi import application
+
+        key = str(certs.server_key).replace(":", r"\:")
+        cert = str(certs.server_cert).replace(":", r"\:")
+        endpoints = build_endpoint_description_strings(host=bind, port=http)
+        endpoints.append(f"ssl:{https}:interface={bind}:privateKey={key}:certKey={cert}")
+        Server(application=application, endpoints=endpoints, http_timeout=None,
+               websocket_handshake_timeout=10, application_close_timeout=5).run()

@@ -1,0 +1,138 @@
+"""Settings, all from environment variables with safe defaults.
+
+CLUSTERVIZ_DATA_DIR  where the database, certificates and generated secret live (./data)
+DATABASE_URL         any dj-database-url URL (default: SQLite file in the data directory)
+REDIS_URL            Redis channel layer; unset means the in-memory layer (one process)
+SECRET_KEY           generated into the data directory when unset
+ALLOWED_HOSTS        comma-separated (default: localhost names)
+DEBUG                off unless "1"/"true"
+"""
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+import dj_database_url
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+DATA_DIR = Path(os.environ.get("CLUSTERVIZ_DATA_DIR", BASE_DIR / "data")).resolve()
+DATA_DIR.mkdir(parents=True, exist_ok=True)
+
+
+def _env_flag(name: str, default: bool = False) -> bool:
+    return os.environ.get(name, "1" if default else "0").strip().lower() in ("1", "true", "yes", "on")
+
+
+def _secret_key() -> str:
+    if os.environ.get("SECRET_KEY"):
+        return os.environ["SECRET_KEY"]
+    path = DATA_DIR / "secret_key"
+    if not path.exists():
+        path.write_text(secrets.token_urlsafe(50))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+SECRET_KEY = _secret_key()
+DEBUG = _env_flag("DEBUG")
+ALLOWED_HOSTS = [h.strip() for h in os.environ.get("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]").split(",")
+                 if h.strip()]
+
+INSTALLED_APPS = [
+    "daphne",
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "channels",
+    "clusterviz.clusters",
+    "clusterviz.kubeapi",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "clusterviz.urls"
+ASGI_APPLICATION = "clusterviz.asgi.application"
+
+TEMPLATES = [{
+    "BACKEND": "django.template.backends.django.DjangoTemplates",
+    "DIRS": [BASE_DIR / "templates"],
+    "APP_DIRS": True,
+    "OPTIONS": {"context_processors": [
+        "django.template.context_processors.request",
+        "django.contrib.auth.context_processors.auth",
+        "django.contrib.messages.context_processors.messages",
+    ]},
+}]
+
+
+def _database(url: str) -> dict:
+    config = dj_database_url.parse(url, conn_max_age=0)
+    if config["ENGINE"] == "django.db.backends.sqlite3":
+        # Concurrent writers must queue, not fail with "database is locked": WAL lets readers
+        # run beside the writer, IMMEDIATE takes the write lock at BEGIN (no lock upgrade
+        # deadlock), and the busy timeout makes a second writer wait its turn.
+        config["OPTIONS"] = {
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 30,
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        }
+        # A file: Django's in-memory test database uses SQLite's shared cache, where concurrent
+        # writer threads fail with "table is locked" instead of waiting for the busy timeout.
+        config["TEST"] = {"NAME": str(DATA_DIR / "test.sqlite3")}
+    return config
+
+
+DATABASES = {"default": _database(os.environ.get("DATABASE_URL", f"sqlite:///{DATA_DIR / 'clusterviz.sqlite3'}"))}
+# The store contract suite also runs against a real PostgreSQL server when this names one.
+if os.environ.get("CLUSTERVIZ_TEST_POSTGRES_URL"):
+    DATABASES["postgres"] = _database(os.environ["CLUSTERVIZ_TEST_POSTGRES_URL"])
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+if os.environ.get("REDIS_URL"):
+    CHANNEL_LAYERS = {"default": {"BACKEND": "channels_redis.core.RedisChannelLayer",
+                                  "CONFIG": {"hosts": [os.environ["REDIS_URL"]]}}}
+else:
+    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+]
+
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = "UTC"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+STATIC_ROOT = DATA_DIR / "staticfiles"
+
+# The Kubernetes API (see clusterviz.kubeapi). HTTPS because kubectl sends tokens only over TLS.
+CLUSTERVIZ_HTTP_PORT = int(os.environ.get("CLUSTERVIZ_HTTP_PORT", "8000"))
+CLUSTERVIZ_HTTPS_PORT = int(os.environ.get("CLUSTERVIZ_HTTPS_PORT", "6443"))
+CLUSTERVIZ_BIND = os.environ.get("CLUSTERVIZ_BIND", "127.0.0.1")
+#: The host name written into kubeconfigs and the serving certificate.
+CLUSTERVIZ_PUBLIC_HOST = os.environ.get("CLUSTERVIZ_PUBLIC_HOST", "127.0.0.1")
+#: Revisions the store keeps in its log before compacting (watch/list older than this get 410).
+CLUSTERVIZ_COMPACTION_WINDOW = int(os.environ.get("CLUSTERVIZ_COMPACTION_WINDOW", "10000"))
+#: Audit records kept per cluster.
+CLUSTERVIZ_AUDIT_RETENTION = int(os.environ.get("CLUSTERVIZ_AUDIT_RETENTION", "50000"))
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+}

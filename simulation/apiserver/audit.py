@@ -1,0 +1,51 @@
+"""Audit records: one per request, saying who asked what, which stages and plugins it
+crossed, where it was stopped and why, and the revision it wrote.
+
+The browser animates a request from exactly this record, so a stage appears here only
+if it really ran.
+"""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Callable
+
+AUTHENTICATION = "authentication"
+AUTHORIZATION = "authorization"
+MUTATING_ADMISSION = "mutating-admission"
+VALIDATION = "validation"
+VALIDATING_ADMISSION = "validating-admission"
+STORAGE = "storage"
+
+
+@dataclass
+class AuditRecord:
+    verb: str
+    path: str
+    user: str = ""
+    groups: list[str] = field(default_factory=list)
+    api_group: str = ""
+    resource: str = ""
+    subresource: str = ""
+    namespace: str = ""
+    name: str = ""
+    stages: list[dict] = field(default_factory=list)
+    code: int = 0
+    revision: int | None = None
+    rejected_by: str = ""
+    message: str = ""
+    virtual_time: float | None = None
+    user_agent: str = ""
+
+    def passed(self, stage: str, plugins: list[str]) -> None:
+        self.stages.append({"stage": stage, "plugins": plugins, "result": "passed"})
+
+    def rejected(self, stage: str, plugins: list[str], plugin: str, message: str) -> None:
+        self.stages.append({"stage": stage, "plugins": plugins, "result": "rejected", "plugin": plugin})
+        self.rejected_by = plugin
+        self.message = message
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+AuditSink = Callable[[AuditRecord], None]

@@ -1,0 +1,113 @@
+"""Request body decoding: JSON or YAML in, a Kubernetes object (dict) out, or a 4xx Status.
+
+Limits are the API server's first line of defence, so they live here: the 3 MiB body
+limit (413, as upstream's MaxRequestBodyBytes), nesting depth, and YAML aliases (an
+alias bomb is tiny on the wire and huge once expanded).
+"""
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import yaml
+
+from . import errors
+
+MAX_REQUEST_BODY_BYTES = 3 * 1024 * 1024
+MAX_DEPTH = 100
+
+JSON_TYPES = ("", "application/json", "*/*")
+YAML_TYPES = ("application/yaml", "application/x-yaml", "text/yaml")
+PATCH_TYPES = ("application/json-patch+json", "application/merge-patch+json",
+               "application/strategic-merge-patch+json")
+APPLY_PATCH_TYPE = "application/apply-patch+yaml"
+PROTOBUF_TYPE = "application/vnd.kubernetes.protobuf"
+
+
+class _NoAliasLoader(yaml.SafeLoader):
+    """A safe loader that refuses anchors/aliases: manifests never need them, bombs do."""
+
+    def compose_node(self, parent, index):  # type: ignore[override]
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()
+            raise yaml.composer.ComposerError(None, None, "YAML aliases are not allowed", event.start_mark)
+        return super().compose_node(parent, index)
+
+
+def _depth(value: Any, limit: int) -> int:
+    """Depth of nested containers, iteratively (no recursion to overflow), stopping past ``limit``."""
+    deepest = 0
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if depth > deepest:
+            deepest = depth
+            if deepest > limit:
+                return deepest
+        if isinstance(item, dict):
+            stack.extend((v, depth + 1) for v in item.values() if isinstance(v, (dict, list)))
+        elif isinstance(item, list):
+            stack.extend((v, depth + 1) for v in item if isinstance(v, (dict, list)))
+    return deepest
+
+
+def check_size(body: bytes | None) -> None:
+    if body is not None and len(body) > MAX_REQUEST_BODY_BYTES:
+        raise errors.too_large(MAX_REQUEST_BODY_BYTES)
+
+
+def decode(body: bytes | None, content_type: str, what: str = "object") -> Any:
+    """Parse a JSON or YAML body. ``what`` names the expected kind in error messages."""
+    check_size(body)
+    if not body or not body.strip():
+        raise errors.bad_request(f"the body of the request was empty; expected a {what}")
+    try:
+        if content_type in YAML_TYPES or content_type == APPLY_PATCH_TYPE:
+            value = yaml.load(body.decode("utf-8"), Loader=_NoAliasLoader)  # noqa: S506 - safe subclass
+        else:
+            value = json.loads(body)
+    except RecursionError:
+        raise errors.bad_request(f"{what} could not be decoded: exceeded max depth {MAX_DEPTH}") from None
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise errors.bad_request(f"{what} could not be decoded: {_short(exc)}") from None
+    except yaml.YAMLError as exc:
+        raise errors.bad_request(f"error converting YAML to JSON: {_short(exc)}") from None
+    if _depth(value, MAX_DEPTH) > MAX_DEPTH:
+        raise errors.bad_request(f"{what} could not be decoded: exceeded max depth {MAX_DEPTH}")
+    return value
+
+
+def _short(exc: Exception) -> str:
+    text = str(exc).replace("\n", " ")
+    return text[:300]
+
+
+def decode_object(body: bytes | None, content_type: str, kind: str, api_version: str) -> dict:
+    """Decode a full object for create/update; fill kind and apiVersion from the URL if absent."""
+    if content_type == PROTOBUF_TYPE:
+        raise errors.unsupported_media_type(content_type)
+    if content_type not in JSON_TYPES and content_type not in YAML_TYPES:
+        raise errors.unsupported_media_type(content_type)
+    obj = decode(body, content_type, kind)
+    if not isinstance(obj, dict):
+        raise errors.bad_request(f"{kind} in version \"{api_version.split('/')[-1]}\" cannot be handled as a "
+                                 f"{kind}: expected an object, got {type(obj).__name__}")
+    got_version = obj.get("apiVersion") or api_version
+    got_kind = obj.get("kind") or kind
+    if got_version != api_version or got_kind != kind:
+        raise errors.bad_request(f"the API version in the data ({got_version}) does not match the expected "
+                                 f"API version ({api_version})" if got_version != api_version else
+                                 f"the kind in the data ({got_kind}) does not match the expected kind ({kind})")
+    obj["apiVersion"] = api_version
+    obj["kind"] = kind
+    meta = obj.get("metadata")
+    if meta is None:
+        obj["metadata"] = {}
+    elif not isinstance(meta, dict):
+        raise errors.bad_request(f"{kind} in version \"{api_version.split('/')[-1]}\" cannot be handled as a "
+                                 f"{kind}: metadata must be an object")
+    return obj
+
+
+def encode(value: Any) -> bytes:
+    return json.dumps(value, separators=(",", ":")).encode()

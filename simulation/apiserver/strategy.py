@@ -1,0 +1,101 @@
+"""What the registry does to every object on its way to the store (upstream's REST
+strategies): system fields on create, what an update may and may not change, and when a
+write of the main resource leaves ``status`` alone (and the other way round)."""
+from __future__ import annotations
+
+import copy
+import random
+import string
+import time
+import uuid
+
+from .resources import ResourceType
+
+#: Metadata only the server sets; carried over from the stored object on every update.
+SYSTEM_METADATA = ("uid", "creationTimestamp", "deletionTimestamp", "deletionGracePeriodSeconds", "generation")
+
+
+def rfc3339(seconds: float) -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(seconds))
+
+
+def generate_name(prefix: str, rng: random.Random) -> str:
+    """Upstream's SimpleNameGenerator: the prefix plus five random lowercase alphanumerics."""
+    alphabet = "bcdfghjklmnpqrstvwxz2456789"
+    return prefix[:58] + "".join(rng.choice(alphabet) for _ in range(5))
+
+
+def has_status_subresource(rt: ResourceType) -> bool:
+    return "status" in rt.subresources
+
+
+def prepare_create(rt: ResourceType, obj: dict, now: float, rng: random.Random) -> None:
+    meta = obj["metadata"]
+    for field in ("resourceVersion", "deletionTimestamp", "deletionGracePeriodSeconds", "selfLink"):
+        meta.pop(field, None)
+    meta["uid"] = str(uuid.UUID(int=rng.getrandbits(128), version=4))
+    meta["creationTimestamp"] = rfc3339(now)
+    if rt.has_generation:
+        meta["generation"] = 1
+    else:
+        meta.pop("generation", None)
+    if rt.kind == "Pod":
+        obj["status"] = {"phase": "Pending", "qosClass": _pod_qos_class(obj)}
+    elif rt.kind == "Namespace":
+        obj["status"] = {"phase": "Active"}
+    elif has_status_subresource(rt) and rt.kind != "Node":
+        obj["status"] = {}
+
+
+def prepare_update(rt: ResourceType, new: dict, old: dict, subresource: str) -> None:
+    """Carry over what the caller may not change through this endpoint."""
+    meta, old_meta = new["metadata"], old["metadata"]
+    for field in SYSTEM_METADATA:
+        if field in old_meta:
+            meta[field] = old_meta[field]
+        else:
+            meta.pop(field, None)
+    if subresource == "status":
+        # Only status moves; everything else is the stored object's.
+        status = new.get("status")
+        new.clear()
+        new.update(copy.deepcopy(old))
+        if status is not None:
+            new["status"] = status
+        else:
+            new.pop("status", None)
+        return
+    if has_status_subresource(rt):
+        if "status" in old:
+            new["status"] = copy.deepcopy(old["status"])
+        else:
+            new.pop("status", None)
+    if rt.has_generation and new.get("spec") != old.get("spec"):
+        meta["generation"] = old_meta.get("generation", 0) + 1
+
+
+def _pod_qos_class(pod: dict) -> str:
+    """Guaranteed when every container has equal cpu and memory requests and limits,
+    BestEffort when none has any, Burstable otherwise (upstream's GetPodQOS, simplified
+    to the two resources the simulator models)."""
+    containers = pod.get("spec", {}).get("containers", []) + pod.get("spec", {}).get("initContainers", [])
+    any_set = False
+    guaranteed = True
+    for c in containers:
+        res = c.get("resources") or {}
+        req, lim = res.get("requests") or {}, res.get("limits") or {}
+        if req or lim:
+            any_set = True
+        for r in ("cpu", "memory"):
+            if r not in lim or req.get(r, lim.get(r)) != lim.get(r):
+                guaranteed = False
+    if not any_set:
+        return "BestEffort"
+    return "Guaranteed" if guaranteed else "Burstable"
+
+
+def name_for_create(obj: dict, rng: random.Random) -> str:
+    meta = obj["metadata"]
+    if not meta.get("name") and meta.get("generateName"):
+        meta["name"] = generate_name(meta["generateName"], rng)
+    return meta.get("name") or ""

@@ -1,0 +1,97 @@
+"""Watches: the API server's side of ``?watch=true``.
+
+A :class:`Watcher` never blocks. The transport (the HTTP view, or an in-process
+informer driven by the kernel) calls :meth:`Watcher.poll` whenever the store may have
+moved, and gets the next events to send. Promises, as upstream's cacher gives them:
+
+* Started without a resourceVersion, the watch first replays the current matching
+  objects as synthetic ``ADDED`` events, then every change after that list.
+* Started from ``resourceVersion=R``, it sends exactly the changes after ``R``, in order,
+  once each. ``R`` older than the compacted revision gives one ``ERROR`` event carrying a
+  410 Expired Status, then the stream ends (HTTP status stays 200, as upstream).
+* Selectors are applied to both the new and the previous state, so an object that stops
+  matching is seen to leave (``DELETED``) and one that starts matching to arrive (``ADDED``).
+"""
+from __future__ import annotations
+
+import copy
+from typing import Callable
+
+from simulation.store import ADDED, DELETED, MODIFIED, CompactedError, Store
+
+from . import errors
+
+Matcher = Callable[[dict], bool]
+#: How many log entries one poll reads at most, so a slow client cannot make one huge read.
+POLL_BATCH = 500
+
+
+class Watcher:
+    def __init__(self, store: Store, prefix: str, matches: Matcher, *, start_revision: int | None,
+                 initial: list[dict] | None = None, timeout_seconds: float | None = None,
+                 bookmarks: bool = False, type_meta: dict | None = None, now: Callable[[], float], convert: Callable[[dict], dict] = lambda o: o):
+        self.store = store
+        self.prefix = prefix
+        self.matches = matches
+        self.revision = start_revision or 0
+        self.bookmarks = bookmarks
+        self.type_meta = type_meta or {}
+        self.convert = convert
+        self._now = now
+        self.deadline = now() + timeout_seconds if timeout_seconds else None
+        self._pending: list[dict] = [self._event(ADDED, o) for o in (initial or [])]
+        self.done = False
+        self._last_bookmark = now()
+
+    def _event(self, type_: str, obj: dict) -> dict:
+        return {"type": type_, "object": self.convert(obj)}
+
+    def expired(self) -> bool:
+        return self.deadline is not None and self._now() >= self.deadline
+
+    def poll(self) -> list[dict]:
+        """Events ready to send now (possibly none). Sets ``done`` when the stream should end."""
+        if self.done:
+            return []
+        out, self._pending = self._pending, []
+        try:
+            # Every revision up to ``seen`` is committed (commit order is revision order), so
+            # when the log read is not cut short the watcher is current up to at least ``seen``.
+            seen = self.store.current_revision()
+            log = self.store.events_since(self.revision, self.prefix, POLL_BATCH)
+        except CompactedError as exc:
+            self.done = True
+            status = errors.gone(f"too old resource version: {exc.requested} ({exc.compacted})").status()
+            return out + [{"type": "ERROR", "object": status}]
+        for ev in log:
+            self.revision = ev.revision
+            now_in = ev.type != DELETED and self.matches(ev.object)
+            was_in = ev.prev_object is not None and self.matches(ev.prev_object)
+            if ev.type == ADDED and now_in:
+                out.append(self._event(ADDED, ev.object))
+            elif ev.type == MODIFIED:
+                if now_in and was_in:
+                    out.append(self._event(MODIFIED, ev.object))
+                elif now_in:
+                    out.append(self._event(ADDED, ev.object))
+                elif was_in:
+                    gone = copy.deepcopy(ev.prev_object)
+                    gone["metadata"]["resourceVersion"] = str(ev.revision)
+                    out.append(self._event(DELETED, gone))
+            elif ev.type == DELETED and was_in:
+                out.append(self._event(DELETED, ev.object))
+        if len(log) < POLL_BATCH:
+            self.revision = max(self.revision, seen)
+        if not log and self.bookmarks and self._now() - self._last_bookmark >= 60:
+            self._last_bookmark = self._now()
+            rev = self.store.current_revision()
+            out.append({"type": "BOOKMARK", "object": {**self.type_meta,
+                                                       "metadata": {"resourceVersion": str(rev)}}})
+        if self.expired():
+            self.done = True
+        return out
+
+    @property
+    def caught_up(self) -> bool:
+        """True when the last poll read everything the store had (no need to poll again at once)."""
+        return self.revision >= self.store.current_revision()

@@ -1,0 +1,141 @@
+"""The etcd-like store contract that the API server writes through.
+
+Promises, shared by every implementation (in memory here, Django models in
+``clusterviz.clusters.store``) and checked by one contract test suite:
+
+* One revision counter per store (per cluster). Every successful write bumps it by
+  exactly one; an object's ``metadata.resourceVersion`` is the revision of its last
+  write, as a string. Commit order equals revision order.
+* ``create`` of an existing key raises :class:`KeyExistsError`; ``update`` or
+  ``delete`` with an ``expected_revision`` that is not the key's current
+  modification revision raises :class:`RevisionConflictError` and writes nothing.
+* Every write is appended to a revision log, so ``events_since(R, prefix)`` returns
+  every change after ``R`` under ``prefix``, in revision order, with no gap and no
+  duplicate. The log is compacted; asking for a revision older than the compaction
+  point raises :class:`CompactedError` (the API server turns it into 410 Expired).
+* Objects go in and come out as plain JSON dicts; callers get their own copies and
+  can never change what is stored by mutating a returned dict.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable, Protocol
+
+ADDED = "ADDED"
+MODIFIED = "MODIFIED"
+DELETED = "DELETED"
+
+
+class StoreError(Exception):
+    """Base class of the store's refusals; each maps to one Kubernetes Status."""
+
+
+class KeyExistsError(StoreError):
+    def __init__(self, key: str) -> None:
+        super().__init__(f"key exists: {key}")
+        self.key = key
+
+
+class KeyNotFoundError(StoreError):
+    def __init__(self, key: str) -> None:
+        super().__init__(f"key not found: {key}")
+        self.key = key
+
+
+class RevisionConflictError(StoreError):
+    """The compare-and-set saw another revision than the caller expected."""
+
+    def __init__(self, key: str, expected: int, actual: int | None) -> None:
+        super().__init__(f"revision conflict on {key}: expected {expected}, found {actual}")
+        self.key = key
+        self.expected = expected
+        self.actual = actual
+
+
+class CompactedError(StoreError):
+    """The requested revision is older than what the revision log still holds."""
+
+    def __init__(self, requested: int, compacted: int) -> None:
+        super().__init__(f"required revision {requested} has been compacted (compacted to {compacted})")
+        self.requested = requested
+        self.compacted = compacted
+
+
+@dataclass(frozen=True)
+class WatchEvent:
+    """One entry of the revision log, as a watcher sees it."""
+
+    type: str
+    key: str
+    revision: int
+    object: dict
+    prev_object: dict | None = None
+
+
+def registry_key(resource: str, namespace: str | None, name: str) -> str:
+    """etcd's layout: ``/registry/<resource>/<namespace>/<name>`` (no namespace for cluster-scoped)."""
+    if namespace:
+        return f"/registry/{resource}/{namespace}/{name}"
+    return f"/registry/{resource}/{name}"
+
+
+def registry_prefix(resource: str, namespace: str | None = None) -> str:
+    """The prefix under which a list or watch of ``resource`` (in ``namespace``) reads; ends in ``/``."""
+    if namespace:
+        return f"/registry/{resource}/{namespace}/"
+    return f"/registry/{resource}/"
+
+
+def set_resource_version(obj: dict, revision: int) -> dict:
+    obj.setdefault("metadata", {})["resourceVersion"] = str(revision)
+    return obj
+
+
+class Store(Protocol):
+    """What the API server needs from etcd. Nothing else may hold a Store."""
+
+    def current_revision(self) -> int: ...
+
+    def compacted_revision(self) -> int: ...
+
+    def get(self, key: str) -> dict: ...
+
+    def list(self, prefix: str, *, after_key: str | None = None, limit: int | None = None,
+             min_revision: int | None = None) -> tuple[list[dict], int, str | None]:
+        """Objects under ``prefix`` in key order, the revision they were read at, and the
+        last key returned when ``limit`` cut the list short (else ``None``).
+
+        ``min_revision`` older than the compaction point raises :class:`CompactedError`.
+        """
+        ...
+
+    def create(self, key: str, obj: dict) -> dict: ...
+
+    def update(self, key: str, obj: dict, expected_revision: int) -> dict: ...
+
+    def delete(self, key: str, expected_revision: int | None = None) -> dict: ...
+
+    def events_since(self, revision: int, prefix: str, limit: int | None = None) -> list[WatchEvent]: ...
+
+    def compact(self, revision: int) -> None: ...
+
+
+def guaranteed_update(store: Store, key: str, try_update: Callable[[dict], dict | None],
+                      attempts: int = 16) -> dict:
+    """Read, transform, compare-and-set; re-read and retry when someone else wrote first.
+
+    Like upstream's ``GuaranteedUpdate``: ``try_update`` gets a fresh copy of the current
+    object and returns the new one (or ``None`` to write nothing). Errors it raises
+    propagate unchanged, so a validation failure aborts without writing.
+    """
+    for _ in range(attempts):
+        current = store.get(key)
+        revision = int(current["metadata"]["resourceVersion"])
+        updated = try_update(current)
+        if updated is None:
+            return current
+        try:
+            return store.update(key, updated, revision)
+        except RevisionConflictError:
+            continue
+    raise RevisionConflictError(key, -1, None)

@@ -1,0 +1,130 @@
+"""The store contract held in memory: for unit tests, headless runs and benchmarks.
+
+Objects are kept serialized (JSON text), which both enforces "callers get copies"
+and is faster than deep-copying dicts on every read.
+"""
+from __future__ import annotations
+
+import bisect
+import json
+import threading
+
+from . import (ADDED, DELETED, MODIFIED, CompactedError, KeyExistsError, KeyNotFoundError,
+               RevisionConflictError, WatchEvent, set_resource_version)
+
+
+class MemoryStore:
+    """A single-lock, in-process implementation of :class:`simulation.store.Store`."""
+
+    def __init__(self, compaction_window: int = 10_000) -> None:
+        self._lock = threading.Lock()
+        self._revision = 0
+        self._compacted = 0
+        self._window = compaction_window
+        self._objects: dict[str, tuple[int, str]] = {}
+        self._keys: list[str] = []
+        # (revision, type, key, object json, prev json)
+        self._log: list[tuple[int, str, str, str, str | None]] = []
+
+    def current_revision(self) -> int:
+        return self._revision
+
+    def compacted_revision(self) -> int:
+        return self._compacted
+
+    def get(self, key: str) -> dict:
+        entry = self._objects.get(key)
+        if entry is None:
+            raise KeyNotFoundError(key)
+        return json.loads(entry[1])
+
+    def list(self, prefix: str, *, after_key: str | None = None, limit: int | None = None,
+             min_revision: int | None = None) -> tuple[list[dict], int, str | None]:
+        with self._lock:
+            if min_revision is not None and 0 < min_revision < self._compacted:
+                raise CompactedError(min_revision, self._compacted)
+            start = after_key + "\x00" if after_key else prefix
+            i = bisect.bisect_left(self._keys, start)
+            items: list[dict] = []
+            last = None
+            while i < len(self._keys) and self._keys[i].startswith(prefix):
+                if limit is not None and len(items) >= limit:
+                    return items, self._revision, last
+                key = self._keys[i]
+                items.append(json.loads(self._objects[key][1]))
+                last = key
+                i += 1
+            return items, self._revision, None
+
+    def _append(self, type_: str, key: str, data: str, prev: str | None) -> None:
+        self._log.append((self._revision, type_, key, data, prev))
+        if self._window and self._revision - self._compacted > 2 * self._window:
+            self._compact_locked(self._revision - self._window)
+
+    def create(self, key: str, obj: dict) -> dict:
+        with self._lock:
+            if key in self._objects:
+                raise KeyExistsError(key)
+            self._revision += 1
+            set_resource_version(obj, self._revision)
+            data = json.dumps(obj, separators=(",", ":"))
+            self._objects[key] = (self._revision, data)
+            bisect.insort(self._keys, key)
+            self._append(ADDED, key, data, None)
+            return json.loads(data)
+
+    def update(self, key: str, obj: dict, expected_revision: int) -> dict:
+        with self._lock:
+            entry = self._objects.get(key)
+            if entry is None:
+                raise KeyNotFoundError(key)
+            if entry[0] != expected_revision:
+                raise RevisionConflictError(key, expected_revision, entry[0])
+            self._revision += 1
+            set_resource_version(obj, self._revision)
+            data = json.dumps(obj, separators=(",", ":"))
+            self._objects[key] = (self._revision, data)
+            self._append(MODIFIED, key, data, entry[1])
+            return json.loads(data)
+
+    def delete(self, key: str, expected_revision: int | None = None) -> dict:
+        with self._lock:
+            entry = self._objects.get(key)
+            if entry is None:
+                raise KeyNotFoundError(key)
+            if expected_revision is not None and entry[0] != expected_revision:
+                raise RevisionConflictError(key, expected_revision, entry[0])
+            self._revision += 1
+            del self._objects[key]
+            self._keys.pop(bisect.bisect_left(self._keys, key))
+            # As upstream: the DELETED event carries the last state at the deletion revision.
+            last = set_resource_version(json.loads(entry[1]), self._revision)
+            data = json.dumps(last, separators=(",", ":"))
+            self._append(DELETED, key, data, entry[1])
+            return last
+
+    def events_since(self, revision: int, prefix: str, limit: int | None = None) -> list[WatchEvent]:
+        with self._lock:
+            if revision < self._compacted:
+                raise CompactedError(revision, self._compacted)
+            i = bisect.bisect_right(self._log, revision, key=lambda e: e[0])
+            out: list[WatchEvent] = []
+            for rev, type_, key, data, prev in self._log[i:]:
+                if key.startswith(prefix):
+                    out.append(WatchEvent(type_, key, rev, json.loads(data),
+                                          json.loads(prev) if prev else None))
+                    if limit is not None and len(out) >= limit:
+                        break
+            return out
+
+    def compact(self, revision: int) -> None:
+        with self._lock:
+            self._compact_locked(revision)
+
+    def _compact_locked(self, revision: int) -> None:
+        revision = min(revision, self._revision)
+        if revision <= self._compacted:
+            return
+        i = bisect.bisect_right(self._log, revision, key=lambda e: e[0])
+        del self._log[:i]
+        self._compacted = revision

@@ -1,0 +1,42 @@
+"""Fixtures shared by the whole suite: live servers for end-to-end tests."""
+from __future__ import annotations
+
+import os
+import uuid
+
+import pytest
+
+from tests.support.liveserver import LiveServer
+
+
+@pytest.fixture(scope="session")
+def live_server_sqlite(tmp_path_factory):
+    """``python manage.py up`` on SQLite with the in-memory channel layer, as the README runs it."""
+    server = LiveServer(tmp_path_factory.mktemp("live-sqlite")).start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def live_server_postgres(tmp_path_factory):
+    """The same server on a fresh PostgreSQL database (skipped when none is configured)."""
+    base = os.environ.get("CLUSTERVIZ_TEST_POSTGRES_URL")
+    if not base:
+        pytest.skip("CLUSTERVIZ_TEST_POSTGRES_URL is not set (.ci/run sets it and starts PostgreSQL)")
+    import psycopg
+
+    name = f"clusterviz_e2e_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(base, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    url = base.rsplit("/", 1)[0] + "/" + name
+    server = LiveServer(tmp_path_factory.mktemp("live-postgres"), database_url=url).start()
+    yield server
+    server.stop()
+    with psycopg.connect(base, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="session", params=["sqlite", "postgres"])
+def live_server(request):
+    """Each end-to-end test runs against both databases."""
+    return request.getfixturevalue(f"live_server_{request.param}")
