@@ -119,6 +119,9 @@ STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = DATA_DIR / "staticfiles"
 
+# Request bodies past upstream's 3 MiB limit are refused with 413 before they are parsed.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 3 * 1024 * 1024
+
 # The Kubernetes API (see clusterviz.kubeapi). HTTPS because kubectl sends tokens only over TLS.
 CLUSTERVIZ_HTTP_PORT = int(os.environ.get("CLUSTERVIZ_HTTP_PORT", "8000"))
 CLUSTERVIZ_HTTPS_PORT = int(os.environ.get("CLUSTERVIZ_HTTPS_PORT", "6443"))

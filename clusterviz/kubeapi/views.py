@@ -14,12 +14,13 @@ import time
 from typing import AsyncIterator
 
 from asgiref.sync import sync_to_async
+from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.views.decorators.csrf import csrf_exempt
 
 from clusterviz.clusters import apiservers
 from clusterviz.clusters.store import latest_revisions
-from simulation.apiserver import errors
+from simulation.apiserver import codec, errors
 from simulation.apiserver.request import APIRequest, APIResponse
 from simulation.apiserver.watch import Watcher
 
@@ -58,6 +59,9 @@ async def kube_api(request: HttpRequest, cluster: str, path: str = "") -> HttpRe
         return json_response(404, errors.StatusError(404, "NotFound", f'cluster "{cluster}" not found').status())
     try:
         api_request = _api_request(request, path)
+    except RequestDataTooBig:
+        return json_response(413, errors.too_large(codec.MAX_REQUEST_BODY_BYTES).status())
+    try:
         response: APIResponse = await sync_to_async(server.handle)(api_request)
     except Exception as exc:  # a bug must still answer as Kubernetes does, never with HTML
         logger.exception("internal error serving %s", request.path)

@@ -11,7 +11,7 @@ from typing import Any
 
 import yaml
 
-from . import errors
+from . import errors, protobuf
 
 MAX_REQUEST_BODY_BYTES = 3 * 1024 * 1024
 MAX_DEPTH = 100
@@ -85,10 +85,16 @@ def _short(exc: Exception) -> str:
 def decode_object(body: bytes | None, content_type: str, kind: str, api_version: str) -> dict:
     """Decode a full object for create/update; fill kind and apiVersion from the URL if absent."""
     if content_type == PROTOBUF_TYPE:
+        check_size(body)
+        try:
+            obj = protobuf.decode_object(body or b"")
+        except (protobuf.ProtobufError, UnicodeDecodeError, KeyError) as exc:
+            raise errors.StatusError(415, "UnsupportedMediaType", f"{kind} in version \"{api_version}\" cannot "
+                                     f"be decoded from {content_type}: {exc}; send JSON or YAML") from None
+    elif content_type not in JSON_TYPES and content_type not in YAML_TYPES:
         raise errors.unsupported_media_type(content_type)
-    if content_type not in JSON_TYPES and content_type not in YAML_TYPES:
-        raise errors.unsupported_media_type(content_type)
-    obj = decode(body, content_type, kind)
+    else:
+        obj = decode(body, content_type, kind)
     if not isinstance(obj, dict):
         raise errors.bad_request(f"{kind} in version \"{api_version.split('/')[-1]}\" cannot be handled as a "
                                  f"{kind}: expected an object, got {type(obj).__name__}")
