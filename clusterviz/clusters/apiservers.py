@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import threading
 import time
-from typing import Callable
 
 from django.conf import settings
 
@@ -28,21 +27,43 @@ class UnknownCluster(LookupError):
     pass
 
 
-def _token_lookup(cluster_id: int) -> Callable[[str], UserInfo | None]:
-    def lookup(token: str) -> UserInfo | None:
-        record = TokenRecord.objects.filter(cluster_id=cluster_id, token=token).only("user", "groups").first()
-        if record is None:
-            return None
-        return UserInfo(record.user, tuple(record.groups), uid=f"token-{record.pk}")
-    return lookup
+class TokenTable:
+    """The cluster's static token list, cached in memory: looking a token up in the database
+    on every request cost more than the request's store write.
+
+    Tokens are only ever added (``manage.py kubeconfig --user`` may add one from another
+    process), so an unknown token reloads the table, at most once per ``reload_seconds`` so
+    that a client hammering with a bad token cannot turn every request into a table scan.
+    """
+
+    def __init__(self, cluster_id: int, reload_seconds: float = 0.5) -> None:
+        self.cluster_id = cluster_id
+        self.reload_seconds = reload_seconds
+        self._users: dict[str, UserInfo] = {}
+        self._loaded_at = float("-inf")
+        self._lock = threading.Lock()
+
+    def _reload(self) -> None:
+        self._users = {t.token: UserInfo(t.user, tuple(t.groups), uid=f"token-{t.pk}")
+                       for t in TokenRecord.objects.filter(cluster_id=self.cluster_id)}
+        self._loaded_at = time.monotonic()
+
+    def lookup(self, token: str) -> UserInfo | None:
+        user = self._users.get(token)
+        if user is None and time.monotonic() - self._loaded_at >= self.reload_seconds:
+            with self._lock:
+                if time.monotonic() - self._loaded_at >= self.reload_seconds:
+                    self._reload()
+            user = self._users.get(token)
+        return user
 
 
 def build(cluster: Cluster) -> APIServer:
     """A fresh API server for ``cluster`` (also used by benchmarks and tests)."""
     store = DjangoStore(cluster.pk, compaction_window=settings.CLUSTERVIZ_COMPACTION_WINDOW)
     server = new_apiserver(
-        store, token_lookup=_token_lookup(cluster.pk), anonymous_enabled=cluster.anonymous_enabled,
-        audit_sink=audit.sink(cluster), clock=time.time, options={"always_pull_images": cluster.always_pull_images},
+        store, token_lookup=TokenTable(cluster.pk).lookup, anonymous_enabled=cluster.anonymous_enabled,
+        audit_sink=audit.AuditWriter(cluster), clock=time.time, options={"always_pull_images": cluster.always_pull_images},
         component_statuses=health.component_statuses(store),
         server_address=f"{settings.CLUSTERVIZ_PUBLIC_HOST}:{settings.CLUSTERVIZ_HTTPS_PORT}")
     server.cluster_id = cluster.pk  # type: ignore[attr-defined]

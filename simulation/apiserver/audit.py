@@ -6,7 +6,7 @@ if it really ran.
 """
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Callable
 
 AUTHENTICATION = "authentication"
@@ -45,7 +45,7 @@ class AuditRecord:
         self.message = message
 
     def as_dict(self) -> dict:
-        return asdict(self)
+        return {f.name: getattr(self, f.name) for f in fields(self)}
 
 
 AuditSink = Callable[[AuditRecord], None]

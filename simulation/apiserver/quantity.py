@@ -125,12 +125,14 @@ class Quantity:
             fmt = DECIMAL_SI
         return cls(amount if positive else -amount, fmt)
 
-    # --- arithmetic: the result keeps the left operand's format, as upstream's Add ---
-    def __add__(self, other: "Quantity") -> "Quantity":
-        return Quantity(self.value + Quantity.parse(other).value, self.format)
+    # --- arithmetic: the result keeps the left operand's format (a zero takes the right's), as upstream ---
+    def __add__(self, other: "QuantityLike") -> "Quantity":
+        o = Quantity.parse(other)
+        return Quantity(self.value + o.value, o.format if self.value == 0 else self.format)
 
-    def __sub__(self, other: "Quantity") -> "Quantity":
-        return Quantity(self.value - Quantity.parse(other).value, self.format)
+    def __sub__(self, other: "QuantityLike") -> "Quantity":
+        o = Quantity.parse(other)
+        return Quantity(self.value - o.value, o.format if self.value == 0 else self.format)
 
     def __neg__(self) -> "Quantity":
         return Quantity(-self.value, self.format)

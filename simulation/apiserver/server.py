@@ -60,10 +60,20 @@ class Call:
 
 class StoreReader:
     """The ObjectReader handed to admission plugins and RBAC: reads through the store the
-    API server owns (plugins are part of the API server, so the one rule holds)."""
+    API server owns (plugins are part of the API server, so the one rule holds).
 
-    def __init__(self, store: Store) -> None:
+    Like the informer caches upstream's plugins read from, the few small kinds that every
+    write consults (namespaces, quotas, limit ranges, service accounts) are cached. The
+    server drops a kind's cache whenever it writes that kind, so this process never sees a
+    stale answer; writes by another process show up within ``ttl_seconds``.
+    """
+
+    CACHED = frozenset({"namespaces", "resourcequotas", "limitranges", "serviceaccounts"})
+
+    def __init__(self, store: Store, ttl_seconds: float = 1.0) -> None:
         self.store = store
+        self.ttl_seconds = ttl_seconds
+        self._cache: dict[str, tuple[float, dict[str, dict]]] = {}
 
     @staticmethod
     def _rt(resource: str) -> ResourceType:
@@ -72,23 +82,43 @@ class StoreReader:
                 return rt
         raise KeyError(resource)
 
+    def invalidate(self, resource: str) -> None:
+        self._cache.pop(resource, None)
+
+    def _cached(self, resource: str) -> dict[str, dict]:
+        entry = self._cache.get(resource)
+        now = time.monotonic()
+        if entry is None or now - entry[0] >= self.ttl_seconds:
+            items, _, _ = self.store.list(registry_prefix(resource))
+            entry = (now, {_item_key(self._rt(resource), o): o for o in items})
+            self._cache[resource] = entry
+        return entry[1]
+
     def get(self, resource: str, namespace: str, name: str) -> dict | None:
-        rt = self._rt(resource)
+        key = registry_key(resource, namespace if self._rt(resource).namespaced else "", name)
+        if resource in self.CACHED:
+            obj = self._cached(resource).get(key)
+            return copy.deepcopy(obj) if obj is not None else None
         try:
-            return self.store.get(registry_key(resource, namespace if rt.namespaced else "", name))
+            return self.store.get(key)
         except KeyNotFoundError:
             return None
 
     def list(self, resource: str, namespace: str = "") -> list[dict]:
-        rt = self._rt(resource)
-        items, _, _ = self.store.list(registry_prefix(resource, namespace if rt.namespaced else ""))
+        prefix = registry_prefix(resource, namespace if self._rt(resource).namespaced else "")
+        if resource in self.CACHED:
+            return [copy.deepcopy(o) for k, o in self._cached(resource).items() if k.startswith(prefix)]
+        items, _, _ = self.store.list(prefix)
         return items
 
     def guaranteed_update(self, resource: str, namespace: str, name: str,
                           try_update: Callable[[dict], dict | None]) -> dict:
         rt = self._rt(resource)
-        return guaranteed_update(self.store, registry_key(resource, namespace if rt.namespaced else "", name),
-                                 try_update)
+        try:
+            return guaranteed_update(self.store, registry_key(resource, namespace if rt.namespaced else "", name),
+                                     try_update)
+        finally:
+            self.invalidate(resource)
 
 
 class APIServer:
@@ -284,6 +314,7 @@ class APIServer:
     def _record_write(self, call: Call, revision: int | None) -> None:
         call.record.revision = revision
         call.record.passed(STORAGE, ["etcd"])
+        self.reader.invalidate(call.rt.name)
         if call.rt.group == "rbac.authorization.k8s.io":
             self.on_rbac_write()
 

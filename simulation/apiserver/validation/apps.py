@@ -213,7 +213,7 @@ def validate_status_update(kind: str, obj: dict, old: dict) -> list[dict]:
     if kind in ("Deployment", "ReplicaSet"):
         replicas = status.get("replicas", 0)
         for key in ("updatedReplicas", "fullyLabeledReplicas", "readyReplicas", "availableReplicas"):
-            if status.get(key, 0) > replicas:
+            if key in status and status[key] > replicas:
                 errs.append(field.invalid(f"status.{key}", status[key], "cannot be greater than status.replicas"))
         if status.get("availableReplicas", 0) > status.get("readyReplicas", 0):
             errs.append(field.invalid("status.availableReplicas", status["availableReplicas"],

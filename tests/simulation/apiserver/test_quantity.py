@@ -78,6 +78,7 @@ ARITH = [
     ("round-up-milli", lambda: str(parse_quantity("0.0001").round_up(-3)), "1m"),
     ("sum", lambda: str(sum_quantities(["100m", "200m", "1"])), "1300m"),
     ("sum-empty", lambda: str(sum_quantities([])), "0"),
+    ("zero-takes-right-format", lambda: str(parse_quantity("0") + parse_quantity("512Mi")), "512Mi"),
     ("format", lambda: format_quantity(1536 * 2 ** 20, BINARY_SI), "1536Mi"),
     ("parse-quantity-idempotent", lambda: Quantity.parse(parse_quantity("1Gi")).format, BINARY_SI),
 ]

@@ -1,0 +1,255 @@
+"""Helpers for the end-to-end tests: a server started with ``manage.py up``, the real kubectl,
+the ``kubernetes`` Python client and raw HTTPS, all with the kubeconfigs ``manage.py kubeconfig``
+writes (so the tests use exactly what a user is told to use)."""
+from __future__ import annotations
+
+import base64
+import json
+import os
+import shutil
+import ssl
+import subprocess
+import time
+import urllib.error
+import urllib.request
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlparse
+
+import http.client
+import pytest
+import yaml
+
+from tests.support.liveserver import LiveServer
+
+#: Seconds one kubectl invocation may take before the test fails (the server answers in ms).
+KUBECTL_TIMEOUT = 60
+
+
+class E2EServer(LiveServer):
+    """:class:`LiveServer` whose readiness probe accepts any HTTP answer.
+
+    ``LiveServer.start`` waits for a 2xx from ``/clusters/demo/healthz`` without credentials; the
+    demo cluster has anonymous access off (as ``kube-apiserver --anonymous-auth=false``), so that
+    probe gets 401 for as long as the server runs and ``start`` only gives up after 90 s. A
+    Status answer of any code proves the server is up, which is all the tests need.
+    """
+
+    def start(self) -> "E2EServer":
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        log = open(self.log, "w")
+        import sys
+
+        self.process = subprocess.Popen([sys.executable, "manage.py", "up"], cwd=Path(__file__).resolve().parents[2],
+                                        env=self.env, stdout=log, stderr=subprocess.STDOUT)
+        deadline = time.time() + 90
+        context = ssl._create_unverified_context()
+        while time.time() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"server exited: {self.log.read_text()[-3000:]}")
+            try:
+                urllib.request.urlopen(f"{self.https_url}/clusters/demo/healthz", context=context, timeout=2)
+                return self
+            except urllib.error.HTTPError:
+                return self  # answered (401 without anonymous access): it is up
+            except OSError:
+                time.sleep(0.3)
+        self.stop()
+        raise RuntimeError(f"server did not start: {self.log.read_text()[-3000:]}")
+
+
+# ------------------------------------------------------------------ servers
+# These override the suite-wide fixtures of the same names (see E2EServer for why).
+@pytest.fixture(scope="session")
+def live_server_sqlite(tmp_path_factory):
+    server = E2EServer(tmp_path_factory.mktemp("e2e-sqlite")).start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def live_server_postgres(tmp_path_factory):
+    base = os.environ.get("CLUSTERVIZ_TEST_POSTGRES_URL")
+    if not base:
+        pytest.skip("CLUSTERVIZ_TEST_POSTGRES_URL is not set (.ci/run sets it and starts PostgreSQL)")
+    import psycopg
+
+    name = f"clusterviz_e2e_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(base, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    url = base.rsplit("/", 1)[0] + "/" + name
+    server = E2EServer(tmp_path_factory.mktemp("e2e-postgres"), database_url=url).start()
+    yield server
+    server.stop()
+    with psycopg.connect(base, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="session", params=["sqlite", "postgres"])
+def live_server(request):
+    return request.getfixturevalue(f"live_server_{request.param}")
+
+
+@pytest.fixture(scope="session")
+def compacting_server(tmp_path_factory):
+    """A server whose revision log keeps only 20 revisions, so old watches get 410 quickly."""
+    server = E2EServer(tmp_path_factory.mktemp("e2e-compacting"),
+                       extra_env={"CLUSTERVIZ_COMPACTION_WINDOW": "20"}).start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def admin_kubeconfig(live_server_sqlite) -> Path:
+    return live_server_sqlite.kubeconfig("demo")
+
+
+@pytest.fixture(scope="session")
+def student_kubeconfig(live_server_sqlite) -> Path:
+    return live_server_sqlite.kubeconfig("demo", user="student")
+
+
+def unique(prefix: str) -> str:
+    """A fresh DNS-1123 name, so tests sharing one server never collide."""
+    return f"{prefix}-{uuid.uuid4().hex[:8]}"
+
+
+# ------------------------------------------------------------------ kubectl
+@pytest.fixture(scope="session")
+def kubectl_cache(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("kubectl-cache")
+
+
+@pytest.fixture(scope="session")
+def kubectl_binary() -> str:
+    path = shutil.which("kubectl")
+    if path is None:
+        pytest.skip("kubectl is not installed (the gcloud SDK's /usr/bin/kubectl is what these tests drive)")
+    return path
+
+
+@pytest.fixture(scope="session")
+def kubectl(kubectl_binary, kubectl_cache, tmp_path_factory):
+    """``kubectl(*args, kubeconfig=..., input=...) -> (rc, stdout, stderr)``."""
+    home = tmp_path_factory.mktemp("kubectl-home")
+
+    def run(*args: str, kubeconfig: Path, input: str | None = None,
+            timeout: float = KUBECTL_TIMEOUT) -> tuple[int, str, str]:
+        env = {**os.environ, "HOME": str(home)}
+        env.pop("KUBECONFIG", None)
+        proc = subprocess.run([kubectl_binary, "--kubeconfig", str(kubeconfig), "--cache-dir", str(kubectl_cache),
+                               *args], input=input, capture_output=True, text=True, timeout=timeout, env=env)
+        return proc.returncode, proc.stdout, proc.stderr
+
+    run.binary = kubectl_binary  # type: ignore[attr-defined]
+    run.cache_dir = kubectl_cache  # type: ignore[attr-defined]
+    run.env = {**os.environ, "HOME": str(home)}  # type: ignore[attr-defined]
+    return run
+
+
+def kubectl_popen(kubectl, *args: str, kubeconfig: Path) -> subprocess.Popen:
+    """A long-running kubectl (``get --watch``), its stdout a pipe read line by line."""
+    env = dict(kubectl.env)
+    env.pop("KUBECONFIG", None)
+    return subprocess.Popen([kubectl.binary, "--kubeconfig", str(kubeconfig), "--cache-dir", str(kubectl.cache_dir),
+                             *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, bufsize=1, env=env)
+
+
+# ------------------------------------------------------------------ Python client
+@pytest.fixture(scope="session")
+def api_client_factory():
+    """``factory(kubeconfig) -> kubernetes.client.ApiClient`` (closed at the end of the session)."""
+    kubernetes = pytest.importorskip("kubernetes")
+    clients = []
+
+    def make(kubeconfig: Path):
+        client = kubernetes.config.new_client_from_config(config_file=str(kubeconfig))
+        clients.append(client)
+        return client
+
+    yield make
+    for client in clients:
+        try:
+            client.close()
+        except Exception:
+            pass
+
+
+# ------------------------------------------------------------------ raw HTTPS
+@dataclass
+class RawResponse:
+    status: int
+    headers: dict
+    body: bytes
+
+    @property
+    def content_type(self) -> str:
+        return self.headers.get("content-type", "")
+
+    def json(self):
+        return json.loads(self.body)
+
+
+class RawAPI:
+    """Plain ``http.client`` over TLS against one cluster, trusting only the kubeconfig's CA."""
+
+    def __init__(self, kubeconfig: Path) -> None:
+        config = yaml.safe_load(Path(kubeconfig).read_text())
+        cluster = config["clusters"][0]["cluster"]
+        self.server = cluster["server"]
+        url = urlparse(self.server)
+        self.host, self.port, self.prefix = url.hostname, url.port, url.path.rstrip("/")
+        self.token = config["users"][0]["user"]["token"]
+        ca = base64.b64decode(cluster["certificate-authority-data"]).decode()
+        self.context = ssl.create_default_context(cadata=ca)
+
+    def request(self, method: str, path: str, body: bytes | str | dict | None = None,
+                content_type: str | None = "application/json", token: str | None = None,
+                absolute: bool = False, timeout: float = 30, headers: dict | None = None) -> RawResponse:
+        if isinstance(body, dict):
+            body = json.dumps(body)
+        if isinstance(body, str):
+            body = body.encode()
+        send = {"Accept": "application/json", **(headers or {})}
+        send["Authorization"] = f"Bearer {token if token is not None else self.token}"
+        if body is not None and content_type:
+            send["Content-Type"] = content_type
+        conn = http.client.HTTPSConnection(self.host, self.port, context=self.context, timeout=timeout)
+        try:
+            conn.request(method, path if absolute else self.prefix + path, body=body, headers=send)
+            response = conn.getresponse()
+            data = response.read()
+            return RawResponse(response.status, {k.lower(): v for k, v in response.getheaders()}, data)
+        finally:
+            conn.close()
+
+    def get(self, path: str, **kwargs) -> RawResponse:
+        return self.request("GET", path, **kwargs)
+
+
+@pytest.fixture(scope="session")
+def raw_api(admin_kubeconfig) -> RawAPI:
+    return RawAPI(admin_kubeconfig)
+
+
+def assert_status(response: RawResponse, code: int, reason: str | None = None) -> dict:
+    """The answer is a JSON metav1 Status with this code (and reason): what kubectl needs to print it."""
+    assert response.status == code, (response.status, response.body[:1000])
+    assert response.content_type.split(";")[0].strip() == "application/json", (response.content_type,
+                                                                                 response.body[:300])
+    status = response.json()
+    assert status.get("kind") == "Status" and status.get("apiVersion") == "v1", status
+    assert status.get("status") == "Failure", status
+    assert status.get("code") == code, status
+    assert isinstance(status.get("message"), str) and status["message"], status
+    if reason is not None:
+        assert status.get("reason") == reason, status
+    return status
+
+
+def tmpfile(directory: Path, name: str, text: str) -> Path:
+    path = Path(directory) / name
+    path.write_text(text)
+    return path
+
