@@ -24,7 +24,7 @@ from typing import Callable, Iterable
 from simulation.store import (CompactedError, KeyExistsError, KeyNotFoundError, RevisionConflictError, Store,
                               guaranteed_update, registry_key, registry_prefix)
 
-from . import codec, discovery, errors, openapi, resources, strategy
+from . import codec, discovery, errors, openapi, resources, strategy, tables
 from .admission import CREATE, DELETE, UPDATE, AdmissionAttributes
 from .audit import (AUTHENTICATION, AUTHORIZATION, MUTATING_ADMISSION, STORAGE, VALIDATING_ADMISSION, VALIDATION,
                     AuditRecord, AuditSink)
@@ -373,7 +373,7 @@ class APIServer:
             raise errors.method_not_allowed("the server does not allow this method on the requested resource")
         obj = self._read(call)
         call.record.passed(STORAGE, ["etcd"])
-        return APIResponse(200, self._type_meta(call.rt, obj))
+        return APIResponse(200, self._present(call, [self._type_meta(call.rt, obj)]) or obj)
 
     def _matcher(self, call: Call) -> Callable[[dict], bool]:
         from .selectors import check_field_selector, parse_field_selector, parse_label_selector
@@ -393,9 +393,16 @@ class APIServer:
         meta: dict = {"resourceVersion": str(revision)}
         if cont:
             meta["continue"] = cont
-        body = {"kind": call.rt.list_kind, "apiVersion": call.rt.group_version, "metadata": meta,
-                "items": items}
+        body = self._present(call, items, meta) or {"kind": call.rt.list_kind, "apiVersion": call.rt.group_version,
+                                                    "metadata": meta, "items": items}
         return APIResponse(200, body)
+
+    def _present(self, call: Call, objects: list[dict], list_meta: dict | None = None) -> dict | None:
+        """A Table of ``objects`` when the client asked for one (kubectl get), else None."""
+        if not tables.wants_table(call.req.header("accept")):
+            return None
+        return tables.to_table(call.rt, objects, now=self.clock(), list_meta=list_meta,
+                               include_object=call.req.query.get("includeObject", "Metadata"))
 
     def _select(self, call: Call) -> tuple[list[dict], int, str | None]:
         """List with selectors, ``limit`` and ``continue``, as upstream pages: the continue
@@ -482,10 +489,14 @@ class APIServer:
             revision = int(rv)
         call.record.passed(STORAGE, ["etcd"])
         rt = call.rt
+        convert_event = (lambda e: e)
+        if tables.wants_table(call.req.header("accept")):
+            include = q.get("includeObject", "Metadata")
+            convert_event = (lambda e: tables.table_row_event(e, rt, self.clock(), include))
         watcher = Watcher(self.store, prefix, matches, start_revision=revision, initial=initial,
                           timeout_seconds=timeout or DEFAULT_WATCH_SECONDS, bookmarks=call.req.flag(
                               "allowWatchBookmarks"), type_meta={"kind": rt.kind, "apiVersion": rt.group_version},
-                          now=time.monotonic, convert=lambda o: self._type_meta(rt, o))
+                          now=time.monotonic, convert=lambda o: self._type_meta(rt, o), convert_event=convert_event)
         return APIResponse(200, None, watcher=watcher)
 
     # ------------------------------------------------------------------ writes
@@ -855,12 +866,12 @@ class APIServer:
         if call.info.verb == "get":
             for cs in items:
                 if cs["metadata"]["name"] == call.info.name:
-                    return APIResponse(200, cs)
+                    return APIResponse(200, self._present(call, [cs]) or cs)
             raise self._not_found(call)
         if call.info.verb != "list":
             raise errors.method_not_allowed("the server does not allow this method on the requested resource")
-        return APIResponse(200, {"kind": "ComponentStatusList", "apiVersion": "v1", "metadata": {},
-                                 "items": items})
+        return APIResponse(200, self._present(call, items) or {"kind": "ComponentStatusList", "apiVersion": "v1",
+                                                                "metadata": {}, "items": items})
 
     def _review(self, call: Call) -> APIResponse:
         if call.info.verb != "create" or self.reviews is None:

@@ -29,7 +29,9 @@ POLL_BATCH = 500
 class Watcher:
     def __init__(self, store: Store, prefix: str, matches: Matcher, *, start_revision: int | None,
                  initial: list[dict] | None = None, timeout_seconds: float | None = None,
-                 bookmarks: bool = False, type_meta: dict | None = None, now: Callable[[], float], convert: Callable[[dict], dict] = lambda o: o):
+                 bookmarks: bool = False, type_meta: dict | None = None, now: Callable[[], float],
+                 convert: Callable[[dict], dict] = lambda o: o,
+                 convert_event: Callable[[dict], dict] = lambda e: e):
         self.store = store
         self.prefix = prefix
         self.matches = matches
@@ -37,6 +39,7 @@ class Watcher:
         self.bookmarks = bookmarks
         self.type_meta = type_meta or {}
         self.convert = convert
+        self.convert_event = convert_event
         self._now = now
         self.deadline = now() + timeout_seconds if timeout_seconds else None
         self._pending: list[dict] = [self._event(ADDED, o) for o in (initial or [])]
@@ -44,7 +47,7 @@ class Watcher:
         self._last_bookmark = now()
 
     def _event(self, type_: str, obj: dict) -> dict:
-        return {"type": type_, "object": self.convert(obj)}
+        return self.convert_event({"type": type_, "object": self.convert(obj)})
 
     def expired(self) -> bool:
         return self.deadline is not None and self._now() >= self.deadline

@@ -131,14 +131,16 @@ def kubectl_binary() -> str:
 
 @pytest.fixture(scope="session")
 def kubectl(kubectl_binary, kubectl_cache, tmp_path_factory):
-    """``kubectl(*args, kubeconfig=..., input=...) -> (rc, stdout, stderr)``."""
+    """``kubectl(*args, kubeconfig=..., input=...) -> (rc, stdout, stderr)``, sharing one discovery
+    cache per session (pass ``cache_dir`` for a cold one)."""
     home = tmp_path_factory.mktemp("kubectl-home")
 
     def run(*args: str, kubeconfig: Path, input: str | None = None,
-            timeout: float = KUBECTL_TIMEOUT) -> tuple[int, str, str]:
+            timeout: float = KUBECTL_TIMEOUT, cache_dir: Path | None = None) -> tuple[int, str, str]:
         env = {**os.environ, "HOME": str(home)}
         env.pop("KUBECONFIG", None)
-        proc = subprocess.run([kubectl_binary, "--kubeconfig", str(kubeconfig), "--cache-dir", str(kubectl_cache),
+        proc = subprocess.run([kubectl_binary, "--kubeconfig", str(kubeconfig),
+                               "--cache-dir", str(cache_dir or kubectl_cache),
                                *args], input=input, capture_output=True, text=True, timeout=timeout, env=env)
         return proc.returncode, proc.stdout, proc.stderr
 

@@ -8,7 +8,7 @@ not rewrite specs.
 """
 from __future__ import annotations
 
-from . import CREATE, UPDATE, AdmissionAttributes
+from . import CREATE, UPDATE, AdmissionAttributes, MutatingPlugin
 from .helpers import is_pod
 
 PLUGIN_NAME = "AlwaysPullImages"
@@ -20,7 +20,7 @@ def _images(pod: dict | None) -> set[str]:
     return {c.get("image", "") for key in _CONTAINER_KEYS for c in spec.get(key) or []}
 
 
-class AlwaysPullImages:
+class AlwaysPullImages(MutatingPlugin):
     name = PLUGIN_NAME
 
     def handles(self, attrs: AdmissionAttributes) -> bool:

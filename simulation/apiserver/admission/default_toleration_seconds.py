@@ -8,7 +8,7 @@ every effect) is left alone.
 """
 from __future__ import annotations
 
-from . import CREATE, UPDATE, AdmissionAttributes
+from . import CREATE, UPDATE, AdmissionAttributes, MutatingPlugin
 from .helpers import is_pod
 
 PLUGIN_NAME = "DefaultTolerationSeconds"
@@ -21,7 +21,7 @@ def _covers(toleration: dict, key: str) -> bool:
     return (toleration.get("key") in (key, "", None)) and (toleration.get("effect") in ("NoExecute", "", None))
 
 
-class DefaultTolerationSeconds:
+class DefaultTolerationSeconds(MutatingPlugin):
     name = PLUGIN_NAME
 
     def __init__(self, not_ready_seconds: int = DEFAULT_TOLERATION_SECONDS,

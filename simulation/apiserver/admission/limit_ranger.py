@@ -13,7 +13,7 @@ LimitRange's own order so refusals are reproducible.
 from __future__ import annotations
 
 from ..quantity import Quantity
-from . import CREATE, AdmissionAttributes
+from . import CREATE, AdmissionAttributes, MutatingPlugin, ValidatingPlugin
 from .helpers import admission_forbidden, aggregate, pod_limits, pod_requests
 
 PLUGIN_NAME = "LimitRanger"
@@ -82,7 +82,7 @@ def _check(item: dict, kind: str, req: dict, lim: dict) -> list[str]:
     return errors
 
 
-class LimitRanger:
+class LimitRanger(MutatingPlugin, ValidatingPlugin):
     name = PLUGIN_NAME
 
     def handles(self, attrs: AdmissionAttributes) -> bool:

@@ -10,7 +10,7 @@ terminating namespace is the point).
 from __future__ import annotations
 
 from ..errors import StatusError, not_found, qualified
-from . import CREATE, DELETE, UPDATE, AdmissionAttributes
+from . import CREATE, DELETE, UPDATE, AdmissionAttributes, MutatingPlugin
 from .helpers import admission_forbidden
 
 PLUGIN_NAME = "NamespaceLifecycle"
@@ -19,7 +19,7 @@ IMMORTAL_NAMESPACES = ("default", "kube-system", "kube-public")
 _ACCESS_REVIEWS = (("authorization.k8s.io", "localsubjectaccessreviews"),)
 
 
-class NamespaceLifecycle:
+class NamespaceLifecycle(MutatingPlugin):
     name = PLUGIN_NAME
 
     def handles(self, attrs: AdmissionAttributes) -> bool:

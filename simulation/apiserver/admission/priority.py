@@ -4,10 +4,13 @@ not be chosen by the user; ``preemptionPolicy`` defaults to ``PreemptLowerPriori
 This API server serves no PriorityClass objects, so only the two built-in classes exist
 (``system-cluster-critical``, ``system-node-critical``); a pod without a class gets priority
 0, as in a cluster without a ``globalDefault`` class. The scheduler's preemption reads these.
+
+On update, a body that omits the two fields keeps the stored values (validation forbids
+changing them, so a PUT of the original manifest would otherwise fail).
 """
 from __future__ import annotations
 
-from . import CREATE, AdmissionAttributes
+from . import CREATE, UPDATE, AdmissionAttributes, MutatingPlugin
 from .helpers import admission_forbidden, is_pod
 
 PLUGIN_NAME = "Priority"
@@ -16,14 +19,20 @@ DEFAULT_PRIORITY = 0
 DEFAULT_PREEMPTION_POLICY = "PreemptLowerPriority"
 
 
-class Priority:
+class Priority(MutatingPlugin):
     name = PLUGIN_NAME
 
     def handles(self, attrs: AdmissionAttributes) -> bool:
-        return attrs.operation == CREATE and is_pod(attrs)
+        return attrs.operation in (CREATE, UPDATE) and is_pod(attrs)
 
     def admit(self, attrs: AdmissionAttributes) -> None:
         spec = attrs.object.setdefault("spec", {})
+        if attrs.operation == UPDATE:
+            old_spec = (attrs.old_object or {}).get("spec") or {}
+            for key in ("priority", "preemptionPolicy"):
+                if spec.get(key) is None and old_spec.get(key) is not None:
+                    spec[key] = old_spec[key]
+            return
         class_name = spec.get("priorityClassName") or ""
         if not class_name:
             priority = DEFAULT_PRIORITY

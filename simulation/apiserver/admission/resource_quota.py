@@ -27,7 +27,7 @@ from ..defaults import pod_qos_class
 from ...store import KeyNotFoundError
 from ..quantity import Quantity
 from ..resources import RESOURCES, ResourceType
-from . import CREATE, UPDATE, AdmissionAttributes
+from . import CREATE, UPDATE, AdmissionAttributes, ValidatingPlugin
 from .helpers import admission_forbidden, pod_limits, pod_requests
 
 PLUGIN_NAME = "ResourceQuota"
@@ -217,7 +217,7 @@ class _Charge:
         return sorted(k for k, v in self.new_usage.items() if k in self.requested and k in hard and v > hard[k])
 
 
-class ResourceQuota:
+class ResourceQuota(ValidatingPlugin):
     name = PLUGIN_NAME
 
     def __init__(self, evaluator_for: Callable[[ResourceType], Evaluator] = Evaluator) -> None:

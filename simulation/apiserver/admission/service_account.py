@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import copy
 
-from . import CREATE, AdmissionAttributes
+from . import CREATE, AdmissionAttributes, MutatingPlugin
 from .helpers import admission_forbidden, is_pod
 
 PLUGIN_NAME = "ServiceAccount"
@@ -22,7 +22,7 @@ DEFAULT_SERVICE_ACCOUNT = "default"
 MIRROR_POD_ANNOTATION = "kubernetes.io/config.mirror"
 
 
-class ServiceAccount:
+class ServiceAccount(MutatingPlugin):
     name = PLUGIN_NAME
 
     def handles(self, attrs: AdmissionAttributes) -> bool:

@@ -14,7 +14,8 @@ from .field import GoRepr, go_label_selector, go_string_map
 from .names import is_valid_percent, name_is_dns_subdomain
 from .objectmeta import (selector_is_empty, selector_matches, validate_label_selector, validate_object_meta,
                          validate_object_meta_update)
-from .pod import nonnegative, validate_pod_template_spec
+from .common import nonnegative
+from .pod import validate_pod_template_spec
 
 FIELD_IMMUTABLE = "field is immutable"
 

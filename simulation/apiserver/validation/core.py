@@ -17,8 +17,9 @@ from .names import (is_config_map_key, is_dns1123_label, is_dns1123_subdomain, i
                     is_valid_label_value, is_valid_port_num, name_is_dns1035_label, name_is_dns_label,
                     name_is_dns_subdomain)
 from .objectmeta import STANDARD_FINALIZERS, validate_labels, validate_object_meta, validate_object_meta_update
-from .pod import (PORT_PROTOCOLS, TAINT_EFFECTS, dns1123_label, nonnegative, port_num_or_name,
-                  validate_container_resource_name, validate_quantity_value)
+from .common import (PORT_PROTOCOLS, dns1123_label, nonnegative, port_num_or_name, validate_container_resource_name,
+                     validate_quantity_value)
+from .scheduling import TAINT_EFFECTS
 
 MAX_SECRET_SIZE = 1024 * 1024
 FIELD_IMMUTABLE = "field is immutable"
@@ -129,7 +130,7 @@ def validate_service(obj: dict, old: dict | None = None) -> list[dict]:
     if svc_type in ("LoadBalancer", "NodePort") and headless:
         errs.append(field.invalid("spec.clusterIPs[0]", "None", f"may not be set to 'None' for {svc_type} services"))
     if svc_type == "ExternalName":
-        if spec.get("clusterIP") and spec.get("clusterIP") != "":
+        if spec.get("clusterIP"):
             errs.append(field.forbidden("spec.clusterIPs", "may not be set for ExternalName services"))
         cname = (spec.get("externalName") or "").rstrip(".")
         if cname:
@@ -209,7 +210,7 @@ def validate_config_map(obj: dict, old: dict | None = None) -> list[dict]:
         errs += [field.invalid(f"binaryData[{key}]", key, m) for m in is_config_map_key(key)]
         total += _decoded_len(value)
     if total > MAX_SECRET_SIZE:
-        errs.append(field.too_long("", MAX_SECRET_SIZE))
+        errs.append(field.too_long(field.ROOT, MAX_SECRET_SIZE))
     return errs
 
 
@@ -445,8 +446,20 @@ def _limit_range_consistency(values: dict[str, dict[str, Quantity]], p: str) -> 
 
 # --- Event, Endpoints, Lease --------------------------------------------------------------
 
+_EVENT_IMMUTABLE = ("involvedObject", "reason", "source", "firstTimestamp", "type", "action", "reportingComponent")
+
+
 def validate_event(obj: dict, old: dict | None = None) -> list[dict]:
-    errs = _meta(obj, old, True, name_is_dns_subdomain)
+    """Legacy (core/v1) Events; on update only counts, timestamps and the message may move."""
+    if old is not None:
+        errs = validate_object_meta_update(obj.get("metadata"), old.get("metadata"))
+        for key in _EVENT_IMMUTABLE:
+            if (obj.get(key) or None) != (old.get(key) or None):
+                value = obj.get(key)
+                shown = value if isinstance(value, (str, int)) or value is None else GoRepr(str(value))
+                errs.append(field.invalid(key, shown, FIELD_IMMUTABLE))
+        return errs
+    errs = validate_object_meta(obj.get("metadata"), True, name_is_dns_subdomain)
     namespace = (obj.get("metadata") or {}).get("namespace") or ""
     involved_ns = (obj.get("involvedObject") or {}).get("namespace") or ""
     if not obj.get("eventTime"):

@@ -121,12 +121,18 @@ def not_supported(path: str, value: Any, valid: list[str] | tuple[str, ...]) -> 
 
 
 def too_long(path: str, max_bytes: int) -> dict:
-    return _error(TOO_LONG, path, _body(TOO_LONG, detail=f"must have at most {max_bytes} bytes", show_value=False))
+    """v1.32 wording (``may not be more than N bytes``; v1.31 and older said ``must have at most``)."""
+    unit = "byte" if max_bytes == 1 else "bytes"
+    return _error(TOO_LONG, path, _body(TOO_LONG, detail=f"may not be more than {max_bytes} {unit}",
+                                        show_value=False))
 
 
 def error_string(cause: dict) -> str:
     """``field.Error.Error()``: ``spec.containers[0].image: Required value``."""
     return f"{cause['field']}: {cause['message']}"
+
+
+ROOT = "[]"  # how ``field.NewPath("")`` prints: a cause about the whole object
 
 
 def join(base: str, child: str) -> str:

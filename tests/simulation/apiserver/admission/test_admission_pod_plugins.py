@@ -103,6 +103,15 @@ def test_priority_refused(obj, reason):
     assert info.value.message == f'pods "web" is forbidden: {reason}'
 
 
+def test_priority_kept_on_update():
+    old = pod(priority=2000001000, preemptionPolicy="PreemptLowerPriority", priorityClassName="system-node-critical")
+    new = pod(priorityClassName="system-node-critical")
+    a = attrs(UPDATE, new, old=old)
+    assert Priority().handles(a)
+    Priority().admit(a)
+    assert (new["spec"]["priority"], new["spec"]["preemptionPolicy"]) == (2000001000, "PreemptLowerPriority")
+
+
 # --- DefaultTolerationSeconds -----------------------------------------------------------------
 
 NOT_READY = {"key": "node.kubernetes.io/not-ready", "operator": "Exists", "effect": "NoExecute",

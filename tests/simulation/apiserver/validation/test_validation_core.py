@@ -72,7 +72,7 @@ CREATE = [
     ("configmap-duplicate-binary-key", obj("ConfigMap", "cm", data={"a": "1"}, binaryData={"a": "MQ=="}), [c(
         "FieldValueInvalid", "data[a]", 'Invalid value: "a": duplicate of key present in binaryData')]),
     ("configmap-too-big", obj("ConfigMap", "cm", data={"a": "x" * (1024 * 1024 + 1)}),
-     [c("FieldValueTooLong", "", "Too long: must have at most 1048576 bytes")]),
+     [c("FieldValueTooLong", "[]", "Too long: may not be more than 1048576 bytes")]),
     ("secret-ok", obj("Secret", "s", stringData={"password": "hunter2"}), []),
     ("secret-tls-keys", obj("Secret", "s", type="kubernetes.io/tls", data={}), [
         c("FieldValueRequired", "data[tls.crt]", "Required value"),
@@ -207,3 +207,10 @@ def test_quota_status_update():
     new = change(old, status={"hard": {"pods": "2"}, "used": {"pods": "-1"}})
     assert validate_update(rt_for("ResourceQuota"), new, old, subresource="status") == [c(
         "FieldValueInvalid", "status.used[pods]", 'Invalid value: "-1": must be greater than or equal to 0')]
+
+
+def test_event_update_may_count_but_not_change_reason():
+    old = obj("Event", "e.1", involvedObject={"kind": "Pod", "namespace": "default"}, reason="Pulled", count=1)
+    assert validate_update(rt_for("Event"), change(old, count=2, lastTimestamp="2024-01-01T00:00:01Z"), old) == []
+    assert validate_update(rt_for("Event"), change(old, reason="Killing"), old) == [
+        c("FieldValueInvalid", "reason", 'Invalid value: "Killing": field is immutable')]

@@ -84,7 +84,7 @@ META = [
     ("annotation-key-case-insensitive", {"name": "w", "namespace": "d", "annotations": {"Example.com/Key": "v"}},
      True, []),
     ("annotations-too-long", {"name": "w", "namespace": "d", "annotations": {"k": "x" * (256 * 1024)}}, True,
-     causes(("FieldValueTooLong", "metadata.annotations", "Too long: must have at most 262144 bytes"))),
+     causes(("FieldValueTooLong", "metadata.annotations", "Too long: may not be more than 262144 bytes"))),
     ("finalizer-unqualified", {"name": "w", "namespace": "d", "finalizers": ["foo"]}, True, causes(
         ("FieldValueInvalid", "metadata.finalizers[0]",
          'Invalid value: "foo": name is neither a standard finalizer name nor is it fully qualified'))),
