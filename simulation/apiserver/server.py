@@ -320,8 +320,9 @@ class APIServer:
 
     # ------------------------------------------------------------------ admission + validation
     def _admit_and_validate(self, call: Call, operation: str, obj: dict | None, old: dict | None,
-                            subresource: str = "") -> None:
-        """Mutating admission → validation → validating admission, recording each stage."""
+                            subresource: str = "", prepare: Callable[[], None] | None = None) -> None:
+        """Mutating admission → ``prepare`` (the registry's system fields) → validation →
+        validating admission, recording each stage."""
         from .validation import validate_create, validate_update
 
         rt = call.rt
@@ -341,6 +342,8 @@ class APIServer:
                 call.record.rejected(MUTATING_ADMISSION, ran, plugin.name, exc.message)
                 raise
         call.record.passed(MUTATING_ADMISSION, ran)
+        if prepare is not None:
+            prepare()
         if obj is not None:
             causes = validate_create(rt, obj) if operation == CREATE else validate_update(rt, obj, old, subresource)
             if causes:
@@ -515,8 +518,8 @@ class APIServer:
             meta.pop("namespace", None)
         name = strategy.name_for_create(obj, self.rng)
         self._apply_defaults(rt, obj)
-        strategy.prepare_create(rt, obj, self.clock(), self.rng)
-        self._admit_and_validate(call, CREATE, obj, None)
+        self._admit_and_validate(call, CREATE, obj, None,
+                                 prepare=lambda: strategy.prepare_create(rt, obj, self.clock(), self.rng))
         if call.dry_run:
             return APIResponse(201, obj)
         try:

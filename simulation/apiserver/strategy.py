@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import copy
 import random
-import string
 import time
 import uuid
 
+from .defaults import prepare_for_create
 from .resources import ResourceType
 
 #: Metadata only the server sets; carried over from the stored object on every update.
@@ -30,6 +30,8 @@ def has_status_subresource(rt: ResourceType) -> bool:
 
 
 def prepare_create(rt: ResourceType, obj: dict, now: float, rng: random.Random) -> None:
+    """System fields and a fresh status. Runs after mutating admission, as upstream's
+    ``BeforeCreate`` does, so a pod's QoS class sees the resources LimitRanger filled in."""
     meta = obj["metadata"]
     for field in ("resourceVersion", "deletionTimestamp", "deletionGracePeriodSeconds", "selfLink"):
         meta.pop(field, None)
@@ -39,10 +41,8 @@ def prepare_create(rt: ResourceType, obj: dict, now: float, rng: random.Random) 
         meta["generation"] = 1
     else:
         meta.pop("generation", None)
-    if rt.kind == "Pod":
-        obj["status"] = {"phase": "Pending", "qosClass": _pod_qos_class(obj)}
-    elif rt.kind == "Namespace":
-        obj["status"] = {"phase": "Active"}
+    if rt.kind in ("Pod", "Namespace"):
+        prepare_for_create(rt, obj)
     elif has_status_subresource(rt) and rt.kind != "Node":
         obj["status"] = {}
 
@@ -72,26 +72,6 @@ def prepare_update(rt: ResourceType, new: dict, old: dict, subresource: str) -> 
             new.pop("status", None)
     if rt.has_generation and new.get("spec") != old.get("spec"):
         meta["generation"] = old_meta.get("generation", 0) + 1
-
-
-def _pod_qos_class(pod: dict) -> str:
-    """Guaranteed when every container has equal cpu and memory requests and limits,
-    BestEffort when none has any, Burstable otherwise (upstream's GetPodQOS, simplified
-    to the two resources the simulator models)."""
-    containers = pod.get("spec", {}).get("containers", []) + pod.get("spec", {}).get("initContainers", [])
-    any_set = False
-    guaranteed = True
-    for c in containers:
-        res = c.get("resources") or {}
-        req, lim = res.get("requests") or {}, res.get("limits") or {}
-        if req or lim:
-            any_set = True
-        for r in ("cpu", "memory"):
-            if r not in lim or req.get(r, lim.get(r)) != lim.get(r):
-                guaranteed = False
-    if not any_set:
-        return "BestEffort"
-    return "Guaranteed" if guaranteed else "Burstable"
 
 
 def name_for_create(obj: dict, rng: random.Random) -> str:
