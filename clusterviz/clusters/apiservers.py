@@ -32,29 +32,19 @@ class TokenTable:
     on every request cost more than the request's store write.
 
     Tokens are only ever added (``manage.py kubeconfig --user`` may add one from another
-    process), so an unknown token reloads the table, at most once per ``reload_seconds`` so
-    that a client hammering with a bad token cannot turn every request into a table scan.
+    process), so a token missing from the cache is looked up once in the database.
     """
 
-    def __init__(self, cluster_id: int, reload_seconds: float = 0.5) -> None:
+    def __init__(self, cluster_id: int) -> None:
         self.cluster_id = cluster_id
-        self.reload_seconds = reload_seconds
         self._users: dict[str, UserInfo] = {}
-        self._loaded_at = float("-inf")
-        self._lock = threading.Lock()
-
-    def _reload(self) -> None:
-        self._users = {t.token: UserInfo(t.user, tuple(t.groups), uid=f"token-{t.pk}")
-                       for t in TokenRecord.objects.filter(cluster_id=self.cluster_id)}
-        self._loaded_at = time.monotonic()
 
     def lookup(self, token: str) -> UserInfo | None:
         user = self._users.get(token)
-        if user is None and time.monotonic() - self._loaded_at >= self.reload_seconds:
-            with self._lock:
-                if time.monotonic() - self._loaded_at >= self.reload_seconds:
-                    self._reload()
-            user = self._users.get(token)
+        if user is None:
+            record = TokenRecord.objects.filter(cluster_id=self.cluster_id, token=token).first()
+            if record is not None:
+                user = self._users[token] = UserInfo(record.user, tuple(record.groups), uid=f"token-{record.pk}")
         return user
 
 

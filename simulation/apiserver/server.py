@@ -517,6 +517,7 @@ class APIServer:
         else:
             meta.pop("namespace", None)
         name = strategy.name_for_create(obj, self.rng)
+        call.record.name = name  # as upstream's audit objectRef: the name the create chose
         self._apply_defaults(rt, obj)
         self._admit_and_validate(call, CREATE, obj, None,
                                  prepare=lambda: strategy.prepare_create(rt, obj, self.clock(), self.rng))
