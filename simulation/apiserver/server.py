@@ -35,6 +35,9 @@ from .resources import ResourceType
 
 #: Kinds whose deletion returns the object itself rather than a Status (upstream's ReturnDeletedObject).
 RETURNS_DELETED_OBJECT = ("Pod",)
+#: The garbage collector's finalizers (metav1.FinalizerOrphanDependents, FinalizerDeleteDependents).
+ORPHAN_FINALIZER = "orphan"
+FOREGROUND_FINALIZER = "foregroundDeletion"
 #: Default watch length when the client gives no timeoutSeconds (upstream picks 30–60 min).
 DEFAULT_WATCH_SECONDS = 1800
 
@@ -145,6 +148,9 @@ class APIServer:
         self.on_rbac_write = on_rbac_write or (lambda: None)
         self.escalation_check = escalation_check
         self.reviews = reviews
+        #: Watch timeouts and bookmark intervals are wall-clock durations of an open HTTP
+        #: stream, not simulated time; tests replace this clock to step them.
+        self.monotonic: Callable[[], float] = time.monotonic
 
     # ------------------------------------------------------------------ the chain
     def handle(self, req: APIRequest) -> APIResponse:
@@ -239,6 +245,10 @@ class APIServer:
             return self._serve_component_statuses(call)
         if info.namespace == "" and rt.namespaced and info.verb not in ("list", "watch", "deletecollection"):
             raise errors.path_not_found()
+        if (info.verb == "create" and info.name and not info.subresource) or \
+                (info.verb in ("update", "patch") and not info.name):
+            # No such route upstream: POST goes to a collection, PUT and PATCH to one object.
+            raise errors.method_not_allowed("the server does not allow this method on the requested resource")
         handler = {
             "get": self._get, "list": self._list, "watch": self._watch, "create": self._create,
             "update": self._update, "patch": self._patch, "delete": self._delete,
@@ -408,44 +418,38 @@ class APIServer:
                                include_object=call.req.query.get("includeObject", "Metadata"))
 
     def _select(self, call: Call) -> tuple[list[dict], int, str | None]:
-        """List with selectors, ``limit`` and ``continue``, as upstream pages: the continue
-        token remembers the revision and the last key, and expires with compaction."""
+        """List with selectors, ``limit`` and ``continue``, as upstream pages.
+
+        Every page of one list is read at the revision of the first page (the continue
+        token carries it), like etcd's ``WithRev``: an object changed, created or deleted
+        between pages neither shows up twice nor goes missing, and every page reports the
+        same ``resourceVersion`` — the one an informer then watches from, so no change made
+        while it paged is lost. ``resourceVersionMatch=Exact`` reads at the given revision
+        the same way. Reading the past rolls the present back through the revision log,
+        so it expires with compaction (410).
+        """
         q = call.req.query
+        _validate_list_options(q)
         matches = self._matcher(call)
         prefix = registry_prefix(call.rt.name, call.namespace)
         limit = _int_param(q, "limit")
-        after_key = None
-        min_revision = None
+        after_key, at = None, None
         if q.get("continue"):
-            try:
-                token = json.loads(base64.urlsafe_b64decode(q["continue"].encode()))
-                after_key, min_revision = token["start"], int(token["rv"])
-            except (ValueError, KeyError, TypeError):
-                raise errors.bad_request("continue key is not valid: incorrect encoded start resourceVersion "
-                                         "(version meta.k8s.io/v1)") from None
-            if not after_key.startswith(prefix):
-                raise errors.bad_request("continue key is not valid: key does not match the request")
-            if min_revision < self.store.compacted_revision():
-                raise errors.gone("The provided continue parameter is too old to display a consistent list "
-                                  "result. You can start a new list without the continue parameter, or use the "
-                                  "continue token in this response to retrieve the remainder of the results. "
-                                  "Continuing with the provided token results in an inconsistent list - objects "
-                                  "that were created, modified, or deleted between the time the first chunk was "
-                                  "returned and now may show up in the list.")
+            after_key, at = _decode_continue(q["continue"], prefix)
         rv = q.get("resourceVersion", "")
-        if rv and rv != "0" and q.get("resourceVersionMatch") == "Exact":
-            return self._list_exact(call, prefix, int(rv), matches), int(rv), None
-        if rv and rv != "0" and not rv.isdigit():
+        if rv and not rv.isdigit():
             raise errors.bad_request(f"invalid resource version: {rv}")
-        if rv and rv != "0" and int(rv) > self.store.current_revision():
-            raise errors.StatusError(504, "Timeout", f"Too large resource version: {rv}, current: "
-                                     f"{self.store.current_revision()}")
+        current = self.store.current_revision()
+        if rv and rv != "0" and int(rv) > current:
+            raise _too_large_resource_version(int(rv), current)
+        if rv and q.get("resourceVersionMatch") == "Exact":
+            at = int(rv)
+        if at is not None:
+            return self._page_at(call, prefix, at, after_key, limit, matches, paging=bool(q.get("continue")))
         out: list[dict] = []
-        revision = 0
         while True:
             chunk = None if limit is None else max(limit - len(out), 1) * 2
-            items, revision, last = self.store.list(prefix, after_key=after_key, limit=chunk,
-                                                    min_revision=min_revision)
+            items, revision, last = self.store.list(prefix, after_key=after_key, limit=chunk)
             for index, obj in enumerate(items):
                 after_key = _item_key(call.rt, obj)
                 if matches(obj):
@@ -453,26 +457,42 @@ class APIServer:
                 if limit is not None and len(out) >= limit:
                     if last is None and index == len(items) - 1:
                         return out, revision, None
-                    token = {"rv": min_revision or revision, "start": after_key}
-                    return out, revision, base64.urlsafe_b64encode(json.dumps(token).encode()).decode()
+                    return out, revision, _encode_continue(revision, after_key)
             if last is None:
                 return out, revision, None
 
-    def _list_exact(self, call: Call, prefix: str, revision: int, matches: Callable[[dict], bool]) -> list[dict]:
-        """The list as it was at ``revision``: roll the current state back through the log."""
-        items, _, _ = self.store.list(prefix)
-        state = {_item_key(call.rt, o): o for o in items}
+    def _page_at(self, call: Call, prefix: str, revision: int, after_key: str | None, limit: int | None,
+                 matches: Callable[[dict], bool], paging: bool) -> tuple[list[dict], int, str | None]:
+        """One page of the list as it was at ``revision``: keys after ``after_key``, in order."""
         try:
-            events = self.store.events_since(revision, prefix)
-        except CompactedError as exc:
-            raise errors.gone(f"too old resource version: {exc.requested} ({exc.compacted})") from None
-        for ev in reversed(events):
+            state = self._state_at(call.rt, prefix, revision)
+        except CompactedError:
+            if paging:
+                raise _ExpiredContinue(_encode_continue(-1, after_key or "")) from None
+            raise errors.gone("The resourceVersion for the provided list is too old.") from None
+        keys = sorted(k for k in state if after_key is None or k > after_key)
+        out: list[dict] = []
+        for index, key in enumerate(keys):
+            if matches(state[key]):
+                out.append(self._type_meta(call.rt, state[key]))
+            if limit is not None and len(out) >= limit and index < len(keys) - 1:
+                return out, revision, _encode_continue(revision, key)
+        return out, revision, None
+
+    def _state_at(self, rt: ResourceType, prefix: str, revision: int) -> dict[str, dict]:
+        """Every object under ``prefix`` as it was at ``revision``, by key: the present, with
+        each later change undone (newest first). Raises :class:`CompactedError` when the log
+        no longer reaches back that far."""
+        items, now, _ = self.store.list(prefix)
+        state = {_item_key(rt, o): o for o in items}
+        for ev in reversed(self.store.events_since(revision, prefix)):
+            if ev.revision > now:  # written after our read of the present: not in ``state`` yet
+                continue
             if ev.prev_object is None:
                 state.pop(ev.key, None)
             else:
                 state[ev.key] = ev.prev_object
-        call.record.passed(STORAGE, ["etcd"])
-        return [self._type_meta(call.rt, state[k]) for k in sorted(state) if matches(state[k])]
+        return state
 
     def _watch(self, call: Call) -> APIResponse:
         from .watch import Watcher
@@ -494,19 +514,34 @@ class APIServer:
         rt = call.rt
         convert_event = (lambda e: e)
         if tables.wants_table(call.req.header("accept")):
-            include = q.get("includeObject", "Metadata")
-            convert_event = (lambda e: tables.table_row_event(e, rt, self.clock(), include))
+            convert_event = self._table_events(rt, q.get("includeObject") or "Metadata")
         watcher = Watcher(self.store, prefix, matches, start_revision=revision, initial=initial,
                           timeout_seconds=timeout or DEFAULT_WATCH_SECONDS, bookmarks=call.req.flag(
                               "allowWatchBookmarks"), type_meta={"kind": rt.kind, "apiVersion": rt.group_version},
-                          now=time.monotonic, convert=lambda o: self._type_meta(rt, o), convert_event=convert_event)
+                          now=self.monotonic, convert=lambda o: self._type_meta(rt, o), convert_event=convert_event)
         return APIResponse(200, None, watcher=watcher)
+
+    def _table_events(self, rt: ResourceType, include: str) -> Callable[[dict], dict]:
+        """Watch events as one-row Tables. As upstream's watch handler, only the first row
+        carries the column definitions (``kubectl get -w --watch-only`` prints its header
+        from it); later ones leave them out and kubectl reuses the header it has."""
+        if include not in tables.INCLUDE_OBJECT_VALUES:
+            raise errors.bad_request(f'unrecognized includeObject value: "{include}"')
+        headers_sent = False
+
+        def convert(event: dict) -> dict:
+            nonlocal headers_sent
+            converted = tables.table_row_event(event, rt, self.clock(), include)
+            if converted is not event and not headers_sent:
+                headers_sent = True
+                converted["object"]["columnDefinitions"] = tables.to_table(rt, [], now=0)["columnDefinitions"]
+            return converted
+
+        return convert
 
     # ------------------------------------------------------------------ writes
     def _create(self, call: Call) -> APIResponse:
         rt = call.rt
-        if call.info.name and call.info.subresource == "":
-            raise errors.method_not_allowed("the server does not allow this method on the requested resource")
         obj = self._decode(call)
         meta = obj["metadata"]
         if rt.namespaced:
@@ -522,7 +557,12 @@ class APIServer:
         self._admit_and_validate(call, CREATE, obj, None,
                                  prepare=lambda: strategy.prepare_create(rt, obj, self.clock(), self.rng))
         if call.dry_run:
-            return APIResponse(201, obj)
+            # As upstream's DryRunnableStorage: everything but the write, including its refusal.
+            try:
+                self.store.get(self._key(call, name))
+            except KeyNotFoundError:
+                return APIResponse(201, obj)
+            raise errors.already_exists(rt.name, rt.group, name)
         try:
             stored = self.store.create(self._key(call, name), obj)
         except KeyExistsError:
@@ -545,27 +585,13 @@ class APIServer:
         if call.rt.namespaced and obj["metadata"].get("namespace") not in (None, "", call.namespace):
             raise errors.bad_request("the namespace of the provided object does not match the namespace sent "
                                      "on the request")
-        return self._write_update(call, lambda old: obj)
+        return self._write_update(call, lambda old: copy.deepcopy(obj))
 
     def _patch(self, call: Call) -> APIResponse:
-        from .patch import PatchError, UnsupportedPatchType, apply_patch
-
         ctype = call.req.content_type
         if ctype == codec.APPLY_PATCH_TYPE or ctype not in codec.PATCH_TYPES:
             raise errors.unsupported_media_type(ctype)
-        patch_body = call.req.obj if call.req.obj is not None else codec.decode(call.req.body, "application/json",
-                                                                                "patch")
-
-        def patched(old: dict) -> dict:
-            try:
-                return apply_patch(old, copy.deepcopy(patch_body), ctype, call.rt.kind)
-            except UnsupportedPatchType:
-                raise errors.unsupported_media_type(ctype) from None
-            except PatchError as exc:
-                raise errors.StatusError(exc.code, {422: "Invalid", 500: "InternalError"}.get(exc.code, "BadRequest"),
-                                         exc.message) from None
-
-        return self._write_update(call, patched, from_patch=True)
+        return self._write_update(call, _patcher(call, call.rt.kind), from_patch=True)
 
     def _write_update(self, call: Call, make: Callable[[dict], dict], from_patch: bool = False) -> APIResponse:
         """GuaranteedUpdate: read, build the new object, admit, validate, compare-and-set.
@@ -591,6 +617,7 @@ class APIServer:
                                       f"Precondition failed: UID in precondition: {new['metadata']['uid']}, "
                                       f"UID in object meta: {old['metadata'].get('uid')}")
             new["metadata"]["name"] = old["metadata"]["name"]
+            new["metadata"]["resourceVersion"] = old_rv  # the store stamps the new one; this makes no-ops equal
             if rt.namespaced:
                 new["metadata"]["namespace"] = old["metadata"]["namespace"]
             self._apply_defaults(rt, new)
@@ -605,8 +632,12 @@ class APIServer:
             try:
                 if meta.get("deletionTimestamp") and not meta.get("finalizers") and \
                         not meta.get("deletionGracePeriodSeconds"):
-                    # The last finalizer is gone: the object's deletion completes now.
-                    stored = self.store.delete(self._key(call), int(old_rv))
+                    # The last finalizer is gone: the object's deletion completes now. As
+                    # upstream, the caller gets the object it sent (without finalizers),
+                    # stamped with the revision of the deletion.
+                    deleted = self.store.delete(self._key(call), int(old_rv))
+                    stored = new
+                    meta["resourceVersion"] = deleted["metadata"]["resourceVersion"]
                 else:
                     stored = self.store.update(self._key(call), new, int(old_rv))
             except RevisionConflictError:
@@ -621,6 +652,7 @@ class APIServer:
 
     # ------------------------------------------------------------------ deletion
     def _delete_options(self, call: Call) -> dict:
+        """DeleteOptions from the body and the query, checked as upstream's ``ValidateDeleteOptions``."""
         options: dict = {}
         if call.req.obj is not None:
             options = dict(call.req.obj)
@@ -636,11 +668,20 @@ class APIServer:
         if q.get("orphanDependents") in ("true", "false"):
             options["orphanDependents"] = q["orphanDependents"] == "true"
         policy = options.get("propagationPolicy")
+        causes = []
+        if options.get("orphanDependents") is not None and policy is not None:
+            causes.append({"reason": "FieldValueInvalid", "field": "propagationPolicy",
+                           "message": f'Invalid value: "{policy}": orphanDependents and deletionPropagation '
+                                      f'cannot be both set'})
         if policy not in (None, "Orphan", "Background", "Foreground"):
-            raise errors.invalid("DeleteOptions", "", "", [{
-                "reason": "FieldValueNotSupported", "field": "propagationPolicy",
-                "message": f'Unsupported value: "{policy}": supported values: "Foreground", "Background", '
-                           f'"Orphan", "nil"'}])
+            causes.append({"reason": "FieldValueNotSupported", "field": "propagationPolicy",
+                           "message": f'Unsupported value: "{policy}": supported values: "Foreground", '
+                                      f'"Background", "Orphan", "nil"'})
+        if causes:
+            raise errors.invalid("DeleteOptions", "meta.k8s.io", "", causes)
+        grace = options.get("gracePeriodSeconds")
+        if grace is not None and grace < 0:
+            options["gracePeriodSeconds"] = 1  # as upstream: a negative grace period means one second
         return options
 
     def _delete(self, call: Call) -> APIResponse:
@@ -648,6 +689,9 @@ class APIServer:
         return self._delete_one(call, call.info.name, options)
 
     def _delete_one(self, call: Call, name: str, options: dict) -> APIResponse:
+        """Upstream's ``Store.Delete``: check preconditions, then either delete now, write the
+        object marked for deletion (graceful pods, finalizers), or — when its deletion is
+        already under way and nothing changes — answer with it and write nothing."""
         rt = call.rt
         key = self._key(call, name)
         for _ in range(16):
@@ -655,92 +699,111 @@ class APIServer:
                 old = self.store.get(key)
             except KeyNotFoundError:
                 raise self._not_found(call, name) from None
-            meta = old["metadata"]
-            pre = options.get("preconditions") or {}
-            if pre.get("uid") and pre["uid"] != meta.get("uid"):
-                raise errors.conflict(rt.name, rt.group, name, f"Precondition failed: UID in precondition: "
-                                      f"{pre['uid']}, UID in object meta: {meta.get('uid')}")
-            if pre.get("resourceVersion") and pre["resourceVersion"] != meta["resourceVersion"]:
-                raise errors.conflict(rt.name, rt.group, name, f"the ResourceVersion in the precondition "
-                                      f"({pre['resourceVersion']}) does not match the ResourceVersion in record "
-                                      f"({meta['resourceVersion']}). The object might have been modified")
+            _check_delete_preconditions(rt, old, options.get("preconditions") or {})
             self._admit_and_validate(call, DELETE, None, old)
             updated = self._deletion_update(call, old, options)
-            if call.dry_run:
-                return APIResponse(200, updated or old)
+            if updated is old:  # deletion already under way and nothing new asked: write nothing
+                call.record.passed(STORAGE, ["etcd"])
+                return APIResponse(200, self._type_meta(rt, old))
+            if call.dry_run:  # the answer the real request would get, without the write
+                return APIResponse(200, self._type_meta(rt, updated)) if updated else self._deleted(rt, old)
+            revision = int(old["metadata"]["resourceVersion"])
             try:
                 if updated is not None:
-                    stored = self.store.update(key, updated, int(meta["resourceVersion"]))
+                    stored = self.store.update(key, updated, revision)
                     self._record_write(call, int(stored["metadata"]["resourceVersion"]))
-                    return APIResponse(200 if rt.kind != "Namespace" else 200, self._type_meta(rt, stored))
-                stored = self.store.delete(key, int(meta["resourceVersion"]))
+                    return APIResponse(200, self._type_meta(rt, stored))
+                stored = self.store.delete(key, revision)
             except RevisionConflictError:
-                if pre.get("resourceVersion"):
-                    raise self._conflict(call, name) from None
-                continue
+                continue  # re-read: the preconditions are checked again against the new state
             except KeyNotFoundError:
                 raise self._not_found(call, name) from None
             self._record_write(call, int(stored["metadata"]["resourceVersion"]))
-            if rt.kind in RETURNS_DELETED_OBJECT:
-                return APIResponse(200, self._type_meta(rt, stored))
-            details = {"name": name, "kind": rt.name, "uid": meta.get("uid")}
-            if rt.group:
-                details["group"] = rt.group
-            return APIResponse(200, errors.status_body(200, "", "", details, status="Success"))
+            return self._deleted(rt, stored)
         raise self._conflict(call, name)
 
-    def _deletion_update(self, call: Call, old: dict, options: dict) -> dict | None:
-        """The object to write instead of deleting, or None to delete now.
+    def _deleted(self, rt: ResourceType, obj: dict) -> APIResponse:
+        """What a completed delete answers: the object for pods (upstream's ReturnDeletedObject),
+        else a Success Status naming it (``kind`` holds the resource, as upstream)."""
+        if rt.kind in RETURNS_DELETED_OBJECT:
+            return APIResponse(200, self._type_meta(rt, obj))
+        details = {"name": obj["metadata"]["name"], "kind": rt.name, "uid": obj["metadata"].get("uid")}
+        if rt.group:
+            details["group"] = rt.group
+        return APIResponse(200, errors.status_body(200, "", "", details, status="Success"))
 
-        Graceful pods and objects held by finalizers get a ``deletionTimestamp`` and stay
-        until their owner of the job (the kubelet, a controller) finishes. Orphan and
-        Foreground propagation add the garbage collector's finalizer, but only when the
-        object has dependents: with none, the collector would remove it at once, so the
-        visible result is upstream's whether or not a collector runs."""
+    def _deletion_update(self, call: Call, old: dict, options: dict) -> dict | None:
+        """The object to write instead of deleting; ``None`` to delete now; ``old`` itself when
+        the deletion is already under way and this request changes nothing.
+
+        As upstream's ``BeforeDelete`` and ``updateForGracefulDeletionAndFinalizers``: a pod
+        bound to a node is deleted gracefully (``deletionTimestamp`` = now + grace period; a
+        later delete may only shorten it), and an object holding finalizers is only marked
+        (``deletionTimestamp``, grace 0) until the last finalizer is removed by an update.
+        Marking bumps ``generation``, so controllers see that something changed. A namespace
+        with content turns ``Terminating`` and goes once it is empty (what the namespace
+        controller's finalizer achieves upstream)."""
         rt = call.rt
         new = copy.deepcopy(old)
         meta = new["metadata"]
         now = self.clock()
-        finalizers = list(meta.get("finalizers") or [])
-        policy = options.get("propagationPolicy")
-        if options.get("orphanDependents") is True:
-            policy = "Orphan"
-        if policy in ("Orphan", "Foreground") and self._has_dependents(old):
-            marker = "orphan" if policy == "Orphan" else "foregroundDeletion"
-            if marker not in finalizers:
-                finalizers.append(marker)
         if rt.kind == "Namespace":
-            if meta.get("deletionTimestamp"):
-                return None if not self._namespace_has_content(meta["name"]) else old
-            if self._namespace_has_content(meta["name"]):
-                meta["deletionTimestamp"] = strategy.rfc3339(now)
-                new.setdefault("status", {})["phase"] = "Terminating"
-                return new
+            if not self._namespace_has_content(meta["name"]):
+                return None
+            meta.setdefault("deletionTimestamp", strategy.rfc3339(now))
+            new.setdefault("status", {})["phase"] = "Terminating"
+            return new if new != old else old
+        graceful = False
         if rt.kind == "Pod":
+            pending = meta.get("deletionGracePeriodSeconds")
             grace = options.get("gracePeriodSeconds")
-            if grace is None:
-                grace = old.get("spec", {}).get("terminationGracePeriodSeconds", 30)
-            phase = old.get("status", {}).get("phase")
-            if not old.get("spec", {}).get("nodeName") or phase in ("Succeeded", "Failed"):
-                grace = 0
-            current = meta.get("deletionGracePeriodSeconds")
-            if grace > 0 and (current is None or grace < current):
+            if meta.get("deletionTimestamp") and pending:
+                if grace is None or grace >= pending:
+                    return old  # graceful deletion already pending; only a shorter grace changes it
+                start = strategy.parse_rfc3339(meta["deletionTimestamp"]) - pending
+                meta["deletionTimestamp"] = strategy.rfc3339(start + grace)
+                meta["deletionGracePeriodSeconds"] = grace
+                graceful = True
+            elif not meta.get("deletionTimestamp"):
+                grace = strategy.pod_grace_period(old, grace)
                 meta["deletionTimestamp"] = strategy.rfc3339(now + grace)
                 meta["deletionGracePeriodSeconds"] = grace
-                meta["finalizers"] = finalizers or meta.get("finalizers")
-                if not meta["finalizers"]:
-                    meta.pop("finalizers")
-                return new
-            if grace > 0 and current is not None:
-                return old
-            if grace == 0:
-                meta["deletionGracePeriodSeconds"] = 0
+                _bump_generation(meta)
+                graceful = True
+        finalizers = self._gc_finalizers(old, options)
         if finalizers:
             meta["finalizers"] = finalizers
-            meta.setdefault("deletionTimestamp", strategy.rfc3339(now))
+        else:
+            meta.pop("finalizers", None)
+        if not finalizers and (not graceful or meta["deletionGracePeriodSeconds"] == 0):
+            return None
+        if not graceful:
+            # upstream's markAsDeleting
+            if not meta.get("deletionTimestamp"):
+                _bump_generation(meta)
+            if not meta.get("deletionTimestamp") or strategy.parse_rfc3339(meta["deletionTimestamp"]) > now:
+                meta["deletionTimestamp"] = strategy.rfc3339(now)
             meta["deletionGracePeriodSeconds"] = 0
-            return new if new != old else old
-        return None
+        return new if new != old else old
+
+    def _gc_finalizers(self, obj: dict, options: dict) -> list[str]:
+        """The object's finalizers after upstream's ``deletionFinalizersForGarbageCollection``:
+        an explicit propagation policy replaces the ``orphan`` / ``foregroundDeletion``
+        finalizer; without one, the object keeps what it has.
+
+        One difference, on purpose: the finalizer is only added when the object has
+        dependents. With none, the garbage collector would remove it at once, so the result a
+        client sees is upstream's whether or not a collector runs in this simulation."""
+        current = list(obj["metadata"].get("finalizers") or [])
+        policy = options.get("propagationPolicy")
+        if options.get("orphanDependents") is not None:
+            policy = "Orphan" if options["orphanDependents"] else "Background"
+        if policy is None:
+            return current
+        kept = [f for f in current if f not in (ORPHAN_FINALIZER, FOREGROUND_FINALIZER)]
+        if policy in ("Orphan", "Foreground") and self._has_dependents(obj):
+            kept.append(ORPHAN_FINALIZER if policy == "Orphan" else FOREGROUND_FINALIZER)
+        return kept
 
     def _has_dependents(self, owner: dict) -> bool:
         uid = owner["metadata"].get("uid")
@@ -761,70 +824,51 @@ class APIServer:
         return False
 
     def _delete_collection(self, call: Call) -> APIResponse:
+        """Upstream's DeleteCollection: list with the request's selectors (one page if it
+        set ``limit``), delete each item as a single DELETE would — skipping those someone
+        else deleted first — and answer with the list as it was read."""
         options = self._delete_options(call)
         items, revision, _ = self._select(call)
-        deleted = []
         for obj in items:
             try:
-                resp = self._delete_one(call, obj["metadata"]["name"], options)
+                self._delete_one(call, obj["metadata"]["name"], options)
             except StatusError as exc:
-                if exc.code == 404:
-                    continue
-                raise
-            deleted.append(resp.body if resp.body.get("kind") != "Status" else obj)
+                if exc.code != 404:
+                    raise
         return APIResponse(200, {"kind": call.rt.list_kind, "apiVersion": call.rt.group_version,
-                                 "metadata": {"resourceVersion": str(self.store.current_revision())},
-                                 "items": deleted})
+                                 "metadata": {"resourceVersion": str(revision)}, "items": items})
 
     # ------------------------------------------------------------------ subresources
     def _scale(self, call: Call) -> APIResponse:
-        rt = call.rt
-
-        def to_scale(obj: dict) -> dict:
-            from .selectors import selector_to_string
-
-            meta = obj["metadata"]
-            return {"kind": "Scale", "apiVersion": "autoscaling/v1",
-                    "metadata": {k: meta[k] for k in ("name", "namespace", "uid", "resourceVersion",
-                                                      "creationTimestamp") if k in meta},
-                    "spec": {"replicas": obj.get("spec", {}).get("replicas", 0)},
-                    "status": {"replicas": obj.get("status", {}).get("replicas", 0),
-                               "selector": selector_to_string(obj.get("spec", {}).get("selector") or {})}}
-
+        """The ``scale`` subresource: a Scale view of ``spec.replicas``. A PUT carrying a
+        resourceVersion is conditional on it; a PATCH is re-applied to the fresh Scale when
+        another writer got in first, as every patch is."""
         if call.info.verb == "get":
-            return APIResponse(200, to_scale(self._read(call)))
+            return APIResponse(200, _to_scale(self._read(call)))
         if call.info.verb == "update":
             incoming = call.req.obj if call.req.obj is not None else codec.decode(
                 call.req.body, call.req.content_type, "Scale")
+            if not isinstance(incoming, dict):
+                raise errors.bad_request("Scale must be an object")
+            new_scale: Callable[[dict], dict] = lambda current: copy.deepcopy(incoming)
         elif call.info.verb == "patch":
-            from .patch import PatchError, UnsupportedPatchType, apply_patch
-
-            body = call.req.obj if call.req.obj is not None else codec.decode(call.req.body, "application/json",
-                                                                              "patch")
-            try:
-                incoming = apply_patch(to_scale(self._read(call)), body, call.req.content_type, "Scale")
-            except (PatchError, UnsupportedPatchType) as exc:
-                raise errors.bad_request(str(exc)) from None
+            new_scale = _patcher(call, "Scale")
         else:
             raise errors.method_not_allowed("the server does not allow this method on the requested resource")
-        replicas = (incoming.get("spec") or {}).get("replicas")
-        if not isinstance(replicas, int) or replicas < 0:
-            raise errors.invalid("Scale", "autoscaling", call.info.name, [{
-                "reason": "FieldValueInvalid", "field": "spec.replicas",
-                "message": f"Invalid value: {json.dumps(replicas)}: must be greater than or equal to 0"}])
-        wanted_rv = (incoming.get("metadata") or {}).get("resourceVersion")
 
-        def set_replicas(old: dict) -> dict:
-            new = old
-            new.setdefault("spec", {})["replicas"] = replicas
-            if wanted_rv:
-                new["metadata"]["resourceVersion"] = wanted_rv
-            return new
+        def set_replicas(obj: dict) -> dict:
+            scale = new_scale(_to_scale(obj))
+            replicas = (scale.get("spec") or {}).get("replicas")
+            if not isinstance(replicas, int) or isinstance(replicas, bool) or replicas < 0:
+                raise errors.invalid("Scale", "autoscaling", call.info.name, [{
+                    "reason": "FieldValueInvalid", "field": "spec.replicas",
+                    "message": f"Invalid value: {json.dumps(replicas)}: must be greater than or equal to 0"}])
+            obj.setdefault("spec", {})["replicas"] = replicas
+            obj["metadata"]["resourceVersion"] = (scale.get("metadata") or {}).get("resourceVersion") or ""
+            return obj
 
-        sub_call = Call(call.req, RequestInfo(**{**call.info.__dict__, "subresource": "scale"}), call.user,
-                        call.record, rt)
-        response = self._write_update(sub_call, set_replicas)
-        return APIResponse(response.code, to_scale(response.body))
+        response = self._write_update(call, set_replicas, from_patch=call.info.verb == "patch")
+        return APIResponse(response.code, _to_scale(response.body))
 
     def _binding(self, call: Call) -> APIResponse:
         """pods/binding: the scheduler's only write. Sets spec.nodeName once, and PodScheduled."""
@@ -902,3 +946,127 @@ def _item_key(rt: ResourceType, obj: dict) -> str:
     meta = obj["metadata"]
     return registry_key(rt.name, meta.get("namespace", "") if rt.namespaced else "", meta["name"])
 
+
+def _patcher(call: Call, kind: str) -> Callable[[dict], dict]:
+    """The request's patch as a function of the current object (re-applied on every retry),
+    with the patch library's refusals turned into Statuses."""
+    from .patch import PatchError, UnsupportedPatchType, apply_patch
+
+    ctype = call.req.content_type
+    body = call.req.obj if call.req.obj is not None else codec.decode(call.req.body, "application/json", "patch")
+
+    def patched(target: dict) -> dict:
+        try:
+            return apply_patch(target, copy.deepcopy(body), ctype, kind)
+        except UnsupportedPatchType:
+            raise errors.unsupported_media_type(ctype) from None
+        except PatchError as exc:
+            reason = {422: "Invalid", 500: "InternalError"}.get(exc.code, "BadRequest")
+            raise errors.StatusError(exc.code, reason, exc.message) from None
+
+    return patched
+
+
+# ---------------------------------------------------------------------------- list options
+#: Upstream's etcd3 store message for a continued list whose revision was compacted.
+INCONSISTENT_CONTINUE = ("The provided continue parameter is too old to display a consistent list result. You can "
+                         "start a new list without the continue parameter, or use the continue token in this "
+                         "response to retrieve the remainder of the results. Continuing with the provided token "
+                         "results in an inconsistent list - objects that were created, modified, or deleted "
+                         "between the time the first chunk was returned and now may show up in the list.")
+
+
+class _ExpiredContinue(StatusError):
+    """410 for a continue token whose revision was compacted. As upstream, the Status
+    carries a fresh token (revision -1: "continue at the latest revision") in
+    ``metadata.continue``, for a client that prefers the rest of the list to a relist."""
+
+    def __init__(self, token: str) -> None:
+        super().__init__(410, "Expired", INCONSISTENT_CONTINUE)
+        self.token = token
+
+    def status(self) -> dict:
+        body = super().status()
+        body["metadata"] = {"continue": self.token}
+        return body
+
+
+def _encode_continue(revision: int, last_key: str) -> str:
+    return base64.urlsafe_b64encode(json.dumps({"rv": revision, "start": last_key}).encode()).decode()
+
+
+def _decode_continue(token: str, prefix: str) -> tuple[str, int | None]:
+    """(last key returned, revision to read at — ``None`` for "the latest")."""
+    try:
+        data = json.loads(base64.urlsafe_b64decode(token.encode()))
+        after_key, revision = data["start"], int(data["rv"])
+    except (ValueError, KeyError, TypeError):
+        raise errors.bad_request("continue key is not valid: incorrect encoded start resourceVersion "
+                                 "(version meta.k8s.io/v1)") from None
+    if not isinstance(after_key, str) or not after_key.startswith(prefix):
+        raise errors.bad_request("continue key is not valid: key does not match the request")
+    return after_key, (None if revision == -1 else revision)
+
+
+def _validate_list_options(query: dict) -> None:
+    """Upstream's ``ValidateListOptions`` for ``resourceVersionMatch`` (422 on ListOptions)."""
+    match = query.get("resourceVersionMatch", "")
+    if not match:
+        return
+    rv = query.get("resourceVersion", "")
+    causes = []
+    if not rv:
+        causes.append(("Forbidden", "resourceVersionMatch is forbidden unless resourceVersion is provided"))
+    if query.get("continue"):
+        causes.append(("Forbidden", "resourceVersionMatch is forbidden when continue is provided"))
+    if match not in ("Exact", "NotOlderThan"):
+        causes.append(("NotSupported", f'Unsupported value: "{match}": supported values: "Exact", "NotOlderThan", ""'))
+    if match == "Exact" and rv == "0":
+        causes.append(("Forbidden", 'resourceVersionMatch "exact" is forbidden for resourceVersion "0"'))
+    if causes:
+        raise errors.invalid("ListOptions", "meta.k8s.io", "", [
+            {"reason": f"FieldValue{kind}", "field": "resourceVersionMatch",
+             "message": text if kind == "NotSupported" else f"{kind}: {text}"} for kind, text in causes])
+
+
+def _too_large_resource_version(requested: int, current: int) -> StatusError:
+    """Upstream's ``NewTooLargeResourceVersionError``: client-go's reflector recognises it by
+    the ``ResourceVersionTooLarge`` cause and retries, so the cause matters more than the text."""
+    return StatusError(504, "Timeout", f"Timeout: Too large resource version: {requested}, current: {current}",
+                       {"causes": [{"reason": "ResourceVersionTooLarge", "message": "Too large resource version"}],
+                        "retryAfterSeconds": 1})
+
+
+# ---------------------------------------------------------------------------- deletion helpers
+def _check_delete_preconditions(rt: ResourceType, obj: dict, preconditions: dict) -> None:
+    """Upstream's ``BeforeDelete`` check. Its Conflict names the *kind* (``Pod "web"``,
+    ``Deployment.apps "web"``), not the resource, because that is what upstream prints."""
+    meta = obj["metadata"]
+    uid, rv = preconditions.get("uid"), preconditions.get("resourceVersion")
+    if uid and uid != meta.get("uid"):
+        raise errors.conflict(rt.kind, rt.group, meta["name"], f"the UID in the precondition ({uid}) does not "
+                              f"match the UID in record ({meta.get('uid')}). The object might have been deleted "
+                              f"and then recreated")
+    if rv and rv != meta.get("resourceVersion"):
+        raise errors.conflict(rt.kind, rt.group, meta["name"], f"the ResourceVersion in the precondition ({rv}) "
+                              f"does not match the ResourceVersion in record ({meta.get('resourceVersion')}). "
+                              f"The object might have been modified")
+
+
+def _bump_generation(meta: dict) -> None:
+    """First marking for deletion bumps a set ``generation``, as upstream does."""
+    if meta.get("generation", 0) > 0:
+        meta["generation"] += 1
+
+
+def _to_scale(obj: dict) -> dict:
+    """The autoscaling/v1 Scale of a Deployment or ReplicaSet."""
+    from .selectors import selector_to_string
+
+    meta = obj["metadata"]
+    return {"kind": "Scale", "apiVersion": "autoscaling/v1",
+            "metadata": {k: meta[k] for k in ("name", "namespace", "uid", "resourceVersion", "creationTimestamp")
+                         if k in meta},
+            "spec": {"replicas": (obj.get("spec") or {}).get("replicas", 0)},
+            "status": {"replicas": (obj.get("status") or {}).get("replicas", 0),
+                       "selector": selector_to_string((obj.get("spec") or {}).get("selector") or {})}}

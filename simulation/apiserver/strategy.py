@@ -3,6 +3,7 @@ strategies): system fields on create, what an update may and may not change, and
 write of the main resource leaves ``status`` alone (and the other way round)."""
 from __future__ import annotations
 
+import calendar
 import copy
 import random
 import time
@@ -17,6 +18,11 @@ SYSTEM_METADATA = ("uid", "creationTimestamp", "deletionTimestamp", "deletionGra
 
 def rfc3339(seconds: float) -> str:
     return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(seconds))
+
+
+def parse_rfc3339(text: str) -> float:
+    """Seconds since the epoch of a timestamp written by :func:`rfc3339`."""
+    return float(calendar.timegm(time.strptime(text, "%Y-%m-%dT%H:%M:%SZ")))
 
 
 def generate_name(prefix: str, rng: random.Random) -> str:
@@ -35,6 +41,7 @@ def prepare_create(rt: ResourceType, obj: dict, now: float, rng: random.Random) 
     meta = obj["metadata"]
     for field in ("resourceVersion", "deletionTimestamp", "deletionGracePeriodSeconds", "selfLink"):
         meta.pop(field, None)
+    drop_empty_metadata(meta)
     meta["uid"] = str(uuid.UUID(int=rng.getrandbits(128), version=4))
     meta["creationTimestamp"] = rfc3339(now)
     if rt.has_generation:
@@ -45,6 +52,18 @@ def prepare_create(rt: ResourceType, obj: dict, now: float, rng: random.Random) 
         prepare_for_create(rt, obj)
     elif has_status_subresource(rt) and rt.kind != "Node":
         obj["status"] = {}
+
+
+#: ObjectMeta fields serialized with ``omitempty`` upstream: an emptied one disappears.
+OMIT_EMPTY_METADATA = ("labels", "annotations", "finalizers", "ownerReferences")
+
+
+def drop_empty_metadata(meta: dict) -> None:
+    """Remove emptied maps and lists (the last label patched away, ``finalizers: []``), so a
+    client reads back what upstream's Go structs would print: no key at all."""
+    for field in OMIT_EMPTY_METADATA:
+        if field in meta and not meta[field]:
+            del meta[field]
 
 
 def prepare_update(rt: ResourceType, new: dict, old: dict, subresource: str) -> None:
@@ -62,16 +81,41 @@ def prepare_update(rt: ResourceType, new: dict, old: dict, subresource: str) -> 
         new.update(copy.deepcopy(old))
         if status is not None:
             new["status"] = status
+            if rt.kind == "Pod" and isinstance(status, dict) and not status.get("qosClass"):
+                # Upstream backfills the immutable QoS class a kubelet left out of its status.
+                qos = (old.get("status") or {}).get("qosClass")
+                if qos:
+                    status["qosClass"] = qos
         else:
             new.pop("status", None)
         return
+    drop_empty_metadata(meta)
     if has_status_subresource(rt):
         if "status" in old:
             new["status"] = copy.deepcopy(old["status"])
         else:
             new.pop("status", None)
-    if rt.has_generation and new.get("spec") != old.get("spec"):
+    if rt.has_generation and (new.get("spec") != old.get("spec") or _generation_annotations_changed(rt, new, old)):
         meta["generation"] = old_meta.get("generation", 0) + 1
+
+
+def _generation_annotations_changed(rt: ResourceType, new: dict, old: dict) -> bool:
+    """Deployments also count annotation changes as a new generation, because the
+    Deployment controller copies them onto its ReplicaSets (upstream's deploymentStrategy)."""
+    if rt.kind != "Deployment":
+        return False
+    return (new["metadata"].get("annotations") or {}) != (old["metadata"].get("annotations") or {})
+
+
+def pod_grace_period(pod: dict, requested: int | None) -> int:
+    """Upstream's ``podStrategy.CheckGracefulDelete``: the requested grace period, else the
+    pod's ``terminationGracePeriodSeconds``; zero for a pod no kubelet runs (unbound) or
+    that has finished, since nobody would stop its containers."""
+    spec = pod.get("spec") or {}
+    grace = requested if requested is not None else spec.get("terminationGracePeriodSeconds") or 0
+    if not spec.get("nodeName") or (pod.get("status") or {}).get("phase") in ("Succeeded", "Failed"):
+        return 0
+    return 1 if grace < 0 else grace
 
 
 def name_for_create(obj: dict, rng: random.Random) -> str:

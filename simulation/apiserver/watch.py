@@ -86,10 +86,12 @@ class Watcher:
         if len(log) < POLL_BATCH:
             self.revision = max(self.revision, seen)
         if not log and self.bookmarks and self._now() - self._last_bookmark >= 60:
+            # The revision this watcher has delivered everything up to, not the store's
+            # latest: a write landing after the log read must not be skipped by a client
+            # that resumes from the bookmark.
             self._last_bookmark = self._now()
-            rev = self.store.current_revision()
             out.append({"type": "BOOKMARK", "object": {**self.type_meta,
-                                                       "metadata": {"resourceVersion": str(rev)}}})
+                                                       "metadata": {"resourceVersion": str(self.revision)}}})
         if self.expired():
             self.done = True
         return out
