@@ -10,9 +10,11 @@ from __future__ import annotations
 import json
 import secrets
 
+from django.conf import settings
 from django.db import transaction
 
 from simulation.apiserver.authorization.bootstrap_policy import default_objects
+from simulation.apiserver.ipallocator import KUBERNETES_SERVICE_IP
 from simulation.apiserver.request import APIRequest, UserInfo
 from simulation.apiserver.resources import RESOURCES
 
@@ -58,6 +60,11 @@ def create_cluster(name: str, *, anonymous_enabled: bool = False, always_pull_im
         system_create(name, "serviceaccounts", {"metadata": {"name": "default"}}, namespace)
     for resource, obj in default_objects():
         system_create(name, resource, obj)
+    # The API server's own Service, as kube-apiserver's bootstrap controller creates it.
+    system_create(name, "services", {"metadata": {"name": "kubernetes", "labels": {
+        "component": "apiserver", "provider": "kubernetes"}}, "spec": {
+        "clusterIP": KUBERNETES_SERVICE_IP, "ports": [{"name": "https", "port": 443, "protocol": "TCP",
+                                                       "targetPort": settings.CLUSTERVIZ_HTTPS_PORT}]}}, "default")
     return cluster
 
 

@@ -24,7 +24,7 @@ from typing import Callable, Iterable
 from simulation.store import (CompactedError, KeyExistsError, KeyNotFoundError, RevisionConflictError, Store,
                               guaranteed_update, registry_key, registry_prefix)
 
-from . import codec, discovery, errors, openapi, resources, strategy, tables
+from . import codec, discovery, errors, ipallocator, openapi, resources, strategy, tables
 from .admission import CREATE, DELETE, UPDATE, AdmissionAttributes
 from .audit import (AUTHENTICATION, AUTHORIZATION, MUTATING_ADMISSION, STORAGE, VALIDATING_ADMISSION, VALIDATION,
                     AuditRecord, AuditSink)
@@ -71,7 +71,7 @@ class StoreReader:
     stale answer; writes by another process show up within ``ttl_seconds``.
     """
 
-    CACHED = frozenset({"namespaces", "resourcequotas", "limitranges", "serviceaccounts"})
+    CACHED = frozenset({"namespaces", "resourcequotas", "limitranges", "serviceaccounts", "services"})
 
     def __init__(self, store: Store, ttl_seconds: float = 1.0) -> None:
         self.store = store
@@ -554,8 +554,7 @@ class APIServer:
         name = strategy.name_for_create(obj, self.rng)
         call.record.name = name  # as upstream's audit objectRef: the name the create chose
         self._apply_defaults(rt, obj)
-        self._admit_and_validate(call, CREATE, obj, None,
-                                 prepare=lambda: strategy.prepare_create(rt, obj, self.clock(), self.rng))
+        self._admit_and_validate(call, CREATE, obj, None, prepare=lambda: self._prepare_create(rt, obj))
         if call.dry_run:
             # As upstream's DryRunnableStorage: everything but the write, including its refusal.
             try:
@@ -569,6 +568,11 @@ class APIServer:
             raise errors.already_exists(rt.name, rt.group, name) from None
         self._record_write(call, int(stored["metadata"]["resourceVersion"]))
         return APIResponse(201, stored)
+
+    def _prepare_create(self, rt: ResourceType, obj: dict) -> None:
+        strategy.prepare_create(rt, obj, self.clock(), self.rng)
+        if rt.kind == "Service":
+            ipallocator.assign_cluster_ip(obj, self.reader.list("services"), self.rng)
 
     @staticmethod
     def _apply_defaults(rt: ResourceType, obj: dict) -> None:

@@ -1271,3 +1271,21 @@ def test_audit_record_names_the_plugin_that_refused(cluster, path, body, stage, 
     assert record.rejected_by == plugin
     assert record.stages[-1]["stage"] == stage and record.stages[-1]["result"] == "rejected"
     assert record.message == response.body["message"] and record.revision is None
+
+
+# ---------------------------------------------------------------------------- Service ClusterIPs
+SVC_PATH = "/api/v1/namespaces/default/services"
+
+
+def test_services_get_distinct_cluster_ips_and_a_taken_ip_is_refused(cluster) -> None:
+    ip_a = cluster.create(SVC_PATH, {"metadata": {"name": "a"}, "spec": {"ports": [{"port": 80}]}})["spec"]
+    ip_b = cluster.create(SVC_PATH, {"metadata": {"name": "b"}, "spec": {"ports": [{"port": 80}]}})["spec"]
+    assert ip_a["clusterIP"] != ip_b["clusterIP"] and ip_a["clusterIP"].startswith("10.")
+    assert ip_a["clusterIPs"] == [ip_a["clusterIP"]]
+    clash = cluster.post(SVC_PATH, {"metadata": {"name": "c"}, "spec": {"clusterIP": ip_a["clusterIP"],
+                                                                       "ports": [{"port": 80}]}})
+    assert clash.code == 422
+    assert "provided IP is already allocated" in clash.body["message"]
+    headless = cluster.create(SVC_PATH, {"metadata": {"name": "h"}, "spec": {"clusterIP": "None",
+                                                                            "ports": [{"port": 80}]}})
+    assert headless["spec"]["clusterIP"] == "None"
