@@ -79,10 +79,16 @@ RESOURCES: tuple[ResourceType, ...] = (
 
 _BY_GVR = {(r.group, r.version, r.name): r for r in RESOURCES}
 _BY_GK = {(r.group, r.kind): r for r in RESOURCES}
+_BY_NAME = {r.name: r for r in RESOURCES}
 
 
 def lookup(group: str, version: str, name: str) -> ResourceType | None:
     return _BY_GVR.get((group, version, name))
+
+
+def by_name(name: str) -> ResourceType:
+    """The served resource with plural ``name`` (plurals are unique across our groups)."""
+    return _BY_NAME[name]
 
 
 def by_kind(group: str, kind: str) -> ResourceType | None:

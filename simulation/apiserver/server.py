@@ -66,9 +66,10 @@ class StoreReader:
     API server owns (plugins are part of the API server, so the one rule holds).
 
     Like the informer caches upstream's plugins read from, the few small kinds that every
-    write consults (namespaces, quotas, limit ranges, service accounts) are cached. The
-    server drops a kind's cache whenever it writes that kind, so this process never sees a
-    stale answer; writes by another process show up within ``ttl_seconds``.
+    write consults (namespaces, quotas, limit ranges, service accounts, services) are cached.
+    The server drops a kind's cache whenever it writes that kind, so this process never sees
+    a stale answer; writes by another process show up within ``ttl_seconds``. As with a
+    lister, cached objects are shared: callers copy before they change anything.
     """
 
     CACHED = frozenset({"namespaces", "resourcequotas", "limitranges", "serviceaccounts", "services"})
@@ -80,10 +81,7 @@ class StoreReader:
 
     @staticmethod
     def _rt(resource: str) -> ResourceType:
-        for rt in resources.RESOURCES:
-            if rt.name == resource:
-                return rt
-        raise KeyError(resource)
+        return resources.by_name(resource)
 
     def invalidate(self, resource: str) -> None:
         self._cache.pop(resource, None)
@@ -100,8 +98,7 @@ class StoreReader:
     def get(self, resource: str, namespace: str, name: str) -> dict | None:
         key = registry_key(resource, namespace if self._rt(resource).namespaced else "", name)
         if resource in self.CACHED:
-            obj = self._cached(resource).get(key)
-            return copy.deepcopy(obj) if obj is not None else None
+            return self._cached(resource).get(key)
         try:
             return self.store.get(key)
         except KeyNotFoundError:
@@ -110,7 +107,7 @@ class StoreReader:
     def list(self, resource: str, namespace: str = "") -> list[dict]:
         prefix = registry_prefix(resource, namespace if self._rt(resource).namespaced else "")
         if resource in self.CACHED:
-            return [copy.deepcopy(o) for k, o in self._cached(resource).items() if k.startswith(prefix)]
+            return [o for k, o in self._cached(resource).items() if k.startswith(prefix)]
         items, _, _ = self.store.list(prefix)
         return items
 
