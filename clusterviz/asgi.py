@@ -1,8 +1,12 @@
-"""ASGI entry point: HTTP (the Kubernetes API, pages) and, later, websockets."""
+"""ASGI entry point: the Kubernetes API of every cluster in front, Django for the rest."""
 import os
 
 from django.core.asgi import get_asgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "clusterviz.settings")
 
-application = get_asgi_application()
+django_application = get_asgi_application()
+
+from clusterviz.kubeapi.asgi import KubeAPIApplication  # noqa: E402 - needs Django set up first
+
+application = KubeAPIApplication(django_application)

@@ -1,7 +1,8 @@
+"""Django's pages. The Kubernetes API paths never reach here: ``clusterviz.kubeapi.asgi``
+answers them in front of Django (see ``clusterviz/asgi.py``)."""
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import path
 
 urlpatterns = [
     path("admin/", admin.site.urls),
-    path("", include("clusterviz.kubeapi.urls")),
 ]

@@ -10,7 +10,7 @@ from tests.support.liveserver import LiveServer
 
 
 @pytest.fixture(scope="session")
-def live_server_sqlite(tmp_path_factory):
+def cluster_server_sqlite(tmp_path_factory):
     """``python manage.py up`` on SQLite with the in-memory channel layer, as the README runs it."""
     server = LiveServer(tmp_path_factory.mktemp("live-sqlite")).start()
     yield server
@@ -18,7 +18,7 @@ def live_server_sqlite(tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
-def live_server_postgres(tmp_path_factory):
+def cluster_server_postgres(tmp_path_factory):
     """The same server on a fresh PostgreSQL database (skipped when none is configured)."""
     base = os.environ.get("CLUSTERVIZ_TEST_POSTGRES_URL")
     if not base:
@@ -37,6 +37,6 @@ def live_server_postgres(tmp_path_factory):
 
 
 @pytest.fixture(scope="session", params=["sqlite", "postgres"])
-def live_server(request):
+def cluster_server(request):
     """Each end-to-end test runs against both databases."""
-    return request.getfixturevalue(f"live_server_{request.param}")
+    return request.getfixturevalue(f"cluster_server_{request.param}")

@@ -38,6 +38,8 @@ RETURNS_DELETED_OBJECT = ("Pod",)
 #: The garbage collector's finalizers (metav1.FinalizerOrphanDependents, FinalizerDeleteDependents).
 ORPHAN_FINALIZER = "orphan"
 FOREGROUND_FINALIZER = "foregroundDeletion"
+#: kube-apiserver warns on every ComponentStatus answer; kubectl prints it on stderr.
+CS_DEPRECATION = {"Warning": '299 - "v1 ComponentStatus is deprecated in v1.19+"'}
 #: Default watch length when the client gives no timeoutSeconds (upstream picks 30–60 min).
 DEFAULT_WATCH_SECONDS = 1800
 
@@ -915,12 +917,12 @@ class APIServer:
         if call.info.verb == "get":
             for cs in items:
                 if cs["metadata"]["name"] == call.info.name:
-                    return APIResponse(200, self._present(call, [cs]) or cs)
+                    return APIResponse(200, self._present(call, [cs]) or cs, dict(CS_DEPRECATION))
             raise self._not_found(call)
         if call.info.verb != "list":
             raise errors.method_not_allowed("the server does not allow this method on the requested resource")
         return APIResponse(200, self._present(call, items) or {"kind": "ComponentStatusList", "apiVersion": "v1",
-                                                                "metadata": {}, "items": items})
+                                                                "metadata": {}, "items": items}, dict(CS_DEPRECATION))
 
     def _review(self, call: Call) -> APIResponse:
         if call.info.verb != "create" or self.reviews is None:

@@ -27,87 +27,23 @@ from tests.support.liveserver import LiveServer
 KUBECTL_TIMEOUT = 60
 
 
-class E2EServer(LiveServer):
-    """:class:`LiveServer` whose readiness probe accepts any HTTP answer.
-
-    ``LiveServer.start`` waits for a 2xx from ``/clusters/demo/healthz`` without credentials; the
-    demo cluster has anonymous access off (as ``kube-apiserver --anonymous-auth=false``), so that
-    probe gets 401 for as long as the server runs and ``start`` only gives up after 90 s. A
-    Status answer of any code proves the server is up, which is all the tests need.
-    """
-
-    def start(self) -> "E2EServer":
-        self.data_dir.mkdir(parents=True, exist_ok=True)
-        log = open(self.log, "w")
-        import sys
-
-        self.process = subprocess.Popen([sys.executable, "manage.py", "up"], cwd=Path(__file__).resolve().parents[2],
-                                        env=self.env, stdout=log, stderr=subprocess.STDOUT)
-        deadline = time.time() + 90
-        context = ssl._create_unverified_context()
-        while time.time() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"server exited: {self.log.read_text()[-3000:]}")
-            try:
-                urllib.request.urlopen(f"{self.https_url}/clusters/demo/healthz", context=context, timeout=2)
-                return self
-            except urllib.error.HTTPError:
-                return self  # answered (401 without anonymous access): it is up
-            except OSError:
-                time.sleep(0.3)
-        self.stop()
-        raise RuntimeError(f"server did not start: {self.log.read_text()[-3000:]}")
-
-
-# ------------------------------------------------------------------ servers
-# These override the suite-wide fixtures of the same names (see E2EServer for why).
-@pytest.fixture(scope="session")
-def live_server_sqlite(tmp_path_factory):
-    server = E2EServer(tmp_path_factory.mktemp("e2e-sqlite")).start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture(scope="session")
-def live_server_postgres(tmp_path_factory):
-    base = os.environ.get("CLUSTERVIZ_TEST_POSTGRES_URL")
-    if not base:
-        pytest.skip("CLUSTERVIZ_TEST_POSTGRES_URL is not set (.ci/run sets it and starts PostgreSQL)")
-    import psycopg
-
-    name = f"clusterviz_e2e_{uuid.uuid4().hex[:8]}"
-    with psycopg.connect(base, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    url = base.rsplit("/", 1)[0] + "/" + name
-    server = E2EServer(tmp_path_factory.mktemp("e2e-postgres"), database_url=url).start()
-    yield server
-    server.stop()
-    with psycopg.connect(base, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
-@pytest.fixture(scope="session", params=["sqlite", "postgres"])
-def live_server(request):
-    return request.getfixturevalue(f"live_server_{request.param}")
-
-
 @pytest.fixture(scope="session")
 def compacting_server(tmp_path_factory):
     """A server whose revision log keeps only 20 revisions, so old watches get 410 quickly."""
-    server = E2EServer(tmp_path_factory.mktemp("e2e-compacting"),
+    server = LiveServer(tmp_path_factory.mktemp("e2e-compacting"),
                        extra_env={"CLUSTERVIZ_COMPACTION_WINDOW": "20"}).start()
     yield server
     server.stop()
 
 
 @pytest.fixture(scope="session")
-def admin_kubeconfig(live_server_sqlite) -> Path:
-    return live_server_sqlite.kubeconfig("demo")
+def admin_kubeconfig(cluster_server_sqlite) -> Path:
+    return cluster_server_sqlite.kubeconfig("demo")
 
 
 @pytest.fixture(scope="session")
-def student_kubeconfig(live_server_sqlite) -> Path:
-    return live_server_sqlite.kubeconfig("demo", user="student")
+def student_kubeconfig(cluster_server_sqlite) -> Path:
+    return cluster_server_sqlite.kubeconfig("demo", user="student")
 
 
 def unique(prefix: str) -> str:

@@ -92,12 +92,18 @@ def test_version_shows_server_v1_33(k):
     assert re.search(r"^Client Version: v1\.33\.", out, re.M), out  # the gcloud dispatcher picked kubectl 1.33
 
 
+def rows(out: str) -> tuple[list[str], dict[str, list[str]]]:
+    """(header columns, {name: row cells}) of kubectl's table output (columns split on 2+ spaces)."""
+    lines = [line for line in out.splitlines() if line.strip()]
+    split = [re.split(r"\s{2,}", line.strip()) for line in lines]
+    return split[0], {cells[0]: cells for cells in split[1:]}
+
+
 def test_get_namespaces_lists_the_system_namespaces(k):
-    out = ok(k("get", "ns"))
-    lines = out.splitlines()
-    assert lines[0].split()[0] == "NAME", out
-    names = {line.split()[0] for line in lines[1:]}
-    assert {"default", "kube-system", "kube-public", "kube-node-lease"} <= names, out
+    header, table = rows(ok(k("get", "ns")))
+    assert header == ["NAME", "STATUS", "AGE"]
+    assert {"default", "kube-system", "kube-public", "kube-node-lease"} <= set(table), table
+    assert table["default"][1] == "Active"
 
 
 def test_get_pods_in_an_empty_namespace(k, ns):
@@ -112,6 +118,39 @@ def test_get_builtin_resources_in_default(k, resource):
     assert rc == 0, err
     assert out.startswith("NAME") or err.strip() == "No resources found in default namespace.", (out, err)
     assert "error" not in err.lower(), err
+
+
+def test_get_tables_show_upstream_columns(k, ns, tmp_path):
+    ok(k("create", "-n", ns, "-f", str(tmpfile(tmp_path, "web.yaml", DEPLOYMENT.format(name="web", replicas=2)))))
+    ok(k("create", "-n", ns, "-f", str(tmpfile(tmp_path, "cm.yaml", CONFIGMAP.format(name="c", value="v")))))
+    ok(k("create", "-n", ns, "-f", str(tmpfile(tmp_path, "pod.yaml", POD.format(name="p")))))
+
+    header, table = rows(ok(k("get", "deployments", "-n", ns)))
+    assert header == ["NAME", "READY", "UP-TO-DATE", "AVAILABLE", "AGE"]
+    assert table["web"][1:4] == ["0/2", "0", "0"]  # stored only: no controller has made pods
+    header, table = rows(ok(k("get", "configmaps", "-n", ns)))
+    assert header == ["NAME", "DATA", "AGE"] and table["c"][1] == "1"
+    header, table = rows(ok(k("get", "pods", "-n", ns)))
+    assert header == ["NAME", "READY", "STATUS", "RESTARTS", "AGE"]
+    assert table["p"][1:4] == ["0/1", "Pending", "0"]  # no scheduler, no kubelet
+    header, _ = rows(ok(k("get", "pods", "-n", ns, "-o", "wide")))
+    assert header == ["NAME", "READY", "STATUS", "RESTARTS", "AGE", "IP", "NODE", "NOMINATED NODE",
+                      "READINESS GATES"]
+
+
+def test_get_componentstatuses_table(k):
+    header, table = rows(ok(k("get", "componentstatuses")))
+    assert header == ["NAME", "STATUS", "MESSAGE", "ERROR"]
+    assert {"scheduler", "controller-manager", "etcd-0"} <= set(table), table
+    assert all(cells[1] in ("Healthy", "Unhealthy") for cells in table.values()), table
+
+
+def test_get_componentstatuses_warns_it_is_deprecated(k):
+    """kube-apiserver sends ``Warning: 299 - "v1 ComponentStatus is deprecated in v1.19+"`` with every
+    ComponentStatus answer, and kubectl prints it on stderr."""
+    rc, out, err = k("get", "cs")
+    assert rc == 0
+    assert "Warning: v1 ComponentStatus is deprecated in v1.19+" in err.splitlines(), err
 
 
 def test_get_componentstatuses(k):
@@ -246,6 +285,8 @@ def test_label_and_annotate(k, ns, tmp_path):
 
     rc, out, err = k("label", "deployment", "web", "-n", ns, "tier=frontend")
     assert (rc, out.strip()) == (0, "deployment.apps/web labeled"), err
+    # a label change does not bump the generation
+    assert get_json(k, "deployment", "web", "-n", ns)["metadata"]["generation"] == before["metadata"]["generation"]
     rc, out, err = k("annotate", "deployment", "web", "-n", ns, "owner=team-a", "note=hello world")
     assert (rc, out.strip()) == (0, "deployment.apps/web annotated"), err
 
@@ -253,8 +294,8 @@ def test_label_and_annotate(k, ns, tmp_path):
     assert obj["metadata"]["labels"] == {"app": "web", "tier": "frontend"}
     assert obj["metadata"]["annotations"]["owner"] == "team-a"
     assert obj["metadata"]["annotations"]["note"] == "hello world"
-    # metadata-only changes do not bump the generation
-    assert obj["metadata"]["generation"] == before["metadata"]["generation"]
+    # ...but an annotation change does, for Deployments (upstream's deploymentStrategy.PrepareForUpdate)
+    assert obj["metadata"]["generation"] == before["metadata"]["generation"] + 1
     assert int(obj["metadata"]["resourceVersion"]) > int(before["metadata"]["resourceVersion"])
 
     rc, out, err = k("label", "deployment", "web", "-n", ns, "tier-")

@@ -258,11 +258,11 @@ WRITERS = 20
 INCREMENTS = 50
 
 
-def test_concurrent_increments_with_retry_on_conflict(live_server, api_client_factory):
+def test_concurrent_increments_with_retry_on_conflict(cluster_server, api_client_factory):
     """20 writers each add 1 fifty times to one ConfigMap, re-reading on 409: the end value is exactly
     1000, and the server never answers 500 (no "database is locked")."""
-    kubeconfig = live_server.kubeconfig("demo")
-    log_offset = live_server.log.stat().st_size
+    kubeconfig = cluster_server.kubeconfig("demo")
+    log_offset = cluster_server.log.stat().st_size
     name = unique("counter")
     client.CoreV1Api(api_client_factory(kubeconfig)).create_namespaced_config_map(
         "default", configmap(name, {"value": "0"}), _request_timeout=REQUEST_TIMEOUT)
@@ -275,6 +275,7 @@ def test_concurrent_increments_with_retry_on_conflict(live_server, api_client_fa
         v1 = client.CoreV1Api(api_client_factory(kubeconfig))
         rng = random.Random(index)
         done = 0
+        streak = 0  # consecutive conflicts: back off exponentially (with jitter), as clients should
         while done < INCREMENTS:
             if time.monotonic() > deadline:
                 failures.append(f"writer {index}: out of time after {done} increments")
@@ -284,10 +285,12 @@ def test_concurrent_increments_with_retry_on_conflict(live_server, api_client_fa
                 current.data["value"] = str(int(current.data["value"]) + 1)
                 v1.replace_namespaced_config_map(name, "default", current, _request_timeout=REQUEST_TIMEOUT)
                 done += 1
+                streak = 0
             except ApiException as exc:
                 if exc.status == 409:
                     conflicts[index] += 1
-                    time.sleep(rng.uniform(0, 0.01))  # client-go's RetryOnConflict backs off too
+                    streak += 1
+                    time.sleep(rng.uniform(0, min(1.0, 0.02 * 2 ** streak)))
                     continue
                 failures.append(f"writer {index}: HTTP {exc.status} {exc.reason}: {str(exc.body)[:500]}")
                 return
@@ -306,7 +309,7 @@ def test_concurrent_increments_with_retry_on_conflict(live_server, api_client_fa
 
     final = client.CoreV1Api(api_client_factory(kubeconfig)).read_namespaced_config_map(name, "default")
     assert final.data["value"] == str(WRITERS * INCREMENTS)
-    with open(live_server.log, "rb") as fh:
+    with open(cluster_server.log, "rb") as fh:
         fh.seek(log_offset)
         log = fh.read().decode(errors="replace")
     assert "database is locked" not in log

@@ -8,6 +8,7 @@ import ssl
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -63,6 +64,8 @@ class LiveServer:
             try:
                 urllib.request.urlopen(f"{self.https_url}/clusters/demo/healthz", context=context, timeout=2)
                 return self
+            except urllib.error.HTTPError:
+                return self  # any Status (401: anonymous access is off, as upstream's default) means up
             except OSError:
                 time.sleep(0.3)
         raise RuntimeError(f"server did not start: {self.log.read_text()[-3000:]}")

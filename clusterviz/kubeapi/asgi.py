@@ -1,0 +1,143 @@
+"""The Kubernetes REST API over HTTP, served as a plain ASGI application in front of Django.
+
+Nothing here decides anything about Kubernetes semantics; it moves bytes between the
+wire and the simulation's :class:`~simulation.apiserver.server.APIServer`. It bypasses
+Django's URL resolver and middleware on purpose: sessions, CSRF, messages and
+clickjacking protection mean nothing to kubectl, and adapting each sync middleware to
+async cost several thread hops per request — about 8 ms, thirty times the API server's own
+work. Every answer under an API prefix is JSON (a ``Status`` on error, never an HTML
+page), because kubectl prints a generic message for anything else (kube-api-wire.md §8).
+"""
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import re
+import time
+from typing import Any, Awaitable, Callable
+from urllib.parse import parse_qsl
+
+from channels.db import database_sync_to_async
+
+from clusterviz.clusters import apiservers
+from clusterviz.clusters.store import latest_revisions
+from simulation.apiserver import codec, errors
+from simulation.apiserver.request import APIRequest, APIResponse
+from simulation.apiserver.watch import Watcher
+
+logger = logging.getLogger(__name__)
+
+#: ``/clusters/<name>/`` followed by a Kubernetes API prefix; the rest of ``/clusters/<name>/``
+#: belongs to the dashboard.
+API_PATH = re.compile(r"^/clusters/(?P<cluster>[-a-z0-9]+)(?P<path>/(?:api|apis|version|openapi|healthz|livez|"
+                      r"readyz)(?:/.*)?)$")
+#: How often a quiet watch re-reads the revision log even without an in-process nudge
+#: (writes made by another process only show up this way).
+WATCH_IDLE_POLL_SECONDS = 1.0
+WATCH_TICK_SECONDS = 0.05
+
+Receive = Callable[[], Awaitable[dict]]
+Send = Callable[[dict], Awaitable[None]]
+
+
+def _serve(cluster: str, request: APIRequest) -> tuple[APIResponse, int | None]:
+    """One thread hop for the whole request: find the cluster's server, then handle."""
+    try:
+        server = apiservers.get(cluster)
+    except apiservers.UnknownCluster:
+        return APIResponse(404, errors.StatusError(404, "NotFound", f'cluster "{cluster}" not found').status()), None
+    return server.handle(request), server.cluster_id
+
+
+async def _send_body(send: Send, code: int, body: Any, headers: dict[str, str]) -> None:
+    if isinstance(body, (dict, list)):
+        payload, content_type = json.dumps(body, separators=(",", ":")).encode(), b"application/json"
+    else:
+        payload, content_type = str(body or "").encode(), b"text/plain; charset=utf-8"
+    raw_headers = [(b"content-type", content_type), (b"content-length", str(len(payload)).encode())]
+    raw_headers += [(k.lower().encode(), v.encode()) for k, v in headers.items()]
+    await send({"type": "http.response.start", "status": code, "headers": raw_headers})
+    await send({"type": "http.response.body", "body": payload})
+
+
+async def _read_body(receive: Receive) -> bytes | None:
+    """The request body, or ``None`` once it passes the 3 MiB limit (the rest is not kept)."""
+    chunks: list[bytes] = []
+    size = 0
+    too_large = False
+    while True:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            return b""
+        chunk = message.get("body", b"")
+        size += len(chunk)
+        if size > codec.MAX_REQUEST_BODY_BYTES:
+            too_large = True
+        elif chunk:
+            chunks.append(chunk)
+        if not message.get("more_body"):
+            return None if too_large else b"".join(chunks)
+
+
+class KubeAPIApplication:
+    """Routes Kubernetes API paths to the cluster's API server; everything else to ``fallback``."""
+
+    def __init__(self, fallback: Callable[[dict, Receive, Send], Awaitable[None]]) -> None:
+        self.fallback = fallback
+        self.serve = database_sync_to_async(_serve)
+
+    async def __call__(self, scope: dict, receive: Receive, send: Send) -> None:
+        match = API_PATH.match(scope.get("path", "")) if scope["type"] == "http" else None
+        if match is None:
+            await self.fallback(scope, receive, send)
+            return
+        body = await _read_body(receive)
+        if body is None:
+            await _send_body(send, 413, errors.too_large(codec.MAX_REQUEST_BODY_BYTES).status(), {})
+            return
+        headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in scope.get("headers", [])}
+        query = dict(parse_qsl(scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True))
+        method = scope["method"]
+        request = APIRequest(method=method, path=match["path"], query=query, headers=headers,
+                             body=body if method in ("POST", "PUT", "PATCH", "DELETE") else None)
+        try:
+            response, cluster_id = await self.serve(match["cluster"], request)
+        except Exception as exc:  # a bug must still answer as Kubernetes does, never with HTML
+            logger.exception("internal error serving %s", scope.get("path"))
+            await _send_body(send, 500, errors.internal(str(exc)).status(), {})
+            return
+        if response.watcher is None:
+            await _send_body(send, response.code, response.body, response.headers)
+            return
+        await self._stream(response.watcher, cluster_id, receive, send)
+
+    async def _stream(self, watcher: Watcher, cluster_id: int, receive: Receive, send: Send) -> None:
+        """One JSON event per line, each flushed as its own chunk (the Python client needs the
+        ``\\n``), until the watch times out, the server ends it, or the client goes away."""
+        await send({"type": "http.response.start", "status": 200, "headers": [
+            (b"content-type", b"application/json"), (b"cache-control", b"no-cache, private")]})
+        disconnected = asyncio.ensure_future(_wait_disconnect(receive))
+        poll = database_sync_to_async(watcher.poll)
+        last_read = 0.0
+        try:
+            while not watcher.done and not disconnected.done():
+                now = time.monotonic()
+                nudged = latest_revisions.get(cluster_id, 0) > watcher.revision
+                if nudged or now - last_read >= WATCH_IDLE_POLL_SECONDS or watcher.expired():
+                    last_read = now
+                    events = await poll()
+                    if events:
+                        await send({"type": "http.response.body", "more_body": True, "body": b"".join(
+                            json.dumps(ev, separators=(",", ":")).encode() + b"\n" for ev in events)})
+                        continue
+                await asyncio.sleep(WATCH_TICK_SECONDS)
+            if not disconnected.done():
+                await send({"type": "http.response.body", "body": b""})
+        finally:
+            disconnected.cancel()
+
+
+async def _wait_disconnect(receive: Receive) -> None:
+    while (await receive())["type"] != "http.disconnect":
+        pass
