@@ -19,7 +19,7 @@ import json
 import random
 import time
 from dataclasses import dataclass
-from typing import Callable, Iterable
+from typing import Any, Callable, Iterable
 
 from simulation.store import (CompactedError, KeyExistsError, KeyNotFoundError, RevisionConflictError, Store,
                               guaranteed_update, registry_key, registry_prefix)
@@ -339,18 +339,7 @@ class APIServer:
                                     name=(obj or old or {}).get("metadata", {}).get("name", call.info.name),
                                     user=call.user, reader=self.reader, object=obj, old_object=old,
                                     subresource=subresource, dry_run=call.dry_run, options=self.options)
-        ran: list[str] = []
-        for plugin in self.mutating:
-            if not plugin.handles(attrs):
-                continue
-            ran.append(plugin.name)
-            try:
-                plugin.admit(attrs)
-            except StatusError as exc:
-                exc.plugin = exc.plugin or plugin.name
-                call.record.rejected(MUTATING_ADMISSION, ran, plugin.name, exc.message)
-                raise
-        call.record.passed(MUTATING_ADMISSION, ran)
+        self._run_admission(call, MUTATING_ADMISSION, [(p, p.admit) for p in self.mutating], attrs)
         if prepare is not None:
             prepare()
         if obj is not None:
@@ -366,18 +355,25 @@ class APIServer:
                 except StatusError as exc:
                     call.record.rejected(VALIDATION, ["Validation", "RBAC"], "RBAC", exc.message)
                     raise
-        ran = []
-        for plugin in self.validating:
+        self._run_admission(call, VALIDATING_ADMISSION, [(p, p.validate) for p in self.validating], attrs)
+
+    @staticmethod
+    def _run_admission(call: Call, stage: str, chain: list[tuple[Any, Callable[[AdmissionAttributes], None]]],
+                       attrs: AdmissionAttributes) -> None:
+        """Run each plugin that handles the request; the first refusal stops the chain and is
+        recorded with the plugins that ran before it (upstream's admission chain)."""
+        ran: list[str] = []
+        for plugin, run in chain:
             if not plugin.handles(attrs):
                 continue
             ran.append(plugin.name)
             try:
-                plugin.validate(attrs)
+                run(attrs)
             except StatusError as exc:
                 exc.plugin = exc.plugin or plugin.name
-                call.record.rejected(VALIDATING_ADMISSION, ran, plugin.name, exc.message)
+                call.record.rejected(stage, ran, plugin.name, exc.message)
                 raise
-        call.record.passed(VALIDATING_ADMISSION, ran)
+        call.record.passed(stage, ran)
 
     # ------------------------------------------------------------------ reads
     def _get(self, call: Call) -> APIResponse:
