@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "channels",
     "clusterviz.clusters",
     "clusterviz.kubeapi",
+    "clusterviz.dashboard",
 ]
 
 MIDDLEWARE = [

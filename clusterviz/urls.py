@@ -1,8 +1,9 @@
 """Django's pages. The Kubernetes API paths never reach here: ``clusterviz.kubeapi.asgi``
 answers them in front of Django (see ``clusterviz/asgi.py``)."""
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("", include("clusterviz.dashboard.urls")),
 ]
