@@ -117,6 +117,9 @@ class KubeAPIApplication:
         ``\\n``), until the watch times out, the server ends it, or the client goes away."""
         await send({"type": "http.response.start", "status": 200, "headers": [
             (b"content-type", b"application/json"), (b"cache-control", b"no-cache, private")]})
+        # Twisted holds the headers back until the first body write; an informer waits for
+        # them before it reacts to anything (kubectl wait hangs on a quiet watch otherwise).
+        await send({"type": "http.response.body", "body": b"", "more_body": True})
         disconnected = asyncio.ensure_future(_wait_disconnect(receive))
         poll = database_sync_to_async(watcher.poll)
         last_read = 0.0
