@@ -24,7 +24,7 @@ from typing import Any, Callable, Iterable
 from simulation.store import (CompactedError, KeyExistsError, KeyNotFoundError, RevisionConflictError, Store,
                               guaranteed_update, registry_key, registry_prefix)
 
-from . import codec, discovery, errors, ipallocator, openapi, resources, strategy, tables
+from . import codec, discovery, errors, fieldvalidation, ipallocator, openapi, resources, strategy, tables
 from .admission import CREATE, DELETE, UPDATE, AdmissionAttributes
 from .audit import (AUTHENTICATION, AUTHORIZATION, MUTATING_ADMISSION, STORAGE, VALIDATING_ADMISSION, VALIDATION,
                     AuditRecord, AuditSink)
@@ -538,6 +538,7 @@ class APIServer:
     def _create(self, call: Call) -> APIResponse:
         rt = call.rt
         obj = self._decode(call)
+        warnings = fieldvalidation.check(rt, obj, call.req.query.get("fieldValidation", ""))
         meta = obj["metadata"]
         if rt.namespaced:
             if meta.get("namespace") and meta["namespace"] != call.namespace:
@@ -555,14 +556,14 @@ class APIServer:
             try:
                 self.store.get(self._key(call, name))
             except KeyNotFoundError:
-                return APIResponse(201, obj)
+                return APIResponse(201, obj, warnings)
             raise errors.already_exists(rt.name, rt.group, name)
         try:
             stored = self.store.create(self._key(call, name), obj)
         except KeyExistsError:
             raise errors.already_exists(rt.name, rt.group, name) from None
         self._record_write(call, int(stored["metadata"]["resourceVersion"]))
-        return APIResponse(201, stored)
+        return APIResponse(201, stored, warnings)
 
     def _prepare_create(self, rt: ResourceType, obj: dict) -> None:
         strategy.prepare_create(rt, obj, self.clock(), self.rng)
@@ -606,6 +607,7 @@ class APIServer:
             if not isinstance(new, dict) or not isinstance(new.get("metadata"), dict):
                 raise errors.bad_request("the patched object is not a valid object")
             self._type_meta(rt, new)
+            warnings = fieldvalidation.check(rt, new, call.req.query.get("fieldValidation", ""), old)
             wanted_rv = new["metadata"].get("resourceVersion") or ""
             if from_patch and wanted_rv == old_rv:
                 wanted_rv = ""
@@ -646,7 +648,7 @@ class APIServer:
             except KeyNotFoundError:
                 raise self._not_found(call) from None
             self._record_write(call, int(stored["metadata"]["resourceVersion"]))
-            return APIResponse(200, self._type_meta(rt, stored))
+            return APIResponse(200, self._type_meta(rt, stored), warnings)
         raise self._conflict(call)
 
     # ------------------------------------------------------------------ deletion

@@ -1289,3 +1289,31 @@ def test_services_get_distinct_cluster_ips_and_a_taken_ip_is_refused(cluster) ->
     headless = cluster.create(SVC_PATH, {"metadata": {"name": "h"}, "spec": {"clusterIP": "None",
                                                                             "ports": [{"port": 80}]}})
     assert headless["spec"]["clusterIP"] == "None"
+
+
+# ---------------------------------------------------------------------------- fieldValidation
+TYPO_DEPLOYMENT = {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "typo"}, "spec": {
+    "selector": {"matchLabels": {"app": "t"}}, "template": {"metadata": {"labels": {"app": "t"}}, "spec": {
+        "containers": [{"name": "c", "image": "nginx", "imagePullPolice": "Always"}]}}}}
+
+
+@pytest.mark.parametrize("mode, code, stored", [("Strict", 400, False), ("Warn", 201, True), ("Ignore", 201, True),
+                                                ("", 201, True)], ids=["strict", "warn", "ignore", "default"])
+def test_field_validation_of_unknown_fields(cluster, mode, code, stored) -> None:
+    response = cluster.post(DEPLOY_PATH, TYPO_DEPLOYMENT, query={"fieldValidation": mode} if mode else None)
+    assert response.code == code
+    if mode == "Strict":
+        assert response.body["message"] == ('Deployment in version "v1" cannot be handled as a Deployment: strict '
+                                            'decoding error: unknown field '
+                                            '"spec.template.spec.containers[0].imagePullPolice"')
+    if mode == "Warn":
+        assert "imagePullPolice" in response.headers["Warning"]
+    assert cluster.exists(f"{DEPLOY_PATH}/typo") is stored
+
+
+def test_strict_patch_is_judged_by_the_fields_it_adds(cluster) -> None:
+    cluster.create(CM_PATH, {"metadata": {"name": "cfg"}, "data": {"a": "1"}})
+    ok = cluster.patch(f"{CM_PATH}/cfg", {"data": {"b": "2"}}, query={"fieldValidation": "Strict"})
+    assert ok.code == 200
+    bad = cluster.patch(f"{CM_PATH}/cfg", {"dta": {"b": "2"}}, query={"fieldValidation": "Strict"})
+    assert bad.code == 400 and 'unknown field "dta"' in bad.body["message"]
