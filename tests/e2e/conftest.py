@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import json
 import os
+import re
 import shutil
 import ssl
 import subprocess
@@ -191,3 +192,21 @@ def tmpfile(directory: Path, name: str, text: str) -> Path:
     path.write_text(text)
     return path
 
+
+# ------------------------------------------------------------------ output helpers
+def ok(result: tuple[int, str, str]) -> str:
+    """stdout of a kubectl run that must succeed (the failure message shows everything)."""
+    rc, out, err = result
+    assert rc == 0, f"rc={rc}\nstdout:\n{out}\nstderr:\n{err}"
+    return out
+
+
+def get_json(run, *args: str) -> dict:
+    return json.loads(ok(run("get", *args, "-o", "json")))
+
+
+def rows(out: str) -> tuple[list[str], dict[str, list[str]]]:
+    """(header columns, {first cell: row cells}) of a kubectl table (columns split on 2+ spaces)."""
+    lines = [line for line in out.splitlines() if line.strip()]
+    split = [re.split(r"\s{2,}", line.strip()) for line in lines]
+    return split[0], {cells[0]: cells for cells in split[1:]}

@@ -14,7 +14,7 @@ import time
 import pytest
 import yaml
 
-from tests.e2e.conftest import kubectl_popen, tmpfile, unique
+from tests.e2e.conftest import get_json, kubectl_popen, ok, rows, tmpfile, unique
 
 pytestmark = pytest.mark.kubectl
 
@@ -75,14 +75,8 @@ def ns(k):
     return name
 
 
-def ok(result: tuple[int, str, str]) -> str:
-    rc, out, err = result
-    assert rc == 0, f"rc={rc}\nstdout:\n{out}\nstderr:\n{err}"
-    return out
 
 
-def get_json(k, *args: str) -> dict:
-    return json.loads(ok(k("get", *args, "-o", "json")))
 
 
 # ------------------------------------------------------------------ reads
@@ -92,11 +86,6 @@ def test_version_shows_server_v1_33(k):
     assert re.search(r"^Client Version: v1\.33\.", out, re.M), out  # the gcloud dispatcher picked kubectl 1.33
 
 
-def rows(out: str) -> tuple[list[str], dict[str, list[str]]]:
-    """(header columns, {name: row cells}) of kubectl's table output (columns split on 2+ spaces)."""
-    lines = [line for line in out.splitlines() if line.strip()]
-    split = [re.split(r"\s{2,}", line.strip()) for line in lines]
-    return split[0], {cells[0]: cells for cells in split[1:]}
 
 
 def test_get_namespaces_lists_the_system_namespaces(k):

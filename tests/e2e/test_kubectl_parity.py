@@ -24,7 +24,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.e2e.conftest import RawAPI, tmpfile, unique
+from tests.e2e.conftest import RawAPI, get_json, ok, rows, tmpfile, unique
 
 pytestmark = pytest.mark.kubectl
 
@@ -89,21 +89,10 @@ def ns(kv, api) -> str:
     return name
 
 
-def ok(result: tuple[int, str, str]) -> str:
-    rc, out, err = result
-    assert rc == 0, f"rc={rc}\nstdout:\n{out}\nstderr:\n{err}"
-    return out
 
 
-def get_json(kv, *args: str) -> dict:
-    return json.loads(ok(kv("get", *args, "-o", "json")))
 
 
-def rows(out: str) -> tuple[list[str], dict[str, list[str]]]:
-    """(header columns, {first cell: row cells}) of a kubectl table (columns split on 2+ spaces)."""
-    lines = [line for line in out.splitlines() if line.strip()]
-    split = [re.split(r"\s{2,}", line.strip()) for line in lines]
-    return split[0], {cells[0]: cells for cells in split[1:]}
 
 
 def now_rfc3339() -> str:
