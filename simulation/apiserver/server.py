@@ -596,6 +596,9 @@ class APIServer:
     def _write_update(self, call: Call, make: Callable[[dict], dict], from_patch: bool = False) -> APIResponse:
         """GuaranteedUpdate: read, build the new object, admit, validate, compare-and-set.
 
+        ``make`` gets the stored object and returns a new one without changing its argument
+        (only a patch needs a copy of it, so copying is left to the patch).
+
         A caller that named a resourceVersion gets 409 if it is stale; one that did not
         (an unconditional update, or a patch) is retried against the fresh object."""
         rt = call.rt
@@ -603,7 +606,7 @@ class APIServer:
         for _ in range(16):
             old = self._read(call)
             old_rv = old["metadata"]["resourceVersion"]
-            new = make(copy.deepcopy(old))
+            new = make(old)
             if not isinstance(new, dict) or not isinstance(new.get("metadata"), dict):
                 raise errors.bad_request("the patched object is not a valid object")
             self._type_meta(rt, new)
@@ -857,7 +860,8 @@ class APIServer:
         else:
             raise errors.method_not_allowed("the server does not allow this method on the requested resource")
 
-        def set_replicas(obj: dict) -> dict:
+        def set_replicas(current: dict) -> dict:
+            obj = copy.deepcopy(current)
             scale = new_scale(_to_scale(obj))
             replicas = (scale.get("spec") or {}).get("replicas")
             if not isinstance(replicas, int) or isinstance(replicas, bool) or replicas < 0:
@@ -958,7 +962,7 @@ def _patcher(call: Call, kind: str) -> Callable[[dict], dict]:
 
     def patched(target: dict) -> dict:
         try:
-            return apply_patch(target, copy.deepcopy(body), ctype, kind)
+            return apply_patch(copy.deepcopy(target), copy.deepcopy(body), ctype, kind)
         except UnsupportedPatchType:
             raise errors.unsupported_media_type(ctype) from None
         except PatchError as exc:
