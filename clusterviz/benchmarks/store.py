@@ -44,7 +44,7 @@ def pipeline(count: int) -> tuple[float, float]:
         start = time.perf_counter()
         versions = []
         for i in range(count):
-            response = server.handle(APIRequest("POST", path, headers=dict(headers),
+            response = server.handle(APIRequest("POST", path, headers=headers,
                                                 body=json.dumps(_configmap(i, "0")).encode()))
             assert response.code == 201, response.body
             versions.append(response.body["metadata"]["resourceVersion"])
@@ -53,7 +53,7 @@ def pipeline(count: int) -> tuple[float, float]:
         for i in range(count):
             obj = _configmap(i, "1")
             obj["metadata"]["resourceVersion"] = versions[i]
-            response = server.handle(APIRequest("PUT", f"{path}/cm-{i}", headers=dict(headers),
+            response = server.handle(APIRequest("PUT", f"{path}/cm-{i}", headers=headers,
                                                 body=json.dumps(obj).encode()))
             assert response.code == 200, response.body
         server.audit_sink.flush()

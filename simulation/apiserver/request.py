@@ -58,6 +58,11 @@ class APIRequest:
     #: Set when the caller already knows who it is (in-process components).
     user: UserInfo | None = None
 
+    def __post_init__(self) -> None:
+        # The chain edits its request's headers (authentication drops the bearer token, as
+        # upstream does); a caller reusing its own dict must not see that.
+        self.headers = dict(self.headers)
+
     def header(self, name: str) -> str:
         name = name.lower()
         for k, v in self.headers.items():

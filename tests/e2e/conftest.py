@@ -10,9 +10,6 @@ import re
 import shutil
 import ssl
 import subprocess
-import time
-import urllib.error
-import urllib.request
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
@@ -210,3 +207,25 @@ def rows(out: str) -> tuple[list[str], dict[str, list[str]]]:
     lines = [line for line in out.splitlines() if line.strip()]
     split = [re.split(r"\s{2,}", line.strip()) for line in lines]
     return split[0], {cells[0]: cells for cells in split[1:]}
+
+
+# ------------------------------------------------------------------ manifests
+#: A one-container Deployment; ``.format(name=..., replicas=...)``.
+DEPLOYMENT = """\
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: {name}
+  labels: {{app: {name}}}
+spec:
+  replicas: {replicas}
+  selector:
+    matchLabels: {{app: {name}}}
+  template:
+    metadata:
+      labels: {{app: {name}}}
+    spec:
+      containers:
+      - name: nginx
+        image: nginx:1.27
+"""

@@ -14,28 +14,9 @@ import time
 import pytest
 import yaml
 
-from tests.e2e.conftest import get_json, kubectl_popen, ok, rows, tmpfile, unique
+from tests.e2e.conftest import DEPLOYMENT, get_json, kubectl_popen, ok, rows, tmpfile, unique
 
 pytestmark = pytest.mark.kubectl
-
-DEPLOYMENT = """\
-apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: {name}
-  labels: {{app: {name}}}
-spec:
-  replicas: {replicas}
-  selector:
-    matchLabels: {{app: {name}}}
-  template:
-    metadata:
-      labels: {{app: {name}}}
-    spec:
-      containers:
-      - name: nginx
-        image: nginx:1.27
-"""
 
 CONFIGMAP = """\
 apiVersion: v1

@@ -24,7 +24,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.e2e.conftest import RawAPI, get_json, ok, rows, tmpfile, unique
+from tests.e2e.conftest import DEPLOYMENT, RawAPI, get_json, ok, rows, tmpfile, unique
 
 pytestmark = pytest.mark.kubectl
 
@@ -161,26 +161,6 @@ spec:
   - name: app
     image: nginx:1.27
 """
-
-SMALL_DEPLOYMENT = """\
-apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: {name}
-  labels: {{app: {name}}}
-spec:
-  replicas: 1
-  selector:
-    matchLabels: {{app: {name}}}
-  template:
-    metadata:
-      labels: {{app: {name}}}
-    spec:
-      containers:
-      - name: nginx
-        image: nginx:1.26
-"""
-
 
 # ------------------------------------------------------------------ the three-step apply
 STEP1 = {
@@ -416,7 +396,7 @@ def test_describe_pod_shows_events(kv, ns, api):
 
 
 def test_describe_deployment_shows_events(kv, ns, api, tmp_path):
-    ok(kv("apply", "-n", ns, "-f", str(tmpfile(tmp_path, "d.yaml", SMALL_DEPLOYMENT.format(name="web")))))
+    ok(kv("apply", "-n", ns, "-f", str(tmpfile(tmp_path, "d.yaml", DEPLOYMENT.format(name="web", replicas=1)))))
     deploy = get_json(kv, "deploy", "web", "-n", ns)
     make_event(api, ns, deploy, "ScalingReplicaSet", "Scaled up replica set web-5d9c7b8f4 from 0 to 1",
                component="deployment-controller")
@@ -483,7 +463,7 @@ def test_version(kv):
 
 def test_get_all(kv, ns, api, tmp_path):
     post(api, f"/api/v1/namespaces/{ns}/pods", yaml.safe_load(POD.format(name="p", app="a")))
-    ok(kv("apply", "-n", ns, "-f", str(tmpfile(tmp_path, "d.yaml", SMALL_DEPLOYMENT.format(name="web")))))
+    ok(kv("apply", "-n", ns, "-f", str(tmpfile(tmp_path, "d.yaml", DEPLOYMENT.format(name="web", replicas=1)))))
     ok(kv("create", "service", "clusterip", "web", "--tcp=80:80", "-n", ns))
     out = ok(kv("get", "all", "-n", ns))
     blocks = [block for block in out.split("\n\n") if block.strip()]
