@@ -7,43 +7,23 @@ shows up in the revision log and the audit trail like any other write.
 """
 from __future__ import annotations
 
-import json
 import secrets
 
 from django.conf import settings
 from django.db import transaction
 
-from simulation.apiserver.authorization.bootstrap_policy import default_objects
-from simulation.apiserver.ipallocator import KUBERNETES_SERVICE_IP
-from simulation.apiserver.request import APIRequest, UserInfo
-from simulation.apiserver.resources import RESOURCES
+from simulation.apiserver import bootstrap as apiserver_bootstrap
+from simulation.apiserver.bootstrap import MASTERS
 
 from . import apiservers
 from .models import Cluster, TokenRecord
 
 ADMIN_USER = "admin"
-MASTERS = "system:masters"
-APISERVER = UserInfo("system:apiserver", (MASTERS,))
-SYSTEM_NAMESPACES = ("default", "kube-system", "kube-public", "kube-node-lease")
-
-
-class BootstrapError(RuntimeError):
-    pass
-
-
-def _path(resource: str, namespace: str = "") -> str:
-    rt = next(r for r in RESOURCES if r.name == resource)
-    base = f"/api/{rt.version}" if not rt.group else f"/apis/{rt.group}/{rt.version}"
-    return f"{base}/namespaces/{namespace}/{resource}" if rt.namespaced and namespace else f"{base}/{resource}"
 
 
 def system_create(cluster_name: str, resource: str, obj: dict, namespace: str = "") -> dict:
     """Create ``obj`` through the cluster's API server as ``system:apiserver``; existing is fine."""
-    server = apiservers.get(cluster_name)
-    response = server.handle(APIRequest("POST", _path(resource, namespace), obj=obj, user=APISERVER))
-    if response.code not in (200, 201) and response.body.get("reason") != "AlreadyExists":
-        raise BootstrapError(f"creating {resource} {json.dumps(obj)[:200]}: {response.body.get('message')}")
-    return response.body
+    return apiserver_bootstrap.system_create(apiservers.get(cluster_name), resource, obj, namespace)
 
 
 def create_cluster(name: str, *, anonymous_enabled: bool = False, always_pull_images: bool = False) -> Cluster:
@@ -54,17 +34,7 @@ def create_cluster(name: str, *, anonymous_enabled: bool = False, always_pull_im
         TokenRecord.objects.create(cluster=cluster, token=secrets.token_urlsafe(32), user=ADMIN_USER,
                                    groups=[MASTERS])
     apiservers.forget(name)
-    for namespace in SYSTEM_NAMESPACES:
-        system_create(name, "namespaces", {"metadata": {"name": namespace}})
-        # What the ServiceAccount controller does for every namespace.
-        system_create(name, "serviceaccounts", {"metadata": {"name": "default"}}, namespace)
-    for resource, obj in default_objects():
-        system_create(name, resource, obj)
-    # The API server's own Service, as kube-apiserver's bootstrap controller creates it.
-    system_create(name, "services", {"metadata": {"name": "kubernetes", "labels": {
-        "component": "apiserver", "provider": "kubernetes"}}, "spec": {
-        "clusterIP": KUBERNETES_SERVICE_IP, "ports": [{"name": "https", "port": 443, "protocol": "TCP",
-                                                       "targetPort": settings.CLUSTERVIZ_HTTPS_PORT}]}}, "default")
+    apiserver_bootstrap.bootstrap(apiservers.get(name), https_port=settings.CLUSTERVIZ_HTTPS_PORT)
     return cluster
 
 

@@ -1,0 +1,51 @@
+"""What kube-apiserver's bootstrapping gives a fresh cluster: system namespaces with their
+default service accounts, the default RBAC policy and the ``kubernetes`` Service.
+
+Everything is written through the API server itself as ``system:apiserver``, so it shows up
+in the revision log and the audit trail like any other write. Django's cluster creation and
+headless runs (tests, benchmarks) both call :func:`bootstrap`.
+"""
+from __future__ import annotations
+
+import json
+
+from .authorization.bootstrap_policy import default_objects
+from .ipallocator import KUBERNETES_SERVICE_IP
+from .request import APIRequest, UserInfo
+from .resources import by_name
+
+MASTERS = "system:masters"
+APISERVER = UserInfo("system:apiserver", (MASTERS,))
+SYSTEM_NAMESPACES = ("default", "kube-system", "kube-public", "kube-node-lease")
+
+
+class BootstrapError(RuntimeError):
+    pass
+
+
+def collection_path(resource: str, namespace: str = "") -> str:
+    rt = by_name(resource)
+    base = f"/api/{rt.version}" if not rt.group else f"/apis/{rt.group}/{rt.version}"
+    return f"{base}/namespaces/{namespace}/{resource}" if rt.namespaced and namespace else f"{base}/{resource}"
+
+
+def system_create(server, resource: str, obj: dict, namespace: str = "") -> dict:
+    """Create ``obj`` as ``system:apiserver``; one that exists already is fine."""
+    response = server.handle(APIRequest("POST", collection_path(resource, namespace), obj=obj, user=APISERVER))
+    if response.code not in (200, 201) and response.body.get("reason") != "AlreadyExists":
+        raise BootstrapError(f"creating {resource} {json.dumps(obj)[:200]}: {response.body.get('message')}")
+    return response.body
+
+
+def bootstrap(server, *, https_port: int = 6443) -> None:
+    for namespace in SYSTEM_NAMESPACES:
+        system_create(server, "namespaces", {"metadata": {"name": namespace}})
+        # What the ServiceAccount controller does for every namespace.
+        system_create(server, "serviceaccounts", {"metadata": {"name": "default"}}, namespace)
+    for resource, obj in default_objects():
+        system_create(server, resource, obj)
+    # The API server's own Service, as kube-apiserver's bootstrap controller creates it.
+    system_create(server, "services", {"metadata": {"name": "kubernetes", "labels": {
+        "component": "apiserver", "provider": "kubernetes"}}, "spec": {
+        "clusterIP": KUBERNETES_SERVICE_IP, "ports": [{"name": "https", "port": 443, "protocol": "TCP",
+                                                       "targetPort": https_port}]}}, "default")

@@ -1,0 +1,250 @@
+"""Informers, as client-go's reflector + shared informer + indexer, run by the kernel.
+
+Promises (those of ``tools/cache/shared_informer.go``, in virtual time):
+
+* The informer lists, then watches from the list's ``resourceVersion``; every change
+  reaches the handlers once, in order, each delivery being one kernel action.
+* Its cache (the :class:`Lister`) reflects every event delivered so far — not the store:
+  it may lag, and components must live with that (expectations, requeues).
+* When the watch ends it re-watches from the last revision it saw; when that revision is
+  compacted (410 Gone) it relists. Events dropped on the way (fault injection) leave the
+  cache wrong until the periodic relist, which diffs the fresh list against the cache and
+  tells the handlers what they missed. Every resync period the handlers also get an update
+  for every cached object, so controllers re-check state they might have given up on.
+* Handlers must not do work: they turn objects into keys and enqueue them.
+"""
+from __future__ import annotations
+
+from collections import deque
+from typing import Callable
+
+from simulation.kernel import Kernel
+
+from .apiclient import APIClient, APIError
+
+Handler = Callable[..., None]
+#: Virtual seconds between a write and its delivery to a watcher (network + cacher).
+WATCH_LATENCY_SECONDS = 0.005
+#: The watch timeout informers ask for; client-go picks 5–10 minutes.
+WATCH_TIMEOUT_SECONDS = 300
+
+
+def object_key(obj: dict) -> str:
+    """client-go's MetaNamespaceKeyFunc: ``namespace/name``, or ``name`` for cluster-scoped objects."""
+    meta = obj["metadata"]
+    return f"{meta['namespace']}/{meta['name']}" if meta.get("namespace") else meta["name"]
+
+
+def split_key(key: str) -> tuple[str, str]:
+    namespace, _, name = key.rpartition("/")
+    return namespace, name
+
+
+class DropCounter:
+    """The "drop the next N watch events to this component" fault."""
+
+    def __init__(self) -> None:
+        self.remaining = 0
+        self.dropped = 0
+
+    def take(self) -> bool:
+        if self.remaining <= 0:
+            return False
+        self.remaining -= 1
+        self.dropped += 1
+        return True
+
+
+class Lister:
+    """Read-only view of an informer's cache. Never change what it returns: copy first."""
+
+    def __init__(self, items: dict[str, dict]) -> None:
+        self._items = items
+
+    def get(self, namespace: str, name: str) -> dict | None:
+        return self._items.get(f"{namespace}/{name}" if namespace else name)
+
+    def get_by_key(self, key: str) -> dict | None:
+        return self._items.get(key)
+
+    def list(self, namespace: str | None = None, predicate: Callable[[dict], bool] | None = None) -> list[dict]:
+        out = []
+        for obj in self._items.values():
+            if namespace is not None and obj["metadata"].get("namespace", "") != namespace:
+                continue
+            if predicate is None or predicate(obj):
+                out.append(obj)
+        return out
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+
+class Informer:
+    def __init__(self, kernel: Kernel, client: APIClient, resource: str, *, component: str, namespace: str = "",
+                 field_selector: str = "", label_selector: str = "", relist_period_seconds: float = 60.0,
+                 resync_period_seconds: float = 0.0, drops: "DropCounter | None" = None) -> None:
+        self.kernel = kernel
+        self.client = client
+        self.resource = resource
+        self.component = component
+        self.namespace = namespace
+        self.field_selector = field_selector
+        self.label_selector = label_selector
+        self.relist_period_seconds = relist_period_seconds
+        self.resync_period_seconds = resync_period_seconds
+        self._items: dict[str, dict] = {}
+        self.lister = Lister(self._items)
+        self._handlers: list[tuple[Handler | None, Handler | None, Handler | None]] = []
+        self._watcher = None
+        self._pending: deque[dict] = deque()
+        self._delivering = False
+        self.resource_version = ""
+        self.has_synced = False
+        self.running = False
+        #: Fault injection, shared by a component's informers: watch events to lose on the way.
+        self.drops = drops if drops is not None else DropCounter()
+
+    def add_event_handler(self, on_add: Handler | None = None, on_update: Handler | None = None,
+                          on_delete: Handler | None = None) -> None:
+        self._handlers.append((on_add, on_update, on_delete))
+
+    # ----------------------------------------------------------------- lifecycle
+    def start(self) -> None:
+        """List now (the initial list is part of starting, as ``WaitForCacheSync``), then watch."""
+        self.running = True
+        self._relist()
+        self.kernel.add_pump(self.pump)
+        if self.relist_period_seconds:
+            self._schedule_relist()
+        if self.resync_period_seconds:
+            self.kernel.schedule(self.resync_period_seconds, self._resync, component=self.component, action="resync")
+
+    def stop(self) -> None:
+        self.running = False
+        self.kernel.remove_pump(self.pump)
+        self._watcher = None
+        self._pending.clear()
+        self._delivering = False
+
+    def _schedule_relist(self) -> None:
+        jitter = self.kernel.rng.uniform(0, 0.1 * self.relist_period_seconds)
+        self.kernel.schedule(self.relist_period_seconds + jitter, self._periodic_relist, component=self.component,
+                             action="relist")
+
+    def _periodic_relist(self) -> dict:
+        if not self.running:
+            return {}
+        changed = self._relist()
+        self._schedule_relist()
+        return {"caption": f"{self.component} re-lists {self.resource}: {changed} change(s) it had missed"
+                if changed else f"{self.component} re-lists {self.resource}: its cache was right",
+                "extra": {"resource": self.resource, "missed": changed}}
+
+    def _resync(self) -> dict:
+        if not self.running:
+            return {}
+        for obj in list(self._items.values()):
+            for _, on_update, _ in self._handlers:
+                if on_update:
+                    on_update(obj, obj)
+        self.kernel.schedule(self.resync_period_seconds, self._resync, component=self.component, action="resync")
+        return f"{self.component} resyncs its {len(self._items)} cached {self.resource}"
+
+    def _relist(self) -> int:
+        """List, replace the cache, tell handlers about every difference; restart the watch."""
+        items, rv = self.client.list(self.resource, self.namespace, label_selector=self.label_selector,
+                                     field_selector=self.field_selector)
+        fresh = {object_key(o): o for o in items}
+        changed = 0
+        for key, old in list(self._items.items()):
+            if key not in fresh:
+                del self._items[key]
+                changed += 1
+                self._notify("DELETED", old, None)
+        for key, obj in fresh.items():
+            old = self._items.get(key)
+            self._items[key] = obj
+            if old is None:
+                changed += 1
+                self._notify("ADDED", obj, None)
+            elif old["metadata"].get("resourceVersion") != obj["metadata"].get("resourceVersion"):
+                changed += 1
+                self._notify("MODIFIED", obj, old)
+        self.resource_version = rv
+        self.has_synced = True
+        self._pending.clear()
+        self._watch()
+        return changed
+
+    def _watch(self) -> None:
+        self._watcher = self.client.watch(self.resource, self.namespace, resource_version=self.resource_version,
+                                          label_selector=self.label_selector, field_selector=self.field_selector,
+                                          timeout_seconds=WATCH_TIMEOUT_SECONDS)
+
+    # ----------------------------------------------------------------- delivery
+    def pump(self) -> None:
+        """Pull what the watch has ready; queue one delivery action per event."""
+        if not self.running or self._watcher is None:
+            return
+        for event in self._watcher.poll():
+            self._pending.append(event)
+        if self._watcher.done and not any(e["type"] == "ERROR" for e in self._pending):
+            self._watcher = None
+            self._watch()
+        if self._pending and not self._delivering:
+            self._delivering = True
+            self.kernel.schedule(WATCH_LATENCY_SECONDS, self._deliver_one, component=self.component,
+                                 action="watch-delivery")
+
+    def _deliver_one(self) -> dict:
+        self._delivering = False
+        if not self.running or not self._pending:
+            return {}
+        event = self._pending.popleft()
+        if self._pending:
+            self._delivering = True
+            self.kernel.schedule(0.0, self._deliver_one, component=self.component, action="watch-delivery")
+        return self._apply(event)
+
+    def _apply(self, event: dict) -> dict:
+        type_, obj = event["type"], event["object"]
+        if type_ == "BOOKMARK":
+            self.resource_version = obj["metadata"]["resourceVersion"]
+            return {"caption": f"{self.component} gets a bookmark for {self.resource} at revision "
+                               f"{self.resource_version}"}
+        if type_ == "ERROR":
+            self._relist_after_error(obj)
+            return {"caption": f"{self.component}'s watch on {self.resource} expired ({obj.get('message', '')}): "
+                               "it re-lists"}
+        meta = obj["metadata"]
+        described = {"kind": obj.get("kind", ""), "namespace": meta.get("namespace", ""), "name": meta["name"]}
+        self.resource_version = meta.get("resourceVersion", self.resource_version)
+        if self.drops.take():
+            return {"caption": f"A {type_} event for {described['kind']} {meta['name']} to {self.component} is "
+                               "lost on the way (fault injection): its cache is now wrong",
+                    "object": described, "event_type": type_, "extra": {"dropped": True}}
+        key = object_key(obj)
+        old = self._items.get(key)
+        if type_ == "DELETED":
+            self._items.pop(key, None)
+        else:
+            self._items[key] = obj
+        self._notify(type_, obj, old)
+        return {"caption": f"{self.component} sees {described['kind']} {meta['name']} {type_.lower()}",
+                "object": described, "event_type": type_, "extra": {"resource": self.resource}}
+
+    def _relist_after_error(self, status: dict) -> None:
+        try:
+            self._relist()
+        except APIError:
+            self.kernel.schedule(1.0, self._relist, component=self.component, action="relist")
+
+    def _notify(self, type_: str, obj: dict, old: dict | None) -> None:
+        for on_add, on_update, on_delete in self._handlers:
+            if type_ == "ADDED" and on_add:
+                on_add(obj)
+            elif type_ == "MODIFIED" and on_update:
+                on_update(old if old is not None else obj, obj)
+            elif type_ == "DELETED" and on_delete:
+                on_delete(obj)

@@ -1,0 +1,110 @@
+"""Leader election on a coordination.k8s.io Lease, as client-go's ``tools/leaderelection``.
+
+Several replicas of a component try to hold one Lease in ``kube-system``. The holder
+renews it every ``retry_period``; the others read it and take it over only once it has
+not been renewed for ``lease_duration``. Taking over is an update carrying the Lease's
+``resourceVersion``: of two candidates racing, the API server's optimistic concurrency lets
+exactly one win (the other gets 409 Conflict and stays a follower). Each try is one action.
+"""
+from __future__ import annotations
+
+import datetime
+from typing import Callable
+
+from simulation.kernel import Kernel
+
+from .apiclient import APIClient, APIError, is_not_found
+from .events import rfc3339_micro
+
+LEASE_DURATION_SECONDS = 15.0
+RETRY_PERIOD_SECONDS = 2.0
+
+
+def _parse_micro(value: str | None) -> float | None:
+    if not value:
+        return None
+    text = value.rstrip("Z")
+    fmt = "%Y-%m-%dT%H:%M:%S.%f" if "." in text else "%Y-%m-%dT%H:%M:%S"
+    return datetime.datetime.strptime(text, fmt).replace(tzinfo=datetime.timezone.utc).timestamp()
+
+
+class LeaderElector:
+    def __init__(self, kernel: Kernel, client: APIClient, *, lease_name: str, identity: str, component: str,
+                 on_started_leading: Callable[[], None], on_stopped_leading: Callable[[], None],
+                 lease_duration_seconds: float = LEASE_DURATION_SECONDS,
+                 retry_period_seconds: float = RETRY_PERIOD_SECONDS) -> None:
+        self.kernel = kernel
+        self.client = client
+        self.lease_name = lease_name
+        self.identity = identity
+        self.component = component
+        self.on_started_leading = on_started_leading
+        self.on_stopped_leading = on_stopped_leading
+        self.lease_duration_seconds = lease_duration_seconds
+        self.retry_period_seconds = retry_period_seconds
+        self.is_leader = False
+        self.observed_holder = ""
+        self._renewed_at = 0.0
+
+    def start(self) -> None:
+        self.kernel.schedule(0.0, self._try, component=self.component, action="leader-election")
+
+    def _try(self) -> str:
+        try:
+            caption = self._acquire_or_renew()
+        except APIError as exc:
+            caption = f"{self.identity} could not update lease {self.lease_name}: {exc.reason or exc}"
+            if self.is_leader and self._lease_expired_for_me():
+                self._lose()
+        self.kernel.schedule(self.retry_period_seconds, self._try, component=self.component, action="leader-election")
+        return caption
+
+    def _lease_expired_for_me(self) -> bool:
+        return self.kernel.now_seconds - self._renewed_at > self.lease_duration_seconds
+
+    def _lose(self) -> None:
+        self.is_leader = False
+        self.on_stopped_leading()
+
+    def _acquire_or_renew(self) -> str:
+        now = self.kernel.wall_time()
+        spec = {"holderIdentity": self.identity, "leaseDurationSeconds": int(self.lease_duration_seconds),
+                "renewTime": rfc3339_micro(now)}
+        try:
+            lease = self.client.get("leases", "kube-system", self.lease_name)
+        except APIError as exc:
+            if not is_not_found(exc):
+                raise
+            spec.update(acquireTime=rfc3339_micro(now), leaseTransitions=0)
+            self.client.create("leases", {"apiVersion": "coordination.k8s.io/v1", "kind": "Lease",
+                                          "metadata": {"name": self.lease_name, "namespace": "kube-system"},
+                                          "spec": spec})
+            return self._became_leader("creates")
+        current = lease.get("spec") or {}
+        holder = current.get("holderIdentity") or ""
+        self.observed_holder = holder
+        if holder and holder != self.identity:
+            renewed = _parse_micro(current.get("renewTime")) or 0.0
+            duration = current.get("leaseDurationSeconds") or self.lease_duration_seconds
+            if now - renewed < duration:
+                if self.is_leader:
+                    self._lose()
+                return f"{self.identity} is a follower: {holder} holds lease {self.lease_name}"
+            spec.update(acquireTime=rfc3339_micro(now), leaseTransitions=(current.get("leaseTransitions") or 0) + 1)
+        else:
+            spec["acquireTime"] = current.get("acquireTime") or rfc3339_micro(now)
+            spec["leaseTransitions"] = current.get("leaseTransitions") or 0
+        lease["spec"] = spec
+        self.client.update("leases", lease)  # carries resourceVersion: a racing candidate gets 409
+        if self.is_leader:
+            self._renewed_at = self.kernel.now_seconds
+            return f"{self.identity} renews lease {self.lease_name}"
+        return self._became_leader("takes over" if holder else "acquires")
+
+    def _became_leader(self, how: str) -> str:
+        self._renewed_at = self.kernel.now_seconds
+        self.observed_holder = self.identity
+        if not self.is_leader:
+            self.is_leader = True
+            self.on_started_leading()
+        return f"{self.identity} {how} lease {self.lease_name} and becomes the leader"

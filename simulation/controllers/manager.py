@@ -1,0 +1,32 @@
+"""kube-controller-manager: one process hosting many controllers, sharing its informers,
+running only while it holds the ``kube-controller-manager`` lease when replicated."""
+from __future__ import annotations
+
+from simulation.client.component import Component
+
+from .registry import CONTROLLERS
+from .base import Controller
+
+
+class ControllerManager(Component):
+    kind = "controller-manager"
+
+    def __init__(self, *args, controllers: tuple[str, ...] | None = None, **kwargs) -> None:
+        kwargs.setdefault("lease_name", "kube-controller-manager")
+        super().__init__(*args, **kwargs)
+        self.enabled = controllers or tuple(CONTROLLERS)
+        self.controllers: dict[str, Controller] = {}
+
+    def run(self) -> None:
+        self.controllers = {name: CONTROLLERS[name](self) for name in self.enabled}
+        for controller in self.controllers.values():
+            controller.setup()
+
+    def on_stop(self) -> None:
+        for controller in self.controllers.values():
+            controller.queue.shut_down()
+        self.controllers = {}
+
+    def status(self) -> dict:
+        return {**super().status(), "queue": sum(len(c.queue) for c in self.controllers.values()),
+                "controllers": [c.status() for c in self.controllers.values()]}

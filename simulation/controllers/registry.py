@@ -1,0 +1,6 @@
+"""Every controller the controller manager runs, in one literal table (upstream's
+``NewControllerDescriptors``). Keys are upstream's ``--controllers`` names."""
+from __future__ import annotations
+
+CONTROLLERS: dict[str, type] = {
+}

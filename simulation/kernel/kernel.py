@@ -1,0 +1,182 @@
+"""The discrete-event kernel: a virtual clock, a heap of pending component actions, a
+seeded random source. Everything that makes the simulated cluster move is an action here.
+
+Promises:
+
+* Nothing in ``simulation`` reads the wall clock for behaviour; components read
+  :attr:`Kernel.now_seconds` (virtual seconds) and :meth:`Kernel.wall_time` (the epoch time
+  the virtual clock stands for, used for timestamps such as a Lease's ``renewTime``).
+* One :meth:`step` runs exactly one component action — one watch event delivered, one work
+  item synced, one pod scheduled, one kubelet pod update — and records it as a :class:`Step`.
+* Actions due at the same virtual time run in the order they were scheduled (a sequence
+  number breaks ties), so the same seed and the same inputs give the same history.
+* Watches are pumped, not pushed: after every action, and whenever the outside world may
+  have written (``kubectl`` while the kernel is live or paused), the kernel asks its change
+  probe whether the store moved and, if so, lets every registered pump pull its events.
+  Pumping only queues deliveries; each delivery is a later action of its own.
+"""
+from __future__ import annotations
+
+import heapq
+import itertools
+import random
+from collections import deque
+from dataclasses import asdict, dataclass, field
+from typing import Any, Callable
+
+#: What an action may return: nothing, a caption, or the fields of its step record.
+ActionResult = str | dict | None
+Action = Callable[[], ActionResult]
+
+
+@dataclass
+class Step:
+    """One executed component action, as the timeline, the caption line and tests see it."""
+
+    seq: int
+    time_seconds: float
+    component: str
+    action: str
+    caption: str = ""
+    controller: str | None = None
+    object: dict | None = None
+    event_type: str | None = None
+    extra: dict = field(default_factory=dict)
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+class Timer:
+    """A scheduled action; :meth:`cancel` makes the kernel skip it without counting a step."""
+
+    __slots__ = ("when", "seq", "component", "action_name", "callback", "cancelled")
+
+    def __init__(self, when: float, seq: int, component: str, action_name: str, callback: Action) -> None:
+        self.when = when
+        self.seq = seq
+        self.component = component
+        self.action_name = action_name
+        self.callback = callback
+        self.cancelled = False
+
+    def cancel(self) -> None:
+        self.cancelled = True
+
+    def __lt__(self, other: "Timer") -> bool:
+        return (self.when, self.seq) < (other.when, other.seq)
+
+
+class Kernel:
+    def __init__(self, *, seed: int = 0, epoch: float = 1_700_000_000.0, history_size: int = 10_000) -> None:
+        self.seed = seed
+        self.rng = random.Random(seed)
+        self.epoch = epoch
+        self.now_seconds = 0.0
+        self.steps_taken = 0
+        self.history: deque[Step] = deque(maxlen=history_size)
+        self._heap: list[Timer] = []
+        self._seq = itertools.count()
+        self._pumps: list[Callable[[], None]] = []
+        self._change_probe: Callable[[], Any] = lambda: None
+        self._last_seen: Any = object()
+        self.step_listeners: list[Callable[[Step], None]] = []
+
+    # ----------------------------------------------------------------- time
+    def wall_time(self) -> float:
+        """The epoch time the virtual clock stands for (timestamps written to objects)."""
+        return self.epoch + self.now_seconds
+
+    def schedule(self, delay_seconds: float, callback: Action, *, component: str, action: str) -> Timer:
+        timer = Timer(self.now_seconds + max(0.0, delay_seconds), next(self._seq), component, action, callback)
+        heapq.heappush(self._heap, timer)
+        return timer
+
+    def cancel_component(self, component: str) -> None:
+        """Drop every pending action of a stopped component (its process is gone)."""
+        for timer in self._heap:
+            if timer.component == component:
+                timer.cancelled = True
+
+    def next_time(self) -> float | None:
+        self._discard_cancelled()
+        return self._heap[0].when if self._heap else None
+
+    def pending(self) -> int:
+        return sum(1 for t in self._heap if not t.cancelled)
+
+    def _discard_cancelled(self) -> None:
+        while self._heap and self._heap[0].cancelled:
+            heapq.heappop(self._heap)
+
+    # ----------------------------------------------------------------- watches
+    def add_pump(self, pump: Callable[[], None]) -> None:
+        self._pumps.append(pump)
+
+    def remove_pump(self, pump: Callable[[], None]) -> None:
+        if pump in self._pumps:
+            self._pumps.remove(pump)
+
+    def set_change_probe(self, probe: Callable[[], Any]) -> None:
+        """``probe()`` returns a value that changes whenever the store was written
+        (the store's revision); pumps run only when it moved."""
+        self._change_probe = probe
+        self._last_seen = object()
+
+    def pump(self, force: bool = False) -> None:
+        seen = self._change_probe()
+        if not force and seen == self._last_seen:
+            return
+        self._last_seen = seen
+        for pump in list(self._pumps):
+            pump()
+
+    # ----------------------------------------------------------------- running
+    def step(self, until: float | None = None) -> Step | None:
+        """Run the next action (if one is due by ``until``); return its record."""
+        self.pump()
+        self._discard_cancelled()
+        if not self._heap or (until is not None and self._heap[0].when > until):
+            return None
+        timer = heapq.heappop(self._heap)
+        self.now_seconds = max(self.now_seconds, timer.when)
+        result = timer.callback()
+        self.steps_taken += 1
+        step = Step(self.steps_taken, round(self.now_seconds, 6), timer.component, timer.action_name)
+        if isinstance(result, str):
+            step.caption = result
+        elif isinstance(result, dict):
+            for key, value in result.items():
+                if hasattr(step, key) and key not in ("seq", "time_seconds"):
+                    setattr(step, key, value)
+                else:
+                    step.extra[key] = value
+        self.history.append(step)
+        for listener in self.step_listeners:
+            listener(step)
+        self.pump()
+        return step
+
+    def run_until(self, until_seconds: float, max_steps: int | None = None) -> int:
+        """Run every action due up to ``until_seconds``, then move the clock there."""
+        count = 0
+        while max_steps is None or count < max_steps:
+            if self.step(until=until_seconds) is None:
+                break
+            count += 1
+        if max_steps is None or count < max_steps:
+            self.now_seconds = max(self.now_seconds, until_seconds)
+        return count
+
+    def run_for(self, seconds: float, max_steps: int | None = None) -> int:
+        return self.run_until(self.now_seconds + seconds, max_steps)
+
+    def run_until_true(self, predicate: Callable[[], bool], *, timeout_seconds: float,
+                       check_every_seconds: float = 0.5) -> bool:
+        """Headless: run until ``predicate()`` holds or ``timeout_seconds`` of virtual time pass."""
+        deadline = self.now_seconds + timeout_seconds
+        while self.now_seconds < deadline:
+            if predicate():
+                return True
+            self.run_until(min(deadline, self.now_seconds + check_every_seconds))
+        return predicate()
