@@ -1,0 +1,245 @@
+"""One scheduling cycle for one pod (upstream ``schedule_one.go``: ``schedulePod``,
+``findNodesThatPassFilters``, ``prioritizeNodes``, ``selectHost``), as a pure function.
+
+Promises, as upstream:
+
+* Filtering visits nodes round-robin from ``next_start_node_index`` and stops once
+  :func:`num_feasible_nodes_to_find` nodes pass: in big clusters the scheduler trades a perfect
+  choice for throughput (``percentageOfNodesToScore``). The result says where to start next so
+  successive pods look at different nodes.
+* One feasible node is chosen without scoring.
+* Among the highest totals one node is picked uniformly at random (reservoir sampling), with the
+  caller's seeded ``random.Random``, so a run is reproducible.
+* When nothing fits, :func:`fit_error_message` gives the FailedScheduling text, e.g.
+  ``0/3 nodes are available: 1 Insufficient cpu, 2 node(s) didn't match Pod's node affinity/selector.``
+
+The decision record (:attr:`ScheduleResult.decision`) is built only when asked for, because
+the benchmark schedules thousands of pods and the UI looks at a few.
+"""
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any, Mapping
+
+from .framework.interface import Code, CycleState, Status
+from .framework.node_info import NodeInfo, PodInfo, Snapshot
+from .framework.runtime import Framework, PluginScores
+
+MIN_FEASIBLE_NODES_TO_FIND = 100
+MIN_FEASIBLE_NODES_PERCENTAGE_TO_FIND = 5
+NO_NODE_AVAILABLE_MSG = "0/{} nodes are available"
+ERR_NO_NODES_AVAILABLE = "no nodes available to schedule pods"
+
+
+def adaptive_percentage(num_all_nodes: int) -> int:
+    """Upstream's default when percentageOfNodesToScore is 0: 50% at 0 nodes, shrinking 1% per
+    125 nodes, never under 5%."""
+    return max(50 - num_all_nodes // 125, MIN_FEASIBLE_NODES_PERCENTAGE_TO_FIND)
+
+
+def num_feasible_nodes_to_find(num_all_nodes: int, percentage: int = 0) -> int:
+    """How many feasible nodes are enough: all below 100 nodes, else ``percentage`` of them, at least 100."""
+    if num_all_nodes < MIN_FEASIBLE_NODES_TO_FIND:
+        return num_all_nodes
+    if percentage == 0:
+        percentage = adaptive_percentage(num_all_nodes)
+    return max(num_all_nodes * percentage // 100, MIN_FEASIBLE_NODES_TO_FIND)
+
+
+def fit_error_message(num_all_nodes: int, node_statuses: Mapping[str, Status], pre_filter_message: str = "") -> str:
+    """Upstream ``FitError.Error()`` without the preemption suffix.
+
+    Reasons are counted over nodes and printed as "<count> <reason>", sorted as strings (Go's
+    ``sort.Strings`` in ``sortReasonsHistogram``), so "10 ..." sorts before "2 ...". When a
+    PreFilter plugin rejected the pod, its message stands alone.
+    """
+    message = NO_NODE_AVAILABLE_MSG.format(num_all_nodes) + ":"
+    if pre_filter_message:
+        return f"{message} {pre_filter_message}."
+    histogram: dict[str, int] = {}
+    for status in node_statuses.values():
+        for reason in status.reasons:
+            histogram[reason] = histogram.get(reason, 0) + 1
+    reasons = sorted(f"{count} {reason}" for reason, count in histogram.items())
+    return f"{message} {', '.join(reasons)}." if reasons else message
+
+
+def select_host(totals: list[int], rng: random.Random) -> tuple[int, int]:
+    """(index of the chosen node, how many nodes shared the top score): the first maximum is kept,
+    then each later equal replaces it with probability 1/count (upstream ``selectHost``)."""
+    best, ties = 0, 1
+    for i in range(1, len(totals)):
+        if totals[i] > totals[best]:
+            best, ties = i, 1
+        elif totals[i] == totals[best]:
+            ties += 1
+            if rng.randrange(ties) == 0:
+                best = i
+    return best, ties
+
+
+@dataclass
+class ScheduleResult:
+    """The outcome of one cycle. ``node_name`` is ``None`` when nothing fits; ``message`` is then
+    the FailedScheduling text. ``evaluated`` counts nodes filtered (feasible or not)."""
+
+    node_name: str | None
+    feasible: int
+    evaluated: int
+    next_start_node_index: int
+    message: str = ""
+    #: Nodes that failed Filter, with the status of the plugin that refused them.
+    node_statuses: dict[str, Status] = field(default_factory=dict)
+    _trace: "_Trace | None" = field(default=None, repr=False)
+
+    @cached_property
+    def decision(self) -> dict[str, Any]:
+        """Everything the browser shows about this cycle, JSON-serialisable (see :meth:`_Trace.record`)."""
+        return self._trace.record(self) if self._trace is not None else {}
+
+
+@dataclass
+class _Trace:
+    """What a cycle keeps to explain itself later, cheaply: references, not dicts."""
+
+    framework: Framework
+    pod: PodInfo
+    nodes: list[NodeInfo]
+    start: int
+    percentage: int
+    percentage_source: str
+    num_to_find: int
+    pre_filter: list[Status]
+    filter_plugins: list[str]
+    skipped_filters: set[str]
+    visited: list[tuple[NodeInfo, Status | None]] = field(default_factory=list)
+    pre_score: list[Status] = field(default_factory=list)
+    scored_nodes: list[NodeInfo] = field(default_factory=list)
+    scores: list[PluginScores] = field(default_factory=list)
+    totals: list[int] = field(default_factory=list)
+    ties: int = 0
+
+    def record(self, result: ScheduleResult) -> dict[str, Any]:
+        n = len(self.nodes)
+        processed = len(self.visited)
+        score_at = {ni.name: i for i, ni in enumerate(self.scored_nodes)}
+        node_records = []
+        for ni, status in self.visited:
+            filters = []
+            for name in self.filter_plugins:
+                if name in self.skipped_filters:
+                    filters.append({"plugin": name, "code": Code.SKIP.value, "reasons": []})
+                elif status is not None and status.plugin == name:
+                    filters.append(status.to_dict())
+                elif status is not None and any(f["code"] not in (Code.SUCCESS.value, Code.SKIP.value)
+                                                for f in filters):
+                    filters.append({"plugin": name, "code": "NotRun", "reasons": []})
+                else:
+                    filters.append({"plugin": name, "code": Code.SUCCESS.value, "reasons": []})
+            entry: dict[str, Any] = {"node": ni.name, "feasible": status is None, "filters": filters,
+                                     "scores": [], "total": None}
+            i = score_at.get(ni.name)
+            if i is not None:
+                entry["scores"] = [{"plugin": s.plugin, "raw": s.raw[i], "normalized": s.normalized[i],
+                                    "weight": s.weight, "weighted": s.normalized[i] * s.weight}
+                                   for s in self.scores]
+                entry["total"] = self.totals[i]
+            node_records.append(entry)
+        feasible = result.feasible
+        stopped_early = processed < n
+        stop = None
+        if stopped_early:
+            stop = (f"Stopped after finding {self.num_to_find} feasible nodes: percentageOfNodesToScore is "
+                    f"{self.percentage}% ({self.percentage_source}) of {n} nodes = {self.num_to_find} "
+                    f"(never fewer than {MIN_FEASIBLE_NODES_TO_FIND}); {n - processed} nodes were not evaluated.")
+        if feasible == 0:
+            scoring = "not run: no feasible node"
+        elif feasible == 1:
+            scoring = "skipped: only one feasible node"
+        else:
+            scoring = "scored"
+        return {
+            "pod": self.pod.key,
+            "profile": self.framework.profile_name,
+            "nodes_total": n,
+            "start_node_index": self.start,
+            "percentage_of_nodes_to_score": self.percentage,
+            "num_feasible_nodes_to_find": self.num_to_find,
+            "stopped_early": stopped_early,
+            "stop_reason": stop,
+            "pre_filter": [s.to_dict() for s in self.pre_filter],
+            "pre_score": [s.to_dict() for s in self.pre_score],
+            "nodes": node_records,
+            "scoring": scoring,
+            "tie_count": self.ties,
+            "winner": result.node_name,
+            "feasible": feasible,
+            "evaluated": result.evaluated,
+            "not_evaluated": [self.nodes[(self.start + i) % n].name for i in range(processed, n)] if n else [],
+            "message": result.message,
+        }
+
+
+def schedule_pod(framework: Framework, pod: Mapping[str, Any] | PodInfo, snapshot: Snapshot, *,
+                 rng: random.Random, percentage_of_nodes_to_score: int = 0,
+                 next_start_node_index: int = 0) -> ScheduleResult:
+    """Choose a node for ``pod`` in ``snapshot`` (nothing is changed; binding is the caller's job).
+
+    ``percentage_of_nodes_to_score`` is the scheduler-wide setting (0 = upstream's adaptive
+    default); a profile's own setting wins, as upstream.
+    """
+    pod_info = pod if isinstance(pod, PodInfo) else PodInfo(pod)
+    nodes = list(snapshot.node_infos)
+    n = len(nodes)
+    state = CycleState(snapshot)
+    percentage = framework.percentage_of_nodes_to_score
+    source = "profile"
+    if percentage is None:
+        percentage, source = percentage_of_nodes_to_score, "scheduler setting"
+    if percentage == 0:
+        percentage, source = adaptive_percentage(n), f"adaptive: max(5, 50 - {n}/125)"
+    num_to_find = num_feasible_nodes_to_find(n, percentage)
+    start = next_start_node_index % n if n else 0
+    rejection, pre_filter = framework.run_pre_filter_plugins(state, pod_info)
+    trace = _Trace(framework, pod_info, nodes, start, percentage, source, num_to_find, pre_filter,
+                   [p.name for p in framework.filter_plugins], state.skip_filter_plugins)
+    if n == 0:
+        return ScheduleResult(None, 0, 0, 0, ERR_NO_NODES_AVAILABLE, _trace=trace)
+    if rejection is not None:
+        return ScheduleResult(None, 0, 0, start, fit_error_message(n, {}, rejection.message), _trace=trace)
+
+    plugins = framework.active_filter_plugins(state)
+    run_filters = framework.run_filter_plugins
+    feasible: list[NodeInfo] = []
+    statuses: dict[str, Status] = {}
+    visited = trace.visited
+    for i in range(n):
+        ni = nodes[(start + i) % n]
+        status = run_filters(state, pod_info, ni, plugins)
+        visited.append((ni, status))
+        if status is None:
+            feasible.append(ni)
+            if len(feasible) == num_to_find:
+                break
+        else:
+            statuses[ni.name] = status
+    evaluated = len(visited)
+    next_start = (start + evaluated) % n
+    if not feasible:
+        return ScheduleResult(None, 0, evaluated, next_start, fit_error_message(n, statuses), statuses, trace)
+    if len(feasible) == 1:
+        return ScheduleResult(feasible[0].name, 1, evaluated, next_start, "", statuses, trace)
+
+    trace.pre_score = framework.run_pre_score_plugins(state, pod_info, feasible)
+    trace.scored_nodes = feasible
+    trace.scores = framework.run_score_plugins(state, pod_info, feasible)
+    totals = [0] * len(feasible)
+    for plugin_scores in trace.scores:
+        w = plugin_scores.weight
+        for i, s in enumerate(plugin_scores.normalized):
+            totals[i] += s * w
+    trace.totals = totals
+    best, trace.ties = select_host(totals, rng)
+    return ScheduleResult(feasible[best].name, len(feasible), evaluated, next_start, "", statuses, trace)

@@ -1,0 +1,1 @@
+"""The scheduling framework: extension points, per-node aggregates and the plugin runner."""

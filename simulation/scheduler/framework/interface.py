@@ -1,0 +1,132 @@
+"""Extension points of the scheduling framework (upstream ``pkg/scheduler/framework/interface.go``).
+
+A plugin is a class with a ``name`` constant that implements one or more extension points; the
+capabilities are visible in its class line (``class TaintToleration(FilterPlugin, ScorePlugin)``).
+
+Success is ``None``, as Go's nil ``*Status``: the filter loop runs thousands of times per pod and
+only failures need an object. A returned :class:`Status` carries the plugin's name so the UI and
+the FailedScheduling message can say who refused a node, in upstream's words.
+"""
+from __future__ import annotations
+
+from enum import Enum
+from typing import TYPE_CHECKING, Any, Callable, Iterator, MutableMapping
+
+if TYPE_CHECKING:
+    from .node_info import NodeInfo, PodInfo, Snapshot
+
+#: Highest score a Score plugin may return after normalization.
+MAX_NODE_SCORE = 100
+MIN_NODE_SCORE = 0
+
+
+class Code(str, Enum):
+    """Upstream's status codes; the value is what the decision record shows."""
+
+    SUCCESS = "Success"
+    ERROR = "Error"
+    #: The node does not fit now; preemption might help.
+    UNSCHEDULABLE = "Unschedulable"
+    #: The node does not fit and preempting pods would not change that.
+    UNSCHEDULABLE_AND_UNRESOLVABLE = "UnschedulableAndUnresolvable"
+    #: PreFilter/PreScore: this plugin has nothing to do for the pod; its Filter/Score is not run.
+    SKIP = "Skip"
+
+
+class Status:
+    """A non-success outcome: code, human reasons (upstream's text) and the plugin that said so."""
+
+    __slots__ = ("code", "reasons", "plugin")
+
+    def __init__(self, code: Code, reasons: list[str] | None = None, plugin: str = "") -> None:
+        self.code = code
+        self.reasons = reasons or []
+        self.plugin = plugin
+
+    @property
+    def message(self) -> str:
+        """Upstream's ``Status.Message()``: the reasons joined by ", "."""
+        return ", ".join(self.reasons)
+
+    def is_rejected(self) -> bool:
+        return self.code in (Code.UNSCHEDULABLE, Code.UNSCHEDULABLE_AND_UNRESOLVABLE)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"plugin": self.plugin, "code": self.code.value, "reasons": list(self.reasons)}
+
+    def __eq__(self, other: object) -> bool:
+        return (isinstance(other, Status) and (self.code, self.reasons, self.plugin)
+                == (other.code, other.reasons, other.plugin))
+
+    def __repr__(self) -> str:
+        return f"Status({self.code.value}, {self.reasons!r}, plugin={self.plugin!r})"
+
+
+SKIP = Status(Code.SKIP)
+
+
+class CycleState(MutableMapping[str, Any]):
+    """Per-cycle scratch space plugins share between extension points, keyed by plugin.
+
+    It also holds the snapshot the cycle runs against: plugins that need the whole cluster
+    (spreading, inter-pod affinity, image spread) read it here, as upstream plugins ask their
+    handle's ``SnapshotSharedLister``.
+    """
+
+    __slots__ = ("snapshot", "skip_filter_plugins", "skip_score_plugins", "_data")
+
+    def __init__(self, snapshot: "Snapshot") -> None:
+        self.snapshot = snapshot
+        #: Plugins whose PreFilter / PreScore answered SKIP this cycle.
+        self.skip_filter_plugins: set[str] = set()
+        self.skip_score_plugins: set[str] = set()
+        self._data: dict[str, Any] = {}
+
+    def __getitem__(self, key: str) -> Any:
+        return self._data[key]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self._data[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        del self._data[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._data)
+
+    def __len__(self) -> int:
+        return len(self._data)
+
+
+class Plugin:
+    """Every plugin has an upstream name, used in profiles, statuses and the UI."""
+
+    name: str = ""
+
+
+class PreFilterPlugin(Plugin):
+    def pre_filter(self, state: CycleState, pod: "PodInfo") -> Status | None:
+        """Compute once per cycle what Filter needs; SKIP means Filter is not run for this pod."""
+        raise NotImplementedError
+
+
+class FilterPlugin(Plugin):
+    def filter(self, state: CycleState, pod: "PodInfo", node_info: "NodeInfo") -> Status | None:
+        """``None`` if the pod may run on the node, else an Unschedulable* status with reasons."""
+        raise NotImplementedError
+
+
+class PreScorePlugin(Plugin):
+    def pre_score(self, state: CycleState, pod: "PodInfo", nodes: list["NodeInfo"]) -> Status | None:
+        """Compute once per cycle what Score needs over the feasible nodes; SKIP skips Score."""
+        raise NotImplementedError
+
+
+class ScorePlugin(Plugin):
+    def score(self, state: CycleState, pod: "PodInfo", node_info: "NodeInfo") -> int:
+        """Raw score of one feasible node; normalized by :meth:`normalize_score` if the plugin has one."""
+        raise NotImplementedError
+
+    #: ``normalize_score(state, pod, nodes, scores)`` rewrites ``scores`` (one per node, in
+    #: order) into [0, MAX_NODE_SCORE]; plugins whose raw scores already are leave it ``None``.
+    normalize_score: Callable[[CycleState, "PodInfo", list["NodeInfo"], list[int]], None] | None = None

@@ -1,0 +1,124 @@
+"""Runs a profile's plugins at each extension point (upstream ``framework/runtime/framework.go``).
+
+Promises, as upstream:
+
+* PreFilter runs every plugin in order and stops at the first rejection; a plugin answering
+  SKIP has its Filter skipped for this cycle.
+* Filter runs the remaining plugins on one node and stops at the first rejection, so a node's
+  status names exactly one plugin (the FailedScheduling histogram counts those reasons).
+* PreScore's SKIP skips that plugin's Score. Each Score plugin scores every feasible node, then
+  normalizes the whole list, then its scores are multiplied by the profile weight; the node's
+  total is the sum.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Mapping, Sequence
+
+from .interface import (Code, CycleState, FilterPlugin, Plugin, PreFilterPlugin, PreScorePlugin, ScorePlugin,
+                        Status)
+from .node_info import NodeInfo, PodInfo
+
+
+@dataclass(frozen=True)
+class Profile:
+    """A KubeSchedulerProfile reduced to what the framework needs: plugin names in order and weights.
+
+    ``percentage_of_nodes_to_score`` overrides the scheduler-wide setting when not ``None``, as a
+    profile's ``percentageOfNodesToScore`` does upstream.
+    """
+
+    scheduler_name: str
+    plugins: tuple[str, ...]
+    score_weights: Mapping[str, int] = field(default_factory=dict)
+    percentage_of_nodes_to_score: int | None = None
+
+
+@dataclass
+class PluginScores:
+    """One Score plugin's verdict over the feasible nodes, in the same order as those nodes."""
+
+    plugin: str
+    weight: int
+    raw: list[int]
+    normalized: list[int]
+
+    @property
+    def weighted(self) -> list[int]:
+        return [s * self.weight for s in self.normalized]
+
+
+class Framework:
+    """The plugins of one profile, grouped by extension point."""
+
+    def __init__(self, plugins: Sequence[Plugin], score_weights: Mapping[str, int] | None = None, *,
+                 profile_name: str = "default-scheduler", percentage_of_nodes_to_score: int | None = None) -> None:
+        self.profile_name = profile_name
+        self.percentage_of_nodes_to_score = percentage_of_nodes_to_score
+        self.plugins = list(plugins)
+        weights = dict(score_weights or {})
+        self.pre_filter_plugins = [p for p in self.plugins if isinstance(p, PreFilterPlugin)]
+        self.filter_plugins = [p for p in self.plugins if isinstance(p, FilterPlugin)]
+        self.pre_score_plugins = [p for p in self.plugins if isinstance(p, PreScorePlugin)]
+        self.score_plugins = [p for p in self.plugins if isinstance(p, ScorePlugin)]
+        # Upstream defaults an unset weight to 1.
+        self.score_weights = {p.name: weights.get(p.name, 1) for p in self.score_plugins}
+
+    @classmethod
+    def from_profile(cls, profile: Profile, registry: Mapping[str, type[Plugin]]) -> "Framework":
+        return cls([registry[name]() for name in profile.plugins], profile.score_weights,
+                   profile_name=profile.scheduler_name,
+                   percentage_of_nodes_to_score=profile.percentage_of_nodes_to_score)
+
+    # -- PreFilter / Filter ----------------------------------------------------------------------
+    def run_pre_filter_plugins(self, state: CycleState, pod: PodInfo) -> tuple[Status | None, list[Status]]:
+        """(the rejection if any, every plugin's outcome for the record); fills ``state.skip_filter_plugins``."""
+        outcomes: list[Status] = []
+        for plugin in self.pre_filter_plugins:
+            status = plugin.pre_filter(state, pod)
+            code = status.code if status is not None else Code.SUCCESS
+            outcome = Status(code, status.reasons if status is not None else [], plugin.name)
+            outcomes.append(outcome)
+            if code == Code.SKIP:
+                state.skip_filter_plugins.add(plugin.name)
+            elif code != Code.SUCCESS:
+                return outcome, outcomes
+        return None, outcomes
+
+    def active_filter_plugins(self, state: CycleState) -> list[FilterPlugin]:
+        return [p for p in self.filter_plugins if p.name not in state.skip_filter_plugins]
+
+    def run_filter_plugins(self, state: CycleState, pod: PodInfo, node_info: NodeInfo,
+                           plugins: Sequence[FilterPlugin] | None = None) -> Status | None:
+        """``None`` if every (non-skipped) plugin accepts the node, else the first rejection."""
+        for plugin in plugins if plugins is not None else self.active_filter_plugins(state):
+            status = plugin.filter(state, pod, node_info)
+            if status is not None:
+                status.plugin = plugin.name
+                return status
+        return None
+
+    # -- PreScore / Score ------------------------------------------------------------------------
+    def run_pre_score_plugins(self, state: CycleState, pod: PodInfo, nodes: list[NodeInfo]) -> list[Status]:
+        """Every plugin's outcome, for the record; fills ``state.skip_score_plugins``."""
+        outcomes: list[Status] = []
+        for plugin in self.pre_score_plugins:
+            status = plugin.pre_score(state, pod, nodes)
+            code = status.code if status is not None else Code.SUCCESS
+            outcomes.append(Status(code, status.reasons if status is not None else [], plugin.name))
+            if code == Code.SKIP:
+                state.skip_score_plugins.add(plugin.name)
+        return outcomes
+
+    def run_score_plugins(self, state: CycleState, pod: PodInfo, nodes: list[NodeInfo]) -> list[PluginScores]:
+        results: list[PluginScores] = []
+        for plugin in self.score_plugins:
+            if plugin.name in state.skip_score_plugins:
+                continue
+            score = plugin.score
+            raw = [score(state, pod, ni) for ni in nodes]
+            normalized = list(raw)
+            if plugin.normalize_score is not None:
+                plugin.normalize_score(state, pod, nodes, normalized)
+            results.append(PluginScores(plugin.name, self.score_weights[plugin.name], raw, normalized))
+        return results

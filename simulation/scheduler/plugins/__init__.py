@@ -1,0 +1,1 @@
+"""In-tree scheduler plugins, one module each, named and worded as upstream."""

@@ -1,0 +1,40 @@
+"""ImageLocality: prefer nodes that already hold the pod's images, weighted by image size and
+scaled by how many nodes have the image (an image everywhere gives no reason to pick one node,
+and counting it fully would pile pods onto nodes that pulled it first)."""
+from __future__ import annotations
+
+from ..framework.interface import MAX_NODE_SCORE, CycleState, ScorePlugin
+from ..framework.node_info import NodeInfo, PodInfo
+
+_MB = 1024 * 1024
+MIN_THRESHOLD = 23 * _MB
+MAX_CONTAINER_THRESHOLD = 1000 * _MB
+
+
+def normalized_image_name(name: str) -> str:
+    """``nginx`` → ``nginx:latest``: a tag-less image means the latest tag, as in node status."""
+    return name + ":latest" if name.rfind(":") <= name.rfind("/") else name
+
+
+def calculate_priority(sum_scores: int, num_containers: int) -> int:
+    max_threshold = MAX_CONTAINER_THRESHOLD * num_containers
+    if sum_scores < MIN_THRESHOLD:
+        sum_scores = MIN_THRESHOLD
+    elif sum_scores > max_threshold:
+        sum_scores = max_threshold
+    return MAX_NODE_SCORE * (sum_scores - MIN_THRESHOLD) // (max_threshold - MIN_THRESHOLD)
+
+
+class ImageLocality(ScorePlugin):
+    name = "ImageLocality"
+
+    def score(self, state: CycleState, pod: PodInfo, node_info: NodeInfo) -> int:
+        snapshot = state.snapshot
+        total_nodes = len(snapshot)
+        total = 0
+        for image in pod.images:
+            name = normalized_image_name(image)
+            size = node_info.image_sizes.get(name)
+            if size is not None:
+                total += int(size * (snapshot.image_num_nodes.get(name, 0) / total_nodes))
+        return calculate_priority(total, len(pod.images))

@@ -1,0 +1,19 @@
+"""NodeUnschedulable: a cordoned node (``spec.unschedulable``) takes only pods that tolerate
+the ``node.kubernetes.io/unschedulable:NoSchedule`` taint, as DaemonSet pods do."""
+from __future__ import annotations
+
+from ..corev1 import NO_SCHEDULE, TAINT_NODE_UNSCHEDULABLE, tolerations_tolerate_taint
+from ..framework.interface import Code, CycleState, FilterPlugin, Status
+from ..framework.node_info import NodeInfo, PodInfo
+
+ERR_REASON_UNSCHEDULABLE = "node(s) were unschedulable"
+_UNSCHEDULABLE_TAINT = {"key": TAINT_NODE_UNSCHEDULABLE, "effect": NO_SCHEDULE}
+
+
+class NodeUnschedulable(FilterPlugin):
+    name = "NodeUnschedulable"
+
+    def filter(self, state: CycleState, pod: PodInfo, node_info: NodeInfo) -> Status | None:
+        if not node_info.unschedulable or tolerations_tolerate_taint(pod.tolerations, _UNSCHEDULABLE_TAINT):
+            return None
+        return Status(Code.UNSCHEDULABLE_AND_UNRESOLVABLE, [ERR_REASON_UNSCHEDULABLE])
