@@ -1,4 +1,5 @@
-"""ASGI entry point: the Kubernetes API of every cluster in front, Django for the rest.
+"""ASGI entry point: the Kubernetes API of every cluster in front, Django for the rest;
+websockets (the cluster page's live stream) go to the Channels consumers.
 
 Static files (plain ES modules, SVG and CSS from ``static/``) are served by Django's
 static-files handler, so one ``manage.py up`` needs no separate web server.
@@ -12,6 +13,15 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "clusterviz.settings")
 
 django_application = ASGIStaticFilesHandler(get_asgi_application())
 
-from clusterviz.kubeapi.asgi import KubeAPIApplication  # noqa: E402 - needs Django set up first
+from channels.auth import AuthMiddlewareStack  # noqa: E402 - needs Django set up first
+from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
+from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
-application = KubeAPIApplication(django_application)
+from clusterviz.kubeapi.asgi import KubeAPIApplication  # noqa: E402
+from clusterviz.viz.routing import websocket_urlpatterns  # noqa: E402
+
+application = ProtocolTypeRouter({
+    "http": KubeAPIApplication(django_application),
+    # The cluster page's live stream: logged-in users only, from pages this server served.
+    "websocket": AllowedHostsOriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns))),
+})

@@ -51,6 +51,8 @@ INSTALLED_APPS = [
     "clusterviz.clusters",
     "clusterviz.kubeapi",
     "clusterviz.dashboard",
+    "clusterviz.sim",
+    "clusterviz.viz",
 ]
 
 MIDDLEWARE = [

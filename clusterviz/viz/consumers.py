@@ -1,0 +1,156 @@
+"""The cluster page's websocket: one per browser tab and cluster.
+
+Everything published to the cluster's channel-layer group (``audit.records`` from the API
+server, ``sim.steps`` and ``sim.state`` from the simulation kernel, and whatever comes
+next) is forwarded to the browser, together with the events of the watches the page asks
+for (``{"type": "watch", "resourceVersions": {"pods": "123", ...}}``; the watches run
+in-process with the user's own token, so they cross the API server's chain and RBAC like
+kubectl's). Outgoing messages are batched into one frame per ``FRAME_SECONDS``, each frame
+carrying the next sequence number: ``{"seq": 7, "messages": [...]}``. Channel layers drop
+messages under load; a browser that sees a sequence number skipped relists from the
+Kubernetes API and asks for fresh watches, like an informer after a broken watch.
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncJsonWebsocketConsumer
+
+from clusterviz.clusters import apiservers
+from clusterviz.clusters.audit import group_name
+from clusterviz.clusters.models import Cluster
+from clusterviz.clusters.store import latest_revisions
+from simulation.apiserver.request import APIRequest
+
+from .identity import token_for
+
+logger = logging.getLogger(__name__)
+
+#: Resources the page may watch, with their list paths.
+WATCHABLE = {
+    "pods": "/api/v1/pods",
+    "nodes": "/api/v1/nodes",
+    "events": "/api/v1/events",
+    "deployments": "/apis/apps/v1/deployments",
+    "replicasets": "/apis/apps/v1/replicasets",
+}
+#: A quiet watch still re-reads the revision log this often (writes from other processes).
+IDLE_POLL_SECONDS = 1.0
+#: Close codes (4000-4999 are the application's): not logged in, no such cluster.
+CLOSE_UNAUTHENTICATED = 4401
+CLOSE_NOT_FOUND = 4404
+
+
+def _cluster_and_token(name: str, user) -> tuple[int, str] | None:  # noqa: ANN001
+    cluster = Cluster.objects.filter(name=name).first()
+    if cluster is None:
+        return None
+    return cluster.pk, token_for(cluster, user).token
+
+
+def _open_watch(cluster: str, token: str, path: str, resource_version: str):  # noqa: ANN202
+    server = apiservers.get(cluster)
+    query = {"watch": "true", "allowWatchBookmarks": "false", "timeoutSeconds": "3600"}
+    if resource_version:
+        query["resourceVersion"] = str(resource_version)
+    return server.handle(APIRequest("GET", path, query=query, headers={
+        "Authorization": f"Bearer {token}", "Accept": "application/json", "User-Agent": "clusterviz-browser"}))
+
+
+class ClusterConsumer(AsyncJsonWebsocketConsumer):
+    FRAME_SECONDS = 0.05
+
+    async def connect(self) -> None:
+        user = self.scope.get("user")
+        if user is None or not user.is_authenticated:
+            await self.close(code=CLOSE_UNAUTHENTICATED)
+            return
+        self.cluster = self.scope["url_route"]["kwargs"]["name"]
+        found = await database_sync_to_async(_cluster_and_token)(self.cluster, user)
+        if found is None:
+            await self.close(code=CLOSE_NOT_FOUND)
+            return
+        self.cluster_id, self.token = found
+        self.group = group_name(self.cluster)
+        self.seq = 0
+        self.pending: list[dict] = []
+        self.watchers: dict[str, list] = {}  # resource -> [watcher, last poll time]
+        await self.channel_layer.group_add(self.group, self.channel_name)
+        await self.accept()
+        self.pending.append({"type": "hello", "cluster": self.cluster, "user": user.get_username(),
+                             "frame_seconds": self.FRAME_SECONDS})
+        self.pump = asyncio.ensure_future(self._pump())
+
+    async def disconnect(self, code: int) -> None:
+        if hasattr(self, "pump"):
+            self.pump.cancel()
+        if hasattr(self, "group"):
+            await self.channel_layer.group_discard(self.group, self.channel_name)
+
+    # ------------------------------------------------------------------ group messages
+    async def dispatch(self, message: dict) -> None:
+        """Forward every group message (``audit.records``, ``sim.steps``, ``sim.state``, ...)
+        without a handler per type: a message type added later must not kill the socket."""
+        if message["type"].startswith("websocket."):
+            await super().dispatch(message)
+        else:
+            self.pending.append(message)
+
+    # ------------------------------------------------------------------ from the browser
+    async def receive_json(self, content: dict, **kwargs) -> None:
+        if content.get("type") == "watch":
+            await self._watch(content.get("resourceVersions") or {})
+        elif content.get("type") == "ping":
+            self.pending.append({"type": "pong"})
+
+    async def _watch(self, versions: dict) -> None:
+        """(Re)start the watches the page asks for, each from the revision of its own list."""
+        for resource in list(self.watchers):
+            if resource in versions:
+                del self.watchers[resource]
+        for resource, rv in versions.items():
+            path = WATCHABLE.get(resource)
+            if path is None:
+                self.pending.append({"type": "watch.error", "resource": resource, "message": "not watchable"})
+                continue
+            response = await database_sync_to_async(_open_watch)(self.cluster, self.token, path, rv)
+            if response.watcher is None:
+                self.pending.append({"type": "watch.error", "resource": resource, "code": response.code,
+                                     "status": response.body})
+                continue
+            self.watchers[resource] = [response.watcher, 0.0]
+
+    # ------------------------------------------------------------------ frames
+    async def _pump(self) -> None:
+        try:
+            while True:
+                started = time.monotonic()
+                await self._poll_watchers()
+                if self.pending:
+                    batch, self.pending = self.pending, []
+                    self.seq += 1
+                    await self.send_json({"seq": self.seq, "time": time.time(), "messages": batch})
+                await asyncio.sleep(max(0.0, self.FRAME_SECONDS - (time.monotonic() - started)))
+        except asyncio.CancelledError:
+            pass
+        except Exception:  # noqa: BLE001 - a broken pump must close the socket so the page reconnects
+            logger.exception("websocket pump of %s failed", self.cluster)
+            await self.close(code=1011)
+
+    async def _poll_watchers(self) -> None:
+        now = time.monotonic()
+        for resource, entry in list(self.watchers.items()):
+            watcher, last = entry
+            if latest_revisions.get(self.cluster_id, 0) <= watcher.revision and now - last < IDLE_POLL_SECONDS \
+                    and not watcher.expired():
+                continue
+            entry[1] = now
+            events = await database_sync_to_async(watcher.poll)()
+            if events:
+                self.pending.append({"type": "watch.events", "resource": resource, "events": events})
+            if watcher.done and self.watchers.get(resource) is entry:
+                del self.watchers[resource]
+                self.pending.append({"type": "watch.closed", "resource": resource})

@@ -1,0 +1,418 @@
+// The architecture diagram (SVG): control plane on top — clients, the API server with its
+// stages, etcd behind its one link, scheduler(s), controller manager with its controllers —
+// and one box per worker node below (kubelet, kube-proxy, container runtime with pods and
+// their containers, pause first). Up to 50 nodes are laid out in a grid; past that, nodes
+// collapse into one box per zone (click to expand). Pods live in one layer so they glide from
+// the "unscheduled" tray onto their node when the scheduler binds them.
+import {state, podStatus, statusClass} from "./model.js";
+
+const NS = "http://www.w3.org/2000/svg";
+export const W = 1200;
+export const STAGES = [
+  ["authentication", "authentication"], ["authorization", "authorization (RBAC)"],
+  ["mutating-admission", "mutating admission"], ["validation", "validation"],
+  ["validating-admission", "validating admission"], ["storage", "storage"],
+];
+const DEFAULT_CONTROLLERS = ["deployment", "replicaset", "node-lifecycle", "endpoints", "garbage-collector",
+  "namespace", "daemonset"];
+export const MAX_NODES = 50;
+const ZONE_LABELS = ["topology.kubernetes.io/zone", "failure-domain.beta.kubernetes.io/zone"];
+
+export function el(name, attrs = {}, parent = null, text = null) {
+  const node = document.createElementNS(NS, name);
+  for (const [k, v] of Object.entries(attrs)) if (v !== undefined && v !== null) node.setAttribute(k, v);
+  if (text !== null) node.textContent = text;
+  if (parent) parent.appendChild(node);
+  return node;
+}
+
+function clip(text, chars) {
+  text = String(text);
+  return text.length > chars ? text.slice(0, Math.max(1, chars - 1)) + "…" : text;
+}
+
+export const zoneOf = node => {
+  const labels = node.metadata.labels || {};
+  for (const l of ZONE_LABELS) if (labels[l]) return labels[l];
+  return "(no zone)";
+};
+
+export class Diagram {
+  constructor(svg) {
+    this.svg = svg;
+    this.anchors = {};
+    this.expandedZones = new Set();
+    this.podEls = new Map();  // pod key -> {g, sig}
+    this.stageEls = {};
+    this.base = el("g", {class: "base"}, svg);
+    this.nodesLayer = el("g", {class: "nodes"}, svg);
+    this.podsLayer = el("g", {class: "pods"}, svg);
+    this.trafficLayer = el("g", {class: "traffic"}, svg);
+    this.dirty = true;
+    this.drawStatic();
+  }
+
+  // ------------------------------------------------------------------ static part
+  drawStatic() {
+    const b = this.base;
+    el("rect", {x: 8, y: 8, width: W - 16, height: 306, rx: 10, class: "region"}, b);
+    el("text", {x: 22, y: 32, class: "region-label"}, b, "CONTROL PLANE");
+    // outside clients
+    const clients = el("g", {class: "component clients", "data-inspect": "clients"}, b);
+    el("rect", {x: 20, y: 88, width: 118, height: 50, rx: 8}, clients);
+    el("text", {x: 79, y: 110, class: "center strong"}, clients, "kubectl");
+    el("text", {x: 79, y: 127, class: "center small"}, clients, "users, this page");
+    this.anchors.clients = [138, 113];
+    // the API server and its stages
+    const api = el("g", {class: "component apiserver", "data-inspect": "apiserver"}, b);
+    el("rect", {x: 170, y: 44, width: 668, height: 146, rx: 10, class: "apiserver-box"}, api);
+    el("text", {x: 184, y: 66, class: "strong"}, api, "kube-apiserver");
+    el("text", {x: 300, y: 66, class: "small muted"}, api, "every request crosses these stages, in order");
+    STAGES.forEach(([stage, label], i) => {
+      const x = 182 + i * 108, y = 80;
+      const g = el("g", {class: "stage", "data-stage": stage, "data-inspect": `stage:${stage}`}, api);
+      el("rect", {x, y, width: 100, height: 58, rx: 6}, g);
+      const words = label.split(" ");
+      if (words.length > 1 && label.length > 13) {
+        el("text", {x: x + 50, y: y + 22, class: "center"}, g, words[0]);
+        el("text", {x: x + 50, y: y + 37, class: "center"}, g, words.slice(1).join(" "));
+      } else el("text", {x: x + 50, y: y + 30, class: "center"}, g, label);
+      const verdict = el("text", {x: x + 50, y: y + 52, class: "center small verdict"}, g, "");
+      this.stageEls[stage] = {g, verdict};
+      this.anchors[`stage:${stage}`] = [x + 50, y + 29];
+      if (i) el("path", {d: `M${x - 8} ${y + 29} h8`, class: "stage-link"}, api);
+    });
+    this.rejectText = el("text", {x: 184, y: 160, class: "reject-text", id: "reject-reason"}, api, "");
+    this.lastText = el("text", {x: 184, y: 180, class: "small muted", id: "last-request"}, api, "");
+    this.anchors["apiserver.in"] = [170, 113];
+    this.anchors["apiserver.out"] = [838, 109];
+    this.anchors["apiserver.bottom"] = [504, 190];
+    // etcd behind its single link
+    el("path", {d: "M838 109 H900", class: "etcd-link"}, b);
+    el("text", {x: 842, y: 100, class: "tiny etcd-note"}, b, "only link");
+    el("text", {x: 842, y: 126, class: "tiny etcd-note"}, b, "to etcd");
+    const etcd = el("g", {class: "component etcd", "data-inspect": "etcd"}, b);
+    el("path", {d: "M900 64 a45 13 0 0 0 90 0 v90 a45 13 0 0 1 -90 0 z", class: "etcd-body"}, etcd);
+    el("ellipse", {cx: 945, cy: 64, rx: 45, ry: 13, class: "etcd-top"}, etcd);
+    el("text", {x: 945, y: 112, class: "center strong"}, etcd, "etcd");
+    this.etcdText = el("text", {x: 945, y: 130, class: "center small", id: "etcd-revision"}, etcd, "rev –");
+    this.anchors.etcd = [900, 109];
+    // the tray of pods no node holds yet
+    el("rect", {x: 1010, y: 44, width: 172, height: 146, rx: 8, class: "tray"}, b);
+    el("text", {x: 1020, y: 62, class: "small muted"}, b, "pods not yet scheduled");
+    this.trayCount = el("text", {x: 1172, y: 62, class: "small muted end"}, b, "");
+    this.compLayer = el("g", {class: "components"}, b);
+  }
+
+  // ------------------------------------------------------------------ dynamic part
+  components() {
+    const comps = state.components.length ? state.components : [
+      {name: "kube-scheduler", kind: "scheduler", state: "unknown", queue: null},
+      {name: "kube-controller-manager", kind: "controller-manager", state: "unknown", queue: null,
+        controllers: DEFAULT_CONTROLLERS.map(name => ({name, queue: null}))},
+    ];
+    const schedulers = comps.filter(c => c.kind === "scheduler");
+    const managers = comps.filter(c => c.kind === "controller-manager");
+    return {schedulers, managers};
+  }
+
+  drawComponents() {
+    const layer = this.compLayer;
+    layer.replaceChildren();
+    const {schedulers, managers} = this.components();
+    let x = 20;
+    const y = 214, h = 90;
+    // Replicas of one component (leader election) share a box row: draw each, leader marked.
+    for (const s of schedulers) {
+      const w = 190;
+      const g = el("g", {class: `component scheduler ${compClass(s)}`, "data-inspect": `component:${s.name}`,
+        "data-component": s.name}, layer);
+      el("rect", {x, y, width: w, height: h, rx: 8}, g);
+      el("text", {x: x + 12, y: y + 20, class: "strong"}, g, clip(s.name, 22));
+      el("text", {x: x + 12, y: y + 38, class: "small"}, g, stateLine(s));
+      el("text", {x: x + 12, y: y + 56, class: "small"}, g, s.queue === null || s.queue === undefined ? "scheduler" : `queue: ${s.queue}`);
+      if (s.state === "stopped") el("text", {x: x + 12, y: y + 74, class: "small bad"}, g, "stopped: new pods stay Pending");
+      this.anchors[`component:${s.name}`] = [x + w / 2, y];
+      this.link(x + w / 2, y, "down");
+      x += w + 10;
+    }
+    const cmW = W - 20 - x;
+    managers.forEach((m, idx) => {
+      const mh = managers.length > 1 ? h / managers.length - 4 : h;
+      const my = y + idx * (mh + 4);
+      const g = el("g", {class: `component manager ${compClass(m)}`, "data-inspect": `component:${m.name}`,
+        "data-component": m.name}, layer);
+      el("rect", {x, y: my, width: cmW, height: mh, rx: 8}, g);
+      el("text", {x: x + 12, y: my + 18, class: "strong"}, g, m.name);
+      el("text", {x: x + 200, y: my + 18, class: "small"}, g, stateLine(m));
+      this.anchors[`component:${m.name}`] = [x + cmW / 2, my];
+      // controller chips, flowing over two rows
+      let cx = x + 12, cy = my + 28;
+      for (const c of m.controllers || []) {
+        const label = `${c.name}${c.queue ? ` ${c.queue}` : ""}`;
+        const cw = Math.max(54, label.length * 7 + 14);
+        if (cx + cw > x + cmW - 8) { cx = x + 12; cy += 28; }
+        if (cy + 22 > my + mh) break;
+        const chip = el("g", {class: `controller${c.queue ? " busy" : ""}`, "data-controller": c.name,
+          "data-inspect": `component:${m.name}`}, g);
+        el("rect", {x: cx, y: cy, width: cw, height: 22, rx: 5}, chip);
+        el("text", {x: cx + 7, y: cy + 15, class: "small"}, chip, label);
+        this.anchors[`controller:${m.name}:${c.name}`] = [cx + cw / 2, cy];
+        if (!this.anchors[`controller:${c.name}`]) this.anchors[`controller:${c.name}`] = [cx + cw / 2, cy];
+        cx += cw + 6;
+      }
+      if (idx === 0) this.link(x + cmW / 2, my, "down");
+    });
+  }
+
+  link(x, y) {
+    const [ax, ay] = this.anchors["apiserver.bottom"];
+    const tx = Math.min(Math.max(x, 190), 820);
+    el("path", {d: `M${x} ${y} L${tx} ${ay}`, class: "api-link"}, this.compLayer);
+    void ax;
+  }
+
+  // ------------------------------------------------------------------ nodes and pods
+  layoutNodes() {
+    const nodes = [...state.nodes.values()].sort((a, b) => a.metadata.name.localeCompare(b.metadata.name));
+    const top = 344;
+    const boxes = [];  // {kind: "node"|"zone", ...}
+    if (nodes.length > MAX_NODES) {
+      const zones = new Map();
+      for (const n of nodes) {
+        const z = zoneOf(n);
+        if (!zones.has(z)) zones.set(z, []);
+        zones.get(z).push(n);
+      }
+      for (const [zone, members] of [...zones.entries()].sort()) {
+        boxes.push({kind: "zone", zone, members});
+        if (this.expandedZones.has(zone)) for (const n of members) boxes.push({kind: "node", node: n, compact: true, zone});
+      }
+    } else for (const n of nodes) boxes.push({kind: "node", node: n});
+    const count = boxes.length || 1;
+    const cols = count <= 3 ? Math.max(count, 1) : count <= 8 ? 4 : count <= 18 ? 6 : count <= 32 ? 8 : 10;
+    const gap = 10;
+    const bw = (W - 24 - (cols - 1) * gap) / cols;
+    const compact = bw < 250;
+    // pods per node, in a stable order
+    const byNode = new Map();
+    const pending = [];
+    for (const p of [...state.pods.values()].sort((a, b) => keyCmp(a, b))) {
+      if (p.spec.nodeName) {
+        if (!byNode.has(p.spec.nodeName)) byNode.set(p.spec.nodeName, []);
+        byNode.get(p.spec.nodeName).push(p);
+      } else pending.push(p);
+    }
+    const card = compact ? {w: 12, h: 12, gap: 3} : {w: Math.min(200, (bw - 30) / 2), h: 46, gap: 6};
+    const perRow = Math.max(1, Math.floor((bw - 20 + card.gap) / (card.w + card.gap)));
+    let maxPods = 0;
+    for (const b of boxes) if (b.kind === "node") maxPods = Math.max(maxPods, (byNode.get(b.node.metadata.name) || []).length);
+    const header = compact ? 42 : 76;
+    const bh = Math.max(compact ? 60 : 150, header + Math.ceil(maxPods / perRow) * (card.h + card.gap) + 12);
+    const zh = 70;
+    let x = 12, y = top, rowH = 0, col = 0;
+    for (const b of boxes) {
+      const h = b.kind === "zone" ? zh : bh;
+      if (col === cols || (b.kind === "zone" && col > 0 && this.expandedZones.size)) { x = 12; y += rowH + gap; rowH = 0; col = 0; }
+      Object.assign(b, {x, y, w: bw, h});
+      x += bw + gap; rowH = Math.max(rowH, h); col += 1;
+    }
+    const height = boxes.length ? y + rowH + 16 : top + 90;
+    return {boxes, byNode, pending, card, perRow, compact, header, height, total: nodes.length};
+  }
+
+  render() {
+    this.dirty = false;
+    this.anchors = Object.fromEntries(Object.entries(this.anchors).filter(([k]) => !/^(component|controller|kubelet|proxy|node):/.test(k)));
+    this.drawComponents();
+    const L = this.layoutNodes();
+    const layer = this.nodesLayer;
+    layer.replaceChildren();
+    el("text", {x: 14, y: 334, class: "region-label"}, layer,
+      `WORKER NODES (${L.total})${L.total > MAX_NODES ? " · grouped by zone, click a zone to expand" : ""}`);
+    if (!L.total) el("text", {x: 14, y: 370, class: "muted"}, layer,
+      "No nodes registered yet: each kubelet registers its Node through the API server.");
+    const comps = new Map(state.components.map(c => [`${c.kind}:${c.node}`, c]));
+    const positions = new Map();  // pod key -> [x, y, compact]
+    for (const b of L.boxes) {
+      if (b.kind === "zone") { this.drawZone(layer, b, L); continue; }
+      const n = b.node, name = n.metadata.name;
+      const ready = ((n.status || {}).conditions || []).find(c => c.type === "Ready");
+      const notReady = ready && ready.status !== "True";
+      const unsched = n.spec && n.spec.unschedulable;
+      const g = el("g", {class: `node${notReady ? " not-ready" : ""}${unsched ? " cordoned" : ""}`,
+        "data-inspect": `node:${name}`, "data-node": name}, layer);
+      el("rect", {x: b.x, y: b.y, width: b.w, height: b.h, rx: 8, class: "node-box"}, g);
+      const cap = (n.status || {}).capacity || {};
+      const pods = L.byNode.get(name) || [];
+      el("text", {x: b.x + 10, y: b.y + 17, class: "strong"}, g, clip(name, L.compact ? Math.floor(b.w / 8) : 24));
+      if (!L.compact) {
+        const taints = (n.spec.taints || []).map(t => `${t.key}${t.value ? "=" + t.value : ""}:${t.effect}`).join(", ");
+        el("text", {x: b.x + 10 + Math.min(24, name.length) * 8 + 8, y: b.y + 17, class: "small muted"}, g,
+          clip([zoneOf(n) === "(no zone)" ? "" : zoneOf(n), cap.cpu ? `${cap.cpu} cpu` : "", cap.memory || "",
+            notReady ? "NotReady" : "", taints ? `taint ${taints}` : ""].filter(Boolean).join(" · "), Math.floor(b.w / 7) - name.length - 2));
+      }
+      const kubelet = comps.get(`kubelet:${name}`), proxy = comps.get(`kube-proxy:${name}`);
+      const chipY = b.y + (L.compact ? 24 : 26), chipW = L.compact ? (b.w - 26) / 2 : 90, chipH = L.compact ? 12 : 22;
+      const drawChip = (cx, label, comp, anchorKey) => {
+        const chip = el("g", {class: `chip ${compClass(comp)}`, "data-inspect": comp ? `component:${comp.name}` : `node:${name}`}, g);
+        el("rect", {x: cx, y: chipY, width: chipW, height: chipH, rx: 4}, chip);
+        if (!L.compact) el("text", {x: cx + 8, y: chipY + 15, class: "small"}, chip, label);
+        this.anchors[`${anchorKey}:${name}`] = [cx + chipW / 2, chipY];
+      };
+      drawChip(b.x + 10, "kubelet", kubelet, "kubelet");
+      drawChip(b.x + 16 + chipW, "kube-proxy", proxy, "proxy");
+      if (!L.compact) {
+        el("text", {x: b.x + 10, y: b.y + 66, class: "small muted"}, g,
+          `container runtime · pods ${pods.length}${cap.pods ? "/" + cap.pods : ""}`);
+      }
+      pods.forEach((p, i) => {
+        const r = Math.floor(i / L.perRow), c = i % L.perRow;
+        positions.set(keyOf(p), [b.x + 10 + c * (L.card.w + L.card.gap), b.y + L.header + r * (L.card.h + L.card.gap), L.compact, L.card]);
+      });
+      this.anchors[`node:${name}`] = [b.x + b.w / 2, b.y];
+    }
+    // pending tray (top right)
+    const trayCard = {w: 160, h: 22, gap: 3};
+    L.pending.forEach((p, i) => {
+      if (i < 5) positions.set(keyOf(p), [1016, 68 + i * (trayCard.h + trayCard.gap), false, trayCard, true]);
+    });
+    this.trayCount.textContent = L.pending.length > 5 ? `+${L.pending.length - 5} more` : (L.pending.length ? String(L.pending.length) : "");
+    this.anchors.pending = [1096, 120];
+    this.renderPods(positions);
+    this.svg.setAttribute("viewBox", `0 0 ${W} ${Math.max(L.height, 420)}`);
+    this.height = Math.max(L.height, 420);
+  }
+
+  drawZone(layer, b, L) {
+    const names = new Set(b.members.map(n => n.metadata.name));
+    let pods = 0;
+    const phases = {};
+    for (const [node, list] of L.byNode) if (names.has(node)) for (const p of list) {
+      pods += 1;
+      const s = statusClass(podStatus(p));
+      phases[s] = (phases[s] || 0) + 1;
+    }
+    const notReady = b.members.filter(n => ((n.status || {}).conditions || []).some(c => c.type === "Ready" && c.status !== "True")).length;
+    const open = this.expandedZones.has(b.zone);
+    const g = el("g", {class: `zone${open ? " open" : ""}`, "data-inspect": `zone:${b.zone}`, "data-zone": b.zone}, layer);
+    el("rect", {x: b.x, y: b.y, width: b.w, height: b.h, rx: 8}, g);
+    el("text", {x: b.x + 10, y: b.y + 20, class: "strong"}, g, `${open ? "▾" : "▸"} ${clip(b.zone, 18)}`);
+    el("text", {x: b.x + 10, y: b.y + 38, class: "small"}, g, `${b.members.length} nodes${notReady ? ` (${notReady} NotReady)` : ""}`);
+    el("text", {x: b.x + 10, y: b.y + 54, class: "small"}, g, `${pods} pods` +
+      (phases.running ? ` · ${phases.running} running` : "") + (phases.pending || phases.creating ? ` · ${(phases.pending || 0) + (phases.creating || 0)} starting` : ""));
+    for (const n of b.members) {
+      if (!this.anchors[`kubelet:${n.metadata.name}`] || !open) {
+        this.anchors[`kubelet:${n.metadata.name}`] = [b.x + b.w / 2, b.y];
+        this.anchors[`proxy:${n.metadata.name}`] = [b.x + b.w / 2, b.y];
+      }
+    }
+  }
+
+  renderPods(positions) {
+    const seen = new Set();
+    for (const [key, [x, y, compact, card, tray]] of positions) {
+      const p = state.pods.get(key);
+      if (!p) continue;
+      seen.add(key);
+      const status = podStatus(p);
+      const mode = tray ? "tray" : compact ? "compact" : "card";
+      const containers = containerStates(p);
+      const sig = [mode, card.w, status, containers.map(c => c.cls).join(",")].join("|");
+      let entry = this.podEls.get(key);
+      if (!entry) {
+        const g = el("g", {class: "pod", "data-inspect": `pod:${key}`, "data-pod": key}, this.podsLayer);
+        // a new pod appears where its creator's request lands: next to the API server
+        g.style.transform = `translate(${this.anchors.pending[0]}px, ${this.anchors.pending[1]}px)`;
+        entry = {g, sig: null};
+        this.podEls.set(key, entry);
+        void g.getBoundingClientRect();
+      }
+      if (entry.sig !== sig) {
+        entry.sig = sig;
+        drawPod(entry.g, p, status, containers, mode, card);
+      }
+      entry.g.setAttribute("data-status", status);
+      entry.g.setAttribute("data-node-name", p.spec.nodeName || "");
+      entry.g.style.transform = `translate(${x}px, ${y}px)`;
+    }
+    for (const [key, entry] of this.podEls) {
+      if (!seen.has(key)) { entry.g.remove(); this.podEls.delete(key); }
+    }
+  }
+
+  podAnchor(key) {
+    const entry = this.podEls.get(key);
+    if (!entry) return null;
+    const m = entry.g.style.transform.match(/translate\(([-\d.]+)px, ([-\d.]+)px\)/);
+    return m ? [Number(m[1]) + 6, Number(m[2]) + 6] : null;
+  }
+
+  setRevision(rev) {
+    this.etcdText.textContent = `rev ${rev}`;
+  }
+}
+
+export const keyOf = p => `${p.metadata.namespace || ""}/${p.metadata.name}`;
+const keyCmp = (a, b) => (a.metadata.creationTimestamp || "").localeCompare(b.metadata.creationTimestamp || "") ||
+  a.metadata.name.localeCompare(b.metadata.name);
+
+function compClass(c) {
+  if (!c) return "unknown";
+  return [c.state === "stopped" ? "stopped" : c.state === "running" ? "running" : "unknown",
+    c.leader === false ? "standby" : ""].join(" ").trim();
+}
+
+function stateLine(c) {
+  if (!c.state || c.state === "unknown") return "state unknown";
+  return `${c.state}${c.leader === true ? " · leader" : c.leader === false ? " · standby" : ""}${c.node ? ` · ${c.node}` : ""}`;
+}
+
+/** The pod's containers as the runtime would list them: pause (sandbox) first, then each app container. */
+export function containerStates(p) {
+  const statuses = new Map(((p.status || {}).containerStatuses || []).map(c => [c.name, c]));
+  const out = [];
+  if (p.spec.nodeName) {
+    const sandbox = (p.status || {}).podIP || statuses.size ? "running" : "creating";
+    out.push({name: "pause", cls: `pause ${sandbox}`, pause: true});
+  }
+  for (const c of p.spec.containers || []) {
+    const s = statuses.get(c.name);
+    const st = s && s.state ? Object.keys(s.state)[0] : "none";
+    const waitingReason = s && s.state && s.state.waiting ? s.state.waiting.reason : "";
+    out.push({name: c.name, cls: st === "running" ? (s.ready === false ? "running unready" : "running")
+      : st === "terminated" ? "terminated" : st === "waiting" ? (/BackOff|Err/.test(waitingReason) ? "failing" : "creating") : "none",
+      restarts: s ? s.restartCount : 0});
+  }
+  return out;
+}
+
+function drawPod(g, p, status, containers, mode, card) {
+  g.replaceChildren();
+  g.setAttribute("class", `pod ${statusClass(status)}`);
+  const title = el("title", {}, g, `${p.metadata.namespace}/${p.metadata.name} · ${status}${p.spec.nodeName ? " on " + p.spec.nodeName : ""}`);
+  void title;
+  if (mode === "compact") {
+    el("rect", {width: card.w, height: card.h, rx: 2, class: "pod-box"}, g);
+    return;
+  }
+  if (mode === "tray") {
+    el("rect", {width: card.w, height: card.h, rx: 4, class: "pod-box"}, g);
+    el("text", {x: 6, y: 15, class: "small"}, g, clip(`${p.metadata.name} ${status}`, 24));
+    return;
+  }
+  el("rect", {width: card.w, height: card.h, rx: 6, class: "pod-box"}, g);
+  const chars = Math.floor(card.w / 6.4);
+  el("text", {x: 6, y: 15, class: "small strong"}, g, clip(p.metadata.name, chars));
+  el("text", {x: card.w - 6, y: 15, class: "tiny end status"}, g, clip(status, 18));
+  let cx = 6;
+  for (const c of containers) {
+    const label = c.pause ? "pause" : c.name;
+    const cw = Math.min(Math.max(30, label.length * 6 + 16), card.w - cx - 4);
+    if (cw < 16) break;
+    const cg = el("g", {class: `container ${c.cls}`, "data-container": c.name}, g);
+    el("rect", {x: cx, y: 22, width: cw, height: 18, rx: 3}, cg);
+    el("text", {x: cx + 4, y: 35, class: "tiny"}, cg, clip(label + (c.restarts ? ` ↻${c.restarts}` : ""), Math.floor((cw - 6) / 5.6)));
+    cx += cw + 4;
+  }
+}

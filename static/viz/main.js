@@ -1,0 +1,303 @@
+// The cluster page: wires the websocket, the caches, the diagram, the traffic and the panels.
+import {config, kube, sim} from "./api.js";
+import {Traffic} from "./anim.js";
+import {Diagram} from "./diagram.js";
+import {applyEvents, emit, on, replace, RESOURCES, state} from "./model.js";
+import {Panels} from "./panels.js";
+import {Stream} from "./stream.js";
+
+const $ = id => document.getElementById(id);
+const LIST_PATHS = {
+  nodes: "/api/v1/nodes", pods: "/api/v1/pods", events: "/api/v1/events",
+  deployments: "/apis/apps/v1/deployments", replicasets: "/apis/apps/v1/replicasets",
+};
+const SIM_RETRY_MS = 10000;
+const HEALTH_MS = 5000;
+
+const diagram = new Diagram($("diagram"));
+const traffic = new Traffic(diagram);
+const panels = new Panels(diagram);
+
+// ------------------------------------------------------------------ rendering
+let frameQueued = false;
+function redraw() {
+  if (frameQueued) return;
+  frameQueued = true;
+  requestAnimationFrame(() => { frameQueued = false; diagram.render(); panels.refreshInspector(); });
+}
+on("objects", redraw);
+on("components", redraw);
+
+// ------------------------------------------------------------------ sync from the API
+let syncing = null;
+/** List every watched resource from the Kubernetes API, then (re)start the watches from
+ * each list's resourceVersion — on load, after a reconnect, and after a sequence gap. */
+async function resync(reason) {
+  if (syncing) return syncing;
+  syncing = (async () => {
+    state.resyncs += 1;
+    document.body.dataset.resyncs = state.resyncs;
+    const versions = {};
+    await Promise.all(RESOURCES.map(async resource => {
+      try {
+        const list = await kube("GET", LIST_PATHS[resource]);
+        replace(resource, list.items || [], list.metadata.resourceVersion);
+        versions[resource] = list.metadata.resourceVersion;
+      } catch (e) {
+        console.warn("cannot list", resource, e.message);
+      }
+    }));
+    stream.send({type: "watch", resourceVersions: versions});
+    state.lastRevision = Math.max(state.lastRevision, ...Object.values(versions).map(Number).filter(n => n));
+    diagram.setRevision(state.lastRevision);
+    await Promise.all([refreshSim(), refreshHealth(), fetchSteps()]);
+    document.body.dataset.synced = "true";
+    document.body.dataset.lastResync = reason;
+    emit("resynced", reason);
+  })().finally(() => { syncing = null; });
+  return syncing;
+}
+
+// ------------------------------------------------------------------ stream
+const stream = new Stream({
+  onOpen: () => { $("link").className = "link up"; $("link").title = "websocket connected"; resync("connect"); },
+  onClose: ev => {
+    $("link").className = "link down";
+    $("link").title = `websocket closed (${ev.code})${ev.code === 4401 ? ": log in again" : ""}`;
+  },
+  onGap: (expected, got) => {
+    state.gaps += 1;
+    document.body.dataset.gaps = state.gaps;
+    console.warn(`stream gap: expected frame ${expected}, got ${got}; resynchronising from the API`);
+    resync("gap");
+  },
+  onMessage: (message, frame) => {
+    state.frames = frame.seq;
+    state.lastSeq = frame.seq;
+    switch (message.type) {
+      case "audit.records": onAudit(message.records || []); break;
+      case "sim.steps": onSteps(message.steps || []); break;
+      case "sim.state": onSimState(message); break;
+      case "watch.events":
+        if (applyEvents(message.resource, message.events || [])) resync("expired");
+        if (message.resource === "events") panels.renderEvents();
+        break;
+      case "watch.closed": case "watch.error": resync(message.type); break;
+      default: break;
+    }
+  },
+});
+
+function onAudit(records) {
+  for (const r of records) {
+    if (r.revision && r.revision > state.lastRevision) state.lastRevision = r.revision;
+    state.requests.unshift(r);
+    if (r.rejected_by) state.lastRejection = r;
+    traffic.request(r);
+  }
+  state.requests.length = Math.min(state.requests.length, 200);
+  diagram.setRevision(state.lastRevision);
+  updateClockText();
+  panels.renderRequests(records);
+  // componentstatuses and sim state change when components start and stop
+  if (records.some(r => r.resource === "leases" && r.verb !== "get")) scheduleHealth();
+}
+
+// ------------------------------------------------------------------ simulation control
+function onSteps(steps) {
+  const fresh = steps.filter(s => s.seq > state.lastStepSeq);
+  if (!fresh.length) return;
+  if (fresh[0].seq > state.lastStepSeq + 1 && state.lastStepSeq) fetchSteps();  // missed some: fill in
+  for (const s of fresh) {
+    state.steps.push(s);
+    state.lastStepSeq = Math.max(state.lastStepSeq, s.seq);
+    const target = componentAnchor(s.component, s.controller);
+    if (s.action === "watch-delivery") {
+      traffic.delivery(target, `${s.event_type || "event"} ${s.object ? s.object.kind : ""}`.trim());
+    }
+    flashComponent(s.component, s.controller);
+  }
+  if (state.steps.length > 2000) state.steps.splice(0, state.steps.length - 2000);
+  panels.renderSteps(fresh);
+  showCaption(fresh[fresh.length - 1]);
+}
+
+function componentAnchor(name, controller) {
+  const comp = state.components.find(c => c.name === name);
+  const a = diagram.anchors;
+  if (comp) {
+    if (comp.kind === "kubelet" && comp.node) return `kubelet:${comp.node}`;
+    if (comp.kind === "kube-proxy" && comp.node) return `proxy:${comp.node}`;
+    if (controller && a[`controller:${comp.name}:${controller}`]) return `controller:${comp.name}:${controller}`;
+    return `component:${comp.name}`;
+  }
+  const m = String(name || "").match(/^(kubelet|kube-proxy)[-:/](.+)$/);
+  if (m) return `${m[1] === "kubelet" ? "kubelet" : "proxy"}:${m[2]}`;
+  if (controller && a[`controller:${controller}`]) return `controller:${controller}`;
+  return a[`component:${name}`] ? `component:${name}` : null;
+}
+
+function flashComponent(name, controller) {
+  const nodes = [...document.querySelectorAll(`[data-component="${CSS.escape(name || "")}"]`)];
+  if (controller) nodes.push(...document.querySelectorAll(`[data-controller="${CSS.escape(controller)}"]`));
+  for (const n of nodes) {
+    n.classList.add("acting");
+    setTimeout(() => n.classList.remove("acting"), 700);
+  }
+}
+
+function showCaption(step) {
+  const cap = $("caption");
+  cap.querySelector(".step-no").textContent = `Step ${step.seq} · t=${Number(step.time_seconds || 0).toFixed(2)}s · ${step.component}${step.controller ? "/" + step.controller : ""}`;
+  cap.querySelector(".text").textContent = step.caption || step.action;
+  cap.dataset.seq = step.seq;
+}
+
+async function fetchSteps() {
+  if (!state.simAvailable) return;
+  try {
+    const data = await sim("GET", `/steps?since=${state.lastStepSeq}`);
+    onSteps(data.steps || []);
+  } catch (e) { /* the control API will send them over the websocket too */ }
+}
+
+function onSimState(message) {
+  state.simAvailable = true;
+  if (message.clock) state.clock = message.clock;
+  if (message.components) { state.components = message.components; emit("components"); }
+  updateControls();
+  scheduleHealth();
+}
+
+let simTimer = null;
+async function refreshSim() {
+  clearTimeout(simTimer);
+  try {
+    const data = await sim("GET", "/");
+    if (!data || !data.clock) throw new Error("not the control API");
+    onSimState(data);
+  } catch (e) {
+    state.simAvailable = false;
+    state.simMessage = e.code === 404 || !e.code
+      ? "simulation control API not available yet: time controls are off, the API server still answers"
+      : `simulation control API: ${e.message}`;
+    updateControls();
+    simTimer = setTimeout(refreshSim, SIM_RETRY_MS);
+  }
+}
+
+function updateControls() {
+  const ok = state.simAvailable;
+  for (const id of ["play", "step", "speed"]) $(id).disabled = !ok;
+  document.body.dataset.sim = ok ? "available" : "unavailable";
+  $("sim-note").textContent = ok ? "" : state.simMessage;
+  $("sim-note").title = ok ? "" : state.simMessage;
+  const clock = state.clock;
+  if (clock) {
+    $("play").textContent = clock.mode === "live" ? "❚❚" : "▶";
+    $("play").title = clock.mode === "live" ? "pause (space)" : "play (space)";
+    if (document.activeElement !== $("speed")) $("speed").value = Math.log10(clock.speed || 1);
+    $("speed-value").textContent = `${Number(clock.speed || 1).toFixed(clock.speed < 1 ? 2 : 1)}×`;
+    document.body.dataset.clockMode = clock.mode;
+  }
+  updateClockText();
+}
+
+function updateClockText() {
+  const clock = state.clock;
+  const parts = [];
+  if (clock) {
+    const t = Number(clock.now_seconds || 0);
+    parts.push(`t = ${String(Math.floor(t / 60)).padStart(2, "0")}:${(t % 60).toFixed(1).padStart(4, "0")}`,
+      `step ${clock.step}`, clock.mode);
+  }
+  parts.push(`rev ${state.lastRevision || "–"}`);
+  $("clock-text").textContent = parts.join("  ·  ");
+}
+
+async function control(path, body) {
+  try {
+    const data = await sim("POST", path, body);
+    if (data && data.clock) onSimState(data);
+    else refreshSim();
+  } catch (e) {
+    $("sim-note").textContent = `${path}: ${e.message}`;
+  }
+}
+
+const playPause = () => state.simAvailable && control(state.clock && state.clock.mode === "live" ? "/pause" : "/play");
+const stepOnce = () => state.simAvailable && control("/step", {count: 1});
+function setSpeed(speed) {
+  speed = Math.min(100, Math.max(0.1, speed));
+  $("speed-value").textContent = `${speed.toFixed(speed < 1 ? 2 : 1)}×`;
+  control("/speed", {speed: Number(speed.toFixed(2))});
+}
+$("play").addEventListener("click", playPause);
+$("step").addEventListener("click", stepOnce);
+$("speed").addEventListener("input", ev => { $("speed-value").textContent = `${(10 ** Number(ev.target.value)).toFixed(1)}×`; });
+$("speed").addEventListener("change", ev => setSpeed(10 ** Number(ev.target.value)));
+
+// ------------------------------------------------------------------ health strip
+let healthTimer = null;
+function scheduleHealth() {
+  clearTimeout(healthTimer);
+  healthTimer = setTimeout(refreshHealth, 300);
+}
+async function refreshHealth() {
+  clearTimeout(healthTimer);
+  try {
+    const list = await kube("GET", "/api/v1/componentstatuses");
+    state.health = list.items || [];
+  } catch (e) {
+    state.health = [];
+  }
+  const strip = $("health");
+  strip.querySelectorAll(".cs").forEach(n => n.remove());
+  for (const item of state.health) {
+    const cond = (item.conditions || []).find(c => c.type === "Healthy") || {};
+    const healthy = cond.status === "True";
+    const span = document.createElement("span");
+    span.className = `cs ${healthy ? "healthy" : "unhealthy"}`;
+    span.dataset.name = item.metadata.name;
+    span.title = `${item.metadata.name}: ${healthy ? "Healthy" : "Unhealthy"} ${cond.message || ""} ${cond.error || ""}`.trim();
+    span.textContent = item.metadata.name;
+    strip.appendChild(span);
+  }
+  healthTimer = setTimeout(refreshHealth, HEALTH_MS);
+}
+
+// ------------------------------------------------------------------ toggles and keys
+function setAnimation(on) {
+  traffic.enabled = on;
+  document.body.classList.toggle("no-animation", !on);
+  localStorage.setItem("clusterviz.animate", on ? "1" : "0");
+}
+function setLarge(on) {
+  document.body.classList.toggle("large", on);
+  localStorage.setItem("clusterviz.large", on ? "1" : "0");
+}
+$("animate").addEventListener("change", ev => setAnimation(ev.target.checked));
+$("large").addEventListener("change", ev => setLarge(ev.target.checked));
+$("animate").checked = localStorage.getItem("clusterviz.animate") !== "0";
+$("large").checked = localStorage.getItem("clusterviz.large") === "1";
+setAnimation($("animate").checked);
+setLarge($("large").checked);
+
+document.addEventListener("keydown", ev => {
+  const t = ev.target;
+  if (t && (t.tagName === "INPUT" || t.tagName === "TEXTAREA" || t.tagName === "SELECT" || t.isContentEditable)) return;
+  if (ev.ctrlKey || ev.metaKey || ev.altKey) return;
+  if (ev.key === " ") { ev.preventDefault(); playPause(); }
+  else if (ev.key === "s" || ev.key === "ArrowRight") { ev.preventDefault(); stepOnce(); }
+  else if ((ev.key === "+" || ev.key === "=") && state.clock) setSpeed((state.clock.speed || 1) * 2);
+  else if (ev.key === "-" && state.clock) setSpeed((state.clock.speed || 1) / 2);
+  else if (ev.key === "a") { $("animate").checked = !$("animate").checked; setAnimation($("animate").checked); }
+  else if (ev.key === "l") { $("large").checked = !$("large").checked; setLarge($("large").checked); }
+});
+
+// ------------------------------------------------------------------ start
+panels.onResync = () => resync("manual");
+window.clusterviz = {state, diagram, traffic, resync, stream, config};
+diagram.render();
+updateControls();
+stream.connect();

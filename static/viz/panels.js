@@ -1,0 +1,427 @@
+// The side panel: steps timeline and API requests, the Events list (like `kubectl get
+// events -w`), the inspectors (component, object, pod, node, etcd, API server stage) and
+// the create form. Every action goes through the Kubernetes API or the control API.
+import {config, kube, objectPath, registryKey, sim} from "./api.js";
+import {EXAMPLES} from "./examples.js";
+import {keyOf, podStatus, state} from "./model.js";
+import {documents, toYAML} from "./yaml.js";
+
+const $ = id => document.getElementById(id);
+
+function h(tag, attrs = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) {
+    if (v === undefined || v === null || v === false) continue;
+    if (k.startsWith("on")) node.addEventListener(k.slice(2), v);
+    else if (k === "class") node.className = v;
+    else node.setAttribute(k, v === true ? "" : v);
+  }
+  for (const c of children.flat()) if (c !== null && c !== undefined && c !== false) node.append(c instanceof Node ? c : String(c));
+  return node;
+}
+
+function age(timestamp) {
+  if (!timestamp) return "";
+  const s = Math.max(0, (Date.now() - Date.parse(timestamp)) / 1000);
+  return s < 120 ? `${Math.round(s)}s` : s < 7200 ? `${Math.round(s / 60)}m` : `${Math.round(s / 3600)}h`;
+}
+
+const SCALABLE = new Set(["Deployment", "ReplicaSet", "StatefulSet", "ReplicationController"]);
+const ETCD_RESOURCES = [
+  ["/api/v1/namespaces", "namespaces", "Namespace"], ["/api/v1/nodes", "nodes", "Node"],
+  ["/api/v1/pods", "pods", "Pod"], ["/api/v1/services", "services", "Service"],
+  ["/api/v1/endpoints", "endpoints", "Endpoints"], ["/api/v1/events", "events", "Event"],
+  ["/api/v1/configmaps", "configmaps", "ConfigMap"], ["/api/v1/serviceaccounts", "serviceaccounts", "ServiceAccount"],
+  ["/api/v1/resourcequotas", "resourcequotas", "ResourceQuota"], ["/api/v1/limitranges", "limitranges", "LimitRange"],
+  ["/apis/apps/v1/deployments", "deployments", "Deployment"], ["/apis/apps/v1/replicasets", "replicasets", "ReplicaSet"],
+  ["/apis/apps/v1/daemonsets", "daemonsets", "DaemonSet"],
+  ["/apis/coordination.k8s.io/v1/leases", "leases", "Lease"],
+  ["/apis/rbac.authorization.k8s.io/v1/clusterroles", "clusterroles", "ClusterRole"],
+  ["/apis/rbac.authorization.k8s.io/v1/clusterrolebindings", "clusterrolebindings", "ClusterRoleBinding"],
+];
+
+export class Panels {
+  constructor(diagram) {
+    this.diagram = diagram;
+    this.current = null;  // what the inspector shows: {type, ...}
+    this.onResync = null;
+    $("tabs").addEventListener("click", ev => {
+      const tab = ev.target.closest("button[data-tab]");
+      if (tab) this.show(tab.dataset.tab);
+    });
+    diagram.svg.addEventListener("click", ev => {
+      const target = ev.target.closest("[data-inspect]");
+      if (target) this.inspect(target.dataset.inspect);
+    });
+    for (const id of ["ev-namespace", "ev-kind", "ev-reason"]) $(id).addEventListener("input", () => this.renderEvents());
+    this.setupCreate();
+  }
+
+  show(tab) {
+    document.querySelectorAll("#tabs button").forEach(b => b.classList.toggle("active", b.dataset.tab === tab));
+    document.querySelectorAll(".side .panel").forEach(p => p.classList.toggle("active", p.id === `panel-${tab}`));
+    if (tab === "etcd") this.renderEtcd();
+    if (tab === "events") this.renderEvents();
+  }
+
+  // ------------------------------------------------------------------ steps and requests
+  renderSteps(fresh) {
+    const list = $("timeline");
+    for (const s of fresh) {
+      const li = h("li", {"data-seq": s.seq, class: s.action, title: `t=${s.time_seconds}s`},
+        h("span", {class: "seq"}, s.seq), " ",
+        h("span", {class: "who"}, s.controller ? `${s.controller}` : s.component), " ",
+        s.caption || `${s.action}${s.object ? " " + s.object.kind + " " + s.object.name : ""}`);
+      li.addEventListener("click", () => {
+        list.querySelectorAll("li.selected").forEach(n => n.classList.remove("selected"));
+        li.classList.add("selected");
+        if (s.object && s.object.kind) this.inspect(`object:${s.object.kind}:${s.object.namespace || ""}:${s.object.name}`);
+      });
+      list.prepend(li);
+    }
+    while (list.children.length > 500) list.lastChild.remove();
+  }
+
+  renderRequests(records) {
+    const list = $("requests");
+    for (const r of records) {
+      const rejected = r.rejected_by || r.code >= 400;
+      list.prepend(h("li", {class: rejected ? "bad" : ""},
+        h("span", {class: "code"}, r.code), " ", `${r.verb} ${r.resource}${r.subresource ? "/" + r.subresource : ""} `,
+        r.namespace ? `${r.namespace}/` : "", r.name || "", h("span", {class: "muted"}, ` · ${r.user}`),
+        r.rejected_by ? h("div", {class: "reason"}, `✗ ${r.rejected_by}: ${r.message}`) : null));
+    }
+    while (list.children.length > 100) list.lastChild.remove();
+  }
+
+  // ------------------------------------------------------------------ events
+  renderEvents() {
+    const events = [...state.events.values()];
+    const nsSel = $("ev-namespace"), kindSel = $("ev-kind");
+    const fill = (sel, values) => {
+      const have = new Set([...sel.options].map(o => o.value));
+      for (const v of [...values].sort()) if (!have.has(v)) sel.append(h("option", {value: v}, v));
+    };
+    fill(nsSel, new Set(events.map(e => e.metadata.namespace || "")));
+    fill(kindSel, new Set(events.map(e => (e.involvedObject || {}).kind || "")));
+    const ns = nsSel.value, kind = kindSel.value, reason = $("ev-reason").value.trim().toLowerCase();
+    const rows = events.filter(e => (!ns || e.metadata.namespace === ns) && (!kind || (e.involvedObject || {}).kind === kind) &&
+      (!reason || (e.reason || "").toLowerCase().includes(reason)))
+      .sort((a, b) => eventTime(b).localeCompare(eventTime(a))).slice(0, 300);
+    $("events").replaceChildren(...rows.map(e => {
+      const o = e.involvedObject || {};
+      return h("tr", {class: e.type === "Warning" ? "warning" : "", "data-reason": e.reason || ""},
+        h("td", {}, age(eventTime(e))), h("td", {}, e.type || ""), h("td", {}, e.reason || ""),
+        h("td", {}, h("a", {href: "#", onclick: ev => { ev.preventDefault(); this.inspect(`object:${o.kind}:${o.namespace || ""}:${o.name}`); }},
+          `${(o.kind || "").toLowerCase()}/${o.name || ""}`)),
+        h("td", {}, (e.source && e.source.component) || e.reportingComponent || ""),
+        h("td", {}, `${e.message || ""}${e.count > 1 ? ` (×${e.count})` : ""}`));
+    }));
+  }
+
+  // ------------------------------------------------------------------ inspectors
+  inspect(what) {
+    this.current = what;
+    this.show("inspector");
+    this.renderInspector(true);
+  }
+
+  refreshInspector() {
+    // keep component inspectors live (queues change); objects refresh on demand
+    if (this.current && this.current.startsWith("component:") && $("panel-inspector").classList.contains("active")) {
+      this.renderInspector(false);
+    }
+  }
+
+  async renderInspector() {
+    const what = this.current || "";
+    const panel = $("panel-inspector");
+    const [type, ...rest] = what.split(":");
+    const body = h("div", {class: "inspector", "data-inspecting": what});
+    try {
+      if (type === "component") this.componentView(body, rest.join(":"));
+      else if (type === "clients") this.clientsView(body);
+      else if (type === "apiserver" || type === "stage") this.stageView(body, rest[0]);
+      else if (type === "etcd") { this.show("etcd"); return; }
+      else if (type === "zone") {
+        const zone = rest.join(":");
+        if (this.diagram.expandedZones.has(zone)) this.diagram.expandedZones.delete(zone);
+        else this.diagram.expandedZones.add(zone);
+        this.diagram.render();
+        body.append(h("p", {}, `Zone ${zone}: click again to ${this.diagram.expandedZones.has(zone) ? "collapse" : "expand"}.`));
+      } else if (type === "node") await this.nodeView(body, rest.join(":"));
+      else if (type === "pod") {
+        const [ns, name] = rest.join(":").split("/");
+        await this.objectView(body, "Pod", ns, name);
+      } else if (type === "object") await this.objectView(body, rest[0], rest[1], rest.slice(2).join(":"));
+    } catch (e) {
+      body.append(h("p", {class: "bad"}, e.message));
+    }
+    if (this.current === what) panel.replaceChildren(body);
+  }
+
+  clientsView(body) {
+    body.append(h("h3", {}, "Clients"),
+      h("p", {}, "kubectl, the Python client and this page: they reach the cluster only through the API server, " +
+        "with a bearer token. This page acts as ", h("code", {}, config.user),
+        config.groups.length ? ` (groups ${config.groups.join(", ")})` : " (no groups: RBAC decides)", "."));
+  }
+
+  stageView(body, stage) {
+    const last = state.requests.find(r => (r.stages || []).some(s => s.stage === stage)) || state.requests[0];
+    body.append(h("h3", {}, stage ? `API server · ${stage}` : "API server"));
+    if (last) {
+      body.append(h("p", {}, `Last request: ${last.code} ${last.verb} ${last.resource} ${last.name || ""} by ${last.user}`),
+        h("table", {class: "grid"}, h("tr", {}, h("th", {}, "stage"), h("th", {}, "plugins, in order"), h("th", {}, "result")),
+          (last.stages || []).map(s => h("tr", {class: s.result === "rejected" ? "bad" : ""},
+            h("td", {}, s.stage), h("td", {}, (s.plugins || []).join(" → ")),
+            h("td", {}, s.result === "rejected" ? `✗ ${s.plugin}` : "✓")))));
+    }
+    const rej = state.lastRejection;
+    if (rej) body.append(h("h4", {}, "Last rejection"), h("p", {class: "bad"}, `${rej.code} by ${rej.rejected_by}: ${rej.message}`));
+  }
+
+  componentView(body, name) {
+    const c = state.components.find(x => x.name === name);
+    body.append(h("h3", {}, name));
+    if (!c) {
+      body.append(h("p", {class: "muted"}, state.simAvailable ? "Not running in this cluster." :
+        "The simulation control API is not available yet, so component state is unknown."));
+      return;
+    }
+    body.append(h("table", {class: "kv"},
+      ["kind", "node", "state", "leader", "queue"].map(k => h("tr", {}, h("th", {}, k), h("td", {"data-field": k}, c[k] === null || c[k] === undefined ? "–" : String(c[k]))))));
+    if (c.controllers && c.controllers.length) {
+      body.append(h("h4", {}, "controllers (work queue length)"), h("table", {class: "grid"},
+        c.controllers.map(x => h("tr", {}, h("td", {}, x.name), h("td", {}, x.queue)))));
+    }
+    const act = (path, payload) => sim("POST", path, payload).then(() => this.note(body, `${path}: done`))
+      .catch(e => this.note(body, `${path}: ${e.message}`, true));
+    body.append(h("div", {class: "row"},
+      h("button", {onclick: () => act(`/components/${encodeURIComponent(name)}/stop`), disabled: c.state === "stopped"}, "stop"),
+      h("button", {onclick: () => act(`/components/${encodeURIComponent(name)}/start`), disabled: c.state === "running"}, "start")));
+    if (c.kind === "scheduler") {
+      const input = h("input", {value: "my-scheduler", size: 14});
+      body.append(h("div", {class: "row"}, "another scheduler: ", input,
+        h("button", {onclick: () => act("/schedulers", {name: input.value.trim()})}, "start it")));
+    }
+    if (c.kind === "controller-manager" || c.kind === "scheduler" || c.kind === "kubelet") {
+      const count = h("input", {type: "number", value: 5, min: 1, style: "width:4em"});
+      body.append(h("div", {class: "row"}, "fault: drop the next ", count, " watch events ",
+        h("button", {onclick: () => act("/faults", {type: "drop-watch-events", component: name, count: Number(count.value)})}, "drop")));
+    }
+  }
+
+  async nodeView(body, name) {
+    const node = state.nodes.get(`/${name}`) || await kube("GET", `/api/v1/nodes/${name}`);
+    const st = node.status || {};
+    body.append(h("h3", {}, `node ${name}`),
+      h("table", {class: "kv"},
+        h("tr", {}, h("th", {}, "labels"), h("td", {}, Object.entries(node.metadata.labels || {}).map(([k, v]) => `${k}=${v}`).join(", "))),
+        h("tr", {}, h("th", {}, "capacity"), h("td", {}, Object.entries(st.capacity || {}).map(([k, v]) => `${k} ${v}`).join(" · "))),
+        h("tr", {}, h("th", {}, "allocatable"), h("td", {}, Object.entries(st.allocatable || {}).map(([k, v]) => `${k} ${v}`).join(" · "))),
+        h("tr", {}, h("th", {}, "taints"), h("td", {}, (node.spec.taints || []).map(t => `${t.key}=${t.value || ""}:${t.effect}`).join(", ") || "none")),
+        h("tr", {}, h("th", {}, "conditions"), h("td", {}, (st.conditions || []).map(c => `${c.type}=${c.status}`).join(", "))),
+        h("tr", {}, h("th", {}, "pod CIDR"), h("td", {}, node.spec.podCIDR || "")),
+        h("tr", {}, h("th", {}, "resourceVersion"), h("td", {}, node.metadata.resourceVersion))));
+    const act = (path, payload) => sim("POST", path, payload).then(() => this.note(body, `${path}: done`))
+      .catch(e => this.note(body, `${path}: ${e.message}`, true));
+    body.append(h("div", {class: "row"},
+      h("button", {onclick: () => act("/faults", {type: "fail-node", node: name})}, "fail this node"),
+      h("button", {onclick: () => this.inspect(`object:Node::${name}`)}, "YAML")));
+    body.append(h("h4", {}, "containers (crictl ps -a)"));
+    try {
+      const containers = await sim("GET", `/nodes/${encodeURIComponent(name)}/containers`);
+      const list = Array.isArray(containers) ? containers : containers.containers || [];
+      body.append(h("table", {class: "grid mono", "data-table": "containers"},
+        h("tr", {}, ["CONTAINER", "IMAGE", "CREATED", "STATE", "NAME", "ATTEMPT", "POD", ""].map(x => h("th", {}, x))),
+        list.map(c => h("tr", {class: c.pause ? "pause" : ""}, h("td", {}, String(c.id).slice(0, 13)), h("td", {}, c.image),
+          h("td", {}, c.created_seconds !== undefined ? `${Number(c.created_seconds).toFixed(1)}s` : ""), h("td", {}, c.state),
+          h("td", {}, c.pause ? "POD (pause)" : c.name), h("td", {}, c.attempt), h("td", {}, `${c.namespace}/${c.pod}`),
+          h("td", {}, c.state === "running" || c.state === "CONTAINER_RUNNING" ? h("button", {onclick: () => act("/faults",
+            {type: "kill-container", namespace: c.namespace, pod: c.pod, container: c.pause ? "POD" : c.name})}, "kill") : "")))));
+    } catch (e) {
+      body.append(h("p", {class: "muted"}, `not available: ${e.message}`));
+    }
+    body.append(h("h4", {}, "kube-proxy rules (iptables-save)"));
+    try {
+      const rules = await sim("GET", `/nodes/${encodeURIComponent(name)}/iptables`);
+      body.append(h("pre", {class: "rules"}, (rules.rules || []).join("\n") || "(no rules)"));
+    } catch (e) {
+      body.append(h("p", {class: "muted"}, `not available: ${e.message}`));
+    }
+    const pods = [...state.pods.values()].filter(p => p.spec.nodeName === name);
+    body.append(h("h4", {}, `pods (${pods.length})`), h("ul", {}, pods.map(p => h("li", {},
+      h("a", {href: "#", onclick: ev => { ev.preventDefault(); this.inspect(`pod:${keyOf(p)}`); }}, `${keyOf(p)}`), ` ${podStatus(p)}`))));
+  }
+
+  async objectView(body, kind, namespace, name) {
+    const path = await objectPath(kind, namespace, name);
+    const obj = await kube("GET", path);
+    const plural = path.split("/").slice(-2)[0];
+    body.append(h("h3", {}, `${kind} ${namespace ? namespace + "/" : ""}${name}`),
+      h("p", {class: "mono"}, `key ${registryKey(plural, namespace, name)} · resourceVersion `,
+        h("strong", {"data-field": "resourceVersion"}, obj.metadata.resourceVersion)));
+    // owner chain: this object ← its controller ← ...
+    const chain = [];
+    let cur = obj;
+    for (let i = 0; i < 5; i++) {
+      const ref = (cur.metadata.ownerReferences || []).find(r => r.controller) || (cur.metadata.ownerReferences || [])[0];
+      if (!ref) break;
+      chain.push(ref);
+      try { cur = await kube("GET", await objectPath(ref.kind, namespace, ref.name, ref.apiVersion)); } catch (e) { break; }
+    }
+    body.append(h("div", {class: "owners"}, "owners: ", chain.length ? chain.map((r, i) => [i ? " ← " : "",
+      h("a", {href: "#", onclick: ev => { ev.preventDefault(); this.inspect(`object:${r.kind}:${namespace}:${r.name}`); }}, `${r.kind}/${r.name}`)])
+      : h("span", {class: "muted"}, "none")));
+    // actions
+    const row = h("div", {class: "row"});
+    if (SCALABLE.has(kind)) {
+      const replicas = h("input", {type: "number", min: 0, value: obj.spec.replicas ?? 1, style: "width:4em", "data-field": "replicas"});
+      row.append("replicas ", replicas, h("button", {onclick: () => kube("PATCH", path, {spec: {replicas: Number(replicas.value)}},
+        "application/merge-patch+json").then(() => this.note(body, "scaled")).catch(e => this.note(body, e.message, true))}, "scale"));
+    }
+    row.append(h("button", {class: "danger", onclick: () => kube("DELETE", path).then(() => this.note(body, "deleted"))
+      .catch(e => this.note(body, e.message, true))}, "delete"));
+    row.append(h("button", {onclick: () => this.renderInspector()}, "refresh"));
+    body.append(row);
+    if (kind === "Pod") await this.podDetails(body, obj);
+    // events about this object
+    const events = [...state.events.values()].filter(e => {
+      const o = e.involvedObject || {};
+      return (o.uid && o.uid === obj.metadata.uid) || (o.kind === kind && o.name === name && (o.namespace || "") === (namespace || ""));
+    }).sort((a, b) => eventTime(a).localeCompare(eventTime(b)));
+    body.append(h("h4", {}, `Events (${events.length})`), h("table", {class: "grid", "data-table": "object-events"},
+      events.map(e => h("tr", {class: e.type === "Warning" ? "warning" : ""}, h("td", {}, e.type), h("td", {}, e.reason),
+        h("td", {}, (e.source && e.source.component) || e.reportingComponent || ""), h("td", {}, e.message)))));
+    body.append(h("h4", {}, "YAML"), h("pre", {class: "yaml"}, toYAML(obj)));
+  }
+
+  async podDetails(body, pod) {
+    const containers = (pod.status || {}).containerStatuses || [];
+    body.append(h("p", {}, `status ${podStatus(pod)}${pod.spec.nodeName ? ` on ${pod.spec.nodeName}` : ""}` +
+      `${pod.status && pod.status.podIP ? ` · IP ${pod.status.podIP}` : ""} · scheduler ${pod.spec.schedulerName || "default-scheduler"}`));
+    const act = (payload) => sim("POST", "/faults", payload).then(() => this.note(body, "fault injected"))
+      .catch(e => this.note(body, e.message, true));
+    if (pod.spec.nodeName) {
+      body.append(h("div", {class: "row"}, "kill: ",
+        h("button", {onclick: () => act({type: "kill-container", namespace: pod.metadata.namespace, pod: pod.metadata.name, container: "POD"})}, "pause (sandbox)"),
+        (pod.spec.containers || []).map(c => h("button", {onclick: () => act({type: "kill-container",
+          namespace: pod.metadata.namespace, pod: pod.metadata.name, container: c.name})}, c.name))));
+    }
+    if (containers.length) body.append(h("table", {class: "grid"}, h("tr", {}, ["container", "state", "ready", "restarts"].map(x => h("th", {}, x))),
+      containers.map(c => h("tr", {}, h("td", {}, c.name), h("td", {}, Object.keys(c.state || {})[0] || ""),
+        h("td", {}, String(c.ready)), h("td", {}, c.restartCount)))));
+    body.append(h("h4", {}, "scheduler decision"));
+    try {
+      const d = await sim("GET", `/decisions/${pod.metadata.namespace}/${pod.metadata.name}`);
+      body.append(decisionTable(d));
+    } catch (e) {
+      body.append(h("p", {class: "muted"}, e.code === 404 ? "no decision recorded for this pod (yet)" : `not available: ${e.message}`));
+    }
+  }
+
+  note(body, text, bad = false) {
+    const old = body.querySelector(".action-note");
+    if (old) old.remove();
+    body.prepend(h("p", {class: `action-note ${bad ? "bad" : "good"}`}, text));
+  }
+
+  // ------------------------------------------------------------------ etcd
+  async renderEtcd() {
+    const panel = $("panel-etcd");
+    const filter = h("input", {placeholder: "filter keys", value: this.etcdFilter || ""});
+    const table = h("table", {class: "grid mono", "data-table": "etcd"});
+    panel.replaceChildren(h("p", {class: "hint"}, "The API server's store, read through list calls: each key and the revision " +
+      "of its last write (its resourceVersion). Only the API server touches etcd."),
+    h("div", {class: "row"}, filter, h("button", {onclick: () => this.renderEtcd()}, "refresh")), h("p", {id: "etcd-header"}, "reading…"), table);
+    let header = 0;
+    const rows = [];
+    await Promise.all(ETCD_RESOURCES.map(async ([path, plural, kind]) => {
+      try {
+        const list = await kube("GET", path);
+        header = Math.max(header, Number(list.metadata.resourceVersion) || 0);
+        for (const item of list.items || []) rows.push({key: registryKey(plural, item.metadata.namespace, item.metadata.name),
+          rev: Number(item.metadata.resourceVersion), kind, ns: item.metadata.namespace || "", name: item.metadata.name});
+      } catch (e) { /* not readable with our rights */ }
+    }));
+    rows.sort((a, b) => (a.key < b.key ? -1 : 1));
+    const draw = () => {
+      const f = filter.value.trim();
+      this.etcdFilter = f;
+      table.replaceChildren(h("tr", {}, h("th", {}, "key"), h("th", {}, "mod revision")),
+        rows.filter(r => !f || r.key.includes(f)).slice(0, 1000).map(r => h("tr", {},
+          h("td", {}, h("a", {href: "#", onclick: ev => { ev.preventDefault(); this.inspect(`object:${r.kind}:${r.ns}:${r.name}`); }}, r.key)),
+          h("td", {}, r.rev))));
+    };
+    filter.addEventListener("input", draw);
+    panel.querySelector("#etcd-header").textContent = `revision ${header} · ${rows.length} keys`;
+    draw();
+  }
+
+  // ------------------------------------------------------------------ create
+  setupCreate() {
+    const select = $("example");
+    for (const [name] of EXAMPLES) select.append(h("option", {value: name}, name));
+    const load = () => { $("yaml").value = EXAMPLES.find(([n]) => n === select.value)[1]; };
+    select.addEventListener("change", load);
+    load();
+    $("create").addEventListener("click", () => this.create());
+  }
+
+  async create() {
+    const out = $("create-result");
+    out.textContent = "";
+    out.className = "result";
+    const docs = documents($("yaml").value);
+    if (!docs.length) { out.textContent = "nothing to create"; return; }
+    const results = [];
+    let failed = false;
+    for (const doc of docs) {
+      try {
+        if (!doc.kind) throw new Error("the manifest has no kind");
+        const ns = doc.namespace || $("create-namespace").value.trim() || "default";
+        const path = await objectPath(doc.kind, ns, "", doc.apiVersion);
+        const created = await kube("POST", path, doc.text, "application/yaml");
+        results.push(`${doc.kind.toLowerCase()}/${created.metadata.name} created`);
+      } catch (e) {
+        failed = true;
+        results.push(`${doc.kind || "?"} ${doc.name}: ${e.code ? e.code + " " : ""}${e.message}`);
+      }
+    }
+    out.textContent = results.join("; ");
+    out.className = `result ${failed ? "bad" : "good"}`;
+  }
+}
+
+function eventTime(e) {
+  return e.lastTimestamp || e.eventTime || e.firstTimestamp || e.metadata.creationTimestamp || "";
+}
+
+/** The scheduler's decision as a table: one row per node, one column per filter plugin, the score, the winner. */
+export function decisionTable(d) {
+  const wrap = h("div", {class: "decision", "data-winner": d.winner || ""});
+  const plugins = [];
+  for (const n of d.nodes || []) for (const f of n.filters || []) if (!plugins.includes(f.plugin)) plugins.push(f.plugin);
+  const scorePlugins = [];
+  for (const n of d.nodes || []) for (const s of n.scores || []) if (!scorePlugins.includes(s.plugin)) scorePlugins.push(s.plugin);
+  wrap.append(h("p", {}, `${d.scheduler || "default-scheduler"} · winner: `, h("strong", {}, d.winner || "none")),
+    h("table", {class: "grid decision-table"},
+      h("tr", {}, h("th", {}, "node"), plugins.map(p => h("th", {title: "filter"}, p)),
+        scorePlugins.map(p => h("th", {class: "score", title: "weighted score"}, p)), h("th", {}, "total")),
+      (d.nodes || []).map(n => h("tr", {class: `${n.node === d.winner ? "winner" : ""} ${n.feasible === false ? "infeasible" : ""}`, "data-node": n.node},
+        h("td", {}, n.node, n.node === d.winner ? " ◀" : ""),
+        plugins.map(p => {
+          const f = (n.filters || []).find(x => x.plugin === p);
+          if (!f) return h("td", {class: "muted"}, "–");
+          const ok = f.status === "Success";
+          return h("td", {class: ok ? "pass" : "fail", "data-plugin": p, title: f.reason || ""}, ok ? "✓" : `✗ ${f.reason || f.status}`);
+        }),
+        scorePlugins.map(p => {
+          const s = (n.scores || []).find(x => x.plugin === p);
+          return h("td", {class: "score", title: s ? `raw ${s.raw}, normalized ${s.normalized}` : ""}, s ? s.weighted : "");
+        }),
+        h("td", {class: "total"}, n.feasible === false ? "" : n.total)))));
+  if (d.message) wrap.append(h("p", {class: d.winner ? "" : "bad"}, d.message));
+  return wrap;
+}
