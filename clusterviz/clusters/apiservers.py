@@ -54,7 +54,7 @@ def build(cluster: Cluster) -> APIServer:
     server = new_apiserver(
         store, token_lookup=TokenTable(cluster.pk).lookup, anonymous_enabled=cluster.anonymous_enabled,
         audit_sink=audit.AuditWriter(cluster), clock=time.time, options={"always_pull_images": cluster.always_pull_images},
-        component_statuses=health.component_statuses(store),
+        component_statuses=health.component_statuses(store, cluster.name),
         server_address=f"{settings.CLUSTERVIZ_PUBLIC_HOST}:{settings.CLUSTERVIZ_HTTPS_PORT}")
     server.cluster_id = cluster.pk  # type: ignore[attr-defined]
     server.cluster_name = cluster.name  # type: ignore[attr-defined]

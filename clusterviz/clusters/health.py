@@ -1,9 +1,9 @@
 """Component health, as ``kubectl get componentstatuses`` reports it.
 
 The store is probed for real (etcd-0 is healthy when the store answers). The scheduler
-and controller manager are probed on their health endpoints; while no simulation kernel
-hosts them they are simply not running, and the probe reports exactly what a kubectl user
-sees on a cluster whose scheduler is down: connection refused.
+and controller manager answer through the probes their kernel host registers; a stopped
+one — or one no kernel hosts — reports exactly what a kubectl user sees on a cluster whose
+scheduler is down: connection refused.
 """
 from __future__ import annotations
 
@@ -17,8 +17,10 @@ PROBED_COMPONENTS = (
     ("controller-manager", "https://127.0.0.1:10257/healthz"),
 )
 
-#: name → callable answering (healthy, message); filled by whatever hosts the components.
-probes: dict[str, Callable[[], tuple[bool, str]]] = {}
+#: (cluster, component) → callable answering (healthy, message); filled by the kernel host.
+probes: dict[tuple[str, str], Callable[[], tuple[bool, str]]] = {}
+#: (cluster, component) → (healthy, message) for kernels hosted by another process, or None.
+remote_probe: Callable[[str, str], tuple[bool, str] | None] | None = None
 
 
 def _status(name: str, healthy: bool, message: str, error: str = "") -> dict:
@@ -28,15 +30,13 @@ def _status(name: str, healthy: bool, message: str, error: str = "") -> dict:
     return {"metadata": {"name": name}, "conditions": [condition]}
 
 
-def component_statuses(store: Store) -> Callable[[], list[dict]]:
+def component_statuses(store: Store, cluster_name: str) -> Callable[[], list[dict]]:
     def statuses() -> list[dict]:
         out = []
         for name, url in PROBED_COMPONENTS:
-            probe = probes.get(name)
-            if probe is not None:
-                healthy, message = probe()
-            else:
-                healthy, message = False, ""
+            probe = probes.get((cluster_name, name))
+            answer = probe() if probe is not None else remote_probe(cluster_name, name) if remote_probe else None
+            healthy, message = answer if answer is not None else (False, "")
             if healthy:
                 out.append(_status(name, True, message or "ok"))
             else:

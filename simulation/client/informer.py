@@ -16,7 +16,7 @@ Promises (those of ``tools/cache/shared_informer.go``, in virtual time):
 from __future__ import annotations
 
 from collections import deque
-from typing import Callable
+from collections.abc import Callable
 
 from simulation.kernel import Kernel
 
@@ -83,7 +83,7 @@ class Lister:
 class Informer:
     def __init__(self, kernel: Kernel, client: APIClient, resource: str, *, component: str, namespace: str = "",
                  field_selector: str = "", label_selector: str = "", relist_period_seconds: float = 60.0,
-                 resync_period_seconds: float = 0.0, drops: "DropCounter | None" = None) -> None:
+                 resync_period_seconds: float = 0.0, drops: DropCounter | None = None) -> None:
         self.kernel = kernel
         self.client = client
         self.resource = resource

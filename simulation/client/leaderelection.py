@@ -9,7 +9,7 @@ exactly one win (the other gets 409 Conflict and stays a follower). Each try is 
 from __future__ import annotations
 
 import datetime
-from typing import Callable
+from collections.abc import Callable
 
 from simulation.kernel import Kernel
 
@@ -25,7 +25,7 @@ def _parse_micro(value: str | None) -> float | None:
         return None
     text = value.rstrip("Z")
     fmt = "%Y-%m-%dT%H:%M:%S.%f" if "." in text else "%Y-%m-%dT%H:%M:%S"
-    return datetime.datetime.strptime(text, fmt).replace(tzinfo=datetime.timezone.utc).timestamp()
+    return datetime.datetime.strptime(text, fmt).replace(tzinfo=datetime.UTC).timestamp()
 
 
 class LeaderElector:

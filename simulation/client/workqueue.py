@@ -12,7 +12,7 @@ Promises (those of ``workqueue/doc.go``):
 from __future__ import annotations
 
 from collections import deque
-from typing import Callable
+from collections.abc import Callable
 
 from simulation.kernel import Kernel
 

@@ -19,14 +19,17 @@ from __future__ import annotations
 
 import heapq
 import itertools
+import logging
 import random
 from collections import deque
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 #: What an action may return: nothing, a caption, or the fields of its step record.
 ActionResult = str | dict | None
 Action = Callable[[], ActionResult]
+logger = logging.getLogger(__name__)
 
 
 @dataclass
@@ -50,7 +53,7 @@ class Step:
 class Timer:
     """A scheduled action; :meth:`cancel` makes the kernel skip it without counting a step."""
 
-    __slots__ = ("when", "seq", "component", "action_name", "callback", "cancelled")
+    __slots__ = ("action_name", "callback", "cancelled", "component", "seq", "when")
 
     def __init__(self, when: float, seq: int, component: str, action_name: str, callback: Action) -> None:
         self.when = when
@@ -63,13 +66,17 @@ class Timer:
     def cancel(self) -> None:
         self.cancelled = True
 
-    def __lt__(self, other: "Timer") -> bool:
+    def __lt__(self, other: Timer) -> bool:
         return (self.when, self.seq) < (other.when, other.seq)
 
 
 class Kernel:
-    def __init__(self, *, seed: int = 0, epoch: float = 1_700_000_000.0, history_size: int = 10_000) -> None:
+    def __init__(self, *, seed: int = 0, epoch: float = 1_700_000_000.0, history_size: int = 10_000,
+                 strict: bool = False) -> None:
         self.seed = seed
+        #: Strict kernels (tests, benchmarks) let an action's exception propagate; a hosted
+        #: one records it as the step's caption and goes on, so one bug cannot freeze a class.
+        self.strict = strict
         self.rng = random.Random(seed)
         self.epoch = epoch
         self.now_seconds = 0.0
@@ -140,7 +147,14 @@ class Kernel:
             return None
         timer = heapq.heappop(self._heap)
         self.now_seconds = max(self.now_seconds, timer.when)
-        result = timer.callback()
+        try:
+            result = timer.callback()
+        except Exception as exc:
+            if self.strict:
+                raise
+            logger.exception("action %s of %s failed", timer.action_name, timer.component)
+            result = {"caption": f"{timer.component} failed during {timer.action_name}: {exc!r}",
+                      "extra": {"error": repr(exc)}}
         self.steps_taken += 1
         step = Step(self.steps_taken, round(self.now_seconds, 6), timer.component, timer.action_name)
         if isinstance(result, str):

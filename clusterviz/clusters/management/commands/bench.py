@@ -5,7 +5,8 @@ import importlib
 
 from django.core.management.base import BaseCommand, CommandError
 
-BENCHMARKS = {"store": "clusterviz.benchmarks.store"}
+BENCHMARKS = {"store": "clusterviz.benchmarks.store", "scheduler": "clusterviz.benchmarks.controlplane:run_scheduler",
+              "deploy": "clusterviz.benchmarks.controlplane:run_deploy"}
 
 
 class Command(BaseCommand):
@@ -13,10 +14,11 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser) -> None:  # type: ignore[no-untyped-def]
         parser.add_argument("name", choices=sorted(BENCHMARKS))
-        parser.add_argument("--count", type=int, default=None, help="Objects to write (store: 2000).")
+        parser.add_argument("--count", type=int, default=None, help="Objects to write (store: 2000; scheduler: pods; deploy: replicas).")
 
     def handle(self, *args, **options) -> None:  # type: ignore[no-untyped-def]
         module = BENCHMARKS.get(options["name"])
         if module is None:
             raise CommandError(f"unknown benchmark {options['name']}")
-        self.stdout.write(importlib.import_module(module).run(options))
+        module_name, _, function = module.partition(":")
+        self.stdout.write(getattr(importlib.import_module(module_name), function or "run")(options))

@@ -1,0 +1,27 @@
+"""``bench scheduler`` and ``bench deploy``: the headless control-plane benchmarks of
+:mod:`simulation.benchmarks`, printed beside upstream's published bounds."""
+from __future__ import annotations
+
+from simulation import benchmarks
+
+
+def run_scheduler(options: dict) -> str:
+    lines = ["bench scheduler (headless, in-memory store, full API pipeline, informers, pods/binding)"]
+    sizes = [(500, options.get("count") or 1_000), (5_000, options.get("count") or 10_000)]
+    for nodes, pods in sizes:
+        r = benchmarks.scheduler(nodes, pods)
+        lines.append(f"  {nodes:>5} nodes, {pods:>6} pods: {r['scheduled']} scheduled in {r['seconds']:.1f} s = "
+                     f"{r['pods_per_second']:.0f} pods/s (kube-scheduler's scheduler_perf threshold for "
+                     f"SchedulingBasic 5000Nodes_10000Pods: {r['upstream_threshold']} pods/s; ratio "
+                     f"{r['pods_per_second'] / r['upstream_threshold']:.2f})")
+    return "\n".join(lines)
+
+
+def run_deploy(options: dict) -> str:
+    replicas = options.get("count") or 10_000
+    nodes = max(1, replicas // 10)
+    r = benchmarks.deploy(nodes, replicas)
+    return (f"bench deploy (headless, {nodes} kubelets, a {replicas}-replica Deployment)\n"
+            f"  {r['running']}/{replicas} Running after {r['seconds']:.1f} s wall "
+            f"({r['virtual_seconds']:.1f} s virtual); KWOK's CI bound for 10,000 pods: {r['kwok_bound_seconds']} s "
+            f"(ratio {r['seconds'] / r['kwok_bound_seconds']:.2f})")

@@ -1,0 +1,167 @@
+"""Each simulated cluster's kernel, run by a worker thread in this process.
+
+By default the server process hosts every enabled cluster (one ``manage.py up`` runs
+everything); with ``REDIS_URL`` set, ``manage.py runworker`` processes host them instead.
+
+The thread paces the kernel against the wall clock, publishes every step to the cluster's
+channel group (batched), and persists pacing and topology changes to ``Cluster.sim_state``.
+Control requests run under the host's lock, between two kernel actions.
+"""
+from __future__ import annotations
+
+import logging
+import os
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+
+from django.db import close_old_connections
+
+from clusterviz.clusters import apiservers, audit, health
+from clusterviz.clusters.models import Cluster
+from simulation.cluster import SimCluster, SimulationError, standard_cluster
+from simulation.kernel.pacing import LIVE, PAUSED
+
+from . import operations
+from .topology import node_specs
+
+logger = logging.getLogger(__name__)
+TICK_SECONDS = 0.02
+PUBLISH_EVERY_SECONDS = 0.05
+STATE_EVERY_SECONDS = 1.0
+#: Steps kept for ``GET /sim/steps`` (the browser's timeline), per cluster.
+_hosts: dict[str, KernelHost] = {}
+_lock = threading.Lock()
+
+
+class KernelHost:
+    def __init__(self, cluster: Cluster) -> None:
+        self.name = cluster.name
+        self.cluster_id = cluster.pk
+        state = dict(cluster.sim_state)
+        self.state = state
+        server = apiservers.get(cluster.name)
+        self.lock = threading.RLock()
+        self._outbox: list[dict] = []
+        self.sim: SimCluster = standard_cluster(server, node_specs(state), seed=int(state.get("seed", 1)),
+                                                mode=state.get("mode", LIVE), speed=float(state.get("speed", 1.0)),
+                                                epoch=time.time(), on_step=self._on_step)
+        for extra in state.get("schedulers", []):
+            self.sim.add_scheduler(extra["name"], scheduler_name=extra.get("scheduler_name", extra["name"])).start()
+        for name in state.get("stopped", []):
+            if name in self.sim.components:
+                self.sim.stop(name)
+        for component in ("scheduler", "controller-manager"):
+            health.probes[(cluster.name, component)] = self._probe(component)
+        self._stop = threading.Event()
+        self.thread = threading.Thread(target=self._loop, name=f"kernel-{cluster.name}", daemon=True)
+
+    def _probe(self, component: str) -> Callable[[], tuple[bool, str]]:
+        return lambda: self.sim.health(component)
+
+    # ----------------------------------------------------------------- thread
+    def start(self) -> KernelHost:
+        self.thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._stop.set()
+        self.thread.join(timeout=5)
+
+    def _on_step(self, step: Any) -> None:
+        self._outbox.append(step.as_dict())
+
+    def _loop(self) -> None:
+        last = time.monotonic()
+        last_publish = last_state = last
+        try:
+            while not self._stop.is_set():
+                now = time.monotonic()
+                with self.lock:
+                    try:
+                        self.sim.pacer.advance(now - last)
+                        if self.sim.pacer.mode == PAUSED:
+                            self.sim.kernel.pump()
+                    except Exception:
+                        logger.exception("kernel of %s failed to advance", self.name)
+                last = now
+                if now - last_publish >= PUBLISH_EVERY_SECONDS:
+                    last_publish = now
+                    self.publish_steps()
+                if now - last_state >= STATE_EVERY_SECONDS:
+                    last_state = now
+                    self.publish_state()
+                self._stop.wait(TICK_SECONDS)
+        finally:
+            close_old_connections()
+
+    def publish_steps(self) -> None:
+        with self.lock:
+            steps, self._outbox = self._outbox, []
+        if steps:
+            audit.publish(self.name, {"type": "sim.steps", "steps": steps})
+
+    def publish_state(self) -> None:
+        audit.publish(self.name, {"type": "sim.state", **self.snapshot()})
+
+    # ----------------------------------------------------------------- control
+    def execute(self, op: dict) -> Any:
+        """Carry out a control operation between two kernel actions; save what must
+        survive a restart."""
+        with self.lock:
+            result = operations.execute(self.sim, op)
+            if op["op"] in operations.PERSISTENT:
+                self._persist()
+        if op["op"] not in operations.READ_ONLY:
+            self.publish_steps()
+            self.publish_state()
+        return result
+
+    def snapshot(self) -> dict:
+        with self.lock:
+            return self.sim.state()
+
+    def _persist(self) -> None:
+        sim = self.sim
+        self.state.update(mode=sim.pacer.mode, speed=sim.pacer.speed,
+                          stopped=[c.name for c in sim.components.values() if not c.running],
+                          schedulers=[{"name": s.name, "scheduler_name": s.scheduler_name}
+                                      for s in sim.schedulers() if s.name != "kube-scheduler"])
+        Cluster.objects.filter(pk=self.cluster_id).update(sim_state=self.state)
+
+
+def hosts_in_process() -> bool:
+    """Whether this server process hosts kernels (no separate workers configured)."""
+    return not os.environ.get("REDIS_URL")
+
+
+def start(cluster: Cluster) -> KernelHost:
+    with _lock:
+        host = _hosts.get(cluster.name)
+        if host is None:
+            host = _hosts[cluster.name] = KernelHost(cluster).start()
+        return host
+
+
+def start_all() -> list[KernelHost]:
+    return [start(c) for c in Cluster.objects.all() if (c.sim_state or {}).get("enabled")]
+
+
+def get(name: str) -> KernelHost:
+    host = _hosts.get(name)
+    if host is None:
+        raise SimulationError(f"cluster {name!r} has no running simulation in this process")
+    return host
+
+
+def forget(name: str) -> None:
+    with _lock:
+        _hosts.pop(name, None)
+
+
+def stop_all() -> None:
+    with _lock:
+        for host in _hosts.values():
+            host.stop()
+        _hosts.clear()

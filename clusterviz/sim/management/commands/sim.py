@@ -1,0 +1,98 @@
+"""``manage.py sim``: the control API from a terminal (what the browser's buttons do).
+
+    python manage.py sim state
+    python manage.py sim pause | play | step 3 | speed 10
+    python manage.py sim stop kube-scheduler | start kube-scheduler
+    python manage.py sim add-scheduler my-scheduler
+    python manage.py sim kill-container default/web-7d9-abcde [--container POD]
+    python manage.py sim fail-node node-2
+    python manage.py sim drop-watch-events kube-controller-manager 5
+    python manage.py sim steps [--since N] | decision default/web-x | containers node-1 | iptables node-1
+
+It talks HTTP to the running server (``manage.py up``) with the cluster's admin token.
+"""
+from __future__ import annotations
+
+import json
+import urllib.error
+import urllib.request
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from clusterviz.clusters.bootstrap import user_token
+from clusterviz.clusters.models import Cluster
+
+
+def _ns_name(value: str) -> tuple[str, str]:
+    namespace, _, name = value.rpartition("/")
+    return namespace or "default", name
+
+
+class Command(BaseCommand):
+    help = "Drive a cluster's simulation (clock, components, faults) through the control API."
+
+    def add_arguments(self, parser) -> None:  # type: ignore[no-untyped-def]
+        parser.add_argument("verb", choices=["state", "play", "pause", "step", "speed", "stop", "start",
+                                             "add-scheduler", "kill-container", "fail-node", "drop-watch-events",
+                                             "steps", "decision", "containers", "iptables"])
+        parser.add_argument("args", nargs="*")
+        parser.add_argument("--cluster", default="demo")
+        parser.add_argument("--container", default="POD", help="kill-container: the container (POD = pause).")
+        parser.add_argument("--since", type=int, default=0)
+        parser.add_argument("--server", default="", help="Base URL (default: this machine's `up` server).")
+
+    def handle(self, *args, **options) -> None:  # type: ignore[no-untyped-def]
+        cluster = Cluster.objects.filter(name=options["cluster"]).first()
+        if cluster is None:
+            raise CommandError(f"no cluster named {options['cluster']!r}")
+        verb, rest = options["verb"], options["args"]
+        method, path, body = self._request(verb, rest, options)
+        base = options["server"] or f"http://127.0.0.1:{settings.CLUSTERVIZ_HTTP_PORT}"
+        request = urllib.request.Request(f"{base}/clusters/{cluster.name}/sim/{path}", method=method,
+                                         data=json.dumps(body).encode() if method == "POST" else None,
+                                         headers={"Authorization": f"Bearer {user_token(cluster).token}",
+                                                  "Content-Type": "application/json"})
+        try:
+            with urllib.request.urlopen(request, timeout=30) as response:
+                data = json.load(response)
+        except urllib.error.HTTPError as exc:
+            raise CommandError(json.load(exc).get("message", str(exc))) from None
+        except urllib.error.URLError as exc:
+            raise CommandError(f"cannot reach the server at {base} ({exc.reason}): is `manage.py up` running?")
+        self.stdout.write(json.dumps(data, indent=2))
+
+    @staticmethod
+    def _request(verb: str, rest: list[str], options: dict) -> tuple[str, str, dict]:
+        def arg(i: int, what: str) -> str:
+            if len(rest) <= i:
+                raise CommandError(f"{verb} needs {what}")
+            return rest[i]
+
+        if verb == "state":
+            return "GET", "", {}
+        if verb in ("play", "pause"):
+            return "POST", verb, {}
+        if verb == "step":
+            return "POST", "step", {"count": int(rest[0]) if rest else 1}
+        if verb == "speed":
+            return "POST", "speed", {"speed": float(arg(0, "a speed factor"))}
+        if verb in ("stop", "start"):
+            return "POST", f"components/{arg(0, 'a component name')}/{verb}", {}
+        if verb == "add-scheduler":
+            return "POST", "schedulers", {"name": arg(0, "a scheduler name")}
+        if verb == "kill-container":
+            namespace, pod = _ns_name(arg(0, "NAMESPACE/POD"))
+            return "POST", "faults", {"type": verb, "namespace": namespace, "pod": pod,
+                                      "container": options["container"]}
+        if verb == "fail-node":
+            return "POST", "faults", {"type": verb, "node": arg(0, "a node name")}
+        if verb == "drop-watch-events":
+            return "POST", "faults", {"type": verb, "component": arg(0, "a component name"),
+                                      "count": int(rest[1]) if len(rest) > 1 else 1}
+        if verb == "steps":
+            return "GET", f"steps?since={options['since']}", {}
+        if verb == "decision":
+            namespace, pod = _ns_name(arg(0, "NAMESPACE/POD"))
+            return "GET", f"decisions/{namespace}/{pod}", {}
+        return "GET", f"nodes/{arg(0, 'a node name')}/{verb}", {}

@@ -1,0 +1,121 @@
+"""The control API's verbs as plain data — ``{"op": "step", "count": 3}`` — so one
+function carries them out on a :class:`~simulation.cluster.SimCluster`, whether the
+kernel lives in this process or in a ``runworker`` process reached over the channel layer.
+
+Each operation validates its own arguments and raises :class:`SimulationError` (a 400 for
+the caller) with a readable reason; nothing is half-done when it does.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from simulation.apiserver.validation.names import is_dns1123_subdomain
+from simulation.cluster import SimCluster, SimulationError
+
+#: Operations that change what must survive a restart (pacing, topology, stopped components).
+PERSISTENT = frozenset({"play", "pause", "step", "speed", "start", "stop", "add_scheduler"})
+READ_ONLY = frozenset({"state", "components", "steps", "decision", "containers", "iptables", "health"})
+
+
+def _state(sim: SimCluster, op: dict) -> dict:
+    return sim.state()
+
+
+def _play(sim: SimCluster, op: dict) -> dict:
+    sim.pacer.set_mode("live")
+    return sim.state()
+
+
+def _pause(sim: SimCluster, op: dict) -> dict:
+    sim.pacer.set_mode("paused")
+    return sim.state()
+
+
+def _step(sim: SimCluster, op: dict) -> dict:
+    count = op.get("count", 1)
+    if not isinstance(count, int) or isinstance(count, bool) or not 1 <= count <= 1000:
+        raise SimulationError("count must be an integer from 1 to 1000")
+    sim.pacer.set_mode("paused")
+    return {"steps": [s.as_dict() for s in sim.pacer.step(count)], **sim.state()}
+
+
+def _speed(sim: SimCluster, op: dict) -> dict:
+    value = op.get("speed")
+    if not isinstance(value, (int, float)) or isinstance(value, bool):
+        raise SimulationError("speed must be a number")
+    try:
+        sim.pacer.set_speed(float(value))
+    except ValueError as exc:
+        raise SimulationError(str(exc)) from None
+    return sim.state()
+
+
+def _components(sim: SimCluster, op: dict) -> list[dict]:
+    return sim.state()["components"]
+
+
+def _start(sim: SimCluster, op: dict) -> dict:
+    sim.start(str(op.get("name", "")))
+    return sim.component(op["name"]).status()
+
+
+def _stop(sim: SimCluster, op: dict) -> dict:
+    sim.stop(str(op.get("name", "")))
+    return sim.component(op["name"]).status()
+
+
+def _add_scheduler(sim: SimCluster, op: dict) -> dict:
+    name = op.get("name")
+    if not isinstance(name, str) or not name:
+        raise SimulationError("name is required: the schedulerName this scheduler serves")
+    problems = is_dns1123_subdomain(name)
+    if problems:
+        raise SimulationError(f"invalid scheduler name {name!r}: {'; '.join(problems)}")
+    scheduler = sim.components.get(name) or sim.add_scheduler(name, scheduler_name=name)
+    scheduler.start()
+    return scheduler.status()
+
+
+def _fault(sim: SimCluster, op: dict) -> dict:
+    fault = op.get("fault")
+    if not isinstance(fault, dict):
+        raise SimulationError("the body must describe a fault: {\"type\": ...}")
+    return {"result": sim.inject(fault)}
+
+
+def _steps(sim: SimCluster, op: dict) -> dict:
+    since = op.get("since", 0)
+    return {"steps": [s.as_dict() for s in sim.kernel.history if s.seq > since]}
+
+
+def _decision(sim: SimCluster, op: dict) -> dict | None:
+    return sim.decision(op["namespace"], op["pod"])
+
+
+def _containers(sim: SimCluster, op: dict) -> list[dict]:
+    return sim.kubelet(op["node"]).runtime.containers()
+
+
+def _iptables(sim: SimCluster, op: dict) -> dict:
+    return {"rules": sim.proxy(op["node"]).rules()}
+
+
+def _health(sim: SimCluster, op: dict) -> list:
+    return list(sim.health(op["component"]))
+
+
+OPERATIONS: dict[str, Callable[[SimCluster, dict], Any]] = {
+    "state": _state, "play": _play, "pause": _pause, "step": _step, "speed": _speed,
+    "components": _components, "start": _start, "stop": _stop, "add_scheduler": _add_scheduler,
+    "fault": _fault, "steps": _steps, "decision": _decision, "containers": _containers, "iptables": _iptables,
+    "health": _health,
+}
+
+
+def execute(sim: SimCluster, op: dict) -> Any:
+    try:
+        handler = OPERATIONS[op["op"]]
+    except KeyError:
+        raise SimulationError(f"unknown operation {op.get('op')!r}") from None
+    return handler(sim, op)

@@ -1,0 +1,54 @@
+"""Control operations for kernels hosted by another process (``manage.py runworker``),
+carried over the channel layer: the request goes to the cluster's control channel, which
+only the owning worker reads; the answer comes back on a reply channel of the caller's.
+"""
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from asgiref.sync import async_to_sync, sync_to_async
+from channels.layers import get_channel_layer
+
+from simulation.cluster import SimulationError
+
+REPLY_TIMEOUT_SECONDS = 10.0
+
+
+def control_channel(cluster_name: str) -> str:
+    return f"clusterviz-sim.{cluster_name}"
+
+
+class WorkerUnavailable(SimulationError):
+    """No worker answered: none owns the cluster, or it is busy or gone."""
+
+
+def call(cluster_name: str, op: dict, timeout: float = REPLY_TIMEOUT_SECONDS) -> Any:
+    layer = get_channel_layer()
+
+    async def rpc() -> dict:
+        reply = await layer.new_channel("clusterviz-sim-reply.")
+        await layer.send(control_channel(cluster_name), {"type": "sim.control", "op": op, "reply": reply})
+        try:
+            return await asyncio.wait_for(layer.receive(reply), timeout)
+        except TimeoutError:
+            raise WorkerUnavailable(f"no simulation worker answered for cluster {cluster_name!r} within "
+                                    f"{timeout:g} s: is `python manage.py runworker` running?") from None
+
+    message = async_to_sync(rpc)()
+    if not message.get("ok"):
+        raise SimulationError(message.get("error", "the worker could not carry out the operation"))
+    return message["result"]
+
+
+async def serve(host: Any) -> None:
+    """Answer control requests for ``host``'s cluster until cancelled (runs in the worker)."""
+    layer = get_channel_layer()
+    execute = sync_to_async(host.execute, thread_sensitive=False)
+    while True:
+        message = await layer.receive(control_channel(host.name))
+        try:
+            reply = {"type": "sim.reply", "ok": True, "result": await execute(message["op"])}
+        except (SimulationError, KeyError, TypeError, ValueError) as exc:
+            reply = {"type": "sim.reply", "ok": False, "error": str(exc)}
+        await layer.send(message["reply"], reply)

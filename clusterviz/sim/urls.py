@@ -1,0 +1,19 @@
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("clusters/<str:cluster>/sim/", views.state),
+    path("clusters/<str:cluster>/sim/play", views.play),
+    path("clusters/<str:cluster>/sim/pause", views.pause),
+    path("clusters/<str:cluster>/sim/step", views.step),
+    path("clusters/<str:cluster>/sim/speed", views.speed),
+    path("clusters/<str:cluster>/sim/components", views.components),
+    path("clusters/<str:cluster>/sim/components/<path:name>/<str:action>", views.component_action),
+    path("clusters/<str:cluster>/sim/schedulers", views.schedulers),
+    path("clusters/<str:cluster>/sim/faults", views.faults),
+    path("clusters/<str:cluster>/sim/steps", views.steps),
+    path("clusters/<str:cluster>/sim/decisions/<str:namespace>/<str:pod>", views.decision),
+    path("clusters/<str:cluster>/sim/nodes/<str:node>/containers", views.containers),
+    path("clusters/<str:cluster>/sim/nodes/<str:node>/iptables", views.iptables),
+]

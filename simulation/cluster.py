@@ -1,0 +1,214 @@
+"""A simulated cluster: one kernel hosting the control-plane components and the nodes,
+each handed an API client for the same API server, as its own user, and nothing else.
+
+This is where the topology lives (which schedulers, how many controller-manager replicas,
+which nodes), and where the control API's verbs land: start or stop a component, inject a
+fault, read a scheduling decision or a node's containers. Django's worker
+(``clusterviz.sim.host``), the benchmarks and the tests all build this same object.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import asdict
+from typing import Any
+
+from simulation.apiserver.bootstrap import APISERVER
+from simulation.apiserver.request import UserInfo
+from simulation.client.apiclient import APIClient
+from simulation.client.component import Component
+from simulation.controllers.manager import ControllerManager
+from simulation.kernel import Kernel, Pacer
+from simulation.kubelet.kubelet import Kubelet
+from simulation.kubelet.node_spec import NodeSpec
+from simulation.proxy.kube_proxy import KubeProxy
+from simulation.scheduler.scheduler import Scheduler
+
+VERSION = "v1.33.0"
+DEFAULT_SCHEDULER = "default-scheduler"
+SCHEDULER_USER = UserInfo("system:kube-scheduler")
+CONTROLLER_MANAGER_USER = UserInfo("system:kube-controller-manager")
+KUBE_PROXY_USER = UserInfo("system:kube-proxy")
+#: Where upstream's componentstatuses probes dial (the message a stopped component gives).
+HEALTH_URLS = {"scheduler": "https://127.0.0.1:10259/healthz",
+               "controller-manager": "https://127.0.0.1:10257/healthz"}
+
+FAULTS = ("kill-container", "fail-node", "drop-watch-events")
+
+
+class SimulationError(ValueError):
+    """A control request that cannot be carried out (unknown component, bad fault)."""
+
+
+def node_user(node: str) -> UserInfo:
+    return UserInfo(f"system:node:{node}", ("system:nodes",))
+
+
+class SimCluster:
+    def __init__(self, server: Any, *, seed: int = 0, epoch: float | None = None, mode: str = "live",
+                 speed: float = 1.0, strict: bool = False, kernel: Kernel | None = None) -> None:
+        """Pass ``kernel`` when the API server must stamp objects with the kernel's clock
+        (headless runs: build the kernel, then the server with ``clock=kernel.wall_time``)."""
+        self.server = server
+        self.kernel = kernel or Kernel(seed=seed, strict=strict, **({"epoch": epoch} if epoch is not None else {}))
+        self.pacer = Pacer(self.kernel, mode=mode, speed=speed)
+        self.observer = APIClient(server, APISERVER, f"clusterviz-kernel/{VERSION}")
+        self.kernel.set_change_probe(self.observer.current_revision)
+        self.components: dict[str, Component] = {}
+        self.node_specs: dict[str, NodeSpec] = {}
+
+    # ----------------------------------------------------------------- topology
+    def client(self, user: UserInfo, program: str) -> APIClient:
+        return APIClient(self.server, user, f"{program}/{VERSION} (linux/amd64) kubernetes/clusterviz")
+
+    def _add(self, component: Component) -> Component:
+        if component.name in self.components:
+            raise SimulationError(f"a component named {component.name!r} exists already")
+        self.components[component.name] = component
+        return component
+
+    def add_scheduler(self, name: str = "kube-scheduler", *, scheduler_name: str = DEFAULT_SCHEDULER,
+                      leader_election: bool = False, lease_name: str = "") -> Scheduler:
+        return self._add(Scheduler(name, self.kernel, self.client(SCHEDULER_USER, "kube-scheduler"),
+                                   scheduler_name=scheduler_name, leader_election=leader_election,
+                                   lease_name=lease_name or (scheduler_name if scheduler_name != DEFAULT_SCHEDULER
+                                                             else "kube-scheduler"),
+                                   identity=f"{name}_{self._identity_suffix()}"))
+
+    def add_controller_manager(self, name: str = "kube-controller-manager", *, leader_election: bool = False,
+                               controllers: tuple[str, ...] | None = None) -> ControllerManager:
+        return self._add(ControllerManager(name, self.kernel, self.client(CONTROLLER_MANAGER_USER,
+                                                                          "kube-controller-manager"),
+                                           controllers=controllers, leader_election=leader_election,
+                                           identity=f"{name}_{self._identity_suffix()}"))
+
+    def add_node(self, spec: NodeSpec) -> tuple[Kubelet, KubeProxy]:
+        self.node_specs[spec.name] = spec
+        kubelet = Kubelet(f"kubelet/{spec.name}", self.kernel, self.client(node_user(spec.name), "kubelet"),
+                          node=spec.name, spec=spec)
+        proxy = KubeProxy(f"kube-proxy/{spec.name}", self.kernel, self.client(KUBE_PROXY_USER, "kube-proxy"),
+                          node=spec.name)
+        return self._add(kubelet), self._add(proxy)
+
+    def _identity_suffix(self) -> str:
+        return format(self.kernel.rng.getrandbits(48), "012x")
+
+    # ----------------------------------------------------------------- lifecycle
+    def component(self, name: str) -> Component:
+        try:
+            return self.components[name]
+        except KeyError:
+            raise SimulationError(f"no component named {name!r}; known: {', '.join(self.components)}") from None
+
+    def start(self, name: str | None = None) -> None:
+        for component in ([self.component(name)] if name else list(self.components.values())):
+            component.start()
+
+    def stop(self, name: str) -> None:
+        self.component(name).stop()
+
+    def schedulers(self) -> list[Scheduler]:
+        return [c for c in self.components.values() if isinstance(c, Scheduler)]
+
+    def kubelet(self, node: str) -> Kubelet:
+        component = self.components.get(f"kubelet/{node}")
+        if not isinstance(component, Kubelet):
+            raise SimulationError(f"no node named {node!r}")
+        return component
+
+    def proxy(self, node: str) -> KubeProxy:
+        component = self.components.get(f"kube-proxy/{node}")
+        if not isinstance(component, KubeProxy):
+            raise SimulationError(f"no node named {node!r}")
+        return component
+
+    # ----------------------------------------------------------------- faults
+    def inject(self, fault: dict) -> str:
+        """Carry out one fault; returns what happened in plain words."""
+        kind = fault.get("type")
+        if kind == "kill-container":
+            node, pod = self._pod_node(fault.get("namespace") or "default", _required(fault, "pod"))
+            container = fault.get("container") or "POD"
+            self.kubelet(node).kill_container(fault.get("namespace") or "default", pod, container)
+            return f"killed container {container} of pod {pod} on {node}"
+        if kind == "fail-node":
+            node = _required(fault, "node")
+            self.kubelet(node).fail()
+            return f"node {node} failed: its kubelet stops posting status"
+        if kind == "drop-watch-events":
+            component = self.component(_required(fault, "component"))
+            count = int(fault.get("count", 1))
+            if count < 1:
+                raise SimulationError("count must be at least 1")
+            component.drops.remaining += count
+            return f"the next {count} watch event(s) to {component.name} will be lost"
+        raise SimulationError(f"unknown fault type {kind!r}; expected one of {', '.join(FAULTS)}")
+
+    def _pod_node(self, namespace: str, pod: str) -> tuple[str, str]:
+        from simulation.client.apiclient import APIError
+
+        try:
+            obj = self.observer.get("pods", namespace, pod)
+        except APIError as exc:
+            raise SimulationError(str(exc)) from None
+        node = (obj.get("spec") or {}).get("nodeName")
+        if not node:
+            raise SimulationError(f"pod {namespace}/{pod} is not running on any node")
+        return node, pod
+
+    # ----------------------------------------------------------------- reading
+    def decision(self, namespace: str, name: str) -> dict | None:
+        for scheduler in self.schedulers():
+            record = scheduler.decision(namespace, name)
+            if record is not None:
+                return record
+        return None
+
+    def health(self, component: str) -> tuple[bool, str]:
+        """componentstatuses for ``scheduler`` / ``controller-manager``: healthy when a
+        replica of the default instance runs (upstream probes the local one)."""
+        if component == "scheduler":
+            running = any(s.running and s.scheduler_name == DEFAULT_SCHEDULER for s in self.schedulers())
+        else:
+            running = any(c.running for c in self.components.values() if isinstance(c, ControllerManager))
+        if running:
+            return True, "ok"
+        url = HEALTH_URLS[component]
+        port = url.split(":")[2].split("/")[0]
+        return False, f'Get "{url}": dial tcp 127.0.0.1:{port}: connect: connection refused'
+
+    def state(self) -> dict:
+        return {"clock": self.pacer.state(), "components": [c.status() for c in self.components.values()],
+                "nodes": [asdict(s) for s in self.node_specs.values()]}
+
+
+def _required(fault: dict, key: str) -> str:
+    value = fault.get(key)
+    if not value or not isinstance(value, str):
+        raise SimulationError(f"fault {fault.get('type')!r} needs {key!r}")
+    return value
+
+
+def demo_nodes() -> list[NodeSpec]:
+    """The demo cluster: three workers of different sizes in two zones, one tainted."""
+    return [
+        NodeSpec(name="node-1", cpu="4", memory="8Gi", zone="zone-a", pod_cidr="10.244.1.0/24"),
+        NodeSpec(name="node-2", cpu="2", memory="4Gi", zone="zone-b", pod_cidr="10.244.2.0/24"),
+        NodeSpec(name="node-3", cpu="8", memory="16Gi", zone="zone-b", pod_cidr="10.244.3.0/24",
+                 taints=[{"key": "dedicated", "value": "gpu", "effect": "NoSchedule"}],
+                 extra_labels={"accelerator": "gpu"}),
+    ]
+
+
+def standard_cluster(server: Any, nodes: list[NodeSpec], *, seed: int = 0, mode: str = "live",
+                     speed: float = 1.0, epoch: float | None = None, strict: bool = False,
+                     on_step: Callable | None = None) -> SimCluster:
+    """The usual control plane (one scheduler, one controller manager) plus ``nodes``, started."""
+    cluster = SimCluster(server, seed=seed, mode=mode, speed=speed, epoch=epoch, strict=strict)
+    if on_step is not None:
+        cluster.kernel.step_listeners.append(on_step)
+    cluster.add_controller_manager()
+    cluster.add_scheduler()
+    for spec in nodes:
+        cluster.add_node(spec)
+    cluster.start()
+    return cluster
