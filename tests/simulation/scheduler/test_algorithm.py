@@ -1,0 +1,142 @@
+from __future__ import annotations
+
+import json
+import random
+
+import pytest
+
+from simulation.scheduler.algorithm import fit_error_message, num_feasible_nodes_to_find, select_host
+from simulation.scheduler.framework.interface import Code, Status
+from simulation.scheduler.framework.node_info import Snapshot
+from simulation.scheduler.plugins.registry import DEFAULT_PROFILE, REGISTRY, default_framework
+from tests.simulation.scheduler.builders import node, pod, schedule
+
+
+def test_failed_scheduling_message_for_three_nodes():
+    snapshot = Snapshot([node("small", cpu="1", labels={"disk": "ssd"}), node("hdd1", labels={"disk": "hdd"}),
+                         node("hdd2", labels={"disk": "hdd"})])
+    result = schedule(pod(cpu="2", nodeSelector={"disk": "ssd"}), snapshot)
+    assert result.node_name is None
+    assert result.message == ("0/3 nodes are available: 1 Insufficient cpu, "
+                              "2 node(s) didn't match Pod's node affinity/selector.")
+    assert (result.feasible, result.evaluated) == (0, 3)
+    assert result.node_statuses["small"].plugin == "NodeResourcesFit"
+    assert result.decision["message"] == result.message
+
+
+MESSAGE_CASES = [
+    ("counts per reason, sorted as strings (Go sort.Strings)",
+     {**{f"a{i}": Status(Code.UNSCHEDULABLE, ["Insufficient cpu"]) for i in range(10)},
+      "b": Status(Code.UNSCHEDULABLE, ["Too many pods"]), "c": Status(Code.UNSCHEDULABLE, ["Too many pods"])},
+     "", "0/12 nodes are available: 10 Insufficient cpu, 2 Too many pods."),
+    ("one node may give several reasons",
+     {"a": Status(Code.UNSCHEDULABLE, ["Insufficient cpu", "Insufficient memory"])}, "",
+     "0/1 nodes are available: 1 Insufficient cpu, 1 Insufficient memory."),
+    ("a PreFilter rejection stands alone", {}, "pod affinity terms conflict",
+     "0/1 nodes are available: pod affinity terms conflict."),
+]
+
+
+@pytest.mark.parametrize("statuses,pre_filter,expected", [c[1:] for c in MESSAGE_CASES], ids=[c[0] for c in MESSAGE_CASES])
+def test_fit_error_message(statuses, pre_filter, expected):
+    assert fit_error_message(max(len(statuses), 1), statuses, pre_filter) == expected
+
+
+@pytest.mark.parametrize("nodes,percentage,expected", [
+    (50, 0, 50), (100, 0, 100), (1000, 0, 420), (5000, 0, 500), (10000, 0, 500), (1000, 30, 300), (200, 10, 100),
+], ids=["small cluster: all", "100 nodes: at least 100", "1000: 42%", "5000: 10%", "floor 5%", "explicit 30%",
+        "never below 100"])
+def test_num_feasible_nodes_to_find(nodes, percentage, expected):
+    assert num_feasible_nodes_to_find(nodes, percentage) == expected
+
+
+def test_stops_after_enough_feasible_nodes_on_1000_nodes():
+    snapshot = Snapshot([node(f"n{i:04}") for i in range(1000)])
+    result = schedule(pod(cpu="100m"), snapshot, next_start_node_index=900)
+    assert (result.feasible, result.evaluated) == (420, 420)
+    assert result.next_start_node_index == (900 + 420) % 1000
+    d = result.decision
+    assert d["stopped_early"] is True
+    assert d["num_feasible_nodes_to_find"] == 420 and d["percentage_of_nodes_to_score"] == 42
+    assert "420 feasible nodes" in d["stop_reason"] and "580 nodes were not evaluated" in d["stop_reason"]
+    assert len(d["not_evaluated"]) == 580 and d["not_evaluated"][0] == "n0320"
+    assert d["nodes"][0]["node"] == "n0900"  # round robin from the start index
+    assert result.node_name in {n["node"] for n in d["nodes"]}
+
+
+def test_percentage_of_nodes_to_score_parameter():
+    snapshot = Snapshot([node(f"n{i}") for i in range(1000)])
+    assert schedule(pod(), snapshot, percentage_of_nodes_to_score=100).evaluated == 1000
+
+
+def test_seeded_tie_break_is_deterministic_and_fair():
+    snapshot = Snapshot([node(f"n{i}") for i in range(5)])
+    picks = [schedule(pod(), snapshot, seed=s).node_name for s in range(200)]
+    assert picks == [schedule(pod(), snapshot, seed=s).node_name for s in range(200)]
+    assert set(picks) == {f"n{i}" for i in range(5)}
+    assert schedule(pod(), snapshot, seed=7).decision["tie_count"] == 5
+
+
+@pytest.mark.parametrize("totals,draws,expected", [
+    ([1, 5, 3], [], (1, 1)),
+    ([5, 5], [0], (1, 2)),   # the second maximum replaces the first when randrange(2) == 0
+    ([5, 5], [1], (0, 2)),
+], ids=["unique best", "tie replaced", "tie kept"])
+def test_select_host_reservoir_sampling(totals, draws, expected):
+    class Scripted(random.Random):
+        def randrange(self, n):
+            return draws.pop(0)
+    assert select_host(totals, Scripted()) == expected
+
+
+def test_decision_record_explains_every_plugin():
+    snapshot = Snapshot([node("big", cpu="8", memory="16Gi"), node("small", cpu="2"),
+                         node("tainted", taints=[{"key": "k", "value": "v", "effect": "NoSchedule"}])])
+    result = schedule(pod(cpu="1", memory="1Gi"), snapshot)
+    d = json.loads(json.dumps(result.decision))
+    assert result.node_name == d["winner"] == "big"
+    nodes = {n["node"]: n for n in d["nodes"]}
+    taint = next(f for f in nodes["tainted"]["filters"] if f["plugin"] == "TaintToleration")
+    assert taint == {"plugin": "TaintToleration", "code": "UnschedulableAndUnresolvable",
+                     "reasons": ["node(s) had untolerated taint {k: v}"]}
+    assert next(f for f in nodes["tainted"]["filters"] if f["plugin"] == "NodeResourcesFit")["code"] == "NotRun"
+    assert next(f for f in nodes["big"]["filters"] if f["plugin"] == "NodePorts")["code"] == "Skip"
+    big = nodes["big"]
+    assert {s["plugin"] for s in big["scores"]} >= {"NodeResourcesFit", "TaintToleration", "ImageLocality",
+                                                    "NodeResourcesBalancedAllocation"}
+    assert big["total"] == sum(s["weighted"] for s in big["scores"])
+    assert all(s["weighted"] == s["normalized"] * s["weight"] for s in big["scores"])
+    assert big["total"] > nodes["small"]["total"]
+    assert d["scoring"] == "scored" and d["stopped_early"] is False and d["not_evaluated"] == []
+
+
+def test_one_feasible_node_is_chosen_without_scoring():
+    snapshot = Snapshot([node("a", cpu="1"), node("b")])
+    result = schedule(pod(cpu="2"), snapshot)
+    assert (result.node_name, result.feasible, result.evaluated) == ("b", 1, 2)
+    assert result.decision["scoring"] == "skipped: only one feasible node"
+    assert result.decision["nodes"][1]["scores"] == []
+
+
+def test_no_nodes():
+    result = schedule(pod(), Snapshot([]))
+    assert result.node_name is None and result.message == "no nodes available to schedule pods"
+
+
+def test_placed_pods_change_the_next_decision():
+    snapshot = Snapshot([node("a"), node("b")])
+    first = pod("p1", cpu="3")
+    placed = schedule(first, snapshot).node_name
+    first["spec"]["nodeName"] = placed
+    snapshot.add_pod(first)
+    second = schedule(pod("p2", cpu="3"), snapshot)
+    assert second.node_name not in (None, placed)
+
+
+def test_default_profile_weights_as_upstream():
+    framework = default_framework()
+    assert framework.score_weights == {"TaintToleration": 3, "NodeAffinity": 2, "NodeResourcesFit": 1,
+                                       "PodTopologySpread": 2, "InterPodAffinity": 2,
+                                       "NodeResourcesBalancedAllocation": 1, "ImageLocality": 1}
+    assert set(DEFAULT_PROFILE.plugins) == set(REGISTRY)
+    assert [p.name for p in framework.filter_plugins][:3] == ["NodeUnschedulable", "NodeName", "TaintToleration"]
