@@ -2,5 +2,8 @@
 ``NewControllerDescriptors``). Keys are upstream's ``--controllers`` names."""
 from __future__ import annotations
 
+from .replicaset import ReplicaSetController
+
 CONTROLLERS: dict[str, type] = {
+    "replicaset": ReplicaSetController,
 }

@@ -1,0 +1,413 @@
+"""What the workload controllers share, as upstream's ``pkg/controller/controller_utils.go``,
+``controller_ref_manager.go`` and ``k8s.io/kubectl/pkg/util/podutils``.
+
+* Pod predicates (active, ready, available) and the deletion ranking of
+  ``ActivePodsWithRanks`` (unscheduled < scheduled, pending < running, not ready < ready …).
+* :class:`PodControl`: create a pod from a template with a controller reference, delete a pod,
+  and record upstream's ``SuccessfulCreate`` / ``FailedCreate`` / ``SuccessfulDelete`` /
+  ``FailedDelete`` Events on the owner.
+* :func:`slow_start_batch`: create in batches of 1, 2, 4 … and stop at the first batch that
+  fails, so a quota or admission refusal costs one request, not a hundred.
+* :func:`claim_objects`: adopt orphans that match a selector, release owned objects that stopped
+  matching (the ``ControllerRefManager``), through patches that carry the object's uid.
+* :func:`compute_hash`: ``pod-template-hash`` and ``controller-revision-hash`` values — an FNV-32a
+  hash of the template (plus ``collisionCount``) rendered with ``SafeEncodeString``.
+
+Everything here reads objects and writes through the API client; nothing is changed in place.
+"""
+from __future__ import annotations
+
+import calendar
+import functools
+import json
+import math
+import time
+from typing import Callable
+
+from simulation.apiserver.selectors import NOTHING, LabelSelector, from_label_selector_object
+from simulation.client.apiclient import APIClient, APIError, is_not_found
+from simulation.client.events import NORMAL, WARNING, EventRecorder
+
+#: Upstream's ``k8s.io/apimachinery/pkg/util/rand`` alphabet: no vowels, no confusable digits.
+SAFE_ALPHABET = "bcdfghjklmnpqrstvwxz2456789"
+#: ``maxGeneratedNameLength``: a generated name is at most 63 characters.
+MAX_GENERATE_NAME_PREFIX = 58
+
+# Event reasons, as upstream's controller_utils.go.
+FAILED_CREATE_POD_REASON = "FailedCreate"
+SUCCESSFUL_CREATE_POD_REASON = "SuccessfulCreate"
+FAILED_DELETE_POD_REASON = "FailedDelete"
+SUCCESSFUL_DELETE_POD_REASON = "SuccessfulDelete"
+
+#: ``SlowStartInitialBatchSize``.
+SLOW_START_INITIAL_BATCH_SIZE = 1
+#: Annotation that lets a user say which pods go first on scale-down (beta, on by default).
+POD_DELETION_COST = "controller.kubernetes.io/pod-deletion-cost"
+
+
+# ------------------------------------------------------------------------------- hashing, names
+def fnv32a(data: bytes) -> int:
+    h = 0x811C9DC5
+    for byte in data:
+        h ^= byte
+        h = (h * 0x01000193) & 0xFFFFFFFF
+    return h
+
+
+def safe_encode_string(text: str) -> str:
+    """``rand.SafeEncodeString``: each byte mapped onto :data:`SAFE_ALPHABET`."""
+    return "".join(SAFE_ALPHABET[b % len(SAFE_ALPHABET)] for b in text.encode())
+
+
+def compute_hash(template: dict, collision_count: int | None = None) -> str:
+    """``controller.ComputeHash``. Upstream hashes the Go struct's spew dump; we hash the
+    template's canonical JSON (sorted keys), so the value is deterministic but not byte-equal
+    to a real cluster's. ``collisionCount`` is appended as 8 little-endian bytes, as upstream."""
+    data = json.dumps(template, sort_keys=True, separators=(",", ":")).encode()
+    if collision_count is not None:
+        data += (collision_count & 0xFFFFFFFF).to_bytes(4, "little") + b"\x00" * 4
+    return safe_encode_string(str(fnv32a(data)))
+
+
+def random_suffix(rng, length: int = 5) -> str:
+    return "".join(rng.choice(SAFE_ALPHABET) for _ in range(length))
+
+
+def generated_name(prefix: str, rng) -> str:
+    """What the API server's name generator makes of ``generateName`` — drawn from the kernel's
+    seeded random source, so the same seed gives the same pod names."""
+    return prefix[:MAX_GENERATE_NAME_PREFIX] + random_suffix(rng)
+
+
+# ------------------------------------------------------------------------------- time
+def parse_time(text: str | None) -> float | None:
+    if not text:
+        return None
+    value = text.rstrip("Z")
+    fmt = "%Y-%m-%dT%H:%M:%S.%f" if "." in value else "%Y-%m-%dT%H:%M:%S"
+    try:
+        parsed = time.strptime(value.split(".")[0], "%Y-%m-%dT%H:%M:%S")
+    except ValueError:
+        return None
+    seconds = float(calendar.timegm(parsed))
+    if fmt.endswith("%f"):
+        seconds += float("0." + value.split(".")[1])
+    return seconds
+
+
+def rfc3339(epoch_seconds: float) -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(epoch_seconds))
+
+
+# ------------------------------------------------------------------------------- selectors, refs
+def selector_of(obj: dict) -> LabelSelector:
+    """The object's ``spec.selector`` as a selector; an invalid one selects nothing."""
+    try:
+        return from_label_selector_object((obj.get("spec") or {}).get("selector"))
+    except ValueError:
+        return NOTHING
+
+
+def labels_of(obj: dict) -> dict:
+    return obj["metadata"].get("labels") or {}
+
+
+def controller_ref_of(obj: dict) -> dict | None:
+    """``metav1.GetControllerOf``: the owner reference with ``controller: true``."""
+    for ref in obj["metadata"].get("ownerReferences") or []:
+        if ref.get("controller"):
+            return ref
+    return None
+
+
+def new_controller_ref(owner: dict, api_version: str, kind: str) -> dict:
+    """``metav1.NewControllerRef``: controller and blockOwnerDeletion both true."""
+    meta = owner["metadata"]
+    return {"apiVersion": api_version, "kind": kind, "name": meta["name"], "uid": meta["uid"],
+            "controller": True, "blockOwnerDeletion": True}
+
+
+def is_deleting(obj: dict) -> bool:
+    return bool(obj["metadata"].get("deletionTimestamp"))
+
+
+def by_creation(obj: dict) -> tuple:
+    """``ReplicaSetsByCreationTimestamp`` and friends: older first, then by name."""
+    return (parse_time(obj["metadata"].get("creationTimestamp")) or 0.0, obj["metadata"]["name"])
+
+
+# ------------------------------------------------------------------------------- pods
+def is_pod_active(pod: dict) -> bool:
+    """``IsPodActive``: not finished and not being deleted."""
+    phase = (pod.get("status") or {}).get("phase")
+    return phase not in ("Succeeded", "Failed") and not is_deleting(pod)
+
+
+def pod_condition(pod: dict, type_: str) -> dict | None:
+    for cond in (pod.get("status") or {}).get("conditions") or []:
+        if cond.get("type") == type_:
+            return cond
+    return None
+
+
+def is_pod_ready(pod: dict) -> bool:
+    cond = pod_condition(pod, "Ready")
+    return cond is not None and cond.get("status") == "True"
+
+
+def pod_ready_time(pod: dict) -> float | None:
+    if not is_pod_ready(pod):
+        return None
+    return parse_time(pod_condition(pod, "Ready").get("lastTransitionTime"))
+
+
+def is_pod_available(pod: dict, min_ready_seconds: int, now: float) -> bool:
+    """``podutil.IsPodAvailable``: ready, and ready for longer than ``minReadySeconds``."""
+    if not is_pod_ready(pod):
+        return False
+    if not min_ready_seconds:
+        return True
+    since = parse_time(pod_condition(pod, "Ready").get("lastTransitionTime"))
+    return since is not None and since + min_ready_seconds < now
+
+
+def pod_key(pod: dict) -> str:
+    return f"{pod['metadata'].get('namespace', '')}/{pod['metadata']['name']}"
+
+
+def _phase_rank(pod: dict) -> int:
+    return {"Pending": 0, "Unknown": 1, "Running": 2}.get((pod.get("status") or {}).get("phase", ""), 0)
+
+
+def _deletion_cost(pod: dict) -> int:
+    try:
+        return int((pod["metadata"].get("annotations") or {}).get(POD_DELETION_COST, "0"))
+    except ValueError:
+        return 0
+
+
+def _max_restarts(pod: dict) -> int:
+    return max([c.get("restartCount", 0) for c in (pod.get("status") or {}).get("containerStatuses") or []] or [0])
+
+
+def _log_rank(t: float | None, now: float) -> int:
+    if t is None:
+        return -1
+    d = (now - t) * 1e9
+    return int(math.log2(d)) if d > 0 else -1
+
+
+def _compare_ranked(a: tuple[dict, int], b: tuple[dict, int], now: float) -> int:
+    """``ActivePodsWithRanks.Less`` with LogarithmicScaleDown on (upstream's default):
+    negative when ``a`` should be deleted before ``b``."""
+    pa, ra = a
+    pb, rb = b
+    na, nb = (pa.get("spec") or {}).get("nodeName", ""), (pb.get("spec") or {}).get("nodeName", "")
+    # 1. Unassigned < assigned
+    if bool(na) != bool(nb):
+        return -1 if not na else 1
+    # 2. PodPending < PodUnknown < PodRunning
+    if _phase_rank(pa) != _phase_rank(pb):
+        return -1 if _phase_rank(pa) < _phase_rank(pb) else 1
+    # 3. Not ready < ready
+    if is_pod_ready(pa) != is_pod_ready(pb):
+        return -1 if not is_pod_ready(pa) else 1
+    # 4. Lower pod-deletion-cost < higher
+    if _deletion_cost(pa) != _deletion_cost(pb):
+        return -1 if _deletion_cost(pa) < _deletion_cost(pb) else 1
+    # 5. Doubled up (more related pods on the same node) < not
+    if ra != rb:
+        return -1 if ra > rb else 1
+    uid_order = (-1 if pa["metadata"].get("uid", "") < pb["metadata"].get("uid", "") else 1)
+    # 6. Been ready for less time < more time (in log2 buckets)
+    if is_pod_ready(pa) and is_pod_ready(pb):
+        ta, tb = pod_ready_time(pa), pod_ready_time(pb)
+        if ta != tb:
+            if ta is None or tb is None:
+                return -1 if ta is None else 1  # afterOrZero: a zero time sorts first
+            diff = _log_rank(ta, now) - _log_rank(tb, now)
+            return uid_order if diff == 0 else (-1 if diff < 0 else 1)
+    # 7. Higher restart counts < lower
+    if _max_restarts(pa) != _max_restarts(pb):
+        return -1 if _max_restarts(pa) > _max_restarts(pb) else 1
+    # 8. Newer pods < older pods
+    ca, cb = parse_time(pa["metadata"].get("creationTimestamp")), parse_time(pb["metadata"].get("creationTimestamp"))
+    if ca != cb:
+        if ca is None or cb is None:
+            return -1 if ca is None else 1
+        diff = _log_rank(ca, now) - _log_rank(cb, now)
+        return uid_order if diff == 0 else (-1 if diff < 0 else 1)
+    return 0
+
+
+def rank_pods_for_deletion(pods: list[dict], related: list[dict], now: float) -> list[dict]:
+    """``getPodsRankedByRelatedPodsOnSameNode`` then sort: the first pods are deleted first.
+    A pod's rank is how many related pods (of the same Deployment) share its node."""
+    per_node: dict[str, int] = {}
+    for pod in related:
+        node = (pod.get("spec") or {}).get("nodeName")
+        if node and is_pod_active(pod):
+            per_node[node] = per_node.get(node, 0) + 1
+    ranked = [(p, per_node.get((p.get("spec") or {}).get("nodeName") or "", 0) if (p.get("spec") or {}).get("nodeName")
+               else 0) for p in pods]
+    ranked.sort(key=functools.cmp_to_key(lambda a, b: _compare_ranked(a, b, now)))
+    return [p for p, _ in ranked]
+
+
+def pod_by_creation_and_phase(pods: list[dict]) -> list[dict]:
+    """``podByCreationTimestampAndPhase``: scheduled before unscheduled... then older first."""
+    return sorted(pods, key=lambda p: (not (p.get("spec") or {}).get("nodeName"),
+                                        parse_time(p["metadata"].get("creationTimestamp")) or 0.0,
+                                        p["metadata"]["name"]))
+
+
+# ------------------------------------------------------------------------------- pod control
+def pod_from_template(template: dict, owner: dict, controller_ref: dict | None, rng) -> dict:
+    """``GetPodFromTemplate``: labels, annotations, finalizers and spec from the template,
+    ``generateName: <owner>-`` and the controller reference."""
+    tmeta = template.get("metadata") or {}
+    prefix = owner["metadata"]["name"] + "-"
+    meta: dict = {"name": generated_name(prefix, rng), "generateName": prefix,
+                  "namespace": owner["metadata"].get("namespace", "")}
+    for field in ("labels", "annotations"):
+        if tmeta.get(field):
+            meta[field] = dict(tmeta[field])
+    if tmeta.get("finalizers"):
+        meta["finalizers"] = list(tmeta["finalizers"])
+    if controller_ref is not None:
+        meta["ownerReferences"] = [dict(controller_ref)]
+    return {"apiVersion": "v1", "kind": "Pod", "metadata": meta,
+            "spec": json.loads(json.dumps(template.get("spec") or {}))}
+
+
+class PodControl:
+    """``RealPodControl``: pod writes plus the Events upstream records on the owner."""
+
+    def __init__(self, client: APIClient, recorder: EventRecorder, rng) -> None:
+        self.client = client
+        self.recorder = recorder
+        self.rng = rng
+
+    def create_pod(self, namespace: str, template: dict, owner: dict, controller_ref: dict) -> dict:
+        pod = pod_from_template(template, owner, controller_ref, self.rng)
+        if not pod["metadata"].get("labels"):
+            raise APIError(422, {"message": "unable to create pods, no labels", "reason": "Invalid"})
+        try:
+            created = self.client.create("pods", pod, namespace)
+        except APIError as exc:
+            if "NamespaceTerminating" not in json.dumps(exc.status.get("details") or {}):
+                self.recorder.event(owner, WARNING, FAILED_CREATE_POD_REASON, f"Error creating: {exc}")
+            raise
+        self.recorder.event(owner, NORMAL, SUCCESSFUL_CREATE_POD_REASON, f"Created pod: {created['metadata']['name']}")
+        return created
+
+    def delete_pod(self, namespace: str, name: str, owner: dict) -> None:
+        try:
+            self.client.delete("pods", namespace, name)
+        except APIError as exc:
+            if not is_not_found(exc):
+                self.recorder.event(owner, WARNING, FAILED_DELETE_POD_REASON, f"Error deleting: {exc}")
+            raise
+        self.recorder.event(owner, NORMAL, SUCCESSFUL_DELETE_POD_REASON, f"Deleted pod: {name}")
+
+
+def slow_start_batch(count: int, initial_batch_size: int,
+                     fn: Callable[[], object]) -> tuple[int, list, APIError | None, list[int]]:
+    """``slowStartBatch``: call ``fn`` ``count`` times in batches of 1, 2, 4 …; stop after the
+    first batch with an error. Returns (successes, results, first error, batch sizes tried)."""
+    remaining = count
+    successes = 0
+    results: list = []
+    batches: list[int] = []
+    batch = min(remaining, initial_batch_size)
+    while batch > 0:
+        batches.append(batch)
+        error: APIError | None = None
+        for _ in range(batch):
+            try:
+                results.append(fn())
+                successes += 1
+            except APIError as exc:
+                error = error or exc
+        if error is not None:
+            return successes, results, error, batches
+        remaining -= batch
+        batch = min(2 * batch, remaining)
+    return successes, results, None, batches
+
+
+# ------------------------------------------------------------------------------- ownership
+def claim_objects(client: APIClient, resource: str, owner: dict, controller_ref: dict, objects: list[dict],
+                  selector: LabelSelector, *, can_adopt: Callable[[], bool],
+                  match: Callable[[dict], bool] | None = None) -> tuple[list[dict], list[str], list[str]]:
+    """``BaseControllerRefManager.ClaimObject`` for each object: keep what we own and still
+    match, adopt matching orphans (after ``can_adopt`` rechecks the owner against the API),
+    release what we own and no longer match. Returns (claimed, adopted names, released names)."""
+    matches = match or (lambda o: selector.matches(labels_of(o)))
+    owner_uid = owner["metadata"]["uid"]
+    claimed: list[dict] = []
+    adopted: list[str] = []
+    released: list[str] = []
+    adopt_ok: bool | None = None
+    for obj in objects:
+        meta = obj["metadata"]
+        ref = controller_ref_of(obj)
+        if ref is not None:
+            if ref.get("uid") != owner_uid:
+                continue
+            if matches(obj):
+                claimed.append(obj)
+                continue
+            if is_deleting(owner):
+                continue
+            patch = {"metadata": {"ownerReferences": [{"$patch": "delete", "uid": owner_uid}], "uid": meta["uid"]}}
+            try:
+                client.patch(resource, meta.get("namespace", ""), meta["name"], patch, patch_type="strategic")
+                released.append(meta["name"])
+            except APIError as exc:
+                if not is_not_found(exc):
+                    raise
+            continue
+        if is_deleting(owner) or not matches(obj) or is_deleting(obj):
+            continue
+        if adopt_ok is None:
+            adopt_ok = can_adopt()
+        if not adopt_ok:
+            continue
+        patch = {"metadata": {"ownerReferences": [controller_ref], "uid": meta["uid"]}}
+        try:
+            adopted_obj = client.patch(resource, meta.get("namespace", ""), meta["name"], patch, patch_type="strategic")
+        except APIError as exc:
+            if is_not_found(exc):
+                continue
+            raise
+        adopted.append(meta["name"])
+        claimed.append(adopted_obj)
+    return claimed, adopted, released
+
+
+def recheck_owner(client: APIClient, resource: str, owner: dict) -> Callable[[], bool]:
+    """``RecheckDeletionTimestamp``: before adopting, read the owner from the API (not the
+    cache) and make sure it is the same object and not being deleted."""
+    def check() -> bool:
+        meta = owner["metadata"]
+        try:
+            fresh = client.get(resource, meta.get("namespace", ""), meta["name"])
+        except APIError:
+            return False
+        return fresh["metadata"].get("uid") == meta["uid"] and not is_deleting(fresh)
+    return check
+
+
+def names(objs: list[dict] | list[str], limit: int = 6) -> str:
+    """``a, b and c`` for captions (``a, b, … and 4 more`` past ``limit``)."""
+    items = [o if isinstance(o, str) else o["metadata"]["name"] for o in objs]
+    if len(items) > limit:
+        return ", ".join(items[:limit]) + f" and {len(items) - limit} more"
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def plural(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"

@@ -1,0 +1,294 @@
+"""The ReplicaSet controller, as upstream's ``pkg/controller/replicaset/replica_set.go``.
+
+It keeps ``spec.replicas`` pods alive for every ReplicaSet: it counts the active pods it owns
+(claiming matching orphans, releasing pods whose labels stopped matching), creates the missing
+ones from the template in slow-start batches (1, 2, 4 …) or deletes the surplus — the least
+valuable first (unscheduled, pending, not ready, recently ready, restarted, young) — and writes
+``status`` (replicas, fullyLabeledReplicas, readyReplicas, availableReplicas,
+observedGeneration).
+
+Promises:
+
+* No duplicates while its cache lags: before writing it records *expectations* (so many
+  creations, these deletions) and does not manage pods again for that ReplicaSet until the
+  informer has shown them all, or five minutes pass (:mod:`.expectations`). A watch event lost
+  on the way leaves it waiting; the informer's periodic relist repairs it.
+* Pods being deleted (``deletionTimestamp``) or finished (Succeeded/Failed) do not count.
+* Events on the ReplicaSet, from ``replicaset-controller``: ``SuccessfulCreate`` "Created pod:
+  NAME", ``SuccessfulDelete`` "Deleted pod: NAME", ``FailedCreate`` "Error creating: …".
+* Pod names are ``<replicaset>-`` plus five characters of upstream's alphabet drawn from the
+  kernel's seeded random source: the same seed gives the same names.
+"""
+from __future__ import annotations
+
+from simulation.client.apiclient import APIError, is_not_found
+from simulation.client.informer import object_key, split_key
+
+from .base import Controller
+from .controller_utils import (SLOW_START_INITIAL_BATCH_SIZE, PodControl, claim_objects, controller_ref_of,
+                               is_deleting, is_pod_active, is_pod_available, is_pod_ready, labels_of, names,
+                               new_controller_ref, plural, pod_key, rank_pods_for_deletion, recheck_owner,
+                               rfc3339, selector_of, slow_start_batch)
+from .expectations import UIDTrackingControllerExpectations
+
+#: ``BurstReplicas``: at most this many creations or deletions per sync.
+BURST_REPLICAS = 500
+
+
+class ReplicaSetController(Controller):
+    name = "replicaset"
+    event_source = "replicaset-controller"
+    kind = "ReplicaSet"
+    api_version = "apps/v1"
+    resource = "replicasets"
+
+    def setup(self) -> None:
+        self.expectations = UIDTrackingControllerExpectations(lambda: self.kernel.now_seconds)
+        self.pod_control = PodControl(self.client, self.recorder, self.kernel.rng)
+        rs_informer = self.manager.informer(self.resource)
+        pod_informer = self.manager.informer("pods")
+        self.rs_lister = rs_informer.lister
+        self.pod_lister = pod_informer.lister
+        rs_informer.add_event_handler(self.enqueue, self._update_rs, self._delete_rs)
+        pod_informer.add_event_handler(self._add_pod, self._update_pod, self._delete_pod)
+
+    # ----------------------------------------------------------------- event handlers
+    def _update_rs(self, old: dict, cur: dict) -> None:
+        if old["metadata"].get("uid") != cur["metadata"].get("uid"):
+            self._delete_rs(old)
+        self.enqueue(cur)
+
+    def _delete_rs(self, rs: dict) -> None:
+        key = object_key(rs)
+        self.expectations.delete_expectations(key)
+        self.queue.add(key)
+
+    def _resolve(self, namespace: str, ref: dict) -> dict | None:
+        """``resolveControllerRef``: the owner in our cache, if it is the same object."""
+        if ref.get("kind") != self.kind:
+            return None
+        rs = self.rs_lister.get(namespace, ref.get("name", ""))
+        if rs is None or rs["metadata"].get("uid") != ref.get("uid"):
+            return None
+        return rs
+
+    def _matching_sets(self, pod: dict) -> list[dict]:
+        """``GetPodReplicaSets``: the sets whose (non-empty) selector matches an orphan."""
+        out = []
+        for rs in self.rs_lister.list(pod["metadata"].get("namespace", "")):
+            selector = selector_of(rs)
+            if not selector.empty and selector.matches(labels_of(pod)):
+                out.append(rs)
+        return out
+
+    def _add_pod(self, pod: dict) -> None:
+        if is_deleting(pod):
+            self._delete_pod(pod)
+            return
+        ref = controller_ref_of(pod)
+        if ref is not None:
+            rs = self._resolve(pod["metadata"].get("namespace", ""), ref)
+            if rs is not None:
+                key = object_key(rs)
+                self.expectations.creation_observed(key)
+                self.queue.add(key)
+            return
+        for rs in self._matching_sets(pod):
+            self.enqueue(rs)
+
+    def _update_pod(self, old: dict, cur: dict) -> None:
+        if old["metadata"].get("resourceVersion") == cur["metadata"].get("resourceVersion"):
+            return
+        label_changed = labels_of(old) != labels_of(cur)
+        if is_deleting(cur):
+            self._delete_pod(cur)
+            if label_changed:
+                self._delete_pod(old)
+            return
+        namespace = cur["metadata"].get("namespace", "")
+        cur_ref, old_ref = controller_ref_of(cur), controller_ref_of(old)
+        ref_changed = cur_ref != old_ref
+        if ref_changed and old_ref is not None:
+            rs = self._resolve(namespace, old_ref)
+            if rs is not None:
+                self.enqueue(rs)
+        if cur_ref is not None:
+            rs = self._resolve(namespace, cur_ref)
+            if rs is None:
+                return
+            self.enqueue(rs)
+            min_ready = (rs.get("spec") or {}).get("minReadySeconds") or 0
+            if min_ready > 0 and not is_pod_ready(old) and is_pod_ready(cur):
+                self.queue.add_after(object_key(rs), min_ready + 1.0)
+            return
+        if label_changed or ref_changed:
+            for rs in self._matching_sets(cur):
+                self.enqueue(rs)
+
+    def _delete_pod(self, pod: dict) -> None:
+        ref = controller_ref_of(pod)
+        if ref is None:
+            return
+        rs = self._resolve(pod["metadata"].get("namespace", ""), ref)
+        if rs is None:
+            return
+        key = object_key(rs)
+        self.expectations.deletion_observed(key, pod_key(pod))
+        self.queue.add(key)
+
+    # ----------------------------------------------------------------- sync
+    def sync_handler(self, key: str) -> str:
+        namespace, name = split_key(key)
+        rs = self.rs_lister.get(namespace, name)
+        what = f"{self.kind} {name}"
+        if rs is None:
+            self.expectations.delete_expectations(key)
+            return f"The {self.kind} controller sees {what} is gone: it forgets its expectations for it"
+        needs_sync = self.expectations.satisfied_expectations(key)
+        selector = selector_of(rs)
+        active = [p for p in self.pod_lister.list(namespace) if is_pod_active(p)]
+        ref = new_controller_ref(rs, self.api_version, self.kind)
+        pods, adopted, released = claim_objects(self.client, "pods", rs, ref, active, selector,
+                                                can_adopt=recheck_owner(self.client, self.resource, rs))
+        wanted = (rs.get("spec") or {}).get("replicas", 1)
+        has = len(pods)
+        said: list[str] = []
+        if adopted:
+            said.append(f"adopts orphan {'pods' if len(adopted) > 1 else 'pod'} {names(adopted)}")
+        if released:
+            said.append(f"releases {'pods' if len(released) > 1 else 'pod'} {names(released)} "
+                        "whose labels no longer match")
+        manage_error: APIError | None = None
+        if needs_sync and not is_deleting(rs):
+            done, manage_error = self.manage_replicas(pods, rs, key)
+            if done:
+                said.append(done)
+        status_written = self._update_status(rs, pods, manage_error)
+        status = self._calculate_status(rs, pods, manage_error)
+        min_ready = (rs.get("spec") or {}).get("minReadySeconds") or 0
+        if (manage_error is None and min_ready > 0 and status.get("readyReplicas", 0) == wanted
+                and status.get("availableReplicas", 0) != wanted):
+            self.queue.add_after(key, float(min_ready))
+        if manage_error is not None:
+            raise manage_error
+        head = f"The {self.kind} controller sees {what} wants {plural(wanted, 'pod')} and has {has}"
+        if said:
+            return f"{head}: it {'; it '.join(said)}"
+        if not needs_sync:
+            return (f"{head}, but it still expects {self.expectations.describe(key)} to show up in its cache: "
+                    "it waits rather than act twice")
+        if status_written:
+            return (f"{head}, {status.get('readyReplicas', 0)} ready and {status.get('availableReplicas', 0)} "
+                    f"available: it writes that into the {self.kind}'s status")
+        return f"{head}: nothing to do"
+
+    def manage_replicas(self, pods: list[dict], rs: dict, key: str) -> tuple[str, APIError | None]:
+        """``manageReplicas``: create or delete pods to close the gap; returns what it did."""
+        namespace = rs["metadata"].get("namespace", "")
+        diff = len(pods) - (rs.get("spec") or {}).get("replicas", 1)
+        if diff < 0:
+            diff = min(-diff, BURST_REPLICAS)
+            self.expectations.expect_creations(key, diff)
+            template = (rs.get("spec") or {}).get("template") or {}
+            ref = new_controller_ref(rs, self.api_version, self.kind)
+            successes, created, error, batches = slow_start_batch(
+                diff, SLOW_START_INITIAL_BATCH_SIZE,
+                lambda: self.pod_control.create_pod(namespace, template, rs, ref))
+            for _ in range(diff - successes):
+                # The informer will never show the pods that were not made.
+                self.expectations.creation_observed(key)
+            text = ""
+            if created:
+                text = f"creates {'pods' if len(created) > 1 else 'pod'} {names(created)}"
+                if len(batches) > 1:
+                    text += f" (slow start: batches of {', '.join(str(b) for b in batches)})"
+            if error is not None:
+                text = (text + "; " if text else "") + f"fails to create {diff - successes} pod(s): {error}"
+            return text, error
+        if diff > 0:
+            diff = min(diff, BURST_REPLICAS)
+            ordered = pods
+            if diff < len(pods):
+                ordered = rank_pods_for_deletion(pods, self._related_pods(rs), self.kernel.wall_time())
+            victims = ordered[:diff]
+            self.expectations.expect_deletions(key, [pod_key(p) for p in victims])
+            error: APIError | None = None
+            deleted = []
+            for pod in victims:
+                try:
+                    self.pod_control.delete_pod(namespace, pod["metadata"]["name"], rs)
+                    deleted.append(pod)
+                except APIError as exc:
+                    self.expectations.deletion_observed(key, pod_key(pod))
+                    if not is_not_found(exc):
+                        error = error or exc
+            text = f"deletes {'pods' if len(deleted) > 1 else 'pod'} {names(deleted)}" if deleted else ""
+            if error is not None:
+                text = (text + "; " if text else "") + f"fails to delete pods: {error}"
+            return text, error
+        return "", None
+
+    def _related_pods(self, rs: dict) -> list[dict]:
+        """``getIndirectlyRelatedPods``: pods of every set with the same controlling owner
+        (a Deployment's old and new ReplicaSets), used to spread scale-down across nodes."""
+        owner = controller_ref_of(rs)
+        namespace = rs["metadata"].get("namespace", "")
+        if owner is None:
+            sets = [rs]
+        else:
+            sets = [r for r in self.rs_lister.list(namespace)
+                    if (controller_ref_of(r) or {}).get("uid") == owner.get("uid")]
+        uids = {r["metadata"]["uid"] for r in sets}
+        return [p for p in self.pod_lister.list(namespace) if (controller_ref_of(p) or {}).get("uid") in uids]
+
+    # ----------------------------------------------------------------- status
+    def _calculate_status(self, rs: dict, pods: list[dict], manage_error: APIError | None) -> dict:
+        """``calculateStatus``: counts from the claimed active pods, plus ReplicaFailure."""
+        spec = rs.get("spec") or {}
+        template_labels = ((spec.get("template") or {}).get("metadata") or {}).get("labels") or {}
+        min_ready = spec.get("minReadySeconds") or 0
+        now = self.kernel.wall_time()
+        fully = sum(1 for p in pods if template_labels and all(labels_of(p).get(k) == v
+                                                              for k, v in template_labels.items()))
+        ready = sum(1 for p in pods if is_pod_ready(p))
+        available = sum(1 for p in pods if is_pod_available(p, min_ready, now))
+        old = rs.get("status") or {}
+        status: dict = {"replicas": len(pods)}
+        for field, value in (("fullyLabeledReplicas", fully), ("readyReplicas", ready),
+                             ("availableReplicas", available)):
+            if value:
+                status[field] = value
+        if old.get("observedGeneration"):
+            status["observedGeneration"] = old["observedGeneration"]
+        conditions = [dict(c) for c in old.get("conditions") or []]
+        failure = next((c for c in conditions if c.get("type") == "ReplicaFailure"), None)
+        if manage_error is not None and failure is None:
+            reason = "FailedCreate" if len(pods) < spec.get("replicas", 1) else "FailedDelete"
+            conditions.append({"type": "ReplicaFailure", "status": "True", "reason": reason,
+                               "message": str(manage_error), "lastTransitionTime": rfc3339(now)})
+        elif manage_error is None and failure is not None:
+            conditions = [c for c in conditions if c.get("type") != "ReplicaFailure"]
+        if conditions:
+            status["conditions"] = conditions
+        return status
+
+    def _update_status(self, rs: dict, pods: list[dict], manage_error: APIError | None) -> bool:
+        """``updateReplicaSetStatus``: write only when something changed; one retry on conflict."""
+        status = self._calculate_status(rs, pods, manage_error)
+        generation = rs["metadata"].get("generation", 0)
+        current = dict(rs.get("status") or {})
+        if {**status, "observedGeneration": generation} == {**current, "observedGeneration": generation} \
+                and current.get("observedGeneration") == generation:
+            return False
+        status["observedGeneration"] = generation
+        target = self.copy(rs)
+        for attempt in range(2):
+            target["status"] = status
+            try:
+                self.client.update_status(self.resource, target)
+                return True
+            except APIError as exc:
+                if attempt == 1 or is_not_found(exc):
+                    raise
+                target = self.client.get(self.resource, rs["metadata"].get("namespace", ""), rs["metadata"]["name"])
+        return False
