@@ -125,12 +125,18 @@ class SchedulerCache:
     def remove_pod(self, pod: Mapping[str, Any] | str) -> None:
         self._remove(pod if isinstance(pod, str) else _pod_key(pod))
 
-    def assume_pod(self, pod: Mapping[str, Any], node_name: str) -> PodInfo:
-        """Upstream ``AssumePod``: account the pod on ``node_name`` before its bind is observed."""
+    def assume_pod(self, pod: Mapping[str, Any], node_name: str, info: PodInfo | None = None) -> PodInfo:
+        """Upstream ``AssumePod``: account the pod on ``node_name`` before its bind is observed.
+
+        ``info`` is the cycle's parsed pod, reused (its node set) instead of parsed again."""
         key = _pod_key(pod)
         if key in self._pods:
             self._remove(key)
-        info = PodInfo(_with_node(pod, node_name))
+        bound = _with_node(pod, node_name)
+        if info is None:
+            info = PodInfo(bound)
+        else:
+            info.pod, info.node_name = bound, node_name
         self._add(key, node_name, info, assumed=True)
         return info
 

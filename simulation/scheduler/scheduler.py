@@ -1,0 +1,407 @@
+"""kube-scheduler as a simulated process (upstream ``pkg/scheduler``: ``scheduler.go``,
+``eventhandlers.go``, ``schedule_one.go``).
+
+It watches nodes and pods (plus Services, ReplicaSets, StatefulSets, ReplicationControllers and
+Namespaces, which default topology spreading and namespace selectors read), keeps a
+:class:`~simulation.scheduler.cache.SchedulerCache` of what runs where, and queues the pending
+pods whose ``spec.schedulerName`` is its own in a
+:class:`~simulation.scheduler.queue.SchedulingQueue`. Pods meant for a scheduler nobody runs are
+queued by no one and stay Pending.
+
+Promises:
+
+* One scheduling cycle is one kernel action (:meth:`Scheduler.schedule_one`): pop the
+  highest-priority pod, run :func:`~simulation.scheduler.algorithm.schedule_pod` on the cache's
+  snapshot, and — in the same action — bind it through ``pods/binding`` and record the
+  ``Scheduled`` Event. Binding is not a separate action here: upstream binds in a goroutine right
+  after assuming the pod, and a learner stepping through sees "pod scheduled" as one step.
+* A bound pod is *assumed* on its node at once, so the next cycle counts its requests even
+  though the watch event has not arrived; a failed bind forgets it and retries after backoff.
+* A pod that fits nowhere gets ``PodScheduled=False`` (reason ``Unschedulable``, written only when
+  it changed), a ``FailedScheduling`` Warning with upstream's message, and waits in the
+  unschedulable queue until the cluster changes (node added or changed, assigned pod deleted) or
+  5 minutes pass.
+* The last decision per pod is kept (:meth:`Scheduler.decision`), bounded in count and in size.
+* Per cycle the work is that of the nodes evaluated; the snapshot is never rebuilt.
+"""
+from __future__ import annotations
+
+from collections import OrderedDict
+from typing import Any
+
+from simulation.apiserver import resources
+from simulation.client.apiclient import APIClient, APIError, is_not_found
+from simulation.client.component import Component
+from simulation.client.events import NORMAL, WARNING, rfc3339
+from simulation.kernel import Kernel
+
+from .algorithm import ScheduleResult, schedule_pod
+from .cache import SchedulerCache
+from .framework.node_info import PodInfo
+from .framework.runtime import Framework
+from .plugins.registry import DEFAULT_SCHEDULER_NAME, default_framework
+from .queue import (ASSIGNED_POD_ADD, ASSIGNED_POD_DELETE, ASSIGNED_POD_UPDATE, NODE_ADD, NODE_UPDATE,
+                    QueuedPodInfo, SchedulingQueue, pod_key)
+
+#: Virtual seconds one scheduling cycle takes (as a controller's sync: small, keeps steps readable).
+SCHEDULE_CYCLE_SECONDS = 0.01
+#: How many pods' last decisions are kept.
+MAX_DECISIONS = 5_000
+#: How much per-node detail the kept decisions may hold (nodes listed + 20 × nodes evaluated,
+#: roughly the references a full record keeps). Older records beyond it keep only their summary.
+DECISION_DETAIL_BUDGET = 4_000_000
+
+SCHEDULED, UNSCHEDULABLE, BIND_ERROR = "Scheduled", "Unschedulable", "BindError"
+
+
+def lease_name_for(scheduler_name: str) -> str:
+    """The Lease replicas of a scheduler elect on: ``kube-scheduler`` for the default one (upstream's
+    ``leaderElection.resourceName`` default), the scheduler's own name for any other."""
+    return "kube-scheduler" if scheduler_name == DEFAULT_SCHEDULER_NAME else scheduler_name
+
+
+def node_scheduling_properties_changed(old: dict, new: dict) -> bool:
+    """Upstream ``nodeSchedulingPropertiesChange``: could this node update make a pod fit?
+    Heartbeat-only status updates cannot."""
+    old_meta, new_meta = old.get("metadata") or {}, new.get("metadata") or {}
+    old_spec, new_spec = old.get("spec") or {}, new.get("spec") or {}
+    old_status, new_status = old.get("status") or {}, new.get("status") or {}
+    if bool(old_spec.get("unschedulable")) != bool(new_spec.get("unschedulable")):
+        return True
+    if old_status.get("allocatable") != new_status.get("allocatable"):
+        return True
+    if old_meta.get("labels") != new_meta.get("labels") or old_spec.get("taints") != new_spec.get("taints"):
+        return True
+    if old_meta.get("annotations") != new_meta.get("annotations"):
+        return True
+
+    def conditions(status: dict) -> dict:
+        return {c.get("type"): c.get("status") for c in status.get("conditions") or ()}
+    return conditions(old_status) != conditions(new_status)
+
+
+def _served(resource: str) -> bool:
+    """Kinds the simulated API server does not serve (yet) are not watched."""
+    try:
+        resources.by_name(resource)
+    except KeyError:
+        return False
+    return True
+
+
+def _assigned(pod: dict) -> bool:
+    return bool((pod.get("spec") or {}).get("nodeName"))
+
+
+def _terminating(pod: dict) -> bool:
+    return (pod.get("metadata") or {}).get("deletionTimestamp") is not None
+
+
+def _scheduled_condition(pod: dict) -> dict | None:
+    for condition in (pod.get("status") or {}).get("conditions") or ():
+        if condition.get("type") == "PodScheduled":
+            return condition
+    return None
+
+
+def _winner_score(result: ScheduleResult) -> int | None:
+    score = getattr(result, "score", None)
+    if score is not None:
+        return score
+    trace = getattr(result, "_trace", None)
+    totals = getattr(trace, "totals", None)
+    return max(totals) if totals else None
+
+
+class _Decision:
+    """A kept decision: the cycle's result (its full record is built only when read) plus the
+    scheduler's own facts. ``result`` is dropped when the detail budget is spent."""
+
+    __slots__ = ("meta", "result", "weight", "summary")
+
+    def __init__(self, meta: dict, result: ScheduleResult, weight: int) -> None:
+        self.meta = meta
+        self.result: ScheduleResult | None = result
+        self.weight = weight
+        self.summary = {"winner": result.node_name, "feasible": result.feasible, "evaluated": result.evaluated,
+                        "message": result.message}
+
+    def as_dict(self) -> dict:
+        if self.result is not None:
+            return {**self.meta, **self.result.decision}
+        return {**self.meta, **self.summary, "nodes": [], "detail_dropped": True}
+
+
+class Scheduler(Component):
+    kind = "scheduler"
+
+    def __init__(self, name: str, kernel: Kernel, client: APIClient, *,
+                 scheduler_name: str = DEFAULT_SCHEDULER_NAME, leader_election: bool = False, identity: str = "",
+                 framework: Framework | None = None, percentage_of_nodes_to_score: int = 0,
+                 watch_workloads: bool = True) -> None:
+        self.scheduler_name = scheduler_name  # before super(): the event recorder's source reads it
+        super().__init__(name, kernel, client, leader_election=leader_election,
+                         lease_name=lease_name_for(scheduler_name), identity=identity)
+        self.framework = framework or default_framework(scheduler_name)
+        self.percentage_of_nodes_to_score = percentage_of_nodes_to_score
+        self.watch_workloads = watch_workloads
+        self.cache = SchedulerCache()
+        self.queue = SchedulingQueue(kernel, component=name, on_active=self._wake)
+        self.next_start_node_index = 0
+        self._cycle_timer: Any = None
+        self._decisions: OrderedDict[str, _Decision] = OrderedDict()
+        self._detail_weight = 0
+        self.scheduled = 0
+        self.failed = 0
+        self.bind_errors = 0
+        self.cycles = 0
+
+    def event_source(self) -> str:
+        """Events say who decided: ``default-scheduler``, ``my-scheduler``."""
+        return self.scheduler_name
+
+    # ----------------------------------------------------------------- lifecycle
+    def run(self) -> None:
+        """A fresh process: empty cache and queue, informers listing from scratch (nodes first)."""
+        self.cache = SchedulerCache()
+        self.queue = SchedulingQueue(self.kernel, component=self.name, on_active=self._wake)
+        self.next_start_node_index = 0
+        self._cycle_timer = None
+        self.informer("nodes").add_event_handler(self._on_node_add, self._on_node_update, self._on_node_delete)
+        self.informer("pods").add_event_handler(self._on_pod_add, self._on_pod_update, self._on_pod_delete)
+        if self.watch_workloads:
+            self._watch_workloads()
+
+    def on_stop(self) -> None:
+        self.queue.clear()
+        self.cache = SchedulerCache()
+        self._cycle_timer = None
+
+    def _watch_workloads(self) -> None:
+        """What PodTopologySpread's default constraints and namespace selectors read, kept as live
+        views in the snapshot (no copy per cycle)."""
+        snapshot = self.cache.snapshot
+        for resource, attr in (("services", "services"), ("replicationcontrollers", "replication_controllers"),
+                               ("replicasets", "replica_sets"), ("statefulsets", "stateful_sets")):
+            if not _served(resource):
+                continue
+            objects: dict[str, dict] = {}
+            setattr(snapshot, attr, objects.values())
+
+            def put(obj: dict, objects: dict = objects) -> None:
+                objects[pod_key(obj)] = obj
+
+            def drop(obj: dict, objects: dict = objects) -> None:
+                objects.pop(pod_key(obj), None)
+            self.informer(resource).add_event_handler(put, lambda old, new, put=put: put(new), drop)
+        labels = snapshot.namespace_labels
+        self.informer("namespaces").add_event_handler(
+            lambda ns: labels.__setitem__(ns["metadata"]["name"], ns["metadata"].get("labels") or {}),
+            lambda old, ns: labels.__setitem__(ns["metadata"]["name"], ns["metadata"].get("labels") or {}),
+            lambda ns: labels.pop(ns["metadata"]["name"], None))
+
+    # ----------------------------------------------------------------- event handlers (no work)
+    def responsible_for(self, pod: dict) -> bool:
+        return ((pod.get("spec") or {}).get("schedulerName") or DEFAULT_SCHEDULER_NAME) == self.scheduler_name
+
+    def _on_node_add(self, node: dict) -> None:
+        self.cache.add_node(node)
+        self.queue.move_all_to_active_or_backoff(NODE_ADD)
+
+    def _on_node_update(self, old: dict, new: dict) -> None:
+        self.cache.update_node(new)
+        if node_scheduling_properties_changed(old, new):
+            self.queue.move_all_to_active_or_backoff(NODE_UPDATE)
+
+    def _on_node_delete(self, node: dict) -> None:
+        self.cache.remove_node(node["metadata"]["name"])
+
+    def _on_pod_add(self, pod: dict) -> None:
+        if _assigned(pod):
+            self.cache.add_pod(pod)
+            self.queue.move_all_to_active_or_backoff(ASSIGNED_POD_ADD)
+        elif self.responsible_for(pod) and not _terminating(pod) and not self.cache.is_assumed(pod_key(pod)):
+            self.queue.add(pod)
+
+    def _on_pod_update(self, old: dict, new: dict) -> None:
+        key = pod_key(new)
+        if _assigned(new):
+            self.queue.delete(key)  # bound (by us or anyone): no longer pending
+            if self.cache.node_of(key) is None or not _assigned(old):
+                self.cache.add_pod(new)
+                self.queue.move_all_to_active_or_backoff(ASSIGNED_POD_ADD)
+                return
+            self.cache.update_pod(old, new)
+            old_meta, new_meta = old["metadata"], new["metadata"]
+            if (old_meta.get("labels") != new_meta.get("labels")
+                    or old_meta.get("deletionTimestamp") != new_meta.get("deletionTimestamp")):
+                self.queue.move_all_to_active_or_backoff(ASSIGNED_POD_UPDATE)
+        elif not self.responsible_for(new) or _terminating(new):
+            self.queue.delete(key)
+        elif not self.cache.is_assumed(key):
+            self.queue.update(old, new)
+
+    def _on_pod_delete(self, pod: dict) -> None:
+        key = pod_key(pod)
+        self.queue.delete(key)
+        if self.cache.node_of(key) is not None:
+            self.cache.remove_pod(key)
+            self.queue.move_all_to_active_or_backoff(ASSIGNED_POD_DELETE)
+
+    # ----------------------------------------------------------------- the scheduling loop
+    def _wake(self) -> None:
+        if self._cycle_timer is None and self.leading:
+            self._cycle_timer = self.kernel.schedule(SCHEDULE_CYCLE_SECONDS, self.schedule_one,
+                                                     component=self.name, action="schedule")
+
+    def schedule_one(self) -> dict:
+        """One scheduling cycle: pop, filter and score, then bind or report why not."""
+        self._cycle_timer = None
+        queued = self.queue.pop()
+        if queued is None:
+            return {"caption": f"{self._who()}'s active queue is empty"}
+        try:
+            return self._schedule(queued)
+        finally:
+            if self.queue.has_active():
+                self._wake()
+
+    def _schedule(self, queued: QueuedPodInfo) -> dict:
+        pod = queued.pod
+        meta = pod["metadata"]
+        namespace, name = meta.get("namespace") or "default", meta["name"]
+        described = {"kind": "Pod", "namespace": namespace, "name": name}
+        self.cycles += 1
+        pod_info = PodInfo(pod)
+        snapshot = self.cache.snapshot
+        result = schedule_pod(self.framework, pod_info, snapshot, rng=self.kernel.rng,
+                              percentage_of_nodes_to_score=self.percentage_of_nodes_to_score,
+                              next_start_node_index=self.next_start_node_index)
+        self.next_start_node_index = result.next_start_node_index
+        filtered = self._filtered_words(result, len(snapshot))
+        if result.node_name is None:
+            return self._unschedulable(queued, result, filtered, described)
+
+        node = result.node_name
+        score = _winner_score(result) if result.feasible > 1 else None
+        self.cache.assume_pod(pod, node, pod_info)
+        try:
+            self.client.bind(namespace, name, node, pod_uid=meta.get("uid", ""))
+        except APIError as exc:
+            return self._bind_failed(queued, result, node, exc, described)
+        self.scheduled += 1
+        self._keep(queued, result, SCHEDULED, score)
+        self.recorder.event(pod, NORMAL, "Scheduled", f"Successfully assigned {namespace}/{name} to {node}")
+        if result.feasible == 1:
+            how = f"only {node} fits; it binds the pod there"
+        else:
+            how = f"{result.feasible} fit; it scores them and binds the pod to {node} (score {score})"
+        return {"caption": f"{self._who()} {filtered} for pod {name}: {how}", "object": described,
+                "extra": {"node": node, "score": score, "feasible": result.feasible, "evaluated": result.evaluated,
+                          "nodes": len(snapshot), "outcome": SCHEDULED, "attempt": queued.attempts}}
+
+    def _unschedulable(self, queued: QueuedPodInfo, result: ScheduleResult, filtered: str, described: dict) -> dict:
+        """Upstream ``handleSchedulingFailure``: condition, Event, park the pod."""
+        pod = queued.pod
+        self.failed += 1
+        message = result.message
+        self._keep(queued, result, UNSCHEDULABLE, None)
+        plugins = {s.plugin for s in result.node_statuses.values() if s.plugin}
+        self.queue.add_unschedulable(queued, plugins)
+        self.recorder.event(pod, WARNING, "FailedScheduling", message)
+        self._set_unschedulable_condition(pod, message)
+        return {"caption": (f"{self._who()} {filtered} for pod {described['name']}: {message}"
+                            f"{'' if message.endswith('.') else '.'} The pod stays Pending."),
+                "object": described, "event_type": None,
+                "extra": {"node": None, "feasible": 0, "evaluated": result.evaluated, "message": message,
+                          "outcome": UNSCHEDULABLE, "attempt": queued.attempts}}
+
+    def _set_unschedulable_condition(self, pod: dict, message: str) -> None:
+        """PodScheduled=False/Unschedulable with the message, patched only when it changed (as
+        upstream's ``updatePod``), so retries with the same verdict write nothing."""
+        current = _scheduled_condition(pod) or {}
+        if (current.get("status"), current.get("reason"), current.get("message")) == ("False", "Unschedulable",
+                                                                                       message):
+            return
+        now = rfc3339(self.kernel.wall_time())
+        condition = {"type": "PodScheduled", "status": "False", "reason": "Unschedulable", "message": message,
+                     "lastProbeTime": None,
+                     "lastTransitionTime": current.get("lastTransitionTime") if current.get("status") == "False"
+                     else now}
+        meta = pod["metadata"]
+        try:
+            self.client.patch("pods", meta.get("namespace") or "default", meta["name"],
+                              {"status": {"conditions": [condition]}}, patch_type="strategic", subresource="status")
+        except APIError:
+            pass  # the pod is gone or changed; its next event tells the queue
+
+    def _bind_failed(self, queued: QueuedPodInfo, result: ScheduleResult, node: str, exc: APIError,
+                     described: dict) -> dict:
+        """Forget the assumed pod; retry after backoff unless the pod is gone or bound already."""
+        self.cache.forget_pod(queued.key)
+        self.bind_errors += 1
+        self._keep(queued, result, BIND_ERROR, None, error=str(exc))
+        text = str(exc)
+        gone = is_not_found(exc) or (exc.code == 409 and ("already assigned" in text or "being deleted" in text))
+        if gone:
+            then = "it drops the pod from its queue"
+        else:
+            self.queue.add_backoff(queued)
+            then = f"it retries after a {self.queue.backoff_duration(queued):g} s backoff"
+            self.recorder.event(queued.pod, WARNING, "FailedScheduling", f"Binding rejected: {text}")
+        return {"caption": f"{self._who()} chose {node} for pod {described['name']} but the binding failed "
+                           f"({exc.code} {exc.reason or ''}: {text}); {then}",
+                "object": described, "extra": {"node": node, "outcome": BIND_ERROR, "error": text}}
+
+    # ----------------------------------------------------------------- decisions
+    def _keep(self, queued: QueuedPodInfo, result: ScheduleResult, outcome: str, score: int | None,
+              error: str = "") -> None:
+        meta = {"scheduler": self.scheduler_name, "component": self.name, "time_seconds": self.kernel.now_seconds,
+                "attempt": queued.attempts, "outcome": outcome, "node": result.node_name, "score": score}
+        if error:
+            meta["error"] = error
+        weight = len(self.cache.snapshot) + 20 * result.evaluated
+        decisions = self._decisions
+        previous = decisions.pop(queued.key, None)
+        if previous is not None and previous.result is not None:
+            self._detail_weight -= previous.weight
+        decisions[queued.key] = _Decision(meta, result, weight)
+        self._detail_weight += weight
+        while len(decisions) > MAX_DECISIONS:
+            _, dropped = decisions.popitem(last=False)
+            if dropped.result is not None:
+                self._detail_weight -= dropped.weight
+        if self._detail_weight > DECISION_DETAIL_BUDGET:
+            for entry in decisions.values():  # oldest first
+                if self._detail_weight <= DECISION_DETAIL_BUDGET:
+                    break
+                if entry.result is not None:
+                    entry.result = None
+                    self._detail_weight -= entry.weight
+
+    def decision(self, namespace: str, name: str) -> dict | None:
+        """The last decision for a pod: outcome, winner, per-node and per-plugin verdicts and scores."""
+        entry = self._decisions.get(f"{namespace or 'default'}/{name}")
+        return entry.as_dict() if entry is not None else None
+
+    def decisions(self) -> list[str]:
+        """Keys (``namespace/name``) of the pods with a kept decision, oldest first."""
+        return list(self._decisions)
+
+    # ----------------------------------------------------------------- reporting
+    def _who(self) -> str:
+        return "The scheduler" if self.scheduler_name == DEFAULT_SCHEDULER_NAME else f"Scheduler {self.scheduler_name}"
+
+    @staticmethod
+    def _filtered_words(result: ScheduleResult, total: int) -> str:
+        if total == 0:
+            return "has no nodes to filter"
+        if result.evaluated < total:
+            return f"filters {result.evaluated} of {total} nodes (percentageOfNodesToScore)"
+        return f"filters {total} node{'s' if total != 1 else ''}"
+
+    def status(self) -> dict:
+        return {**super().status(), "scheduler_name": self.scheduler_name, "queue": self.queue.lengths(),
+                "scheduled": self.scheduled, "failed": self.failed, "bind_errors": self.bind_errors,
+                "cycles": self.cycles, "cache": {"nodes": self.cache.node_count(), "pods": self.cache.pod_count(),
+                                                 "assumed": self.cache.assumed_count()}}
