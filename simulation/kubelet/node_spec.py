@@ -1,0 +1,72 @@
+"""What a simulated machine is: the facts a kubelet reads from its host and its flags
+(``--node-labels``, ``--register-with-taints``, the pod CIDR the cluster hands it) before it
+registers its Node. One :class:`NodeSpec` per node; the cluster builder makes them.
+"""
+from __future__ import annotations
+
+import ipaddress
+from dataclasses import dataclass, field
+
+#: The sandbox image every node has (kubeadm pre-pulls it; ``--pod-infra-container-image``).
+PAUSE_IMAGE = "registry.k8s.io/pause:3.10"
+KUBELET_VERSION = "v1.33.1"
+CONTAINER_RUNTIME_VERSION = "containerd://2.0.5"
+KERNEL_VERSION = "6.8.0-49-generic"
+OS_IMAGE = "Debian GNU/Linux 12 (bookworm)"
+
+#: Images a kubeadm node holds before any pod runs, with their (compressed) sizes in bytes.
+DEFAULT_IMAGES: tuple[tuple[str, int], ...] = (
+    (PAUSE_IMAGE, 320_368),
+    (f"registry.k8s.io/kube-proxy:{KUBELET_VERSION}", 31_889_564),
+)
+
+
+@dataclass
+class NodeSpec:
+    name: str
+    cpu: str = "2"
+    memory: str = "4Gi"
+    pods: int = 110
+    ephemeral_storage: str = "100Gi"
+    #: Extra labels (``--node-labels``); the well-known ones are added by :meth:`all_labels`.
+    labels: dict[str, str] = field(default_factory=dict)
+    zone: str = ""
+    #: Node taints as API dicts: ``{"key": ..., "value": ..., "effect": "NoSchedule"}``.
+    taints: list[dict] = field(default_factory=list)
+    #: This node's slice of the cluster's pod network, e.g. ``10.244.1.0/24``.
+    pod_cidr: str = "10.244.1.0/24"
+    #: The node's own address (``InternalIP``); derived from the pod CIDR when empty.
+    internal_ip: str = ""
+    #: Extra images present before any pod runs: ``(reference, size_bytes)``.
+    images: list[tuple[str, int]] = field(default_factory=list)
+    kubelet_version: str = KUBELET_VERSION
+    kernel_version: str = KERNEL_VERSION
+    os_image: str = OS_IMAGE
+    container_runtime_version: str = CONTAINER_RUNTIME_VERSION
+    architecture: str = "amd64"
+    #: Download speed of the node's image pulls (bytes per virtual second).
+    pull_bandwidth_bytes_per_second: float = 30_000_000.0
+
+    def __post_init__(self) -> None:
+        if not self.internal_ip:
+            third = ipaddress.ip_network(self.pod_cidr, strict=False).network_address.packed[2]
+            self.internal_ip = f"172.18.0.{third + 2}"
+
+    @classmethod
+    def numbered(cls, index: int, name: str = "", **kwargs) -> "NodeSpec":
+        """Node ``index`` (1-based) of a cluster: ``node-<index>`` with pod CIDR ``10.244.<index>.0/24``."""
+        kwargs.setdefault("pod_cidr", f"10.244.{index}.0/24")
+        return cls(name or f"node-{index}", **kwargs)
+
+    def all_labels(self) -> dict[str, str]:
+        labels = {"beta.kubernetes.io/arch": self.architecture, "beta.kubernetes.io/os": "linux",
+                  "kubernetes.io/arch": self.architecture, "kubernetes.io/hostname": self.name,
+                  "kubernetes.io/os": "linux"}
+        if self.zone:
+            labels["topology.kubernetes.io/zone"] = self.zone
+        labels.update(self.labels)
+        return labels
+
+    def preloaded_images(self) -> list[tuple[str, int]]:
+        seen = {ref for ref, _ in self.images}
+        return [img for img in DEFAULT_IMAGES if img[0] not in seen] + list(self.images)

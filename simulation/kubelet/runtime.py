@@ -1,0 +1,385 @@
+"""A simulated CRI container runtime (containerd) for one node: what ``crictl`` would show.
+
+It keeps an image store, pod sandboxes and containers, and does exactly what the kubelet
+asks, at once; how long things take is the kubelet's business (it schedules its next step
+after the runtime's durations, e.g. :meth:`ContainerRuntime.request_pull`). The one thing that
+happens to the runtime from outside is a fault: :meth:`ContainerRuntime.kill` makes a
+container exit, pause included, and tells ``on_change`` (the kubelet's PLEG) about it.
+
+Promises:
+
+* A sandbox is a pause container (``registry.k8s.io/pause:3.10``) holding the pod's network
+  namespace and IP, which comes from the node's pod CIDR (host-local IPAM: the next free
+  address after the last one handed out). App containers join it: they share its IP.
+* Ids come from the kernel's seeded random source, so the same seed gives the same ids.
+* Pulls are serialized, as the kubelet's default ``serializeImagePulls: true``: a pull
+  requested while another runs waits for it ("… including waiting").
+* A container created with ``run_seconds`` exits by itself that long after it started
+  (``exit_code``); the others run until stopped or killed.
+"""
+from __future__ import annotations
+
+import hashlib
+import ipaddress
+from dataclasses import dataclass, field
+from typing import Callable
+
+from simulation.kernel import Kernel
+
+from .node_spec import PAUSE_IMAGE
+
+CREATED = "Created"
+RUNNING = "Running"
+EXITED = "Exited"
+SANDBOX_READY = "Ready"
+SANDBOX_NOTREADY = "NotReady"
+#: The name crictl/docker show for a pod's infrastructure (pause) container.
+POD_CONTAINER_NAME = "POD"
+#: Pull time on top of the download: resolving the manifest, unpacking layers.
+PULL_OVERHEAD_SECONDS = 0.5
+
+#: Compressed sizes of images a class meets often (bytes), so the Pulled event looks real.
+KNOWN_IMAGE_SIZES = {
+    "docker.io/library/nginx": 72_099_501,
+    "docker.io/library/busybox": 2_155_362,
+    "docker.io/library/alpine": 3_653_383,
+    "docker.io/library/redis": 45_227_440,
+    "docker.io/library/httpd": 58_237_081,
+    "docker.io/luksa/kubia": 250_567_089,
+    "registry.k8s.io/pause": 320_368,
+}
+
+
+def normalize_image(ref: str) -> str:
+    """containerd's fully qualified reference: ``nginx`` -> ``docker.io/library/nginx:latest``."""
+    name, digest = (ref.split("@", 1) + [""])[:2]
+    first, _, rest = name.partition("/")
+    if not rest:
+        name = f"docker.io/library/{name}"
+    elif "." not in first and ":" not in first and first != "localhost":
+        name = f"docker.io/{name}"
+    if digest:
+        return f"{name}@{digest}"
+    if ":" not in name.rsplit("/", 1)[-1]:
+        name += ":latest"
+    return name
+
+
+def repository(ref: str) -> str:
+    """``nginx:1.27`` -> ``docker.io/library/nginx``."""
+    full = normalize_image(ref)
+    return full.split("@", 1)[0] if "@" in full else full.rsplit(":", 1)[0]
+
+
+def image_digest(ref: str) -> str:
+    return "sha256:" + hashlib.sha256(("manifest " + normalize_image(ref)).encode()).hexdigest()
+
+
+def image_id(ref: str) -> str:
+    return "sha256:" + hashlib.sha256(("config " + normalize_image(ref)).encode()).hexdigest()
+
+
+def image_size(ref: str) -> int:
+    """The image's size: a known one, else a stable made-up size between 5 and 150 MB."""
+    known = KNOWN_IMAGE_SIZES.get(repository(ref))
+    if known:
+        return known
+    h = int(hashlib.sha256(normalize_image(ref).encode()).hexdigest()[:8], 16)
+    return 5_000_000 + h % 145_000_000
+
+
+@dataclass
+class Image:
+    ref: str
+    size_bytes: int
+
+    @property
+    def id(self) -> str:
+        return image_id(self.ref)
+
+    @property
+    def names(self) -> list[str]:
+        """As a node's ``status.images[].names`` lists them: digest, qualified tag, and the
+        reference as pods wrote it (so the scheduler's ImageLocality can match either)."""
+        full = normalize_image(self.ref)
+        names = [f"{repository(self.ref)}@{image_digest(self.ref)}", full]
+        if self.ref not in names:
+            names.append(self.ref)
+        return names
+
+
+@dataclass
+class PullTicket:
+    ref: str
+    requested_at: float
+    started_at: float
+    done_at: float
+    size_bytes: int
+
+    @property
+    def pull_seconds(self) -> float:
+        return self.done_at - self.started_at
+
+    @property
+    def total_seconds(self) -> float:
+        return self.done_at - self.requested_at
+
+
+@dataclass
+class Container:
+    id: str
+    name: str
+    sandbox_id: str
+    pod_uid: str
+    pod_name: str
+    namespace: str
+    image: str
+    attempt: int
+    created_at: float
+    pause: bool = False
+    state: str = CREATED
+    started_at: float | None = None
+    finished_at: float | None = None
+    exit_code: int | None = None
+    reason: str = ""
+    #: Finite containers exit by themselves this long after starting.
+    run_seconds: float | None = None
+    run_exit_code: int = 0
+
+
+@dataclass
+class Sandbox:
+    id: str
+    pod_uid: str
+    pod_name: str
+    namespace: str
+    attempt: int
+    ip: str
+    created_at: float
+    state: str = SANDBOX_READY
+    pause: Container | None = None
+    labels: dict = field(default_factory=dict)
+
+
+class ContainerRuntime:
+    def __init__(self, kernel: Kernel, node: str, *, pod_cidr: str, images: list[tuple[str, int]] = (),
+                 pull_bandwidth_bytes_per_second: float = 30_000_000.0) -> None:
+        self.kernel = kernel
+        self.node = node
+        self.network = ipaddress.ip_network(pod_cidr, strict=False)
+        self.bandwidth = pull_bandwidth_bytes_per_second
+        self._images: dict[str, Image] = {}
+        for ref, size in images:
+            self._images[normalize_image(ref)] = Image(ref, size)
+        self._sandboxes: dict[str, Sandbox] = {}
+        self._containers: dict[str, Container] = {}
+        self._pulls: dict[str, PullTicket] = {}
+        self._pull_busy_until = 0.0
+        self._ips_in_use: set[str] = set()
+        self._last_ip = self.network.network_address + 1  # .1 is the bridge (cni0)
+        #: Called with the container after a fault changed it (the kubelet's PLEG listens).
+        self.on_change: Callable[[Container], None] = lambda container: None
+
+    # ----------------------------------------------------------------- ids and clock
+    def _new_id(self) -> str:
+        return format(self.kernel.rng.getrandbits(256), "064x")
+
+    @property
+    def _now(self) -> float:
+        return self.kernel.now_seconds
+
+    def _settle(self) -> None:
+        """Finite containers whose time is up have exited (their process ended)."""
+        for c in self._containers.values():
+            if c.state == RUNNING and c.run_seconds is not None and c.started_at is not None:
+                end = c.started_at + c.run_seconds
+                if self._now >= end:
+                    c.state, c.finished_at, c.exit_code = EXITED, end, c.run_exit_code
+                    c.reason = "Completed" if c.run_exit_code == 0 else "Error"
+
+    # ----------------------------------------------------------------- images
+    def images(self) -> list[dict]:
+        """``crictl images``: every image present, largest first (as the kubelet reports them)."""
+        out = [{"id": img.id, "ref": img.ref, "names": img.names, "size": img.size_bytes}
+               for img in self._images.values()]
+        return sorted(out, key=lambda i: (-i["size"], i["ref"]))
+
+    def has_image(self, ref: str) -> bool:
+        return normalize_image(ref) in self._images
+
+    def image(self, ref: str) -> Image | None:
+        return self._images.get(normalize_image(ref))
+
+    def pull_duration_seconds(self, ref: str) -> float:
+        return round(PULL_OVERHEAD_SECONDS + image_size(ref) / self.bandwidth, 3)
+
+    def request_pull(self, ref: str) -> PullTicket:
+        """Queue a pull; the ticket says when it will be done. The kubelet calls
+        :meth:`complete_pull` then. A pull of the same image already under way is shared."""
+        key = normalize_image(ref)
+        running = self._pulls.get(key)
+        if running is not None:
+            return PullTicket(ref, self._now, running.started_at, running.done_at, running.size_bytes)
+        start = max(self._now, self._pull_busy_until)
+        ticket = PullTicket(ref, self._now, start, round(start + self.pull_duration_seconds(ref), 6), image_size(ref))
+        self._pull_busy_until = ticket.done_at
+        self._pulls[key] = ticket
+        return ticket
+
+    def complete_pull(self, ticket: PullTicket) -> Image:
+        key = normalize_image(ticket.ref)
+        self._pulls.pop(key, None)
+        if key not in self._images:
+            self._images[key] = Image(ticket.ref, ticket.size_bytes)
+        return self._images[key]
+
+    # ----------------------------------------------------------------- sandboxes
+    def _allocate_ip(self) -> str:
+        hosts = self.network.num_addresses - 2
+        candidate = self._last_ip
+        for _ in range(hosts):
+            candidate += 1
+            if candidate >= self.network.broadcast_address:
+                candidate = self.network.network_address + 2
+            if str(candidate) not in self._ips_in_use:
+                self._last_ip = candidate
+                self._ips_in_use.add(str(candidate))
+                return str(candidate)
+        raise RuntimeError(f"failed to allocate for range 0: no IP addresses available in range set: {self.network}")
+
+    def run_pod_sandbox(self, pod_uid: str, pod_name: str, namespace: str, attempt: int = 0) -> Sandbox:
+        """RunPodSandbox: a network namespace with an IP, held by a running pause container."""
+        now = self._now
+        sandbox = Sandbox(self._new_id(), pod_uid, pod_name, namespace, attempt, self._allocate_ip(), now)
+        pause = Container(self._new_id(), POD_CONTAINER_NAME, sandbox.id, pod_uid, pod_name, namespace, PAUSE_IMAGE,
+                          attempt, now, pause=True, state=RUNNING, started_at=now)
+        sandbox.pause = pause
+        self._sandboxes[sandbox.id] = sandbox
+        self._containers[pause.id] = pause
+        return sandbox
+
+    def stop_pod_sandbox(self, sandbox_id: str) -> None:
+        """StopPodSandbox: its containers and the pause container stop, its IP is released."""
+        sandbox = self._sandboxes.get(sandbox_id)
+        if sandbox is None:
+            return
+        for c in self.containers_of(sandbox.pod_uid, sandbox_id):
+            self.stop_container(c.id)
+        if sandbox.pause is not None:
+            self.stop_container(sandbox.pause.id, exit_code=0)
+        sandbox.state = SANDBOX_NOTREADY
+        self._ips_in_use.discard(sandbox.ip)
+
+    def remove_pod_sandbox(self, sandbox_id: str) -> None:
+        self.stop_pod_sandbox(sandbox_id)
+        self._sandboxes.pop(sandbox_id, None)
+        for cid in [c.id for c in self._containers.values() if c.sandbox_id == sandbox_id]:
+            del self._containers[cid]
+
+    def sandbox(self, sandbox_id: str) -> Sandbox | None:
+        self._settle()
+        return self._sandboxes.get(sandbox_id)
+
+    def sandboxes_of(self, pod_uid: str) -> list[Sandbox]:
+        """The pod's sandboxes, newest last."""
+        self._settle()
+        return sorted((s for s in self._sandboxes.values() if s.pod_uid == pod_uid),
+                      key=lambda s: (s.attempt, s.created_at))
+
+    def pod_uids(self) -> set[str]:
+        return {s.pod_uid for s in self._sandboxes.values()}
+
+    # ----------------------------------------------------------------- containers
+    def create_container(self, sandbox_id: str, name: str, image: str, attempt: int, *,
+                         run_seconds: float | None = None, exit_code: int = 0) -> Container:
+        sandbox = self._sandboxes[sandbox_id]
+        c = Container(self._new_id(), name, sandbox_id, sandbox.pod_uid, sandbox.pod_name, sandbox.namespace, image,
+                      attempt, self._now, run_seconds=run_seconds, run_exit_code=exit_code)
+        self._containers[c.id] = c
+        self._collect_garbage(sandbox.pod_uid, name, keep=c.id)
+        return c
+
+    def start_container(self, container_id: str) -> Container:
+        c = self._containers[container_id]
+        c.state, c.started_at = RUNNING, self._now
+        return c
+
+    def stop_container(self, container_id: str, *, exit_code: int = 0, reason: str = "") -> Container | None:
+        """StopContainer: the process ends (0 for a clean SIGTERM exit, 137 for SIGKILL)."""
+        self._settle()
+        c = self._containers.get(container_id)
+        if c is None or c.state == EXITED:
+            return c
+        if c.state == CREATED:
+            c.started_at = None
+        c.state, c.finished_at, c.exit_code = EXITED, self._now, exit_code
+        c.reason = reason or ("Completed" if exit_code == 0 else "Error")
+        return c
+
+    def kill(self, container_id: str) -> Container | None:
+        """Fault injection: SIGKILL the container's process (exit code 137). Killing a pause
+        container leaves its sandbox without a network namespace holder: NotReady."""
+        c = self.stop_container(container_id, exit_code=137, reason="Error")
+        if c is None:
+            return None
+        if c.pause:
+            self._sandboxes[c.sandbox_id].state = SANDBOX_NOTREADY
+        self.on_change(c)
+        return c
+
+    def get(self, container_id: str) -> Container | None:
+        self._settle()
+        return self._containers.get(container_id)
+
+    def containers_of(self, pod_uid: str, sandbox_id: str | None = None) -> list[Container]:
+        """The pod's app and init containers (not pause), oldest first."""
+        self._settle()
+        return sorted((c for c in self._containers.values() if c.pod_uid == pod_uid and not c.pause
+                       and (sandbox_id is None or c.sandbox_id == sandbox_id)), key=lambda c: (c.created_at, c.attempt))
+
+    def latest(self, pod_uid: str, name: str) -> Container | None:
+        found = [c for c in self.containers_of(pod_uid) if c.name == name]
+        return found[-1] if found else None
+
+    def previous(self, pod_uid: str, name: str) -> Container | None:
+        found = [c for c in self.containers_of(pod_uid) if c.name == name]
+        return found[-2] if len(found) > 1 else None
+
+    def remove_pod(self, pod_uid: str) -> None:
+        for sandbox in self.sandboxes_of(pod_uid):
+            self.remove_pod_sandbox(sandbox.id)
+        for cid in [c.id for c in self._containers.values() if c.pod_uid == pod_uid]:
+            del self._containers[cid]
+
+    def _collect_garbage(self, pod_uid: str, name: str, keep: str) -> None:
+        """Keep one dead container per name (its state is the pod's ``lastState``), and drop
+        dead sandboxes nothing refers to any more, as the kubelet's container GC does."""
+        same = [c for c in self.containers_of(pod_uid) if c.name == name and c.id != keep]
+        for old in same[:-1]:
+            if old.state == EXITED:
+                del self._containers[old.id]
+        for sandbox in list(self._sandboxes.values()):
+            if sandbox.pod_uid != pod_uid or sandbox.state == SANDBOX_READY:
+                continue
+            if not any(c.sandbox_id == sandbox.id and not c.pause for c in self._containers.values()):
+                self.remove_pod_sandbox(sandbox.id)
+
+    # ----------------------------------------------------------------- crictl
+    def containers(self) -> list[dict]:
+        """``crictl ps -a`` (with the pause containers docker used to show): newest first."""
+        self._settle()
+        rows = []
+        for c in self._containers.values():
+            rows.append({"id": c.id, "name": c.name, "pod": c.pod_name, "namespace": c.namespace, "pod_uid": c.pod_uid,
+                         "pod_id": c.sandbox_id, "state": c.state, "image": c.image, "attempt": c.attempt,
+                         "created": c.created_at, "started": c.started_at, "finished": c.finished_at,
+                         "exit_code": c.exit_code, "pause": c.pause,
+                         "ip": self._sandboxes[c.sandbox_id].ip if c.sandbox_id in self._sandboxes else ""})
+        return sorted(rows, key=lambda r: (-r["created"], r["pause"], r["name"]))
+
+    def pods(self) -> list[dict]:
+        """``crictl pods``: the sandboxes."""
+        self._settle()
+        return [{"id": s.id, "name": s.pod_name, "namespace": s.namespace, "pod_uid": s.pod_uid, "state": s.state,
+                 "attempt": s.attempt, "ip": s.ip, "created": s.created_at}
+                for s in sorted(self._sandboxes.values(), key=lambda s: -s.created_at)]
