@@ -2,8 +2,10 @@
 ``NewControllerDescriptors``). Keys are upstream's ``--controllers`` names."""
 from __future__ import annotations
 
+from .garbagecollector import GarbageCollectorController
 from .replicaset import ReplicaSetController
 
 CONTROLLERS: dict[str, type] = {
+    "garbagecollector": GarbageCollectorController,
     "replicaset": ReplicaSetController,
 }
