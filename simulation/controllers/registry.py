@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from .garbagecollector import GarbageCollectorController
+from .deployment import DeploymentController
 from .replicaset import ReplicaSetController
 
 CONTROLLERS: dict[str, type] = {
     "garbagecollector": GarbageCollectorController,
     "replicaset": ReplicaSetController,
+    "deployment": DeploymentController,
 }
