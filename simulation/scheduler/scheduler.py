@@ -137,11 +137,11 @@ class Scheduler(Component):
 
     def __init__(self, name: str, kernel: Kernel, client: APIClient, *,
                  scheduler_name: str = DEFAULT_SCHEDULER_NAME, leader_election: bool = False, identity: str = "",
-                 framework: Framework | None = None, percentage_of_nodes_to_score: int = 0,
+                 lease_name: str = "", framework: Framework | None = None, percentage_of_nodes_to_score: int = 0,
                  watch_workloads: bool = True) -> None:
         self.scheduler_name = scheduler_name  # before super(): the event recorder's source reads it
         super().__init__(name, kernel, client, leader_election=leader_election,
-                         lease_name=lease_name_for(scheduler_name), identity=identity)
+                         lease_name=lease_name or lease_name_for(scheduler_name), identity=identity)
         self.framework = framework or default_framework(scheduler_name)
         self.percentage_of_nodes_to_score = percentage_of_nodes_to_score
         self.watch_workloads = watch_workloads
@@ -262,6 +262,11 @@ class Scheduler(Component):
             return {"caption": f"{self._who()}'s active queue is empty"}
         try:
             return self._schedule(queued)
+        except Exception:
+            # Upstream's handleSchedulingFailure for an internal error: retry after backoff.
+            self.cache.forget_pod(queued.key)
+            self.queue.add_backoff(queued)
+            raise
         finally:
             if self.queue.has_active():
                 self._wake()

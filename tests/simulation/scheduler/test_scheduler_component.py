@@ -1,0 +1,390 @@
+"""The kube-scheduler component end to end, headless: the API server on a MemoryStore, a kernel,
+scheduler(s) as ``system:kube-scheduler``, and an admin client that plays the user and creates
+nodes directly (no kubelets: pods are bound, never run). Reads go to the store, as kubectl would.
+"""
+from __future__ import annotations
+
+import pytest
+
+from simulation.apiserver.assembly import new_apiserver
+from simulation.apiserver.bootstrap import APISERVER, bootstrap
+from simulation.apiserver.request import UserInfo
+from simulation.client.apiclient import APIClient
+from simulation.kernel import Kernel
+from simulation.scheduler.queue import (NODE_UPDATE, POD_MAX_IN_UNSCHEDULABLE_PODS_SECONDS, SchedulingQueue,
+                                        is_pod_updated)
+from simulation.scheduler.scheduler import Scheduler, lease_name_for, node_scheduling_properties_changed
+from simulation.store.memory import MemoryStore
+from tests.simulation.scheduler.builders import node, pod
+
+NAMESPACE = "default"
+
+
+class Cluster:
+    def __init__(self, seed: int = 1) -> None:
+        self.kernel = Kernel(seed=seed, strict=True)
+        self.server = new_apiserver(MemoryStore(), token_lookup=lambda t: None, clock=self.kernel.wall_time,
+                                    seed=seed)
+        bootstrap(self.server)
+        self.admin = APIClient(self.server, APISERVER, "kubectl")
+        self.kernel.set_change_probe(self.admin.current_revision)
+
+    def scheduler(self, name: str = "kube-scheduler", *, start: bool = True, **kwargs) -> Scheduler:
+        client = APIClient(self.server, UserInfo("system:kube-scheduler"), "kube-scheduler/v1.33.0")
+        scheduler = Scheduler(name, self.kernel, client, **kwargs)
+        if start:
+            scheduler.start()
+        return scheduler
+
+    def add_node(self, name: str, **kwargs) -> dict:
+        obj = node(name, **kwargs)
+        obj["status"]["capacity"] = dict(obj["status"]["allocatable"])
+        return self.admin.create("nodes", obj)
+
+    def add_pod(self, name: str, **kwargs) -> dict:
+        return self.admin.create("pods", pod(name, **kwargs), NAMESPACE)
+
+    def run(self, seconds: float = 1.0) -> None:
+        self.kernel.run_for(seconds)
+
+    def pod(self, name: str) -> dict:
+        return self.admin.get("pods", NAMESPACE, name)
+
+    def node_of(self, name: str) -> str:
+        return self.pod(name)["spec"].get("nodeName", "")
+
+    def condition(self, name: str) -> dict | None:
+        return next((c for c in self.pod(name)["status"].get("conditions") or () if c["type"] == "PodScheduled"),
+                    None)
+
+    def events(self, reason: str, pod_name: str | None = None) -> list[dict]:
+        events = self.admin.list("events", NAMESPACE)[0]
+        return [e for e in events if e["reason"] == reason
+                and (pod_name is None or e["involvedObject"]["name"] == pod_name)]
+
+    def captions(self, component: str = "kube-scheduler", action: str = "schedule") -> list[str]:
+        return [s.caption for s in self.kernel.history if s.component == component and s.action == action]
+
+
+@pytest.fixture
+def cluster() -> Cluster:
+    return Cluster()
+
+
+# ----------------------------------------------------------------------------- binding
+def test_pods_are_bound_and_scheduled_events_name_the_scheduler(cluster):
+    for i in range(3):
+        cluster.add_node(f"node-{i}")
+    scheduler = cluster.scheduler()
+    for i in range(3):
+        cluster.add_pod(f"web-{i}", cpu="500m")
+    cluster.run(1)
+
+    for i in range(3):
+        bound_to = cluster.node_of(f"web-{i}")
+        assert bound_to.startswith("node-")
+        assert cluster.condition(f"web-{i}")["status"] == "True"
+        [event] = cluster.events("Scheduled", f"web-{i}")
+        assert event["type"] == "Normal"
+        assert event["source"]["component"] == "default-scheduler"
+        assert event["message"] == f"Successfully assigned default/web-{i} to {bound_to}"
+    status = scheduler.status()
+    assert status["scheduled"] == 3 and status["failed"] == 0
+    assert status["queue"] == {"active": 0, "backoff": 0, "unschedulable": 0}
+    assert status["cache"] == {"nodes": 3, "pods": 3, "assumed": 0}
+    assert any(c.startswith("The scheduler filters 3 nodes for pod web-0: 3 fit; it scores them and binds the pod "
+                            "to node-") for c in cluster.captions())
+
+
+def test_an_assumed_pod_counts_before_its_watch_event_arrives(cluster):
+    cluster.add_node("node-0", cpu="2")
+    scheduler = cluster.scheduler()
+    cluster.add_pod("a", cpu="1500m")
+    cluster.add_pod("b", cpu="1500m")
+    while cluster.node_of("a") == "":
+        cluster.kernel.step()
+    # a's binding never reaches the scheduler's watch: only the assumed pod tells the cache about it.
+    scheduler.drops.remaining = 1
+    cluster.run(1)
+    assert scheduler.drops.dropped == 1
+    assert cluster.node_of("b") == ""
+    assert scheduler.decision(NAMESPACE, "b")["message"] == "0/1 nodes are available: 1 Insufficient cpu."
+    assert scheduler.status()["cache"]["assumed"] == 1
+    cluster.run(40)  # the periodic relist sees the binding: the assumed pod is confirmed
+    assert scheduler.status()["cache"]["assumed"] == 0
+
+
+# ----------------------------------------------------------------------------- unschedulable
+def test_a_pod_too_big_for_every_node_stays_pending_until_a_big_node_joins(cluster):
+    for i in range(3):
+        cluster.add_node(f"node-{i}", cpu="2")
+    scheduler = cluster.scheduler()
+    cluster.add_pod("big", cpu="6")
+    cluster.run(30)
+
+    message = "0/3 nodes are available: 3 Insufficient cpu."
+    assert cluster.node_of("big") == ""
+    condition = cluster.condition("big")
+    assert (condition["status"], condition["reason"], condition["message"]) == ("False", "Unschedulable", message)
+    [event] = cluster.events("FailedScheduling", "big")
+    assert (event["type"], event["message"], event["source"]["component"]) == ("Warning", message,
+                                                                              "default-scheduler")
+    # Parked: no retry loop while nothing changes.
+    assert scheduler.status()["queue"]["unschedulable"] == 1
+    assert scheduler.status()["failed"] == 1
+    assert cluster.captions()[-1] == ("The scheduler filters 3 nodes for pod big: " + message
+                                      + " The pod stays Pending.")
+
+    cluster.add_node("node-big", cpu="8")
+    cluster.run(2)  # the node event moves the pod; its 1 s backoff has long run out
+    assert cluster.node_of("big") == "node-big"
+    assert scheduler.decision(NAMESPACE, "big")["outcome"] == "Scheduled"
+    assert scheduler.queue.moves == {"NodeAdd": 1}
+
+
+def test_the_failed_scheduling_message_counts_every_reason(cluster):
+    cluster.add_node("small", cpu="1", labels={"disk": "ssd"})
+    cluster.add_node("hdd-1", labels={"disk": "hdd"})
+    cluster.add_node("hdd-2", labels={"disk": "hdd"})
+    cluster.scheduler()
+    cluster.add_pod("picky", cpu="2", nodeSelector={"disk": "ssd"})
+    cluster.run(1)
+    assert cluster.condition("picky")["message"] == ("0/3 nodes are available: 1 Insufficient cpu, 2 node(s) "
+                                                     "didn't match Pod's node affinity/selector.")
+
+
+def test_deleting_an_assigned_pod_frees_room_for_a_parked_one(cluster):
+    cluster.add_node("node-0", cpu="2")
+    cluster.scheduler()
+    cluster.add_pod("first", cpu="1500m")
+    cluster.run(1)
+    cluster.add_pod("second", cpu="1500m")
+    cluster.run(1)
+    assert cluster.node_of("second") == ""
+    cluster.admin.delete("pods", NAMESPACE, "first", grace_period_seconds=0)
+    cluster.run(3)
+    assert cluster.node_of("second") == "node-0"
+
+
+def test_retries_with_the_same_verdict_write_no_new_condition(cluster):
+    cluster.add_node("node-0", cpu="1")
+    scheduler = cluster.scheduler()
+    cluster.add_pod("big", cpu="4")
+    cluster.run(1)
+    condition = cluster.condition("big")
+    version = cluster.pod("big")["metadata"]["resourceVersion"]
+    # A label change on the node is a cluster change: the pod is retried, fails the same way.
+    cluster.admin.patch("nodes", "", "node-0", {"metadata": {"labels": {"tier": "x"}}})
+    cluster.run(5)
+    assert scheduler.status()["failed"] == 2
+    assert cluster.pod("big")["metadata"]["resourceVersion"] == version
+    assert cluster.condition("big") == condition
+    [event] = cluster.events("FailedScheduling", "big")
+    assert event["count"] == 2
+
+
+def test_parked_pods_are_retried_after_five_minutes_even_if_nothing_changes(cluster):
+    cluster.add_node("node-0", cpu="1")
+    scheduler = cluster.scheduler()
+    cluster.add_pod("big", cpu="4")
+    cluster.run(POD_MAX_IN_UNSCHEDULABLE_PODS_SECONDS - 10)
+    assert scheduler.status()["failed"] == 1
+    cluster.run(20)
+    assert scheduler.status()["failed"] == 2
+    assert scheduler.queue.moves == {"UnschedulableTimeout": 1}
+
+
+# ----------------------------------------------------------------------------- several schedulers
+def test_a_pod_for_my_scheduler_waits_for_it(cluster):
+    cluster.add_node("node-0")
+    default = cluster.scheduler()
+    cluster.add_pod("custom", schedulerName="my-scheduler")
+    cluster.add_pod("ordinary")
+    cluster.run(10)
+    assert cluster.node_of("ordinary") == "node-0"
+    assert cluster.node_of("custom") == ""
+    assert cluster.condition("custom") is None  # nobody tried: no condition, no event
+    assert cluster.events("FailedScheduling") == []
+    assert default.decision(NAMESPACE, "custom") is None
+
+    mine = cluster.scheduler("my-scheduler", scheduler_name="my-scheduler")
+    cluster.run(1)
+    assert cluster.node_of("custom") == "node-0"
+    [event] = cluster.events("Scheduled", "custom")
+    assert event["source"]["component"] == "my-scheduler"
+    assert mine.status()["scheduled"] == 1 and default.status()["scheduled"] == 1
+    assert mine.decision(NAMESPACE, "custom")["scheduler"] == "my-scheduler"
+    # The second scheduler's cache holds the default scheduler's pods too.
+    assert mine.status()["cache"]["pods"] == 2
+    assert cluster.captions("my-scheduler")[-1].startswith("Scheduler my-scheduler filters 1 node for pod custom")
+
+
+def test_a_stopped_scheduler_leaves_new_pods_pending_and_schedules_them_when_started(cluster):
+    cluster.add_node("node-0")
+    scheduler = cluster.scheduler()
+    cluster.run(1)
+    scheduler.stop()
+    cluster.add_pod("waiting")
+    cluster.run(60)
+    assert cluster.node_of("waiting") == ""
+    assert scheduler.status()["state"] == "stopped"
+
+    scheduler.start()
+    cluster.run(1)
+    assert cluster.node_of("waiting") == "node-0"
+
+
+def test_only_the_leader_schedules_and_a_follower_takes_over_after_the_lease_expires(cluster):
+    cluster.add_node("node-0")
+    a = cluster.scheduler("kube-scheduler-a", leader_election=True, identity="a")
+    b = cluster.scheduler("kube-scheduler-b", leader_election=True, identity="b")
+    cluster.run(1)
+    assert (a.leading, b.leading) == (True, False)
+    assert a.lease_name == b.lease_name == "kube-scheduler"
+    cluster.add_pod("one")
+    cluster.run(1)
+    assert cluster.node_of("one") == "node-0"
+    assert (a.status()["scheduled"], b.status()["scheduled"]) == (1, 0)
+
+    a.stop()
+    stopped_at = cluster.kernel.now_seconds
+    cluster.add_pod("two")
+    cluster.run(10)
+    assert cluster.node_of("two") == ""  # the lease has not expired yet
+    assert cluster.kernel.run_until_true(lambda: cluster.node_of("two") == "node-0", timeout_seconds=20)
+    assert b.leading and b.status()["scheduled"] == 1
+    assert cluster.kernel.now_seconds - stopped_at >= 14
+    lease = cluster.admin.get("leases", "kube-system", "kube-scheduler")
+    assert lease["spec"]["holderIdentity"] == "b"
+
+
+@pytest.mark.parametrize(("scheduler_name", "lease"), [("default-scheduler", "kube-scheduler"),
+                                                         ("my-scheduler", "my-scheduler")],
+                         ids=["default", "second"])
+def test_lease_name(scheduler_name, lease):
+    assert lease_name_for(scheduler_name) == lease
+
+
+# ----------------------------------------------------------------------------- determinism and records
+def _bindings(seed: int) -> dict[str, str]:
+    cluster = Cluster(seed=seed)
+    for i in range(4):
+        cluster.add_node(f"node-{i}", cpu="8")
+    cluster.scheduler()
+    for i in range(12):
+        cluster.add_pod(f"p-{i}")  # no requests: equal scores, the seeded tie-break decides
+    cluster.run(2)
+    return {f"p-{i}": cluster.node_of(f"p-{i}") for i in range(12)}
+
+
+def test_the_same_seed_gives_the_same_bindings():
+    first = _bindings(7)
+    assert all(first.values())
+    assert _bindings(7) == first
+
+
+def test_the_decision_record_explains_each_node(cluster):
+    cluster.add_node("small", cpu="1")
+    cluster.add_node("tainted", taints=[{"key": "dedicated", "value": "gpu", "effect": "NoSchedule"}])
+    cluster.add_node("roomy-1", cpu="8")
+    cluster.add_node("roomy-2", cpu="4")
+    scheduler = cluster.scheduler()
+    cluster.add_pod("web", cpu="2")
+    cluster.run(1)
+
+    record = scheduler.decision(NAMESPACE, "web")
+    assert record["outcome"] == "Scheduled" and record["scheduler"] == "default-scheduler"
+    assert record["node"] == record["winner"] == cluster.node_of("web") == "roomy-1"
+    assert record["attempt"] == 1 and record["feasible"] == 2 and record["nodes_total"] == 4
+    by_node = {n["node"]: n for n in record["nodes"]}
+    small = next(f for f in by_node["small"]["filters"] if f["plugin"] == "NodeResourcesFit")
+    assert small["reasons"] == ["Insufficient cpu"]
+    tainted = next(f for f in by_node["tainted"]["filters"] if f["plugin"] == "TaintToleration")
+    assert tainted["reasons"] == ["node(s) had untolerated taint {dedicated: gpu}"]
+    assert by_node["roomy-1"]["total"] == record["score"] > by_node["roomy-2"]["total"]
+    assert {s["plugin"] for s in by_node["roomy-1"]["scores"]} >= {"NodeResourcesFit",
+                                                                   "NodeResourcesBalancedAllocation"}
+    assert scheduler.decision(NAMESPACE, "missing") is None
+
+
+def test_pods_leave_the_active_queue_by_priority_then_arrival(cluster):
+    cluster.add_node("node-0")
+    scheduler = cluster.scheduler()
+    cluster.run(1)
+    scheduler.stop()
+    cluster.add_pod("low-1")
+    cluster.add_pod("low-2")
+    cluster.add_pod("urgent", priorityClassName="system-cluster-critical")
+    scheduler.start()
+    cluster.run(1)
+    order = [s.object["name"] for s in cluster.kernel.history if s.action == "schedule" and s.object]
+    assert order == ["urgent", "low-1", "low-2"]
+
+
+# ----------------------------------------------------------------------------- the queue alone
+def _queued(name: str, priority: int = 0) -> dict:
+    return {"metadata": {"name": name, "namespace": NAMESPACE}, "spec": {"priority": priority}}
+
+
+def test_queue_backoff_doubles_from_one_second_up_to_ten():
+    kernel = Kernel()
+    queue = SchedulingQueue(kernel, component="s")
+    queue.add(_queued("p"))
+    durations = []
+    for _ in range(6):
+        info = queue.pop()
+        durations.append(queue.backoff_duration(info))
+        queue.add_backoff(info)
+        kernel.run_until_true(queue.has_active, timeout_seconds=60, check_every_seconds=0.1)
+    assert durations == [1, 2, 4, 8, 10, 10]
+
+
+def test_queue_a_status_only_update_leaves_a_parked_pod_parked_but_a_spec_change_moves_it():
+    kernel = Kernel()
+    queue = SchedulingQueue(kernel, component="s")
+    old = _queued("p")
+    queue.add(old)
+    queue.add_unschedulable(queue.pop())
+    status_only = {**old, "metadata": {**old["metadata"], "resourceVersion": "9"}, "status": {"phase": "Pending"}}
+    queue.update(old, status_only)
+    assert queue.where("default/p") == "unschedulable"
+    relabelled = {**status_only, "metadata": {**status_only["metadata"], "labels": {"a": "b"}}}
+    queue.update(status_only, relabelled)
+    assert queue.where("default/p") == "backoff"
+    kernel.run_for(1.5)
+    assert queue.where("default/p") == "active"
+
+
+def test_queue_events_only_move_pods_their_plugins_rejected():
+    kernel = Kernel()
+    queue = SchedulingQueue(kernel, component="s")
+    for name in ("fit", "spread"):
+        queue.add(_queued(name))
+    queue.add_unschedulable(queue.pop(), {"NodeResourcesFit"})
+    queue.add_unschedulable(queue.pop(), {"PodTopologySpread"})
+    kernel.run_for(2)
+    assert queue.move_all_to_active_or_backoff("AssignedPodAdd") == 1
+    assert queue.where("default/spread") == "active" and queue.where("default/fit") == "unschedulable"
+    assert queue.move_all_to_active_or_backoff(NODE_UPDATE) == 1
+    assert queue.lengths() == {"active": 2, "backoff": 0, "unschedulable": 0}
+
+
+@pytest.mark.parametrize(("change", "relevant"), [
+    ({"status": {"conditions": [{"type": "Ready", "status": "True", "lastHeartbeatTime": "later"}]}}, False),
+    ({"status": {"conditions": [{"type": "Ready", "status": "False"}]}}, True),
+    ({"spec": {"unschedulable": True}}, True),
+    ({"metadata": {"name": "n", "labels": {"zone": "b"}}}, True),
+    ({"status": {"allocatable": {"cpu": "8"}}}, True),
+], ids=["heartbeat", "not-ready", "cordoned", "labels", "allocatable"])
+def test_which_node_updates_can_make_a_pod_fit(change, relevant):
+    old = {"metadata": {"name": "n", "labels": {"zone": "a"}}, "spec": {},
+           "status": {"allocatable": {"cpu": "4"},
+                      "conditions": [{"type": "Ready", "status": "True", "lastHeartbeatTime": "earlier"}]}}
+    new = {**old, **{k: {**old[k], **v} for k, v in change.items()}}
+    assert node_scheduling_properties_changed(old, new) is relevant
+
+
+def test_is_pod_updated_ignores_status_and_resource_version():
+    old = {"metadata": {"name": "p", "resourceVersion": "1"}, "spec": {"a": 1}, "status": {}}
+    assert not is_pod_updated(old, {**old, "metadata": {"name": "p", "resourceVersion": "2"}, "status": {"x": 1}})
+    assert is_pod_updated(old, {**old, "spec": {"a": 2}})
