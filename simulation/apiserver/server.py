@@ -24,7 +24,8 @@ from typing import Any, Callable, Iterable
 from simulation.store import (CompactedError, KeyExistsError, KeyNotFoundError, RevisionConflictError, Store,
                               guaranteed_update, registry_key, registry_prefix)
 
-from . import codec, discovery, errors, fieldvalidation, ipallocator, openapi, resources, strategy, tables
+from . import (apply, codec, discovery, errors, fieldvalidation, ipallocator, managedfields, openapi, resources,
+               strategy, tables)
 from .admission import CREATE, DELETE, UPDATE, AdmissionAttributes
 from .audit import (AUTHENTICATION, AUTHORIZATION, MUTATING_ADMISSION, STORAGE, VALIDATING_ADMISSION, VALIDATION,
                     AuditRecord, AuditSink)
@@ -42,6 +43,8 @@ FOREGROUND_FINALIZER = "foregroundDeletion"
 CS_DEPRECATION = {"Warning": '299 - "v1 ComponentStatus is deprecated in v1.19+"'}
 #: Default watch length when the client gives no timeoutSeconds (upstream picks 30–60 min).
 DEFAULT_WATCH_SECONDS = 1800
+#: Upstream's ``FieldManagerMaxLength``.
+FIELD_MANAGER_MAX_LENGTH = 128
 
 
 @dataclass
@@ -535,9 +538,13 @@ class APIServer:
         return convert
 
     # ------------------------------------------------------------------ writes
-    def _create(self, call: Call) -> APIResponse:
+    def _create(self, call: Call, obj: dict | None = None) -> APIResponse:
+        """POST, or an apply that finds no object (``obj``: the applied object, its managedFields
+        already recorded by the apply)."""
         rt = call.rt
-        obj = self._decode(call)
+        track = obj is None
+        if obj is None:
+            obj = self._decode(call)
         warnings = fieldvalidation.check(rt, obj, call.req.query.get("fieldValidation", ""))
         meta = obj["metadata"]
         if rt.namespaced:
@@ -550,6 +557,8 @@ class APIServer:
         name = strategy.name_for_create(obj, self.rng)
         call.record.name = name  # as upstream's audit objectRef: the name the create chose
         self._apply_defaults(rt, obj)
+        if track:
+            obj = apply.record_update(None, obj, self._writer(call), *self._field_types(call))
         self._admit_and_validate(call, CREATE, obj, None, prepare=lambda: self._prepare_create(rt, obj))
         if call.dry_run:
             # As upstream's DryRunnableStorage: everything but the write, including its refusal.
@@ -589,11 +598,67 @@ class APIServer:
 
     def _patch(self, call: Call) -> APIResponse:
         ctype = call.req.content_type
-        if ctype == codec.APPLY_PATCH_TYPE or ctype not in codec.PATCH_TYPES:
+        _check_patch_options(call.req.query, ctype == codec.APPLY_PATCH_TYPE)
+        if ctype == codec.APPLY_PATCH_TYPE and not call.info.subresource:
+            return self._apply(call)
+        if ctype not in codec.PATCH_TYPES:
             raise errors.unsupported_media_type(ctype)
         return self._write_update(call, _patcher(call, call.rt.kind), from_patch=True)
 
-    def _write_update(self, call: Call, make: Callable[[dict], dict], from_patch: bool = False) -> APIResponse:
+    # ------------------------------------------------------------------ managed fields, server-side apply
+    def _writer(self, call: Call) -> apply.Writer:
+        """Who this write is recorded for: the ``fieldManager`` parameter or, as upstream's
+        ``managerOrUserAgent``, the User-Agent up to its first ``/`` (``kubectl``, ``python``)."""
+        manager = call.req.query.get("fieldManager") or _user_agent_prefix(call.req.header("user-agent"))
+        return apply.Writer(manager, call.rt.group_version, call.info.subresource, strategy.rfc3339(self.clock()))
+
+    @staticmethod
+    def _field_types(call: Call) -> tuple[managedfields.Type, frozenset]:
+        """The kind's field types, and what the endpoint resets (upstream's ResetFields):
+        ``status`` when written through the object of a kind with a status subresource."""
+        rt = call.rt
+        ignored = frozenset({("f:status",)}) if strategy.has_status_subresource(rt) and \
+            not call.info.subresource else frozenset()
+        return managedfields.type_for(rt.group, rt.version, rt.kind), ignored
+
+    def _apply(self, call: Call) -> APIResponse:
+        """Server-side apply: update the object with the applied configuration if it exists
+        (200), create it from the configuration if not (201)."""
+        rt = call.rt
+        config = _applied_config(call)
+        force = call.req.flag("force")
+        writer = self._writer(call)
+        typ, ignored = self._field_types(call)
+
+        def applied(live: dict | None) -> dict:
+            try:
+                return apply.apply(live, config, writer, force, typ, ignored)
+            except apply.ApplyConflict as exc:
+                raise errors.StatusError(409, "Conflict", exc.message, {"causes": exc.causes()}) from None
+            except managedfields.FieldSetError as exc:
+                raise errors.internal(f"failed to create typed patch object ({rt.group_version}, Kind={rt.kind}) "
+                                      f"{call.namespace}/{call.info.name}: {exc}") from None
+
+        for _ in range(16):
+            try:
+                return self._write_update(call, applied, from_patch=True, track=False)
+            except StatusError as exc:
+                if exc.code != 404 or exc.reason != "NotFound":
+                    raise
+            obj = applied(None)
+            meta = obj.setdefault("metadata", {})
+            if meta.get("uid"):
+                raise errors.conflict(rt.name, rt.group, call.info.name, f"uid mismatch: the provided object "
+                                      f"specified uid {meta['uid']}, and no existing object was found")
+            try:
+                return self._create(call, obj)
+            except StatusError as exc:
+                if exc.reason != "AlreadyExists":
+                    raise
+        raise self._conflict(call)
+
+    def _write_update(self, call: Call, make: Callable[[dict], dict], from_patch: bool = False,
+                      track: bool = True) -> APIResponse:
         """GuaranteedUpdate: read, build the new object, admit, validate, compare-and-set.
 
         ``make`` gets the stored object and returns a new one without changing its argument
@@ -626,6 +691,8 @@ class APIServer:
                 new["metadata"]["namespace"] = old["metadata"]["namespace"]
             self._apply_defaults(rt, new)
             strategy.prepare_update(rt, new, old, sub)
+            if track:
+                new = apply.record_update(old, new, self._writer(call), *self._field_types(call))
             if new == {**old, "apiVersion": rt.group_version, "kind": rt.kind}:
                 call.record.passed(STORAGE, ["etcd"])
                 return APIResponse(200, self._type_meta(rt, old))
@@ -950,6 +1017,71 @@ def _int_param(query: dict, name: str) -> int | None:
 def _item_key(rt: ResourceType, obj: dict) -> str:
     meta = obj["metadata"]
     return registry_key(rt.name, meta.get("namespace", "") if rt.namespaced else "", meta["name"])
+
+
+def _user_agent_prefix(user_agent: str) -> str:
+    """Upstream's ``prefixFromUserAgent``: up to the first ``/``, printable characters only, at
+    most 128 bytes."""
+    out = ""
+    for char in user_agent.split("/", 1)[0]:
+        if not char.isprintable():
+            continue
+        if len((out + char).encode()) > FIELD_MANAGER_MAX_LENGTH:
+            break
+        out += char
+    return out
+
+
+def _check_patch_options(query: dict, apply_patch: bool) -> None:
+    """Upstream's ``ValidatePatchOptions``: 422 on PatchOptions before anything is read."""
+    causes = []
+    manager = query.get("fieldManager", "")
+    if not apply_patch and "force" in query:
+        causes.append({"reason": "FieldValueForbidden", "field": "force",
+                       "message": "Forbidden: may not be specified for non-apply patch"})
+    if apply_patch and not manager:
+        causes.append({"reason": "FieldValueRequired", "field": "fieldManager",
+                       "message": "Required value: is required for apply patch"})
+    if len(manager.encode()) > FIELD_MANAGER_MAX_LENGTH:
+        causes.append({"reason": "FieldValueTooLong", "field": "fieldManager",
+                       "message": f"Too long: may not be more than {FIELD_MANAGER_MAX_LENGTH} bytes"})
+    for index, char in enumerate(manager):
+        if not char.isprintable():
+            causes.append({"reason": "FieldValueInvalid", "field": "fieldManager",
+                           "message": f"Invalid value: {json.dumps(manager)}: invalid character "
+                                      f"U+{ord(char):04X} (at position {index})"})
+    if causes:
+        raise errors.invalid("PatchOptions", "meta.k8s.io", "", causes)
+
+
+def _applied_config(call: Call) -> dict:
+    """The applied configuration (YAML or JSON), checked as upstream's apply patcher does:
+    an object of this endpoint's kind and version, naming the object on the URL, without
+    managedFields."""
+    rt = call.rt
+    if call.req.obj is not None:
+        config = copy.deepcopy(call.req.obj)
+    else:
+        config = codec.decode(call.req.body, codec.APPLY_PATCH_TYPE, "patch")
+    if not isinstance(config, dict):
+        raise errors.bad_request(f"error decoding YAML: json: cannot unmarshal {type(config).__name__} into Go "
+                                 "value of type map[string]interface {}")
+    if config.get("apiVersion") != rt.group_version or config.get("kind") != rt.kind:
+        group, _, version = str(config.get("apiVersion") or "").rpartition("/")
+        raise errors.bad_request(f"invalid object type: {group}/{version}, Kind={config.get('kind') or ''}")
+    meta = config.get("metadata")
+    if meta is not None and not isinstance(meta, dict):
+        raise errors.bad_request("metadata must be an object")
+    meta = meta or {}
+    if meta.get("managedFields") is not None:
+        raise errors.bad_request("metadata.managedFields must be nil")
+    if (meta.get("name") or "") != call.info.name:
+        raise errors.bad_request(f"the name of the object ({meta.get('name') or ''}) does not match the name on "
+                                 f"the URL ({call.info.name})")
+    if rt.namespaced and meta.get("namespace") not in (None, "", call.namespace):
+        raise errors.bad_request(f"the namespace of the object ({meta['namespace']}) does not match the "
+                                 f"namespace on the request ({call.namespace})")
+    return config
 
 
 def _patcher(call: Call, kind: str) -> Callable[[dict], dict]:

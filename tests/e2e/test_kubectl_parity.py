@@ -658,3 +658,138 @@ def test_edit_with_kube_editor(kv, ns, tmp_path):
     assert (rc, out.strip()) == (0, "deployment.apps/web edited"), err
     assert [c["image"] for c in get_json(kv, "deploy", "web", "-n", ns)["spec"]["template"]["spec"]["containers"]] \
         == ["nginx:1.27"]
+
+
+# ------------------------------------------------------------------ server-side apply
+#: kubectl's advice after an apply conflict (staging/src/k8s.io/kubectl/pkg/cmd/apply).
+CONFLICT_ADVICE = """\
+Please review the fields above--they currently have other managers. Here
+are the ways you can resolve this warning:
+* If you intend to manage all of these fields, please re-run the apply
+  command with the `--force-conflicts` flag.
+* If you do not intend to manage all of the fields, please edit your
+  manifest to remove references to the fields that should keep their
+  current managers.
+* You may co-own fields by updating your manifest to match the existing
+  value; in this case, you'll become the manager if the other manager(s)
+  stop managing the field (remove it from their configuration).
+See https://kubernetes.io/docs/reference/using-api/server-side-apply/#conflicts"""
+
+#: What kubectl's applier owns after applying ``DEPLOYMENT`` (upstream's fieldsV1 encoding).
+DEPLOYMENT_APPLIED_FIELDS = {
+    "f:metadata": {"f:labels": {"f:app": {}}},
+    "f:spec": {
+        "f:replicas": {},
+        "f:selector": {},
+        "f:template": {
+            "f:metadata": {"f:labels": {"f:app": {}}},
+            "f:spec": {"f:containers": {'k:{"name":"nginx"}': {".": {}, "f:image": {}, "f:name": {}}}},
+        },
+    },
+}
+
+
+def managers(obj: dict) -> list[tuple]:
+    return [(e["manager"], e["operation"], e.get("subresource", "")) for e in obj["metadata"].get("managedFields", [])]
+
+
+def deployment(kv, ns: str) -> dict:
+    """Deployment ``web`` with its managedFields (kubectl hides them unless asked)."""
+    return get_json(kv, "deploy", "web", "-n", ns, "--show-managed-fields")
+
+
+def server_side_apply(kv, ns: str, manifest: Path, *flags: str) -> tuple[int, str, str]:
+    return kv("apply", "--server-side", *flags, "-n", ns, "-f", str(manifest))
+
+
+def test_apply_server_side_creates_then_is_a_no_op(kv, ns, tmp_path):
+    manifest = tmpfile(tmp_path, "web.yaml", DEPLOYMENT.format(name="web", replicas=2))
+    rc, out, err = server_side_apply(kv, ns, manifest)
+    assert (rc, out.strip()) == (0, "deployment.apps/web serverside-applied"), err
+    obj = deployment(kv, ns)
+    assert obj["spec"]["replicas"] == 2 and obj["metadata"]["generation"] == 1
+    for key, value in DEPLOYMENT_DEFAULTS.items():
+        assert obj["spec"][key] == value, key
+    [entry] = obj["metadata"]["managedFields"]
+    assert {k: v for k, v in entry.items() if k != "time"} == {
+        "manager": "kubectl", "operation": "Apply", "apiVersion": "apps/v1", "fieldsType": "FieldsV1",
+        "fieldsV1": DEPLOYMENT_APPLIED_FIELDS}
+    assert "kubectl.kubernetes.io/last-applied-configuration" not in obj["metadata"].get("annotations", {})
+
+    # the same configuration again: nothing is written
+    rc, out, err = server_side_apply(kv, ns, manifest)
+    assert (rc, out.strip()) == (0, "deployment.apps/web serverside-applied"), err
+    again = deployment(kv, ns)
+    assert again["metadata"]["resourceVersion"] == obj["metadata"]["resourceVersion"]
+    assert again["metadata"]["managedFields"] == obj["metadata"]["managedFields"]
+
+
+def test_apply_server_side_conflict_after_scale_and_force(kv, ns, tmp_path):
+    manifest = tmpfile(tmp_path, "web.yaml", DEPLOYMENT.format(name="web", replicas=2))
+    ok(server_side_apply(kv, ns, manifest))
+    rc, out, err = kv("scale", "deployment", "web", "--replicas=5", "-n", ns)
+    assert (rc, out.strip()) == (0, "deployment.apps/web scaled"), err
+    # kubectl scale sends no fieldManager: the manager is the User-Agent's program name
+    scaler = Path(kv.binary).name
+    assert managers(deployment(kv, ns)) == [
+        ("kubectl", "Apply", ""), (scaler, "Update", "scale")]
+
+    rc, out, err = server_side_apply(kv, ns, manifest)
+    assert rc == 1 and out == ""
+    assert err.strip() == (f'error: Apply failed with 1 conflict: conflict with "{scaler}" with subresource '
+                           f'"scale" using apps/v1: .spec.replicas\n{CONFLICT_ADVICE}'), err
+    assert deployment(kv, ns)["spec"]["replicas"] == 5
+
+    # co-owning: applying the value the other manager set is no conflict
+    rc, out, err = server_side_apply(kv, ns, tmpfile(tmp_path, "five.yaml", DEPLOYMENT.format(name="web",
+                                                                                               replicas=5)))
+    assert (rc, out.strip()) == (0, "deployment.apps/web serverside-applied"), err
+
+    rc, out, err = server_side_apply(kv, ns, manifest, "--force-conflicts")
+    assert (rc, out.strip()) == (0, "deployment.apps/web serverside-applied"), err
+    obj = deployment(kv, ns)
+    assert obj["spec"]["replicas"] == 2
+    # the scaler owned nothing else, so its entry is gone
+    assert managers(obj) == [("kubectl", "Apply", "")]
+
+
+def test_apply_server_side_removes_what_it_no_longer_applies(kv, ns, tmp_path):
+    full = yaml.safe_load(DEPLOYMENT.format(name="web", replicas=1))
+    full["metadata"]["labels"]["tier"] = "frontend"
+    full["spec"]["template"]["spec"]["containers"].append({"name": "sidecar", "image": "busybox:1.36"})
+    manifest = tmpfile(tmp_path, "web.yaml", yaml.safe_dump(full))
+    ok(server_side_apply(kv, ns, manifest))
+    # another manager adds a label of its own
+    ok(kv("label", "deployment", "web", "owner=team-a", "-n", ns))
+
+    manifest.write_text(DEPLOYMENT.format(name="web", replicas=1))
+    rc, out, err = server_side_apply(kv, ns, manifest)
+    assert (rc, out.strip()) == (0, "deployment.apps/web serverside-applied"), err
+    obj = deployment(kv, ns)
+    assert obj["metadata"]["labels"] == {"app": "web", "owner": "team-a"}
+    assert [c["name"] for c in obj["spec"]["template"]["spec"]["containers"]] == ["nginx"]
+    assert obj["metadata"]["generation"] == 2
+    entry = next(e for e in obj["metadata"]["managedFields"] if e["operation"] == "Apply")
+    assert entry["fieldsV1"] == DEPLOYMENT_APPLIED_FIELDS
+
+
+def test_apply_server_side_dry_run_stores_nothing(kv, ns, tmp_path):
+    manifest = tmpfile(tmp_path, "web.yaml", DEPLOYMENT.format(name="web", replicas=2))
+    rc, out, err = server_side_apply(kv, ns, manifest, "--dry-run=server")
+    assert (rc, out.strip()) == (0, "deployment.apps/web serverside-applied (server dry run)"), err
+    rc, out, err = kv("get", "deploy", "web", "-n", ns)
+    assert rc == 1 and 'deployments.apps "web" not found' in err, err
+
+
+def test_create_records_the_kubectl_manager(kv, ns):
+    ok(kv("create", "deployment", "web", "--image=nginx:1.26", "-n", ns))
+    obj = deployment(kv, ns)
+    [entry] = obj["metadata"]["managedFields"]
+    assert (entry["manager"], entry["operation"], entry["apiVersion"]) == ("kubectl-create", "Update", "apps/v1")
+    spec = entry["fieldsV1"]["f:spec"]
+    assert spec["f:template"]["f:spec"]["f:containers"] == {'k:{"name":"nginx"}': {
+        ".": {}, "f:image": {}, "f:imagePullPolicy": {}, "f:name": {}, "f:resources": {},
+        "f:terminationMessagePath": {}, "f:terminationMessagePolicy": {}}}
+    assert spec["f:strategy"] == {"f:rollingUpdate": {".": {}, "f:maxSurge": {}, "f:maxUnavailable": {}},
+                                  "f:type": {}}
+    assert spec["f:selector"] == {} and spec["f:replicas"] == {}

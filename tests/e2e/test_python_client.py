@@ -159,6 +159,50 @@ def test_patch_deployment_strategic_merges_containers_by_name_merge_patch_replac
     assert apps.read_namespaced_deployment("web", namespace).spec.replicas == 4
 
 
+def test_server_side_apply_creates_updates_and_reports_conflicts(apps, namespace):
+    """``patch_namespaced_deployment`` with the apply content type: an upsert owned by the
+    ``field_manager``; a conflicting apply by another manager is a 409 with upstream's causes."""
+    apply_type = "application/apply-patch+yaml"
+    manifest = {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "web", "labels": {"app": "web"}},
+                "spec": {"replicas": 2, "selector": {"matchLabels": {"app": "web"}}, "template": {
+                    "metadata": {"labels": {"app": "web"}},
+                    "spec": {"containers": [{"name": "nginx", "image": "nginx:1.27"}]}}}}
+    created = apps.patch_namespaced_deployment("web", namespace, manifest, field_manager="deployer",
+                                               _content_type=apply_type, _request_timeout=REQUEST_TIMEOUT)
+    assert isinstance(created, client.V1Deployment) and created.spec.replicas == 2
+    [entry] = created.metadata.managed_fields
+    assert (entry.manager, entry.operation, entry.api_version, entry.fields_type) == (
+        "deployer", "Apply", "apps/v1", "FieldsV1")
+    assert entry.fields_v1["f:spec"]["f:replicas"] == {}
+
+    manifest["spec"]["replicas"] = 3
+    updated = apps.patch_namespaced_deployment("web", namespace, manifest, field_manager="deployer",
+                                               _content_type=apply_type)
+    assert updated.spec.replicas == 3 and updated.metadata.generation == 2
+
+    manifest["spec"]["replicas"] = 4
+    with pytest.raises(ApiException) as raised:
+        apps.patch_namespaced_deployment("web", namespace, manifest, field_manager="autoscaler",
+                                         _content_type=apply_type)
+    status = json.loads(raised.value.body)
+    assert (raised.value.status, status["reason"]) == (409, "Conflict")
+    assert status["message"] == 'Apply failed with 1 conflict: conflict with "deployer": .spec.replicas'
+    assert status["details"]["causes"] == [{"reason": "FieldManagerConflict", "message": 'conflict with "deployer"',
+                                            "field": ".spec.replicas"}]
+
+    forced = apps.patch_namespaced_deployment("web", namespace, manifest, field_manager="autoscaler",
+                                              force=True, _content_type=apply_type)
+    assert forced.spec.replicas == 4
+    owners = {e.manager: e.fields_v1 for e in forced.metadata.managed_fields}
+    assert owners["autoscaler"]["f:spec"]["f:replicas"] == {}
+    assert "f:replicas" not in owners["deployer"]["f:spec"]
+
+    # an ordinary write without field_manager is recorded for the User-Agent's program name
+    patched = apps.patch_namespaced_deployment("web", namespace, {"metadata": {"labels": {"team": "a"}}})
+    agent = {e.manager for e in patched.metadata.managed_fields if e.operation == "Update"}
+    assert agent == {"OpenAPI-Generator"}
+
+
 def test_replace_with_stale_resource_version_is_409(v1, namespace):
     first = v1.create_namespaced_config_map(namespace, configmap("x", {"n": "0"}))
     v1.patch_namespaced_config_map("x", namespace, {"data": {"n": "1"}})
