@@ -1,0 +1,131 @@
+"""kube-proxy on one node: watches Services and Endpoints and keeps the node's iptables rules
+(:mod:`.iptables`) in step with them.
+
+Promises:
+
+* It is handed an API client (``system:kube-proxy``, bound to ``system:node-proxier``) and
+  reads Services and Endpoints through its informers, nothing else.
+* A change that matters (a service's spec, an Endpoints' subsets) asks for a sync; syncs
+  are at least ``min_sync_period_seconds`` apart (upstream's ``minSyncPeriod``), so a burst
+  of changes is one rewrite. Each sync is one kernel action whose caption says what changed
+  ("service default/web now has 3 endpoints").
+* :meth:`KubeProxy.rules` is the last written rule set, as ``iptables-save`` prints it;
+  :meth:`KubeProxy.services` is the same, structured for drawing.
+"""
+from __future__ import annotations
+
+from dataclasses import asdict
+
+from simulation.client.apiclient import APIClient
+from simulation.client.component import Component
+from simulation.kernel import Kernel, Timer
+
+from . import iptables
+
+#: Upstream's default ``--cluster-cidr`` in kind/kubeadm clusters (traffic from outside it is masqueraded).
+DEFAULT_CLUSTER_CIDR = "10.244.0.0/16"
+MIN_SYNC_PERIOD_SECONDS = 1.0
+#: Virtual seconds between noticing a change and rewriting the rules.
+SYNC_DELAY_SECONDS = 0.05
+
+
+class KubeProxy(Component):
+    kind = "kube-proxy"
+
+    def __init__(self, name: str, kernel: Kernel, client: APIClient, *, node: str,
+                 cluster_cidr: str = DEFAULT_CLUSTER_CIDR,
+                 min_sync_period_seconds: float = MIN_SYNC_PERIOD_SECONDS) -> None:
+        super().__init__(name, kernel, client, node=node)
+        self.cluster_cidr = cluster_cidr
+        self.min_sync_period_seconds = min_sync_period_seconds
+        self._rules: list[str] = []
+        self._planned: list[iptables.ServicePortRules] = []
+        self._counts: dict[str, int] = {}
+        self._timer: Timer | None = None
+        self._last_sync = -float("inf")
+        self.syncs = 0
+
+    def event_source(self) -> str:
+        return "kube-proxy"
+
+    # ----------------------------------------------------------------- lifecycle
+    def run(self) -> None:
+        self.services_informer = self.informer("services")
+        self.endpoints_informer = self.informer("endpoints")
+        for informer, relevant in ((self.services_informer, _service_part), (self.endpoints_informer, _subsets)):
+            informer.add_event_handler(
+                lambda obj: self._request_sync(),
+                lambda old, new, relevant=relevant: relevant(old) != relevant(new) and self._request_sync(),
+                lambda obj: self._request_sync())
+        self._request_sync()
+
+    def on_stop(self) -> None:
+        """The process is gone; the rules it wrote stay in the node's kernel, as on a real node."""
+        self._timer = None
+
+    # ----------------------------------------------------------------- syncing
+    def _request_sync(self) -> None:
+        if self._timer is not None and not self._timer.cancelled:
+            return
+        now = self.kernel.now_seconds
+        at = max(now + SYNC_DELAY_SECONDS, self._last_sync + self.min_sync_period_seconds)
+        self._timer = self.kernel.schedule(at - now, self.sync_proxy_rules, component=self.name, action="sync-rules")
+
+    def sync_proxy_rules(self) -> dict:
+        """``syncProxyRules``: recompute every rule from the informers' caches."""
+        self._timer = None
+        self._last_sync = self.kernel.now_seconds
+        self.syncs += 1
+        services = self.services_informer.lister.list()
+        endpoints = {(e["metadata"].get("namespace", ""), e["metadata"]["name"]): e
+                     for e in self.endpoints_informer.lister.list()}
+        self._planned = iptables.plan(services, endpoints)
+        self._rules = iptables.iptables_save(self._planned, cluster_cidr=self.cluster_cidr)
+        counts: dict[str, int] = {}
+        for sp in self._planned:
+            service = sp.name.split(":", 1)[0]
+            counts[service] = max(counts.get(service, 0), len(sp.endpoints))
+        caption = self._describe(self._counts, counts)
+        self._counts = counts
+        return {"caption": caption, "extra": {"node": self.node, "rules": len(self._rules),
+                                              "services": len(counts)}}
+
+    def _describe(self, before: dict[str, int], after: dict[str, int]) -> str:
+        changes = []
+        for name, n in after.items():
+            if name not in before:
+                changes.append(f"service {name} added with {_count(n)}")
+            elif before[name] != n:
+                changes.append(f"service {name} now has {_count(n)}")
+        changes += [f"service {name} removed" for name in before if name not in after]
+        head = f"kube-proxy on {self.node} rewrites its iptables rules"
+        if not changes:
+            return f"{head}: nothing changed ({len(after)} services)"
+        shown = changes[:3] + ([f"and {len(changes) - 3} more change(s)"] if len(changes) > 3 else [])
+        return f"{head}: " + "; ".join(shown)
+
+    # ----------------------------------------------------------------- reading
+    def rules(self) -> list[str]:
+        """The node's rules as ``iptables-save`` prints them (filter and nat tables)."""
+        return list(self._rules)
+
+    def services(self) -> list[dict]:
+        """Each service port: cluster IP, its KUBE-SVC chain, endpoints with chain and probability."""
+        return [asdict(sp) for sp in self._planned]
+
+    def status(self) -> dict:
+        out = super().status()
+        out.update(rules=len(self._rules), syncs=self.syncs)
+        return out
+
+
+def _count(n: int) -> str:
+    return f"{n} endpoint" + ("" if n == 1 else "s")
+
+
+def _service_part(svc: dict) -> tuple:
+    return (svc.get("spec"),)
+
+
+def _subsets(ep: dict) -> tuple:
+    return (ep.get("subsets"),)
