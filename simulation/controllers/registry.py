@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from .garbagecollector import GarbageCollectorController
+from .daemonset import DaemonSetController
 from .deployment import DeploymentController
 from .replicaset import ReplicaSetController
 
@@ -10,4 +11,5 @@ CONTROLLERS: dict[str, type] = {
     "garbagecollector": GarbageCollectorController,
     "replicaset": ReplicaSetController,
     "deployment": DeploymentController,
+    "daemonset": DaemonSetController,
 }
