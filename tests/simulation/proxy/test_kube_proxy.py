@@ -1,0 +1,133 @@
+"""kube-proxy: the rules, checked against upstream's chain names, and the component headless."""
+from __future__ import annotations
+
+import pytest
+
+from simulation.apiserver.request import UserInfo
+from simulation.client.apiclient import APIClient
+from simulation.proxy import KubeProxy
+from simulation.proxy import iptables
+from tests.simulation.kubelet.harness import Cluster
+
+
+@pytest.mark.parametrize("name, protocol, chain", [
+    ("default/kubernetes:https", "tcp", "KUBE-SVC-NPX46M4PTMTKRN6Y"),
+    ("kube-system/kube-dns:dns", "udp", "KUBE-SVC-TCOU7JCQXEZGVUNU"),
+    ("kube-system/kube-dns:dns-tcp", "tcp", "KUBE-SVC-ERIFXISQEP7F7OF4"),
+], ids=["kubernetes", "kube-dns-udp", "kube-dns-tcp"])
+def test_service_chain_names_match_upstream(name, protocol, chain):
+    assert iptables.service_chain(name, protocol) == chain
+
+
+@pytest.mark.parametrize("n, printed", [(2, "0.50000000000"), (3, "0.33333333349"), (4, "0.25000000000"),
+                                        (5, "0.20000000019")], ids=["2", "3", "4", "5"])
+def test_probability_as_iptables_save_prints_it(n, printed):
+    assert iptables.probability(n) == printed
+
+
+@pytest.mark.parametrize("text, quoted", [("default/web", '"default/web"'), ("plain-word_1", "plain-word_1"),
+                                          ("a b", '"a b"')], ids=["slash", "safe", "space"])
+def test_comment_quoting(text, quoted):
+    assert iptables.quote(text) == quoted
+
+
+@pytest.fixture
+def cluster():
+    c = Cluster(seed=3)
+    proxy = KubeProxy("kube-proxy/node-2", c.kernel, APIClient(c.server, UserInfo("system:kube-proxy"), "kube-proxy"),
+                      node="node-2")
+    proxy.start()
+    c.proxy = proxy
+    return c
+
+
+def endpoints(name: str, ips: list[str], port: int = 8080, port_name: str = "") -> dict:
+    p = {"port": port, "protocol": "TCP", **({"name": port_name} if port_name else {})}
+    return {"metadata": {"name": name}, "subsets": [{"addresses": [{"ip": ip} for ip in ips], "ports": [p]}]}
+
+
+def svc_rules(rules: list[str], chain: str) -> list[str]:
+    return [r for r in rules if r.startswith(f"-A {chain} ")]
+
+
+def test_three_endpoints_get_statistic_rules_and_a_final_unconditional_one(cluster):
+    svc = cluster.admin.create("services", {"metadata": {"name": "web"}, "spec": {
+        "selector": {"app": "web"}, "ports": [{"port": 80, "targetPort": 8080}]}}, "default")
+    cluster.admin.create("endpoints", endpoints("web", ["10.244.3.5", "10.244.1.2", "10.244.2.7"]), "default")
+    cluster.kernel.run_for(2)
+    rules = cluster.proxy.rules()
+    vip = svc["spec"]["clusterIP"]
+    chain = iptables.service_chain("default/web", "tcp")
+    assert (f'-A KUBE-SERVICES -d {vip}/32 -p tcp -m comment --comment "default/web cluster IP" -m tcp --dport 80 '
+            f'-j {chain}') in rules
+    jumps = [r for r in svc_rules(rules, chain) if "KUBE-SEP-" in r]
+    assert len(jumps) == 3
+    assert "--probability 0.33333333349" in jumps[0] and '"default/web -> 10.244.1.2:8080"' in jumps[0]
+    assert "--probability 0.50000000000" in jumps[1]
+    assert "statistic" not in jumps[2] and jumps[2].endswith(iptables.endpoint_chain("default/web", "tcp",
+                                                                                     "10.244.3.5:8080"))
+    sep = iptables.endpoint_chain("default/web", "tcp", "10.244.1.2:8080")
+    assert svc_rules(rules, sep) == [
+        f'-A {sep} -s 10.244.1.2/32 -m comment --comment "default/web" -j KUBE-MARK-MASQ',
+        f'-A {sep} -p tcp -m comment --comment "default/web" -m tcp -j DNAT --to-destination 10.244.1.2:8080']
+    assert svc_rules(rules, chain)[0].startswith(f"-A {chain} ! -s 10.244.0.0/16 -d {vip}/32")
+    assert svc_rules(rules, "KUBE-SERVICES")[-1].startswith(
+        '-A KUBE-SERVICES -m comment --comment "kubernetes service nodeports;')
+    assert "-A KUBE-MARK-MASQ -j MARK --set-xmark 0x4000/0x4000" in rules
+    assert rules.count("COMMIT") == 2 and rules[0] == "*filter"
+    [view] = [s for s in cluster.proxy.services() if s["name"] == "default/web"]
+    assert [e["probability"] for e in view["endpoints"]] == ["0.33333333349", "0.50000000000", None]
+
+
+def test_endpoint_changes_rewrite_the_rules_in_one_step(cluster):
+    cluster.admin.create("services", {"metadata": {"name": "web"}, "spec": {
+        "selector": {"app": "web"}, "ports": [{"port": 80}]}}, "default")
+    cluster.admin.create("endpoints", endpoints("web", ["10.244.1.2", "10.244.2.2", "10.244.3.2"], 80), "default")
+    cluster.kernel.run_for(2)
+    assert "service default/web added with 3 endpoints" in cluster.kernel.history[-1].caption
+    ep = cluster.admin.get("endpoints", "default", "web")
+    ep["subsets"][0]["addresses"] = ep["subsets"][0]["addresses"][:2]
+    cluster.admin.update("endpoints", ep)
+    cluster.kernel.run_for(2)
+    syncs = [s for s in cluster.kernel.history if s.action == "sync-rules"]
+    assert syncs[-1].caption == "kube-proxy on node-2 rewrites its iptables rules: service default/web now has 2 endpoints"
+    chain = iptables.service_chain("default/web", "tcp")
+    assert len([r for r in svc_rules(cluster.proxy.rules(), chain) if "KUBE-SEP-" in r]) == 2
+
+
+def test_service_without_endpoints_is_rejected(cluster):
+    svc = cluster.admin.create("services", {"metadata": {"name": "empty"}, "spec": {
+        "selector": {"app": "none"}, "ports": [{"port": 80}]}}, "default")
+    cluster.kernel.run_for(2)
+    vip = svc["spec"]["clusterIP"]
+    assert (f'-A KUBE-SERVICES -d {vip}/32 -p tcp -m comment --comment "default/empty has no endpoints" -m tcp '
+            '--dport 80 -j REJECT --reject-with icmp-port-unreachable') in cluster.proxy.rules()
+
+
+def test_node_port_and_named_ports(cluster):
+    cluster.admin.create("services", {"metadata": {"name": "web"}, "spec": {"type": "NodePort", "selector": {"a": "b"},
+        "ports": [{"name": "http", "port": 80, "targetPort": 8080, "nodePort": 30080},
+                  {"name": "metrics", "port": 9090, "nodePort": 30090}]}}, "default")
+    ep = endpoints("web", ["10.244.1.2"], 8080, "http")
+    ep["subsets"][0]["ports"].append({"name": "metrics", "port": 9090, "protocol": "TCP"})
+    cluster.admin.create("endpoints", ep, "default")
+    cluster.kernel.run_for(2)
+    rules = cluster.proxy.rules()
+    ext = iptables.external_chain("default/web:http", "tcp")
+    assert (f'-A KUBE-NODEPORTS -p tcp -m comment --comment "default/web:http" -m tcp --dport 30080 -j {ext}'
+            in rules)
+    assert f"-A {ext} -j {iptables.service_chain('default/web:http', 'tcp')}" in rules
+    assert any("--to-destination 10.244.1.2:9090" in r for r in rules)
+    assert any("--to-destination 10.244.1.2:8080" in r for r in rules)
+
+
+def test_stopped_proxy_keeps_its_rules_and_resyncs_on_start(cluster):
+    cluster.kernel.run_for(1)
+    before = cluster.proxy.rules()
+    cluster.proxy.stop()
+    cluster.admin.create("services", {"metadata": {"name": "late"}, "spec": {"ports": [{"port": 80}]}}, "default")
+    cluster.kernel.run_for(2)
+    assert cluster.proxy.rules() == before
+    cluster.proxy.start()
+    cluster.kernel.run_for(2)
+    assert any("default/late has no endpoints" in r for r in cluster.proxy.rules())
