@@ -701,8 +701,7 @@ class APIServer:
                 return APIResponse(200, new)
             meta = new["metadata"]
             try:
-                if meta.get("deletionTimestamp") and not meta.get("finalizers") and \
-                        not meta.get("deletionGracePeriodSeconds"):
+                if self._deletion_completes(rt, new):
                     # The last finalizer is gone: the object's deletion completes now. As
                     # upstream, the caller gets the object it sent (without finalizers),
                     # stamped with the revision of the deletion.
@@ -856,6 +855,17 @@ class APIServer:
                 meta["deletionTimestamp"] = strategy.rfc3339(now)
             meta["deletionGracePeriodSeconds"] = 0
         return new if new != old else old
+
+    @staticmethod
+    def _deletion_completes(rt: ResourceType, obj: dict) -> bool:
+        """Upstream's ``ShouldDeleteDuringUpdate``: an update that leaves an object marked for
+        deletion with no finalizer (and no graceful deletion pending) deletes it. A namespace
+        also waits for ``spec.finalizers`` (the namespace controller's ``kubernetes``),
+        removed through the ``finalize`` subresource."""
+        meta = obj["metadata"]
+        if not meta.get("deletionTimestamp") or meta.get("finalizers") or meta.get("deletionGracePeriodSeconds"):
+            return False
+        return not (rt.kind == "Namespace" and (obj.get("spec") or {}).get("finalizers"))
 
     def _gc_finalizers(self, obj: dict, options: dict) -> list[str]:
         """The object's finalizers after upstream's ``deletionFinalizersForGarbageCollection``:

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from .garbagecollector import GarbageCollectorController
+from .namespace import NamespaceController
 from .daemonset import DaemonSetController
 from .deployment import DeploymentController
 from .replicaset import ReplicaSetController
 
 CONTROLLERS: dict[str, type] = {
     "garbagecollector": GarbageCollectorController,
+    "namespace": NamespaceController,
     "replicaset": ReplicaSetController,
     "deployment": DeploymentController,
     "daemonset": DaemonSetController,
