@@ -21,6 +21,7 @@ from simulation.client.events import rfc3339
 from simulation.controllers.manager import ControllerManager
 from simulation.kernel import Kernel
 from simulation.store.memory import MemoryStore
+from tests.simulation.controllers.manifests import deployment, orphan_pod, pod_template, replica_set  # noqa: F401
 
 NAMESPACE = "default"
 
@@ -98,34 +99,6 @@ class Cluster:
                 self.make_ready(pod)
                 done.append(pod["metadata"]["name"])
         return done
-
-
-def pod_template(labels: dict, image: str = "nginx:1.25", **spec) -> dict:
-    return {"metadata": {"labels": dict(labels)},
-            "spec": {"containers": [{"name": "app", "image": image}], **spec}}
-
-
-def replica_set(name: str, replicas: int, labels: dict | None = None, **spec) -> dict:
-    labels = labels or {"app": name}
-    return {"apiVersion": "apps/v1", "kind": "ReplicaSet", "metadata": {"name": name},
-            "spec": {"replicas": replicas, "selector": {"matchLabels": dict(labels)},
-                     "template": pod_template(labels), **spec}}
-
-
-def deployment(name: str, replicas: int, labels: dict | None = None, image: str = "nginx:1.25",
-               strategy: dict | None = None, **spec) -> dict:
-    labels = labels or {"app": name}
-    obj = {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": name},
-           "spec": {"replicas": replicas, "selector": {"matchLabels": dict(labels)},
-                    "template": pod_template(labels, image), **spec}}
-    if strategy is not None:
-        obj["spec"]["strategy"] = strategy
-    return obj
-
-
-def orphan_pod(name: str, labels: dict) -> dict:
-    return {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": name, "labels": dict(labels)},
-            "spec": {"containers": [{"name": "app", "image": "nginx:1.25"}]}}
 
 
 @pytest.fixture
