@@ -149,6 +149,10 @@ class PodWorker:
         return f"{self.namespace}/{self.name}"
 
 
+def _images(pod: dict) -> list:
+    return [c.get("image") for c in (pod.get("spec") or {}).get("containers") or []]
+
+
 def _rv(obj: dict) -> int:
     try:
         return int(obj["metadata"].get("resourceVersion") or 0)
@@ -413,6 +417,8 @@ class Kubelet(Component):
             w.pod = pod
         if pod["metadata"].get("deletionTimestamp") and not w.terminating:
             self._wake(w, SYNC_SECONDS)
+        elif _images(pod) != _images(old):
+            self._wake(w, SYNC_SECONDS)
 
     def _pod_deleted(self, pod: dict) -> None:
         w = self.workers.get(pod["metadata"]["uid"])
@@ -477,8 +483,10 @@ class Kubelet(Component):
             return None
         if w.pod["metadata"].get("deletionTimestamp"):
             return self._terminate_step(w)
-        if w.rejected or (w.pod.get("status") or {}).get("phase") in ("Succeeded", "Failed"):
+        if w.rejected:
             return None
+        if (w.pod.get("status") or {}).get("phase") in ("Succeeded", "Failed"):
+            return self._finished_step(w)
         if not w.admitted:
             return self._admit(w)
         noticed = self._notice_exits(w)
@@ -506,6 +514,8 @@ class Kubelet(Component):
         for container in spec.get("containers") or []:
             current = self._in_sandbox(w, container["name"], sandbox)
             if current is not None and current.state == rt.RUNNING:
+                if current.image != container.get("image"):
+                    return self._definition_changed(w, container, current)
                 continue
             if current is not None and current.state == rt.EXITED:
                 if restart == "Never" or (restart == "OnFailure" and current.exit_code == 0):
@@ -514,6 +524,32 @@ class Kubelet(Component):
             if step is not None:
                 return step
         return None
+
+    def _finished_step(self, w: PodWorker) -> str | None:
+        """A pod that has finished keeps its exited containers, but not its sandbox and IP."""
+        live = [s for s in self.runtime.sandboxes_of(w.uid) if s.state == rt.SANDBOX_READY]
+        if not live:
+            return None
+        for sandbox in live:
+            self.runtime.stop_pod_sandbox(sandbox.id)
+            w.handled_sandboxes.add(sandbox.id)
+            if sandbox.pause is not None:
+                w.known_exits.add(sandbox.pause.id)
+        phase = (w.pod.get("status") or {}).get("phase")
+        return (f"kubelet on {self.node}: pod {w.key} has {phase.lower()}; it stops the pod's sandbox and releases "
+                f"IP {live[-1].ip}")
+
+    def _definition_changed(self, w: PodWorker, container: dict, current: rt.Container) -> str:
+        """The container's image was changed in the pod spec: kill it; the next step restarts it."""
+        name = container["name"]
+        self._event(w, NORMAL, "Killing", f"Container {name} definition changed, will be restarted", container)
+        self.runtime.stop_container(current.id)
+        w.known_exits.add(current.id)
+        w.ready_ids.discard(current.id)
+        self._cancel_probes(w, current.id)
+        self._wake(w, SYNC_SECONDS)
+        return (f"kubelet on {self.node}: the image of container {name} in {w.key} changed to "
+                f"\"{container.get('image')}\"; it stops the container to restart it")
 
     def _in_sandbox(self, w: PodWorker, name: str, sandbox: rt.Sandbox) -> rt.Container | None:
         found = [c for c in self.runtime.containers_of(w.uid, sandbox.id) if c.name == name]
@@ -532,6 +568,7 @@ class Kubelet(Component):
     # ----------------------------------------------------------------- admission
     def _admit(self, w: PodWorker) -> str:
         w.admitted = True
+        adopted = self._adopt(w)
         w.start_time = (w.pod.get("status") or {}).get("startTime") or rfc3339(self.kernel.wall_time())
         selector = (w.pod.get("spec") or {}).get("nodeSelector") or {}
         labels = self.spec.all_labels()
@@ -545,8 +582,29 @@ class Kubelet(Component):
                 pass
             return (f"kubelet on {self.node} rejects pod {w.key}: its nodeSelector does not match this node "
                     "(Predicate NodeAffinity failed)")
-        self._wake(w, SANDBOX_SECONDS)
+        self._wake(w, SYNC_SECONDS if adopted else SANDBOX_SECONDS)
+        if adopted:
+            return (f"kubelet on {self.node} takes pod {w.key} back into a pod worker; the runtime still holds its "
+                    f"containers ({', '.join(adopted)})")
         return f"kubelet on {self.node} admits pod {w.key} and starts its pod worker: Pending, ContainerCreating"
+
+    def _adopt(self, w: PodWorker) -> list[str]:
+        """A restarted kubelet finds the pod's containers in the runtime: it takes their exits as
+        known and starts probing the running ones again."""
+        specs = {c["name"]: c for c in (w.pod.get("spec") or {}).get("containers") or []}
+        names = []
+        for c in self.runtime.containers_of(w.uid):
+            if c.state == rt.EXITED:
+                w.known_exits.add(c.id)
+            elif c.state == rt.RUNNING:
+                names.append(c.name)
+                if c.name in specs:
+                    self._schedule_probes(w, specs[c.name], c)
+        for sandbox in self.runtime.sandboxes_of(w.uid)[:-1]:  # replaced ones; the latest is judged by the sync
+            w.handled_sandboxes.add(sandbox.id)
+            if sandbox.pause is not None:
+                w.known_exits.add(sandbox.pause.id)
+        return names
 
     # ----------------------------------------------------------------- PLEG
     def _notice_exits(self, w: PodWorker) -> str | None:
@@ -704,7 +762,8 @@ class Kubelet(Component):
             if kind == "liveness" and failure is None:
                 continue  # a passing liveness probe changes nothing anyone can see
             delay, _, _ = behaviour.probe_timing(container, kind)
-            self._schedule_probe(w, c.id, container["name"], kind, delay)
+            since_start = self.kernel.now_seconds - (c.started_at or self.kernel.now_seconds)
+            self._schedule_probe(w, c.id, container["name"], kind, max(0.0, delay - since_start))
 
     def _schedule_probe(self, w: PodWorker, cid: str, name: str, kind: str, delay: float) -> None:
         key = (cid, kind)
@@ -818,3 +877,5 @@ class Kubelet(Component):
             return
         if _rv(updated) >= _rv(w.pod):
             w.pod = updated
+        if status["phase"] in ("Succeeded", "Failed") and not w.terminating:
+            self._wake(w, SYNC_SECONDS)

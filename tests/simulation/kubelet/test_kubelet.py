@@ -334,3 +334,44 @@ def test_kubelet_cannot_touch_other_nodes(cluster: Cluster):
     """The kubelet's client is system:node:<node>; what it may do is RBAC's system:node role."""
     with pytest.raises(APIError):
         cluster.kubelets["node-1"].client.create("namespaces", {"metadata": {"name": "nope"}})
+
+
+# --------------------------------------------------------------------------- restarts of the kubelet, spec changes
+def test_restarted_kubelet_adopts_running_containers(cluster: Cluster):
+    cluster.create_pod("web", "node-1", [{"name": "web", "image": "nginx:1.27", "readinessProbe": {
+        "httpGet": {"path": "/", "port": 80}}}])
+    assert cluster.run_until(running(cluster, "web"), 30)
+    kubelet = cluster.kubelets["node-1"]
+    ids = sorted(r["id"] for r in kubelet.runtime.containers())
+    kubelet.stop()
+    cluster.kernel.run_for(5)
+    kubelet.start()
+    cluster.kernel.run_for(5)
+    assert sorted(r["id"] for r in kubelet.runtime.containers()) == ids
+    assert container_status(cluster, "web")["restartCount"] == 0 and container_status(cluster, "web")["ready"]
+    assert reasons(cluster, "web").count("Started") == 1
+
+
+def test_changed_image_restarts_the_container(cluster: Cluster):
+    cluster.create_pod("web", "node-1")
+    assert cluster.run_until(running(cluster, "web"), 30)
+    pod = cluster.pod("web")
+    pod["spec"]["containers"][0]["image"] = "nginx:1.28"
+    cluster.admin.update("pods", pod)
+    assert cluster.run_until(lambda: container_status(cluster, "web")["image"] == "nginx:1.28" and
+                             "running" in container_status(cluster, "web")["state"] and
+                             container_status(cluster, "web")["restartCount"] == 1, 30)
+    messages = [e["message"] for e in cluster.events("web")]
+    assert "Container web definition changed, will be restarted" in messages
+    assert 'Pulling image "nginx:1.28"' in messages
+
+
+def test_finished_pod_releases_its_sandbox(cluster: Cluster):
+    cluster.create_pod("job", "node-1", [{"name": "main", "image": "busybox:1.36",
+                                          "command": ["sh", "-c", "sleep 2"]}], restartPolicy="Never")
+    assert cluster.run_until(lambda: cluster.phase("job") == "Succeeded", 30)
+    cluster.kernel.run_for(1)
+    [sandbox] = cluster.kubelets["node-1"].runtime.pods()
+    assert sandbox["state"] == "NotReady"
+    ready = {c["type"]: c["status"] for c in cluster.pod("job")["status"]["conditions"]}
+    assert ready["PodReadyToStartContainers"] == "False" and ready["Ready"] == "False"
