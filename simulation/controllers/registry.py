@@ -2,6 +2,7 @@
 ``NewControllerDescriptors``). Keys are upstream's ``--controllers`` names."""
 from __future__ import annotations
 
+from .endpoints import EndpointController
 from .garbagecollector import GarbageCollectorController
 from .namespace import NamespaceController
 from .daemonset import DaemonSetController
@@ -9,6 +10,7 @@ from .deployment import DeploymentController
 from .replicaset import ReplicaSetController
 
 CONTROLLERS: dict[str, type] = {
+    "endpoint": EndpointController,
     "garbagecollector": GarbageCollectorController,
     "namespace": NamespaceController,
     "replicaset": ReplicaSetController,
