@@ -24,18 +24,15 @@ Promises:
 """
 from __future__ import annotations
 
-import hashlib
 import math
-import uuid
 from dataclasses import dataclass, field
 
-from simulation.apiserver.quantity import Quantity, format_quantity, BINARY_SI
 from simulation.client.apiclient import APIClient, APIError, is_conflict, is_not_found
 from simulation.client.component import Component
 from simulation.client.events import NORMAL, WARNING, rfc3339, rfc3339_micro
 from simulation.kernel import Kernel, Timer
 
-from . import behaviour
+from . import behaviour, node_status
 from . import runtime as rt
 from .node_spec import NodeSpec
 from .status import pod_status, rejected_status
@@ -48,8 +45,6 @@ LEASE_RENEW_SECONDS = LEASE_DURATION_SECONDS / 4
 NODE_STATUS_REPORT_SECONDS = 300.0
 #: Upstream's PLEG relists the runtime every second.
 PLEG_RELIST_SECONDS = 1.0
-#: Memory the kubelet keeps back from pods: the default hard eviction threshold (memory.available<100Mi).
-EVICTION_HARD_MEMORY = 100 * 2 ** 20
 BACKOFF_INITIAL_SECONDS = 10.0
 BACKOFF_MAX_SECONDS = 300.0
 
@@ -246,46 +241,8 @@ class Kubelet(Component):
     def _node_ref(self) -> dict:
         return {"kind": "Node", "apiVersion": "", "metadata": {"name": self.node, "uid": self.node}}
 
-    def _capacity(self) -> dict:
-        s = self.spec
-        return {"cpu": str(Quantity.parse(s.cpu)), "ephemeral-storage": str(Quantity.parse(s.ephemeral_storage)),
-                "hugepages-1Gi": "0", "hugepages-2Mi": "0", "memory": str(Quantity.parse(s.memory)),
-                "pods": str(s.pods)}
-
-    def _allocatable(self) -> dict:
-        out = self._capacity()
-        memory = Quantity.parse(self.spec.memory).value - EVICTION_HARD_MEMORY
-        out["memory"] = format_quantity(max(memory, 0), BINARY_SI)
-        return out
-
-    def _conditions(self, old: dict | None) -> list[dict]:
-        now = rfc3339(self.kernel.wall_time())
-        wanted = [("MemoryPressure", "False", "KubeletHasSufficientMemory", "kubelet has sufficient memory available"),
-                  ("DiskPressure", "False", "KubeletHasNoDiskPressure", "kubelet has no disk pressure"),
-                  ("PIDPressure", "False", "KubeletHasSufficientPID", "kubelet has sufficient PID available"),
-                  ("Ready", "True", "KubeletReady", "kubelet is posting ready status")]
-        previous = {c.get("type"): c for c in ((old or {}).get("status") or {}).get("conditions") or []}
-        out = []
-        for type_, status, reason, message in wanted:
-            before = previous.get(type_)
-            since = before.get("lastTransitionTime") if before and before.get("status") == status else now
-            out.append({"type": type_, "status": status, "lastHeartbeatTime": now, "lastTransitionTime": since,
-                        "reason": reason, "message": message})
-        return out
-
     def _node_status(self, old: dict | None) -> dict:
-        s = self.spec
-        images = [{"names": img["names"], "sizeBytes": img["size"]} for img in self.runtime.images()]
-        system_uuid = str(uuid.UUID(hex=hashlib.sha256(f"machine {s.name}".encode()).hexdigest()[:32]))
-        return {"capacity": self._capacity(), "allocatable": self._allocatable(), "conditions": self._conditions(old),
-                "addresses": [{"type": "InternalIP", "address": s.internal_ip}, {"type": "Hostname", "address": s.name}],
-                "daemonEndpoints": {"kubeletEndpoint": {"Port": 10250}},
-                "nodeInfo": {"architecture": s.architecture, "bootID": system_uuid, "containerRuntimeVersion":
-                             s.container_runtime_version, "kernelVersion": s.kernel_version,
-                             "kubeProxyVersion": s.kubelet_version, "kubeletVersion": s.kubelet_version,
-                             "machineID": system_uuid.replace("-", ""), "operatingSystem": "linux",
-                             "osImage": s.os_image, "systemUUID": system_uuid},
-                "images": images}
+        return node_status.node_status(self.spec, self.runtime.images(), old, rfc3339(self.kernel.wall_time()))
 
     def _register_node(self) -> dict:
         s = self.spec
@@ -297,13 +254,7 @@ class Kubelet(Component):
                 return {"caption": f"kubelet on {self.node} cannot reach the API server to register: {exc}"}
             existing = None
         if existing is None:
-            node = {"apiVersion": "v1", "kind": "Node",
-                    "metadata": {"name": s.name, "labels": s.all_labels(),
-                                 "annotations": {"node.alpha.kubernetes.io/ttl": "0",
-                                                 "volumes.kubernetes.io/controller-managed-attach-detach": "true"}},
-                    "spec": {"podCIDR": s.pod_cidr, "podCIDRs": [s.pod_cidr],
-                             **({"taints": [dict(t) for t in s.taints]} if s.taints else {})},
-                    "status": self._node_status(None)}
+            node = node_status.new_node(s, self.runtime.images(), rfc3339(self.kernel.wall_time()))
             try:
                 created = self.client.create("nodes", node)
             except APIError as exc:
@@ -311,12 +262,7 @@ class Kubelet(Component):
                 return {"caption": f"kubelet on {self.node} failed to register its Node: {exc}"}
             verb, self.node_uid = "registers", created["metadata"]["uid"]
         else:
-            node = dict(existing)
-            node["metadata"] = {**existing["metadata"], "labels": {**(existing["metadata"].get("labels") or {}),
-                                                                   **s.all_labels()}}
-            node["spec"] = {**(existing.get("spec") or {})}
-            node["spec"].setdefault("podCIDR", s.pod_cidr)
-            node["spec"].setdefault("podCIDRs", [s.pod_cidr])
+            node = node_status.reconciled_node(s, existing)
             try:
                 updated = self.client.update("nodes", node)
                 updated["status"] = self._node_status(existing)
@@ -330,7 +276,7 @@ class Kubelet(Component):
         ref = self._node_ref()
         self.recorder.event(ref, NORMAL, "Starting", "Starting kubelet.")
         self.recorder.event(ref, NORMAL, "NodeAllocatableEnforced", "Updated Node Allocatable limit across pods")
-        for reason in ("NodeHasSufficientMemory", "NodeHasNoDiskPressure", "NodeHasSufficientPID", "NodeReady"):
+        for reason in node_status.STARTUP_NODE_EVENTS:
             self.recorder.event(ref, NORMAL, reason, f"Node {self.node} status is now: {reason}")
         self.kernel.schedule(0.0, self._renew_lease, component=self.name, action="heartbeat")
         self._schedule_node_status(NODE_STATUS_REPORT_SECONDS)
