@@ -48,6 +48,7 @@ class SchedulerCache:
         self._pods: dict[str, _PodState] = {}
         # node name -> pods bound there (including nodes the snapshot does not have).
         self._node_pods: dict[str, dict[str, PodInfo]] = {}
+        self._assumed = 0
 
     # ----------------------------------------------------------------- reads
     def node_count(self) -> int:
@@ -57,7 +58,7 @@ class SchedulerCache:
         return len(self._pods)
 
     def assumed_count(self) -> int:
-        return sum(1 for s in self._pods.values() if s.assumed)
+        return self._assumed
 
     def is_assumed(self, key: str) -> bool:
         state = self._pods.get(key)
@@ -95,7 +96,7 @@ class SchedulerCache:
         state = self._pods.get(key)
         if state is not None:
             if state.assumed and state.node_name == node_name:
-                state.assumed = False  # upstream: the pod is now "added"; the accounting is right already
+                self._confirm(state)  # upstream: the pod is now "added"; the accounting is right already
                 self._replace_info(state, pod)
                 return
             self._remove(key)
@@ -107,8 +108,13 @@ class SchedulerCache:
         if state is None or state.node_name != new["spec"].get("nodeName"):
             self.add_pod(new)
             return
-        state.assumed = False
+        self._confirm(state)
         self._replace_info(state, new)
+
+    def _confirm(self, state: _PodState) -> None:
+        if state.assumed:
+            state.assumed = False
+            self._assumed -= 1
 
     def _replace_info(self, state: _PodState, pod: Mapping[str, Any]) -> None:
         """Re-account the pod only if what the plugins read changed; a status update is free."""
@@ -149,6 +155,7 @@ class SchedulerCache:
     # ----------------------------------------------------------------- internals
     def _add(self, key: str, node_name: str, info: PodInfo, *, assumed: bool) -> None:
         self._pods[key] = _PodState(node_name, info, assumed)
+        self._assumed += assumed
         self._node_pods.setdefault(node_name, {})[key] = info
         self.snapshot.add_pod(info, node_name)
 
@@ -156,6 +163,7 @@ class SchedulerCache:
         state = self._pods.pop(key, None)
         if state is None:
             return
+        self._assumed -= state.assumed
         on_node = self._node_pods.get(state.node_name)
         if on_node is not None:
             on_node.pop(key, None)

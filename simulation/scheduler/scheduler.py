@@ -113,6 +113,17 @@ def _winner_score(result: ScheduleResult) -> int | None:
     return max(totals) if totals else None
 
 
+def _rejecting_plugins(result: ScheduleResult) -> set[str]:
+    """Upstream's ``Diagnosis.UnschedulablePlugins``: who said no, on some node or in PreFilter.
+    The queue retries the pod only on cluster events that can change those plugins' minds."""
+    plugins = {s.plugin for s in result.node_statuses.values() if s.plugin}
+    trace = getattr(result, "_trace", None)
+    for status in getattr(trace, "pre_filter", None) or ():
+        if status.is_rejected() and status.plugin:
+            plugins.add(status.plugin)
+    return plugins
+
+
 class _Decision:
     """A kept decision: the cycle's result (its full record is built only when read) plus the
     scheduler's own facts. ``result`` is dropped when the detail budget is spent."""
@@ -149,7 +160,9 @@ class Scheduler(Component):
         self.queue = SchedulingQueue(kernel, component=name, on_active=self._wake)
         self.next_start_node_index = 0
         self._cycle_timer: Any = None
-        self._decisions: OrderedDict[str, _Decision] = OrderedDict()
+        self._decisions: dict[str, _Decision] = {}
+        #: The kept decisions that still hold their full detail, oldest first.
+        self._detailed: OrderedDict[str, _Decision] = OrderedDict()
         self._detail_weight = 0
         self.scheduled = 0
         self.failed = 0
@@ -311,8 +324,7 @@ class Scheduler(Component):
         self.failed += 1
         message = result.message
         self._keep(queued, result, UNSCHEDULABLE, None)
-        plugins = {s.plugin for s in result.node_statuses.values() if s.plugin}
-        self.queue.add_unschedulable(queued, plugins)
+        self.queue.add_unschedulable(queued, _rejecting_plugins(result))
         self.recorder.event(pod, WARNING, "FailedScheduling", message)
         self._set_unschedulable_condition(pod, message)
         return {"caption": (f"{self._who()} {filtered} for pod {described['name']}: {message}"
@@ -365,24 +377,24 @@ class Scheduler(Component):
                 "attempt": queued.attempts, "outcome": outcome, "node": result.node_name, "score": score}
         if error:
             meta["error"] = error
-        weight = len(self.cache.snapshot) + 20 * result.evaluated
-        decisions = self._decisions
-        previous = decisions.pop(queued.key, None)
-        if previous is not None and previous.result is not None:
-            self._detail_weight -= previous.weight
-        decisions[queued.key] = _Decision(meta, result, weight)
-        self._detail_weight += weight
-        while len(decisions) > MAX_DECISIONS:
-            _, dropped = decisions.popitem(last=False)
-            if dropped.result is not None:
-                self._detail_weight -= dropped.weight
-        if self._detail_weight > DECISION_DETAIL_BUDGET:
-            for entry in decisions.values():  # oldest first
-                if self._detail_weight <= DECISION_DETAIL_BUDGET:
-                    break
-                if entry.result is not None:
-                    entry.result = None
-                    self._detail_weight -= entry.weight
+        key = queued.key
+        self._forget_decision(key)
+        entry = _Decision(meta, result, len(self.cache.snapshot) + 20 * result.evaluated)
+        self._decisions[key] = entry
+        self._detailed[key] = entry
+        self._detail_weight += entry.weight
+        while len(self._decisions) > MAX_DECISIONS:
+            self._forget_decision(next(iter(self._decisions)))
+        while self._detail_weight > DECISION_DETAIL_BUDGET and len(self._detailed) > 1:
+            _, oldest = self._detailed.popitem(last=False)
+            oldest.result = None
+            self._detail_weight -= oldest.weight
+
+    def _forget_decision(self, key: str) -> None:
+        self._decisions.pop(key, None)
+        entry = self._detailed.pop(key, None)
+        if entry is not None:
+            self._detail_weight -= entry.weight
 
     def decision(self, namespace: str, name: str) -> dict | None:
         """The last decision for a pod: outcome, winner, per-node and per-plugin verdicts and scores."""
