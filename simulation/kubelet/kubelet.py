@@ -84,10 +84,18 @@ class Backoff:
         entry = self._entries.get(key)
         return entry is None or event_time - entry[1] > 2 * self.maximum
 
+    def in_backoff_since_update(self, key: tuple, now: float) -> bool:
+        entry = self._entries.get(key)
+        return entry is not None and now - entry[1] < entry[0]
+
     def in_backoff_since(self, key: tuple, event_time: float, now: float) -> bool:
         if self._expired(key, event_time):
             return False
         return now - event_time < self._entries[key][0]
+
+    def retry_at(self, key: tuple) -> float:
+        duration, since = self._entries[key]
+        return since + duration
 
     def duration(self, key: tuple) -> float:
         return self._entries.get(key, (self.initial, 0.0))[0]
@@ -120,6 +128,8 @@ class PodWorker:
     waiting: dict[str, tuple[str, str]] = field(default_factory=dict)
     #: The exited container each back-off was announced for, by container name.
     backoff_noted: dict[str, str] = field(default_factory=dict)
+    #: The last failed pull's error, by container name.
+    pull_errors: dict[str, str] = field(default_factory=dict)
     #: Containers whose readiness probe has passed.
     ready_ids: set[str] = field(default_factory=set)
     probe_timers: dict[tuple[str, str], Timer] = field(default_factory=dict)
@@ -166,6 +176,7 @@ class Kubelet(Component):
         self.runtime.on_change = self._runtime_changed
         self.failed = False
         self.backoff = Backoff()
+        self.pull_backoff = Backoff()
         self.workers: dict[str, PodWorker] = {}
         self.node_uid = ""
         self._lease: dict | None = None
@@ -186,6 +197,7 @@ class Kubelet(Component):
     def on_stop(self) -> None:
         self.workers.clear()
         self.backoff = Backoff()
+        self.pull_backoff = Backoff()
         self._lease = None
         self._registered = False
         self._node_status_timer = None
@@ -637,6 +649,10 @@ class Kubelet(Component):
                 return None
             del w.pulls[name]
             image = self.runtime.complete_pull(ticket)
+            if image is None:
+                return self._pull_failed(w, container, ticket, init)
+            w.pull_errors.pop(name, None)
+            w.waiting.pop(name, None)
             w.image_ready.add(name)
             self._event(w, NORMAL, "Pulled", f'Successfully pulled image "{ticket.ref}" in '
                         f'{go_duration(ticket.pull_seconds)} ({go_duration(ticket.total_seconds)} including '
@@ -649,6 +665,9 @@ class Kubelet(Component):
             image = container.get("image", "")
             policy = container.get("imagePullPolicy") or "IfNotPresent"
             present = self.runtime.has_image(image)
+            pull_key = (w.uid, image)
+            if name in w.pull_errors and self.pull_backoff.in_backoff_since_update(pull_key, self.kernel.now_seconds):
+                return self._pull_backing_off(w, container, pull_key, init)
             if policy == "Always" or (not present and policy != "Never"):
                 ticket = self.runtime.request_pull(image)
                 w.pulls[name] = ticket
@@ -677,6 +696,28 @@ class Kubelet(Component):
         again = f" (restart {attempt})" if attempt else ""
         return (f"kubelet on {self.node} creates container {name}{again} of {w.key} in its sandbox: it joins the "
                 f"pause container's network namespace ({sandbox.ip})")
+
+    def _pull_failed(self, w: PodWorker, container: dict, ticket: rt.PullTicket, init: bool) -> str:
+        name, image = container["name"], ticket.ref
+        self.pull_backoff.next((w.uid, image), self.kernel.now_seconds)
+        w.pull_errors[name] = ticket.error
+        w.waiting[name] = ("ErrImagePull", ticket.error)
+        self._event(w, WARNING, "Failed", f'Failed to pull image "{image}": {ticket.error}', container, init)
+        self._event(w, WARNING, "Failed", "Error: ErrImagePull", container, init)
+        self._wake(w, SYNC_SECONDS)
+        return f"kubelet on {self.node} fails to pull image \"{image}\" for {w.key}: the registry has no such image"
+
+    def _pull_backing_off(self, w: PodWorker, container: dict, key: tuple, init: bool) -> str | None:
+        name, image = container["name"], container.get("image", "")
+        self._wake_at(w, self.pull_backoff.retry_at(key))
+        if w.waiting.get(name, ("",))[0] == "ImagePullBackOff":
+            return None
+        message = f'Back-off pulling image "{image}"'
+        w.waiting[name] = ("ImagePullBackOff", f"{message}: ErrImagePull: {w.pull_errors[name]}")
+        self._event(w, NORMAL, "BackOff", message, container, init)
+        self._event(w, WARNING, "Failed", "Error: ImagePullBackOff", container, init)
+        return (f"kubelet on {self.node}: image \"{image}\" for {w.key} is in ImagePullBackOff; it tries again in "
+                f"{go_duration(self.pull_backoff.retry_at(key) - self.kernel.now_seconds)}")
 
     def _more_to_start(self, w: PodWorker, started: str) -> bool:
         for container in (w.pod.get("spec") or {}).get("containers") or []:

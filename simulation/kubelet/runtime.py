@@ -16,6 +16,10 @@ Promises:
   requested while another runs waits for it ("… including waiting").
 * A container created with ``run_seconds`` exits by itself that long after it started
   (``exit_code``); the others run until stopped or killed.
+* Every image exists in its registry except one whose reference says it does not
+  (``doesnotexist``, ``does-not-exist``, ``nonexistent``, ``notfound``, as in
+  ``nginx:doesnotexist``): its pull fails quickly with containerd's "not found", the way a
+  typo in a tag does.
 """
 from __future__ import annotations
 
@@ -37,6 +41,8 @@ SANDBOX_NOTREADY = "NotReady"
 POD_CONTAINER_NAME = "POD"
 #: Pull time on top of the download: resolving the manifest, unpacking layers.
 PULL_OVERHEAD_SECONDS = 0.5
+#: Words in an image reference that make the registry answer "not found".
+MISSING_IMAGE_MARKERS = ("doesnotexist", "does-not-exist", "nonexistent", "notfound")
 
 #: Compressed sizes of images a class meets often (bytes), so the Pulled event looks real.
 KNOWN_IMAGE_SIZES = {
@@ -88,6 +94,17 @@ def image_size(ref: str) -> int:
     return 5_000_000 + h % 145_000_000
 
 
+def image_exists(ref: str) -> bool:
+    return not any(marker in ref.lower() for marker in MISSING_IMAGE_MARKERS)
+
+
+def pull_error(ref: str) -> str:
+    """containerd's answer, through the CRI, for an image the registry does not have."""
+    full = normalize_image(ref)
+    return (f"rpc error: code = NotFound desc = failed to pull and unpack image \"{full}\": failed to resolve "
+            f"reference \"{full}\": {full}: not found")
+
+
 @dataclass
 class Image:
     ref: str
@@ -115,6 +132,8 @@ class PullTicket:
     started_at: float
     done_at: float
     size_bytes: int
+    #: Why the pull fails (the registry has no such image), or "".
+    error: str = ""
 
     @property
     def pull_seconds(self) -> float:
@@ -211,6 +230,8 @@ class ContainerRuntime:
         return self._images.get(normalize_image(ref))
 
     def pull_duration_seconds(self, ref: str) -> float:
+        if not image_exists(ref):
+            return PULL_OVERHEAD_SECONDS
         return round(PULL_OVERHEAD_SECONDS + image_size(ref) / self.bandwidth, 3)
 
     def request_pull(self, ref: str) -> PullTicket:
@@ -219,16 +240,20 @@ class ContainerRuntime:
         key = normalize_image(ref)
         running = self._pulls.get(key)
         if running is not None:
-            return PullTicket(ref, self._now, running.started_at, running.done_at, running.size_bytes)
+            return PullTicket(ref, self._now, running.started_at, running.done_at, running.size_bytes, running.error)
         start = max(self._now, self._pull_busy_until)
-        ticket = PullTicket(ref, self._now, start, round(start + self.pull_duration_seconds(ref), 6), image_size(ref))
+        ticket = PullTicket(ref, self._now, start, round(start + self.pull_duration_seconds(ref), 6), image_size(ref),
+                            "" if image_exists(ref) else pull_error(ref))
         self._pull_busy_until = ticket.done_at
         self._pulls[key] = ticket
         return ticket
 
-    def complete_pull(self, ticket: PullTicket) -> Image:
+    def complete_pull(self, ticket: PullTicket) -> Image | None:
+        """The pull is over: the image is in the store, or None if the pull failed (``ticket.error``)."""
         key = normalize_image(ticket.ref)
         self._pulls.pop(key, None)
+        if ticket.error:
+            return None
         if key not in self._images:
             self._images[key] = Image(ticket.ref, ticket.size_bytes)
         return self._images[key]

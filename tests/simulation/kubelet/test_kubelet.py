@@ -375,3 +375,24 @@ def test_finished_pod_releases_its_sandbox(cluster: Cluster):
     assert sandbox["state"] == "NotReady"
     ready = {c["type"]: c["status"] for c in cluster.pod("job")["status"]["conditions"]}
     assert ready["PodReadyToStartContainers"] == "False" and ready["Ready"] == "False"
+
+
+def test_missing_image_goes_err_image_pull_then_image_pull_backoff(cluster: Cluster):
+    cluster.create_pod("typo", "node-1", [{"name": "web", "image": "nginx:doesnotexist"}])
+    cluster.kernel.run_for(2)
+    waiting = container_status(cluster, "typo")["state"]["waiting"]
+    assert waiting["reason"] == "ImagePullBackOff"
+    assert waiting["message"].startswith('Back-off pulling image "nginx:doesnotexist": ErrImagePull: rpc error: '
+                                         'code = NotFound')
+    messages = [(e["type"], e["reason"], e["message"]) for e in cluster.events("typo")]
+    assert messages[0] == ("Normal", "Pulling", 'Pulling image "nginx:doesnotexist"')
+    assert messages[1][:2] == ("Warning", "Failed") and messages[1][2].startswith(
+        'Failed to pull image "nginx:doesnotexist": rpc error: code = NotFound desc = failed to pull and unpack image '
+        '"docker.io/library/nginx:doesnotexist"')
+    assert messages[2:] == [("Warning", "Failed", "Error: ErrImagePull"),
+                            ("Normal", "BackOff", 'Back-off pulling image "nginx:doesnotexist"'),
+                            ("Warning", "Failed", "Error: ImagePullBackOff")]
+    cluster.kernel.run_for(60)
+    pulls = [s.time_seconds for s in cluster.kernel.history if s.caption.startswith("kubelet on node-1 pulls image")]
+    assert [round(b - a, 1) for a, b in zip(pulls, pulls[1:])] == [10.5, 20.5]  # failed pulls take 0.5 s
+    assert cluster.phase("typo") == "Pending"
