@@ -33,6 +33,7 @@ from simulation.apiserver import resources
 from simulation.client.apiclient import APIClient, APIError, is_not_found
 from simulation.client.component import Component
 from simulation.client.events import NORMAL, WARNING, rfc3339
+from simulation.client.informer import object_key
 from simulation.kernel import Kernel
 
 from .algorithm import ScheduleResult, schedule_pod
@@ -124,6 +125,22 @@ def _rejecting_plugins(result: ScheduleResult) -> set[str]:
     return plugins
 
 
+class _Index:
+    """Objects of one kind by ``namespace/name``; the snapshot iterates ``objects.values()`` live."""
+
+    def __init__(self) -> None:
+        self.objects: dict[str, dict] = {}
+
+    def put(self, obj: dict) -> None:
+        self.objects[object_key(obj)] = obj
+
+    def update(self, old: dict, new: dict) -> None:
+        self.put(new)
+
+    def drop(self, obj: dict) -> None:
+        self.objects.pop(object_key(obj), None)
+
+
 class _Decision:
     """A kept decision: the cycle's result (its full record is built only when read) plus the
     scheduler's own facts. ``result`` is dropped when the detail budget is spent."""
@@ -196,22 +213,19 @@ class Scheduler(Component):
         snapshot = self.cache.snapshot
         for resource, attr in (("services", "services"), ("replicationcontrollers", "replication_controllers"),
                                ("replicasets", "replica_sets"), ("statefulsets", "stateful_sets")):
-            if not _served(resource):
-                continue
-            objects: dict[str, dict] = {}
-            setattr(snapshot, attr, objects.values())
+            if _served(resource):
+                index = _Index()
+                setattr(snapshot, attr, index.objects.values())
+                self.informer(resource).add_event_handler(index.put, index.update, index.drop)
+        self.informer("namespaces").add_event_handler(self._on_namespace, lambda old, new: self._on_namespace(new),
+                                                      self._on_namespace_delete)
 
-            def put(obj: dict, objects: dict = objects) -> None:
-                objects[pod_key(obj)] = obj
+    def _on_namespace(self, namespace: dict) -> None:
+        meta = namespace["metadata"]
+        self.cache.snapshot.namespace_labels[meta["name"]] = meta.get("labels") or {}
 
-            def drop(obj: dict, objects: dict = objects) -> None:
-                objects.pop(pod_key(obj), None)
-            self.informer(resource).add_event_handler(put, lambda old, new, put=put: put(new), drop)
-        labels = snapshot.namespace_labels
-        self.informer("namespaces").add_event_handler(
-            lambda ns: labels.__setitem__(ns["metadata"]["name"], ns["metadata"].get("labels") or {}),
-            lambda old, ns: labels.__setitem__(ns["metadata"]["name"], ns["metadata"].get("labels") or {}),
-            lambda ns: labels.pop(ns["metadata"]["name"], None))
+    def _on_namespace_delete(self, namespace: dict) -> None:
+        self.cache.snapshot.namespace_labels.pop(namespace["metadata"]["name"], None)
 
     # ----------------------------------------------------------------- event handlers (no work)
     def responsible_for(self, pod: dict) -> bool:

@@ -307,6 +307,21 @@ def test_the_decision_record_explains_each_node(cluster):
     assert scheduler.decision(NAMESPACE, "missing") is None
 
 
+def test_services_replicasets_and_namespace_labels_reach_the_snapshot(cluster):
+    scheduler = cluster.scheduler()
+    cluster.admin.create("services", {"metadata": {"name": "web"}, "spec": {"selector": {"app": "web"},
+                                                                           "ports": [{"port": 80}]}}, NAMESPACE)
+    cluster.admin.patch("namespaces", "", NAMESPACE, {"metadata": {"labels": {"team": "a"}}})
+    cluster.run(1)
+    snapshot = scheduler.cache.snapshot
+    assert [s["metadata"]["name"] for s in snapshot.services] == ["kubernetes", "web"]
+    assert list(snapshot.replica_sets) == []
+    assert snapshot.namespace_labels[NAMESPACE]["team"] == "a"
+    cluster.admin.delete("services", NAMESPACE, "web")
+    cluster.run(1)
+    assert [s["metadata"]["name"] for s in snapshot.services] == ["kubernetes"]
+
+
 def test_pods_leave_the_active_queue_by_priority_then_arrival(cluster):
     cluster.add_node("node-0")
     scheduler = cluster.scheduler()
