@@ -239,7 +239,7 @@ export class Diagram {
       const n = b.node, name = n.metadata.name;
       const ready = ((n.status || {}).conditions || []).find(c => c.type === "Ready");
       const notReady = ready && ready.status !== "True";
-      const unsched = n.spec && n.spec.unschedulable;
+      const unsched = (n.spec || {}).unschedulable;
       const g = el("g", {class: `node${notReady ? " not-ready" : ""}${unsched ? " cordoned" : ""}`,
         "data-inspect": `node:${name}`, "data-node": name}, layer);
       el("rect", {x: b.x, y: b.y, width: b.w, height: b.h, rx: 8, class: "node-box"}, g);
@@ -247,7 +247,7 @@ export class Diagram {
       const pods = L.byNode.get(name) || [];
       el("text", {x: b.x + 10, y: b.y + 17, class: "strong"}, g, clip(name, L.compact ? Math.floor(b.w / 8) : 24));
       if (!L.compact) {
-        const taints = (n.spec.taints || []).map(t => `${t.key}${t.value ? "=" + t.value : ""}:${t.effect}`).join(", ");
+        const taints = ((n.spec || {}).taints || []).map(t => `${t.key}${t.value ? "=" + t.value : ""}:${t.effect}`).join(", ");
         el("text", {x: b.x + 10 + Math.min(24, name.length) * 8 + 8, y: b.y + 17, class: "small muted"}, g,
           clip([zoneOf(n) === "(no zone)" ? "" : zoneOf(n), cap.cpu ? `${cap.cpu} cpu` : "", cap.memory || "",
             notReady ? "NotReady" : "", taints ? `taint ${taints}` : ""].filter(Boolean).join(" · "), Math.floor(b.w / 7) - name.length - 2));

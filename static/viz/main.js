@@ -249,6 +249,7 @@ async function refreshHealth() {
     const list = await kube("GET", "/api/v1/componentstatuses");
     state.health = list.items || [];
   } catch (e) {
+    console.warn("componentstatuses:", e.message);
     state.health = [];
   }
   const strip = $("health");

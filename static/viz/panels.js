@@ -220,9 +220,9 @@ export class Panels {
         h("tr", {}, h("th", {}, "labels"), h("td", {}, Object.entries(node.metadata.labels || {}).map(([k, v]) => `${k}=${v}`).join(", "))),
         h("tr", {}, h("th", {}, "capacity"), h("td", {}, Object.entries(st.capacity || {}).map(([k, v]) => `${k} ${v}`).join(" · "))),
         h("tr", {}, h("th", {}, "allocatable"), h("td", {}, Object.entries(st.allocatable || {}).map(([k, v]) => `${k} ${v}`).join(" · "))),
-        h("tr", {}, h("th", {}, "taints"), h("td", {}, (node.spec.taints || []).map(t => `${t.key}=${t.value || ""}:${t.effect}`).join(", ") || "none")),
+        h("tr", {}, h("th", {}, "taints"), h("td", {}, ((node.spec || {}).taints || []).map(t => `${t.key}=${t.value || ""}:${t.effect}`).join(", ") || "none")),
         h("tr", {}, h("th", {}, "conditions"), h("td", {}, (st.conditions || []).map(c => `${c.type}=${c.status}`).join(", "))),
-        h("tr", {}, h("th", {}, "pod CIDR"), h("td", {}, node.spec.podCIDR || "")),
+        h("tr", {}, h("th", {}, "pod CIDR"), h("td", {}, (node.spec || {}).podCIDR || "")),
         h("tr", {}, h("th", {}, "resourceVersion"), h("td", {}, node.metadata.resourceVersion))));
     const act = (path, payload) => sim("POST", path, payload).then(() => this.note(body, `${path}: done`))
       .catch(e => this.note(body, `${path}: ${e.message}`, true));
@@ -350,7 +350,7 @@ export class Panels {
       const f = filter.value.trim();
       this.etcdFilter = f;
       table.replaceChildren(h("tr", {}, h("th", {}, "key"), h("th", {}, "mod revision")),
-        rows.filter(r => !f || r.key.includes(f)).slice(0, 1000).map(r => h("tr", {},
+        ...rows.filter(r => !f || r.key.includes(f)).slice(0, 1000).map(r => h("tr", {},
           h("td", {}, h("a", {href: "#", onclick: ev => { ev.preventDefault(); this.inspect(`object:${r.kind}:${r.ns}:${r.name}`); }}, r.key)),
           h("td", {}, r.rev))));
     };

@@ -1,0 +1,373 @@
+"""The cluster page in a real browser: the diagram, requests animated from audit records,
+rejections stopping at their plugin, objects appearing, the websocket's rules (login,
+sequence gaps), and — once the control plane answers — time controls and inspectors."""
+from __future__ import annotations
+
+import json
+import time
+import uuid
+
+import pytest
+
+from tests.e2e.conftest import DEPLOYMENT, ok, tmpfile
+
+from .conftest import sim_post, sim_status
+
+pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
+
+STAGES = ["authentication", "authorization", "mutating-admission", "validation", "validating-admission", "storage"]
+
+
+def unique(prefix: str) -> str:
+    return f"{prefix}-{uuid.uuid4().hex[:6]}"
+
+
+def ensure_nodes(server, api) -> list[str]:
+    """The cluster's nodes; while no kubelet registers any (control plane not landed), register
+    three the way a kubelet does, through the API server."""
+    nodes = api.get("/api/v1/nodes").json()["items"]
+    if nodes:
+        return [n["metadata"]["name"] for n in nodes]
+    names = []
+    for i, zone in enumerate(["zone-a", "zone-b", "zone-b"], start=1):
+        name = f"node-{i}"
+        node = {"apiVersion": "v1", "kind": "Node", "metadata": {"name": name, "labels": {
+            "kubernetes.io/hostname": name, "topology.kubernetes.io/zone": zone}},
+            "status": {"capacity": {"cpu": str(2 * i), "memory": f"{4 * i}Gi", "pods": "110"},
+                       "allocatable": {"cpu": str(2 * i), "memory": f"{4 * i}Gi", "pods": "110"},
+                       "conditions": [{"type": "Ready", "status": "True"}]}}
+        response = api.request("POST", "/api/v1/nodes", node)
+        assert response.status in (201, 409), response.body
+        names.append(name)
+    return names
+
+
+def pod(name: str, node: str | None = None, namespace: str = "default", **spec) -> dict:
+    body = {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": name, "namespace": namespace},
+            "spec": {"containers": [{"name": "app", "image": "nginx:1.27"}], **spec}}
+    if node:
+        body["spec"]["nodeName"] = node
+    return body
+
+
+def test_home_page_links_to_the_cluster_page_which_needs_a_login(browser, server) -> None:
+    context = browser.new_context()
+    page = context.new_page()
+    page.goto(server.http_url + "/")
+    page.click("a[href='/clusters/demo/']")
+    page.wait_for_url("**/accounts/login/?next=/clusters/demo/")
+    assert page.locator("#id_username").is_visible()
+    context.close()
+
+
+def test_page_loads_with_the_architecture_diagram(cluster_page, server, admin_api, shot) -> None:
+    page = cluster_page
+    nodes = ensure_nodes(server, admin_api)
+    for stage in STAGES:
+        assert page.locator(f"svg .stage[data-stage='{stage}']").count() == 1
+    assert page.locator("svg .etcd").count() == 1
+    assert "etcd" in page.locator("svg .etcd").text_content()
+    # scheduler and controller manager boxes, whether or not the control plane runs yet
+    assert page.locator("svg .scheduler").count() >= 1
+    assert page.locator("svg .manager .controller").count() >= 1
+    # one box per node, each with kubelet and kube-proxy
+    page.wait_for_function(f"document.querySelectorAll('svg .node').length >= {len(nodes)}", timeout=10000)
+    first = page.locator(f"svg .node[data-node='{nodes[0]}']")
+    assert "kubelet" in first.text_content() and "kube-proxy" in first.text_content()
+    # the health strip is `kubectl get componentstatuses`
+    page.wait_for_selector("#health .cs[data-name='etcd-0'].healthy")
+    assert page.locator("#health .cs[data-name='scheduler']").count() == 1
+    # the websocket is up and the page's own list calls show as API requests
+    page.wait_for_selector("#link.up")
+    page.wait_for_selector("#requests li")
+    if sim_status(server, admin_api) is None:
+        assert page.locator("#play").is_disabled() and page.locator("#step").is_disabled()
+        assert "not available" in page.locator("#sim-note").inner_text()
+    shot(page, "01-diagram")
+
+
+def test_kubectl_apply_deployment_shows_the_request_and_its_objects(cluster_page, server, admin_api, kubectl,
+                                                                     admin_kubeconfig, tmp_path, shot) -> None:
+    page = cluster_page
+    nodes = ensure_nodes(server, admin_api)
+    name = unique("web")
+    manifest = tmpfile(tmp_path, "deploy.yaml", DEPLOYMENT.format(name=name, replicas=2))
+    ok(kubectl("apply", "-f", str(manifest), kubeconfig=admin_kubeconfig))
+    # the create request crossed the diagram: it is listed with its user
+    page.wait_for_function(
+        f"[...document.querySelectorAll('#requests li')].some(li => li.textContent.includes('deployments default/{name}'))",
+        timeout=10000)
+    # the Deployment is in etcd, under its registry key, with its revision
+    page.click("#tabs button[data-tab=etcd]")
+    page.fill("#panel-etcd input", name)
+    key = page.locator("#panel-etcd a", has_text=f"/registry/deployments/default/{name}")
+    key.wait_for()
+    key.click()
+    page.wait_for_selector(f"[data-inspecting='object:Deployment:default:{name}'] [data-field=resourceVersion]")
+    assert "replicas: 2" in page.locator(".inspector pre.yaml").inner_text()
+    if sim_status(server, admin_api) is not None:
+        # the controllers and the scheduler turn it into pods on nodes
+        page.wait_for_function(
+            f"[...document.querySelectorAll('svg .pod')].filter(p => p.dataset.pod.startsWith('default/{name}-') "
+            "&& p.dataset.nodeName).length >= 2", timeout=30000)
+    else:
+        # no controllers yet: a pod bound directly to a node (what the scheduler would do) appears on it
+        pod_name = f"{name}-direct"
+        assert admin_api.request("POST", "/api/v1/namespaces/default/pods", pod(pod_name, nodes[0])).status == 201
+        page.wait_for_selector(f"svg .pod[data-pod='default/{pod_name}'][data-node-name='{nodes[0]}']")
+        unscheduled = f"{name}-pending"
+        assert admin_api.request("POST", "/api/v1/namespaces/default/pods", pod(unscheduled)).status == 201
+        page.wait_for_selector(f"svg .pod[data-pod='default/{unscheduled}'][data-status=Pending]")
+    time.sleep(1)
+    shot(page, "02-kubectl-apply")
+
+
+def test_yaml_editor_creates_a_deployment(cluster_page, shot) -> None:
+    page = cluster_page
+    name = unique("editor")
+    page.click("#tabs button[data-tab=create]")
+    page.select_option("#example", label="Deployment (3 nginx pods)")
+    text = page.input_value("#yaml").replace("name: web\n", f"name: {name}\n", 1)
+    page.fill("#yaml", text)
+    page.click("#create")
+    page.wait_for_selector(f"#create-result.good:has-text('deployment/{name} created')")
+    page.wait_for_function(
+        f"[...document.querySelectorAll('#requests li')].some(li => li.textContent.includes('create deployments default/{name}')"
+        " && li.textContent.includes('teacher'))", timeout=10000)
+    shot(page, "03-yaml-editor")
+
+
+def test_quota_rejection_stops_at_the_admission_plugin_with_its_reason(cluster_page, admin_api, shot) -> None:
+    page = cluster_page
+    ns = unique("quota")
+    assert admin_api.request("POST", "/api/v1/namespaces", {"metadata": {"name": ns}}).status == 201
+    quota = {"metadata": {"name": "compute-quota"}, "spec": {"hard": {"pods": "1"}}}
+    assert admin_api.request("POST", f"/api/v1/namespaces/{ns}/resourcequotas", quota).status == 201
+    time.sleep(0.3)
+    assert admin_api.request("POST", f"/api/v1/namespaces/{ns}/pods", pod("first", namespace=ns)).status == 201
+    rejected = admin_api.request("POST", f"/api/v1/namespaces/{ns}/pods", pod("second", namespace=ns))
+    assert rejected.status == 403, rejected.body
+    # the dot stops at the ResourceQuota plugin, which lights up, and the reason is shown
+    page.wait_for_selector("svg .stage.rejected[data-rejected-by=ResourceQuota]", timeout=10000)
+    stage = page.locator("svg .stage.rejected").get_attribute("data-stage")
+    assert stage in ("mutating-admission", "validating-admission"), stage
+    assert "ResourceQuota" in page.locator("svg .stage.rejected .verdict").text_content()
+    reason = page.locator("#reject-reason").text_content()
+    assert reason.startswith("403") and "exceeded quota" in reason and "compute-quota" in reason, reason
+    # later stages did not run for it: the request list shows the refusal with its plugin
+    page.wait_for_selector("#requests li.bad .reason:has-text('ResourceQuota')")
+    shot(page, "04-quota-rejected")
+    page.click("svg .stage.rejected")
+    page.wait_for_selector(".inspector h4:has-text('Last rejection')")
+
+
+def test_websocket_refuses_anonymous_users(browser, server) -> None:
+    context = browser.new_context()
+    page = context.new_page()
+    page.goto(server.http_url + "/")
+    result = page.evaluate("""url => new Promise(resolve => {
+        const ws = new WebSocket(url);
+        let opened = false;
+        ws.onopen = () => { opened = true; };
+        ws.onmessage = ev => resolve({opened, message: ev.data});
+        ws.onclose = ev => resolve({opened, code: ev.code});
+        setTimeout(() => resolve({opened, timeout: true}), 8000);
+    })""", server.http_url.replace("http:", "ws:") + "/ws/clusters/demo/")
+    assert result.get("opened") is False and "message" not in result and not result.get("timeout"), result
+    context.close()
+
+
+def test_websocket_frames_carry_sequence_numbers_and_a_gap_triggers_a_resync(page, server, admin_api) -> None:
+    drop = {"next": False, "dropped": 0, "seqs": []}
+
+    def route(ws) -> None:  # noqa: ANN001 - a Playwright WebSocketRoute
+        upstream = ws.connect_to_server()
+
+        def from_server(message) -> None:  # noqa: ANN001
+            frame = json.loads(message)
+            drop["seqs"].append(frame["seq"])
+            if drop["next"] and frame["seq"] > 1:
+                drop["next"] = False
+                drop["dropped"] += 1
+                return  # lost, as a channel layer drops messages under load
+            ws.send(message)
+
+        upstream.on_message(from_server)
+        ws.on_message(lambda message: upstream.send(message))
+
+    page.route_web_socket("**/ws/clusters/demo/", route)
+    page.goto(f"{server.http_url}/clusters/demo/")
+    page.wait_for_selector("body[data-synced=true]")
+    page.wait_for_function("document.body.dataset.lastResync === 'connect'")
+    before = int(page.evaluate("document.body.dataset.resyncs"))
+    assert page.evaluate("document.body.dataset.gaps") is None
+    # a write makes the server send a frame; this one is lost on the way
+    drop["next"] = True
+    name = unique("gap")
+    assert admin_api.request("POST", "/api/v1/namespaces/default/configmaps", {"metadata": {"name": name}}).status == 201
+    deadline = time.time() + 10
+    while drop["next"] and time.time() < deadline:
+        admin_api.request("GET", f"/api/v1/namespaces/default/configmaps/{name}")
+        page.wait_for_timeout(200)
+    assert drop["dropped"] == 1
+    # the next frame shows the gap: the page relists from the API and restarts its watches
+    page.wait_for_function("Number(document.body.dataset.gaps) >= 1", timeout=10000)
+    page.wait_for_function(f"Number(document.body.dataset.resyncs) > {before}")
+    page.wait_for_function("document.body.dataset.lastResync === 'gap'")
+    seqs = drop["seqs"]
+    assert seqs == list(range(seqs[0], seqs[0] + len(seqs))), seqs  # the server itself never skips
+
+
+def test_watch_events_keep_the_diagram_current(cluster_page, server, admin_api) -> None:
+    page = cluster_page
+    nodes = ensure_nodes(server, admin_api)
+    name = unique("watched")
+    assert admin_api.request("POST", "/api/v1/namespaces/default/pods", pod(name, nodes[-1])).status == 201
+    page.wait_for_selector(f"svg .pod[data-pod='default/{name}']")
+    assert admin_api.request("DELETE", f"/api/v1/namespaces/default/pods/{name}?gracePeriodSeconds=0").status == 200
+    if sim_status(server, admin_api) is None:
+        # bound pods wait for their kubelet; without one the pod shows Terminating
+        page.wait_for_selector(f"svg .pod[data-pod='default/{name}'][data-status=Terminating], "
+                               f"svg .pod[data-pod='default/{name}'] >> nth=-1", timeout=10000)
+    else:
+        page.wait_for_selector(f"svg .pod[data-pod='default/{name}']", state="detached", timeout=30000)
+
+
+def test_inspectors_for_a_pod_and_a_node(cluster_page, server, admin_api, shot) -> None:
+    page = cluster_page
+    nodes = ensure_nodes(server, admin_api)
+    name = unique("inspect")
+    assert admin_api.request("POST", "/api/v1/namespaces/default/pods", pod(name, nodes[0])).status == 201
+    page.click(f"svg .pod[data-pod='default/{name}']")
+    page.wait_for_selector(f"[data-inspecting='pod:default/{name}'] [data-field=resourceVersion]")
+    text = page.locator(".inspector").inner_text()
+    assert f"/registry/pods/default/{name}" in text and "nodeName: " + nodes[0] in text
+    shot(page, "05-pod-inspector")
+    page.click(f"svg .node[data-node='{nodes[0]}'] .node-box")
+    page.wait_for_selector(f"[data-inspecting='node:{nodes[0]}']")
+    assert "crictl ps" in page.locator(".inspector").inner_text()
+    shot(page, "06-node-inspector")
+
+
+def test_events_panel_filters_by_namespace_kind_and_reason(cluster_page, admin_api) -> None:
+    page = cluster_page
+    ns = unique("events")
+    assert admin_api.request("POST", "/api/v1/namespaces", {"metadata": {"name": ns}}).status == 201
+    for reason in ("Scheduled", "Pulled"):
+        event = {"metadata": {"name": f"ev-{reason.lower()}", "namespace": ns}, "reason": reason, "type": "Normal",
+                 "message": f"test {reason}", "involvedObject": {"kind": "Pod", "namespace": ns, "name": "p"},
+                 "source": {"component": "kubelet"}}
+        assert admin_api.request("POST", f"/api/v1/namespaces/{ns}/events", event).status == 201
+    page.click("#tabs button[data-tab=events]")
+    page.wait_for_selector(f"#ev-namespace option[value='{ns}']", state="attached")
+    page.select_option("#ev-namespace", ns)
+    page.wait_for_function("document.querySelectorAll('#events tr').length === 2")
+    page.fill("#ev-reason", "pull")
+    page.wait_for_function("document.querySelectorAll('#events tr').length === 1")
+    assert page.locator("#events tr").get_attribute("data-reason") == "Pulled"
+    page.select_option("#ev-kind", "Pod")
+    assert page.locator("#events tr").count() == 1
+
+
+def test_large_text_animation_switch_and_keyboard(cluster_page) -> None:
+    page = cluster_page
+    page.check("#large")
+    assert "large" in page.evaluate("document.body.className")
+    page.uncheck("#animate")
+    assert "no-animation" in page.evaluate("document.body.className")
+    page.locator("svg.diagram").click(position={"x": 5, "y": 5})
+    page.keyboard.press("a")
+    assert "no-animation" not in page.evaluate("document.body.className")
+    page.keyboard.press("l")
+    assert "large" not in page.evaluate("document.body.className")
+
+
+def test_many_nodes_are_grouped_by_zone(browser, login_state, server, admin_api, shot) -> None:
+    """Past 50 nodes the diagram shows one box per zone with counts; a click expands one.
+    Uses a cluster of its own so the demo keeps its few nodes."""
+    cluster = unique("big")
+    server.manage("shell", "-c", f"from clusterviz.clusters.bootstrap import create_cluster; create_cluster('{cluster}')")
+    from tests.e2e.conftest import RawAPI
+
+    api = RawAPI(server.kubeconfig(cluster))
+    for i in range(56):
+        node = {"metadata": {"name": f"n{i:02d}", "labels": {"topology.kubernetes.io/zone": f"zone-{'abc'[i % 3]}"}},
+                "status": {"capacity": {"cpu": "4", "pods": "110"}, "conditions": [{"type": "Ready", "status": "True"}]}}
+        assert api.request("POST", "/api/v1/nodes", node).status == 201
+    context = browser.new_context(storage_state=login_state, viewport={"width": 1600, "height": 1000})
+    page = context.new_page()
+    page.goto(f"{server.http_url}/clusters/{cluster}/")
+    page.wait_for_selector("body[data-synced=true]")
+    page.wait_for_function("document.querySelectorAll('svg .zone').length === 3")
+    assert page.locator("svg .node").count() == 0
+    assert "19 nodes" in page.locator("svg .zone[data-zone='zone-a']").text_content()
+    page.click("svg .zone[data-zone='zone-b']")
+    page.wait_for_function("document.querySelectorAll('svg .node').length === 19")
+    shot(page, "07-zones")
+    context.close()
+
+
+# ---------------------------------------------------------------------- with the control plane
+def test_pause_and_step_advance_one_action_with_a_caption(cluster_page, control_plane, server, admin_api,
+                                                          shot) -> None:
+    page = cluster_page
+    page.wait_for_selector("#play:not([disabled])")
+    sim_post(server, admin_api, "pause")
+    page.wait_for_function("document.body.dataset.clockMode === 'paused'", timeout=10000)
+    # give the cluster something to do, then step once
+    name = unique("step")
+    assert admin_api.request("POST", "/apis/apps/v1/namespaces/default/deployments",
+                             json.loads(json.dumps(__import__("yaml").safe_load(
+                                 DEPLOYMENT.format(name=name, replicas=1))))).status == 201
+    before = sim_status(server, admin_api)["clock"]["step"]
+    page.locator("svg.diagram").click(position={"x": 5, "y": 5})
+    page.keyboard.press("s")
+    page.wait_for_function(f"Number(document.getElementById('caption').dataset.seq || 0) > 0", timeout=10000)
+    after = sim_status(server, admin_api)["clock"]["step"]
+    assert after == before + 1, (before, after)
+    assert page.locator("#caption .text").inner_text().strip()
+    page.wait_for_selector("#timeline li")
+    shot(page, "08-step")
+    sim_post(server, admin_api, "play")
+
+
+def test_stopping_the_scheduler_turns_it_red_and_pods_stay_pending(cluster_page, control_plane, server,
+                                                                   admin_api, shot) -> None:
+    page = cluster_page
+    scheduler = next(c for c in control_plane["components"] if c["kind"] == "scheduler")["name"]
+    sim_post(server, admin_api, "play")
+    sim_post(server, admin_api, f"components/{scheduler}/stop")
+    try:
+        page.wait_for_selector(f"svg .scheduler.stopped[data-component='{scheduler}']", timeout=10000)
+        page.wait_for_selector("#health .cs[data-name='scheduler'].unhealthy", timeout=15000)
+        name = unique("waiting")
+        assert admin_api.request("POST", "/api/v1/namespaces/default/pods", pod(name)).status == 201
+        page.wait_for_selector(f"svg .pod[data-pod='default/{name}'][data-status=Pending]")
+        time.sleep(2)
+        assert page.locator(f"svg .pod[data-pod='default/{name}']").get_attribute("data-node-name") == ""
+        shot(page, "09-scheduler-stopped")
+    finally:
+        sim_post(server, admin_api, f"components/{scheduler}/start")
+
+
+def test_decision_table_of_an_unschedulable_pod_names_the_failing_plugins(cluster_page, control_plane, server,
+                                                                          admin_api, shot) -> None:
+    page = cluster_page
+    name = unique("huge")
+    big = pod(name)
+    big["spec"]["containers"][0]["resources"] = {"requests": {"cpu": "640", "memory": "1Ti"}}
+    assert admin_api.request("POST", "/api/v1/namespaces/default/pods", big).status == 201
+    page.wait_for_selector(f"svg .pod[data-pod='default/{name}']")
+    deadline = time.time() + 20
+    while time.time() < deadline:
+        page.click(f"svg .pod[data-pod='default/{name}']")
+        if page.locator(".inspector .decision-table").count():
+            break
+        page.wait_for_timeout(500)
+    rows = page.locator(".inspector .decision-table tr[data-node]")
+    assert rows.count() >= 1
+    for i in range(rows.count()):
+        assert rows.nth(i).locator("td.fail").count() >= 1, rows.nth(i).inner_text()
+    assert "NodeResourcesFit" in page.locator(".inspector .decision-table").inner_text()
+    assert "Insufficient" in page.locator(".inspector .decision").inner_text()
+    shot(page, "10-decision-table")
