@@ -180,7 +180,7 @@ class Kubelet(Component):
         self.workers: dict[str, PodWorker] = {}
         self.node_uid = ""
         self._lease: dict | None = None
-        self._registered = False
+        self.registered = False
         self._node_status_timer: Timer | None = None
         self._posted_images: list | None = None
 
@@ -199,7 +199,7 @@ class Kubelet(Component):
         self.backoff = Backoff()
         self.pull_backoff = Backoff()
         self._lease = None
-        self._registered = False
+        self.registered = False
         self._node_status_timer = None
         self._posted_images = None
 
@@ -211,7 +211,7 @@ class Kubelet(Component):
 
     def status(self) -> dict:
         out = super().status()
-        out.update(failed=self.failed, pods=len(self.workers),
+        out.update(failed=self.failed, registered=self.registered, pods=len(self.workers),
                    containers=sum(1 for c in self.runtime.containers() if c["state"] == rt.RUNNING))
         return out
 
@@ -283,7 +283,7 @@ class Kubelet(Component):
                 self.kernel.schedule(7.0, self._register_node, component=self.name, action="register-node")
                 return {"caption": f"kubelet on {self.node} failed to update its Node: {exc}"}
             verb, self.node_uid = "re-registers", existing["metadata"]["uid"]
-        self._registered = True
+        self.registered = True
         self._posted_images = [i["ref"] for i in self.runtime.images()]
         ref = self._node_ref()
         self.recorder.event(ref, NORMAL, "Starting", "Starting kubelet.")

@@ -396,3 +396,15 @@ def test_missing_image_goes_err_image_pull_then_image_pull_backoff(cluster: Clus
     pulls = [s.time_seconds for s in cluster.kernel.history if s.caption.startswith("kubelet on node-1 pulls image")]
     assert [round(b - a, 1) for a, b in zip(pulls, pulls[1:])] == [10.5, 20.5]  # failed pulls take 0.5 s
     assert cluster.phase("typo") == "Pending"
+
+
+def test_failing_readiness_probe_keeps_the_pod_unready(cluster: Cluster):
+    cluster.create_pod("web", "node-1", [{"name": "web", "image": "nginx:1.27", "readinessProbe": {
+        "httpGet": {"path": "/failing", "port": 80}, "periodSeconds": 5}}])
+    cluster.kernel.run_for(30)
+    assert cluster.phase("web") == "Running"
+    assert container_status(cluster, "web")["ready"] is False
+    unhealthy = [e for e in cluster.events("web") if e["reason"] == "Unhealthy"]
+    assert len(unhealthy) == 1 and unhealthy[0]["count"] >= 4
+    assert unhealthy[0]["message"] == "Readiness probe failed: HTTP probe failed with statuscode: 500"
+    assert container_status(cluster, "web")["restartCount"] == 0

@@ -131,3 +131,21 @@ def test_stopped_proxy_keeps_its_rules_and_resyncs_on_start(cluster):
     cluster.proxy.start()
     cluster.kernel.run_for(2)
     assert any("default/late has no endpoints" in r for r in cluster.proxy.rules())
+
+
+def test_rules_point_at_the_pods_kubelets_run(cluster):
+    from simulation.kubelet import NodeSpec
+
+    for i in (1, 2):
+        cluster.add_node(NodeSpec.numbered(i))
+    cluster.kernel.run_for(1)
+    for name, node in (("web-a", "node-1"), ("web-b", "node-2"), ("web-c", "node-1")):
+        cluster.create_pod(name, node)
+    assert cluster.run_until(lambda: all(cluster.phase(n) == "Running" for n in ("web-a", "web-b", "web-c")), 30)
+    ips = sorted(cluster.pod(n)["status"]["podIP"] for n in ("web-a", "web-b", "web-c"))
+    assert ips == ["10.244.1.2", "10.244.1.3", "10.244.2.2"]
+    cluster.admin.create("services", {"metadata": {"name": "web"}, "spec": {"ports": [{"port": 80}]}}, "default")
+    cluster.admin.create("endpoints", endpoints("web", ips, 80), "default")
+    cluster.kernel.run_for(2)
+    dnat = [r.rsplit(" ", 1)[-1] for r in cluster.proxy.rules() if "DNAT" in r and "default/web" in r]
+    assert sorted(dnat) == [f"{ip}:80" for ip in ips]
