@@ -343,7 +343,7 @@ class Scheduler(Component):
         self._set_unschedulable_condition(pod, message)
         return {"caption": (f"{self._who()} {filtered} for pod {described['name']}: {message}"
                             f"{'' if message.endswith('.') else '.'} The pod stays Pending."),
-                "object": described, "event_type": None,
+                "object": described,
                 "extra": {"node": None, "feasible": 0, "evaluated": result.evaluated, "message": message,
                           "outcome": UNSCHEDULABLE, "attempt": queued.attempts}}
 

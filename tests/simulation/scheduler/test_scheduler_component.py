@@ -114,6 +114,27 @@ def test_an_assumed_pod_counts_before_its_watch_event_arrives(cluster):
     assert scheduler.status()["cache"]["assumed"] == 0
 
 
+def test_a_pod_bound_by_someone_else_meanwhile_is_dropped_after_the_failed_bind(cluster):
+    cluster.add_node("node-0")
+    cluster.add_node("node-1", cpu="8")
+    scheduler = cluster.scheduler()
+    cluster.add_pod("raced")
+    while scheduler.queue.lengths()["active"] == 0:
+        cluster.kernel.step()
+    # Someone else binds the pod, and the scheduler's watch loses that event: its cache is stale.
+    scheduler.drops.remaining = 1
+    cluster.admin.bind(NAMESPACE, "raced", "node-0")
+    step = next(s for s in iter(cluster.kernel.step, None) if s.action == "schedule")
+    assert "the binding failed (409 Conflict" in step.caption
+    assert step.caption.endswith("it drops the pod from its queue")
+    cluster.run(40)  # the relist repairs the cache
+    assert cluster.node_of("raced") == "node-0"
+    assert scheduler.status()["bind_errors"] == 1 and scheduler.status()["scheduled"] == 0
+    assert len(scheduler.queue) == 0
+    assert scheduler.status()["cache"] == {"nodes": 2, "pods": 1, "assumed": 0}
+    assert scheduler.cache.node_of("default/raced") == "node-0"
+
+
 # ----------------------------------------------------------------------------- unschedulable
 def test_a_pod_too_big_for_every_node_stays_pending_until_a_big_node_joins(cluster):
     for i in range(3):
