@@ -33,7 +33,7 @@ LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration"
 MAX_UPDATE_MANAGERS = 10
 ANCIENT_CHANGES = "ancient-changes"
 
-_ABSENT = object()
+_ABSENT = mf.ABSENT
 
 
 @dataclass(frozen=True)
@@ -289,6 +289,8 @@ def apply(live: dict | None, config: dict, writer: Writer, force: bool, typ: Typ
 
 def _apply(live: dict | None, base: dict, config: dict, managers: dict[str, Manager], applier: Manager,
            applied: set[Path], last: Manager | None, force: bool, typ: Type, ignored: FieldSet) -> dict:
+    """One attempt of upstream's ``Updater.Apply`` (merge, own, prune, take from others), then
+    its ``managedFieldsUpdater``: the applier's time moves only when the object changed."""
     ident = applier.identifier
     merged = merge(base, config, typ)
     managers = dict(managers)

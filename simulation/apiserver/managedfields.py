@@ -322,7 +322,9 @@ class Comparison:
         return self.added | self.modified
 
 
-_ABSENT = object()
+#: A value that is not there at all (``None`` is JSON null).
+ABSENT = object()
+_ABSENT = ABSENT
 
 
 def compare(old: Any, new: Any, root: Type) -> Comparison:
