@@ -467,6 +467,8 @@ class Kubelet(Component):
                 continue
             if current is not None and current.state == rt.RUNNING:
                 return None  # its exit is noticed by the PLEG
+            if current is not None and current.state == rt.EXITED and spec.get("restartPolicy") == "Never":
+                return None  # a failed init container fails the pod
             return self._start_path(w, container, sandbox, init=True)
         restart = spec.get("restartPolicy", "Always")
         for container in spec.get("containers") or []:

@@ -88,7 +88,7 @@ def pod_status(pod: dict, runtime: rt.ContainerRuntime, *, host_ip: str, epoch: 
     restart = spec.get("restartPolicy", "Always")
     sandbox_ready = sandbox is not None and sandbox.state == rt.SANDBOX_READY
 
-    init_statuses, incomplete = [], []
+    init_statuses, incomplete, init_failed = [], [], False
     for c in spec.get("initContainers") or []:
         latest, previous = runtime.latest(uid, c["name"]), runtime.previous(uid, c["name"])
         st = container_status(c, latest, previous, stamp=stamp, waiting=waiting.get(c["name"]), ready=False,
@@ -97,6 +97,7 @@ def pod_status(pod: dict, runtime: rt.ContainerRuntime, *, host_ip: str, epoch: 
             (sandbox is None or latest.sandbox_id == sandbox.id)
         if not done_here:
             incomplete.append(c["name"])
+            init_failed = init_failed or (latest is not None and latest.state == rt.EXITED and latest.exit_code != 0)
         init_statuses.append(st)
     initialized = not incomplete
 
@@ -128,6 +129,8 @@ def pod_status(pod: dict, runtime: rt.ContainerRuntime, *, host_ip: str, epoch: 
 
     if deleting and not running:
         phase = "Failed" if failed else "Succeeded"
+    elif init_failed and restart == "Never":
+        phase = "Failed"
     elif not initialized and old.get("phase") != "Running":
         phase = "Pending"
     elif waiting_never:

@@ -408,3 +408,14 @@ def test_failing_readiness_probe_keeps_the_pod_unready(cluster: Cluster):
     assert len(unhealthy) == 1 and unhealthy[0]["count"] >= 4
     assert unhealthy[0]["message"] == "Readiness probe failed: HTTP probe failed with statuscode: 500"
     assert container_status(cluster, "web")["restartCount"] == 0
+
+
+@pytest.mark.parametrize("restart, phase", [("Never", "Failed"), ("Always", "Pending")], ids=["never", "always"])
+def test_failing_init_container(cluster: Cluster, restart, phase):
+    cluster.create_pod("web", "node-1", restartPolicy=restart, initContainers=[
+        {"name": "check", "image": "busybox:1.36", "command": ["sh", "-c", "exit 1"]}])
+    cluster.kernel.run_for(40)
+    assert cluster.phase("web") == phase
+    check = cluster.pod("web")["status"]["initContainerStatuses"][0]
+    assert (check["restartCount"] >= 2) == (restart == "Always")
+    assert not [e for e in cluster.events("web") if e["involvedObject"].get("fieldPath") == "spec.containers{web}"]
