@@ -53,6 +53,9 @@ MAX_DECISIONS = 5_000
 DECISION_DETAIL_BUDGET = 4_000_000
 
 SCHEDULED, UNSCHEDULABLE, BIND_ERROR = "Scheduled", "Unschedulable", "BindError"
+#: Upstream's pod informer skips finished pods: a pod that Succeeded or Failed leaves the cache
+#: (its watch shows it as deleted), and its requests are free again.
+POD_FIELD_SELECTOR = "status.phase!=Succeeded,status.phase!=Failed"
 
 
 def lease_name_for(scheduler_name: str) -> str:
@@ -198,7 +201,8 @@ class Scheduler(Component):
         self.next_start_node_index = 0
         self._cycle_timer = None
         self.informer("nodes").add_event_handler(self._on_node_add, self._on_node_update, self._on_node_delete)
-        self.informer("pods").add_event_handler(self._on_pod_add, self._on_pod_update, self._on_pod_delete)
+        self.informer("pods", field_selector=POD_FIELD_SELECTOR).add_event_handler(
+            self._on_pod_add, self._on_pod_update, self._on_pod_delete)
         if self.watch_workloads:
             self._watch_workloads()
 

@@ -187,6 +187,21 @@ def test_deleting_an_assigned_pod_frees_room_for_a_parked_one(cluster):
     assert cluster.node_of("second") == "node-0"
 
 
+def test_a_finished_pod_frees_its_requests(cluster):
+    cluster.add_node("node-0", cpu="2")
+    cluster.scheduler()
+    cluster.add_pod("job", cpu="1500m")
+    cluster.run(1)
+    cluster.add_pod("next", cpu="1500m")
+    cluster.run(1)
+    assert cluster.node_of("next") == ""
+    job = cluster.pod("job")
+    job["status"]["phase"] = "Succeeded"
+    cluster.admin.update_status("pods", job)
+    cluster.run(3)
+    assert cluster.node_of("next") == "node-0"
+
+
 def test_retries_with_the_same_verdict_write_no_new_condition(cluster):
     cluster.add_node("node-0", cpu="1")
     scheduler = cluster.scheduler()
