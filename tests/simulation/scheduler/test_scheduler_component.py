@@ -174,7 +174,18 @@ def test_the_failed_scheduling_message_counts_every_reason(cluster):
                                                      "didn't match Pod's node affinity/selector.")
 
 
-def test_deleting_an_assigned_pod_frees_room_for_a_parked_one(cluster):
+def _delete_first(cluster: Cluster) -> None:
+    cluster.admin.delete("pods", NAMESPACE, "first", grace_period_seconds=0)
+
+
+def _first_succeeds(cluster: Cluster) -> None:
+    first = cluster.pod("first")
+    first["status"]["phase"] = "Succeeded"
+    cluster.admin.update_status("pods", first)
+
+
+@pytest.mark.parametrize("free", [_delete_first, _first_succeeds], ids=["deleted", "succeeded"])
+def test_a_pod_that_leaves_its_node_frees_room_for_a_parked_one(cluster, free):
     cluster.add_node("node-0", cpu="2")
     cluster.scheduler()
     cluster.add_pod("first", cpu="1500m")
@@ -182,24 +193,9 @@ def test_deleting_an_assigned_pod_frees_room_for_a_parked_one(cluster):
     cluster.add_pod("second", cpu="1500m")
     cluster.run(1)
     assert cluster.node_of("second") == ""
-    cluster.admin.delete("pods", NAMESPACE, "first", grace_period_seconds=0)
+    free(cluster)
     cluster.run(3)
     assert cluster.node_of("second") == "node-0"
-
-
-def test_a_finished_pod_frees_its_requests(cluster):
-    cluster.add_node("node-0", cpu="2")
-    cluster.scheduler()
-    cluster.add_pod("job", cpu="1500m")
-    cluster.run(1)
-    cluster.add_pod("next", cpu="1500m")
-    cluster.run(1)
-    assert cluster.node_of("next") == ""
-    job = cluster.pod("job")
-    job["status"]["phase"] = "Succeeded"
-    cluster.admin.update_status("pods", job)
-    cluster.run(3)
-    assert cluster.node_of("next") == "node-0"
 
 
 def test_retries_with_the_same_verdict_write_no_new_condition(cluster):
