@@ -5,6 +5,7 @@ from __future__ import annotations
 from .endpoints import EndpointController
 from .garbagecollector import GarbageCollectorController
 from .namespace import NamespaceController
+from .nodelifecycle import NodeLifecycleController, TaintEvictionController
 from .daemonset import DaemonSetController
 from .deployment import DeploymentController
 from .replicaset import ReplicaSetController
@@ -13,6 +14,8 @@ CONTROLLERS: dict[str, type] = {
     "endpoint": EndpointController,
     "garbagecollector": GarbageCollectorController,
     "namespace": NamespaceController,
+    "nodelifecycle": NodeLifecycleController,
+    "taint-eviction-controller": TaintEvictionController,
     "replicaset": ReplicaSetController,
     "deployment": DeploymentController,
     "daemonset": DaemonSetController,
