@@ -91,8 +91,8 @@ export class Traffic {
       g.classList.add("rejected");
       g.setAttribute("data-rejected-by", stage.plugin || "");
       entry.verdict.textContent = `✗ ${stage.plugin || "rejected"}`;
-      this.diagram.rejectText.textContent = `${record.code} ${record.verb} ${record.resource}` +
-        `${record.name ? ` "${record.name}"` : ""}: ${record.message || stage.plugin}`.slice(0, 150);
+      this.diagram.setRejection(`${record.code} ${record.verb} ${record.resource}` +
+        `${record.name ? ` "${record.name}"` : ""}: ${record.message || stage.plugin}`);
       this.diagram.rejectText.setAttribute("data-plugin", stage.plugin || "");
       this.diagram.rejectText.setAttribute("data-stage", stage.stage);
       clearTimeout(this.timers.get(stage.stage));

@@ -82,8 +82,8 @@ export class Diagram {
       this.anchors[`stage:${stage}`] = [x + 50, y + 29];
       if (i) el("path", {d: `M${x - 8} ${y + 29} h8`, class: "stage-link"}, api);
     });
-    this.rejectText = el("text", {x: 184, y: 160, class: "reject-text", id: "reject-reason"}, api, "");
-    this.lastText = el("text", {x: 184, y: 180, class: "small muted", id: "last-request"}, api, "");
+    this.rejectText = el("text", {x: 184, y: 154, class: "reject-text", id: "reject-reason"}, api, "");
+    this.lastText = el("text", {x: 184, y: 184, class: "small muted", id: "last-request"}, api, "");
     this.anchors["apiserver.in"] = [170, 113];
     this.anchors["apiserver.out"] = [838, 109];
     this.anchors["apiserver.bottom"] = [504, 190];
@@ -130,7 +130,7 @@ export class Diagram {
       el("rect", {x, y, width: w, height: h, rx: 8}, g);
       el("text", {x: x + 12, y: y + 20, class: "strong"}, g, clip(s.name, 22));
       el("text", {x: x + 12, y: y + 38, class: "small"}, g, stateLine(s));
-      el("text", {x: x + 12, y: y + 56, class: "small"}, g, s.queue === null || s.queue === undefined ? "scheduler" : `queue: ${s.queue}`);
+      el("text", {x: x + 12, y: y + 56, class: "small"}, g, `queue: ${s.queue === null || s.queue === undefined ? "–" : s.queue}`);
       if (s.state === "stopped") el("text", {x: x + 12, y: y + 74, class: "small bad"}, g, "stopped: new pods stay Pending");
       this.anchors[`component:${s.name}`] = [x + w / 2, y];
       this.link(x + w / 2, y, "down");
@@ -348,6 +348,21 @@ export class Diagram {
     return m ? [Number(m[1]) + 6, Number(m[2]) + 6] : null;
   }
 
+  /** The last rejection under the API server's stages, on up to two lines. */
+  setRejection(text) {
+    const t = this.rejectText;
+    t.replaceChildren();
+    const max = 96;
+    let first = text, rest = "";
+    if (text.length > max) {
+      const cut = text.lastIndexOf(" ", max);
+      first = text.slice(0, cut > 40 ? cut : max);
+      rest = text.slice(first.length).trim();
+    }
+    el("tspan", {x: 184, dy: 0}, t, first);
+    if (rest) el("tspan", {x: 184, dy: 14}, t, clip(rest, max));
+  }
+
   setRevision(rev) {
     this.etcdText.textContent = `rev ${rev}`;
   }
@@ -402,9 +417,10 @@ function drawPod(g, p, status, containers, mode, card) {
     return;
   }
   el("rect", {width: card.w, height: card.h, rx: 6, class: "pod-box"}, g);
-  const chars = Math.floor(card.w / 6.4);
-  el("text", {x: 6, y: 15, class: "small strong"}, g, clip(p.metadata.name, chars));
-  el("text", {x: card.w - 6, y: 15, class: "tiny end status"}, g, clip(status, 18));
+  const shownStatus = clip(status, 18);
+  const chars = Math.floor((card.w - 14 - shownStatus.length * 5.6) / 6.6);
+  el("text", {x: 6, y: 15, class: "small strong"}, g, clip(p.metadata.name, Math.max(6, chars)));
+  el("text", {x: card.w - 6, y: 15, class: "tiny end status"}, g, shownStatus);
   let cx = 6;
   for (const c of containers) {
     const label = c.pause ? "pause" : c.name;

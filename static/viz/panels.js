@@ -121,6 +121,13 @@ export class Panels {
 
   // ------------------------------------------------------------------ inspectors
   inspect(what) {
+    if (what.startsWith("zone:")) {  // a zone box only folds and unfolds
+      const zone = what.slice(5);
+      if (this.diagram.expandedZones.has(zone)) this.diagram.expandedZones.delete(zone);
+      else this.diagram.expandedZones.add(zone);
+      this.diagram.render();
+      return;
+    }
     this.current = what;
     this.show("inspector");
     this.renderInspector(true);
@@ -143,13 +150,7 @@ export class Panels {
       else if (type === "clients") this.clientsView(body);
       else if (type === "apiserver" || type === "stage") this.stageView(body, rest[0]);
       else if (type === "etcd") { this.show("etcd"); return; }
-      else if (type === "zone") {
-        const zone = rest.join(":");
-        if (this.diagram.expandedZones.has(zone)) this.diagram.expandedZones.delete(zone);
-        else this.diagram.expandedZones.add(zone);
-        this.diagram.render();
-        body.append(h("p", {}, `Zone ${zone}: click again to ${this.diagram.expandedZones.has(zone) ? "collapse" : "expand"}.`));
-      } else if (type === "node") await this.nodeView(body, rest.join(":"));
+      else if (type === "node") await this.nodeView(body, rest.join(":"));
       else if (type === "pod") {
         const [ns, name] = rest.join(":").split("/");
         await this.objectView(body, "Pod", ns, name);
@@ -294,7 +295,10 @@ export class Panels {
     body.append(h("h4", {}, `Events (${events.length})`), h("table", {class: "grid", "data-table": "object-events"},
       events.map(e => h("tr", {class: e.type === "Warning" ? "warning" : ""}, h("td", {}, e.type), h("td", {}, e.reason),
         h("td", {}, (e.source && e.source.component) || e.reportingComponent || ""), h("td", {}, e.message)))));
-    body.append(h("h4", {}, "YAML"), h("pre", {class: "yaml"}, toYAML(obj)));
+    // as kubectl prints it: without managedFields (--show-managed-fields to see them)
+    const shown = {...obj, metadata: {...obj.metadata}};
+    delete shown.metadata.managedFields;
+    body.append(h("h4", {}, "YAML"), h("pre", {class: "yaml"}, toYAML(shown)));
   }
 
   async podDetails(body, pod) {
