@@ -27,6 +27,7 @@ from typing import Callable
 from simulation.apiserver.selectors import NOTHING, LabelSelector, from_label_selector_object
 from simulation.client.apiclient import APIClient, APIError, is_not_found
 from simulation.client.events import NORMAL, WARNING, EventRecorder
+from simulation.client.informer import object_key
 
 #: Upstream's ``k8s.io/apimachinery/pkg/util/rand`` alphabet: no vowels, no confusable digits.
 SAFE_ALPHABET = "bcdfghjklmnpqrstvwxz2456789"
@@ -310,6 +311,23 @@ class PodControl:
             raise
         self.recorder.event(owner, NORMAL, SUCCESSFUL_DELETE_POD_REASON, f"Deleted pod: {name}")
 
+    def delete_pods(self, namespace: str, pods: list[dict], owner: dict,
+                    on_failure: Callable[[dict], None]) -> tuple[list[dict], APIError | None]:
+        """Delete each pod. A pod whose deletion failed goes to ``on_failure`` (the informer will
+        never show that deletion, so the controller lowers its expectations); a pod already gone
+        is not an error. Returns (deleted pods, first real error)."""
+        deleted: list[dict] = []
+        error: APIError | None = None
+        for pod in pods:
+            try:
+                self.delete_pod(namespace, pod["metadata"]["name"], owner)
+                deleted.append(pod)
+            except APIError as exc:
+                on_failure(pod)
+                if not is_not_found(exc):
+                    error = error or exc
+        return deleted, error
+
 
 def slow_start_batch(count: int, initial_batch_size: int,
                      fn: Callable[[], object]) -> tuple[int, list, APIError | None, list[int]]:
@@ -411,3 +429,98 @@ def names(objs: list[dict] | list[str], limit: int = 6) -> str:
 
 def plural(n: int, word: str) -> str:
     return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
+# ------------------------------------------------------------------------------- owner lookups, handlers
+def resolve_controller_ref(lister, kind: str, namespace: str, ref: dict | None) -> dict | None:
+    """``resolveControllerRef``: the owner in the cache, if it is the very object the reference names
+    (same kind, name and uid — a re-created namespace/name is someone else)."""
+    if ref is None or ref.get("kind") != kind:
+        return None
+    owner = lister.get(namespace, ref.get("name", ""))
+    if owner is None or owner["metadata"].get("uid") != ref.get("uid"):
+        return None
+    return owner
+
+
+def owners_selecting(lister, obj: dict) -> list[dict]:
+    """``GetPodReplicaSets`` / ``getDeploymentsForReplicaSet``…: the cached owners in the object's
+    namespace whose non-empty selector matches its labels — who might adopt an orphan."""
+    out = []
+    for owner in lister.list(obj["metadata"].get("namespace", "")):
+        selector = selector_of(owner)
+        if not selector.empty and selector.matches(labels_of(obj)):
+            out.append(owner)
+    return out
+
+
+class OwnedPodHandlers:
+    """The pod event handlers of controllers that own pods directly (ReplicaSet, DaemonSet), as
+    upstream writes them in each: turn the pod into its owner's key, count the event against the
+    owner's expectations, enqueue. An orphan wakes every owner whose selector matches it.
+
+    The controller sets ``owner_lister`` and ``expectations`` in ``setup`` and provides
+    ``queue``/``enqueue`` (from :class:`~.base.Controller`)."""
+
+    owner_kind = ""
+    #: Upstream's ReplicaSet controller also counts the *old* pod as deleted when a terminating
+    #: pod's labels changed; the DaemonSet controller does not.
+    delete_old_on_label_change = False
+
+    def observe_pod_deletion(self, key: str, pod: dict) -> None:
+        self.expectations.deletion_observed(key)
+
+    def _owner_of(self, pod: dict, ref: dict | None = None) -> dict | None:
+        ref = controller_ref_of(pod) if ref is None else ref
+        return resolve_controller_ref(self.owner_lister, self.owner_kind, pod["metadata"].get("namespace", ""), ref)
+
+    def add_pod(self, pod: dict) -> None:
+        if is_deleting(pod):
+            self.delete_pod(pod)
+            return
+        if controller_ref_of(pod) is not None:
+            owner = self._owner_of(pod)
+            if owner is not None:
+                key = object_key(owner)
+                self.expectations.creation_observed(key)
+                self.queue.add(key)
+            return
+        for owner in owners_selecting(self.owner_lister, pod):
+            self.enqueue(owner)
+
+    def update_pod(self, old: dict, cur: dict) -> None:
+        if old["metadata"].get("resourceVersion") == cur["metadata"].get("resourceVersion"):
+            return  # a resync: nothing changed
+        label_changed = labels_of(old) != labels_of(cur)
+        if is_deleting(cur):
+            # Graceful deletion starts: act now, not when the kubelet finally removes the pod.
+            self.delete_pod(cur)
+            if label_changed and self.delete_old_on_label_change:
+                self.delete_pod(old)
+            return
+        cur_ref, old_ref = controller_ref_of(cur), controller_ref_of(old)
+        ref_changed = cur_ref != old_ref
+        if ref_changed and old_ref is not None:
+            owner = self._owner_of(old, old_ref)
+            if owner is not None:
+                self.enqueue(owner)
+        if cur_ref is not None:
+            owner = self._owner_of(cur, cur_ref)
+            if owner is None:
+                return
+            self.enqueue(owner)
+            min_ready = (owner.get("spec") or {}).get("minReadySeconds") or 0
+            if min_ready > 0 and not is_pod_ready(old) and is_pod_ready(cur):
+                self.queue.add_after(object_key(owner), min_ready + 1.0)  # when it becomes available
+            return
+        if label_changed or ref_changed:
+            for owner in owners_selecting(self.owner_lister, cur):
+                self.enqueue(owner)
+
+    def delete_pod(self, pod: dict) -> None:
+        owner = self._owner_of(pod)
+        if owner is None:
+            return
+        key = object_key(owner)
+        self.observe_pod_deletion(key, pod)
+        self.queue.add(key)

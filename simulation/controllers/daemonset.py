@@ -38,8 +38,9 @@ from simulation.client.events import WARNING
 from simulation.client.informer import object_key, split_key
 
 from .base import Controller
-from .controller_utils import (SLOW_START_INITIAL_BATCH_SIZE, PodControl, claim_objects, compute_hash,
-                               controller_ref_of, is_deleting, is_pod_available, is_pod_ready, labels_of, names,
+from .controller_utils import (SLOW_START_INITIAL_BATCH_SIZE, OwnedPodHandlers, PodControl, claim_objects,
+                               compute_hash,
+                               is_deleting, is_pod_available, is_pod_ready, labels_of, names,
                                new_controller_ref, pod_by_creation_and_phase, recheck_owner, selector_of,
                                slow_start_batch)
 from .deployment import scaled_value
@@ -197,9 +198,10 @@ def is_pod_updated(pod: dict, hash_: str, generation: str | None) -> bool:
     return bool(hash_) and labels.get(CONTROLLER_REVISION_HASH) == hash_ or template_matches
 
 
-class DaemonSetController(Controller):
+class DaemonSetController(OwnedPodHandlers, Controller):
     name = "daemonset"
     event_source = "daemonset-controller"
+    owner_kind = "DaemonSet"
 
     def setup(self) -> None:
         self.expectations = ControllerExpectations(lambda: self.kernel.now_seconds)
@@ -207,11 +209,11 @@ class DaemonSetController(Controller):
         ds_informer = self.manager.informer("daemonsets")
         pod_informer = self.manager.informer("pods")
         node_informer = self.manager.informer("nodes")
-        self.ds_lister = ds_informer.lister
+        self.ds_lister = self.owner_lister = ds_informer.lister
         self.pod_lister = pod_informer.lister
         self.node_lister = node_informer.lister
         ds_informer.add_event_handler(self.enqueue, lambda old, cur: self.enqueue(cur), self._delete_ds)
-        pod_informer.add_event_handler(self._add_pod, self._update_pod, self._delete_pod)
+        pod_informer.add_event_handler(self.add_pod, self.update_pod, self.delete_pod)
         node_informer.add_event_handler(self._node_changed, self._update_node, self._node_changed)
         self._backoff: dict[str, tuple[float, float]] = {}
 
@@ -219,66 +221,6 @@ class DaemonSetController(Controller):
     def _delete_ds(self, ds: dict) -> None:
         key = object_key(ds)
         self.expectations.delete_expectations(key)
-        self.queue.add(key)
-
-    def _resolve(self, namespace: str, ref: dict | None) -> dict | None:
-        if ref is None or ref.get("kind") != "DaemonSet":
-            return None
-        ds = self.ds_lister.get(namespace, ref.get("name", ""))
-        if ds is None or ds["metadata"].get("uid") != ref.get("uid"):
-            return None
-        return ds
-
-    def _matching_sets(self, pod: dict) -> list[dict]:
-        out = []
-        for ds in self.ds_lister.list(pod["metadata"].get("namespace", "")):
-            selector = selector_of(ds)
-            if not selector.empty and selector.matches(labels_of(pod)):
-                out.append(ds)
-        return out
-
-    def _add_pod(self, pod: dict) -> None:
-        if is_deleting(pod):
-            self._delete_pod(pod)
-            return
-        ref = controller_ref_of(pod)
-        if ref is not None:
-            ds = self._resolve(pod["metadata"].get("namespace", ""), ref)
-            if ds is not None:
-                key = object_key(ds)
-                self.expectations.creation_observed(key)
-                self.queue.add(key)
-            return
-        for ds in self._matching_sets(pod):
-            self.enqueue(ds)
-
-    def _update_pod(self, old: dict, cur: dict) -> None:
-        if old["metadata"].get("resourceVersion") == cur["metadata"].get("resourceVersion"):
-            return
-        if is_deleting(cur) and not is_deleting(old):
-            self._delete_pod(cur)
-            return
-        namespace = cur["metadata"].get("namespace", "")
-        cur_ref, old_ref = controller_ref_of(cur), controller_ref_of(old)
-        if cur_ref != old_ref and old_ref is not None:
-            ds = self._resolve(namespace, old_ref)
-            if ds is not None:
-                self.enqueue(ds)
-        if cur_ref is not None:
-            ds = self._resolve(namespace, cur_ref)
-            if ds is not None:
-                self.enqueue(ds)
-            return
-        if labels_of(old) != labels_of(cur) or cur_ref != old_ref:
-            for ds in self._matching_sets(cur):
-                self.enqueue(ds)
-
-    def _delete_pod(self, pod: dict) -> None:
-        ds = self._resolve(pod["metadata"].get("namespace", ""), controller_ref_of(pod))
-        if ds is None:
-            return
-        key = object_key(ds)
-        self.expectations.deletion_observed(key)
         self.queue.add(key)
 
     def _node_changed(self, node: dict) -> None:
@@ -306,7 +248,8 @@ class DaemonSetController(Controller):
             self.recorder.event(ds, WARNING, "SelectingAll",
                                 "This daemon set is selecting all pods. A non-empty selector is required.")
             return f"The DaemonSet controller sees DaemonSet {name} selects every pod: it refuses to act"
-        hash_ = compute_hash((ds.get("spec") or {}).get("template") or {}, (ds.get("status") or {}).get("collisionCount"))
+        hash_ = compute_hash((ds.get("spec") or {}).get("template") or {},
+                             (ds.get("status") or {}).get("collisionCount"))
         eligible = [n["metadata"]["name"] for n in nodes if node_should_run_daemon_pod(n, ds)[0]]
         head = (f"The DaemonSet controller sees DaemonSet {name} should run on {len(eligible)} of {len(nodes)} "
                 f"node(s)" + (f" ({names(eligible)})" if eligible else ""))
@@ -322,7 +265,8 @@ class DaemonSetController(Controller):
         try:
             self._manage(ds, nodes, hash_, said)
             strategy = (ds.get("spec") or {}).get("updateStrategy") or {"type": "RollingUpdate"}
-            if self.expectations.satisfied_expectations(key) and strategy.get("type", "RollingUpdate") == "RollingUpdate":
+            rolling = strategy.get("type", "RollingUpdate") == "RollingUpdate"
+            if rolling and self.expectations.satisfied_expectations(key):
                 self._rolling_update(ds, nodes, hash_, said)
         except APIError as exc:
             error = exc
@@ -423,7 +367,8 @@ class DaemonSetController(Controller):
         def create_one() -> str:
             node_name = next(targets)
             pod_template = copy.deepcopy(template)
-            pod_template["spec"]["affinity"] = replace_node_name_affinity(pod_template["spec"].get("affinity"), node_name)
+            spec = pod_template["spec"]
+            spec["affinity"] = replace_node_name_affinity(spec.get("affinity"), node_name)
             created = self.pod_control.create_pod(namespace, pod_template, ds, ref)
             return f"{created['metadata']['name']} for node {node_name}"
 
@@ -435,15 +380,9 @@ class DaemonSetController(Controller):
                 said.append(f"creates {'pods' if len(created) > 1 else 'pod'} {names(created)}")
             if error is not None:
                 said.append(f"fails to create {len(needing) - successes} pod(s): {error}")
-        deleted = []
-        for pod in to_delete:
-            try:
-                self.pod_control.delete_pod(namespace, pod["metadata"]["name"], ds)
-                deleted.append(pod)
-            except APIError as exc:
-                self.expectations.deletion_observed(key)
-                if not is_not_found(exc):
-                    error = error or exc
+        deleted, delete_error = self.pod_control.delete_pods(namespace, to_delete, ds,
+                                                             lambda pod: self.expectations.deletion_observed(key))
+        error = error or delete_error
         if deleted:
             said.append(f"deletes {'pods' if len(deleted) > 1 else 'pod'} {names(deleted)}")
         if error is not None:

@@ -42,7 +42,8 @@ from simulation.client.informer import object_key, split_key
 
 from .base import Controller
 from .controller_utils import (by_creation, claim_objects, compute_hash, controller_ref_of, is_deleting, labels_of,
-                               names, new_controller_ref, parse_time, recheck_owner, rfc3339, selector_of)
+                               names, new_controller_ref, owners_selecting, parse_time, recheck_owner,
+                               resolve_controller_ref, rfc3339, selector_of)
 
 POD_TEMPLATE_HASH = "pod-template-hash"
 REVISION = "deployment.kubernetes.io/revision"
@@ -250,20 +251,10 @@ class DeploymentController(Controller):
 
     # ----------------------------------------------------------------- event handlers
     def _resolve(self, namespace: str, ref: dict | None) -> dict | None:
-        if ref is None or ref.get("kind") != "Deployment":
-            return None
-        d = self.d_lister.get(namespace, ref.get("name", ""))
-        if d is None or d["metadata"].get("uid") != ref.get("uid"):
-            return None
-        return d
+        return resolve_controller_ref(self.d_lister, "Deployment", namespace, ref)
 
     def _deployments_for(self, rs: dict) -> list[dict]:
-        out = []
-        for d in self.d_lister.list(rs["metadata"].get("namespace", "")):
-            selector = selector_of(d)
-            if not selector.empty and selector.matches(labels_of(rs)):
-                out.append(d)
-        return out
+        return owners_selecting(self.d_lister, rs)
 
     def _add_rs(self, rs: dict) -> None:
         if is_deleting(rs):
@@ -359,7 +350,8 @@ class DeploymentController(Controller):
         namespace = d["metadata"].get("namespace", "")
         ref = new_controller_ref(d, "apps/v1", "Deployment")
         claimed, adopted, released = claim_objects(self.client, "replicasets", d, ref, self.rs_lister.list(namespace),
-                                                   selector_of(d), can_adopt=recheck_owner(self.client, "deployments", d))
+                                                   selector_of(d),
+                                                   can_adopt=recheck_owner(self.client, "deployments", d))
         if adopted:
             self._said.append(f"adopts ReplicaSet {names(adopted)}")
         if released:
@@ -439,7 +431,8 @@ class DeploymentController(Controller):
                 rs = self.rs_lister.get(namespace, rs_name)
                 ref = controller_ref_of(rs) if rs is not None else None
                 if (rs is not None and ref is not None and ref.get("uid") == d["metadata"]["uid"]
-                        and equal_ignore_hash(spec.get("template") or {}, (rs.get("spec") or {}).get("template") or {})):
+                        and equal_ignore_hash(spec.get("template") or {},
+                                              (rs.get("spec") or {}).get("template") or {})):
                     created = rs
                 else:
                     status = d.setdefault("status", {})
@@ -555,8 +548,8 @@ class DeploymentController(Controller):
         updated = self.client.update("replicasets", target)
         if size_changes:
             operation = operation or ("up" if old_scale < new_scale else "down")
-            self.recorder.event(d, NORMAL, "ScalingReplicaSet",
-                                f"Scaled {operation} replica set {rs['metadata']['name']} from {old_scale} to {new_scale}")
+            message = f"Scaled {operation} replica set {rs['metadata']['name']} from {old_scale} to {new_scale}"
+            self.recorder.event(d, NORMAL, "ScalingReplicaSet", message)
             self._said.append(f"scales {operation} ReplicaSet {rs['metadata']['name']} from {old_scale} to {new_scale}")
         return size_changes, updated
 
@@ -641,7 +634,7 @@ class DeploymentController(Controller):
             except ValueError:
                 annotated = status_of(d, "replicas")
             size = replicas_of(rs) * deployment_replicas / annotated if annotated else 0
-            rounded = int(math.floor(abs(size) + 0.5)) * (1 if size >= 0 else -1)
+            rounded = math.floor(abs(size) + 0.5) * (1 if size >= 0 else -1)  # RoundToInt32: half away from 0
             fraction = rounded - replicas_of(rs)
         allowed = to_add - added
         return min(fraction, allowed) if to_add > 0 else max(fraction, allowed)

@@ -25,7 +25,8 @@ from simulation.client.apiclient import APIError, is_not_found
 from simulation.client.informer import object_key, split_key
 
 from .base import Controller
-from .controller_utils import (SLOW_START_INITIAL_BATCH_SIZE, PodControl, claim_objects, controller_ref_of,
+from .controller_utils import (SLOW_START_INITIAL_BATCH_SIZE, OwnedPodHandlers, PodControl, claim_objects,
+                               controller_ref_of,
                                is_deleting, is_pod_active, is_pod_available, is_pod_ready, labels_of, names,
                                new_controller_ref, plural, pod_key, rank_pods_for_deletion, recheck_owner,
                                rfc3339, selector_of, slow_start_batch)
@@ -35,22 +36,24 @@ from .expectations import UIDTrackingControllerExpectations
 BURST_REPLICAS = 500
 
 
-class ReplicaSetController(Controller):
+class ReplicaSetController(OwnedPodHandlers, Controller):
     name = "replicaset"
     event_source = "replicaset-controller"
     kind = "ReplicaSet"
     api_version = "apps/v1"
     resource = "replicasets"
+    owner_kind = kind
+    delete_old_on_label_change = True
 
     def setup(self) -> None:
         self.expectations = UIDTrackingControllerExpectations(lambda: self.kernel.now_seconds)
         self.pod_control = PodControl(self.client, self.recorder, self.kernel.rng)
         rs_informer = self.manager.informer(self.resource)
         pod_informer = self.manager.informer("pods")
-        self.rs_lister = rs_informer.lister
+        self.rs_lister = self.owner_lister = rs_informer.lister
         self.pod_lister = pod_informer.lister
         rs_informer.add_event_handler(self.enqueue, self._update_rs, self._delete_rs)
-        pod_informer.add_event_handler(self._add_pod, self._update_pod, self._delete_pod)
+        pod_informer.add_event_handler(self.add_pod, self.update_pod, self.delete_pod)
 
     # ----------------------------------------------------------------- event handlers
     def _update_rs(self, old: dict, cur: dict) -> None:
@@ -63,78 +66,8 @@ class ReplicaSetController(Controller):
         self.expectations.delete_expectations(key)
         self.queue.add(key)
 
-    def _resolve(self, namespace: str, ref: dict) -> dict | None:
-        """``resolveControllerRef``: the owner in our cache, if it is the same object."""
-        if ref.get("kind") != self.kind:
-            return None
-        rs = self.rs_lister.get(namespace, ref.get("name", ""))
-        if rs is None or rs["metadata"].get("uid") != ref.get("uid"):
-            return None
-        return rs
-
-    def _matching_sets(self, pod: dict) -> list[dict]:
-        """``GetPodReplicaSets``: the sets whose (non-empty) selector matches an orphan."""
-        out = []
-        for rs in self.rs_lister.list(pod["metadata"].get("namespace", "")):
-            selector = selector_of(rs)
-            if not selector.empty and selector.matches(labels_of(pod)):
-                out.append(rs)
-        return out
-
-    def _add_pod(self, pod: dict) -> None:
-        if is_deleting(pod):
-            self._delete_pod(pod)
-            return
-        ref = controller_ref_of(pod)
-        if ref is not None:
-            rs = self._resolve(pod["metadata"].get("namespace", ""), ref)
-            if rs is not None:
-                key = object_key(rs)
-                self.expectations.creation_observed(key)
-                self.queue.add(key)
-            return
-        for rs in self._matching_sets(pod):
-            self.enqueue(rs)
-
-    def _update_pod(self, old: dict, cur: dict) -> None:
-        if old["metadata"].get("resourceVersion") == cur["metadata"].get("resourceVersion"):
-            return
-        label_changed = labels_of(old) != labels_of(cur)
-        if is_deleting(cur):
-            self._delete_pod(cur)
-            if label_changed:
-                self._delete_pod(old)
-            return
-        namespace = cur["metadata"].get("namespace", "")
-        cur_ref, old_ref = controller_ref_of(cur), controller_ref_of(old)
-        ref_changed = cur_ref != old_ref
-        if ref_changed and old_ref is not None:
-            rs = self._resolve(namespace, old_ref)
-            if rs is not None:
-                self.enqueue(rs)
-        if cur_ref is not None:
-            rs = self._resolve(namespace, cur_ref)
-            if rs is None:
-                return
-            self.enqueue(rs)
-            min_ready = (rs.get("spec") or {}).get("minReadySeconds") or 0
-            if min_ready > 0 and not is_pod_ready(old) and is_pod_ready(cur):
-                self.queue.add_after(object_key(rs), min_ready + 1.0)
-            return
-        if label_changed or ref_changed:
-            for rs in self._matching_sets(cur):
-                self.enqueue(rs)
-
-    def _delete_pod(self, pod: dict) -> None:
-        ref = controller_ref_of(pod)
-        if ref is None:
-            return
-        rs = self._resolve(pod["metadata"].get("namespace", ""), ref)
-        if rs is None:
-            return
-        key = object_key(rs)
+    def observe_pod_deletion(self, key: str, pod: dict) -> None:
         self.expectations.deletion_observed(key, pod_key(pod))
-        self.queue.add(key)
 
     # ----------------------------------------------------------------- sync
     def sync_handler(self, key: str) -> str:
@@ -212,16 +145,8 @@ class ReplicaSetController(Controller):
                 ordered = rank_pods_for_deletion(pods, self._related_pods(rs), self.kernel.wall_time())
             victims = ordered[:diff]
             self.expectations.expect_deletions(key, [pod_key(p) for p in victims])
-            error: APIError | None = None
-            deleted = []
-            for pod in victims:
-                try:
-                    self.pod_control.delete_pod(namespace, pod["metadata"]["name"], rs)
-                    deleted.append(pod)
-                except APIError as exc:
-                    self.expectations.deletion_observed(key, pod_key(pod))
-                    if not is_not_found(exc):
-                        error = error or exc
+            deleted, error = self.pod_control.delete_pods(
+                namespace, victims, rs, lambda pod: self.expectations.deletion_observed(key, pod_key(pod)))
             text = f"deletes {'pods' if len(deleted) > 1 else 'pod'} {names(deleted)}" if deleted else ""
             if error is not None:
                 text = (text + "; " if text else "") + f"fails to delete pods: {error}"

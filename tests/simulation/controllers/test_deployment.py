@@ -28,6 +28,14 @@ def ready_web(c) -> None:
     c.make_all_ready()
 
 
+def steady(c, d: dict) -> None:
+    """Create the Deployment and let its first rollout finish (pods made ready)."""
+    c.create("deployments", d)
+    c.settle()
+    ready_web(c)
+    c.settle()
+
+
 def roll(c, rounds: int = 12) -> None:
     for _ in range(rounds):
         c.settle(1)
@@ -128,10 +136,7 @@ def test_first_progressing_condition_says_the_replica_set_was_created(cluster):
 
 def test_rolling_update_with_surge_one_keeps_every_replica_available(cluster):
     c = cluster(BOTH)
-    c.create("deployments", deployment("web", 3, strategy=ROLLING_1_0))
-    c.settle()
-    ready_web(c)
-    c.settle()
+    steady(c, deployment("web", 3, strategy=ROLLING_1_0))
     [old] = replica_sets(c)
     seen = []
 
@@ -169,10 +174,7 @@ def test_rolling_update_with_surge_one_keeps_every_replica_available(cluster):
 
 def test_recreate_removes_old_pods_before_starting_new_ones(cluster):
     c = cluster(BOTH)
-    c.create("deployments", deployment("web", 2, strategy={"type": "Recreate"}))
-    c.settle()
-    ready_web(c)
-    c.settle()
+    steady(c, deployment("web", 2, strategy={"type": "Recreate"}))
     [old] = replica_sets(c)
     mixed = []
     c.kernel.step_listeners.append(
@@ -190,10 +192,7 @@ def test_recreate_removes_old_pods_before_starting_new_ones(cluster):
 @pytest.mark.parametrize("start, to", [(3, 5), (4, 1)], ids=["up", "down"])
 def test_scaling_a_deployment_scales_its_replica_set(cluster, start, to):
     c = cluster(BOTH)
-    c.create("deployments", deployment("web", start))
-    c.settle()
-    ready_web(c)
-    c.settle()
+    steady(c, deployment("web", start))
     c.patch("deployments", "web", {"spec": {"replicas": to}})
     c.settle()
     [(name, rs)] = replica_sets(c).items()
@@ -237,16 +236,14 @@ def test_revision_history_limit_deletes_the_oldest_empty_replica_sets(cluster):
         roll(c)
     sets = replica_sets(c)
     assert len(sets) == 2 and not first & set(sets)
-    assert sorted(rs["metadata"]["annotations"]["deployment.kubernetes.io/revision"] for rs in sets.values()) == ["2", "3"]
+    revisions = sorted(rs["metadata"]["annotations"]["deployment.kubernetes.io/revision"] for rs in sets.values())
+    assert revisions == ["2", "3"]
     assert any("deletes old ReplicaSet" in s and "revisionHistoryLimit 1" in s for s in c.captions())
 
 
 def test_a_paused_deployment_does_not_roll_out_until_resumed(cluster):
     c = cluster(BOTH)
-    c.create("deployments", deployment("web", 2))
-    c.settle()
-    ready_web(c)
-    c.settle()
+    steady(c, deployment("web", 2))
     c.patch("deployments", "web", {"spec": {"paused": True}})
     c.patch("deployments", "web", {"spec": {"template": {"spec": {"containers": [{"name": "app",
                                                                                   "image": "nginx:1.26"}]}}}})
@@ -263,10 +260,7 @@ def test_a_paused_deployment_does_not_roll_out_until_resumed(cluster):
 
 def test_rollout_restart_makes_a_new_replica_set_and_rolls(cluster):
     c = cluster(BOTH)
-    c.create("deployments", deployment("web", 2, strategy=ROLLING_1_0))
-    c.settle()
-    ready_web(c)
-    c.settle()
+    steady(c, deployment("web", 2, strategy=ROLLING_1_0))
     before = set(c.pod_names())
     # What `kubectl rollout restart deployment/web` sends.
     c.patch("deployments", "web", {"spec": {"template": {"metadata": {"annotations": {
@@ -286,7 +280,7 @@ def test_adopts_an_orphan_replica_set_that_matches(cluster):
     c = cluster(BOTH + ("garbagecollector",))  # the collector orphans the set
     c.create("deployments", deployment("web", 2))
     c.settle()
-    [(name, rs)] = replica_sets(c).items()
+    [name] = replica_sets(c)
     c.admin.delete("deployments", "default", "web", propagation_policy="Orphan")
     c.settle()
     assert "ownerReferences" not in c.get("replicasets", name)["metadata"]

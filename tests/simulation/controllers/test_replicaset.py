@@ -191,7 +191,8 @@ def test_failed_create_is_reported_and_retried(cluster):
     assert len(c.pods()) == 1
     failed = c.events("FailedCreate")
     assert failed and failed[0]["type"] == "Warning"
-    assert failed[0]["message"].startswith('Error creating: pods "web-') and "exceeded quota: pods" in failed[0]["message"]
+    assert failed[0]["message"].startswith('Error creating: pods "web-')
+    assert "exceeded quota: pods" in failed[0]["message"]
     status = c.get("replicasets", "web")["status"]
     assert [(x["type"], x["reason"]) for x in status["conditions"]] == [("ReplicaFailure", "FailedCreate")]
     c.admin.delete("resourcequotas", "default", "pods")
