@@ -531,7 +531,7 @@ class Kubelet(Component):
         adopted = self._adopt(w)
         w.start_time = (w.pod.get("status") or {}).get("startTime") or rfc3339(self.kernel.wall_time())
         selector = (w.pod.get("spec") or {}).get("nodeSelector") or {}
-        labels = self.spec.all_labels()
+        labels = self.spec.labels
         if any(labels.get(k) != v for k, v in selector.items()):
             w.rejected = True
             self._event(w, WARNING, "NodeAffinity", "Predicate NodeAffinity failed")

@@ -28,8 +28,8 @@ class NodeSpec:
     memory: str = "4Gi"
     pods: int = 110
     ephemeral_storage: str = "100Gi"
-    #: Extra labels (``--node-labels``); the well-known ones are added by :meth:`all_labels`.
-    labels: dict[str, str] = field(default_factory=dict)
+    #: Extra labels (``--node-labels``); :attr:`labels` adds the well-known ones.
+    extra_labels: dict[str, str] = field(default_factory=dict)
     zone: str = ""
     #: Node taints as API dicts: ``{"key": ..., "value": ..., "effect": "NoSchedule"}``.
     taints: list[dict] = field(default_factory=list)
@@ -37,8 +37,9 @@ class NodeSpec:
     pod_cidr: str = "10.244.1.0/24"
     #: The node's own address (``InternalIP``); derived from the pod CIDR when empty.
     internal_ip: str = ""
-    #: Extra images present before any pod runs: ``(reference, size_bytes)``.
-    images: list[tuple[str, int]] = field(default_factory=list)
+    #: Extra images present before any pod runs: references, or ``(reference, size_bytes)`` pairs
+    #: (a bare reference gets the runtime's size for it).
+    images: list = field(default_factory=list)
     kubelet_version: str = KUBELET_VERSION
     kernel_version: str = KERNEL_VERSION
     os_image: str = OS_IMAGE
@@ -49,8 +50,7 @@ class NodeSpec:
 
     def __post_init__(self) -> None:
         if not self.internal_ip:
-            third = ipaddress.ip_network(self.pod_cidr, strict=False).network_address.packed[2]
-            self.internal_ip = f"172.18.0.{third + 2}"
+            self.internal_ip = node_ip_for(self.pod_cidr)
 
     @classmethod
     def numbered(cls, index: int, name: str = "", **kwargs) -> "NodeSpec":
@@ -58,15 +58,27 @@ class NodeSpec:
         kwargs.setdefault("pod_cidr", f"10.244.{index}.0/24")
         return cls(name or f"node-{index}", **kwargs)
 
-    def all_labels(self) -> dict[str, str]:
+    @property
+    def labels(self) -> dict[str, str]:
+        """Every label the kubelet puts on its Node: the well-known ones and :attr:`extra_labels`."""
         labels = {"beta.kubernetes.io/arch": self.architecture, "beta.kubernetes.io/os": "linux",
                   "kubernetes.io/arch": self.architecture, "kubernetes.io/hostname": self.name,
                   "kubernetes.io/os": "linux"}
         if self.zone:
             labels["topology.kubernetes.io/zone"] = self.zone
-        labels.update(self.labels)
+        labels.update(self.extra_labels)
         return labels
 
-    def preloaded_images(self) -> list[tuple[str, int]]:
-        seen = {ref for ref, _ in self.images}
-        return [img for img in DEFAULT_IMAGES if img[0] not in seen] + list(self.images)
+    def preloaded_images(self) -> list[tuple[str, int | None]]:
+        """``(reference, size_bytes or None)`` for every image present at start, the defaults first."""
+        extra = [(img, None) if isinstance(img, str) else (img[0], img[1]) for img in self.images]
+        seen = {ref for ref, _ in extra}
+        return [img for img in DEFAULT_IMAGES if img[0] not in seen] + extra
+
+
+def node_ip_for(pod_cidr: str) -> str:
+    """A node address in kind's 172.18.0.0/16 derived from the node's pod CIDR:
+    ``10.244.N.0/24`` -> ``172.18.0.<N+2>``; other CIDRs spread over the /16."""
+    packed = ipaddress.ip_network(pod_cidr, strict=False).network_address.packed
+    offset = (((packed[1] - 244) % 256) * 256 + packed[2]) % 65534 + 2
+    return str(ipaddress.ip_address("172.18.0.0") + offset)

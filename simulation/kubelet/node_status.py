@@ -86,7 +86,7 @@ def new_node(spec: NodeSpec, images: list[dict], now: str) -> dict:
     if spec.taints:
         node_spec["taints"] = [dict(t) for t in spec.taints]
     return {"apiVersion": "v1", "kind": "Node",
-            "metadata": {"name": spec.name, "labels": spec.all_labels(),
+            "metadata": {"name": spec.name, "labels": spec.labels,
                          "annotations": {"node.alpha.kubernetes.io/ttl": "0",
                                          "volumes.kubernetes.io/controller-managed-attach-detach": "true"}},
             "spec": node_spec, "status": node_status(spec, images, None, now)}
@@ -96,7 +96,7 @@ def reconciled_node(spec: NodeSpec, existing: dict) -> dict:
     """An existing Node re-registered: our labels added, the pod CIDR filled in if missing."""
     node = dict(existing)
     meta = existing["metadata"]
-    node["metadata"] = {**meta, "labels": {**(meta.get("labels") or {}), **spec.all_labels()}}
+    node["metadata"] = {**meta, "labels": {**(meta.get("labels") or {}), **spec.labels}}
     node["spec"] = {**(existing.get("spec") or {})}
     node["spec"].setdefault("podCIDR", spec.pod_cidr)
     node["spec"].setdefault("podCIDRs", [spec.pod_cidr])

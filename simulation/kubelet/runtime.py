@@ -181,7 +181,7 @@ class Sandbox:
 
 
 class ContainerRuntime:
-    def __init__(self, kernel: Kernel, node: str, *, pod_cidr: str, images: list[tuple[str, int]] = (),
+    def __init__(self, kernel: Kernel, node: str, *, pod_cidr: str, images: list[tuple[str, int | None]] = (),
                  pull_bandwidth_bytes_per_second: float = 30_000_000.0) -> None:
         self.kernel = kernel
         self.node = node
@@ -189,7 +189,7 @@ class ContainerRuntime:
         self.bandwidth = pull_bandwidth_bytes_per_second
         self._images: dict[str, Image] = {}
         for ref, size in images:
-            self._images[normalize_image(ref)] = Image(ref, size)
+            self._images[normalize_image(ref)] = Image(ref, size or image_size(ref))
         self._sandboxes: dict[str, Sandbox] = {}
         self._containers: dict[str, Container] = {}
         self._pulls: dict[str, PullTicket] = {}

@@ -12,7 +12,7 @@ from tests.simulation.kubelet.harness import Cluster
 @pytest.fixture
 def cluster() -> Cluster:
     c = Cluster(seed=7)
-    c.add_node(NodeSpec.numbered(1, cpu="4", memory="8Gi", zone="zone-a", labels={"disk": "ssd"},
+    c.add_node(NodeSpec.numbered(1, cpu="4", memory="8Gi", zone="zone-a", extra_labels={"disk": "ssd"},
                                  taints=[{"key": "dedicated", "value": "gpu", "effect": "NoSchedule"}]))
     c.kernel.run_for(1)
     return c
