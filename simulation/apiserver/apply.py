@@ -308,8 +308,7 @@ def _apply(live: dict | None, base: dict, config: dict, managers: dict[str, Mana
     if KUBECTL == applier.manager and live is not None and \
             LAST_APPLIED in ((live.get("metadata") or {}).get("annotations") or {}):
         # upstream's lastAppliedUpdater keeps client-side apply's record in step
-        merged.setdefault("metadata", {}).setdefault("annotations", {})[LAST_APPLIED] = \
-            json.dumps(config, separators=(",", ":")) + "\n"
+        merged.setdefault("metadata", {}).setdefault("annotations", {})[LAST_APPLIED] = _last_applied(config)
     return _with_entries(merged, _cap(managers))
 
 
@@ -340,6 +339,18 @@ def _allowed_by_last_applied(live: dict, typ: Type) -> set[Path]:
     except (ValueError, mf.FieldSetError):
         return set()
     return fields - differing.added - differing.modified - differing.removed
+
+
+def _last_applied(config: dict) -> str:
+    """Upstream's ``buildLastApplied``: the applied configuration without the annotation
+    itself, as Go encodes an unstructured object (sorted keys, compact)."""
+    config = copy.deepcopy(config)
+    meta = config.get("metadata") or {}
+    annotations = meta.get("annotations") or {}
+    annotations.pop(LAST_APPLIED, None)
+    if not annotations:
+        meta.pop("annotations", None)
+    return json.dumps(config, sort_keys=True, separators=(",", ":"))
 
 
 def _without_managed_fields(obj: dict) -> dict:

@@ -793,3 +793,27 @@ def test_create_records_the_kubectl_manager(kv, ns):
     assert spec["f:strategy"] == {"f:rollingUpdate": {".": {}, "f:maxSurge": {}, "f:maxUnavailable": {}},
                                   "f:type": {}}
     assert spec["f:selector"] == {} and spec["f:replicas"] == {}
+
+
+def test_apply_server_side_after_client_side_apply(kv, ns, tmp_path):
+    """Fields a client-side apply set belong to ``kubectl-client-side-apply``: another applier
+    conflicts over them, while kubectl's own manager takes them over (upstream's
+    lastAppliedManager) and keeps ``last-applied-configuration`` in step."""
+    manifest = tmpfile(tmp_path, "web.yaml", DEPLOYMENT.format(name="web", replicas=3))
+    rc, out, err = kv("apply", "-n", ns, "-f", str(manifest))
+    assert (rc, out.strip()) == (0, "deployment.apps/web created"), err
+    assert managers(deployment(kv, ns)) == [("kubectl-client-side-apply", "Update", "")]
+
+    manifest.write_text(DEPLOYMENT.format(name="web", replicas=5))
+    rc, out, err = server_side_apply(kv, ns, manifest, "--field-manager=deployer")
+    assert rc == 1
+    assert err.strip() == ('error: Apply failed with 1 conflict: conflict with "kubectl-client-side-apply" using '
+                           f'apps/v1: .spec.replicas\n{CONFLICT_ADVICE}'), err
+
+    rc, out, err = server_side_apply(kv, ns, manifest)
+    assert (rc, out.strip()) == (0, "deployment.apps/web serverside-applied"), err
+    obj = deployment(kv, ns)
+    assert obj["spec"]["replicas"] == 5
+    last = json.loads(obj["metadata"]["annotations"]["kubectl.kubernetes.io/last-applied-configuration"])
+    assert last["spec"]["replicas"] == 5
+    assert ("kubectl", "Apply", "") in managers(obj)

@@ -284,6 +284,27 @@ def test_bad_applies_write_nothing(cluster, manager, body, query, code, reason, 
     assert cluster.get(DEPLOY_PATH + "/web").code == 404
 
 
+def test_dry_run_apply_over_an_object_stores_nothing(cluster):
+    stored = ssa(cluster, web(replicas=2)).body
+    before = cluster.store.current_revision()
+    response = ssa(cluster, web(replicas=3), dryRun="All")
+    assert (response.code, response.body["spec"]["replicas"]) == (200, 3)
+    assert cluster.store.current_revision() == before
+    assert cluster.read(DEPLOY_PATH + "/web") == stored
+
+
+def test_apply_over_a_created_object_conflicts_only_where_values_differ(cluster):
+    created = cluster.post(DEPLOY_PATH, web(replicas=2), query={"fieldManager": "kubectl-create"})
+    assert created.code == 201, created.body
+    same = ssa(cluster, web(replicas=2))
+    assert same.code == 200 and same.body["metadata"]["resourceVersion"] != created.body["metadata"][
+        "resourceVersion"]  # nothing changed but who owns it: the new owner is written down
+    response = ssa(cluster, web(replicas=2, image="nginx:1.28"))
+    assert response.code == 409
+    assert response.body["message"] == ('Apply failed with 1 conflict: conflict with "kubectl-create" using apps/v1: '
+                                        '.spec.template.spec.containers[name="nginx"].image')
+
+
 def test_force_is_refused_on_other_patches(cluster):
     cluster.create(CM_PATH, {"metadata": {"name": "c"}})
     response = cluster.patch(CM_PATH + "/c", {"data": {"a": "1"}}, query={"force": "true"})
