@@ -29,8 +29,10 @@ NAMESPACE = "default"
 class Cluster:
     def __init__(self, controllers: tuple[str, ...], seed: int = 1) -> None:
         self.kernel = Kernel(seed=seed)
+        #: Every request's audit record: who asked what, and the answer's code.
+        self.audit: list = []
         self.server = new_apiserver(MemoryStore(), token_lookup=lambda t: None, clock=self.kernel.wall_time,
-                                    seed=seed)
+                                    seed=seed, audit_sink=self.audit.append)
         bootstrap(self.server)
         self.admin = APIClient(self.server, APISERVER, "kubectl")
         self.kernel.set_change_probe(self.admin.current_revision)

@@ -299,3 +299,43 @@ def test_same_seed_same_history(cluster):
         return sorted(replica_sets(c)), c.pod_names(), [s.caption for s in c.kernel.history]
 
     assert run(3) == run(3)
+
+
+def test_rollback_reuses_the_old_replica_set_with_a_new_revision(cluster):
+    c = cluster(BOTH)
+    steady(c, deployment("web", 2, strategy=ROLLING_1_0))
+    [first] = replica_sets(c)
+    original = c.get("deployments", "web")["spec"]["template"]
+    c.patch("deployments", "web", {"spec": {"template": {"spec": {"containers": [{"name": "app",
+                                                                                  "image": "nginx:1.26"}]}}}})
+    roll(c)
+    # What `kubectl rollout undo` does: put the old template back.
+    d = c.get("deployments", "web")
+    d["spec"]["template"] = original
+    c.admin.update("deployments", d)
+    roll(c)
+    sets = replica_sets(c)
+    assert len(sets) == 2 and sets[first]["spec"]["replicas"] == 2
+    annotations = sets[first]["metadata"]["annotations"]
+    assert annotations["deployment.kubernetes.io/revision"] == "3"
+    assert annotations["deployment.kubernetes.io/revision-history"] == "1"
+
+
+def test_the_controller_manager_needs_no_more_than_its_role(cluster):
+    c = cluster(BOTH + ("daemonset",))
+    c.admin.create("nodes", {"apiVersion": "v1", "kind": "Node", "metadata": {"name": "node-a"}})
+    c.create("pods", {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "stray", "labels": {"app": "agent"}},
+                      "spec": {"containers": [{"name": "app", "image": "nginx:1.25"}]}})
+    c.create("daemonsets", {"apiVersion": "apps/v1", "kind": "DaemonSet", "metadata": {"name": "agent"},
+                            "spec": {"selector": {"matchLabels": {"app": "agent"}},
+                                     "template": {"metadata": {"labels": {"app": "agent"}},
+                                                  "spec": {"containers": [{"name": "app", "image": "nginx:1.25"}]}}}})
+    steady(c, deployment("web", 2, strategy=ROLLING_1_0))
+    c.patch("deployments", "web", {"spec": {"replicas": 0}})
+    roll(c, 2)
+    mine = [r for r in c.audit if r.user == "system:kube-controller-manager"]
+    verbs = {(r.verb, r.resource, r.subresource) for r in mine}
+    assert {("create", "replicasets", ""), ("update", "replicasets", ""), ("update", "deployments", "status"),
+            ("create", "pods", ""), ("delete", "pods", ""), ("patch", "pods", ""),
+            ("update", "daemonsets", "status"), ("create", "events", "")} <= verbs
+    assert [(r.verb, r.path, r.message) for r in mine if r.code == 403] == []
