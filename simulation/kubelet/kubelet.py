@@ -18,6 +18,12 @@ Promises:
   CrashLoopBackOff back-off (10 s doubling to 300 s).
 * Only probes that will fail take kernel actions (:mod:`.behaviour` says which, from the
   pod's YAML); a readiness probe that passes takes one, when the pod becomes Ready.
+  A failing liveness probe kills the container (exit 137) after ``failureThreshold``
+  failures. An image the registry lacks (:func:`.runtime.image_exists`) goes ErrImagePull,
+  then ImagePullBackOff, retried with the same 10 s doubling back-off.
+* Graceful deletion as upstream: ``Killing`` each container, containers gone after
+  min(grace period, 2 s), the pod in a terminal phase, the sandbox removed, then the pod
+  deleted with grace period 0 and a UID precondition.
 * Stopping the kubelet (or :meth:`fail`, a node failure) stops heartbeats, status and pod
   work; the runtime's containers stay as they are. Started again, it re-lists its pods and
   adopts what the runtime holds, as a restarted kubelet does.

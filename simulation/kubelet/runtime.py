@@ -230,7 +230,8 @@ class ContainerRuntime:
         return self._images.get(normalize_image(ref))
 
     def pull_duration_seconds(self, ref: str) -> float:
-        if not image_exists(ref):
+        """Resolving the reference, plus downloading the layers unless they are all here already."""
+        if not image_exists(ref) or self.has_image(ref):
             return PULL_OVERHEAD_SECONDS
         return round(PULL_OVERHEAD_SECONDS + image_size(ref) / self.bandwidth, 3)
 

@@ -45,6 +45,7 @@ def test_pull_takes_time_from_size_and_pulls_are_serialized():
     assert same.done_at == first.done_at
     runtime.complete_pull(first)
     assert runtime.has_image("nginx:1.27")
+    assert runtime.pull_duration_seconds("nginx:1.27") == rt.PULL_OVERHEAD_SECONDS  # layers present: only resolve
     assert [i["ref"] for i in runtime.images()][0] == "nginx:1.27"  # largest first
 
 
