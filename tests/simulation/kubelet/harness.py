@@ -13,7 +13,7 @@ from simulation.store.memory import MemoryStore
 
 class Cluster:
     def __init__(self, seed: int = 1) -> None:
-        self.kernel = Kernel(seed=seed)
+        self.kernel = Kernel(seed=seed, strict=True)
         self.server = new_apiserver(MemoryStore(), token_lookup=lambda t: None, clock=self.kernel.wall_time)
         bootstrap(self.server)
         self.admin = APIClient(self.server, APISERVER, "kubectl")

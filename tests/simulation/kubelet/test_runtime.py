@@ -9,7 +9,7 @@ from simulation.kubelet import runtime as rt
 
 
 def make(seed: int = 1, images=(("registry.k8s.io/pause:3.10", 320_368),)) -> rt.ContainerRuntime:
-    return rt.ContainerRuntime(Kernel(seed=seed), "node-1", pod_cidr="10.244.1.0/24", images=list(images))
+    return rt.ContainerRuntime(Kernel(seed=seed, strict=True), "node-1", pod_cidr="10.244.1.0/24", images=list(images))
 
 
 @pytest.mark.parametrize("ref, full", [
