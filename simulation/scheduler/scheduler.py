@@ -247,11 +247,18 @@ class Scheduler(Component):
     def _on_node_delete(self, node: dict) -> None:
         self.cache.remove_node(node["metadata"]["name"])
 
+    def _wants_scheduling(self, pod: dict) -> bool:
+        """Pending, ours, not being deleted, and not held by ``schedulingGates`` (upstream's
+        SchedulingGates PreEnqueue plugin: a gated pod waits outside the active queue until its
+        gates are removed)."""
+        return (self.responsible_for(pod) and not _terminating(pod)
+                and not (pod.get("spec") or {}).get("schedulingGates"))
+
     def _on_pod_add(self, pod: dict) -> None:
         if _assigned(pod):
             self.cache.add_pod(pod)
             self.queue.move_all_to_active_or_backoff(ASSIGNED_POD_ADD)
-        elif self.responsible_for(pod) and not _terminating(pod) and not self.cache.is_assumed(pod_key(pod)):
+        elif self._wants_scheduling(pod) and not self.cache.is_assumed(pod_key(pod)):
             self.queue.add(pod)
 
     def _on_pod_update(self, old: dict, new: dict) -> None:
@@ -267,7 +274,7 @@ class Scheduler(Component):
             if (old_meta.get("labels") != new_meta.get("labels")
                     or old_meta.get("deletionTimestamp") != new_meta.get("deletionTimestamp")):
                 self.queue.move_all_to_active_or_backoff(ASSIGNED_POD_UPDATE)
-        elif not self.responsible_for(new) or _terminating(new):
+        elif not self._wants_scheduling(new):
             self.queue.delete(key)
         elif not self.cache.is_assumed(key):
             self.queue.update(old, new)

@@ -251,6 +251,17 @@ def test_a_pod_for_my_scheduler_waits_for_it(cluster):
     assert cluster.captions("my-scheduler")[-1].startswith("Scheduler my-scheduler filters 1 node for pod custom")
 
 
+def test_a_gated_pod_waits_until_its_scheduling_gates_are_removed(cluster):
+    cluster.add_node("node-0")
+    scheduler = cluster.scheduler()
+    cluster.add_pod("gated", schedulingGates=[{"name": "example.com/quota"}])
+    cluster.run(10)
+    assert cluster.node_of("gated") == "" and scheduler.status()["cycles"] == 0
+    cluster.admin.patch("pods", NAMESPACE, "gated", {"spec": {"schedulingGates": None}})
+    cluster.run(1)
+    assert cluster.node_of("gated") == "node-0"
+
+
 def test_a_stopped_scheduler_leaves_new_pods_pending_and_schedules_them_when_started(cluster):
     cluster.add_node("node-0")
     scheduler = cluster.scheduler()
