@@ -173,8 +173,8 @@ def item_element(list_type: Type, item: Any, index: int) -> str:
         elif key in KEY_DEFAULTS:
             keys[key] = KEY_DEFAULTS[key]
         else:
-            raise FieldSetError(f"associative list with keys has an element that omits key field {key!r} "
-                                f"(and doesn't have default value)")
+            raise FieldSetError(f"associative list with keys has an element that omits key field "
+                                f"{json.dumps(key)} (and doesn't have default value)")
     return "k:" + _compact(dict(sorted(keys.items())))
 
 
@@ -255,22 +255,47 @@ def from_fields_v1(encoded: Any) -> FieldSet:
 # ------------------------------------------------------------------ sets of values
 def field_set(value: Any, typ: Type, prefix: Path = ()) -> set[Path]:
     """Upstream's ``ToFieldSet`` of an applied configuration: every leaf, every list item, every
-    atomic value; maps and structs are not members themselves."""
+    atomic value; maps and structs are not members themselves.
+
+    Like upstream's conversion of an apply patch to a typed value, it refuses (with upstream's
+    ``ValidationErrors`` text) fields the schema does not declare, keyed items without their
+    key, and two items with the same key: ownership could not be told apart otherwise."""
     out: set[Path] = set()
-    _to_set(value, typ, prefix, out)
+    problems: list[str] = []
+    _to_set(value, typ, prefix, out, problems)
+    if len(problems) == 1:
+        raise FieldSetError(problems[0])
+    if problems:
+        raise FieldSetError("\n  ".join(["errors:", *problems]))
     return out
 
 
-def _to_set(value: Any, typ: Type, path: Path, out: set[Path]) -> None:
+def _to_set(value: Any, typ: Type, path: Path, out: set[Path], problems: list[str]) -> None:
     if isinstance(value, dict) and not typ.atomic:
+        declared = (typ.schema or {}).get("properties")
+        open_map = isinstance((typ.schema or {}).get("additionalProperties"), dict)
         for key, child in value.items():
-            _to_set(child, typ.child(key), path + (field_element(key),), out)
+            child_path = path + (field_element(key),)
+            if declared is not None and key not in declared and not open_map and \
+                    not (typ.schema or {}).get("x-kubernetes-preserve-unknown-fields"):
+                problems.append(f"{path_string(child_path)}: field not declared in schema")
+                continue
+            _to_set(child, typ.child(key), child_path, out, problems)
     elif isinstance(value, list) and not typ.atomic and typ.schema is not None:
         item_type = typ.item()
+        seen: set[str] = set()
         for index, item in enumerate(value):
-            element_path = path + (item_element(typ, item, index),)
-            out.add(element_path)
-            _to_set(item, item_type, element_path, out)
+            try:
+                element = item_element(typ, item, index)
+            except FieldSetError as exc:
+                problems.append(f"{path_string(path)}: element {index}: {exc}")
+                continue
+            if element in seen:
+                problems.append(f"{path_string(path)}: duplicate entries for key {path_string((element,))}")
+                continue
+            seen.add(element)
+            out.add(path + (element,))
+            _to_set(item, item_type, path + (element,), out, problems)
     elif value is not None or not (typ.is_struct() or (typ.schema or {}).get("type") in ("object", "array")):
         if path:
             out.add(path)

@@ -636,8 +636,10 @@ class APIServer:
             except apply.ApplyConflict as exc:
                 raise errors.StatusError(409, "Conflict", exc.message, {"causes": exc.causes()}) from None
             except managedfields.FieldSetError as exc:
-                raise errors.internal(f"failed to create typed patch object ({rt.group_version}, Kind={rt.kind}) "
-                                      f"{call.namespace}/{call.info.name}: {exc}") from None
+                # not a Status upstream either: a 500 with no reason, which kubectl prints as is
+                group, _, version = rt.group_version.rpartition("/")
+                raise errors.StatusError(500, "", f"failed to create typed patch object ({call.namespace}/"
+                                         f"{call.info.name}; {group}/{version}, Kind={rt.kind}): {exc}") from None
 
         for _ in range(16):
             try:

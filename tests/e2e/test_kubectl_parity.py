@@ -690,7 +690,15 @@ DEPLOYMENT_APPLIED_FIELDS = {
 
 
 def managers(obj: dict) -> list[tuple]:
-    return [(e["manager"], e["operation"], e.get("subresource", "")) for e in obj["metadata"].get("managedFields", [])]
+    """(manager, operation, subresource) of each managedFields entry, leaving out the status
+    writes of the controllers the server runs."""
+    return [(e["manager"], e["operation"], e.get("subresource", "")) for e in obj["metadata"].get("managedFields", [])
+            if e.get("subresource") != "status"]
+
+
+def applied_entry(obj: dict) -> dict:
+    [entry] = [e for e in obj["metadata"]["managedFields"] if e["operation"] == "Apply"]
+    return entry
 
 
 def deployment(kv, ns: str) -> dict:
@@ -710,18 +718,28 @@ def test_apply_server_side_creates_then_is_a_no_op(kv, ns, tmp_path):
     assert obj["spec"]["replicas"] == 2 and obj["metadata"]["generation"] == 1
     for key, value in DEPLOYMENT_DEFAULTS.items():
         assert obj["spec"][key] == value, key
-    [entry] = obj["metadata"]["managedFields"]
-    assert {k: v for k, v in entry.items() if k != "time"} == {
+    assert managers(obj) == [("kubectl", "Apply", "")]
+    assert {k: v for k, v in applied_entry(obj).items() if k != "time"} == {
         "manager": "kubectl", "operation": "Apply", "apiVersion": "apps/v1", "fieldsType": "FieldsV1",
         "fieldsV1": DEPLOYMENT_APPLIED_FIELDS}
     assert "kubectl.kubernetes.io/last-applied-configuration" not in obj["metadata"].get("annotations", {})
 
-    # the same configuration again: nothing is written
+    # the same configuration again changes nothing (the controllers' status writes aside)
     rc, out, err = server_side_apply(kv, ns, manifest)
     assert (rc, out.strip()) == (0, "deployment.apps/web serverside-applied"), err
     again = deployment(kv, ns)
-    assert again["metadata"]["resourceVersion"] == obj["metadata"]["resourceVersion"]
-    assert again["metadata"]["managedFields"] == obj["metadata"]["managedFields"]
+    assert again["metadata"]["generation"] == 1
+    assert applied_entry(again) == applied_entry(obj)
+
+    # nothing at all is written: no controller touches a ConfigMap, so its resourceVersion shows it
+    config = tmpfile(tmp_path, "cm.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: settings\n"
+                                          "data:\n  mode: fast\n")
+    rc, out, err = server_side_apply(kv, ns, config)
+    assert (rc, out.strip()) == (0, "configmap/settings serverside-applied"), err
+    first = get_json(kv, "cm", "settings", "-n", ns)
+    ok(server_side_apply(kv, ns, config))
+    assert get_json(kv, "cm", "settings", "-n", ns)["metadata"]["resourceVersion"] == \
+        first["metadata"]["resourceVersion"]
 
 
 def test_apply_server_side_conflict_after_scale_and_force(kv, ns, tmp_path):
@@ -769,8 +787,7 @@ def test_apply_server_side_removes_what_it_no_longer_applies(kv, ns, tmp_path):
     assert obj["metadata"]["labels"] == {"app": "web", "owner": "team-a"}
     assert [c["name"] for c in obj["spec"]["template"]["spec"]["containers"]] == ["nginx"]
     assert obj["metadata"]["generation"] == 2
-    entry = next(e for e in obj["metadata"]["managedFields"] if e["operation"] == "Apply")
-    assert entry["fieldsV1"] == DEPLOYMENT_APPLIED_FIELDS
+    assert applied_entry(obj)["fieldsV1"] == DEPLOYMENT_APPLIED_FIELDS
 
 
 def test_apply_server_side_dry_run_stores_nothing(kv, ns, tmp_path):
@@ -784,7 +801,7 @@ def test_apply_server_side_dry_run_stores_nothing(kv, ns, tmp_path):
 def test_create_records_the_kubectl_manager(kv, ns):
     ok(kv("create", "deployment", "web", "--image=nginx:1.26", "-n", ns))
     obj = deployment(kv, ns)
-    [entry] = obj["metadata"]["managedFields"]
+    [entry] = [e for e in obj["metadata"]["managedFields"] if e.get("subresource") != "status"]
     assert (entry["manager"], entry["operation"], entry["apiVersion"]) == ("kubectl-create", "Update", "apps/v1")
     spec = entry["fieldsV1"]["f:spec"]
     assert spec["f:template"]["f:spec"]["f:containers"] == {'k:{"name":"nginx"}': {

@@ -266,7 +266,13 @@ REFUSALS = [
     ("not-yaml", "kubectl", b"a: [", {}, 400, "BadRequest", None),
     ("invalid-object", "kubectl", web(replicas=-1), {}, 422, "Invalid", None),
     ("keyed-item-without-key", "kubectl",
-     {**web(), "spec": {"template": {"spec": {"containers": [{"image": "x"}]}}}}, {}, 500, "InternalError", None),
+     {**web(), "spec": {"template": {"spec": {"containers": [{"image": "x"}]}}}}, {}, 500, "",
+     'failed to create typed patch object (default/web; apps/v1, Kind=Deployment): .spec.template.spec.containers: '
+     'element 0: associative list with keys has an element that omits key field "name" (and doesn\'t have default '
+     'value)'),
+    ("undeclared-field", "kubectl", {**web(), "spec": {"replica": 1}}, {"fieldValidation": "Ignore"}, 500, "",
+     "failed to create typed patch object (default/web; apps/v1, Kind=Deployment): .spec.replica: field not "
+     "declared in schema"),
     ("dry-run", "kubectl", web(), {"dryRun": "All"}, 201, None, None),
 ]
 
@@ -276,7 +282,7 @@ def test_bad_applies_write_nothing(cluster, manager, body, query, code, reason, 
     before = cluster.store.current_revision()
     response = ssa(cluster, body, manager, **query)
     assert response.code == code, response.body
-    if reason:
+    if reason is not None:
         assert response.body["reason"] == reason
     if message:
         assert response.body["message"] == message
@@ -303,6 +309,12 @@ def test_apply_over_a_created_object_conflicts_only_where_values_differ(cluster)
     assert response.code == 409
     assert response.body["message"] == ('Apply failed with 1 conflict: conflict with "kubectl-create" using apps/v1: '
                                         '.spec.template.spec.containers[name="nginx"].image')
+
+
+def test_apply_to_a_subresource_is_not_supported(cluster):
+    ssa(cluster, web())
+    response = ssa(cluster, web(), path=DEPLOY_PATH + "/web/status")
+    assert (response.code, response.body["reason"]) == (415, "UnsupportedMediaType")
 
 
 def test_force_is_refused_on_other_patches(cluster):

@@ -74,10 +74,27 @@ def test_field_set_of_an_applied_configuration(typ, config, expected):
     assert mf.field_set(config, typ) == expected
 
 
-def test_keyed_item_without_its_key_is_refused():
-    config = {"spec": {"template": {"spec": {"containers": [{"image": "nginx"}]}}}}
-    with pytest.raises(mf.FieldSetError, match="omits key field 'name'"):
+UNWALKABLE = [
+    ("keyed-item-without-its-key", {"spec": {"template": {"spec": {"containers": [{"image": "nginx"}]}}}},
+     '.spec.template.spec.containers: element 0: associative list with keys has an element that omits key field '
+     '"name" (and doesn\'t have default value)'),
+    ("undeclared-field", {"spec": {"replica": 1}}, ".spec.replica: field not declared in schema"),
+    ("duplicate-keys", {"spec": {"template": {"spec": {"containers": [{"name": "a"}, {"name": "a"}]}}}},
+     '.spec.template.spec.containers: duplicate entries for key [name="a"]'),
+    ("several", {"spec": {"x": 1, "y": 2}},
+     "errors:\n  .spec.x: field not declared in schema\n  .spec.y: field not declared in schema"),
+]
+
+
+@pytest.mark.parametrize("config,message", [c[1:] for c in UNWALKABLE], ids=[c[0] for c in UNWALKABLE])
+def test_configurations_upstream_cannot_type_are_refused(config, message):
+    with pytest.raises(mf.FieldSetError) as raised:
         mf.field_set(config, DEPLOYMENT)
+    assert str(raised.value) == message
+
+
+def test_untyped_subtrees_take_any_field():
+    assert mf.field_set({"spec": {"anything": {"goes": 1}}}, mf.UNTYPED) == {("f:spec", "f:anything", "f:goes")}
 
 
 # ------------------------------------------------------------------ comparing objects
