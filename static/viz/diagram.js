@@ -124,13 +124,13 @@ export class Diagram {
     const y = 214, h = 90;
     // Replicas of one component (leader election) share a box row: draw each, leader marked.
     for (const s of schedulers) {
-      const w = 190;
+      const w = 210;
       const g = el("g", {class: `component scheduler ${compClass(s)}`, "data-inspect": `component:${s.name}`,
         "data-component": s.name}, layer);
       el("rect", {x, y, width: w, height: h, rx: 8}, g);
       el("text", {x: x + 12, y: y + 20, class: "strong"}, g, clip(s.name, 22));
       el("text", {x: x + 12, y: y + 38, class: "small"}, g, stateLine(s));
-      el("text", {x: x + 12, y: y + 56, class: "small"}, g, `queue: ${s.queue === null || s.queue === undefined ? "–" : s.queue}`);
+      el("text", {x: x + 12, y: y + 56, class: "small"}, g, typeof s.queue === "object" && s.queue ? queueText(s.queue) : `queue: ${queueText(s.queue)}`);
       if (s.state === "stopped") el("text", {x: x + 12, y: y + 74, class: "small bad"}, g, "stopped: new pods stay Pending");
       this.anchors[`component:${s.name}`] = [x + w / 2, y];
       this.link(x + w / 2, y, "down");
@@ -371,6 +371,13 @@ export class Diagram {
 export const keyOf = p => `${p.metadata.namespace || ""}/${p.metadata.name}`;
 const keyCmp = (a, b) => (a.metadata.creationTimestamp || "").localeCompare(b.metadata.creationTimestamp || "") ||
   a.metadata.name.localeCompare(b.metadata.name);
+
+/** A work queue's length, or the scheduler's queues ({active, backoff, unschedulable}). */
+export function queueText(q) {
+  if (q === null || q === undefined) return "–";
+  if (typeof q === "object") return Object.entries(q).map(([k, v]) => `${k === "unschedulable" ? "unsched." : k} ${v}`).join(" · ");
+  return String(q);
+}
 
 function compClass(c) {
   if (!c) return "unknown";

@@ -50,7 +50,7 @@ async function resync(reason) {
     stream.send({type: "watch", resourceVersions: versions});
     state.lastRevision = Math.max(state.lastRevision, ...Object.values(versions).map(Number).filter(n => n));
     diagram.setRevision(state.lastRevision);
-    await Promise.all([refreshSim(), refreshHealth(), fetchSteps()]);
+    await Promise.all([refreshSim().then(fetchSteps), refreshHealth()]);
     document.body.dataset.synced = "true";
     document.body.dataset.lastResync = reason;
     emit("resynced", reason);
@@ -156,17 +156,25 @@ function showCaption(step) {
 async function fetchSteps() {
   if (!state.simAvailable) return;
   try {
-    const data = await sim("GET", `/steps?since=${state.lastStepSeq}`);
+    // on first load, the recent past is enough for the timeline
+    const since = state.lastStepSeq || Math.max(0, ((state.clock && state.clock.step) || 0) - 300);
+    const data = await sim("GET", `/steps?since=${since}`);
     onSteps(data.steps || []);
   } catch (e) { /* the control API will send them over the websocket too */ }
 }
 
+let componentsSig = "";
 function onSimState(message) {
   state.simAvailable = true;
   if (message.clock) state.clock = message.clock;
-  if (message.components) { state.components = message.components; emit("components"); }
+  if (message.components) {
+    state.components = message.components;
+    emit("components");
+    // componentstatuses change when a component stops or starts: read them again then
+    const sig = message.components.map(c => `${c.name}:${c.state}:${c.leader}`).join(",");
+    if (sig !== componentsSig) { componentsSig = sig; scheduleHealth(); }
+  }
   updateControls();
-  scheduleHealth();
 }
 
 let simTimer = null;

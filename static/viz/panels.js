@@ -3,6 +3,7 @@
 // the create form. Every action goes through the Kubernetes API or the control API.
 import {config, kube, objectPath, registryKey, sim} from "./api.js";
 import {EXAMPLES} from "./examples.js";
+import {queueText} from "./diagram.js";
 import {keyOf, podStatus, state} from "./model.js";
 import {documents, toYAML} from "./yaml.js";
 
@@ -191,10 +192,14 @@ export class Panels {
       return;
     }
     body.append(h("table", {class: "kv"},
-      ["kind", "node", "state", "leader", "queue"].map(k => h("tr", {}, h("th", {}, k), h("td", {"data-field": k}, c[k] === null || c[k] === undefined ? "–" : String(c[k]))))));
+      ["kind", "node", "state", "leader", "queue"].map(k => h("tr", {}, h("th", {}, k), h("td", {"data-field": k}, k === "queue" ? queueText(c[k]) : c[k] === null || c[k] === undefined ? "–" : String(c[k]))))));
+    const more = Object.entries(c).filter(([k, v]) => !["name", "kind", "node", "state", "leader", "queue", "controllers"].includes(k) &&
+      v !== null && typeof v !== "object");
+    if (more.length) body.append(h("table", {class: "kv"}, more.map(([k, v]) => h("tr", {}, h("th", {}, k.replace(/_/g, " ")), h("td", {}, String(v))))));
     if (c.controllers && c.controllers.length) {
-      body.append(h("h4", {}, "controllers (work queue length)"), h("table", {class: "grid"},
-        c.controllers.map(x => h("tr", {}, h("td", {}, x.name), h("td", {}, x.queue)))));
+      body.append(h("h4", {}, "controllers (work queue length, syncs)"), h("table", {class: "grid"},
+        h("tr", {}, h("th", {}, "controller"), h("th", {}, "queue"), h("th", {}, "syncs")),
+        c.controllers.map(x => h("tr", {"data-controller": x.name}, h("td", {}, x.name), h("td", {}, x.queue), h("td", {}, x.syncs ?? "")))));
     }
     const act = (path, payload) => sim("POST", path, payload).then(() => this.note(body, `${path}: done`))
       .catch(e => this.note(body, `${path}: ${e.message}`, true));
@@ -409,7 +414,9 @@ export function decisionTable(d) {
   for (const n of d.nodes || []) for (const f of n.filters || []) if (!plugins.includes(f.plugin)) plugins.push(f.plugin);
   const scorePlugins = [];
   for (const n of d.nodes || []) for (const s of n.scores || []) if (!scorePlugins.includes(s.plugin)) scorePlugins.push(s.plugin);
-  wrap.append(h("p", {}, `${d.scheduler || "default-scheduler"} · winner: `, h("strong", {}, d.winner || "none")),
+  const facts = [d.scheduler || "default-scheduler", d.attempt ? `attempt ${d.attempt}` : "", d.outcome || "",
+    d.evaluated !== undefined ? `${d.feasible} of ${d.evaluated} nodes feasible` : "", d.stopped_early ? `stopped early: ${d.stop_reason}` : ""];
+  wrap.append(h("p", {}, facts.filter(Boolean).join(" · "), " · winner: ", h("strong", {}, d.winner || "none")),
     h("table", {class: "grid decision-table"},
       h("tr", {}, h("th", {}, "node"), plugins.map(p => h("th", {title: "filter"}, p)),
         scorePlugins.map(p => h("th", {class: "score", title: "weighted score"}, p)), h("th", {}, "total")),
@@ -417,9 +424,12 @@ export function decisionTable(d) {
         h("td", {}, n.node, n.node === d.winner ? " ◀" : ""),
         plugins.map(p => {
           const f = (n.filters || []).find(x => x.plugin === p);
-          if (!f) return h("td", {class: "muted"}, "–");
-          const ok = f.status === "Success";
-          return h("td", {class: ok ? "pass" : "fail", "data-plugin": p, title: f.reason || ""}, ok ? "✓" : `✗ ${f.reason || f.status}`);
+          if (!f) return h("td", {class: "muted", title: "not run: an earlier filter already failed"}, "–");
+          const status = f.status || f.code || "";
+          const reason = f.reason || (f.reasons || []).join(", ");
+          if (status === "Success") return h("td", {class: "pass", "data-plugin": p}, "✓");
+          if (status === "Skip") return h("td", {class: "skip muted", "data-plugin": p, title: "nothing to check for this pod"}, "skip");
+          return h("td", {class: "fail", "data-plugin": p, title: reason}, `✗ ${reason || status}`);
         }),
         scorePlugins.map(p => {
           const s = (n.scores || []).find(x => x.plugin === p);

@@ -367,7 +367,12 @@ def test_decision_table_of_an_unschedulable_pod_names_the_failing_plugins(cluste
     rows = page.locator(".inspector .decision-table tr[data-node]")
     assert rows.count() >= 1
     for i in range(rows.count()):
-        assert rows.nth(i).locator("td.fail").count() >= 1, rows.nth(i).inner_text()
-    assert "NodeResourcesFit" in page.locator(".inspector .decision-table").inner_text()
-    assert "Insufficient" in page.locator(".inspector .decision").inner_text()
+        # every node names the plugin that turned it down, with upstream's reason
+        failing = rows.nth(i).locator("td.fail")
+        assert failing.count() >= 1, rows.nth(i).inner_text()
+        assert failing.first.get_attribute("data-plugin"), rows.nth(i).inner_text()
+        assert "undefined" not in rows.nth(i).inner_text()
+    fit = page.locator(".inspector .decision-table td.fail[data-plugin=NodeResourcesFit]")
+    assert fit.count() >= 1 and "Insufficient cpu" in fit.first.inner_text()
+    assert "0/" in page.locator(".inspector .decision").inner_text()  # upstream's "0/3 nodes are available: ..."
     shot(page, "10-decision-table")
