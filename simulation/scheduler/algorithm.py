@@ -31,6 +31,8 @@ MIN_FEASIBLE_NODES_TO_FIND = 100
 MIN_FEASIBLE_NODES_PERCENTAGE_TO_FIND = 5
 NO_NODE_AVAILABLE_MSG = "0/{} nodes are available"
 ERR_NO_NODES_AVAILABLE = "no nodes available to schedule pods"
+#: Decision-record code of a Filter plugin after the one that rejected the node.
+NOT_RUN = "NotRun"
 
 
 def adaptive_percentage(num_all_nodes: int) -> int:
@@ -75,7 +77,7 @@ def select_host(totals: list[int], rng: random.Random) -> tuple[int, int]:
             best, ties = i, 1
         elif totals[i] == totals[best]:
             ties += 1
-            if rng.randrange(ties) == 0:
+            if rng.random() * ties < 1.0:  # probability 1/ties, one C call
                 best = i
     return best, ties
 
@@ -90,6 +92,8 @@ class ScheduleResult:
     evaluated: int
     next_start_node_index: int
     message: str = ""
+    #: The winner's total score; ``None`` when no scoring ran (nothing fits, or one node did).
+    score: int | None = None
     #: Nodes that failed Filter, with the status of the plugin that refused them.
     node_statuses: dict[str, Status] = field(default_factory=dict)
     _trace: "_Trace | None" = field(default=None, repr=False)
@@ -127,17 +131,17 @@ class _Trace:
         score_at = {ni.name: i for i, ni in enumerate(self.scored_nodes)}
         node_records = []
         for ni, status in self.visited:
-            filters = []
+            # Filter stops at the first rejection: plugins after it did not run on this node.
+            filters, rejected = [], False
             for name in self.filter_plugins:
                 if name in self.skipped_filters:
                     filters.append({"plugin": name, "code": Code.SKIP.value, "reasons": []})
                 elif status is not None and status.plugin == name:
                     filters.append(status.to_dict())
-                elif status is not None and any(f["code"] not in (Code.SUCCESS.value, Code.SKIP.value)
-                                                for f in filters):
-                    filters.append({"plugin": name, "code": "NotRun", "reasons": []})
+                    rejected = True
                 else:
-                    filters.append({"plugin": name, "code": Code.SUCCESS.value, "reasons": []})
+                    filters.append({"plugin": name, "code": NOT_RUN if rejected else Code.SUCCESS.value,
+                                    "reasons": []})
             entry: dict[str, Any] = {"node": ni.name, "feasible": status is None, "filters": filters,
                                      "scores": [], "total": None}
             i = score_at.get(ni.name)
@@ -175,6 +179,7 @@ class _Trace:
             "scoring": scoring,
             "tie_count": self.ties,
             "winner": result.node_name,
+            "score": result.score,
             "feasible": feasible,
             "evaluated": result.evaluated,
             "not_evaluated": [self.nodes[(self.start + i) % n].name for i in range(processed, n)] if n else [],
@@ -228,18 +233,14 @@ def schedule_pod(framework: Framework, pod: Mapping[str, Any] | PodInfo, snapsho
     evaluated = len(visited)
     next_start = (start + evaluated) % n
     if not feasible:
-        return ScheduleResult(None, 0, evaluated, next_start, fit_error_message(n, statuses), statuses, trace)
+        return ScheduleResult(None, 0, evaluated, next_start, fit_error_message(n, statuses), None, statuses, trace)
     if len(feasible) == 1:
-        return ScheduleResult(feasible[0].name, 1, evaluated, next_start, "", statuses, trace)
+        return ScheduleResult(feasible[0].name, 1, evaluated, next_start, "", None, statuses, trace)
 
     trace.pre_score = framework.run_pre_score_plugins(state, pod_info, feasible)
     trace.scored_nodes = feasible
     trace.scores = framework.run_score_plugins(state, pod_info, feasible)
-    totals = [0] * len(feasible)
-    for plugin_scores in trace.scores:
-        w = plugin_scores.weight
-        for i, s in enumerate(plugin_scores.normalized):
-            totals[i] += s * w
+    totals = [sum(node_scores) for node_scores in zip(*(s.weighted for s in trace.scores))] or [0] * len(feasible)
     trace.totals = totals
     best, trace.ties = select_host(totals, rng)
-    return ScheduleResult(feasible[best].name, len(feasible), evaluated, next_start, "", statuses, trace)
+    return ScheduleResult(feasible[best].name, len(feasible), evaluated, next_start, "", totals[best], statuses, trace)

@@ -121,6 +121,13 @@ class RequiredNodeAffinity:
         return self.terms is None or terms_match(self.terms, node_name, labels)
 
 
+# -- images ------------------------------------------------------------------------------------
+
+def normalized_image_name(name: str) -> str:
+    """``nginx`` → ``nginx:latest``: a tag-less image means the latest tag, as node status lists it."""
+    return name + ":latest" if name.rfind(":") <= name.rfind("/") else name
+
+
 # -- resource requests ------------------------------------------------------------------------
 
 @lru_cache(maxsize=4096)

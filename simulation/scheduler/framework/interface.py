@@ -10,7 +10,7 @@ the FailedScheduling message can say who refused a node, in upstream's words.
 from __future__ import annotations
 
 from enum import Enum
-from typing import TYPE_CHECKING, Any, Callable, Iterator, MutableMapping
+from typing import TYPE_CHECKING, Any, Callable
 
 if TYPE_CHECKING:
     from .node_info import NodeInfo, PodInfo, Snapshot
@@ -65,37 +65,23 @@ class Status:
 SKIP = Status(Code.SKIP)
 
 
-class CycleState(MutableMapping[str, Any]):
+class CycleState(dict):
     """Per-cycle scratch space plugins share between extension points, keyed by plugin.
 
-    It also holds the snapshot the cycle runs against: plugins that need the whole cluster
-    (spreading, inter-pod affinity, image spread) read it here, as upstream plugins ask their
-    handle's ``SnapshotSharedLister``.
+    A plain dict (plugins read it once per node, so lookups must be C-fast) that also holds the
+    snapshot the cycle runs against: plugins needing the whole cluster (spreading, inter-pod
+    affinity, image spread) read it here, as upstream plugins ask their handle's
+    ``SnapshotSharedLister``.
     """
 
-    __slots__ = ("snapshot", "skip_filter_plugins", "skip_score_plugins", "_data")
+    __slots__ = ("snapshot", "skip_filter_plugins", "skip_score_plugins")
 
     def __init__(self, snapshot: "Snapshot") -> None:
+        super().__init__()
         self.snapshot = snapshot
         #: Plugins whose PreFilter / PreScore answered SKIP this cycle.
         self.skip_filter_plugins: set[str] = set()
         self.skip_score_plugins: set[str] = set()
-        self._data: dict[str, Any] = {}
-
-    def __getitem__(self, key: str) -> Any:
-        return self._data[key]
-
-    def __setitem__(self, key: str, value: Any) -> None:
-        self._data[key] = value
-
-    def __delitem__(self, key: str) -> None:
-        del self._data[key]
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._data)
-
-    def __len__(self) -> int:
-        return len(self._data)
 
 
 class Plugin:
@@ -126,6 +112,11 @@ class ScorePlugin(Plugin):
     def score(self, state: CycleState, pod: "PodInfo", node_info: "NodeInfo") -> int:
         """Raw score of one feasible node; normalized by :meth:`normalize_score` if the plugin has one."""
         raise NotImplementedError
+
+    def score_nodes(self, state: CycleState, pod: "PodInfo", nodes: list["NodeInfo"]) -> list[int]:
+        """Raw scores of all feasible nodes, in order. Upstream calls Score per node; hot plugins
+        override this to hoist per-pod work out of the loop (Python pays for every call)."""
+        return [self.score(state, pod, ni) for ni in nodes]
 
     #: ``normalize_score(state, pod, nodes, scores)`` rewrites ``scores`` (one per node, in
     #: order) into [0, MAX_NODE_SCORE]; plugins whose raw scores already are leave it ``None``.

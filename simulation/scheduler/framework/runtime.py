@@ -115,8 +115,7 @@ class Framework:
         for plugin in self.score_plugins:
             if plugin.name in state.skip_score_plugins:
                 continue
-            score = plugin.score
-            raw = [score(state, pod, ni) for ni in nodes]
+            raw = plugin.score_nodes(state, pod, nodes)
             normalized = list(raw)
             if plugin.normalize_score is not None:
                 plugin.normalize_score(state, pod, nodes, normalized)

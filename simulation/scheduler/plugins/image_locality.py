@@ -11,11 +11,6 @@ MIN_THRESHOLD = 23 * _MB
 MAX_CONTAINER_THRESHOLD = 1000 * _MB
 
 
-def normalized_image_name(name: str) -> str:
-    """``nginx`` → ``nginx:latest``: a tag-less image means the latest tag, as in node status."""
-    return name + ":latest" if name.rfind(":") <= name.rfind("/") else name
-
-
 def calculate_priority(sum_scores: int, num_containers: int) -> int:
     max_threshold = MAX_CONTAINER_THRESHOLD * num_containers
     if sum_scores < MIN_THRESHOLD:
@@ -29,11 +24,12 @@ class ImageLocality(ScorePlugin):
     name = "ImageLocality"
 
     def score(self, state: CycleState, pod: PodInfo, node_info: NodeInfo) -> int:
+        if not node_info.image_sizes:
+            return 0  # calculate_priority(0, n) is 0 for any n
         snapshot = state.snapshot
         total_nodes = len(snapshot)
         total = 0
-        for image in pod.images:
-            name = normalized_image_name(image)
+        for name in pod.normalized_images:
             size = node_info.image_sizes.get(name)
             if size is not None:
                 total += int(size * (snapshot.image_num_nodes.get(name, 0) / total_nodes))

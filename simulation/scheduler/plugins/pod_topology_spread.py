@@ -115,11 +115,11 @@ def _find(objects: Iterable[Mapping[str, Any]], namespace: str, name: str | None
     return None
 
 
-def count_pods_match_selector(pods: Iterable[PodInfo], selector: LabelSelector, namespace: str) -> int:
-    """Matching pods of the namespace, terminating ones excluded (kubernetes#87621)."""
-    if selector.empty:
-        return 0
-    return sum(1 for p in pods if not p.terminating and p.namespace == namespace and selector.matches(p.labels))
+def _per_node(snapshot: Snapshot, pod: PodInfo, constraint: Constraint) -> dict[str, int]:
+    """Matching pods per node name (upstream ``countPodsMatchSelector``: an empty selector counts none)."""
+    if constraint.selector.empty:
+        return {}
+    return snapshot.matching_pods(pod.namespace, constraint.selector).per_node
 
 
 class _FilterState:
@@ -141,13 +141,15 @@ class _FilterState:
 
 
 class _ScoreState:
-    __slots__ = ("constraints", "ignored_nodes", "pair_counts", "weights")
+    __slots__ = ("constraints", "ignored_nodes", "pair_counts", "weights", "per_node")
 
     def __init__(self, constraints: list[Constraint]) -> None:
         self.constraints = constraints
         self.ignored_nodes: set[str] = set()
         self.pair_counts: dict[tuple[str, str], int] = {}
         self.weights: list[float] = []
+        #: Per constraint: matching pods per node name.
+        self.per_node: list[dict[str, int]] = []
 
 
 def _has_all_keys(labels: Mapping[str, str], constraints: list[Constraint]) -> bool:
@@ -181,15 +183,16 @@ class PodTopologySpread(PreFilterPlugin, FilterPlugin, PreScorePlugin, ScorePlug
         if not constraints:
             return SKIP
         required = RequiredNodeAffinity(pod.pod)
+        snapshot = state.snapshot
+        matching = [_per_node(snapshot, pod, c) for c in constraints]
         counts: dict[tuple[str, str], int] = {}
-        for ni in state.snapshot:
+        for ni in snapshot:
             if not _has_all_keys(ni.labels, constraints):
                 continue
-            for c in constraints:
+            for c, per_node in zip(constraints, matching):
                 if c.counts_node(pod, ni, required):
                     pair = (c.topology_key, ni.labels[c.topology_key])
-                    counts[pair] = counts.get(pair, 0) + count_pods_match_selector(ni.pods.values(), c.selector,
-                                                                                   pod.namespace)
+                    counts[pair] = counts.get(pair, 0) + per_node.get(ni.name, 0)
         state[_FILTER_KEY] = _FilterState(constraints, counts)
         return None
 
@@ -231,31 +234,52 @@ class PodTopologySpread(PreFilterPlugin, FilterPlugin, PreScorePlugin, ScorePlug
             size = len(nodes) - len(s.ignored_nodes) if c.topology_key == LABEL_HOSTNAME else domains[i]
             s.weights.append(math.log(size + 2))
         required = RequiredNodeAffinity(pod.pod)
-        for ni in state.snapshot:
-            if not ni.pods or (require_all and not _has_all_keys(ni.labels, constraints)):
-                continue
+        snapshot = state.snapshot
+        s.per_node = [_per_node(snapshot, pod, c) for c in constraints]
+        every_node_counts = (not require_all or len(constraints) == 1) and all(
+            not c.honor_taints and (required.empty or not c.honor_node_affinity) for c in constraints)
+        if every_node_counts:
+            # No node is excluded, so the kept per-domain totals are exactly what a scan would sum.
             for c in constraints:
-                pair = (c.topology_key, ni.labels.get(c.topology_key, ""))
-                if pair in s.pair_counts and c.counts_node(pod, ni, required):
-                    s.pair_counts[pair] += count_pods_match_selector(ni.pods.values(), c.selector, pod.namespace)
+                if c.topology_key != LABEL_HOSTNAME and not c.selector.empty:
+                    totals = snapshot.matching_pods(pod.namespace, c.selector).domain_counts(c.topology_key, snapshot)
+                    for pair in s.pair_counts:
+                        if pair[0] == c.topology_key:
+                            s.pair_counts[pair] = totals.get(pair[1], 0)
+        else:
+            for ni in snapshot:
+                if not ni.pods or (require_all and not _has_all_keys(ni.labels, constraints)):
+                    continue
+                for c, per_node in zip(constraints, s.per_node):
+                    pair = (c.topology_key, ni.labels.get(c.topology_key, ""))
+                    if pair in s.pair_counts and c.counts_node(pod, ni, required):
+                        s.pair_counts[pair] += per_node.get(ni.name, 0)
         state[_SCORE_KEY] = s
         return None
 
     def score(self, state: CycleState, pod: PodInfo, node_info: NodeInfo) -> int:
+        return self.score_nodes(state, pod, [node_info])[0]
+
+    def score_nodes(self, state: CycleState, pod: PodInfo, nodes: list[NodeInfo]) -> list[int]:
+        """Per constraint, the node's domain count times the domain weight, plus maxSkew - 1."""
         s: _ScoreState = state[_SCORE_KEY]
-        if node_info.name in s.ignored_nodes:
-            return 0
-        total = 0.0
-        for c, weight in zip(s.constraints, s.weights):
-            value = node_info.labels.get(c.topology_key)
-            if value is None:
+        terms = [(c.topology_key, c.topology_key == LABEL_HOSTNAME, weight, c.max_skew - 1, per_node)
+                 for c, weight, per_node in zip(s.constraints, s.weights, s.per_node)]
+        ignored, pair_counts = s.ignored_nodes, s.pair_counts
+        scores = []
+        for ni in nodes:
+            if ni.name in ignored:
+                scores.append(0)
                 continue
-            if c.topology_key == LABEL_HOSTNAME:
-                count = count_pods_match_selector(node_info.pods.values(), c.selector, pod.namespace)
-            else:
-                count = s.pair_counts[(c.topology_key, value)]
-            total += count * weight + (c.max_skew - 1)
-        return math.floor(total + 0.5)  # Go's math.Round: halves away from zero
+            labels = ni.labels
+            total = 0.0
+            for key, by_host, weight, slack, per_node in terms:
+                value = labels.get(key)
+                if value is not None:
+                    count = per_node.get(ni.name, 0) if by_host else pair_counts[(key, value)]
+                    total += count * weight + slack
+            scores.append(math.floor(total + 0.5))  # Go's math.Round: halves away from zero
+        return scores
 
     def normalize_score(self, state: CycleState, pod: PodInfo, nodes: list[NodeInfo], scores: list[int]) -> None:
         """Fewest matching pods scores 100; ignored nodes (missing topology labels) score 0."""

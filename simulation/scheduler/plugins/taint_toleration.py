@@ -31,6 +31,8 @@ class TaintToleration(FilterPlugin, PreScorePlugin, ScorePlugin):
         return None
 
     def score(self, state: CycleState, pod: PodInfo, node_info: NodeInfo) -> int:
+        if not node_info.taints:
+            return 0
         tolerations: list[Mapping[str, Any]] = state[_STATE_KEY]
         return sum(1 for taint in node_info.taints
                    if taint.get("effect") == PREFER_NO_SCHEDULE and not tolerations_tolerate_taint(tolerations, taint))

@@ -79,12 +79,12 @@ def test_seeded_tie_break_is_deterministic_and_fair():
 
 @pytest.mark.parametrize("totals,draws,expected", [
     ([1, 5, 3], [], (1, 1)),
-    ([5, 5], [0], (1, 2)),   # the second maximum replaces the first when randrange(2) == 0
-    ([5, 5], [1], (0, 2)),
+    ([5, 5], [0.49], (1, 2)),   # the second maximum replaces the first with probability 1/2
+    ([5, 5], [0.5], (0, 2)),
 ], ids=["unique best", "tie replaced", "tie kept"])
 def test_select_host_reservoir_sampling(totals, draws, expected):
     class Scripted(random.Random):
-        def randrange(self, n):
+        def random(self):
             return draws.pop(0)
     assert select_host(totals, Scripted()) == expected
 
@@ -95,6 +95,7 @@ def test_decision_record_explains_every_plugin():
     result = schedule(pod(cpu="1", memory="1Gi"), snapshot)
     d = json.loads(json.dumps(result.decision))
     assert result.node_name == d["winner"] == "big"
+    assert result.score == d["score"] == max(n["total"] for n in d["nodes"] if n["total"] is not None)
     nodes = {n["node"]: n for n in d["nodes"]}
     taint = next(f for f in nodes["tainted"]["filters"] if f["plugin"] == "TaintToleration")
     assert taint == {"plugin": "TaintToleration", "code": "UnschedulableAndUnresolvable",

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import pytest
 
+from simulation.apiserver.selectors import from_label_selector_object
 from simulation.scheduler.framework.interface import CycleState
 from simulation.scheduler.framework.node_info import PodInfo, Snapshot
 from simulation.scheduler.plugins.pod_topology_spread import PodTopologySpread
@@ -10,6 +11,7 @@ from tests.simulation.scheduler.builders import node, pod, run_scores
 ZONE = "topology.kubernetes.io/zone"
 NOT_MATCH = "node(s) didn't match pod topology spread constraints"
 WEB = {"app": "web"}
+WEB_SELECTOR = from_label_selector_object({"matchLabels": WEB})
 
 
 def constraint(key=ZONE, max_skew=1, when="DoNotSchedule", **extra):
@@ -95,3 +97,24 @@ def test_system_default_constraints_spread_replicaset_pods():
 def test_pods_without_constraints_skip_filtering():
     snapshot = cluster(0)
     assert PodTopologySpread().pre_filter(CycleState(snapshot), PodInfo(pod(labels=WEB))).code.value == "Skip"
+
+
+def test_snapshot_keeps_matching_pod_counts_current():
+    snapshot = cluster(0, 2, zones=("a", "a", "b", "b"))
+    counts = snapshot.matching_pods("default", WEB_SELECTOR)
+    assert counts.domain_counts(ZONE, snapshot) == {"a": 1, "b": 1}
+    extra = pod("x", labels=WEB, node_name="n1")
+    snapshot.add_pod(extra)
+    snapshot.add_pod(pod("other-ns", namespace="kube-system", labels=WEB, node_name="n1"))
+    terminating = pod("t", labels=WEB, node_name="n3")
+    terminating["metadata"]["deletionTimestamp"] = "2026-01-01T00:00:00Z"
+    snapshot.add_pod(terminating)
+    assert counts.per_node == {"n0": 1, "n1": 1, "n2": 1}
+    assert counts.domain_counts(ZONE, snapshot) == {"a": 2, "b": 1}
+    snapshot.remove_pod(extra)
+    assert counts.domain_counts(ZONE, snapshot) == {"a": 1, "b": 1}
+    fresh = Snapshot([ni.node for ni in snapshot], [p.pod for ni in snapshot for p in ni.pods.values()])
+    assert fresh.matching_pods("default", WEB_SELECTOR).per_node == counts.per_node
+    # Relabelling a node moves its pods to another domain: the counts start over.
+    snapshot.add_node(node("n0", labels={ZONE: "b"}))
+    assert snapshot.matching_pods("default", WEB_SELECTOR).domain_counts(ZONE, snapshot) == {"b": 2}

@@ -33,5 +33,21 @@ class NodeResourcesBalancedAllocation(PreScorePlugin, ScorePlugin):
         return None if any(pod.requests.get(r, 0) for r in _RESOURCES) else SKIP
 
     def score(self, state: CycleState, pod: PodInfo, node_info: NodeInfo) -> int:
-        requested = [node_info.requested.get(r, 0) + pod.requests.get(r, 0) for r in _RESOURCES]
-        return balanced_resource_score(requested, [node_info.allocatable.get(r, 0) for r in _RESOURCES])
+        return self.score_nodes(state, pod, [node_info])[0]
+
+    def score_nodes(self, state: CycleState, pod: PodInfo, nodes: list[NodeInfo]) -> list[int]:
+        pod_cpu, pod_memory = pod.requests.get(CPU, 0), pod.requests.get(MEMORY, 0)
+        scores = []
+        for ni in nodes:
+            allocatable, requested = ni.allocatable, ni.requested
+            cpu, memory = allocatable.get(CPU, 0), allocatable.get(MEMORY, 0)
+            if cpu and memory:  # upstream's two-resource shortcut: std = |f1 - f2| / 2
+                cpu_fraction = (requested.get(CPU, 0) + pod_cpu) / cpu
+                memory_fraction = (requested.get(MEMORY, 0) + pod_memory) / memory
+                std = abs((cpu_fraction if cpu_fraction < 1.0 else 1.0)
+                          - (memory_fraction if memory_fraction < 1.0 else 1.0)) / 2
+                scores.append(int((1 - std) * MAX_NODE_SCORE))
+            else:
+                scores.append(balanced_resource_score([requested.get(CPU, 0) + pod_cpu, requested.get(MEMORY, 0) + pod_memory],
+                                                      [cpu, memory]))
+        return scores

@@ -39,12 +39,6 @@ def insufficient_resources(pod: PodInfo, node_info: NodeInfo) -> list[str]:
     return reasons
 
 
-def least_requested_score(requested: int, capacity: int) -> int:
-    if capacity == 0 or requested > capacity:
-        return 0
-    return (capacity - requested) * MAX_NODE_SCORE // capacity
-
-
 class NodeResourcesFit(FilterPlugin, ScorePlugin):
     """Filter on real requests; score with the LeastAllocated strategy (cpu and memory, weight 1 each)
     on non-zero requests, so pods without requests still spread."""
@@ -52,16 +46,30 @@ class NodeResourcesFit(FilterPlugin, ScorePlugin):
     name = "NodeResourcesFit"
 
     def filter(self, state: CycleState, pod: PodInfo, node_info: NodeInfo) -> Status | None:
+        # Fast path for the common "it fits"; the full check below gathers every reason.
+        if len(node_info.pods) < node_info.allowed_pod_number:
+            allocatable, requested = node_info.allocatable, node_info.requested
+            for name, want in pod.requests.items():
+                if want > 0 and want > allocatable.get(name, 0) - requested.get(name, 0):
+                    break
+            else:
+                return None
         reasons = insufficient_resources(pod, node_info)
         return Status(Code.UNSCHEDULABLE, reasons) if reasons else None
 
     def score(self, state: CycleState, pod: PodInfo, node_info: NodeInfo) -> int:
-        total = weights = 0
-        allocatable = node_info.allocatable
-        for capacity, requested in ((allocatable.get(CPU, 0), node_info.non_zero_cpu + pod.non_zero_cpu),
-                                    (allocatable.get(MEMORY, 0), node_info.non_zero_memory + pod.non_zero_memory)):
-            if capacity == 0:
-                continue
-            total += least_requested_score(requested, capacity)
-            weights += 1
-        return total // weights if weights else 0
+        return self.score_nodes(state, pod, [node_info])[0]
+
+    def score_nodes(self, state: CycleState, pod: PodInfo, nodes: list[NodeInfo]) -> list[int]:
+        pod_cpu, pod_memory = pod.non_zero_cpu, pod.non_zero_memory
+        scores = []
+        for ni in nodes:
+            allocatable = ni.allocatable
+            cpu, memory = allocatable.get(CPU, 0), allocatable.get(MEMORY, 0)
+            requested_cpu, requested_memory = ni.non_zero_cpu + pod_cpu, ni.non_zero_memory + pod_memory
+            cpu_score = (cpu - requested_cpu) * MAX_NODE_SCORE // cpu if cpu and requested_cpu <= cpu else 0
+            memory_score = ((memory - requested_memory) * MAX_NODE_SCORE // memory
+                            if memory and requested_memory <= memory else 0)
+            # Resources a node does not report are left out of the average, as upstream.
+            scores.append((cpu_score + memory_score) // ((cpu > 0) + (memory > 0) or 1))
+        return scores
