@@ -169,9 +169,14 @@ class NodeLifecycleController(Controller):
         self.kernel.schedule(0.0, self.monitor_node_health, component=self.manager.name, action="node-monitor")
 
     def _pod_updated(self, old: dict | None, new: dict) -> None:
+        """A pod newly bound to a node is checked against that node's health (upstream's
+        ``podUpdated``); only pods of nodes judged not Ready get a work item, as the rest
+        would be a sync with nothing to do."""
         node_name = (new.get("spec") or {}).get("nodeName")
         if node_name and (old is None or (old.get("spec") or {}).get("nodeName") != node_name):
-            self.queue.add(f"pod:{new['metadata'].get('namespace', '')}/{new['metadata']['name']}")
+            health = self.health.get(node_name)
+            if health is not None and health["ready"] is not None and health["ready"].get("status") != "True":
+                self.queue.add(f"pod:{new['metadata'].get('namespace', '')}/{new['metadata']['name']}")
 
     def _now(self) -> float:
         return self.kernel.wall_time()
@@ -556,7 +561,11 @@ class TaintEvictionController(Controller):
             self.queue.add(f"node:{new['metadata']['name']}")
 
     def _pod_changed(self, pod: dict) -> None:
-        self.queue.add(f"pod:{pod['metadata'].get('namespace', '')}/{pod['metadata']['name']}")
+        """Only pods on a node with NoExecute taints, or with an eviction pending, can need
+        work (upstream's ``handlePodUpdate`` returns early for the others)."""
+        key = self._key(pod)
+        if (pod.get("spec") or {}).get("nodeName") in self.tainted_nodes or key in self.evictions:
+            self.queue.add(f"pod:{key}")
 
     # ----------------------------------------------------------------- the worker
     def sync_handler(self, key: str) -> str | None:

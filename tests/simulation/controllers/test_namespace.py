@@ -148,3 +148,10 @@ def test_namespace_and_garbage_collector_together(cluster, controllers):
     c.admin.create("replicasets", rs, NS)
     c.admin.delete("namespaces", "", NS, propagation_policy="Foreground")
     assert c.run_until(lambda: not exists(c, "namespaces", NS), timeout_seconds=40)
+
+
+def test_an_empty_namespace_goes_too(cluster):
+    c = cluster(("namespace",))
+    c.admin.create("namespaces", {"metadata": {"name": "empty"}})
+    c.admin.delete("namespaces", "", "empty")
+    assert c.run_until(lambda: not exists(c, "namespaces", "empty"), timeout_seconds=NAMESPACE_DELETION_GRACE_SECONDS + 5)
