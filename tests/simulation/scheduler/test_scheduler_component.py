@@ -4,6 +4,8 @@ nodes directly (no kubelets: pods are bound, never run). Reads go to the store, 
 """
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from simulation.apiserver.assembly import new_apiserver
@@ -13,6 +15,7 @@ from simulation.client.apiclient import APIClient
 from simulation.kernel import Kernel
 from simulation.scheduler.queue import (NODE_UPDATE, POD_MAX_IN_UNSCHEDULABLE_PODS_SECONDS, SchedulingQueue,
                                         is_pod_updated)
+from simulation.scheduler import scheduler as scheduler_module
 from simulation.scheduler.scheduler import Scheduler, lease_name_for, node_scheduling_properties_changed
 from simulation.store.memory import MemoryStore
 from tests.simulation.scheduler.builders import node, pod
@@ -348,6 +351,24 @@ def test_the_decision_record_explains_each_node(cluster):
     assert {s["plugin"] for s in by_node["roomy-1"]["scores"]} >= {"NodeResourcesFit",
                                                                    "NodeResourcesBalancedAllocation"}
     assert scheduler.decision(NAMESPACE, "missing") is None
+    json.dumps(record)  # served as is to the browser
+
+
+def test_kept_decisions_are_bounded_in_count_and_in_detail(cluster, monkeypatch):
+    monkeypatch.setattr(scheduler_module, "MAX_DECISIONS", 4)
+    monkeypatch.setattr(scheduler_module, "DECISION_DETAIL_BUDGET", 2 * (2 + 20 * 2))  # two records' worth
+    cluster.add_node("node-0")
+    cluster.add_node("node-1")
+    scheduler = cluster.scheduler()
+    for i in range(6):
+        cluster.add_pod(f"p-{i}")
+    cluster.run(1)
+    assert scheduler.decisions() == ["default/p-2", "default/p-3", "default/p-4", "default/p-5"]
+    assert [scheduler.decision(NAMESPACE, f"p-{i}").get("detail_dropped", False) for i in range(2, 6)] == [
+        True, True, False, False]
+    summary = scheduler.decision(NAMESPACE, "p-2")
+    assert summary["outcome"] == "Scheduled" and summary["winner"] == cluster.node_of("p-2")
+    assert len(scheduler.decision(NAMESPACE, "p-5")["nodes"]) == 2
 
 
 def test_services_replicasets_and_namespace_labels_reach_the_snapshot(cluster):
