@@ -370,14 +370,7 @@ class SchedulingQueue:
         if moved:
             self.moves[UNSCHEDULABLE_TIMEOUT] = self.moves.get(UNSCHEDULABLE_TIMEOUT, 0) + moved
         self._ensure_flush_timer()
-        return {"caption": f"{self.component}: {moved} pod(s) have waited {int(self.max_unschedulable_seconds)} s "
-                           "as unschedulable and are retried", "extra": {"moved": moved}}
-
-    def clear(self) -> None:
-        for timer in (self._backoff_timer, self._flush_timer):
-            if timer is not None:
-                timer.cancel()
-        self.__init__(self.kernel, component=self.component, on_active=self.on_active,
-                      initial_backoff_seconds=self.initial_backoff_seconds,
-                      max_backoff_seconds=self.max_backoff_seconds,
-                      max_unschedulable_seconds=self.max_unschedulable_seconds)
+        waited = f"{int(self.max_unschedulable_seconds)} s"
+        return {"caption": f"{self.component}: {moved} pod(s) have waited {waited} as unschedulable and are retried"
+                if moved else f"{self.component}: no unschedulable pod has waited {waited} yet",
+                "extra": {"moved": moved}}

@@ -176,10 +176,7 @@ class Scheduler(Component):
         self.framework = framework or default_framework(scheduler_name)
         self.percentage_of_nodes_to_score = percentage_of_nodes_to_score
         self.watch_workloads = watch_workloads
-        self.cache = SchedulerCache()
-        self.queue = SchedulingQueue(kernel, component=name, on_active=self._wake)
-        self.next_start_node_index = 0
-        self._cycle_timer: Any = None
+        self._fresh_process()
         self._decisions: dict[str, _Decision] = {}
         #: The kept decisions that still hold their full detail, oldest first.
         self._detailed: OrderedDict[str, _Decision] = OrderedDict()
@@ -194,12 +191,16 @@ class Scheduler(Component):
         return self.scheduler_name
 
     # ----------------------------------------------------------------- lifecycle
-    def run(self) -> None:
-        """A fresh process: empty cache and queue, informers listing from scratch (nodes first)."""
+    def _fresh_process(self) -> None:
+        """What a (re)started process begins with: an empty cache and queue."""
         self.cache = SchedulerCache()
         self.queue = SchedulingQueue(self.kernel, component=self.name, on_active=self._wake)
         self.next_start_node_index = 0
-        self._cycle_timer = None
+        self._cycle_timer: Any = None
+
+    def run(self) -> None:
+        """A fresh process: informers listing from scratch (nodes first) feed its cache and queue."""
+        self._fresh_process()
         self.informer("nodes").add_event_handler(self._on_node_add, self._on_node_update, self._on_node_delete)
         self.informer("pods", field_selector=POD_FIELD_SELECTOR).add_event_handler(
             self._on_pod_add, self._on_pod_update, self._on_pod_delete)
@@ -207,9 +208,8 @@ class Scheduler(Component):
             self._watch_workloads()
 
     def on_stop(self) -> None:
-        self.queue.clear()
-        self.cache = SchedulerCache()
-        self._cycle_timer = None
+        """The process is gone: so are its queue and cache (the kernel dropped its timers)."""
+        self._fresh_process()
 
     def _watch_workloads(self) -> None:
         """What PodTopologySpread's default constraints and namespace selectors read, kept as live
