@@ -19,9 +19,10 @@ the benchmark schedules thousands of pods and the UI looks at a few.
 from __future__ import annotations
 
 import random
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any, Mapping
+from typing import Any
 
 from .framework.interface import Code, CycleState, Status
 from .framework.node_info import NodeInfo, PodInfo, Snapshot
@@ -96,7 +97,7 @@ class ScheduleResult:
     score: int | None = None
     #: Nodes that failed Filter, with the status of the plugin that refused them.
     node_statuses: dict[str, Status] = field(default_factory=dict)
-    _trace: "_Trace | None" = field(default=None, repr=False)
+    _trace: _Trace | None = field(default=None, repr=False)
 
     @cached_property
     def decision(self) -> dict[str, Any]:

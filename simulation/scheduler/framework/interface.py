@@ -9,8 +9,9 @@ the FailedScheduling message can say who refused a node, in upstream's words.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from enum import Enum
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from .node_info import NodeInfo, PodInfo, Snapshot
@@ -76,7 +77,7 @@ class CycleState(dict):
 
     __slots__ = ("snapshot", "skip_filter_plugins", "skip_score_plugins")
 
-    def __init__(self, snapshot: "Snapshot") -> None:
+    def __init__(self, snapshot: Snapshot) -> None:
         super().__init__()
         self.snapshot = snapshot
         #: Plugins whose PreFilter / PreScore answered SKIP this cycle.
@@ -91,33 +92,33 @@ class Plugin:
 
 
 class PreFilterPlugin(Plugin):
-    def pre_filter(self, state: CycleState, pod: "PodInfo") -> Status | None:
+    def pre_filter(self, state: CycleState, pod: PodInfo) -> Status | None:
         """Compute once per cycle what Filter needs; SKIP means Filter is not run for this pod."""
         raise NotImplementedError
 
 
 class FilterPlugin(Plugin):
-    def filter(self, state: CycleState, pod: "PodInfo", node_info: "NodeInfo") -> Status | None:
+    def filter(self, state: CycleState, pod: PodInfo, node_info: NodeInfo) -> Status | None:
         """``None`` if the pod may run on the node, else an Unschedulable* status with reasons."""
         raise NotImplementedError
 
 
 class PreScorePlugin(Plugin):
-    def pre_score(self, state: CycleState, pod: "PodInfo", nodes: list["NodeInfo"]) -> Status | None:
+    def pre_score(self, state: CycleState, pod: PodInfo, nodes: list[NodeInfo]) -> Status | None:
         """Compute once per cycle what Score needs over the feasible nodes; SKIP skips Score."""
         raise NotImplementedError
 
 
 class ScorePlugin(Plugin):
-    def score(self, state: CycleState, pod: "PodInfo", node_info: "NodeInfo") -> int:
+    def score(self, state: CycleState, pod: PodInfo, node_info: NodeInfo) -> int:
         """Raw score of one feasible node; normalized by :meth:`normalize_score` if the plugin has one."""
         raise NotImplementedError
 
-    def score_nodes(self, state: CycleState, pod: "PodInfo", nodes: list["NodeInfo"]) -> list[int]:
+    def score_nodes(self, state: CycleState, pod: PodInfo, nodes: list[NodeInfo]) -> list[int]:
         """Raw scores of all feasible nodes, in order. Upstream calls Score per node; hot plugins
         override this to hoist per-pod work out of the loop (Python pays for every call)."""
         return [self.score(state, pod, ni) for ni in nodes]
 
     #: ``normalize_score(state, pod, nodes, scores)`` rewrites ``scores`` (one per node, in
     #: order) into [0, MAX_NODE_SCORE]; plugins whose raw scores already are leave it ``None``.
-    normalize_score: Callable[[CycleState, "PodInfo", list["NodeInfo"], list[int]], None] | None = None
+    normalize_score: Callable[[CycleState, PodInfo, list[NodeInfo], list[int]], None] | None = None

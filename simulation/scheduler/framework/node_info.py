@@ -11,12 +11,21 @@ A pod is parsed once into a :class:`PodInfo` (requests, ports, affinity terms), 
 """
 from __future__ import annotations
 
-from typing import Any, Iterable, Mapping
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 from simulation.apiserver.selectors import NOTHING, LabelSelector, from_label_selector_object
 
-from ..corev1 import (CPU, DEFAULT_MEMORY_REQUEST, DEFAULT_MILLI_CPU_REQUEST, MEMORY, PODS, normalized_image_name,
-                      pod_requests, resource_list)
+from ..corev1 import (
+    CPU,
+    DEFAULT_MEMORY_REQUEST,
+    DEFAULT_MILLI_CPU_REQUEST,
+    MEMORY,
+    PODS,
+    normalized_image_name,
+    pod_requests,
+    resource_list,
+)
 
 _NON_ZERO_DEFAULTS = {CPU: DEFAULT_MILLI_CPU_REQUEST, MEMORY: DEFAULT_MEMORY_REQUEST}
 DEFAULT_BIND_ALL_HOST_IP = "0.0.0.0"
@@ -49,7 +58,7 @@ class AffinityTerm:
         self.namespaces = frozenset(names) if names or ns_selector is not None else frozenset([namespace])
         self.namespace_selector = _selector(ns_selector) if ns_selector is not None else NOTHING
 
-    def matches(self, pod: "PodInfo", namespace_labels: Mapping[str, str]) -> bool:
+    def matches(self, pod: PodInfo, namespace_labels: Mapping[str, str]) -> bool:
         """Does ``pod`` (whose namespace carries ``namespace_labels``) fall under this term?"""
         if pod.namespace in self.namespaces or self.namespace_selector.matches(namespace_labels):
             return self.selector.matches(pod.labels)
@@ -95,11 +104,12 @@ class PodInfo:
         affinity = spec.get("affinity") or {}
         pod_affinity = affinity.get("podAffinity") or {}
         anti = affinity.get("podAntiAffinity") or {}
-        ns = self.namespace
-        self.required_affinity_terms = _terms(ns, pod_affinity.get("requiredDuringSchedulingIgnoredDuringExecution") or ())
-        self.required_anti_affinity_terms = _terms(ns, anti.get("requiredDuringSchedulingIgnoredDuringExecution") or ())
-        self.preferred_affinity_terms = _weighted(ns, pod_affinity.get("preferredDuringSchedulingIgnoredDuringExecution") or ())
-        self.preferred_anti_affinity_terms = _weighted(ns, anti.get("preferredDuringSchedulingIgnoredDuringExecution") or ())
+        ns, required, preferred = (self.namespace, "requiredDuringSchedulingIgnoredDuringExecution",
+                                   "preferredDuringSchedulingIgnoredDuringExecution")
+        self.required_affinity_terms = _terms(ns, pod_affinity.get(required) or ())
+        self.required_anti_affinity_terms = _terms(ns, anti.get(required) or ())
+        self.preferred_affinity_terms = _weighted(ns, pod_affinity.get(preferred) or ())
+        self.preferred_anti_affinity_terms = _weighted(ns, anti.get(preferred) or ())
         self.has_affinity = bool(affinity.get("podAffinity") or affinity.get("podAntiAffinity"))
 
     def __repr__(self) -> str:
@@ -213,7 +223,7 @@ class MatchingPods:
     def matches(self, pod: PodInfo) -> bool:
         return not pod.terminating and pod.namespace == self.namespace and self.selector.matches(pod.labels)
 
-    def domain_counts(self, topology_key: str, snapshot: "Snapshot") -> dict[str, int]:
+    def domain_counts(self, topology_key: str, snapshot: Snapshot) -> dict[str, int]:
         counts = self.per_domain.get(topology_key)
         if counts is None:
             counts = {}

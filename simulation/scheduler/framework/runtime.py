@@ -12,11 +12,10 @@ Promises, as upstream:
 """
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Mapping, Sequence
 
-from .interface import (Code, CycleState, FilterPlugin, Plugin, PreFilterPlugin, PreScorePlugin, ScorePlugin,
-                        Status)
+from .interface import Code, CycleState, FilterPlugin, Plugin, PreFilterPlugin, PreScorePlugin, ScorePlugin, Status
 from .node_info import NodeInfo, PodInfo
 
 
@@ -65,7 +64,7 @@ class Framework:
         self.score_weights = {p.name: weights.get(p.name, 1) for p in self.score_plugins}
 
     @classmethod
-    def from_profile(cls, profile: Profile, registry: Mapping[str, type[Plugin]]) -> "Framework":
+    def from_profile(cls, profile: Profile, registry: Mapping[str, type[Plugin]]) -> Framework:
         return cls([registry[name]() for name in profile.plugins], profile.score_weights,
                    profile_name=profile.scheduler_name,
                    percentage_of_nodes_to_score=profile.percentage_of_nodes_to_score)

@@ -13,8 +13,17 @@ existing pod has affinity, both answer SKIP and the plugin costs nothing.
 """
 from __future__ import annotations
 
-from ..framework.interface import MAX_NODE_SCORE, SKIP, Code, CycleState, FilterPlugin, PreFilterPlugin, \
-    PreScorePlugin, ScorePlugin, Status
+from ..framework.interface import (
+    MAX_NODE_SCORE,
+    SKIP,
+    Code,
+    CycleState,
+    FilterPlugin,
+    PreFilterPlugin,
+    PreScorePlugin,
+    ScorePlugin,
+    Status,
+)
 from ..framework.node_info import AffinityTerm, NodeInfo, PodInfo, Snapshot
 
 ERR_REASON_EXISTING_ANTI_AFFINITY_RULES_NOT_MATCH = "node(s) didn't satisfy existing pods anti-affinity rules"

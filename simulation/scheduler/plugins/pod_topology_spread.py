@@ -13,14 +13,30 @@ per pod; a pod with no applicable constraint makes both SKIP.
 from __future__ import annotations
 
 import math
-from typing import Any, Iterable, Mapping
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 from simulation.apiserver.selectors import EQUALS, IN, LabelSelector, Requirement, from_label_selector_object
 
-from ..corev1 import LABEL_HOSTNAME, LABEL_TOPOLOGY_ZONE, NO_EXECUTE, NO_SCHEDULE, RequiredNodeAffinity, \
-    find_matching_untolerated_taint
-from ..framework.interface import MAX_NODE_SCORE, SKIP, Code, CycleState, FilterPlugin, PreFilterPlugin, \
-    PreScorePlugin, ScorePlugin, Status
+from ..corev1 import (
+    LABEL_HOSTNAME,
+    LABEL_TOPOLOGY_ZONE,
+    NO_EXECUTE,
+    NO_SCHEDULE,
+    RequiredNodeAffinity,
+    find_matching_untolerated_taint,
+)
+from ..framework.interface import (
+    MAX_NODE_SCORE,
+    SKIP,
+    Code,
+    CycleState,
+    FilterPlugin,
+    PreFilterPlugin,
+    PreScorePlugin,
+    ScorePlugin,
+    Status,
+)
 from ..framework.node_info import NodeInfo, PodInfo, Snapshot
 
 ERR_REASON_CONSTRAINTS_NOT_MATCH = "node(s) didn't match pod topology spread constraints"
@@ -52,10 +68,8 @@ class Constraint:
         """Node inclusion policies: may pods on this node count toward the skew at all?"""
         if self.honor_node_affinity and not required.matches(node_info.name, node_info.labels):
             return False
-        if self.honor_taints and find_matching_untolerated_taint(
-                node_info.taints, pod.tolerations, (NO_SCHEDULE, NO_EXECUTE)) is not None:
-            return False
-        return True
+        return not self.honor_taints or find_matching_untolerated_taint(
+            node_info.taints, pod.tolerations, (NO_SCHEDULE, NO_EXECUTE)) is None
 
 
 def _selector(raw: Mapping[str, Any] | None) -> LabelSelector:

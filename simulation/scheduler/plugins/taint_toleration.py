@@ -2,10 +2,16 @@
 untolerated PreferNoSchedule taints only lower the score (fewer is better)."""
 from __future__ import annotations
 
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
-from ..corev1 import NO_EXECUTE, NO_SCHEDULE, PREFER_NO_SCHEDULE, find_matching_untolerated_taint, \
-    tolerations_tolerate_taint
+from ..corev1 import (
+    NO_EXECUTE,
+    NO_SCHEDULE,
+    PREFER_NO_SCHEDULE,
+    find_matching_untolerated_taint,
+    tolerations_tolerate_taint,
+)
 from ..framework.interface import Code, CycleState, FilterPlugin, PreScorePlugin, ScorePlugin, Status
 from ..framework.node_info import NodeInfo, PodInfo
 from .helper import default_normalize_score
@@ -27,7 +33,8 @@ class TaintToleration(FilterPlugin, PreScorePlugin, ScorePlugin):
 
     def pre_score(self, state: CycleState, pod: PodInfo, nodes: list[NodeInfo]) -> Status | None:
         # Only tolerations that can apply to PreferNoSchedule taints matter for the count.
-        state[_STATE_KEY] = [t for t in pod.tolerations if (t.get("effect") or PREFER_NO_SCHEDULE) == PREFER_NO_SCHEDULE]
+        state[_STATE_KEY] = [t for t in pod.tolerations
+                             if (t.get("effect") or PREFER_NO_SCHEDULE) == PREFER_NO_SCHEDULE]
         return None
 
     def score(self, state: CycleState, pod: PodInfo, node_info: NodeInfo) -> int:

@@ -37,7 +37,8 @@ MESSAGE_CASES = [
 ]
 
 
-@pytest.mark.parametrize("statuses,pre_filter,expected", [c[1:] for c in MESSAGE_CASES], ids=[c[0] for c in MESSAGE_CASES])
+@pytest.mark.parametrize("statuses,pre_filter,expected", [c[1:] for c in MESSAGE_CASES],
+                         ids=[c[0] for c in MESSAGE_CASES])
 def test_fit_error_message(statuses, pre_filter, expected):
     assert fit_error_message(max(len(statuses), 1), statuses, pre_filter) == expected
 

@@ -2,10 +2,9 @@ from __future__ import annotations
 
 import pytest
 
-from simulation.scheduler.framework.node_info import NodeInfo, PodInfo
+from simulation.scheduler.framework.node_info import NodeInfo, PodInfo, Snapshot
 from simulation.scheduler.plugins.noderesources.balanced_allocation import NodeResourcesBalancedAllocation
 from simulation.scheduler.plugins.noderesources.fit import NodeResourcesFit
-from simulation.scheduler.framework.node_info import Snapshot
 from tests.simulation.scheduler.builders import node, pod, run_filter, run_scores
 
 FIT_CASES = [
@@ -18,7 +17,8 @@ FIT_CASES = [
     ("too many pods", pod(), node("n", pods="1"), [pod("e", node_name="n")], ["Too many pods"]),
     ("exactly full fits", pod(cpu="2"), node("n"), [pod("e", cpu="2", node_name="n")], None),
     ("millicores are exact", pod(cpu="1001m"), node("n", cpu="1"), [], ["Insufficient cpu"]),
-    ("extended resource", {**pod(), "spec": {"containers": [{"name": "c", "resources": {"requests": {"example.com/gpu": "1"}}}]}},
+    ("extended resource",
+     {**pod(), "spec": {"containers": [{"name": "c", "resources": {"requests": {"example.com/gpu": "1"}}}]}},
      node("n"), [], ["Insufficient example.com/gpu"]),
 ]
 

@@ -51,7 +51,8 @@ FILTER_CASES = [
 ]
 
 
-@pytest.mark.parametrize("snapshot,constraints,expected", [c[1:] for c in FILTER_CASES], ids=[c[0] for c in FILTER_CASES])
+@pytest.mark.parametrize("snapshot,constraints,expected", [c[1:] for c in FILTER_CASES],
+                         ids=[c[0] for c in FILTER_CASES])
 def test_topology_spread_filter(snapshot, constraints, expected):
     assert filter_all(snapshot, constraints) == expected
 

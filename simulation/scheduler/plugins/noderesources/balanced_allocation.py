@@ -48,6 +48,6 @@ class NodeResourcesBalancedAllocation(PreScorePlugin, ScorePlugin):
                           - (memory_fraction if memory_fraction < 1.0 else 1.0)) / 2
                 scores.append(int((1 - std) * MAX_NODE_SCORE))
             else:
-                scores.append(balanced_resource_score([requested.get(CPU, 0) + pod_cpu, requested.get(MEMORY, 0) + pod_memory],
-                                                      [cpu, memory]))
+                scores.append(balanced_resource_score(
+                    [requested.get(CPU, 0) + pod_cpu, requested.get(MEMORY, 0) + pod_memory], [cpu, memory]))
         return scores
