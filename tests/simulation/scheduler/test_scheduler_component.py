@@ -13,6 +13,7 @@ from simulation.apiserver.bootstrap import APISERVER, bootstrap
 from simulation.apiserver.request import UserInfo
 from simulation.client.apiclient import APIClient
 from simulation.kernel import Kernel
+from simulation.scheduler.cache import SchedulerCache
 from simulation.scheduler.queue import (NODE_UPDATE, POD_MAX_IN_UNSCHEDULABLE_PODS_SECONDS, SchedulingQueue,
                                         is_pod_updated)
 from simulation.scheduler import scheduler as scheduler_module
@@ -398,6 +399,36 @@ def test_pods_leave_the_active_queue_by_priority_then_arrival(cluster):
     cluster.run(1)
     order = [s.object["name"] for s in cluster.kernel.history if s.action == "schedule" and s.object]
     assert order == ["urgent", "low-1", "low-2"]
+
+
+# ----------------------------------------------------------------------------- the cache alone
+def test_cache_accounts_pods_of_a_node_it_learns_about_late_or_again():
+    cache = SchedulerCache()
+    cache.add_pod(pod("early", cpu="1", node_name="node-0"))
+    assert cache.get_node("node-0") is None and cache.pod_count() == 1
+    cache.add_node(node("node-0"))
+    assert cache.get_node("node-0").requested["cpu"] == 1000
+    cache.remove_node("node-0")
+    cache.add_node(node("node-0"))  # the kubelet registers the node again
+    assert cache.get_node("node-0").requested["cpu"] == 1000
+    cache.remove_pod(pod("early", node_name="node-0"))
+    assert cache.get_node("node-0").requested.get("cpu", 0) == 0 and cache.pod_count() == 0
+
+
+def test_cache_assume_then_confirm_or_forget():
+    cache = SchedulerCache()
+    cache.add_node(node("node-0"))
+    pending = pod("p", cpu="500m")
+    cache.assume_pod(pending, "node-0")
+    assert cache.is_assumed("default/p") and cache.get_node("node-0").requested["cpu"] == 500
+    cache.forget_pod("default/p")
+    assert cache.pod_count() == 0 and cache.get_node("node-0").requested["cpu"] == 0
+    cache.assume_pod(pending, "node-0")
+    cache.add_pod(pod("p", cpu="500m", node_name="node-0"))  # the binding's watch event
+    assert not cache.is_assumed("default/p") and cache.assumed_count() == 0
+    assert cache.get_node("node-0").requested["cpu"] == 500
+    cache.forget_pod("default/p")  # only assumed pods can be forgotten
+    assert cache.pod_count() == 1
 
 
 # ----------------------------------------------------------------------------- the queue alone
