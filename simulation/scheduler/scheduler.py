@@ -444,6 +444,7 @@ class Scheduler(Component):
 
     def status(self) -> dict:
         return {**super().status(), "scheduler_name": self.scheduler_name, "queue": self.queue.lengths(),
+                "requeued_by_event": dict(self.queue.moves),
                 "scheduled": self.scheduled, "failed": self.failed, "bind_errors": self.bind_errors,
                 "cycles": self.cycles, "cache": {"nodes": self.cache.node_count(), "pods": self.cache.pod_count(),
                                                  "assumed": self.cache.assumed_count()}}
