@@ -6,5 +6,6 @@ from django.urls import include, path
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("clusterviz.dashboard.urls")),
+    path("", include("clusterviz.sim.urls")),
     path("", include("clusterviz.viz.urls")),
 ]

@@ -23,7 +23,7 @@ KWOK_BOUND_SECONDS = 120
 def _cluster(seed: int) -> tuple[SimCluster, APIClient]:
     kernel = Kernel(seed=seed, strict=True)
     server = new_apiserver(MemoryStore(compaction_window=1_000_000), token_lookup=lambda t: None,
-                           clock=kernel.wall_time)
+                           clock=kernel.wall_time, seed=seed)
     bootstrap(server)
     return SimCluster(server, mode="headless", kernel=kernel), APIClient(server, APISERVER, "bench")
 

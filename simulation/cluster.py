@@ -45,11 +45,14 @@ def node_user(node: str) -> UserInfo:
 
 class SimCluster:
     def __init__(self, server: Any, *, seed: int = 0, epoch: float | None = None, mode: str = "live",
-                 speed: float = 1.0, strict: bool = False, kernel: Kernel | None = None) -> None:
+                 speed: float = 1.0, strict: bool = False, kernel: Kernel | None = None,
+                 watch_latency_seconds: float | None = None) -> None:
         """Pass ``kernel`` when the API server must stamp objects with the kernel's clock
         (headless runs: build the kernel, then the server with ``clock=kernel.wall_time``)."""
         self.server = server
         self.kernel = kernel or Kernel(seed=seed, strict=strict, **({"epoch": epoch} if epoch is not None else {}))
+        if watch_latency_seconds is not None:
+            self.kernel.watch_latency_seconds = watch_latency_seconds
         self.pacer = Pacer(self.kernel, mode=mode, speed=speed)
         self.observer = APIClient(server, APISERVER, f"clusterviz-kernel/{VERSION}")
         self.kernel.set_change_probe(self.observer.current_revision)
@@ -128,7 +131,10 @@ class SimCluster:
         if kind == "kill-container":
             node, pod = self._pod_node(fault.get("namespace") or "default", _required(fault, "pod"))
             container = fault.get("container") or "POD"
-            self.kubelet(node).kill_container(fault.get("namespace") or "default", pod, container)
+            try:
+                self.kubelet(node).kill_container(fault.get("namespace") or "default", pod, container)
+            except LookupError as exc:
+                raise SimulationError(str(exc).strip("'\"")) from None
             return f"killed container {container} of pod {pod} on {node}"
         if kind == "fail-node":
             node = _required(fault, "node")
@@ -139,8 +145,12 @@ class SimCluster:
             count = int(fault.get("count", 1))
             if count < 1:
                 raise SimulationError("count must be at least 1")
-            component.drops.remaining += count
-            return f"the next {count} watch event(s) to {component.name} will be lost"
+            resource = fault.get("resource") or ""
+            if resource and not isinstance(resource, str):
+                raise SimulationError("resource must be a resource name such as replicasets")
+            component.drops.arm(count, resource)
+            what = f"{resource} watch event(s)" if resource else "watch event(s)"
+            return f"the next {count} {what} to {component.name} will be lost"
         raise SimulationError(f"unknown fault type {kind!r}; expected one of {', '.join(FAULTS)}")
 
     def _pod_node(self, namespace: str, pod: str) -> tuple[str, str]:
@@ -201,9 +211,10 @@ def demo_nodes() -> list[NodeSpec]:
 
 def standard_cluster(server: Any, nodes: list[NodeSpec], *, seed: int = 0, mode: str = "live",
                      speed: float = 1.0, epoch: float | None = None, strict: bool = False,
-                     on_step: Callable | None = None) -> SimCluster:
+                     watch_latency_seconds: float | None = None, on_step: Callable | None = None) -> SimCluster:
     """The usual control plane (one scheduler, one controller manager) plus ``nodes``, started."""
-    cluster = SimCluster(server, seed=seed, mode=mode, speed=speed, epoch=epoch, strict=strict)
+    cluster = SimCluster(server, seed=seed, mode=mode, speed=speed, epoch=epoch, strict=strict,
+                         watch_latency_seconds=watch_latency_seconds)
     if on_step is not None:
         cluster.kernel.step_listeners.append(on_step)
     cluster.add_controller_manager()

@@ -21,6 +21,7 @@ from django.db import close_old_connections
 from clusterviz.clusters import apiservers, audit, health
 from clusterviz.clusters.models import Cluster
 from simulation.cluster import SimCluster, SimulationError, standard_cluster
+from simulation.kernel.kernel import CLASSROOM_WATCH_LATENCY_SECONDS
 from simulation.kernel.pacing import LIVE, PAUSED
 
 from . import operations
@@ -46,7 +47,9 @@ class KernelHost:
         self._outbox: list[dict] = []
         self.sim: SimCluster = standard_cluster(server, node_specs(state), seed=int(state.get("seed", 1)),
                                                 mode=state.get("mode", LIVE), speed=float(state.get("speed", 1.0)),
-                                                epoch=time.time(), on_step=self._on_step)
+                                                epoch=time.time(), on_step=self._on_step,
+                                                watch_latency_seconds=float(state.get(
+                                                    "watch_latency_seconds", CLASSROOM_WATCH_LATENCY_SECONDS)))
         for extra in state.get("schedulers", []):
             self.sim.add_scheduler(extra["name"], scheduler_name=extra.get("scheduler_name", extra["name"])).start()
         for name in state.get("stopped", []):

@@ -8,11 +8,12 @@ from __future__ import annotations
 from dataclasses import asdict, fields
 
 from simulation.cluster import demo_nodes
+from simulation.kernel.kernel import CLASSROOM_WATCH_LATENCY_SECONDS
 from simulation.kubelet.node_spec import NodeSpec
 
 
 def demo_state(seed: int = 1) -> dict:
-    return {"enabled": True, "seed": seed, "mode": "live", "speed": 1.0,
+    return {"enabled": True, "seed": seed, "mode": "live", "speed": 1.0, "watch_latency_seconds": CLASSROOM_WATCH_LATENCY_SECONDS,
             "nodes": [asdict(n) for n in demo_nodes()], "schedulers": [], "stopped": []}
 
 

@@ -23,8 +23,6 @@ from simulation.kernel import Kernel
 from .apiclient import APIClient, APIError
 
 Handler = Callable[..., None]
-#: Virtual seconds between a write and its delivery to a watcher (network + cacher).
-WATCH_LATENCY_SECONDS = 0.005
 #: The watch timeout informers ask for; client-go picks 5–10 minutes.
 WATCH_TIMEOUT_SECONDS = 300
 
@@ -41,14 +39,20 @@ def split_key(key: str) -> tuple[str, str]:
 
 
 class DropCounter:
-    """The "drop the next N watch events to this component" fault."""
+    """The "drop the next N watch events to this component" fault, optionally only those of
+    one resource (a controller manager also hears every Lease renewal)."""
 
     def __init__(self) -> None:
         self.remaining = 0
+        self.resource = ""
         self.dropped = 0
 
-    def take(self) -> bool:
-        if self.remaining <= 0:
+    def arm(self, count: int, resource: str = "") -> None:
+        self.remaining += count
+        self.resource = resource
+
+    def take(self, resource: str) -> bool:
+        if self.remaining <= 0 or (self.resource and resource != self.resource):
             return False
         self.remaining -= 1
         self.dropped += 1
@@ -194,7 +198,7 @@ class Informer:
             self._watch()
         if self._pending and not self._delivering:
             self._delivering = True
-            self.kernel.schedule(WATCH_LATENCY_SECONDS, self._deliver_one, component=self.component,
+            self.kernel.schedule(self.kernel.watch_latency_seconds, self._deliver_one, component=self.component,
                                  action="watch-delivery")
 
     def _deliver_one(self) -> dict:
@@ -220,7 +224,7 @@ class Informer:
         meta = obj["metadata"]
         described = {"kind": obj.get("kind", ""), "namespace": meta.get("namespace", ""), "name": meta["name"]}
         self.resource_version = meta.get("resourceVersion", self.resource_version)
-        if self.drops.take():
+        if self.drops.take(self.resource):
             return {"caption": f"A {type_} event for {described['kind']} {meta['name']} to {self.component} is "
                                "lost on the way (fault injection): its cache is now wrong",
                     "object": described, "event_type": type_, "extra": {"dropped": True}}

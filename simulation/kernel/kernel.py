@@ -30,6 +30,11 @@ from typing import Any
 ActionResult = str | dict | None
 Action = Callable[[], ActionResult]
 logger = logging.getLogger(__name__)
+#: A real API server delivers watch events within milliseconds: headless runs use that.
+FAST_WATCH_LATENCY_SECONDS = 0.005
+#: Hosted (live) clusters pace each hop at a second, so that at 1x a class can follow the
+#: chain and kubectl's second-resolution timestamps order its Events stage by stage.
+CLASSROOM_WATCH_LATENCY_SECONDS = 1.0
 
 
 @dataclass
@@ -72,8 +77,11 @@ class Timer:
 
 class Kernel:
     def __init__(self, *, seed: int = 0, epoch: float = 1_700_000_000.0, history_size: int = 10_000,
-                 strict: bool = False) -> None:
+                 strict: bool = False, watch_latency_seconds: float = FAST_WATCH_LATENCY_SECONDS) -> None:
         self.seed = seed
+        #: Virtual seconds from a write to its delivery to each watcher: every hop between
+        #: components costs this much (see :data:`CLASSROOM_WATCH_LATENCY_SECONDS`).
+        self.watch_latency_seconds = watch_latency_seconds
         #: Strict kernels (tests, benchmarks) let an action's exception propagate; a hosted
         #: one records it as the step's caption and goes on, so one bug cannot freeze a class.
         self.strict = strict

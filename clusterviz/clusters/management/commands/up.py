@@ -11,6 +11,8 @@ from django.core.management.base import BaseCommand
 
 from clusterviz import tls
 from clusterviz.clusters.bootstrap import ensure_cluster
+from clusterviz.sim import host as kernel_hosts
+from clusterviz.sim.topology import demo_state
 
 
 class Command(BaseCommand):
@@ -23,6 +25,9 @@ class Command(BaseCommand):
     def handle(self, *args, **options) -> None:  # type: ignore[no-untyped-def]
         call_command("migrate", interactive=False, verbosity=0)
         cluster = ensure_cluster(options["cluster"])
+        if not cluster.sim_state.get("enabled"):
+            cluster.sim_state = demo_state()
+            cluster.save(update_fields=["sim_state"])
         certs = tls.ensure_certificates(settings.DATA_DIR / "pki", tls.default_hosts(settings.CLUSTERVIZ_PUBLIC_HOST))
         bind, http, https = settings.CLUSTERVIZ_BIND, settings.CLUSTERVIZ_HTTP_PORT, settings.CLUSTERVIZ_HTTPS_PORT
         host = settings.CLUSTERVIZ_PUBLIC_HOST
@@ -38,6 +43,13 @@ class Command(BaseCommand):
         from daphne.server import Server
 
         from clusterviz.asgi import application
+
+        if kernel_hosts.hosts_in_process():
+            for host in kernel_hosts.start_all():
+                self.stdout.write(f"  simulation:     cluster {host.name!r} runs {len(host.sim.components)} components "
+                                  f"({host.sim.pacer.mode}, {host.sim.pacer.speed:g}x)\n")
+        else:
+            self.stdout.write("  simulation:     REDIS_URL is set: run `python manage.py runworker` to host kernels\n")
 
         key = str(certs.server_key).replace(":", r"\:")
         cert = str(certs.server_cert).replace(":", r"\:")

@@ -1,0 +1,291 @@
+"""The control plane, as a learner sees it with the real kubectl on the demo cluster that
+``manage.py up`` creates (3 nodes, live at 1x): the Deployment → ReplicaSet → Pod →
+scheduler → kubelet chain, pausing and stepping, a stopped scheduler, a second scheduler,
+the pause container, dropped watch events and an unschedulable pod.
+
+The suite runs its own server, so pausing or stopping components never disturbs others.
+"""
+from __future__ import annotations
+
+import functools
+import json
+import time
+import urllib.request
+
+import pytest
+
+from tests.e2e.conftest import get_json, ok, tmpfile, unique
+from tests.support.liveserver import LiveServer
+
+pytestmark = pytest.mark.kubectl
+
+DEPLOYMENT = """\
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: {name}
+spec:
+  replicas: 3
+  selector:
+    matchLabels:
+      app: {name}
+  template:
+    metadata:
+      labels:
+        app: {name}
+    spec:
+      containers:
+      - name: nginx
+        image: nginx:1.27
+        resources:
+          requests:
+            cpu: 100m
+"""
+
+
+@pytest.fixture(scope="module")
+def sim_server(tmp_path_factory):
+    server = LiveServer(tmp_path_factory.mktemp("control-plane")).start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="module")
+def kubeconfig(sim_server):
+    return sim_server.kubeconfig("demo")
+
+
+@pytest.fixture(scope="module")
+def kc(kubectl, kubeconfig):
+    """kubectl against the suite's own demo cluster: ``kc(*args) -> (rc, stdout, stderr)``."""
+    return functools.partial(kubectl, kubeconfig=kubeconfig)
+
+
+@pytest.fixture(scope="module")
+def sim(sim_server, kubeconfig):
+    """``sim(method, path, body=None) -> (status, json)`` against the control API with the admin token."""
+    import yaml
+
+    token = yaml.safe_load(kubeconfig.read_text())["users"][0]["user"]["token"]
+
+    def call(method: str, path: str, body: dict | None = None) -> tuple[int, object]:
+        request = urllib.request.Request(f"{sim_server.http_url}/clusters/demo/sim/{path}", method=method,
+                                         data=json.dumps(body or {}).encode() if method == "POST" else None,
+                                         headers={"Authorization": f"Bearer {token}",
+                                                  "Content-Type": "application/json"})
+        try:
+            with urllib.request.urlopen(request, timeout=30) as response:
+                return response.status, json.load(response)
+        except urllib.error.HTTPError as exc:
+            return exc.code, json.load(exc)
+    return call
+
+
+def wait_for(predicate, timeout: float = 30.0, every: float = 0.3):
+    deadline = time.time() + timeout
+    last = None
+    while time.time() < deadline:
+        last = predicate()
+        if last:
+            return last
+        time.sleep(every)
+    raise AssertionError(f"timed out; last value: {last!r}")
+
+
+def pods(kc, selector: str, namespace: str = "default") -> list[dict]:
+    return get_json(kc, "pods", "-n", namespace, "-l", selector)["items"]
+
+
+def test_deployment_chain_runs_pods_and_tells_it_in_events(kc, tmp_path):
+    name = unique("web")
+    ok(kc("apply", "-f", str(tmpfile(tmp_path, "d.yaml", DEPLOYMENT.format(name=name)))))
+
+    def all_running():
+        items = pods(kc, f"app={name}")
+        return len(items) == 3 and all(p["status"].get("phase") == "Running" for p in items) and items
+
+    running = wait_for(all_running, timeout=30)
+    nodes = {p["spec"]["nodeName"] for p in running}
+    assert nodes <= {"node-1", "node-2"}, nodes  # node-3 is tainted dedicated=gpu:NoSchedule
+    assert len(nodes) == 2, "the scheduler spreads a ReplicaSet's pods over the nodes that fit"
+    wide = ok(kc("get", "pods", "-o", "wide", "-l", f"app={name}"))
+    assert wide.splitlines()[0].split()[:7] == ["NAME", "READY", "STATUS", "RESTARTS", "AGE", "IP", "NODE"]
+    assert wide.count("Running") == 3 and wide.count("1/1") == 3
+
+    events = get_json(kc, "events", "--sort-by=.metadata.creationTimestamp")
+    mine = [e for e in events["items"] if name in e["involvedObject"]["name"]]
+    seen = [(e["reason"], e["source"].get("component")) for e in mine]
+    reasons = [r for r, _ in seen]
+    assert ("ScalingReplicaSet", "deployment-controller") in seen
+    assert reasons.count("SuccessfulCreate") == 3 and ("SuccessfulCreate", "replicaset-controller") in seen
+    assert reasons.count("Scheduled") == 3 and ("Scheduled", "default-scheduler") in seen
+    for reason in ("Pulling", "Pulled", "Created", "Started"):
+        assert (reason, "kubelet") in seen or reason in ("Pulling",) and ("Pulled", "kubelet") in seen, (reason, seen)
+    order = [reasons.index(r) for r in ("ScalingReplicaSet", "SuccessfulCreate", "Scheduled", "Started")]
+    assert order == sorted(order), reasons
+    printed = ok(kc("get", "events", "--sort-by=.metadata.creationTimestamp"))
+    assert "Scaled up replica set" in printed and "Successfully assigned default/" in printed
+
+
+def test_paused_cluster_stores_the_deployment_and_steps_one_action_at_a_time(kc, sim, tmp_path):
+    status, state = sim("POST", "pause")
+    assert status == 200 and state["clock"]["mode"] == "paused"
+    try:
+        name = unique("paused")
+        ok(kc("apply", "-f", str(tmpfile(tmp_path, "d.yaml", DEPLOYMENT.format(name=name)))))
+        time.sleep(1.5)
+        assert get_json(kc, "deployment", name)["metadata"]["name"] == name
+        replicasets = get_json(kc, "rs", "-l", f"app={name}")["items"]
+        assert replicasets == [], "nothing reacts while time stands still"
+
+        captions = []
+        for _ in range(60):
+            status, body = sim("POST", "step", {"count": 1})
+            assert status == 200 and len(body["steps"]) == 1, body
+            captions.append(body["steps"][0])
+            if get_json(kc, "rs", "-l", f"app={name}")["items"]:
+                break
+        made_rs = captions[-1]
+        assert made_rs["component"] == "kube-controller-manager" and made_rs["controller"] == "deployment", made_rs
+        assert name in made_rs["caption"], made_rs
+        assert pods(kc, f"app={name}") == [], "one step: the ReplicaSet exists, no pod yet"
+    finally:
+        sim("POST", "play")
+    wait_for(lambda: len(pods(kc, f"app={name}")) == 3)
+
+
+def test_stopped_scheduler_is_unhealthy_and_pods_wait(kc, sim, tmp_path):
+    status, _ = sim("POST", "components/kube-scheduler/stop")
+    assert status == 200
+    try:
+        cs = ok(kc("get", "componentstatuses"))
+        line = next(l for l in cs.splitlines() if l.startswith("scheduler"))
+        assert "Unhealthy" in line and "connection refused" in line, cs
+        name = unique("waiting")
+        ok(kc("run", name, "--image=nginx:1.27"))
+        time.sleep(2)
+        pod = get_json(kc, "pod", name)
+        assert pod["status"]["phase"] == "Pending" and not pod["spec"].get("nodeName")
+    finally:
+        sim("POST", "components/kube-scheduler/start")
+    assert "Healthy" in ok(kc("get", "cs", "scheduler"))
+    wait_for(lambda: get_json(kc, "pod", name)["spec"].get("nodeName"))
+
+
+def test_second_scheduler_binds_its_pods(kc, sim, tmp_path):
+    name = unique("custom")
+    manifest = f"""\
+apiVersion: v1
+kind: Pod
+metadata:
+  name: {name}
+spec:
+  schedulerName: my-scheduler
+  containers:
+  - name: app
+    image: nginx:1.27
+"""
+    ok(kc("apply", "-f", str(tmpfile(tmp_path, "p.yaml", manifest))))
+    time.sleep(2)
+    assert not get_json(kc, "pod", name)["spec"].get("nodeName")
+    status, body = sim("POST", "schedulers", {"name": "my-scheduler"})
+    assert status == 200 and body["state"] == "running", body
+    wait_for(lambda: get_json(kc, "pod", name)["spec"].get("nodeName"))
+    events = get_json(kc, "events", "--field-selector", f"involvedObject.name={name},reason=Scheduled",)["items"]
+    assert events and events[0]["source"]["component"] == "my-scheduler"
+
+
+def test_killing_the_pause_container_recreates_all_containers(kc, sim):
+    name = unique("sandbox")
+    ok(kc("run", name, "--image=nginx:1.27"))
+    pod = wait_for(lambda: (p := get_json(kc, "pod", name))["status"].get(
+        "phase") == "Running" and p)
+    node = pod["spec"]["nodeName"]
+    status, containers = sim("GET", f"nodes/{node}/containers")
+    assert status == 200
+    mine = [c for c in containers if c["pod"] == name]
+    assert any(c["pause"] for c in mine) and any(c["name"] == name and not c["pause"] for c in mine), mine
+    status, _ = sim("POST", "faults", {"type": "kill-container", "namespace": "default", "pod": name,
+                                       "container": "POD"})
+    assert status == 200
+    wait_for(lambda: get_json(kc, "pod", name)["status"]["containerStatuses"][0]
+             .get("restartCount", 0) >= 1)
+    events = ok(kc("get", "events", "--field-selector", f"involvedObject.name={name}"))
+    assert "SandboxChanged" in events
+
+
+def test_unschedulable_pod_says_why_and_the_decision_record_explains_each_node(kc, sim, tmp_path):
+    name = unique("huge")
+    manifest = f"""\
+apiVersion: v1
+kind: Pod
+metadata:
+  name: {name}
+spec:
+  containers:
+  - name: app
+    image: nginx:1.27
+    resources:
+      requests:
+        cpu: "64"
+"""
+    ok(kc("apply", "-f", str(tmpfile(tmp_path, "p.yaml", manifest))))
+    event = wait_for(lambda: get_json(kc, "events", "--field-selector",
+                                      f"involvedObject.name={name},reason=FailedScheduling")["items"])[0]
+    assert event["message"].startswith("0/3 nodes are available: "), event["message"]
+    assert "Insufficient cpu" in event["message"] and "untolerated taint" in event["message"], event["message"]
+    described = ok(kc("describe", "pod", name))
+    assert "FailedScheduling" in described and "Pending" in described
+    status, record = sim("GET", f"decisions/default/{name}")
+    assert status == 200 and record["winner"] is None
+    assert {n["node"] for n in record["nodes"]} == {"node-1", "node-2", "node-3"}
+
+
+def test_dropped_watch_events_leave_the_cluster_wrong_until_the_relist(kc, sim, tmp_path):
+    status, body = sim("POST", "faults", {"type": "drop-watch-events", "component": "kube-controller-manager",
+                                          "resource": "replicasets", "count": 1})
+    assert status == 200 and "replicasets" in body["result"], body
+    name = unique("lost")
+    manifest = f"""\
+apiVersion: apps/v1
+kind: ReplicaSet
+metadata:
+  name: {name}
+spec:
+  replicas: 2
+  selector:
+    matchLabels:
+      app: {name}
+  template:
+    metadata:
+      labels:
+        app: {name}
+    spec:
+      containers:
+      - name: app
+        image: nginx:1.27
+"""
+    ok(kc("apply", "-f", str(tmpfile(tmp_path, "rs.yaml", manifest))))
+    time.sleep(4)  # a ReplicaSet makes its pods within about 2 s at 1x
+    assert pods(kc, f"app={name}") == [], "the controller never heard of the ReplicaSet"
+    sim("POST", "speed", {"speed": 50})  # the next relist (every 30-33 virtual seconds) repairs it
+    try:
+        wait_for(lambda: len(pods(kc, f"app={name}")) == 2, timeout=30)
+    finally:
+        sim("POST", "speed", {"speed": 1})
+    status, steps = sim("GET", "steps")
+    assert any("lost on the way" in s["caption"] for s in steps["steps"])
+    assert any("re-lists replicasets" in s["caption"] and "missed" in s["caption"] for s in steps["steps"])
+
+
+def test_control_api_errors_are_statuses(sim, sim_server):
+    status, body = sim("POST", "faults", {"type": "melt-cpu"})
+    assert status == 400 and body["kind"] == "Status" and "unknown fault type" in body["message"]
+    status, body = sim("POST", "components/nope/stop")
+    assert status == 400 and "no component named" in body["message"]
+    status, body = sim("POST", "speed", {"speed": 1000})
+    assert status == 400 and "speed must be between" in body["message"]
+    request = urllib.request.Request(f"{sim_server.http_url}/clusters/demo/sim/", method="GET")
+    with pytest.raises(urllib.error.HTTPError) as denied:
+        urllib.request.urlopen(request, timeout=10)
+    assert denied.value.code == 401
