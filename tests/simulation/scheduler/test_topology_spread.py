@@ -119,3 +119,13 @@ def test_snapshot_keeps_matching_pod_counts_current():
     # Relabelling a node moves its pods to another domain: the counts start over.
     snapshot.add_node(node("n0", labels={ZONE: "b"}))
     assert snapshot.matching_pods("default", WEB_SELECTOR).domain_counts(ZONE, snapshot) == {"b": 2}
+
+
+def test_kept_domain_counts_score_as_a_full_scan_does():
+    """nodeTaintsPolicy Honor forces the per-node scan; on untainted nodes it must agree."""
+    snapshot = cluster(0, 0, 1, 2, zones=("a", "a", "b", "c"))
+    snapshot.add_pod(pod("gone", labels=WEB, node_name="n3"))
+    snapshot.remove_pod(pod("gone", labels=WEB, node_name="n3"))
+    kept = pod(labels=WEB, topologySpreadConstraints=[constraint(when="ScheduleAnyway")])
+    scanned = pod(labels=WEB, topologySpreadConstraints=[constraint(when="ScheduleAnyway", nodeTaintsPolicy="Honor")])
+    assert run_scores(PodTopologySpread(), kept, snapshot) == run_scores(PodTopologySpread(), scanned, snapshot)
