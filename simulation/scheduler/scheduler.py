@@ -53,6 +53,8 @@ MAX_DECISIONS = 5_000
 DECISION_DETAIL_BUDGET = 4_000_000
 
 SCHEDULED, UNSCHEDULABLE, BIND_ERROR = "Scheduled", "Unschedulable", "BindError"
+#: The PodScheduled=False reason for a cycle that failed on an error rather than a verdict.
+SCHEDULER_ERROR = "SchedulerError"
 #: Upstream's pod informer skips finished pods: a pod that Succeeded or Failed leaves the cache
 #: (its watch shows it as deleted), and its requests are free again.
 POD_FIELD_SELECTOR = "status.phase!=Succeeded,status.phase!=Failed"
@@ -351,22 +353,22 @@ class Scheduler(Component):
         self._keep(queued, result, UNSCHEDULABLE, None)
         self.queue.add_unschedulable(queued, _rejecting_plugins(result))
         self.recorder.event(pod, WARNING, "FailedScheduling", message)
-        self._set_unschedulable_condition(pod, message)
+        self._set_not_scheduled_condition(pod, UNSCHEDULABLE, message)
         return {"caption": (f"{self._who()} {filtered} for pod {described['name']}: {message}"
                             f"{'' if message.endswith('.') else '.'} The pod stays Pending."),
                 "object": described,
                 "extra": {"node": None, "feasible": 0, "evaluated": result.evaluated, "message": message,
                           "outcome": UNSCHEDULABLE, "attempt": queued.attempts}}
 
-    def _set_unschedulable_condition(self, pod: dict, message: str) -> None:
-        """PodScheduled=False/Unschedulable with the message, patched only when it changed (as
-        upstream's ``updatePod``), so retries with the same verdict write nothing."""
+    def _set_not_scheduled_condition(self, pod: dict, reason: str, message: str) -> None:
+        """PodScheduled=False with the reason (``Unschedulable``, ``SchedulerError``) and message,
+        patched only when it changed (as upstream's ``updatePod``), so retries with the same
+        verdict write nothing."""
         current = _scheduled_condition(pod) or {}
-        if (current.get("status"), current.get("reason"), current.get("message")) == ("False", "Unschedulable",
-                                                                                       message):
+        if (current.get("status"), current.get("reason"), current.get("message")) == ("False", reason, message):
             return
         now = rfc3339(self.kernel.wall_time())
-        condition = {"type": "PodScheduled", "status": "False", "reason": "Unschedulable", "message": message,
+        condition = {"type": "PodScheduled", "status": "False", "reason": reason, "message": message,
                      "lastProbeTime": None,
                      "lastTransitionTime": current.get("lastTransitionTime") if current.get("status") == "False"
                      else now}
@@ -379,18 +381,22 @@ class Scheduler(Component):
 
     def _bind_failed(self, queued: QueuedPodInfo, result: ScheduleResult, node: str, exc: APIError,
                      described: dict) -> dict:
-        """Forget the assumed pod; retry after backoff unless the pod is gone or bound already."""
+        """Upstream ``handleBindingCycleError``: forget the assumed pod, report a SchedulerError,
+        retry after backoff — unless the answer says the pod is gone or bound already (upstream
+        asks its informer cache, which here may lag the API server's answer)."""
         self.cache.forget_pod(queued.key)
         self.bind_errors += 1
-        self._keep(queued, result, BIND_ERROR, None, error=str(exc))
         text = str(exc)
+        message = f'running Bind plugin "DefaultBinder": {text}'
+        self._keep(queued, result, BIND_ERROR, None, error=message)
+        self.recorder.event(queued.pod, WARNING, "FailedScheduling", message)
         gone = is_not_found(exc) or (exc.code == 409 and ("already assigned" in text or "being deleted" in text))
         if gone:
             then = "it drops the pod from its queue"
         else:
             self.queue.add_backoff(queued)
+            self._set_not_scheduled_condition(queued.pod, SCHEDULER_ERROR, message)
             then = f"it retries after a {self.queue.backoff_duration(queued):g} s backoff"
-            self.recorder.event(queued.pod, WARNING, "FailedScheduling", f"Binding rejected: {text}")
         return {"caption": f"{self._who()} chose {node} for pod {described['name']} but the binding failed "
                            f"({exc.code} {exc.reason or ''}: {text}); {then}",
                 "object": described, "extra": {"node": node, "outcome": BIND_ERROR, "error": text}}

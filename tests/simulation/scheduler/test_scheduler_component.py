@@ -11,7 +11,7 @@ import pytest
 from simulation.apiserver.assembly import new_apiserver
 from simulation.apiserver.bootstrap import APISERVER, bootstrap
 from simulation.apiserver.request import UserInfo
-from simulation.client.apiclient import APIClient
+from simulation.client.apiclient import APIClient, APIError
 from simulation.kernel import Kernel
 from simulation.scheduler.cache import SchedulerCache
 from simulation.scheduler.queue import (NODE_UPDATE, POD_MAX_IN_UNSCHEDULABLE_PODS_SECONDS, SchedulingQueue,
@@ -137,6 +137,32 @@ def test_a_pod_bound_by_someone_else_meanwhile_is_dropped_after_the_failed_bind(
     assert len(scheduler.queue) == 0
     assert scheduler.status()["cache"] == {"nodes": 2, "pods": 1, "assumed": 0}
     assert scheduler.cache.node_of("default/raced") == "node-0"
+    [event] = cluster.events("FailedScheduling", "raced")
+    assert event["message"].startswith('running Bind plugin "DefaultBinder": Operation cannot be fulfilled')
+    assert cluster.condition("raced")["status"] == "True"  # a bound pod is not marked unscheduled
+
+
+def test_a_failed_bind_is_retried_after_its_backoff(cluster, monkeypatch):
+    cluster.add_node("node-0")
+    scheduler = cluster.scheduler()
+    bind = scheduler.client.bind
+    failures = [APIError(500, {"message": "etcdserver: request timed out", "reason": "InternalError"})]
+
+    def flaky_bind(*args, **kwargs):
+        if failures:
+            raise failures.pop()
+        return bind(*args, **kwargs)
+    monkeypatch.setattr(scheduler.client, "bind", flaky_bind)
+    cluster.add_pod("unlucky")
+    cluster.run(0.5)
+    message = 'running Bind plugin "DefaultBinder": etcdserver: request timed out'
+    assert cluster.captions()[-1].endswith("it retries after a 1 s backoff")
+    condition = cluster.condition("unlucky")
+    assert (condition["status"], condition["reason"], condition["message"]) == ("False", "SchedulerError", message)
+    assert scheduler.status()["queue"]["backoff"] == 1 and scheduler.status()["cache"]["assumed"] == 0
+    cluster.run(1)
+    assert cluster.node_of("unlucky") == "node-0"
+    assert scheduler.decision(NAMESPACE, "unlucky")["attempt"] == 2
 
 
 # ----------------------------------------------------------------------------- unschedulable
