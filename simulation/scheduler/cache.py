@@ -18,7 +18,8 @@ Promises:
 """
 from __future__ import annotations
 
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from .framework.node_info import NodeInfo, PodInfo, Snapshot
 
@@ -34,7 +35,7 @@ def _with_node(pod: Mapping[str, Any], node_name: str) -> dict:
 
 
 class _PodState:
-    __slots__ = ("node_name", "info", "assumed")
+    __slots__ = ("assumed", "info", "node_name")
 
     def __init__(self, node_name: str, info: PodInfo, assumed: bool) -> None:
         self.node_name = node_name

@@ -41,8 +41,16 @@ from .cache import SchedulerCache
 from .framework.node_info import PodInfo
 from .framework.runtime import Framework
 from .plugins.registry import DEFAULT_SCHEDULER_NAME, default_framework
-from .queue import (ASSIGNED_POD_ADD, ASSIGNED_POD_DELETE, ASSIGNED_POD_UPDATE, NODE_ADD, NODE_UPDATE,
-                    QueuedPodInfo, SchedulingQueue, pod_key)
+from .queue import (
+    ASSIGNED_POD_ADD,
+    ASSIGNED_POD_DELETE,
+    ASSIGNED_POD_UPDATE,
+    NODE_ADD,
+    NODE_UPDATE,
+    QueuedPodInfo,
+    SchedulingQueue,
+    pod_key,
+)
 
 #: Virtual seconds one scheduling cycle takes (as a controller's sync: small, keeps steps readable).
 SCHEDULE_CYCLE_SECONDS = 0.01
@@ -150,7 +158,7 @@ class _Decision:
     """A kept decision: the cycle's result (its full record is built only when read) plus the
     scheduler's own facts. ``result`` is dropped when the detail budget is spent."""
 
-    __slots__ = ("meta", "result", "weight", "summary")
+    __slots__ = ("meta", "result", "summary", "weight")
 
     def __init__(self, meta: dict, result: ScheduleResult, weight: int) -> None:
         self.meta = meta

@@ -13,11 +13,19 @@ from simulation.apiserver.bootstrap import APISERVER, bootstrap
 from simulation.apiserver.request import UserInfo
 from simulation.client.apiclient import APIClient, APIError
 from simulation.kernel import Kernel
-from simulation.scheduler.cache import SchedulerCache
-from simulation.scheduler.queue import (NODE_UPDATE, POD_MAX_IN_UNSCHEDULABLE_PODS_SECONDS, SchedulingQueue,
-                                        is_pod_updated)
 from simulation.scheduler import scheduler as scheduler_module
-from simulation.scheduler.scheduler import Scheduler, lease_name_for, node_scheduling_properties_changed
+from simulation.scheduler.cache import SchedulerCache
+from simulation.scheduler.queue import (
+    NODE_UPDATE,
+    POD_MAX_IN_UNSCHEDULABLE_PODS_SECONDS,
+    SchedulingQueue,
+    is_pod_updated,
+)
+from simulation.scheduler.scheduler import (
+    Scheduler,
+    lease_name_for,
+    node_scheduling_properties_changed,
+)
 from simulation.store.memory import MemoryStore
 from tests.simulation.scheduler.builders import node, pod
 
@@ -33,11 +41,11 @@ class Cluster:
         self.admin = APIClient(self.server, APISERVER, "kubectl")
         self.kernel.set_change_probe(self.admin.current_revision)
 
-    def scheduler(self, name: str = "kube-scheduler", *, start: bool = True, **kwargs) -> Scheduler:
+    def scheduler(self, name: str = "kube-scheduler", **kwargs) -> Scheduler:
+        """A started scheduler process, as ``system:kube-scheduler``."""
         client = APIClient(self.server, UserInfo("system:kube-scheduler"), "kube-scheduler/v1.33.0")
         scheduler = Scheduler(name, self.kernel, client, **kwargs)
-        if start:
-            scheduler.start()
+        scheduler.start()
         return scheduler
 
     def add_node(self, name: str, **kwargs) -> dict:
