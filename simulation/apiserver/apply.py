@@ -231,17 +231,12 @@ def record_update(old: dict | None, new: dict, writer: Writer, typ: Type, ignore
     meta = result.setdefault("metadata", {})
     sent = meta.pop("managedFields", None)
     live_entries = ((old or {}).get("metadata") or {}).get("managedFields")
-    try:
-        if writer.subresource:
-            managers = mf.decode(live_entries)
-        elif mf.is_reset(sent):
-            managers = {}
-        else:
-            managers = mf.decode(sent)
-            if not managers:
-                managers = mf.decode(live_entries)
-    except mf.FieldSetError:
+    if writer.subresource:
+        managers = _decode_or_empty(live_entries)  # a subresource cannot edit the record
+    elif mf.is_reset(sent):
         managers = {}
+    else:
+        managers = _decode_or_empty(sent) or _decode_or_empty(live_entries)
     before = _without_managed_fields(old) if old is not None else {}
     after = _without_managed_fields(result)
     try:
@@ -268,10 +263,7 @@ def apply(live: dict | None, config: dict, writer: Writer, force: bool, typ: Typ
     :class:`~.managedfields.FieldSetError` for a configuration that cannot be walked.
     """
     base = _without_managed_fields(live) if live is not None else {}
-    try:
-        managers = mf.decode(((live or {}).get("metadata") or {}).get("managedFields"))
-    except mf.FieldSetError:
-        managers = {}
+    managers = _decode_or_empty(((live or {}).get("metadata") or {}).get("managedFields"))
     applier = writer.entry("Apply")
     ident = applier.identifier
     last = managers.get(ident)
@@ -351,6 +343,15 @@ def _last_applied(config: dict) -> str:
     if not annotations:
         meta.pop("annotations", None)
     return json.dumps(config, sort_keys=True, separators=(",", ":"))
+
+
+def _decode_or_empty(entries: Any) -> dict[str, Manager]:
+    """Managers from stored or sent entries; entries we cannot read count as none (upstream
+    then falls back to the stored record, which is what the callers do)."""
+    try:
+        return mf.decode(entries)
+    except mf.FieldSetError:
+        return {}
 
 
 def _without_managed_fields(obj: dict) -> dict:

@@ -166,6 +166,7 @@ RESETS = [
     ("empty-list-resets", [], "", set()),
     ("absent-keeps-the-stored-ones", None, "", {"old"}),
     ("subresource-ignores-what-was-sent", [], "status", {"old"}),
+    ("unreadable-entries-keep-the-stored-ones", [{"manager": "x", "fieldsType": "FieldsV2"}], "", {"old"}),
 ]
 
 
