@@ -84,6 +84,11 @@ def generated_name(prefix: str, rng) -> str:
 def parse_time(text: str | None) -> float | None:
     if not text:
         return None
+    return _parse_time(text)
+
+
+@functools.lru_cache(maxsize=4096)
+def _parse_time(text: str) -> float | None:
     value = text.rstrip("Z")
     fmt = "%Y-%m-%dT%H:%M:%S.%f" if "." in value else "%Y-%m-%dT%H:%M:%S"
     try:
@@ -361,7 +366,17 @@ def claim_objects(client: APIClient, resource: str, owner: dict, controller_ref:
     """``BaseControllerRefManager.ClaimObject`` for each object: keep what we own and still
     match, adopt matching orphans (after ``can_adopt`` rechecks the owner against the API),
     release what we own and no longer match. Returns (claimed, adopted names, released names)."""
-    matches = match or (lambda o: selector.matches(labels_of(o)))
+    if match is None:
+        seen: dict[frozenset, bool] = {}  # a set's pods mostly share their labels: judge each set once
+
+        def matches(o: dict) -> bool:
+            labels = labels_of(o)
+            key = frozenset(labels.items())
+            if key not in seen:
+                seen[key] = selector.matches(labels)
+            return seen[key]
+    else:
+        matches = match
     owner_uid = owner["metadata"]["uid"]
     claimed: list[dict] = []
     adopted: list[str] = []
@@ -524,3 +539,35 @@ class OwnedPodHandlers:
         key = object_key(owner)
         self.observe_pod_deletion(key, pod)
         self.queue.add(key)
+
+
+class PodOwnerIndex:
+    """Upstream's ``PodControllerUIDIndex`` (``FilterPodsByOwner``): the cached pods by the uid
+    of their controller, orphans under ``""`` — so a sync reads the pods it may own, not every
+    pod in the namespace. Fed by the pod informer's handlers, it follows the cache exactly
+    (an event lost on the way is missing from both until the relist)."""
+
+    def __init__(self) -> None:
+        self._by_owner: dict[tuple[str, str], dict[str, dict]] = {}
+        self._slot: dict[str, tuple[str, str]] = {}
+
+    def add(self, pod: dict) -> None:
+        key = object_key(pod)
+        self.delete(pod)
+        slot = (pod["metadata"].get("namespace", ""), (controller_ref_of(pod) or {}).get("uid", ""))
+        self._by_owner.setdefault(slot, {})[key] = pod
+        self._slot[key] = slot
+
+    def update(self, old: dict, cur: dict) -> None:
+        self.add(cur)
+
+    def delete(self, pod: dict) -> None:
+        slot = self._slot.pop(object_key(pod), None)
+        if slot is not None:
+            self._by_owner[slot].pop(object_key(pod), None)
+
+    def owned(self, namespace: str, uid: str) -> list[dict]:
+        return list(self._by_owner.get((namespace, uid), {}).values())
+
+    def owned_and_orphans(self, namespace: str, uid: str) -> list[dict]:
+        return self.owned(namespace, uid) + self.owned(namespace, "")

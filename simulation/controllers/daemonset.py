@@ -38,7 +38,8 @@ from simulation.client.events import WARNING
 from simulation.client.informer import object_key, split_key
 
 from .base import Controller
-from .controller_utils import (SLOW_START_INITIAL_BATCH_SIZE, OwnedPodHandlers, PodControl, claim_objects,
+from .controller_utils import (SLOW_START_INITIAL_BATCH_SIZE, OwnedPodHandlers, PodControl, PodOwnerIndex,
+                               claim_objects,
                                compute_hash,
                                is_deleting, is_pod_available, is_pod_ready, labels_of, names,
                                new_controller_ref, pod_by_creation_and_phase, recheck_owner, selector_of,
@@ -210,7 +211,8 @@ class DaemonSetController(OwnedPodHandlers, Controller):
         pod_informer = self.manager.informer("pods")
         node_informer = self.manager.informer("nodes")
         self.ds_lister = self.owner_lister = ds_informer.lister
-        self.pod_lister = pod_informer.lister
+        self.pods = PodOwnerIndex()
+        pod_informer.add_event_handler(self.pods.add, self.pods.update, self.pods.delete)
         self.node_lister = node_informer.lister
         ds_informer.add_event_handler(self.enqueue, lambda old, cur: self.enqueue(cur), self._delete_ds)
         pod_informer.add_event_handler(self.add_pod, self.update_pod, self.delete_pod)
@@ -283,7 +285,8 @@ class DaemonSetController(OwnedPodHandlers, Controller):
         """``getDaemonPods``: claim the namespace's pods by selector."""
         namespace = ds["metadata"].get("namespace", "")
         ref = new_controller_ref(ds, "apps/v1", "DaemonSet")
-        claimed, _, _ = claim_objects(self.client, "pods", ds, ref, self.pod_lister.list(namespace), selector_of(ds),
+        candidates = self.pods.owned_and_orphans(namespace, ds["metadata"]["uid"])
+        claimed, _, _ = claim_objects(self.client, "pods", ds, ref, candidates, selector_of(ds),
                                       can_adopt=recheck_owner(self.client, "daemonsets", ds))
         return claimed
 

@@ -25,7 +25,8 @@ from simulation.client.apiclient import APIError, is_not_found
 from simulation.client.informer import object_key, split_key
 
 from .base import Controller
-from .controller_utils import (SLOW_START_INITIAL_BATCH_SIZE, OwnedPodHandlers, PodControl, claim_objects,
+from .controller_utils import (SLOW_START_INITIAL_BATCH_SIZE, OwnedPodHandlers, PodControl, PodOwnerIndex,
+                               claim_objects,
                                controller_ref_of,
                                is_deleting, is_pod_active, is_pod_available, is_pod_ready, labels_of, names,
                                new_controller_ref, plural, pod_key, rank_pods_for_deletion, recheck_owner,
@@ -51,7 +52,8 @@ class ReplicaSetController(OwnedPodHandlers, Controller):
         rs_informer = self.manager.informer(self.resource)
         pod_informer = self.manager.informer("pods")
         self.rs_lister = self.owner_lister = rs_informer.lister
-        self.pod_lister = pod_informer.lister
+        self.pods = PodOwnerIndex()
+        pod_informer.add_event_handler(self.pods.add, self.pods.update, self.pods.delete)
         rs_informer.add_event_handler(self.enqueue, self._update_rs, self._delete_rs)
         pod_informer.add_event_handler(self.add_pod, self.update_pod, self.delete_pod)
 
@@ -79,7 +81,7 @@ class ReplicaSetController(OwnedPodHandlers, Controller):
             return f"The {self.kind} controller sees {what} is gone: it forgets its expectations for it"
         needs_sync = self.expectations.satisfied_expectations(key)
         selector = selector_of(rs)
-        active = [p for p in self.pod_lister.list(namespace) if is_pod_active(p)]
+        active = [p for p in self.pods.owned_and_orphans(namespace, rs["metadata"]["uid"]) if is_pod_active(p)]
         ref = new_controller_ref(rs, self.api_version, self.kind)
         pods, adopted, released = claim_objects(self.client, "pods", rs, ref, active, selector,
                                                 can_adopt=recheck_owner(self.client, self.resource, rs))
@@ -96,8 +98,8 @@ class ReplicaSetController(OwnedPodHandlers, Controller):
             done, manage_error = self.manage_replicas(pods, rs, key)
             if done:
                 said.append(done)
-        status_written = self._update_status(rs, pods, manage_error)
         status = self._calculate_status(rs, pods, manage_error)
+        status_written = self._update_status(rs, status)
         min_ready = (rs.get("spec") or {}).get("minReadySeconds") or 0
         if (manage_error is None and min_ready > 0 and status.get("readyReplicas", 0) == wanted
                 and status.get("availableReplicas", 0) != wanted):
@@ -163,8 +165,7 @@ class ReplicaSetController(OwnedPodHandlers, Controller):
         else:
             sets = [r for r in self.rs_lister.list(namespace)
                     if (controller_ref_of(r) or {}).get("uid") == owner.get("uid")]
-        uids = {r["metadata"]["uid"] for r in sets}
-        return [p for p in self.pod_lister.list(namespace) if (controller_ref_of(p) or {}).get("uid") in uids]
+        return [p for r in sets for p in self.pods.owned(namespace, r["metadata"]["uid"])]
 
     # ----------------------------------------------------------------- status
     def _calculate_status(self, rs: dict, pods: list[dict], manage_error: APIError | None) -> dict:
@@ -173,10 +174,15 @@ class ReplicaSetController(OwnedPodHandlers, Controller):
         template_labels = ((spec.get("template") or {}).get("metadata") or {}).get("labels") or {}
         min_ready = spec.get("minReadySeconds") or 0
         now = self.kernel.wall_time()
-        fully = sum(1 for p in pods if template_labels and all(labels_of(p).get(k) == v
-                                                              for k, v in template_labels.items()))
-        ready = sum(1 for p in pods if is_pod_ready(p))
-        available = sum(1 for p in pods if is_pod_available(p, min_ready, now))
+        fully = ready = available = 0
+        for pod in pods:  # one pass: this runs on every sync, over every pod of the set
+            labels = labels_of(pod)
+            if template_labels and all(labels.get(k) == v for k, v in template_labels.items()):
+                fully += 1
+            if is_pod_ready(pod):
+                ready += 1
+                if not min_ready or is_pod_available(pod, min_ready, now):
+                    available += 1
         old = rs.get("status") or {}
         status: dict = {"replicas": len(pods)}
         for field, value in (("fullyLabeledReplicas", fully), ("readyReplicas", ready),
@@ -197,9 +203,9 @@ class ReplicaSetController(OwnedPodHandlers, Controller):
             status["conditions"] = conditions
         return status
 
-    def _update_status(self, rs: dict, pods: list[dict], manage_error: APIError | None) -> bool:
+    def _update_status(self, rs: dict, status: dict) -> bool:
         """``updateReplicaSetStatus``: write only when something changed; one retry on conflict."""
-        status = self._calculate_status(rs, pods, manage_error)
+        status = dict(status)
         generation = rs["metadata"].get("generation", 0)
         current = dict(rs.get("status") or {})
         if {**status, "observedGeneration": generation} == {**current, "observedGeneration": generation} \
