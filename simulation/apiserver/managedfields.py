@@ -43,6 +43,12 @@ ATOMIC_STRUCTS = frozenset({
     "io.k8s.api.core.v1.ResourceFieldSelector", "io.k8s.api.core.v1.TopologySelectorTerm",
 })
 
+#: Map fields upstream marks ``+mapType=atomic``: a selector is replaced and owned whole.
+ATOMIC_FIELDS = frozenset({
+    ("io.k8s.api.core.v1.ServiceSpec", "selector"), ("io.k8s.api.core.v1.PodSpec", "nodeSelector"),
+    ("io.k8s.api.core.v1.ReplicationControllerSpec", "selector"),
+})
+
 #: Pointer fields our published schemas mark as value structs (``default: {}``): unset, they
 #: are absent, so a defaulted ``{}`` is a change upstream records.
 POINTER_FIELDS = frozenset({("io.k8s.api.core.v1.PodSpec", "securityContext")})
@@ -76,13 +82,14 @@ class Type:
     name: str = ""
     value_struct: bool = False  # a non-pointer Go struct: never absent once decoded
     required: bool = False      # a field without ``omitempty``: null, not absent, when unset
+    atomic_field: bool = False  # one of ATOMIC_FIELDS
 
     @property
     def atomic(self) -> bool:
         s = self.schema
         if s is None:
             return False
-        if s.get("x-kubernetes-map-type") == "atomic" or self.name in ATOMIC_STRUCTS:
+        if s.get("x-kubernetes-map-type") == "atomic" or self.name in ATOMIC_STRUCTS or self.atomic_field:
             return True
         return s.get("type") == "array" and self.list_type == "atomic"
 
@@ -108,7 +115,9 @@ class Type:
         props = s.get("properties")
         if props is not None and name in props:
             typ = _resolve(props[name], required=name in (s.get("required") or ()))
-            return replace(typ, value_struct=False) if (self.name, name) in POINTER_FIELDS else typ
+            if (self.name, name) in POINTER_FIELDS:
+                typ = replace(typ, value_struct=False)
+            return replace(typ, atomic_field=True) if (self.name, name) in ATOMIC_FIELDS else typ
         extra = s.get("additionalProperties")
         if isinstance(extra, dict):
             return replace(_resolve(extra), value_struct=False)

@@ -66,6 +66,11 @@ APPLIED = [
     ("atomic-list-is-one-leaf", POD, {"spec": {"tolerations": [{"key": "k", "operator": "Exists"}]}},
      {("f:spec", "f:tolerations")}),
     ("empty-map-owns-nothing", POD, {"metadata": {"annotations": {}}}, set()),
+    ("atomic-node-selector-map", POD, {"spec": {"nodeSelector": {"disk": "ssd"}}}, {("f:spec", "f:nodeSelector")}),
+    ("service-ports-keyed-by-port-and-protocol", mf.type_for("", "v1", "Service"),
+     {"spec": {"ports": [{"port": 80}], "selector": {"app": "web"}}},
+     {("f:spec", "f:ports", 'k:{"port":80,"protocol":"TCP"}'), ("f:spec", "f:selector"),
+      ("f:spec", "f:ports", 'k:{"port":80,"protocol":"TCP"}', "f:port")}),
 ]
 
 
