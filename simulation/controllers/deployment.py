@@ -342,6 +342,9 @@ class DeploymentController(Controller):
             head += f" {context}"
         if self._said:
             return f"{head}: it {'; it '.join(self._said)}"
+        if context.startswith("is rolling out"):
+            return (f"{head}: it waits — scaling either ReplicaSet now would break maxSurge or maxUnavailable, "
+                    "so it needs more new pods to become available first")
         return f"{head}: nothing to change"
 
     # ----------------------------------------------------------------- ownership

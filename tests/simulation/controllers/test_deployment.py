@@ -339,3 +339,14 @@ def test_the_controller_manager_needs_no_more_than_its_role(cluster):
             ("create", "pods", ""), ("delete", "pods", ""), ("patch", "pods", ""),
             ("update", "daemonsets", "status"), ("create", "events", "")} <= verbs
     assert [(r.verb, r.path, r.message) for r in mine if r.code == 403] == []
+
+
+def test_a_rollout_without_progress_times_out(cluster):
+    c = cluster(BOTH)
+    c.create("deployments", deployment("web", 2, progressDeadlineSeconds=10))
+    c.settle()
+    [name] = replica_sets(c)
+    c.run(15)  # the pods never become ready
+    progressing = [x for x in c.get("deployments", "web")["status"]["conditions"] if x["type"] == "Progressing"]
+    assert [(x["status"], x["reason"], x["message"]) for x in progressing] == [
+        ("False", "ProgressDeadlineExceeded", f'ReplicaSet "{name}" has timed out progressing.')]
