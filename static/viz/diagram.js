@@ -49,6 +49,7 @@ export class Diagram {
     this.podsLayer = el("g", {class: "pods"}, svg);
     this.trafficLayer = el("g", {class: "traffic"}, svg);
     this.dirty = true;
+    this.instant = true;
     this.drawStatic();
   }
 
@@ -280,6 +281,7 @@ export class Diagram {
     this.trayCount.textContent = L.pending.length > 5 ? `+${L.pending.length - 5} more` : (L.pending.length ? String(L.pending.length) : "");
     this.anchors.pending = [1096, 120];
     this.renderPods(positions);
+    this.instant = false;
     this.svg.setAttribute("viewBox", `0 0 ${W} ${Math.max(L.height, 420)}`);
     this.height = Math.max(L.height, 420);
   }
@@ -322,11 +324,17 @@ export class Diagram {
       let entry = this.podEls.get(key);
       if (!entry) {
         const g = el("g", {class: "pod", "data-inspect": `pod:${key}`, "data-pod": key}, this.podsLayer);
-        // a new pod appears where its creator's request lands: next to the API server
-        g.style.transform = `translate(${this.anchors.pending[0]}px, ${this.anchors.pending[1]}px)`;
         entry = {g, sig: null};
         this.podEls.set(key, entry);
-        void g.getBoundingClientRect();
+        if (this.instant) {
+          // pods the page finds on (re)load are drawn where they are, without gliding
+          g.style.transition = "none";
+          requestAnimationFrame(() => requestAnimationFrame(() => { g.style.transition = ""; }));
+        } else {
+          // a pod created while we watch appears next to the API server, then glides to its place
+          g.style.transform = `translate(${this.anchors.pending[0]}px, ${this.anchors.pending[1]}px)`;
+          void g.getBoundingClientRect();
+        }
       }
       if (entry.sig !== sig) {
         entry.sig = sig;
@@ -430,12 +438,14 @@ function drawPod(g, p, status, containers, mode, card) {
   el("text", {x: card.w - 6, y: 15, class: "tiny end status"}, g, shownStatus);
   let cx = 6;
   for (const c of containers) {
-    const label = c.pause ? "pause" : c.name;
-    const cw = Math.min(Math.max(30, label.length * 6 + 16), card.w - cx - 4);
+    const label = (c.pause ? "pause" : c.name) + (c.restarts ? ` ↻${c.restarts}` : "");
+    const cw = Math.min(Math.max(30, label.length * 5.8 + 10), card.w - cx - 4);
     if (cw < 16) break;
     const cg = el("g", {class: `container ${c.cls}`, "data-container": c.name}, g);
+    el("title", {}, cg, `${c.pause ? "pause (sandbox) container: holds the pod's namespaces" : c.name}` +
+      `${c.restarts ? `, restarted ${c.restarts}×` : ""}`);
     el("rect", {x: cx, y: 22, width: cw, height: 18, rx: 3}, cg);
-    el("text", {x: cx + 4, y: 35, class: "tiny"}, cg, clip(label + (c.restarts ? ` ↻${c.restarts}` : ""), Math.floor((cw - 6) / 5.6)));
+    el("text", {x: cx + 4, y: 35, class: "tiny"}, cg, clip(label, Math.floor((cw - 6) / 5.4)));
     cx += cw + 4;
   }
 }

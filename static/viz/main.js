@@ -41,6 +41,7 @@ async function resync(reason) {
     await Promise.all(RESOURCES.map(async resource => {
       try {
         const list = await kube("GET", LIST_PATHS[resource]);
+        if (resource === "pods") diagram.instant = true;
         replace(resource, list.items || [], list.metadata.resourceVersion);
         versions[resource] = list.metadata.resourceVersion;
       } catch (e) {
@@ -306,7 +307,7 @@ document.addEventListener("keydown", ev => {
 
 // ------------------------------------------------------------------ start
 panels.onResync = () => resync("manual");
-window.clusterviz = {state, diagram, traffic, resync, stream, config};
+window.clusterviz = {state, diagram, traffic, panels, resync, stream, config};
 diagram.render();
 updateControls();
 stream.connect();

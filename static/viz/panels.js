@@ -241,11 +241,15 @@ export class Panels {
       const list = Array.isArray(containers) ? containers : containers.containers || [];
       body.append(h("table", {class: "grid mono", "data-table": "containers"},
         h("tr", {}, ["CONTAINER", "IMAGE", "CREATED", "STATE", "NAME", "ATTEMPT", "POD", ""].map(x => h("th", {}, x))),
-        list.map(c => h("tr", {class: c.pause ? "pause" : ""}, h("td", {}, String(c.id).slice(0, 13)), h("td", {}, c.image),
-          h("td", {}, c.created_seconds !== undefined ? `${Number(c.created_seconds).toFixed(1)}s` : ""), h("td", {}, c.state),
-          h("td", {}, c.pause ? "POD (pause)" : c.name), h("td", {}, c.attempt), h("td", {}, `${c.namespace}/${c.pod}`),
-          h("td", {}, c.state === "running" || c.state === "CONTAINER_RUNNING" ? h("button", {onclick: () => act("/faults",
-            {type: "kill-container", namespace: c.namespace, pod: c.pod, container: c.pause ? "POD" : c.name})}, "kill") : "")))));
+        list.map(c => {
+          const pause = c.pause || c.name === "POD";
+          const created = c.created_seconds ?? c.created;
+          return h("tr", {class: pause ? "pause" : "", "data-container": c.name}, h("td", {}, String(c.id).slice(0, 13)), h("td", {}, c.image),
+            h("td", {}, created !== undefined ? `${Number(created).toFixed(1)}s` : ""), h("td", {}, c.state),
+            h("td", {}, pause ? "POD (pause)" : c.name), h("td", {}, c.attempt), h("td", {}, `${c.namespace}/${c.pod}`),
+            h("td", {}, /running/i.test(c.state || "") ? h("button", {onclick: () => act("/faults",
+              {type: "kill-container", namespace: c.namespace, pod: c.pod, container: pause ? "POD" : c.name})}, "kill") : ""));
+        })));
     } catch (e) {
       body.append(h("p", {class: "muted"}, `not available: ${e.message}`));
     }

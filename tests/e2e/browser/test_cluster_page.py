@@ -376,3 +376,45 @@ def test_decision_table_of_an_unschedulable_pod_names_the_failing_plugins(cluste
     assert fit.count() >= 1 and "Insufficient cpu" in fit.first.inner_text()
     assert "0/" in page.locator(".inspector .decision").inner_text()  # upstream's "0/3 nodes are available: ..."
     shot(page, "10-decision-table")
+
+
+def test_scale_and_delete_from_the_object_inspector(cluster_page, admin_api) -> None:
+    page = cluster_page
+    name = unique("scaled")
+    import yaml
+
+    body = yaml.safe_load(DEPLOYMENT.format(name=name, replicas=1))
+    assert admin_api.request("POST", "/apis/apps/v1/namespaces/default/deployments", body).status == 201
+    page.evaluate(f"window.clusterviz.panels.inspect('object:Deployment:default:{name}')")
+    page.wait_for_selector(f"[data-inspecting='object:Deployment:default:{name}'] input[data-field=replicas]")
+    page.fill("input[data-field=replicas]", "4")
+    page.click(".inspector button:has-text('scale')")
+    page.wait_for_selector(".inspector .action-note.good:has-text('scaled')")
+    assert admin_api.get(f"/apis/apps/v1/namespaces/default/deployments/{name}").json()["spec"]["replicas"] == 4
+    page.wait_for_function(
+        f"[...document.querySelectorAll('#requests li')].some(li => li.textContent.includes('patch deployments default/{name}')"
+        " && li.textContent.includes('teacher'))", timeout=10000)
+    page.click(".inspector button.danger:has-text('delete')")
+    page.wait_for_selector(".inspector .action-note.good:has-text('deleted')")
+    deadline = time.time() + 10
+    while admin_api.get(f"/apis/apps/v1/namespaces/default/deployments/{name}").status != 404:
+        assert time.time() < deadline, "the Deployment was not deleted"
+        time.sleep(0.3)
+
+
+def test_killing_the_pause_container_restarts_the_pods_containers(cluster_page, control_plane, server, admin_api,
+                                                                   shot) -> None:
+    page = cluster_page
+    sim_post(server, admin_api, "play")
+    name = unique("sandbox")
+    assert admin_api.request("POST", "/api/v1/namespaces/default/pods", pod(name)).status == 201
+    page.wait_for_selector(f"svg .pod[data-pod='default/{name}'][data-status=Running]", timeout=30000)
+    page.click(f"svg .pod[data-pod='default/{name}']")
+    page.wait_for_selector(f"[data-inspecting='pod:default/{name}'] button:has-text('pause (sandbox)')")
+    page.click(".inspector button:has-text('pause (sandbox)')")
+    page.wait_for_selector(".inspector .action-note.good")
+    # the kubelet recreates the sandbox and every container in it: the app container's restart count goes up
+    page.wait_for_function(
+        f"(document.querySelector(\"svg .pod[data-pod='default/{name}'] .container[data-container=app]\") || {{}})"
+        ".textContent?.includes('↻')", timeout=30000)
+    shot(page, "11-pause-killed")
