@@ -216,21 +216,10 @@ def schedule_pod(framework: Framework, pod: Mapping[str, Any] | PodInfo, snapsho
     if rejection is not None:
         return ScheduleResult(None, 0, 0, start, fit_error_message(n, {}, rejection.message), _trace=trace)
 
-    plugins = framework.active_filter_plugins(state)
-    run_filters = framework.run_filter_plugins
-    feasible: list[NodeInfo] = []
-    statuses: dict[str, Status] = {}
-    visited = trace.visited
-    for i in range(n):
-        ni = nodes[(start + i) % n]
-        status = run_filters(state, pod_info, ni, plugins)
-        visited.append((ni, status))
-        if status is None:
-            feasible.append(ni)
-            if len(feasible) == num_to_find:
-                break
-        else:
-            statuses[ni.name] = status
+    trace.visited = visited = framework.run_filter_plugins(state, pod_info, nodes[start:] + nodes[:start],
+                                                           num_to_find)
+    feasible = [ni for ni, status in visited if status is None]
+    statuses = {ni.name: status for ni, status in visited if status is not None}
     evaluated = len(visited)
     next_start = (start + evaluated) % n
     if not feasible:

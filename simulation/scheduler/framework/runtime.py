@@ -12,7 +12,7 @@ Promises, as upstream:
 """
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from .interface import Code, CycleState, FilterPlugin, Plugin, PreFilterPlugin, PreScorePlugin, ScorePlugin, Status
@@ -84,18 +84,29 @@ class Framework:
                 return outcome, outcomes
         return None, outcomes
 
-    def active_filter_plugins(self, state: CycleState) -> list[FilterPlugin]:
-        return [p for p in self.filter_plugins if p.name not in state.skip_filter_plugins]
+    def run_filter_plugins(self, state: CycleState, pod: PodInfo, nodes: Iterable[NodeInfo],
+                           stop_after: int) -> list[tuple[NodeInfo, Status | None]]:
+        """Filter ``nodes`` in order until ``stop_after`` of them pass: each visited node with its
+        first rejection, or ``None`` if every non-skipped plugin accepted it.
 
-    def run_filter_plugins(self, state: CycleState, pod: PodInfo, node_info: NodeInfo,
-                           plugins: Sequence[FilterPlugin] | None = None) -> Status | None:
-        """``None`` if every (non-skipped) plugin accepts the node, else the first rejection."""
-        for plugin in plugins if plugins is not None else self.active_filter_plugins(state):
-            status = plugin.filter(state, pod, node_info)
-            if status is not None:
-                status.plugin = plugin.name
-                return status
-        return None
+        It takes the nodes in bulk because this loop is the hottest in the scheduler: thousands of
+        nodes per pod, where a Python call per node is a cost worth saving."""
+        filters = [(p.name, p.filter) for p in self.filter_plugins if p.name not in state.skip_filter_plugins]
+        visited: list[tuple[NodeInfo, Status | None]] = []
+        found = 0
+        for node_info in nodes:
+            for name, plugin_filter in filters:
+                status = plugin_filter(state, pod, node_info)
+                if status is not None:
+                    status.plugin = name
+                    visited.append((node_info, status))
+                    break
+            else:
+                visited.append((node_info, None))
+                found += 1
+                if found == stop_after:
+                    break
+        return visited
 
     # -- PreScore / Score ------------------------------------------------------------------------
     def run_pre_score_plugins(self, state: CycleState, pod: PodInfo, nodes: list[NodeInfo]) -> list[Status]:

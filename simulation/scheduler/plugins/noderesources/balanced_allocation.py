@@ -8,11 +8,9 @@ from __future__ import annotations
 
 import math
 
-from ...corev1 import CPU, MEMORY
 from ...framework.interface import MAX_NODE_SCORE, SKIP, CycleState, PreScorePlugin, ScorePlugin, Status
 from ...framework.node_info import NodeInfo, PodInfo
 
-_RESOURCES = (CPU, MEMORY)
 
 
 def balanced_resource_score(requested: list[int], allocatable: list[int]) -> int:
@@ -30,24 +28,23 @@ class NodeResourcesBalancedAllocation(PreScorePlugin, ScorePlugin):
     name = "NodeResourcesBalancedAllocation"
 
     def pre_score(self, state: CycleState, pod: PodInfo, nodes: list[NodeInfo]) -> Status | None:
-        return None if any(pod.requests.get(r, 0) for r in _RESOURCES) else SKIP
+        return None if pod.request_cpu or pod.request_memory else SKIP
 
     def score(self, state: CycleState, pod: PodInfo, node_info: NodeInfo) -> int:
         return self.score_nodes(state, pod, [node_info])[0]
 
     def score_nodes(self, state: CycleState, pod: PodInfo, nodes: list[NodeInfo]) -> list[int]:
-        pod_cpu, pod_memory = pod.requests.get(CPU, 0), pod.requests.get(MEMORY, 0)
+        pod_cpu, pod_memory = pod.request_cpu, pod.request_memory
         scores = []
         for ni in nodes:
-            allocatable, requested = ni.allocatable, ni.requested
-            cpu, memory = allocatable.get(CPU, 0), allocatable.get(MEMORY, 0)
+            cpu, memory = ni.allocatable_cpu, ni.allocatable_memory
             if cpu and memory:  # upstream's two-resource shortcut: std = |f1 - f2| / 2
-                cpu_fraction = (requested.get(CPU, 0) + pod_cpu) / cpu
-                memory_fraction = (requested.get(MEMORY, 0) + pod_memory) / memory
+                cpu_fraction = (ni.requested_cpu + pod_cpu) / cpu
+                memory_fraction = (ni.requested_memory + pod_memory) / memory
                 std = abs((cpu_fraction if cpu_fraction < 1.0 else 1.0)
                           - (memory_fraction if memory_fraction < 1.0 else 1.0)) / 2
                 scores.append(int((1 - std) * MAX_NODE_SCORE))
             else:
                 scores.append(balanced_resource_score(
-                    [requested.get(CPU, 0) + pod_cpu, requested.get(MEMORY, 0) + pod_memory], [cpu, memory]))
+                    [ni.requested_cpu + pod_cpu, ni.requested_memory + pod_memory], [cpu, memory]))
         return scores

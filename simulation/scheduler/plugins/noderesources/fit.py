@@ -47,13 +47,11 @@ class NodeResourcesFit(FilterPlugin, ScorePlugin):
 
     def filter(self, state: CycleState, pod: PodInfo, node_info: NodeInfo) -> Status | None:
         # Fast path for the common "it fits"; the full check below gathers every reason.
-        if len(node_info.pods) < node_info.allowed_pod_number:
-            allocatable, requested = node_info.allocatable, node_info.requested
-            for name, want in pod.requests.items():
-                if want > 0 and want > allocatable.get(name, 0) - requested.get(name, 0):
-                    break
-            else:
-                return None
+        if (len(node_info.pods) < node_info.allowed_pod_number
+                and pod.request_cpu <= node_info.allocatable_cpu - node_info.requested_cpu
+                and pod.request_memory <= node_info.allocatable_memory - node_info.requested_memory
+                and not pod.other_requests):
+            return None
         reasons = insufficient_resources(pod, node_info)
         return Status(Code.UNSCHEDULABLE, reasons) if reasons else None
 
@@ -64,8 +62,7 @@ class NodeResourcesFit(FilterPlugin, ScorePlugin):
         pod_cpu, pod_memory = pod.non_zero_cpu, pod.non_zero_memory
         scores = []
         for ni in nodes:
-            allocatable = ni.allocatable
-            cpu, memory = allocatable.get(CPU, 0), allocatable.get(MEMORY, 0)
+            cpu, memory = ni.allocatable_cpu, ni.allocatable_memory
             requested_cpu, requested_memory = ni.non_zero_cpu + pod_cpu, ni.non_zero_memory + pod_memory
             cpu_score = (cpu - requested_cpu) * MAX_NODE_SCORE // cpu if cpu and requested_cpu <= cpu else 0
             memory_score = ((memory - requested_memory) * MAX_NODE_SCORE // memory
