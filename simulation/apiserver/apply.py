@@ -227,8 +227,8 @@ def record_update(old: dict | None, new: dict, writer: Writer, typ: Type, ignore
     (``old`` is None for a create). Upstream's ``FieldManager.Update``: the managers come from
     the written object when it carries valid ones (a client may edit them; ``[]`` resets them),
     else from the stored object; a subresource write always keeps the stored ones."""
-    result = copy.deepcopy(new)
-    meta = result.setdefault("metadata", {})
+    result = dict(new)  # only metadata.managedFields changes: copy that far, not the whole object
+    meta = result["metadata"] = dict(result.get("metadata") or {})
     sent = meta.pop("managedFields", None)
     live_entries = ((old or {}).get("metadata") or {}).get("managedFields")
     if writer.subresource:
