@@ -24,13 +24,23 @@ class ImageLocality(ScorePlugin):
     name = "ImageLocality"
 
     def score(self, state: CycleState, pod: PodInfo, node_info: NodeInfo) -> int:
-        if not node_info.image_sizes:
-            return 0  # calculate_priority(0, n) is 0 for any n
+        return self.score_nodes(state, pod, [node_info])[0]
+
+    def score_nodes(self, state: CycleState, pod: PodInfo, nodes: list[NodeInfo]) -> list[int]:
         snapshot = state.snapshot
-        total_nodes = len(snapshot)
-        total = 0
-        for name in pod.normalized_images:
-            size = node_info.image_sizes.get(name)
-            if size is not None:
-                total += int(size * (snapshot.image_num_nodes.get(name, 0) / total_nodes))
-        return calculate_priority(total, len(pod.images))
+        # Each image counts its size scaled by the share of nodes holding it.
+        spread = {name: snapshot.image_num_nodes.get(name, 0) / len(snapshot) for name in pod.normalized_images}
+        num_containers = len(pod.images)
+        scores = []
+        for ni in nodes:
+            sizes = ni.image_sizes
+            if not sizes:
+                scores.append(0)  # calculate_priority(0, n) is 0 for any n
+                continue
+            total = 0
+            for name in pod.normalized_images:
+                size = sizes.get(name)
+                if size is not None:
+                    total += int(size * spread[name])
+            scores.append(calculate_priority(total, num_containers))
+        return scores

@@ -233,16 +233,18 @@ class PodTopologySpread(PreFilterPlugin, FilterPlugin, PreScorePlugin, ScorePlug
         require_all = own or not self.system_defaulted
         s = _ScoreState(constraints)
         domains = [0] * len(constraints)
+        # Hostname domains are single nodes: their counts are taken per node in Score.
+        keyed = [(i, c.topology_key) for i, c in enumerate(constraints) if c.topology_key != LABEL_HOSTNAME]
+        pair_counts = s.pair_counts
         for ni in nodes:
-            if require_all and not _has_all_keys(ni.labels, constraints):
+            labels = ni.labels
+            if require_all and not _has_all_keys(labels, constraints):
                 s.ignored_nodes.add(ni.name)
                 continue
-            for i, c in enumerate(constraints):
-                if c.topology_key == LABEL_HOSTNAME:
-                    continue  # per-node counts are taken in Score
-                pair = (c.topology_key, ni.labels.get(c.topology_key, ""))
-                if pair not in s.pair_counts:
-                    s.pair_counts[pair] = 0
+            for i, key in keyed:
+                pair = (key, labels.get(key, ""))
+                if pair not in pair_counts:
+                    pair_counts[pair] = 0
                     domains[i] += 1
         for i, c in enumerate(constraints):
             size = len(nodes) - len(s.ignored_nodes) if c.topology_key == LABEL_HOSTNAME else domains[i]
