@@ -18,7 +18,6 @@ if TYPE_CHECKING:
 
 #: Highest score a Score plugin may return after normalization.
 MAX_NODE_SCORE = 100
-MIN_NODE_SCORE = 0
 
 
 class Code(str, Enum):
@@ -54,10 +53,6 @@ class Status:
 
     def to_dict(self) -> dict[str, Any]:
         return {"plugin": self.plugin, "code": self.code.value, "reasons": list(self.reasons)}
-
-    def __eq__(self, other: object) -> bool:
-        return (isinstance(other, Status) and (self.code, self.reasons, self.plugin)
-                == (other.code, other.reasons, other.plugin))
 
     def __repr__(self) -> str:
         return f"Status({self.code.value}, {self.reasons!r}, plugin={self.plugin!r})"

@@ -5,9 +5,11 @@ import random
 
 import pytest
 
-from simulation.scheduler.algorithm import fit_error_message, num_feasible_nodes_to_find, select_host
-from simulation.scheduler.framework.interface import Code, Status
+from simulation.scheduler.algorithm import fit_error_message, num_feasible_nodes_to_find, schedule_pod, select_host
+from simulation.scheduler.framework.interface import SKIP, Code, FilterPlugin, PreFilterPlugin, Status
 from simulation.scheduler.framework.node_info import Snapshot
+from simulation.scheduler.framework.runtime import Framework
+from simulation.scheduler.plugins.node_name import NodeName
 from simulation.scheduler.plugins.registry import DEFAULT_PROFILE, REGISTRY, default_framework
 from tests.simulation.scheduler.builders import node, pod, schedule
 
@@ -142,3 +144,42 @@ def test_default_profile_weights_as_upstream():
                                        "NodeResourcesBalancedAllocation": 1, "ImageLocality": 1}
     assert set(DEFAULT_PROFILE.plugins) == set(REGISTRY)
     assert [p.name for p in framework.filter_plugins][:3] == ["NodeUnschedulable", "NodeName", "TaintToleration"]
+
+
+class _RejectAll(PreFilterPlugin, FilterPlugin):
+    name = "RejectAll"
+
+    def pre_filter(self, state, pod):
+        return Status(Code.UNSCHEDULABLE_AND_UNRESOLVABLE, ["pod affinity terms conflict"])
+
+    def filter(self, state, pod, node_info):
+        raise AssertionError("Filter must not run after a PreFilter rejection")
+
+
+class _SkipAll(PreFilterPlugin, FilterPlugin):
+    name = "SkipAll"
+
+    def pre_filter(self, state, pod):
+        return SKIP
+
+    def filter(self, state, pod, node_info):
+        raise AssertionError("Filter must not run after PreFilter answered Skip")
+
+
+def test_pre_filter_rejection_fails_the_cycle_with_its_message():
+    framework = Framework([_RejectAll()])
+    result = schedule_pod(framework, pod(), Snapshot([node("a"), node("b")]), rng=random.Random(1))
+    assert result.node_name is None and result.evaluated == 0
+    assert result.message == "0/2 nodes are available: pod affinity terms conflict."
+    assert result.decision["pre_filter"] == [{"plugin": "RejectAll", "code": "UnschedulableAndUnresolvable",
+                                              "reasons": ["pod affinity terms conflict"]}]
+
+
+def test_pre_filter_skip_skips_that_filter():
+    framework = Framework([_SkipAll(), NodeName()])
+    result = schedule_pod(framework, pod(node_name="b"), Snapshot([node("a"), node("b")]), rng=random.Random(1))
+    assert result.node_name == "b"
+    assert result.decision["nodes"][0]["filters"] == [
+        {"plugin": "SkipAll", "code": "Skip", "reasons": []},
+        {"plugin": "NodeName", "code": "UnschedulableAndUnresolvable",
+         "reasons": ["node(s) didn't match the requested node name"]}]
