@@ -23,7 +23,8 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field, replace
-from typing import Any, Iterable, Iterator
+from typing import Any
+from collections.abc import Iterable, Iterator
 
 from .patch import json_equal
 from .schemas import KINDS, REF_PREFIX, SCHEMAS
@@ -107,7 +108,7 @@ class Type:
     def is_struct(self) -> bool:
         return self.schema is not None and "properties" in self.schema
 
-    def child(self, name: str) -> "Type":
+    def child(self, name: str) -> Type:
         """The type of field ``name`` of this struct or map (untyped when undeclared)."""
         s = self.schema
         if s is None or s.get("x-kubernetes-preserve-unknown-fields"):
@@ -123,7 +124,7 @@ class Type:
             return replace(_resolve(extra), value_struct=False)
         return UNTYPED
 
-    def item(self) -> "Type":
+    def item(self) -> Type:
         """The type of this list's items (an item is never implied, so never a value struct)."""
         s = self.schema
         if s is None or not isinstance(s.get("items"), dict):
@@ -305,9 +306,8 @@ def _to_set(value: Any, typ: Type, path: Path, out: set[Path], problems: list[st
             seen.add(element)
             out.add(path + (element,))
             _to_set(item, item_type, path + (element,), out, problems)
-    elif value is not None or not (typ.is_struct() or (typ.schema or {}).get("type") in ("object", "array")):
-        if path:
-            out.add(path)
+    elif path and (value is not None or not (typ.is_struct() or (typ.schema or {}).get("type") in ("object", "array"))):
+        out.add(path)  # a leaf, an atomic value, or a scalar explicitly set to null
 
 
 def ensure_named(fields: Iterable[Path], root: Type) -> set[Path]:
@@ -326,11 +326,6 @@ def ensure_named(fields: Iterable[Path], root: Type) -> set[Path]:
 
 def _step(typ: Type, element: str) -> Type:
     return typ.child(element[2:]) if element.startswith("f:") else typ.item()
-
-
-def with_prefix(fields: Iterable[Path], prefix: Path) -> set[Path]:
-    n = len(prefix)
-    return {p for p in fields if p[:n] == prefix}
 
 
 def recursive_difference(fields: Iterable[Path], ignored: Iterable[Path]) -> set[Path]:

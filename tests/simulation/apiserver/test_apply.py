@@ -11,7 +11,8 @@ import json
 
 import pytest
 
-from simulation.apiserver import apply, managedfields as mf
+from simulation.apiserver import apply
+from simulation.apiserver import managedfields as mf
 from tests.simulation.apiserver.server_fixtures import CM_PATH, DEPLOY_PATH, Cluster, table
 
 APPLY = "application/apply-patch+yaml"
@@ -99,7 +100,7 @@ CONFLICTS = [
 
 @pytest.mark.parametrize("change,owned,message", **table(CONFLICTS))
 def test_conflicts_with_other_managers_values(change, owned, message):
-    live = apply.apply(None, web(**{"tier": "y"}), writer(), False, DEPLOYMENT)
+    live = apply.apply(None, web(tier="y"), writer(), False, DEPLOYMENT)
     live["metadata"]["managedFields"] = [{"manager": manager, "operation": "Update", "apiVersion": "apps/v1",
                                           "fieldsType": "FieldsV1", "fieldsV1": mf.to_fields_v1({path})}
                                          for manager, path in owned]
