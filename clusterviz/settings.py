@@ -6,6 +6,7 @@ REDIS_URL            Redis channel layer; unset means the in-memory layer (one p
 SECRET_KEY           generated into the data directory when unset
 ALLOWED_HOSTS        comma-separated (default: localhost names)
 DEBUG                off unless "1"/"true"
+CLUSTERVIZ_SIMULATION  "off" for an API-only server (no control-plane components)
 """
 from __future__ import annotations
 
@@ -135,6 +136,8 @@ CLUSTERVIZ_PUBLIC_HOST = os.environ.get("CLUSTERVIZ_PUBLIC_HOST", "127.0.0.1")
 CLUSTERVIZ_COMPACTION_WINDOW = int(os.environ.get("CLUSTERVIZ_COMPACTION_WINDOW", "10000"))
 #: Audit records kept per cluster.
 CLUSTERVIZ_AUDIT_RETENTION = int(os.environ.get("CLUSTERVIZ_AUDIT_RETENTION", "50000"))
+# "off" serves the Kubernetes API only: no scheduler, controllers or kubelets (API tests use it).
+CLUSTERVIZ_SIMULATION = os.environ.get("CLUSTERVIZ_SIMULATION", "on").lower() not in ("off", "0", "false", "no")
 
 LOGGING = {
     "version": 1,

@@ -145,12 +145,13 @@ class SimCluster:
             count = int(fault.get("count", 1))
             if count < 1:
                 raise SimulationError("count must be at least 1")
-            resource = fault.get("resource") or ""
-            if resource and not isinstance(resource, str):
-                raise SimulationError("resource must be a resource name such as replicasets")
-            component.drops.arm(count, resource)
+            resource, namespace = fault.get("resource") or "", fault.get("namespace") or ""
+            if not isinstance(resource, str) or not isinstance(namespace, str):
+                raise SimulationError("resource and namespace must be names, e.g. replicasets and default")
+            component.drops.arm(count, resource, namespace)
             what = f"{resource} watch event(s)" if resource else "watch event(s)"
-            return f"the next {count} {what} to {component.name} will be lost"
+            where = f" in namespace {namespace}" if namespace else ""
+            return f"the next {count} {what}{where} to {component.name} will be lost"
         raise SimulationError(f"unknown fault type {kind!r}; expected one of {', '.join(FAULTS)}")
 
     def _pod_node(self, namespace: str, pod: str) -> tuple[str, str]:

@@ -6,13 +6,15 @@ import uuid
 
 import pytest
 
-from tests.support.liveserver import LiveServer
+from tests.support.liveserver import API_ONLY, LiveServer
 
 
 @pytest.fixture(scope="session")
 def cluster_server_sqlite(tmp_path_factory):
-    """``python manage.py up`` on SQLite with the in-memory channel layer, as the README runs it."""
-    server = LiveServer(tmp_path_factory.mktemp("live-sqlite")).start()
+    """``python manage.py up`` on SQLite with the in-memory channel layer, as the README runs it,
+    serving the API only: these suites fabricate nodes, bindings and Events themselves
+    (``tests/e2e/test_control_plane.py`` runs its own server with the control plane)."""
+    server = LiveServer(tmp_path_factory.mktemp("live-sqlite"), extra_env=API_ONLY).start()
     yield server
     server.stop()
 
@@ -29,7 +31,7 @@ def cluster_server_postgres(tmp_path_factory):
     with psycopg.connect(base, autocommit=True) as conn:
         conn.execute(f'CREATE DATABASE "{name}"')
     url = base.rsplit("/", 1)[0] + "/" + name
-    server = LiveServer(tmp_path_factory.mktemp("live-postgres"), database_url=url).start()
+    server = LiveServer(tmp_path_factory.mktemp("live-postgres"), database_url=url, extra_env=API_ONLY).start()
     yield server
     server.stop()
     with psycopg.connect(base, autocommit=True) as conn:

@@ -40,19 +40,22 @@ def split_key(key: str) -> tuple[str, str]:
 
 class DropCounter:
     """The "drop the next N watch events to this component" fault, optionally only those of
-    one resource (a controller manager also hears every Lease renewal)."""
+    one resource and namespace (a controller manager also hears every Lease renewal)."""
 
     def __init__(self) -> None:
         self.remaining = 0
         self.resource = ""
+        self.namespace = ""
         self.dropped = 0
 
-    def arm(self, count: int, resource: str = "") -> None:
+    def arm(self, count: int, resource: str = "", namespace: str = "") -> None:
         self.remaining += count
         self.resource = resource
+        self.namespace = namespace
 
-    def take(self, resource: str) -> bool:
-        if self.remaining <= 0 or (self.resource and resource != self.resource):
+    def take(self, resource: str, namespace: str) -> bool:
+        if self.remaining <= 0 or (self.resource and resource != self.resource) or (
+                self.namespace and namespace != self.namespace):
             return False
         self.remaining -= 1
         self.dropped += 1
@@ -224,7 +227,7 @@ class Informer:
         meta = obj["metadata"]
         described = {"kind": obj.get("kind", ""), "namespace": meta.get("namespace", ""), "name": meta["name"]}
         self.resource_version = meta.get("resourceVersion", self.resource_version)
-        if self.drops.take(self.resource):
+        if self.drops.take(self.resource, meta.get("namespace", "")):
             return {"caption": f"A {type_} event for {described['kind']} {meta['name']} to {self.component} is "
                                "lost on the way (fault injection): its cache is now wrong",
                     "object": described, "event_type": type_, "extra": {"dropped": True}}

@@ -19,7 +19,7 @@ import http.client
 import pytest
 import yaml
 
-from tests.support.liveserver import LiveServer
+from tests.support.liveserver import API_ONLY, LiveServer
 
 #: Seconds one kubectl invocation may take before the test fails (the server answers in ms).
 KUBECTL_TIMEOUT = 60
@@ -29,7 +29,7 @@ KUBECTL_TIMEOUT = 60
 def compacting_server(tmp_path_factory):
     """A server whose revision log keeps only 20 revisions, so old watches get 410 quickly."""
     server = LiveServer(tmp_path_factory.mktemp("e2e-compacting"),
-                       extra_env={"CLUSTERVIZ_COMPACTION_WINDOW": "20"}).start()
+                       extra_env={"CLUSTERVIZ_COMPACTION_WINDOW": "20", **API_ONLY}).start()
     yield server
     server.stop()
 

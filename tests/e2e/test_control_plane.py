@@ -241,11 +241,23 @@ spec:
     assert {n["node"] for n in record["nodes"]} == {"node-1", "node-2", "node-3"}
 
 
+def just_relisted(sim, resource: str, within_seconds: float = 15.0) -> bool:
+    """The controller manager re-listed ``resource`` less than ``within_seconds`` ago (virtual)."""
+    _, state = sim("GET", "")
+    _, steps = sim("GET", f"steps?since={max(0, state['clock']['step'] - 5000)}")
+    relists = [s["time_seconds"] for s in steps["steps"] if s["component"] == "kube-controller-manager"
+               and s["action"] == "relist" and f"re-lists {resource}" in s["caption"]]
+    return bool(relists) and state["clock"]["now_seconds"] - relists[-1] < within_seconds
+
+
 def test_dropped_watch_events_leave_the_cluster_wrong_until_the_relist(kc, sim, tmp_path):
-    status, body = sim("POST", "faults", {"type": "drop-watch-events", "component": "kube-controller-manager",
-                                          "resource": "replicasets", "count": 1})
-    assert status == 200 and "replicasets" in body["result"], body
+    # Start right after a periodic relist, so the next one cannot rescue the ReplicaSet early.
+    wait_for(lambda: just_relisted(sim, "replicasets"), timeout=45, every=0.5)
     name = unique("lost")
+    ok(kc("create", "namespace", name))
+    status, body = sim("POST", "faults", {"type": "drop-watch-events", "component": "kube-controller-manager",
+                                          "resource": "replicasets", "namespace": name, "count": 1})
+    assert status == 200 and "replicasets" in body["result"], body
     manifest = f"""\
 apiVersion: apps/v1
 kind: ReplicaSet
@@ -265,12 +277,12 @@ spec:
       - name: app
         image: nginx:1.27
 """
-    ok(kc("apply", "-f", str(tmpfile(tmp_path, "rs.yaml", manifest))))
+    ok(kc("apply", "-n", name, "-f", str(tmpfile(tmp_path, "rs.yaml", manifest))))
     time.sleep(4)  # a ReplicaSet makes its pods within about 2 s at 1x
-    assert pods(kc, f"app={name}") == [], "the controller never heard of the ReplicaSet"
+    assert pods(kc, f"app={name}", name) == [], "the controller never heard of the ReplicaSet"
     sim("POST", "speed", {"speed": 50})  # the next relist (every 30-33 virtual seconds) repairs it
     try:
-        wait_for(lambda: len(pods(kc, f"app={name}")) == 2, timeout=30)
+        wait_for(lambda: len(pods(kc, f"app={name}", name)) == 2, timeout=30)
     finally:
         sim("POST", "speed", {"speed": 1})
     status, steps = sim("GET", "steps")

@@ -13,6 +13,8 @@ import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
+#: A server without control-plane components, for suites that fabricate nodes and Events.
+API_ONLY = {"CLUSTERVIZ_SIMULATION": "off"}
 
 
 def free_port() -> int:

@@ -25,7 +25,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options) -> None:  # type: ignore[no-untyped-def]
         call_command("migrate", interactive=False, verbosity=0)
         cluster = ensure_cluster(options["cluster"])
-        if not cluster.sim_state.get("enabled"):
+        if settings.CLUSTERVIZ_SIMULATION and not cluster.sim_state.get("enabled"):
             cluster.sim_state = demo_state()
             cluster.save(update_fields=["sim_state"])
         certs = tls.ensure_certificates(settings.DATA_DIR / "pki", tls.default_hosts(settings.CLUSTERVIZ_PUBLIC_HOST))
@@ -44,7 +44,9 @@ class Command(BaseCommand):
 
         from clusterviz.asgi import application
 
-        if kernel_hosts.hosts_in_process():
+        if not settings.CLUSTERVIZ_SIMULATION:
+            self.stdout.write("  simulation:     off (CLUSTERVIZ_SIMULATION): the Kubernetes API only\n")
+        elif kernel_hosts.hosts_in_process():
             for host in kernel_hosts.start_all():
                 self.stdout.write(f"  simulation:     cluster {host.name!r} runs {len(host.sim.components)} components "
                                   f"({host.sim.pacer.mode}, {host.sim.pacer.speed:g}x)\n")

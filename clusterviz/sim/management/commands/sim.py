@@ -6,7 +6,7 @@
     python manage.py sim add-scheduler my-scheduler
     python manage.py sim kill-container default/web-7d9-abcde [--container POD]
     python manage.py sim fail-node node-2
-    python manage.py sim drop-watch-events kube-controller-manager 5
+    python manage.py sim drop-watch-events kube-controller-manager 5 [--resource replicasets --namespace default]
     python manage.py sim steps [--since N] | decision default/web-x | containers node-1 | iptables node-1
 
 It talks HTTP to the running server (``manage.py up``) with the cluster's admin token.
@@ -40,6 +40,8 @@ class Command(BaseCommand):
         parser.add_argument("--cluster", default="demo")
         parser.add_argument("--container", default="POD", help="kill-container: the container (POD = pause).")
         parser.add_argument("--since", type=int, default=0)
+        parser.add_argument("--resource", default="", help="drop-watch-events: only events of this resource.")
+        parser.add_argument("--namespace", default="", help="drop-watch-events: only events in this namespace.")
         parser.add_argument("--server", default="", help="Base URL (default: this machine's `up` server).")
 
     def handle(self, *args, **options) -> None:  # type: ignore[no-untyped-def]
@@ -89,7 +91,8 @@ class Command(BaseCommand):
             return "POST", "faults", {"type": verb, "node": arg(0, "a node name")}
         if verb == "drop-watch-events":
             return "POST", "faults", {"type": verb, "component": arg(0, "a component name"),
-                                      "count": int(rest[1]) if len(rest) > 1 else 1}
+                                      "count": int(rest[1]) if len(rest) > 1 else 1,
+                                      "resource": options["resource"], "namespace": options["namespace"]}
         if verb == "steps":
             return "GET", f"steps?since={options['since']}", {}
         if verb == "decision":
