@@ -66,6 +66,9 @@ def drop_empty_metadata(meta: dict) -> None:
             del meta[field]
 
 
+STATUS_MAY_SET_ANNOTATIONS = frozenset({"Deployment", "ReplicaSet", "DaemonSet", "StatefulSet"})
+
+
 def prepare_update(rt: ResourceType, new: dict, old: dict, subresource: str) -> None:
     """Carry over what the caller may not change through this endpoint."""
     meta, old_meta = new["metadata"], old["metadata"]
@@ -75,10 +78,19 @@ def prepare_update(rt: ResourceType, new: dict, old: dict, subresource: str) -> 
         else:
             meta.pop(field, None)
     if subresource == "status":
-        # Only status moves; everything else is the stored object's.
+        # Only status moves; everything else is the stored object's — except that the apps
+        # kinds' status strategies (upstream's deploymentStatusStrategy and friends) reset
+        # only spec and labels, so a controller may record annotations (the Deployment's
+        # ``deployment.kubernetes.io/revision``) with its status.
         status = new.get("status")
+        annotations = meta.get("annotations")
         new.clear()
         new.update(copy.deepcopy(old))
+        if rt.kind in STATUS_MAY_SET_ANNOTATIONS:
+            if annotations:
+                new["metadata"]["annotations"] = annotations
+            else:
+                new["metadata"].pop("annotations", None)
         if status is not None:
             new["status"] = status
             if rt.kind == "Pod" and isinstance(status, dict) and not status.get("qosClass"):

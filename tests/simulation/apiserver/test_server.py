@@ -727,7 +727,7 @@ BAD_PATCH_CASES = [
     ("json-patch-not-a-list", "json", b'{"op": "add"}', 400, "BadRequest"),
     ("json-patch-failing-test", "json", b'[{"op": "test", "path": "/data/k", "value": "nope"}]', 422, "Invalid"),
     ("json-patch-missing-path", "json", b'[{"op": "remove", "path": "/data/nope"}]', 422, "Invalid"),
-    ("apply-patch", "application/apply-patch+yaml", b"data: {k: v}", 415, "UnsupportedMediaType"),
+    ("apply-patch-without-field-manager", "application/apply-patch+yaml", b"data: {k: v}", 422, "Invalid"),
     ("unknown-type", "application/json", b'{"data": {}}', 415, "UnsupportedMediaType"),
     ("makes-the-object-invalid", "merge", b'{"metadata": {"labels": {"bad key!": "x"}}}', 422, "Invalid"),
 ]
