@@ -120,7 +120,8 @@ export class Traffic {
     const path = points.map(([a, ms]) => { last = anchors[a] || last; return [last, ms]; });
     const g = el("g", {class: `token ${kind}`}, this.layer);
     el("circle", {r: 6}, g);
-    el("text", {x: 9, y: -8, class: "tiny"}, g, label);
+    // labels only while the picture is calm enough to read them
+    if (this.tokens.length < 12) el("text", {x: 9, y: -8, class: "tiny"}, g, label);
     let t = 0;
     const legs = path.map(([p, ms], i) => { t += i ? ms : 0; return {p, at: t}; });
     this.tokens.push({g, legs, start: performance.now(), total: t, arrived: 0, onArrive, onDone, points});

@@ -27,7 +27,11 @@ async function request(method, url, body, contentType) {
   const response = await fetch(url, {method, headers, body: payload, credentials: "same-origin"});
   const text = await response.text();
   let data = null;
-  try { data = text ? JSON.parse(text) : null; } catch (e) { data = {message: text.slice(0, 300)}; }
+  try {
+    data = text ? JSON.parse(text) : null;
+  } catch (e) {  // an HTML error page: say which, not its markup
+    data = {message: `HTTP ${response.status}${response.statusText ? " " + response.statusText : ""}`};
+  }
   if (!response.ok) throw new APIError(response.status, data);
   return data;
 }

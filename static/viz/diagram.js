@@ -38,8 +38,11 @@ export const zoneOf = node => {
 };
 
 export class Diagram {
-  constructor(svg) {
+  constructor(svg, overlay) {
     this.svg = svg;
+    // Moving dots live in an overlay SVG of their own (its own compositor layer), so their
+    // motion never makes the browser repaint the whole diagram under them.
+    this.overlay = overlay;
     this.anchors = {};
     this.expandedZones = new Set();
     this.podEls = new Map();  // pod key -> {g, sig}
@@ -47,7 +50,7 @@ export class Diagram {
     this.base = el("g", {class: "base"}, svg);
     this.nodesLayer = el("g", {class: "nodes"}, svg);
     this.podsLayer = el("g", {class: "pods"}, svg);
-    this.trafficLayer = el("g", {class: "traffic"}, svg);
+    this.trafficLayer = el("g", {class: "traffic"}, overlay || svg);
     this.dirty = true;
     this.instant = true;
     this.drawStatic();
@@ -224,9 +227,50 @@ export class Diagram {
 
   render() {
     this.dirty = false;
-    this.anchors = Object.fromEntries(Object.entries(this.anchors).filter(([k]) => !/^(component|controller|kubelet|proxy|node):/.test(k)));
-    this.drawComponents();
+    // Components and node boxes are redrawn only when what they show changed; pods are
+    // reconciled one by one (a watch event usually changes one pod, not the picture).
+    const compSig = JSON.stringify(state.components.map(c => [c.name, c.kind, c.node, c.state, c.leader, c.queue,
+      (c.controllers || []).map(x => [x.name, x.queue])]));
+    if (compSig !== this.compSig) {
+      this.compSig = compSig;
+      this.anchors = Object.fromEntries(Object.entries(this.anchors).filter(([k]) => !/^(component|controller):/.test(k)));
+      this.drawComponents();
+    }
     const L = this.layoutNodes();
+    const nodeSig = L.boxes.some(b => b.kind === "zone") ? null : [compSig, L.total, L.compact, ...L.boxes.map(b =>
+      `${b.node.metadata.name}:${b.x}:${b.y}:${b.w}:${b.h}:${b.node.metadata.resourceVersion}:${(L.byNode.get(b.node.metadata.name) || []).length}`)].join("|");
+    if (nodeSig === null || nodeSig !== this.nodeSig) {
+      this.nodeSig = nodeSig;
+      this.drawNodes(L);
+    }
+    const positions = new Map();  // pod key -> [x, y, compact, card, tray]
+    for (const b of L.boxes) {
+      if (b.kind !== "node") continue;
+      (L.byNode.get(b.node.metadata.name) || []).forEach((p, i) => {
+        const r = Math.floor(i / L.perRow), c = i % L.perRow;
+        positions.set(keyOf(p), [b.x + 10 + c * (L.card.w + L.card.gap), b.y + L.header + r * (L.card.h + L.card.gap), L.compact, L.card]);
+      });
+    }
+    // pending tray (top right)
+    const trayCard = {w: 160, h: 22, gap: 3};
+    L.pending.forEach((p, i) => {
+      if (i < 5) positions.set(keyOf(p), [1016, 68 + i * (trayCard.h + trayCard.gap), false, trayCard, true]);
+    });
+    this.trayCount.textContent = L.pending.length > 5 ? `+${L.pending.length - 5} more` : (L.pending.length ? String(L.pending.length) : "");
+    this.anchors.pending = [1096, 120];
+    this.renderPods(positions);
+    this.instant = false;
+    const viewBox = `0 0 ${W} ${Math.max(L.height, 420)}`;
+    if (viewBox !== this.viewBox) {
+      this.viewBox = viewBox;
+      this.svg.setAttribute("viewBox", viewBox);
+      if (this.overlay) this.overlay.setAttribute("viewBox", viewBox);
+    }
+    this.height = Math.max(L.height, 420);
+  }
+
+  drawNodes(L) {
+    this.anchors = Object.fromEntries(Object.entries(this.anchors).filter(([k]) => !/^(kubelet|proxy|node):/.test(k)));
     const layer = this.nodesLayer;
     layer.replaceChildren();
     el("text", {x: 14, y: 334, class: "region-label"}, layer,
@@ -234,7 +278,6 @@ export class Diagram {
     if (!L.total) el("text", {x: 14, y: 370, class: "muted"}, layer,
       "No nodes registered yet: each kubelet registers its Node through the API server.");
     const comps = new Map(state.components.map(c => [`${c.kind}:${c.node}`, c]));
-    const positions = new Map();  // pod key -> [x, y, compact]
     for (const b of L.boxes) {
       if (b.kind === "zone") { this.drawZone(layer, b, L); continue; }
       const n = b.node, name = n.metadata.name;
@@ -256,7 +299,8 @@ export class Diagram {
       const kubelet = comps.get(`kubelet:${name}`), proxy = comps.get(`kube-proxy:${name}`);
       const chipY = b.y + (L.compact ? 24 : 26), chipW = L.compact ? (b.w - 26) / 2 : 90, chipH = L.compact ? 12 : 22;
       const drawChip = (cx, label, comp, anchorKey) => {
-        const chip = el("g", {class: `chip ${compClass(comp)}`, "data-inspect": comp ? `component:${comp.name}` : `node:${name}`}, g);
+        const chip = el("g", {class: `chip ${compClass(comp)}`, "data-inspect": comp ? `component:${comp.name}` : `node:${name}`,
+          "data-component": comp ? comp.name : null}, g);
         el("rect", {x: cx, y: chipY, width: chipW, height: chipH, rx: 4}, chip);
         if (!L.compact) el("text", {x: cx + 8, y: chipY + 15, class: "small"}, chip, label);
         this.anchors[`${anchorKey}:${name}`] = [cx + chipW / 2, chipY];
@@ -267,23 +311,8 @@ export class Diagram {
         el("text", {x: b.x + 10, y: b.y + 66, class: "small muted"}, g,
           `container runtime · pods ${pods.length}${cap.pods ? "/" + cap.pods : ""}`);
       }
-      pods.forEach((p, i) => {
-        const r = Math.floor(i / L.perRow), c = i % L.perRow;
-        positions.set(keyOf(p), [b.x + 10 + c * (L.card.w + L.card.gap), b.y + L.header + r * (L.card.h + L.card.gap), L.compact, L.card]);
-      });
       this.anchors[`node:${name}`] = [b.x + b.w / 2, b.y];
     }
-    // pending tray (top right)
-    const trayCard = {w: 160, h: 22, gap: 3};
-    L.pending.forEach((p, i) => {
-      if (i < 5) positions.set(keyOf(p), [1016, 68 + i * (trayCard.h + trayCard.gap), false, trayCard, true]);
-    });
-    this.trayCount.textContent = L.pending.length > 5 ? `+${L.pending.length - 5} more` : (L.pending.length ? String(L.pending.length) : "");
-    this.anchors.pending = [1096, 120];
-    this.renderPods(positions);
-    this.instant = false;
-    this.svg.setAttribute("viewBox", `0 0 ${W} ${Math.max(L.height, 420)}`);
-    this.height = Math.max(L.height, 420);
   }
 
   drawZone(layer, b, L) {
@@ -340,9 +369,14 @@ export class Diagram {
         entry.sig = sig;
         drawPod(entry.g, p, status, containers, mode, card);
       }
-      entry.g.setAttribute("data-status", status);
-      entry.g.setAttribute("data-node-name", p.spec.nodeName || "");
-      entry.g.style.transform = `translate(${x}px, ${y}px)`;
+      const place = `translate(${x}px, ${y}px)`;
+      if (entry.place !== place || entry.status !== status) {
+        entry.place = place;
+        entry.status = status;
+        entry.g.setAttribute("data-status", status);
+        entry.g.setAttribute("data-node-name", p.spec.nodeName || "");
+        entry.g.style.transform = place;
+      }
     }
     for (const [key, entry] of this.podEls) {
       if (!seen.has(key)) { entry.g.remove(); this.podEls.delete(key); }

@@ -14,7 +14,7 @@ const LIST_PATHS = {
 const SIM_RETRY_MS = 10000;
 const HEALTH_MS = 5000;
 
-const diagram = new Diagram($("diagram"));
+const diagram = new Diagram($("diagram"), $("traffic"));
 const traffic = new Traffic(diagram);
 const panels = new Panels(diagram);
 
@@ -25,7 +25,7 @@ function redraw() {
   frameQueued = true;
   requestAnimationFrame(() => { frameQueued = false; diagram.render(); panels.refreshInspector(); });
 }
-on("objects", redraw);
+on("objects", ({resource}) => { if (resource === "pods" || resource === "nodes") redraw(); });
 on("components", redraw);
 
 // ------------------------------------------------------------------ sync from the API
