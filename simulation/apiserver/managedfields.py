@@ -402,6 +402,11 @@ def _compare(old: Any, new: Any, typ: Type, path: Path, out: Comparison, old_par
         elif not json_equal(old, new):
             out.modified.add(path)
         return
+    if old is _ABSENT:
+        out.added.update(path + p for p in _added_subtree(new, typ))
+        if path:
+            out.added.add(path)
+        return
     for element, child_type, o, n in _children(old, new, typ):
         _compare(o, n, child_type, path + (element,), out, isinstance(old, dict), isinstance(new, dict))
     if path:
@@ -409,6 +414,28 @@ def _compare(old: Any, new: Any, typ: Type, path: Path, out: Comparison, old_par
             out.added.add(path)
         elif new is _ABSENT:
             out.removed.add(path)
+
+
+#: Field sets of whole new subtrees, by (type, subtree as JSON): pods stamped from one
+#: template and the Events about them repeat the same subtrees, and a create walks them all.
+_ADDED_CACHE: dict[tuple, frozenset] = {}
+_ADDED_CACHE_SIZE = 4096
+
+
+def _added_subtree(new: Any, typ: Type) -> frozenset:
+    """The paths, relative to ``new``, that a subtree appearing where nothing was adds."""
+    key = (id(typ.schema), typ.name, typ.value_struct, typ.required, typ.atomic_field,
+           json.dumps(new, separators=(",", ":")))
+    cached = _ADDED_CACHE.get(key)
+    if cached is None:
+        out = Comparison()
+        for element, child_type, _, n in _children(_ABSENT, new, typ):
+            _compare(_ABSENT, n, child_type, (element,), out, False, isinstance(new, dict))
+        cached = frozenset(out.added)
+        if len(_ADDED_CACHE) >= _ADDED_CACHE_SIZE:
+            _ADDED_CACHE.pop(next(iter(_ADDED_CACHE)))
+        _ADDED_CACHE[key] = cached
+    return cached
 
 
 def _identical(old: Any, new: Any) -> bool:

@@ -16,6 +16,8 @@ cluster shows.
 """
 from __future__ import annotations
 
+import functools
+
 import math
 from dataclasses import dataclass
 from fractions import Fraction
@@ -115,15 +117,7 @@ class Quantity:
         text = repr(raw) if isinstance(raw, float) else str(raw).strip()
         if not text:
             raise QuantityError(FORMAT_ERROR)
-        positive, num, denom, suffix = _scan(text)
-        base, exponent, fmt = _interpret_suffix(suffix)
-        amount = Fraction(int(num + denom), 10 ** len(denom))
-        amount *= Fraction(10) ** exponent if base == 10 else Fraction(2) ** exponent
-        if amount != 0:
-            amount = _round_away(amount, _NANO)
-        if fmt == BINARY_SI and 0 < amount < 1:
-            fmt = DECIMAL_SI
-        return cls(amount if positive else -amount, fmt)
+        return _parse_text(text)
 
     # --- arithmetic: the result keeps the left operand's format (a zero takes the right's), as upstream ---
     def __add__(self, other: "QuantityLike") -> "Quantity":
@@ -234,3 +228,18 @@ def sum_quantities(values: list[QuantityLike]) -> Quantity:
         q = Quantity.parse(v)
         total = q if total is None else total + q
     return total if total is not None else Quantity(Fraction(0))
+
+
+@functools.lru_cache(maxsize=4096)
+def _parse_text(text: str) -> Quantity:
+    """Parsing is exact (fractions) and so not cheap; the same few strings ("100m", "1Gi")
+    come back on every pod, and a Quantity is immutable, so parses are remembered."""
+    positive, num, denom, suffix = _scan(text)
+    base, exponent, fmt = _interpret_suffix(suffix)
+    amount = Fraction(int(num + denom), 10 ** len(denom))
+    amount *= Fraction(10) ** exponent if base == 10 else Fraction(2) ** exponent
+    if amount != 0:
+        amount = _round_away(amount, _NANO)
+    if fmt == BINARY_SI and 0 < amount < 1:
+        fmt = DECIMAL_SI
+    return Quantity(amount if positive else -amount, fmt)
