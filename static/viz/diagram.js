@@ -178,7 +178,8 @@ export class Diagram {
 
   // ------------------------------------------------------------------ nodes and pods
   layoutNodes() {
-    const nodes = [...state.nodes.values()].sort((a, b) => a.metadata.name.localeCompare(b.metadata.name));
+    const view = state.view || state;  // a past revision (time travel) or the live caches
+    const nodes = [...view.nodes.values()].sort((a, b) => a.metadata.name.localeCompare(b.metadata.name));
     const top = 344;
     const boxes = [];  // {kind: "node"|"zone", ...}
     if (nodes.length > MAX_NODES) {
@@ -201,7 +202,7 @@ export class Diagram {
     // pods per node, in a stable order
     const byNode = new Map();
     const pending = [];
-    for (const p of [...state.pods.values()].sort((a, b) => keyCmp(a, b))) {
+    for (const p of [...view.pods.values()].sort((a, b) => keyCmp(a, b))) {
       if (p.spec.nodeName) {
         if (!byNode.has(p.spec.nodeName)) byNode.set(p.spec.nodeName, []);
         byNode.get(p.spec.nodeName).push(p);
@@ -343,7 +344,7 @@ export class Diagram {
   renderPods(positions) {
     const seen = new Set();
     for (const [key, [x, y, compact, card, tray]] of positions) {
-      const p = state.pods.get(key);
+      const p = (state.view || state).pods.get(key);
       if (!p) continue;
       seen.add(key);
       const status = podStatus(p);

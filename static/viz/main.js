@@ -51,6 +51,7 @@ async function resync(reason) {
     stream.send({type: "watch", resourceVersions: versions});
     state.lastRevision = Math.max(state.lastRevision, ...Object.values(versions).map(Number).filter(n => n));
     diagram.setRevision(state.lastRevision);
+    updateTravel();
     await Promise.all([refreshSim().then(fetchSteps), refreshHealth()]);
     document.body.dataset.synced = "true";
     document.body.dataset.lastResync = reason;
@@ -81,6 +82,12 @@ const stream = new Stream({
       case "sim.state": onSimState(message); break;
       case "watch.events":
         if (applyEvents(message.resource, message.events || [])) resync("expired");
+        for (const ev of message.events || []) {
+          const rv = Number(ev.object && ev.object.metadata && ev.object.metadata.resourceVersion) || 0;
+          if (ev.type !== "ERROR" && rv > state.lastRevision) state.lastRevision = rv;
+        }
+        diagram.setRevision(state.lastRevision);
+        updateTravel();
         if (message.resource === "events") panels.renderEvents();
         break;
       case "watch.closed": case "watch.error": resync(message.type); break;
@@ -99,6 +106,7 @@ function onAudit(records) {
   state.requests.length = Math.min(state.requests.length, 200);
   diagram.setRevision(state.lastRevision);
   updateClockText();
+  updateTravel();
   panels.renderRequests(records);
   // componentstatuses and sim state change when components start and stop
   if (records.some(r => r.resource === "leases" && r.verb !== "get")) scheduleHealth();
@@ -246,6 +254,52 @@ $("step").addEventListener("click", stepOnce);
 $("speed").addEventListener("input", ev => { $("speed-value").textContent = `${(10 ** Number(ev.target.value)).toFixed(1)}×`; });
 $("speed").addEventListener("change", ev => setSpeed(10 ** Number(ev.target.value)));
 
+// ------------------------------------------------------------------ time travel
+/** Show the cluster as it was at ``revision`` (lists read at that exact revision), read-only.
+ * The live caches keep following the watches meanwhile; "back to live" shows them again. */
+async function travel(revision) {
+  revision = Number(revision);
+  if (!revision || revision >= state.lastRevision) { backToLive(); return; }
+  const q = `?resourceVersion=${revision}&resourceVersionMatch=Exact`;
+  try {
+    const [nodes, pods] = await Promise.all([kube("GET", LIST_PATHS.nodes + q), kube("GET", LIST_PATHS.pods + q)]);
+    const byKey = items => new Map((items || []).map(o => [`${o.metadata.namespace || ""}/${o.metadata.name}`, o]));
+    state.view = {revision, nodes: byKey(nodes.items), pods: byKey(pods.items)};
+    $("rev-note").textContent = `the cluster at revision ${revision}: read-only (${pods.items.length} pods, ${nodes.items.length} nodes)`;
+  } catch (e) {
+    $("rev-note").textContent = e.code === 410 ? `revision ${revision} is compacted away: the log keeps only recent revisions` : e.message;
+    return;
+  }
+  document.body.classList.add("past");
+  document.body.dataset.viewRevision = revision;
+  $("rev-value").textContent = `rev ${revision}`;
+  $("rev-slider").value = revision;
+  $("rev-live").disabled = false;
+  diagram.instant = true;
+  redraw();
+}
+function backToLive() {
+  state.view = null;
+  document.body.classList.remove("past");
+  delete document.body.dataset.viewRevision;
+  $("rev-value").textContent = "live";
+  $("rev-note").textContent = "";
+  $("rev-live").disabled = true;
+  updateTravel();
+  diagram.instant = true;
+  redraw();
+}
+function updateTravel() {
+  const slider = $("rev-slider");
+  slider.max = Math.max(1, state.lastRevision);
+  slider.min = Math.max(1, state.lastRevision - 5000);
+  if (!state.view) slider.value = slider.max;
+}
+$("rev-slider").addEventListener("input", ev => { $("rev-value").textContent = `rev ${ev.target.value}`; });
+$("rev-slider").addEventListener("change", ev => travel(ev.target.value));
+$("rev-live").addEventListener("click", backToLive);
+panels.onTravel = travel;
+
 // ------------------------------------------------------------------ health strip
 let healthTimer = null;
 function scheduleHealth() {
@@ -307,7 +361,7 @@ document.addEventListener("keydown", ev => {
 
 // ------------------------------------------------------------------ start
 panels.onResync = () => resync("manual");
-window.clusterviz = {state, diagram, traffic, panels, resync, stream, config};
+window.clusterviz = {state, diagram, traffic, panels, resync, stream, config, travel};
 diagram.render();
 updateControls();
 stream.connect();

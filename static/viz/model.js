@@ -8,6 +8,7 @@ export const state = {
   requests: [], lastRevision: 0, lastRejection: null,
   health: [],
   resyncs: 0, gaps: 0, frames: 0, lastSeq: 0,
+  view: null,  // {revision, nodes, pods} while looking at a past revision
 };
 
 export const RESOURCES = ["nodes", "pods", "events", "deployments", "replicasets"];

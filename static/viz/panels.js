@@ -87,7 +87,9 @@ export class Panels {
     const list = $("requests");
     for (const r of records) {
       const rejected = r.rejected_by || r.code >= 400;
-      list.prepend(h("li", {class: rejected ? "bad" : ""},
+      list.prepend(h("li", {class: rejected ? "bad" : "", "data-revision": r.revision || "",
+        title: r.revision ? `wrote revision ${r.revision}: click to see the cluster as it was then` : "",
+        onclick: () => r.revision && this.onTravel && this.onTravel(r.revision)},
         h("span", {class: "code"}, r.code), " ", `${r.verb} ${r.resource}${r.subresource ? "/" + r.subresource : ""} `,
         r.namespace ? `${r.namespace}/` : "", r.name || "", h("span", {class: "muted"}, ` · ${r.user}`),
         r.rejected_by ? h("div", {class: "reason"}, `✗ ${r.rejected_by}: ${r.message}`) : null));

@@ -417,3 +417,24 @@ def test_killing_the_pause_container_restarts_the_pods_containers(cluster_page, 
         f"(document.querySelector(\"svg .pod[data-pod='default/{name}'] .container[data-container=app]\") || {{}})"
         ".textContent?.includes('↻')", timeout=30000)
     shot(page, "11-pause-killed")
+
+
+def test_time_travel_shows_the_cluster_at_a_past_revision_read_only(cluster_page, server, admin_api, shot) -> None:
+    page = cluster_page
+    nodes = ensure_nodes(server, admin_api)
+    before, after = unique("before"), unique("after")
+    created = admin_api.request("POST", "/api/v1/namespaces/default/pods", pod(before, nodes[0]))
+    assert created.status == 201
+    revision = int(created.json()["metadata"]["resourceVersion"])
+    assert admin_api.request("POST", "/api/v1/namespaces/default/pods", pod(after, nodes[0])).status == 201
+    page.wait_for_selector(f"svg .pod[data-pod='default/{after}']")
+    # pick the revision on the slider: the later pod is not there yet, the earlier one is
+    page.evaluate(f"""() => {{ const s = document.getElementById('rev-slider');
+        s.value = {revision}; s.dispatchEvent(new Event('change')); }}""")
+    page.wait_for_function(f"document.body.dataset.viewRevision === '{revision}'")
+    page.wait_for_selector(f"svg .pod[data-pod='default/{after}']", state="detached")
+    assert page.locator(f"svg .pod[data-pod='default/{before}']").count() == 1
+    assert "read-only" in page.locator("#rev-note").inner_text()
+    shot(page, "13-time-travel")
+    page.click("#rev-live")
+    page.wait_for_selector(f"svg .pod[data-pod='default/{after}']")
