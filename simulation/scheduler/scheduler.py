@@ -353,7 +353,8 @@ class Scheduler(Component):
         if result.feasible == 1:
             how = f"only {node} fits; it binds the pod there"
         else:
-            how = f"{result.feasible} fit; it scores them and binds the pod to {node} (score {score})"
+            how = f"{result.feasible} fit; it scores them and binds the pod to {node}"
+            how += f" (score {score})" if score is not None else ""
         return {"caption": f"{self._who()} {filtered} for pod {name}: {how}", "object": described,
                 "extra": {"node": node, "score": score, "feasible": result.feasible, "evaluated": result.evaluated,
                           "nodes": len(snapshot), "outcome": SCHEDULED, "attempt": queued.attempts}}
