@@ -468,7 +468,7 @@ function drawPod(g, p, status, containers, mode, card) {
   }
   el("rect", {width: card.w, height: card.h, rx: 6, class: "pod-box"}, g);
   const shownStatus = clip(status, 18);
-  const chars = Math.floor((card.w - 14 - shownStatus.length * 5.6) / 6.6);
+  const chars = Math.floor((card.w - 16 - shownStatus.length * 5.4) / 7);
   el("text", {x: 6, y: 15, class: "small strong"}, g, clip(p.metadata.name, Math.max(6, chars)));
   el("text", {x: card.w - 6, y: 15, class: "tiny end status"}, g, shownStatus);
   let cx = 6;
