@@ -123,15 +123,6 @@ def _scheduled_condition(pod: dict) -> dict | None:
     return None
 
 
-def _winner_score(result: ScheduleResult) -> int | None:
-    score = getattr(result, "score", None)
-    if score is not None:
-        return score
-    trace = getattr(result, "_trace", None)
-    totals = getattr(trace, "totals", None)
-    return max(totals) if totals else None
-
-
 def _rejecting_plugins(result: ScheduleResult) -> set[str]:
     """Upstream's ``Diagnosis.UnschedulablePlugins``: who said no, on some node or in PreFilter.
     The queue retries the pod only on cluster events that can change those plugins' minds."""
@@ -341,7 +332,7 @@ class Scheduler(Component):
             return self._unschedulable(queued, result, filtered, described)
 
         node = result.node_name
-        score = _winner_score(result) if result.feasible > 1 else None
+        score = result.score
         self.cache.assume_pod(pod, node, pod_info)
         try:
             self.client.bind(namespace, name, node, pod_uid=meta.get("uid", ""))
