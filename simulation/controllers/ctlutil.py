@@ -9,7 +9,8 @@ it needs no round trip the diagram would have to draw.
 from __future__ import annotations
 
 import datetime
-from typing import Any, Iterable, Mapping
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 from simulation.apiserver import resources
 from simulation.apiserver.resources import ResourceType
@@ -46,7 +47,7 @@ def group_resource(rt: ResourceType) -> str:
 
 # ----------------------------------------------------------------------------- time
 def rfc3339(epoch_seconds: float) -> str:
-    return datetime.datetime.fromtimestamp(epoch_seconds, datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return datetime.datetime.fromtimestamp(epoch_seconds, datetime.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def parse_time(text: str | None) -> float | None:
@@ -54,7 +55,7 @@ def parse_time(text: str | None) -> float | None:
     if not text:
         return None
     try:
-        return datetime.datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp()
+        return datetime.datetime.fromisoformat(text).timestamp()
     except ValueError:
         return None
 

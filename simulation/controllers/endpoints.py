@@ -37,9 +37,7 @@ def should_pod_be_in_endpoints(pod: dict, include_terminating: bool) -> bool:
         return False
     if not status.get("podIP") and not status.get("podIPs"):
         return False
-    if not include_terminating and pod["metadata"].get("deletionTimestamp"):
-        return False
-    return True
+    return include_terminating or not pod["metadata"].get("deletionTimestamp")
 
 
 def find_port(pod: dict, service_port: dict) -> int | None:
@@ -122,7 +120,10 @@ def repack_subsets(subsets: list[dict]) -> list[dict]:
         if port_keys:
             subset["ports"] = [ports_by_key[pk] for pk in sorted(port_keys, key=lambda k: tuple(map(str, k)))]
         out.append(subset)
-    by_ip = lambda a: tuple(int(x) if x.isdigit() else 0 for x in a.get("ip", "").split("."))  # noqa: E731
+
+    def by_ip(address: dict) -> tuple:
+        return tuple(int(x) if x.isdigit() else 0 for x in address.get("ip", "").split("."))
+
     for subset in out:
         for key in ("addresses", "notReadyAddresses"):
             if key in subset:

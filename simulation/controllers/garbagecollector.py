@@ -50,8 +50,18 @@ RETRY_MAX_SECONDS = 1000.0
 class GraphNode:
     """One object in the ownership graph (upstream's ``node``)."""
 
-    __slots__ = ("uid", "api_version", "kind", "namespace", "name", "owners", "dependents", "observed",
-                 "being_deleted", "deleting_dependents")
+    __slots__ = (
+        "api_version",
+        "being_deleted",
+        "deleting_dependents",
+        "dependents",
+        "kind",
+        "name",
+        "namespace",
+        "observed",
+        "owners",
+        "uid",
+    )
 
     def __init__(self, uid: str, api_version: str, kind: str, namespace: str, name: str, *,
                  owners: list[dict] | None = None, observed: bool = True) -> None:
@@ -70,7 +80,7 @@ class GraphNode:
     def title(self) -> str:
         return f"{self.kind} {self.name}"
 
-    def blocking_dependent_uids(self, graph: dict[str, "GraphNode"]) -> list[str]:
+    def blocking_dependent_uids(self, graph: dict[str, GraphNode]) -> list[str]:
         """Dependents whose reference to this node has ``blockOwnerDeletion: true``."""
         out = []
         for uid in sorted(self.dependents):

@@ -166,8 +166,8 @@ class NamespaceController(Controller):
         failures: dict[str, tuple[str, str]] = {}
         if errors:
             failures["NamespaceDeletionContentFailure"] = (
-                "ContentDeletionFailed", "Failed to delete all resource types, "
-                f"{len(errors)} remaining: {', '.join(errors)}")
+                "ContentDeletionFailed",
+                f"Failed to delete all resource types, {len(errors)} remaining: {', '.join(errors)}")
         if remaining:
             parts = sorted(f"{gr if '.' in gr else gr + '.'} has {n} resource instances" for gr, n in remaining.items())
             failures["NamespaceContentRemaining"] = ("SomeResourcesRemain",

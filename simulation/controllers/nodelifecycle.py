@@ -406,8 +406,8 @@ class NodeLifecycleController(Controller):
             for zone in self.zone_states:
                 self.tainters[zone].swap_limiter(0, now)
                 self.zone_states[zone] = STATE_FULL_DISRUPTION
-            return ["finds every node not Ready: it assumes its own connectivity failed and stops all evictions "
-                    "(master disruption mode)"]
+            return [("finds every node not Ready: it assumes its own connectivity failed and stops all evictions "
+                     "(master disruption mode)")]
         if all_were_fully_disrupted:
             for name in self.health:
                 self.health[name]["probe"] = now
