@@ -14,6 +14,7 @@ from typing import Any
 
 from simulation.apiserver import resources
 from simulation.apiserver.resources import ResourceType
+from simulation.scheduler.corev1 import tolerates_taint
 
 
 # ----------------------------------------------------------------------------- discovery
@@ -122,27 +123,11 @@ def selector_matches(selector: Mapping[str, str] | None, labels: Mapping[str, st
 
 
 # ----------------------------------------------------------------------------- taints
-def toleration_tolerates(toleration: Mapping[str, Any], taint: Mapping[str, Any]) -> bool:
-    """Upstream's ``Toleration.ToleratesTaint``."""
-    effect = toleration.get("effect") or ""
-    if effect and effect != taint.get("effect"):
-        return False
-    key = toleration.get("key") or ""
-    if key and key != taint.get("key"):
-        return False
-    operator = toleration.get("operator") or "Equal"
-    if operator == "Exists":
-        return True
-    if operator == "Equal":
-        return (toleration.get("value") or "") == (taint.get("value") or "")
-    return False
-
-
 def matching_tolerations(taints: list[dict], tolerations: list[dict]) -> tuple[bool, list[dict]]:
     """Upstream's ``GetMatchingTolerations``: whether every taint is tolerated, and by what."""
     used = []
     for taint in taints:
-        match = next((t for t in tolerations if toleration_tolerates(t, taint)), None)
+        match = next((t for t in tolerations if tolerates_taint(t, taint)), None)
         if match is None:
             return False, []
         used.append(match)

@@ -16,7 +16,7 @@ import pytest
 from simulation.apiserver.assembly import new_apiserver
 from simulation.apiserver.bootstrap import APISERVER, bootstrap
 from simulation.apiserver.request import UserInfo
-from simulation.client.apiclient import APIClient
+from simulation.client.apiclient import APIClient, is_not_found
 from simulation.client.events import rfc3339
 from simulation.controllers.manager import ControllerManager
 from simulation.kernel import Kernel
@@ -72,6 +72,19 @@ class Cluster:
         events.sort(key=lambda e: e["metadata"].get("resourceVersion") and int(e["metadata"]["resourceVersion"]))
         return [e for e in events if (reason is None or e["reason"] == reason)
                 and (kind is None or e["involvedObject"]["kind"] == kind)]
+
+    def exists(self, resource: str, name: str, namespace: str = NAMESPACE) -> bool:
+        try:
+            self.admin.get(resource, namespace, name)
+        except Exception as exc:  # only NotFound means "no"
+            if is_not_found(exc):
+                return False
+            raise
+        return True
+
+    def failed_syncs(self) -> list[str]:
+        """Captions of syncs that failed (a missing RBAC permission shows up here)."""
+        return [s for s in self.captions() if "failed to sync" in s or "forbidden" in s]
 
     def captions(self, component: str = "kube-controller-manager") -> list[str]:
         return [s.caption for s in self.kernel.history if s.component == component]

@@ -12,10 +12,6 @@ NS = "default"
 
 
 
-def no_failed_syncs(c) -> bool:
-    """Every sync succeeded: RBAC let the controller manager do all it needed."""
-    return not [s for s in c.captions() if "failed to sync" in s or "forbidden" in s]
-
 def maybe_get(c, resource: str, name: str, namespace: str = NS) -> dict | None:
     try:
         return c.admin.get(resource, namespace, name)
@@ -99,7 +95,7 @@ def test_endpoints_follow_readiness_ip_and_deletion(cluster):
     assert c.run_until(lambda: ips(subsets(c), "addresses") == ["10.244.2.7"])
     c.admin.delete("pods", NS, "web-b", grace_period_seconds=30)  # bound: terminating, not gone
     assert c.run_until(lambda: subsets(c) == [])
-    assert no_failed_syncs(c)
+    assert not c.failed_syncs()
 
 
 def test_publish_not_ready_addresses_lists_every_pod_as_ready(cluster):

@@ -4,24 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from simulation.client.apiclient import is_not_found
-
 NS = "default"
 
 
-
-def no_failed_syncs(c) -> bool:
-    """Every sync succeeded: RBAC let the controller manager do all it needed."""
-    return not [s for s in c.captions() if "failed to sync" in s or "forbidden" in s]
-
-def exists(c, resource: str, name: str, namespace: str = NS) -> bool:
-    try:
-        c.admin.get(resource, namespace, name)
-        return True
-    except Exception as exc:
-        if is_not_found(exc):
-            return False
-        raise
 
 
 def ref(owner: dict, *, controller: bool = True, block: bool = True) -> dict:
@@ -70,11 +55,11 @@ def test_background_deletion_collects_the_whole_tree(cluster, policy):
     c = cluster(("garbagecollector",))
     web_tree(c)
     c.admin.delete("deployments", NS, "web", propagation_policy=policy)
-    assert not exists(c, "deployments", "web")  # gone at once; the collector follows
-    assert c.run_until(lambda: not exists(c, "replicasets", "web-7d9") and not c.pods(include_terminating=True))
+    assert not c.exists("deployments", "web")  # gone at once; the collector follows
+    assert c.run_until(lambda: not c.exists("replicasets", "web-7d9") and not c.pods(include_terminating=True))
     assert any("The garbage collector sees ReplicaSet web-7d9's owner Deployment web is gone: it deletes the "
                "ReplicaSet (background)" == s for s in c.captions())
-    assert no_failed_syncs(c)
+    assert not c.failed_syncs()
 
 
 def test_foreground_deletion_removes_dependents_first_then_the_owner(cluster):
@@ -82,30 +67,30 @@ def test_foreground_deletion_removes_dependents_first_then_the_owner(cluster):
     web_tree(c)
     order: list[str] = []
     c.kernel.step_listeners.append(lambda step: order.extend(
-        n for n in ("web-7d9-a", "web-7d9-b", "web-7d9", "web") if n not in order and not exists(
-            c, {"web": "deployments", "web-7d9": "replicasets"}.get(n, "pods"), n)))
+        n for n in ("web-7d9-a", "web-7d9-b", "web-7d9", "web") if n not in order and not c.exists(
+            {"web": "deployments", "web-7d9": "replicasets"}.get(n, "pods"), n)))
     c.admin.delete("deployments", NS, "web", propagation_policy="Foreground")
     deploy = c.get("deployments", "web")
     assert deploy["metadata"]["finalizers"] == ["foregroundDeletion"] and deploy["metadata"]["deletionTimestamp"]
-    assert c.run_until(lambda: not exists(c, "deployments", "web"))
-    assert not exists(c, "replicasets", "web-7d9") and not c.pods(include_terminating=True)
+    assert c.run_until(lambda: not c.exists("deployments", "web"))
+    assert not c.exists("replicasets", "web-7d9") and not c.pods(include_terminating=True)
     # The owner waits for its blocking dependents: pods, then their ReplicaSet, then the Deployment.
     assert order.index("web") == 3 and order.index("web-7d9") == 2
-    assert no_failed_syncs(c)
+    assert not c.failed_syncs()
 
 
 def test_orphan_deletion_keeps_dependents_without_the_owner_reference(cluster):
     c = cluster(("garbagecollector",))
     web_tree(c)
     c.admin.delete("replicasets", NS, "web-7d9", propagation_policy="Orphan")
-    assert c.run_until(lambda: not exists(c, "replicasets", "web-7d9"))
+    assert c.run_until(lambda: not c.exists("replicasets", "web-7d9"))
     c.settle(1)
     pods = c.pods()
     assert [p["metadata"]["name"] for p in pods] == ["web-7d9-a", "web-7d9-b"]
     assert all(not p["metadata"].get("ownerReferences") for p in pods)
-    assert exists(c, "deployments", "web")  # the owner's owner is untouched
+    assert c.exists("deployments", "web")  # the owner's owner is untouched
     assert any("orphans 2 dependent(s) of ReplicaSet web-7d9" in s for s in c.captions())
-    assert no_failed_syncs(c)
+    assert not c.failed_syncs()
 
 
 def test_orphan_of_an_owner_without_dependents_just_goes(cluster):
@@ -113,14 +98,14 @@ def test_orphan_of_an_owner_without_dependents_just_goes(cluster):
     c.admin.create("deployments", deployment("lonely"), NS)
     c.settle(1)
     c.admin.delete("deployments", NS, "lonely", propagation_policy="Orphan")
-    assert c.run_until(lambda: not exists(c, "deployments", "lonely"))
+    assert c.run_until(lambda: not c.exists("deployments", "lonely"))
 
 
 def test_dependent_of_an_owner_that_never_existed_is_collected(cluster):
     c = cluster(("garbagecollector",))
     ghost = {"apiVersion": "apps/v1", "kind": "ReplicaSet", "metadata": {"name": "ghost", "uid": "no-such-uid"}}
     c.admin.create("pods", pod("stray", ghost), NS)
-    assert c.run_until(lambda: not exists(c, "pods", "stray"))
+    assert c.run_until(lambda: not c.exists("pods", "stray"))
     assert any("asks the API server for ReplicaSet ghost and finds it does not exist" in s for s in c.captions())
 
 
@@ -131,8 +116,8 @@ def test_owner_replaced_under_the_same_name_does_not_keep_old_dependents(cluster
     c.settle(1)
     c.admin.create("replicasets", replica_set("web"), NS)  # same name, new uid
     c.admin.create("pods", pod("old-pod", old), NS)
-    assert c.run_until(lambda: not exists(c, "pods", "old-pod"))
-    assert exists(c, "replicasets", "web")
+    assert c.run_until(lambda: not c.exists("pods", "old-pod"))
+    assert c.exists("replicasets", "web")
 
 
 def test_a_solid_owner_keeps_the_dependent_and_dangling_references_are_removed(cluster):
@@ -143,7 +128,7 @@ def test_a_solid_owner_keeps_the_dependent_and_dangling_references_are_removed(c
     assert c.run_until(lambda: [r["name"] for r in c.get("pods", "shared")["metadata"].get("ownerReferences", [])]
                        == ["keeper"])
     c.settle(2)
-    assert exists(c, "pods", "shared")
+    assert c.exists("pods", "shared")
 
 
 def test_non_blocking_dependents_do_not_hold_a_foreground_owner(cluster):
@@ -152,7 +137,7 @@ def test_non_blocking_dependents_do_not_hold_a_foreground_owner(cluster):
     c.admin.create("pods", pod("loose", rs, block=False), NS)
     c.settle(1)
     c.admin.delete("replicasets", NS, "rs", propagation_policy="Foreground")
-    assert c.run_until(lambda: not exists(c, "replicasets", "rs") and not exists(c, "pods", "loose"))
+    assert c.run_until(lambda: not c.exists("replicasets", "rs") and not c.exists("pods", "loose"))
 
 
 def test_restarted_collector_finds_orphans_left_while_it_was_down(cluster):
@@ -161,6 +146,6 @@ def test_restarted_collector_finds_orphans_left_while_it_was_down(cluster):
     c.manager.stop()
     c.admin.delete("deployments", NS, "web")
     c.settle(5)
-    assert exists(c, "replicasets", "web-7d9")  # nobody collects while the controller manager is down
+    assert c.exists("replicasets", "web-7d9")  # nobody collects while the controller manager is down
     c.manager.start()
-    assert c.run_until(lambda: not exists(c, "replicasets", "web-7d9") and not c.pods(include_terminating=True))
+    assert c.run_until(lambda: not c.exists("replicasets", "web-7d9") and not c.pods(include_terminating=True))

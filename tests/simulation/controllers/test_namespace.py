@@ -4,25 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from simulation.client.apiclient import is_not_found
 from simulation.controllers.namespace import NAMESPACE_DELETION_GRACE_SECONDS
 
 NS = "team"
 
 
-
-def no_failed_syncs(c) -> bool:
-    """Every sync succeeded: RBAC let the controller manager do all it needed."""
-    return not [s for s in c.captions() if "failed to sync" in s or "forbidden" in s]
-
-def exists(c, resource: str, name: str, namespace: str = "") -> bool:
-    try:
-        c.admin.get(resource, namespace, name)
-        return True
-    except Exception as exc:
-        if is_not_found(exc):
-            return False
-        raise
 
 
 def conditions(namespace: dict) -> dict[str, tuple[str, str, str]]:
@@ -76,12 +62,12 @@ def test_a_terminating_namespace_loses_its_content_then_goes(cluster):
     assert terminating["status"]["phase"] == "Terminating"
     assert terminating["spec"]["finalizers"] == ["kubernetes"]
     c.run(NAMESPACE_DELETION_GRACE_SECONDS - 0.5)
-    assert exists(c, "configmaps", "settings", NS)  # the controller waits out its grace period first
-    assert c.run_until(lambda: not exists(c, "namespaces", NS), timeout_seconds=30)
+    assert c.exists("configmaps", "settings", NS)  # the controller waits out its grace period first
+    assert c.run_until(lambda: not c.exists("namespaces", NS), timeout_seconds=30)
     for resource, obj in CONTENT:
         assert c.admin.list(resource, NS)[0] == [], resource
     assert any("finds namespace team empty: it removes the 'kubernetes' finalizer" in s for s in c.captions())
-    assert no_failed_syncs(c)
+    assert not c.failed_syncs()
 
 
 def test_content_held_by_a_finalizer_keeps_the_namespace_terminating_with_conditions(cluster):
@@ -105,7 +91,7 @@ def test_content_held_by_a_finalizer_keeps_the_namespace_terminating_with_condit
     }
     # Whoever owns the finalizer finishes; the controller's next look (after 15 s / 2) finalizes the namespace.
     c.admin.patch("configmaps", NS, "held", {"metadata": {"finalizers": None}})
-    assert c.run_until(lambda: not exists(c, "namespaces", NS), timeout_seconds=20)
+    assert c.run_until(lambda: not c.exists("namespaces", NS), timeout_seconds=20)
 
 
 def test_pods_being_deleted_gracefully_are_waited_for(cluster):
@@ -117,14 +103,14 @@ def test_pods_being_deleted_gracefully_are_waited_for(cluster):
     assert held["metadata"]["deletionTimestamp"]  # its kubelet (none here) would stop the containers
     assert conditions(c.admin.get("namespaces", "", NS))["NamespaceContentRemaining"][0] == "True"
     c.admin.delete("pods", NS, "bound", grace_period_seconds=0)  # what the kubelet does when they stopped
-    assert c.run_until(lambda: not exists(c, "namespaces", NS), timeout_seconds=30)
+    assert c.run_until(lambda: not c.exists("namespaces", NS), timeout_seconds=30)
 
 
 def test_a_namespace_that_is_not_deleted_is_left_alone(cluster):
     c = cluster(("namespace",))
     make_namespace(c)
     c.run(NAMESPACE_DELETION_GRACE_SECONDS * 3)
-    assert exists(c, "configmaps", "settings", NS)
+    assert c.exists("configmaps", "settings", NS)
     assert c.admin.get("namespaces", "", NS)["status"]["phase"] == "Active"
 
 
@@ -134,9 +120,9 @@ def test_a_namespace_deleted_while_the_controller_manager_was_down_is_cleaned_up
     c.manager.stop()
     c.admin.delete("namespaces", "", NS)
     c.run(30)
-    assert exists(c, "namespaces", NS)
+    assert c.exists("namespaces", NS)
     c.manager.start()
-    assert c.run_until(lambda: not exists(c, "namespaces", NS), timeout_seconds=30)
+    assert c.run_until(lambda: not c.exists("namespaces", NS), timeout_seconds=30)
 
 
 @pytest.mark.parametrize("controllers", [("namespace", "garbagecollector")], ids=["with-gc"])
@@ -153,11 +139,11 @@ def test_namespace_and_garbage_collector_together(cluster, controllers):
                                 "spec": {"containers": [{"name": "app", "image": "nginx:1.27"}]}}}}
     c.admin.create("replicasets", rs, NS)
     c.admin.delete("namespaces", "", NS, propagation_policy="Foreground")
-    assert c.run_until(lambda: not exists(c, "namespaces", NS), timeout_seconds=40)
+    assert c.run_until(lambda: not c.exists("namespaces", NS), timeout_seconds=40)
 
 
 def test_an_empty_namespace_goes_too(cluster):
     c = cluster(("namespace",))
     c.admin.create("namespaces", {"metadata": {"name": "empty"}})
     c.admin.delete("namespaces", "", "empty")
-    assert c.run_until(lambda: not exists(c, "namespaces", "empty"), timeout_seconds=NAMESPACE_DELETION_GRACE_SECONDS + 5)
+    assert c.run_until(lambda: not c.exists("namespaces", "empty"), timeout_seconds=NAMESPACE_DELETION_GRACE_SECONDS + 5)

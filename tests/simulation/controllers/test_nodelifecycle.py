@@ -46,10 +46,6 @@ class FakeKubelet:
 
 
 
-def no_failed_syncs(c) -> bool:
-    """Every sync succeeded: RBAC let the controller manager do all it needed."""
-    return not [s for s in c.captions() if "failed to sync" in s or "forbidden" in s]
-
 def post_ready(c, node: str) -> None:
     now = rfc3339(c.kernel.wall_time())
     c.admin.patch("nodes", "", node, {"status": {"conditions": [
@@ -151,7 +147,7 @@ def test_a_node_that_stops_heartbeating_goes_unknown_is_tainted_and_its_pods_are
         ("Marking for deletion Pod default/web", "taint-eviction-controller")]
     c.run(600)
     assert not terminating(c, "patient") and not terminating(c, "elsewhere")  # tolerates forever / healthy node
-    assert no_failed_syncs(c)
+    assert not c.failed_syncs()
 
 
 def test_a_node_that_comes_back_loses_its_taints_and_pending_evictions(cluster):
