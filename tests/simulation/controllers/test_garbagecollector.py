@@ -149,3 +149,19 @@ def test_restarted_collector_finds_orphans_left_while_it_was_down(cluster):
     assert c.exists("replicasets", "web-7d9")  # nobody collects while the controller manager is down
     c.manager.start()
     assert c.run_until(lambda: not c.exists("replicasets", "web-7d9") and not c.pods(include_terminating=True))
+
+
+def test_a_node_lease_goes_with_its_node(cluster):
+    """A namespaced dependent of a cluster-scoped owner: the kubelet's Lease names its Node."""
+    c = cluster(("garbagecollector",))
+    node = c.admin.create("nodes", {"apiVersion": "v1", "kind": "Node", "metadata": {"name": "node-9"}})
+    c.admin.create("leases", {"apiVersion": "coordination.k8s.io/v1", "kind": "Lease",
+                              "metadata": {"name": "node-9", "ownerReferences": [
+                                  {"apiVersion": "v1", "kind": "Node", "name": "node-9",
+                                   "uid": node["metadata"]["uid"]}]},
+                              "spec": {"holderIdentity": "node-9"}}, "kube-node-lease")
+    c.settle(1)
+    assert c.exists("leases", "node-9", "kube-node-lease")
+    c.admin.delete("nodes", "", "node-9")
+    assert c.run_until(lambda: not c.exists("leases", "node-9", "kube-node-lease"))
+    assert not c.failed_syncs()
