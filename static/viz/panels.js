@@ -17,7 +17,7 @@ function h(tag, attrs = {}, ...children) {
     else if (k === "class") node.className = v;
     else node.setAttribute(k, v === true ? "" : v);
   }
-  for (const c of children.flat()) if (c !== null && c !== undefined && c !== false) node.append(c instanceof Node ? c : String(c));
+  for (const c of children.flat(Infinity)) if (c !== null && c !== undefined && c !== false) node.append(c instanceof Node ? c : String(c));
   return node;
 }
 
@@ -99,6 +99,8 @@ export class Panels {
 
   // ------------------------------------------------------------------ events
   renderEvents() {
+    this.refreshObjectEvents();
+    if (!$("panel-events").classList.contains("active")) return;  // drawn when its tab opens
     const events = [...state.events.values()];
     const nsSel = $("ev-namespace"), kindSel = $("ev-kind");
     const fill = (sel, values) => {
@@ -298,18 +300,29 @@ export class Panels {
     row.append(h("button", {onclick: () => this.renderInspector()}, "refresh"));
     body.append(row);
     if (kind === "Pod") await this.podDetails(body, obj);
-    // events about this object
-    const events = [...state.events.values()].filter(e => {
-      const o = e.involvedObject || {};
-      return (o.uid && o.uid === obj.metadata.uid) || (o.kind === kind && o.name === name && (o.namespace || "") === (namespace || ""));
-    }).sort((a, b) => eventTime(a).localeCompare(eventTime(b)));
-    body.append(h("h4", {}, `Events (${events.length})`), h("table", {class: "grid", "data-table": "object-events"},
-      events.map(e => h("tr", {class: e.type === "Warning" ? "warning" : ""}, h("td", {}, e.type), h("td", {}, e.reason),
-        h("td", {}, (e.source && e.source.component) || e.reportingComponent || ""), h("td", {}, e.message)))));
+    // events about this object, kept current while the inspector is open
+    const heading = h("h4", {}, "Events");
+    const table = h("table", {class: "grid", "data-table": "object-events"});
+    body.append(heading, table);
+    this.objectEvents = {uid: obj.metadata.uid, kind, name, namespace: namespace || "", heading, table};
+    this.refreshObjectEvents();
     // as kubectl prints it: without managedFields (--show-managed-fields to see them)
     const shown = {...obj, metadata: {...obj.metadata}};
     delete shown.metadata.managedFields;
     body.append(h("h4", {}, "YAML"), h("pre", {class: "yaml"}, toYAML(shown)));
+  }
+
+  refreshObjectEvents() {
+    const t = this.objectEvents;
+    if (!t) return;
+    const events = [...state.events.values()].filter(e => {
+      const o = e.involvedObject || {};
+      return (o.uid && o.uid === t.uid) || (o.kind === t.kind && o.name === t.name && (o.namespace || "") === t.namespace);
+    }).sort((a, b) => eventTime(a).localeCompare(eventTime(b)));
+    t.heading.textContent = `Events (${events.length})`;
+    t.table.replaceChildren(...events.map(e => h("tr", {class: e.type === "Warning" ? "warning" : ""}, h("td", {}, e.type),
+      h("td", {}, e.reason), h("td", {}, (e.source && e.source.component) || e.reportingComponent || ""),
+      h("td", {}, `${e.message || ""}${e.count > 1 ? ` (×${e.count})` : ""}`))));
   }
 
   async podDetails(body, pod) {

@@ -110,6 +110,13 @@ def test_kubectl_apply_deployment_shows_the_request_and_its_objects(cluster_page
         page.wait_for_function(
             f"[...document.querySelectorAll('svg .pod')].filter(p => p.dataset.pod.startsWith('default/{name}-') "
             "&& p.dataset.nodeName).length >= 2", timeout=30000)
+        # a pod's inspector shows its owner chain and the Events of its journey
+        page.locator(f"svg .pod[data-pod^='default/{name}-']").first.click()
+        page.wait_for_selector(".inspector .owners a")
+        owners = page.locator(".inspector .owners").inner_text()
+        assert "ReplicaSet/" + name in owners and f"Deployment/{name}" in owners, owners
+        page.wait_for_function("[...document.querySelectorAll('.inspector [data-table=object-events] td')]"
+                               ".some(td => td.textContent === 'Scheduled')", timeout=20000)
     else:
         # no controllers yet: a pod bound directly to a node (what the scheduler would do) appears on it
         pod_name = f"{name}-direct"
