@@ -7,9 +7,10 @@ in it. Each sync:
 
 1. reads the namespace through the API (other controllers edit it while it terminates) and
    makes sure its phase says ``Terminating``;
-2. deletes the content: for every namespaced resource that supports delete, a
-   ``deletecollection`` with ``propagationPolicy: Background``, then a list to see what is
-   left. Pods being deleted gracefully and objects held by finalizers may remain;
+2. deletes the content: for every namespaced resource that supports delete, each object
+   with ``propagationPolicy: Background`` (upstream sends one ``deletecollection``; our API
+   client has no such call), then a list to see what is left. Pods being deleted gracefully
+   and objects held by finalizers may remain;
 3. writes the namespace's deletion conditions (``NamespaceDeletionDiscoveryFailure``,
    ``NamespaceDeletionGroupVersionParsingFailure``, ``NamespaceDeletionContentFailure``,
    ``NamespaceContentRemaining``, ``NamespaceFinalizersRemaining``) with upstream's reasons
