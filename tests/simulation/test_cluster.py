@@ -44,9 +44,11 @@ def test_deployment_becomes_three_running_pods_with_the_chain_of_events():
     assert cluster.kernel.run_until_true(lambda: len(running_pods(admin, "web")) == 3, timeout_seconds=60)
     pods = running_pods(admin, "web")
     assert {p["spec"]["nodeName"] for p in pods} == {"node-1", "node-2"}
+    # The Deployment's status follows its pods a couple of hops later.
+    assert cluster.kernel.run_until_true(lambda: admin.get("deployments", "default", "web")["status"].get(
+        "readyReplicas") == 3, timeout_seconds=10)
     deployment = admin.get("deployments", "default", "web")
     assert deployment["metadata"]["annotations"]["deployment.kubernetes.io/revision"] == "1"
-    assert deployment["status"]["readyReplicas"] == 3
     events, _ = admin.list("events", "default")
     events = [e for e in events if e["involvedObject"]["kind"] != "Node"]
     chain = [(e["reason"], e["source"]["component"]) for e in sorted(events, key=lambda e: e["metadata"]["resourceVersion"]
