@@ -33,6 +33,14 @@ HEALTH_URLS = {"scheduler": "https://127.0.0.1:10259/healthz",
                "controller-manager": "https://127.0.0.1:10257/healthz"}
 
 FAULTS = ("kill-container", "fail-node", "drop-watch-events")
+MAX_REPLICAS = 3
+
+
+def connection_refused(component: str) -> str:
+    """What upstream's componentstatuses probe reports for a component that is not running."""
+    url = HEALTH_URLS[component]
+    port = url.split(":")[2].split("/")[0]
+    return f'Get "{url}": dial tcp 127.0.0.1:{port}: connect: connection refused'
 
 
 class SimulationError(ValueError):
@@ -73,9 +81,7 @@ class SimCluster:
                       leader_election: bool = False, lease_name: str = "") -> Scheduler:
         return self._add(Scheduler(name, self.kernel, self.client(SCHEDULER_USER, "kube-scheduler"),
                                    scheduler_name=scheduler_name, leader_election=leader_election,
-                                   lease_name=lease_name or (scheduler_name if scheduler_name != DEFAULT_SCHEDULER
-                                                             else "kube-scheduler"),
-                                   identity=f"{name}_{self._identity_suffix()}"))
+                                   lease_name=lease_name, identity=f"{name}_{self._identity_suffix()}"))
 
     def add_controller_manager(self, name: str = "kube-controller-manager", *, leader_election: bool = False,
                                controllers: tuple[str, ...] | None = None) -> ControllerManager:
@@ -91,6 +97,33 @@ class SimCluster:
         proxy = KubeProxy(f"kube-proxy/{spec.name}", self.kernel, self.client(KUBE_PROXY_USER, "kube-proxy"),
                           node=spec.name)
         return self._add(kubelet), self._add(proxy)
+
+    def set_replicas(self, kind: str, count: int) -> list[Component]:
+        """Run ``count`` replicas of the default scheduler or of the controller manager. With
+        two or more, every replica campaigns for the component's Lease in ``kube-system`` and
+        only the holder works; the others stand by and take over once it stops renewing.
+        Replicas are named ``kube-scheduler``, ``kube-scheduler-2``, … (likewise the controller
+        manager); changing the count restarts them, as a re-deployed static pod would."""
+        base = {"scheduler": "kube-scheduler", "controller-manager": "kube-controller-manager"}.get(kind)
+        if base is None:
+            raise SimulationError(f"replicas are for scheduler or controller-manager, not {kind!r}")
+        if not isinstance(count, int) or isinstance(count, bool) or not 1 <= count <= MAX_REPLICAS:
+            raise SimulationError(f"count must be an integer from 1 to {MAX_REPLICAS}")
+        for name in [n for n in self.components if n == base or n.startswith(base + "-")]:
+            self.components.pop(name).stop()
+        elect = count > 1
+        replicas: list[Component] = []
+        for i in range(1, count + 1):
+            name = base if i == 1 else f"{base}-{i}"
+            replicas.append(self.add_scheduler(name, leader_election=elect) if kind == "scheduler"
+                            else self.add_controller_manager(name, leader_election=elect))
+        for replica in replicas:
+            replica.start()
+        return replicas
+
+    def replicas(self, kind: str) -> int:
+        base = {"scheduler": "kube-scheduler", "controller-manager": "kube-controller-manager"}[kind]
+        return sum(1 for n in self.components if n == base or n.startswith(base + "-"))
 
     def _identity_suffix(self) -> str:
         return format(self.kernel.rng.getrandbits(48), "012x")
@@ -181,11 +214,7 @@ class SimCluster:
             running = any(s.running and s.scheduler_name == DEFAULT_SCHEDULER for s in self.schedulers())
         else:
             running = any(c.running for c in self.components.values() if isinstance(c, ControllerManager))
-        if running:
-            return True, "ok"
-        url = HEALTH_URLS[component]
-        port = url.split(":")[2].split("/")[0]
-        return False, f'Get "{url}": dial tcp 127.0.0.1:{port}: connect: connection refused'
+        return (True, "ok") if running else (False, connection_refused(component))
 
     def state(self) -> dict:
         return {"clock": self.pacer.state(), "components": [c.status() for c in self.components.values()],

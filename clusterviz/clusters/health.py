@@ -9,13 +9,11 @@ from __future__ import annotations
 
 from typing import Callable
 
+from simulation.cluster import connection_refused
 from simulation.store import Store
 
-#: Components and the health endpoint upstream's probes dial.
-PROBED_COMPONENTS = (
-    ("scheduler", "https://127.0.0.1:10259/healthz"),
-    ("controller-manager", "https://127.0.0.1:10257/healthz"),
-)
+#: The components upstream's componentstatuses probes, besides etcd.
+PROBED_COMPONENTS = ("scheduler", "controller-manager")
 
 #: (cluster, component) → callable answering (healthy, message); filled by the kernel host.
 probes: dict[tuple[str, str], Callable[[], tuple[bool, str]]] = {}
@@ -33,16 +31,11 @@ def _status(name: str, healthy: bool, message: str, error: str = "") -> dict:
 def component_statuses(store: Store, cluster_name: str) -> Callable[[], list[dict]]:
     def statuses() -> list[dict]:
         out = []
-        for name, url in PROBED_COMPONENTS:
+        for name in PROBED_COMPONENTS:
             probe = probes.get((cluster_name, name))
             answer = probe() if probe is not None else remote_probe(cluster_name, name) if remote_probe else None
-            healthy, message = answer if answer is not None else (False, "")
-            if healthy:
-                out.append(_status(name, True, message or "ok"))
-            else:
-                port = url.split(":")[2].split("/")[0]
-                out.append(_status(name, False, message or f'Get "{url}": dial tcp 127.0.0.1:{port}: connect: '
-                                   "connection refused"))
+            healthy, message = answer if answer is not None else (False, connection_refused(name))
+            out.append(_status(name, healthy, message or ("ok" if healthy else connection_refused(name))))
         try:
             store.current_revision()
             out.append(_status("etcd-0", True, '{"health":"true","reason":""}'))

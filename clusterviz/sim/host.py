@@ -20,7 +20,7 @@ from django.db import close_old_connections
 
 from clusterviz.clusters import apiservers, audit, health
 from clusterviz.clusters.models import Cluster
-from simulation.cluster import SimCluster, SimulationError, standard_cluster
+from simulation.cluster import DEFAULT_SCHEDULER, SimCluster, SimulationError, standard_cluster
 from simulation.kernel.kernel import CLASSROOM_WATCH_LATENCY_SECONDS
 from simulation.kernel.pacing import LIVE, PAUSED
 
@@ -50,6 +50,9 @@ class KernelHost:
                                                 epoch=time.time(), on_step=self._on_step,
                                                 watch_latency_seconds=float(state.get(
                                                     "watch_latency_seconds", CLASSROOM_WATCH_LATENCY_SECONDS)))
+        for kind, count in state.get("replicas", {}).items():
+            if count != 1:
+                self.sim.set_replicas(kind, count)
         for extra in state.get("schedulers", []):
             self.sim.add_scheduler(extra["name"], scheduler_name=extra.get("scheduler_name", extra["name"])).start()
         for name in state.get("stopped", []):
@@ -128,9 +131,10 @@ class KernelHost:
     def _persist(self) -> None:
         sim = self.sim
         self.state.update(mode=sim.pacer.mode, speed=sim.pacer.speed,
+                          replicas={kind: sim.replicas(kind) for kind in ("scheduler", "controller-manager")},
                           stopped=[c.name for c in sim.components.values() if not c.running],
                           schedulers=[{"name": s.name, "scheduler_name": s.scheduler_name}
-                                      for s in sim.schedulers() if s.name != "kube-scheduler"])
+                                      for s in sim.schedulers() if s.scheduler_name != DEFAULT_SCHEDULER])
         Cluster.objects.filter(pk=self.cluster_id).update(sim_state=self.state)
 
 

@@ -14,7 +14,7 @@ from simulation.apiserver.validation.names import is_dns1123_subdomain
 from simulation.cluster import SimCluster, SimulationError
 
 #: Operations that change what must survive a restart (pacing, topology, stopped components).
-PERSISTENT = frozenset({"play", "pause", "step", "speed", "start", "stop", "add_scheduler"})
+PERSISTENT = frozenset({"play", "pause", "step", "speed", "start", "stop", "add_scheduler", "replicas"})
 READ_ONLY = frozenset({"state", "components", "steps", "decision", "containers", "iptables", "health"})
 
 
@@ -77,6 +77,10 @@ def _add_scheduler(sim: SimCluster, op: dict) -> dict:
     return scheduler.status()
 
 
+def _replicas(sim: SimCluster, op: dict) -> list[dict]:
+    return [c.status() for c in sim.set_replicas(str(op.get("component", "")), op.get("count"))]
+
+
 def _fault(sim: SimCluster, op: dict) -> dict:
     fault = op.get("fault")
     if not isinstance(fault, dict):
@@ -108,6 +112,7 @@ def _health(sim: SimCluster, op: dict) -> list:
 OPERATIONS: dict[str, Callable[[SimCluster, dict], Any]] = {
     "state": _state, "play": _play, "pause": _pause, "step": _step, "speed": _speed,
     "components": _components, "start": _start, "stop": _stop, "add_scheduler": _add_scheduler,
+    "replicas": _replicas,
     "fault": _fault, "steps": _steps, "decision": _decision, "containers": _containers, "iptables": _iptables,
     "health": _health,
 }

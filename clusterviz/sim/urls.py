@@ -11,6 +11,7 @@ urlpatterns = [
     path("clusters/<str:cluster>/sim/components", views.components),
     path("clusters/<str:cluster>/sim/components/<path:name>/<str:action>", views.component_action),
     path("clusters/<str:cluster>/sim/schedulers", views.schedulers),
+    path("clusters/<str:cluster>/sim/replicas", views.replicas),
     path("clusters/<str:cluster>/sim/faults", views.faults),
     path("clusters/<str:cluster>/sim/steps", views.steps),
     path("clusters/<str:cluster>/sim/decisions/<str:namespace>/<str:pod>", views.decision),

@@ -153,6 +153,11 @@ def schedulers(request, body):
 
 
 @control("POST")
+def replicas(request, body):
+    return {"op": "replicas", "component": body.get("component"), "count": body.get("count")}
+
+
+@control("POST")
 def faults(request, body):
     return {"op": "fault", "fault": body}
 

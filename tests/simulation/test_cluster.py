@@ -121,3 +121,43 @@ def test_standard_cluster_is_started():
     cluster = standard_cluster(server, demo_nodes(), seed=1, mode="headless", strict=True)
     assert all(c.running for c in cluster.components.values())
     assert len(cluster.components) == 2 + 2 * 3
+
+
+@pytest.mark.parametrize("kind", ["scheduler", "controller-manager"])
+def test_replicas_elect_one_leader_and_the_standby_takes_over_after_the_lease_expires(kind):
+    cluster, admin = make_cluster()
+    first, second = cluster.set_replicas(kind, 2)
+    cluster.kernel.run_for(5)
+    assert (first.leading, second.leading) == (True, False)
+    lease = admin.get("leases", "kube-system", "kube-scheduler" if kind == "scheduler" else "kube-controller-manager")
+    assert lease["spec"]["holderIdentity"] == first.identity
+
+    cluster.stop(first.name)
+    cluster.kernel.run_for(10)
+    assert not second.leading, "the standby waits for the lease to expire (15 s)"
+    cluster.kernel.run_for(10)
+    assert second.leading
+    lease = admin.get("leases", "kube-system", lease["metadata"]["name"])
+    assert lease["spec"]["holderIdentity"] == second.identity and lease["spec"]["leaseTransitions"] == 1
+
+
+def test_the_new_scheduler_leader_schedules_what_waited():
+    cluster, admin = make_cluster()
+    leader, standby = cluster.set_replicas("scheduler", 2)
+    cluster.kernel.run_for(5)
+    cluster.stop(leader.name)
+    admin.create("pods", {"metadata": {"name": "waiting"}, "spec": {"containers": [{"name": "a", "image": "nginx"}]}},
+                 "default")
+    cluster.kernel.run_for(3)
+    assert not admin.get("pods", "default", "waiting")["spec"].get("nodeName")
+    assert cluster.kernel.run_until_true(lambda: admin.get("pods", "default", "waiting")["spec"].get("nodeName"),
+                                         timeout_seconds=30)
+    assert cluster.health("scheduler") == (True, "ok")
+
+
+def test_replicas_are_for_the_two_elected_components():
+    cluster, _ = make_cluster()
+    with pytest.raises(SimulationError, match="not 'kubelet'"):
+        cluster.set_replicas("kubelet", 2)
+    with pytest.raises(SimulationError, match="from 1 to 3"):
+        cluster.set_replicas("scheduler", 7)

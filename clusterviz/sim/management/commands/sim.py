@@ -4,6 +4,7 @@
     python manage.py sim pause | play | step 3 | speed 10
     python manage.py sim stop kube-scheduler | start kube-scheduler
     python manage.py sim add-scheduler my-scheduler
+    python manage.py sim replicas scheduler 2          (leader election on a Lease)
     python manage.py sim kill-container default/web-7d9-abcde [--container POD]
     python manage.py sim fail-node node-2
     python manage.py sim drop-watch-events kube-controller-manager 5 [--resource replicasets --namespace default]
@@ -34,7 +35,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser) -> None:  # type: ignore[no-untyped-def]
         parser.add_argument("verb", choices=["state", "play", "pause", "step", "speed", "stop", "start",
-                                             "add-scheduler", "kill-container", "fail-node", "drop-watch-events",
+                                             "add-scheduler", "replicas", "kill-container", "fail-node", "drop-watch-events",
                                              "steps", "decision", "containers", "iptables"])
         parser.add_argument("args", nargs="*")
         parser.add_argument("--cluster", default="demo")
@@ -83,6 +84,9 @@ class Command(BaseCommand):
             return "POST", f"components/{arg(0, 'a component name')}/{verb}", {}
         if verb == "add-scheduler":
             return "POST", "schedulers", {"name": arg(0, "a scheduler name")}
+        if verb == "replicas":
+            return "POST", "replicas", {"component": arg(0, "scheduler or controller-manager"),
+                                        "count": int(arg(1, "a replica count"))}
         if verb == "kill-container":
             namespace, pod = _ns_name(arg(0, "NAMESPACE/POD"))
             return "POST", "faults", {"type": verb, "namespace": namespace, "pod": pod,
