@@ -7,7 +7,7 @@ scheduler is down: connection refused.
 """
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 from simulation.cluster import connection_refused
 from simulation.store import Store

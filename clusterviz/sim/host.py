@@ -20,7 +20,12 @@ from django.db import close_old_connections
 
 from clusterviz.clusters import apiservers, audit, health
 from clusterviz.clusters.models import Cluster
-from simulation.cluster import DEFAULT_SCHEDULER, SimCluster, SimulationError, standard_cluster
+from simulation.cluster import (
+    DEFAULT_SCHEDULER,
+    SimCluster,
+    SimulationError,
+    standard_cluster,
+)
 from simulation.kernel.kernel import CLASSROOM_WATCH_LATENCY_SECONDS
 from simulation.kernel.pacing import LIVE, PAUSED
 

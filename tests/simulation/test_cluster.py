@@ -143,7 +143,7 @@ def test_replicas_elect_one_leader_and_the_standby_takes_over_after_the_lease_ex
 
 def test_the_new_scheduler_leader_schedules_what_waited():
     cluster, admin = make_cluster()
-    leader, standby = cluster.set_replicas("scheduler", 2)
+    leader, _ = cluster.set_replicas("scheduler", 2)
     cluster.kernel.run_for(5)
     cluster.stop(leader.name)
     admin.create("pods", {"metadata": {"name": "waiting"}, "spec": {"containers": [{"name": "a", "image": "nginx"}]}},
