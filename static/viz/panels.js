@@ -141,7 +141,14 @@ export class Panels {
   refreshInspector() {
     // keep component inspectors live (queues change); objects refresh on demand
     if (this.current && this.current.startsWith("component:") && $("panel-inspector").classList.contains("active")) {
-      this.renderInspector(false);
+      // only when the component changed: a redraw must not wipe what the user is typing
+      const focused = document.activeElement;
+      if (focused && focused.tagName === "INPUT" && $("panel-inspector").contains(focused)) return;
+      const sig = JSON.stringify(state.components.find(c => c.name === this.current.slice(10)) || null);
+      if (sig !== this.componentSig) {
+        this.componentSig = sig;
+        this.renderInspector(false);
+      }
     }
   }
 
@@ -163,6 +170,8 @@ export class Panels {
     } catch (e) {
       body.append(h("p", {class: "bad"}, e.message));
     }
+    const n = this.lastNote;
+    if (n && n.what === what && Date.now() - n.at < 10000) body.prepend(h("p", {class: `action-note ${n.bad ? "bad" : "good"}`}, n.text));
     if (this.current === what) panel.replaceChildren(body);
   }
 
@@ -350,6 +359,8 @@ export class Panels {
   }
 
   note(body, text, bad = false) {
+    // kept for a while: live inspectors are redrawn as their component changes
+    this.lastNote = {what: this.current, text, bad, at: Date.now()};
     const old = body.querySelector(".action-note");
     if (old) old.remove();
     body.prepend(h("p", {class: `action-note ${bad ? "bad" : "good"}`}, text));

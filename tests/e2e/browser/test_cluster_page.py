@@ -342,7 +342,11 @@ def test_stopping_the_scheduler_turns_it_red_and_pods_stay_pending(cluster_page,
     page = cluster_page
     scheduler = next(c for c in control_plane["components"] if c["kind"] == "scheduler")["name"]
     sim_post(server, admin_api, "play")
-    sim_post(server, admin_api, f"components/{scheduler}/stop")
+    # through the page: the scheduler's inspector has the stop button (the control API, as the teacher)
+    page.click(f"svg .scheduler[data-component='{scheduler}']")
+    page.wait_for_selector(f"[data-inspecting='component:{scheduler}'] button:has-text('stop')")
+    page.click(".inspector button:has-text('stop')")
+    page.wait_for_selector(".inspector .action-note.good")
     try:
         page.wait_for_selector(f"svg .scheduler.stopped[data-component='{scheduler}']", timeout=10000)
         page.wait_for_selector("#health .cs[data-name='scheduler'].unhealthy", timeout=15000)
@@ -445,3 +449,24 @@ def test_time_travel_shows_the_cluster_at_a_past_revision_read_only(cluster_page
     shot(page, "13-time-travel")
     page.click("#rev-live")
     page.wait_for_selector(f"svg .pod[data-pod='default/{after}']")
+
+
+def test_a_second_scheduler_started_from_the_page_schedules_its_pods(cluster_page, control_plane, server, admin_api,
+                                                                     shot) -> None:
+    page = cluster_page
+    sim_post(server, admin_api, "play")
+    scheduler_name = unique("my-scheduler")
+    name = unique("picky")
+    assert admin_api.request("POST", "/api/v1/namespaces/default/pods",
+                             pod(name, schedulerName=scheduler_name)).status == 201
+    page.wait_for_selector(f"svg .pod[data-pod='default/{name}'][data-status=Pending]")
+    time.sleep(1.5)  # no running scheduler serves it: it waits
+    assert page.locator(f"svg .pod[data-pod='default/{name}']").get_attribute("data-node-name") == ""
+    default = next(c for c in control_plane["components"] if c["kind"] == "scheduler")["name"]
+    page.click(f"svg .scheduler[data-component='{default}']")
+    page.fill(".inspector input[size='14']", scheduler_name)
+    page.click(".inspector button:has-text('start it')")
+    page.wait_for_selector(f"svg .scheduler[data-component='{scheduler_name}']", timeout=15000)
+    page.wait_for_function(f"""(document.querySelector("svg .pod[data-pod='default/{name}']") || {{dataset: {{}}}})
+        .dataset.nodeName""", timeout=30000)
+    shot(page, "14-second-scheduler")
