@@ -38,6 +38,7 @@ async function resync(reason) {
     state.resyncs += 1;
     document.body.dataset.resyncs = state.resyncs;
     const versions = {};
+    const refused = [];
     await Promise.all(RESOURCES.map(async resource => {
       try {
         const list = await kube("GET", LIST_PATHS[resource]);
@@ -46,8 +47,12 @@ async function resync(reason) {
         versions[resource] = list.metadata.resourceVersion;
       } catch (e) {
         console.warn("cannot list", resource, e.message);
+        if (e.code === 401 || e.code === 403) refused.push(resource);
       }
     }));
+    // what this user may not see, said plainly (RBAC decides for users outside system:masters)
+    $("access-note").textContent = refused.length ? `${config.user} may not list ${refused.join(", ")} ` +
+      "(403 from RBAC): the diagram shows only what a RoleBinding lets you see" : "";
     stream.send({type: "watch", resourceVersions: versions});
     state.lastRevision = Math.max(state.lastRevision, ...Object.values(versions).map(Number).filter(n => n));
     diagram.setRevision(state.lastRevision);
@@ -90,7 +95,11 @@ const stream = new Stream({
         updateTravel();
         if (message.resource === "events") panels.renderEvents();
         break;
-      case "watch.closed": case "watch.error": resync(message.type); break;
+      case "watch.closed": resync(message.type); break;
+      case "watch.error":  // 410: the revision was compacted away, relist; 403: RBAC says no, retrying cannot help
+        if (message.code === 410) resync("expired");
+        else console.warn("watch", message.resource, message.code, message.status && message.status.message);
+        break;
       default: break;
     }
   },

@@ -470,3 +470,23 @@ def test_a_second_scheduler_started_from_the_page_schedules_its_pods(cluster_pag
     page.wait_for_function(f"""(document.querySelector("svg .pod[data-pod='default/{name}']") || {{dataset: {{}}}})
         .dataset.nodeName""", timeout=30000)
     shot(page, "14-second-scheduler")
+
+
+def test_a_learner_acts_under_their_own_name_and_rbac_decides(browser, server) -> None:
+    """A Django user who is not staff acts in the cluster as the user of the same name with no
+    group: nothing is allowed until a RoleBinding grants it, and the page says so."""
+    learner = unique("learner")
+    server.manage("shell", "-c", "from django.contrib.auth import get_user_model; "
+                  f"get_user_model().objects.create_user('{learner}', password='learn-k8s-2026')")
+    context = browser.new_context(viewport={"width": 1600, "height": 1000})
+    page = context.new_page()
+    page.goto(f"{server.http_url}/clusters/demo/")
+    page.fill("#id_username", learner)
+    page.fill("#id_password", "learn-k8s-2026")
+    page.click("button[type=submit]")
+    page.wait_for_selector("body[data-synced=true]")
+    note = page.locator("#access-note").inner_text()
+    assert learner in note and "pods" in note and "403" in note, note
+    page.wait_for_function(
+        f"[...document.querySelectorAll('#requests li.bad')].some(li => li.textContent.includes('{learner}'))")
+    context.close()
