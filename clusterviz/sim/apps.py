@@ -5,7 +5,7 @@ HEALTH_TIMEOUT_SECONDS = 1.0
 
 
 def _remote_health(cluster_name: str, component: str) -> tuple[bool, str] | None:
-    """componentstatuses for a kernel another process hosts (``runworker`` with Redis)."""
+    """componentstatuses for a kernel another process hosts (``simworker`` with Redis)."""
     from simulation.cluster import SimulationError
 
     from . import host, remote

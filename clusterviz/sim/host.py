@@ -1,7 +1,7 @@
 """Each simulated cluster's kernel, run by a worker thread in this process.
 
 By default the server process hosts every enabled cluster (one ``manage.py up`` runs
-everything); with ``REDIS_URL`` set, ``manage.py runworker`` processes host them instead.
+everything); with ``REDIS_URL`` set, ``manage.py simworker`` processes host them instead.
 
 The thread paces the kernel against the wall clock, publishes every step to the cluster's
 channel group (batched), and persists pacing and topology changes to ``Cluster.sim_state``.

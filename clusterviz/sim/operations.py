@@ -1,6 +1,6 @@
 """The control API's verbs as plain data — ``{"op": "step", "count": 3}`` — so one
 function carries them out on a :class:`~simulation.cluster.SimCluster`, whether the
-kernel lives in this process or in a ``runworker`` process reached over the channel layer.
+kernel lives in this process or in a ``simworker`` process reached over the channel layer.
 
 Each operation validates its own arguments and raises :class:`SimulationError` (a 400 for
 the caller) with a readable reason; nothing is half-done when it does.

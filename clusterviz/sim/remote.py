@@ -1,10 +1,12 @@
-"""Control operations for kernels hosted by another process (``manage.py runworker``),
+"""Control operations for kernels hosted by another process (``manage.py simworker``),
 carried over the channel layer: the request goes to the cluster's control channel, which
 only the owning worker reads; the answer comes back on a reply channel of the caller's.
+A request nobody answered in time is dropped, never carried out late.
 """
 from __future__ import annotations
 
 import asyncio
+import time
 from typing import Any
 
 from asgiref.sync import async_to_sync, sync_to_async
@@ -28,12 +30,13 @@ def call(cluster_name: str, op: dict, timeout: float = REPLY_TIMEOUT_SECONDS) ->
 
     async def rpc() -> dict:
         reply = await layer.new_channel("clusterviz-sim-reply.")
-        await layer.send(control_channel(cluster_name), {"type": "sim.control", "op": op, "reply": reply})
+        await layer.send(control_channel(cluster_name), {"type": "sim.control", "op": op, "reply": reply,
+                                                         "expires": time.time() + timeout})
         try:
             return await asyncio.wait_for(layer.receive(reply), timeout)
-        except TimeoutError:
+        except Exception as exc:  # noqa: BLE001 - asyncio's timeout, or the Redis client's own
             raise WorkerUnavailable(f"no simulation worker answered for cluster {cluster_name!r} within "
-                                    f"{timeout:g} s: is `python manage.py runworker` running?") from None
+                                    f"{timeout:g} s: is `python manage.py simworker` running?") from exc
 
     message = async_to_sync(rpc)()
     if not message.get("ok"):
@@ -47,6 +50,8 @@ async def serve(host: Any) -> None:
     execute = sync_to_async(host.execute, thread_sensitive=False)
     while True:
         message = await layer.receive(control_channel(host.name))
+        if message.get("expires", 0) < time.time():
+            continue  # its caller gave up (and told its user so): carrying it out now would surprise
         try:
             reply = {"type": "sim.reply", "ok": True, "result": await execute(message["op"])}
         except (SimulationError, KeyError, TypeError, ValueError) as exc:

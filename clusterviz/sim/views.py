@@ -68,12 +68,11 @@ def dispatch(cluster: str, op: dict) -> Any:
         host = hosts.get(cluster)
     except SimulationError:
         if hosts.hosts_in_process():
-            raise errors.StatusError(503, errors.status_body(
-                503, "ServiceUnavailable", f"cluster {cluster!r} has no simulation running")) from None
+            raise errors.service_unavailable(f"cluster {cluster!r} has no simulation running") from None
         try:
             return remote.call(cluster, op)
         except remote.WorkerUnavailable as exc:
-            raise errors.StatusError(503, errors.status_body(503, "ServiceUnavailable", str(exc))) from None
+            raise errors.service_unavailable(str(exc)) from None
     return host.execute(op)
 
 

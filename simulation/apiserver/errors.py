@@ -113,5 +113,9 @@ def unsupported_media_type(content_type: str) -> StatusError:
                        f'application/strategic-merge-patch+json (got "{content_type}")', None)
 
 
+def service_unavailable(message: str) -> StatusError:
+    return StatusError(503, "ServiceUnavailable", message)
+
+
 def internal(message: str) -> StatusError:
     return StatusError(500, "InternalError", f"Internal error occurred: {message}", None)

@@ -51,7 +51,7 @@ class Command(BaseCommand):
                 self.stdout.write(f"  simulation:     cluster {host.name!r} runs {len(host.sim.components)} components "
                                   f"({host.sim.pacer.mode}, {host.sim.pacer.speed:g}x)\n")
         else:
-            self.stdout.write("  simulation:     REDIS_URL is set: run `python manage.py runworker` to host kernels\n")
+            self.stdout.write("  simulation:     REDIS_URL is set: run `python manage.py simworker` to host kernels\n")
 
         key = str(certs.server_key).replace(":", r"\:")
         cert = str(certs.server_cert).replace(":", r"\:")

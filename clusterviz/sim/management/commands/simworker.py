@@ -1,4 +1,4 @@
-"""``manage.py runworker``: host simulation kernels outside the web server (with
+"""``manage.py simworker``: host simulation kernels outside the web server (with
 ``REDIS_URL`` set, so the control API and the browser reach them over Redis).
 
 Several workers may run: each cluster's kernel is owned by one at a time, decided by the
@@ -38,9 +38,9 @@ class Ownership:
         self.kernel = Kernel(epoch=time.time())
         self.host: kernel_hosts.KernelHost | None = None
         self.server_task: asyncio.Task | None = None
-        client = APIClient(apiservers.get(cluster.name), APISERVER, "clusterviz-runworker")
+        client = APIClient(apiservers.get(cluster.name), APISERVER, "clusterviz-simworker")
         self.elector = LeaderElector(self.kernel, client, lease_name=LEASE_NAME, identity=identity,
-                                     component="runworker", on_started_leading=self._own,
+                                     component="simworker", on_started_leading=self._own,
                                      on_stopped_leading=self._release)
         self.elector.start()
 
@@ -81,11 +81,11 @@ class Command(BaseCommand):
                 await loop.run_in_executor(None, ownership.tick)
                 if ownership.host is not None and ownership.server_task is None:
                     ownership.server_task = asyncio.create_task(remote.serve(ownership.host))
-                    self.stdout.write(f"runworker {identity}: hosting cluster {ownership.cluster.name!r}")
+                    self.stdout.write(f"simworker {identity}: hosting cluster {ownership.cluster.name!r}")
                 elif ownership.host is None and ownership.server_task is not None:
                     ownership.server_task.cancel()
                     ownership.server_task = None
-                    self.stdout.write(f"runworker {identity}: lost cluster {ownership.cluster.name!r}")
+                    self.stdout.write(f"simworker {identity}: lost cluster {ownership.cluster.name!r}")
             if once:
                 return
             await asyncio.sleep(POLL_SECONDS)
