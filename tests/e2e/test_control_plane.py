@@ -301,3 +301,15 @@ def test_control_api_errors_are_statuses(sim, sim_server):
     with pytest.raises(urllib.error.HTTPError) as denied:
         urllib.request.urlopen(request, timeout=10)
     assert denied.value.code == 401
+
+
+def test_manage_py_sim_drives_the_same_control_api(sim_server):
+    result = sim_server.manage("sim", "state", check=False)
+    assert result.returncode == 0, result.stderr
+    state = json.loads(result.stdout)
+    assert {"kube-scheduler", "kube-controller-manager", "kubelet/node-3"} <= {c["name"] for c in state["components"]}
+    stepped = json.loads(sim_server.manage("sim", "step", "2").stdout)
+    assert len(stepped["steps"]) == 2 and stepped["clock"]["mode"] == "paused"
+    assert json.loads(sim_server.manage("sim", "play").stdout)["clock"]["mode"] == "live"
+    refused = sim_server.manage("sim", "fail-node", "node-9", check=False)
+    assert refused.returncode != 0 and "no node named 'node-9'" in refused.stderr

@@ -37,7 +37,7 @@ class Command(BaseCommand):
         parser.add_argument("verb", choices=["state", "play", "pause", "step", "speed", "stop", "start",
                                              "add-scheduler", "replicas", "kill-container", "fail-node", "drop-watch-events",
                                              "steps", "decision", "containers", "iptables"])
-        parser.add_argument("args", nargs="*")
+        parser.add_argument("rest", nargs="*", metavar="ARG")
         parser.add_argument("--cluster", default="demo")
         parser.add_argument("--container", default="POD", help="kill-container: the container (POD = pause).")
         parser.add_argument("--since", type=int, default=0)
@@ -49,7 +49,7 @@ class Command(BaseCommand):
         cluster = Cluster.objects.filter(name=options["cluster"]).first()
         if cluster is None:
             raise CommandError(f"no cluster named {options['cluster']!r}")
-        verb, rest = options["verb"], options["args"]
+        verb, rest = options["verb"], options["rest"]
         method, path, body = self._request(verb, rest, options)
         base = options["server"] or f"http://127.0.0.1:{settings.CLUSTERVIZ_HTTP_PORT}"
         request = urllib.request.Request(f"{base}/clusters/{cluster.name}/sim/{path}", method=method,
