@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from tests.e2e.conftest import RawAPI
-from tests.support.liveserver import ROOT
+from tests.support.liveserver import ROOT, LiveServer
 
 CHROMIUM = os.environ.get("CLUSTERVIZ_CHROMIUM", "/usr/bin/chromium")
 ARTIFACTS = ROOT / "artifacts" / "browser"
@@ -45,14 +45,16 @@ def browser(chromium_path):
 
 
 @pytest.fixture(scope="session")
-def server(cluster_server_sqlite):
-    return cluster_server_sqlite
+def server(tmp_path_factory):
+    """``python manage.py up`` as the README runs it: the API server and the control plane."""
+    live = LiveServer(tmp_path_factory.mktemp("browser-live")).start()
+    yield live
+    live.stop()
 
 
-@pytest.fixture(scope="session")
-def teacher(server) -> tuple[str, str]:
-    """A Django superuser: in the cluster a member of system:masters."""
-    env = {**server.env, "DJANGO_SUPERUSER_PASSWORD": TEACHER[1]}
+def create_teacher(live) -> tuple[str, str]:
+    """A Django superuser on ``live``: in the cluster a member of system:masters."""
+    env = {**live.env, "DJANGO_SUPERUSER_PASSWORD": TEACHER[1]}
     result = subprocess.run([sys.executable, "manage.py", "createsuperuser", "--noinput", "--username", TEACHER[0],
                              "--email", "teacher@example.com"], cwd=ROOT, env=env, capture_output=True, text=True,
                             timeout=120)
@@ -60,26 +62,35 @@ def teacher(server) -> tuple[str, str]:
     return TEACHER
 
 
-@pytest.fixture(scope="session")
-def admin_api(server) -> RawAPI:
-    return RawAPI(server.kubeconfig("demo"))
-
-
-@pytest.fixture(scope="session")
-def login_state(browser, server, teacher, tmp_path_factory) -> str:
-    """Storage state (session cookie) of the teacher, logged in through the login form once."""
+def log_in(browser, live, path: Path) -> str:  # noqa: ANN001
+    """Log the teacher in through the login form; the storage state (session cookie) is saved to ``path``."""
+    teacher = create_teacher(live)
     context = browser.new_context()
     page = context.new_page()
-    page.goto(f"{server.http_url}/clusters/demo/")
+    page.goto(f"{live.http_url}/clusters/demo/")
     assert "/accounts/login/" in page.url
     page.fill("#id_username", teacher[0])
     page.fill("#id_password", teacher[1])
     page.click("button[type=submit]")
     page.wait_for_url("**/clusters/demo/")
-    path = tmp_path_factory.mktemp("browser") / "state.json"
     context.storage_state(path=str(path))
     context.close()
     return str(path)
+
+
+@pytest.fixture(scope="session")
+def admin_kubeconfig_live(server) -> Path:
+    return server.kubeconfig("demo")
+
+
+@pytest.fixture(scope="session")
+def admin_api(admin_kubeconfig_live) -> RawAPI:
+    return RawAPI(admin_kubeconfig_live)
+
+
+@pytest.fixture(scope="session")
+def login_state(browser, server, tmp_path_factory) -> str:
+    return log_in(browser, server, tmp_path_factory.mktemp("browser") / "state.json")
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ import pytest
 
 from tests.e2e.conftest import DEPLOYMENT, ok, tmpfile
 
-from .conftest import sim_post, sim_status
+from .conftest import log_in, sim_post, sim_status
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
@@ -80,19 +80,34 @@ def test_page_loads_with_the_architecture_diagram(cluster_page, server, admin_ap
     # the websocket is up and the page's own list calls show as API requests
     page.wait_for_selector("#link.up")
     page.wait_for_selector("#requests li")
-    if sim_status(server, admin_api) is None:
-        assert page.locator("#play").is_disabled() and page.locator("#step").is_disabled()
-        assert "control API" in page.locator("#sim-note").inner_text()
     shot(page, "01-diagram")
 
 
+def test_without_the_control_plane_time_controls_are_off_with_a_note(browser, cluster_server_sqlite,
+                                                                      tmp_path, shot) -> None:
+    """An API-only server (CLUSTERVIZ_SIMULATION=off): the page still draws the cluster and
+    animates requests; the time controls are disabled and say why."""
+    state = log_in(browser, cluster_server_sqlite, tmp_path / "state.json")
+    context = browser.new_context(storage_state=state, viewport={"width": 1600, "height": 1000})
+    page = context.new_page()
+    page.goto(f"{cluster_server_sqlite.http_url}/clusters/demo/")
+    page.wait_for_selector("body[data-synced=true][data-sim=unavailable]")
+    assert page.locator("#play").is_disabled() and page.locator("#step").is_disabled()
+    assert page.locator("#speed").is_disabled()
+    assert "control API" in page.locator("#sim-note").inner_text()
+    assert "state unknown" in page.locator("svg .scheduler").first.text_content()
+    page.wait_for_selector("#requests li")
+    shot(page, "00-api-only")
+    context.close()
+
+
 def test_kubectl_apply_deployment_shows_the_request_and_its_objects(cluster_page, server, admin_api, kubectl,
-                                                                     admin_kubeconfig, tmp_path, shot) -> None:
+                                                                     admin_kubeconfig_live, tmp_path, shot) -> None:
     page = cluster_page
     nodes = ensure_nodes(server, admin_api)
     name = unique("web")
     manifest = tmpfile(tmp_path, "deploy.yaml", DEPLOYMENT.format(name=name, replicas=2))
-    ok(kubectl("apply", "-f", str(manifest), kubeconfig=admin_kubeconfig))
+    ok(kubectl("apply", "-f", str(manifest), kubeconfig=admin_kubeconfig_live))
     # the create request crossed the diagram: it is listed with its user
     page.wait_for_function(
         f"[...document.querySelectorAll('#requests li')].some(li => li.textContent.includes('deployments default/{name}'))",
