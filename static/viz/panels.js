@@ -219,6 +219,15 @@ export class Panels {
     body.append(h("div", {class: "row"},
       h("button", {onclick: () => act(`/components/${encodeURIComponent(name)}/stop`), disabled: c.state === "stopped"}, "stop"),
       h("button", {onclick: () => act(`/components/${encodeURIComponent(name)}/start`), disabled: c.state === "running"}, "start")));
+    if ((c.kind === "scheduler" && (c.scheduler_name || "default-scheduler") === "default-scheduler") || c.kind === "controller-manager") {
+      // high availability: replicas elect a leader on their Lease; only the leader acts
+      const kind = c.kind === "scheduler" ? "scheduler" : "controller-manager";
+      const count = state.components.filter(x => x.kind === c.kind && (x.scheduler_name || "") === (c.scheduler_name || "")).length;
+      const replicas = h("input", {type: "number", min: 1, max: 3, value: Math.max(count, 1), style: "width:3.5em", "data-field": "replicas"});
+      body.append(h("div", {class: "row"}, "replicas ", replicas,
+        h("button", {onclick: () => act("/replicas", {component: kind, count: Number(replicas.value)})}, "set"),
+        h("span", {class: "muted"}, " (2+ elect a leader on a Lease in kube-system)")));
+    }
     if (c.kind === "scheduler") {
       const input = h("input", {value: "my-scheduler", size: 14});
       body.append(h("div", {class: "row"}, "another scheduler: ", input,

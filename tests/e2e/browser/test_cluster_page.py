@@ -505,3 +505,31 @@ def test_a_learner_acts_under_their_own_name_and_rbac_decides(browser, server) -
     page.wait_for_function(
         f"[...document.querySelectorAll('#requests li.bad')].some(li => li.textContent.includes('{learner}'))")
     context.close()
+
+
+def test_two_scheduler_replicas_elect_a_leader_and_the_standby_takes_over(cluster_page, control_plane, server,
+                                                                          admin_api, shot) -> None:
+    page = cluster_page
+    sim_post(server, admin_api, "play")
+    scheduler = next(c for c in control_plane["components"]
+                     if c["kind"] == "scheduler" and c.get("scheduler_name", "default-scheduler") == "default-scheduler")
+    page.click(f"svg .scheduler[data-component='{scheduler['name']}']")
+    page.fill(".inspector input[data-field=replicas]", "2")
+    page.click(".inspector button:has-text('set')")
+    sim_post(server, admin_api, "speed", {"speed": 20})
+    try:
+        page.wait_for_function("document.querySelectorAll('svg .scheduler').length >= 2 && "
+                               "document.querySelectorAll('svg .scheduler.standby').length >= 1", timeout=30000)
+        page.wait_for_function("window.clusterviz.state.components.some(c => c.kind === 'scheduler' && c.leader === true)",
+                               timeout=30000)
+        leader = page.evaluate("window.clusterviz.state.components.find(c => c.kind === 'scheduler' && c.leader === true).name")
+        page.wait_for_selector(f"svg .scheduler[data-component='{leader}']:not(.standby)")
+        shot(page, "15-scheduler-replicas")
+        # the leader stops; once its lease expires the standby wins it
+        sim_post(server, admin_api, f"components/{leader}/stop")
+        page.wait_for_function(f"window.clusterviz.state.components.some(c => c.kind === 'scheduler' && "
+                               f"c.leader === true && c.name !== '{leader}' && c.state === 'running')", timeout=40000)
+        sim_post(server, admin_api, f"components/{leader}/start")
+    finally:
+        sim_post(server, admin_api, "speed", {"speed": 1})
+        sim_post(server, admin_api, "replicas", {"component": "scheduler", "count": 1})
