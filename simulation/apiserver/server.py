@@ -33,6 +33,7 @@ from .authorization import ALLOW, DENY, Attributes
 from .authorization.rbac import forbidden_error
 from .request import APIRequest, APIResponse, RequestInfo, UserInfo, parse_path
 from .resources import ResourceType
+from .watch import Watcher, WatchCache
 
 #: Kinds whose deletion returns the object itself rather than a Status (upstream's ReturnDeletedObject).
 RETURNS_DELETED_OBJECT = ("Pod",)
@@ -137,6 +138,7 @@ class APIServer:
                  reviews: Callable[[str, dict, UserInfo], dict] | None = None) -> None:
         self.store = store
         self.reader = StoreReader(store)
+        self.watch_cache = WatchCache(store)
         self.authenticators = list(authenticators)
         self.authorizers = list(authorizers)
         self.mutating = list(mutating)
@@ -493,8 +495,6 @@ class APIServer:
         return state
 
     def _watch(self, call: Call) -> APIResponse:
-        from .watch import Watcher
-
         q = call.req.query
         matches = self._matcher(call)
         prefix = registry_prefix(call.rt.name, call.namespace)
@@ -516,7 +516,8 @@ class APIServer:
         watcher = Watcher(self.store, prefix, matches, start_revision=revision, initial=initial,
                           timeout_seconds=timeout or DEFAULT_WATCH_SECONDS, bookmarks=call.req.flag(
                               "allowWatchBookmarks"), type_meta={"kind": rt.kind, "apiVersion": rt.group_version},
-                          now=self.monotonic, convert=lambda o: self._type_meta(rt, o), convert_event=convert_event)
+                          now=self.monotonic, convert=lambda o: self._type_meta(rt, o), convert_event=convert_event,
+                          cache=self.watch_cache)
         return APIResponse(200, None, watcher=watcher)
 
     def _table_events(self, rt: ResourceType, include: str) -> Callable[[dict], dict]:

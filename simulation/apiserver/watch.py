@@ -14,10 +14,12 @@ moved, and gets the next events to send. Promises, as upstream's cacher gives th
 """
 from __future__ import annotations
 
+import bisect
 import copy
+import threading
 from typing import Callable
 
-from simulation.store import ADDED, DELETED, MODIFIED, CompactedError, Store
+from simulation.store import ADDED, DELETED, MODIFIED, CompactedError, Store, WatchEvent
 
 from . import errors
 
@@ -26,13 +28,71 @@ Matcher = Callable[[dict], bool]
 POLL_BATCH = 500
 
 
+class WatchCache:
+    """The API server's watch cache (upstream's cacher): the revision log is read and decoded
+    once, however many watchers there are — a kubelet per node each watching pods would
+    otherwise decode every pod event once per node.
+
+    It holds the most recent ``capacity`` events of every resource. A watcher asking for
+    events older than the cache holds is served from the store itself (which answers 410
+    Gone when they are compacted). Cached objects are shared by every watcher: like
+    client-go's caches, what a watch delivers must never be changed in place.
+    """
+
+    def __init__(self, store: Store, capacity: int = 20_000) -> None:
+        self.store = store
+        self.capacity = capacity
+        self._events: list[WatchEvent] = []
+        self._revisions: list[int] = []
+        #: Every change after ``floor`` and up to ``revision`` is in the cache.
+        self.floor = self.revision = store.current_revision()
+        self._lock = threading.Lock()
+
+    def _refresh(self) -> None:
+        current = self.store.current_revision()
+        if current <= self.revision:
+            return
+        with self._lock:
+            while self.revision < current:
+                try:
+                    batch = self.store.events_since(self.revision, "/registry/", POLL_BATCH)
+                except CompactedError:
+                    self._events, self._revisions = [], []
+                    self.floor = self.revision = current
+                    return
+                self._events.extend(batch)
+                self._revisions.extend(e.revision for e in batch)
+                if len(batch) < POLL_BATCH:
+                    self.revision = current  # commit order is revision order: nothing is missing
+                    break
+                self.revision = batch[-1].revision
+            excess = len(self._events) - self.capacity
+            if excess > 0:
+                self.floor = self._revisions[excess - 1]
+                del self._events[:excess], self._revisions[:excess]
+
+    def since(self, revision: int, prefix: str) -> tuple[list[WatchEvent], int] | None:
+        """Events after ``revision`` under ``prefix`` and the revision they bring a watcher
+        up to, or None when the cache no longer reaches back that far."""
+        self._refresh()
+        with self._lock:
+            if revision < self.floor:
+                return None
+            i = bisect.bisect_right(self._revisions, revision)
+            events = [e for e in self._events[i:i + POLL_BATCH] if e.key.startswith(prefix)]
+            complete = len(self._events) - i <= POLL_BATCH
+            upto = self.revision if complete else self._revisions[i + POLL_BATCH - 1]
+            return events, upto
+
+
 class Watcher:
     def __init__(self, store: Store, prefix: str, matches: Matcher, *, start_revision: int | None,
                  initial: list[dict] | None = None, timeout_seconds: float | None = None,
                  bookmarks: bool = False, type_meta: dict | None = None, now: Callable[[], float],
                  convert: Callable[[dict], dict] = lambda o: o,
-                 convert_event: Callable[[dict], dict] = lambda e: e):
+                 convert_event: Callable[[dict], dict] = lambda e: e, cache: WatchCache | None = None):
         self.store = store
+        self.cache = cache
         self.prefix = prefix
         self.matches = matches
         self.revision = start_revision or 0
@@ -58,10 +118,7 @@ class Watcher:
             return []
         out, self._pending = self._pending, []
         try:
-            # Every revision up to ``seen`` is committed (commit order is revision order), so
-            # when the log read is not cut short the watcher is current up to at least ``seen``.
-            seen = self.store.current_revision()
-            log = self.store.events_since(self.revision, self.prefix, POLL_BATCH)
+            log, seen = self._read()
         except CompactedError as exc:
             self.done = True
             status = errors.gone(f"too old resource version: {exc.requested} ({exc.compacted})").status()
@@ -83,8 +140,7 @@ class Watcher:
                     out.append(self._event(DELETED, gone))
             elif ev.type == DELETED and was_in:
                 out.append(self._event(DELETED, ev.object))
-        if len(log) < POLL_BATCH:
-            self.revision = max(self.revision, seen)
+        self.revision = max(self.revision, seen)
         if not log and self.bookmarks and self._now() - self._last_bookmark >= 60:
             # The revision this watcher has delivered everything up to, not the store's
             # latest: a write landing after the log read must not be skipped by a client
@@ -95,6 +151,19 @@ class Watcher:
         if self.expired():
             self.done = True
         return out
+
+    def _read(self) -> tuple[list[WatchEvent], int]:
+        """The next events and the revision they bring this watcher up to: from the watch
+        cache when it reaches back far enough, else from the store's log."""
+        if self.cache is not None:
+            cached = self.cache.since(self.revision, self.prefix)
+            if cached is not None:
+                return cached
+        # Every revision up to ``seen`` is committed (commit order is revision order), so
+        # when the log read is not cut short the watcher is current up to at least ``seen``.
+        seen = self.store.current_revision()
+        log = self.store.events_since(self.revision, self.prefix, POLL_BATCH)
+        return log, (seen if len(log) < POLL_BATCH else log[-1].revision)
 
     @property
     def caught_up(self) -> bool:

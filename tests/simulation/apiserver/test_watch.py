@@ -321,3 +321,43 @@ def test_watch_refusals_answer_a_status_instead_of_a_stream(cluster, query, acce
     assert (response.code, response.body["reason"]) == (code, reason)
     if message is not None:
         assert response.body["message"] == message
+
+
+# ============================================================================ the watch cache
+def test_many_watchers_share_one_read_of_the_log(cluster, monkeypatch):
+    watchers = [cluster.watch(CM_PATH, resourceVersion=cluster.store.current_revision()) for _ in range(20)]
+    reads = []
+    real = cluster.store.events_since
+    monkeypatch.setattr(cluster.store, "events_since", lambda *a, **k: reads.append(a) or real(*a, **k))
+
+    cluster.create(CM_PATH, configmap("a"))
+    delivered = [w.poll() for w in watchers]
+
+    assert all([e["object"]["metadata"]["name"] for e in events] == ["a"] for events in delivered)
+    assert len(reads) == 1, "one read of the revision log for every watcher"
+
+
+def test_a_watcher_older_than_the_cache_is_served_from_the_log(cluster):
+    from simulation.apiserver.watch import WatchCache
+
+    cluster.server.watch_cache = WatchCache(cluster.store, capacity=2)
+    start = cluster.store.current_revision()
+    cluster.watch(CM_PATH, resourceVersion=start).poll()
+    for name in "abcde":
+        cluster.create(CM_PATH, configmap(name))
+    cluster.watch(CM_PATH, resourceVersion=start).poll()  # the cache now holds only d and e
+
+    events = drain(cluster.watch(CM_PATH, resourceVersion=start))
+
+    assert [e["object"]["metadata"]["name"] for e in events] == list("abcde")
+    assert cluster.server.watch_cache.floor > start
+
+
+def test_cached_watch_keeps_other_resources_and_namespaces_apart(cluster):
+    watcher = cluster.watch(CM_PATH, resourceVersion=cluster.store.current_revision())
+    cluster.create(POD_PATH, pod("p"))
+    cluster.create("/api/v1/namespaces", {"metadata": {"name": "other"}})
+    cluster.create("/api/v1/namespaces/other/configmaps", configmap("elsewhere"))
+    cluster.create(CM_PATH, configmap("here"))
+
+    assert [e["object"]["metadata"]["name"] for e in drain(watcher)] == ["here"]
