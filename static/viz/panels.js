@@ -214,7 +214,7 @@ export class Panels {
         h("tr", {}, h("th", {}, "controller"), h("th", {}, "queue"), h("th", {}, "syncs")),
         c.controllers.map(x => h("tr", {"data-controller": x.name}, h("td", {}, x.name), h("td", {}, x.queue), h("td", {}, x.syncs ?? "")))));
     }
-    const act = (path, payload) => sim("POST", path, payload).then(() => this.note(body, `${path}: done`))
+    const act = (path, payload) => sim("POST", path, payload).then(r => this.note(body, (r && r.result) || `${path}: done`))
       .catch(e => this.note(body, `${path}: ${e.message}`, true));
     body.append(h("div", {class: "row"},
       h("button", {onclick: () => act(`/components/${encodeURIComponent(name)}/stop`), disabled: c.state === "stopped"}, "stop"),
@@ -252,7 +252,7 @@ export class Panels {
         h("tr", {}, h("th", {}, "conditions"), h("td", {}, (st.conditions || []).map(c => `${c.type}=${c.status}`).join(", "))),
         h("tr", {}, h("th", {}, "pod CIDR"), h("td", {}, (node.spec || {}).podCIDR || "")),
         h("tr", {}, h("th", {}, "resourceVersion"), h("td", {}, node.metadata.resourceVersion))));
-    const act = (path, payload) => sim("POST", path, payload).then(() => this.note(body, `${path}: done`))
+    const act = (path, payload) => sim("POST", path, payload).then(r => this.note(body, (r && r.result) || `${path}: done`))
       .catch(e => this.note(body, `${path}: ${e.message}`, true));
     body.append(h("div", {class: "row"},
       h("button", {onclick: () => act("/faults", {type: "fail-node", node: name})}, "fail this node"),
@@ -347,7 +347,7 @@ export class Panels {
     const containers = (pod.status || {}).containerStatuses || [];
     body.append(h("p", {}, `status ${podStatus(pod)}${pod.spec.nodeName ? ` on ${pod.spec.nodeName}` : ""}` +
       `${pod.status && pod.status.podIP ? ` · IP ${pod.status.podIP}` : ""} · scheduler ${pod.spec.schedulerName || "default-scheduler"}`));
-    const act = (payload) => sim("POST", "/faults", payload).then(() => this.note(body, "fault injected"))
+    const act = (payload) => sim("POST", "/faults", payload).then(r => this.note(body, (r && r.result) || "fault injected"))
       .catch(e => this.note(body, e.message, true));
     if (pod.spec.nodeName) {
       body.append(h("div", {class: "row"}, "kill: ",

@@ -533,3 +533,22 @@ def test_two_scheduler_replicas_elect_a_leader_and_the_standby_takes_over(cluste
     finally:
         sim_post(server, admin_api, "speed", {"speed": 1})
         sim_post(server, admin_api, "replicas", {"component": "scheduler", "count": 1})
+
+
+def test_a_failed_node_turns_not_ready_on_the_diagram(cluster_page, control_plane, server, admin_api, shot) -> None:
+    """The node inspector's fault: the kubelet stops posting status, the node lifecycle
+    controller marks the Node NotReady after its grace period, the box turns red."""
+    page = cluster_page
+    node = sorted(n["metadata"]["name"] for n in admin_api.get("/api/v1/nodes").json()["items"])[-1]
+    sim_post(server, admin_api, "play")
+    page.click(f"svg .node[data-node='{node}'] .node-box")
+    page.wait_for_selector(f"[data-inspecting='node:{node}'] button:has-text('fail this node')")
+    page.click(".inspector button:has-text('fail this node')")
+    page.wait_for_selector(".inspector .action-note.good:has-text('failed')")
+    sim_post(server, admin_api, "speed", {"speed": 50})
+    try:
+        page.wait_for_selector(f"svg .node.not-ready[data-node='{node}']", timeout=40000)
+        shot(page, "16-node-failed")
+    finally:
+        sim_post(server, admin_api, "speed", {"speed": 1})
+        sim_post(server, admin_api, f"components/kubelet/{node}/start")
