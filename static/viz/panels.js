@@ -256,7 +256,8 @@ export class Panels {
       .catch(e => this.note(body, `${path}: ${e.message}`, true));
     body.append(h("div", {class: "row"},
       h("button", {onclick: () => act("/faults", {type: "fail-node", node: name})}, "fail this node"),
-      h("button", {onclick: () => this.inspect(`object:Node::${name}`)}, "YAML")));
+      h("button", {onclick: () => this.inspect(`object:Node::${name}`)}, "YAML"),
+      h("button", {onclick: () => this.renderInspector()}, "refresh")));
     body.append(h("h4", {}, "containers (crictl ps -a)"));
     try {
       const containers = await sim("GET", `/nodes/${encodeURIComponent(name)}/containers`);
