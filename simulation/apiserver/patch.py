@@ -25,11 +25,12 @@ take effect instead of being stored; and ``$deleteFromPrimitiveList`` on a missi
 """
 from __future__ import annotations
 
-import copy
 import json
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any, Mapping
+
+from simulation.jsonvalue import deep_copy
 
 JSON_PATCH = "application/json-patch+json"
 MERGE_PATCH = "application/merge-patch+json"
@@ -114,7 +115,7 @@ def _decode(body: Any) -> Any:
             if err.pos >= len(text.rstrip()):
                 raise PatchError("unexpected end of JSON input", 400) from None
             raise PatchError(f"invalid character {text[err.pos]!r} looking for beginning of value", 400) from None
-    return copy.deepcopy(body)
+    return deep_copy(body)
 
 
 # --------------------------------------------------------------------------------------------
@@ -122,15 +123,21 @@ def _decode(body: Any) -> Any:
 # --------------------------------------------------------------------------------------------
 
 def json_merge_patch(target: Any, patch: Any) -> Any:
-    """RFC 7386: objects merge recursively, ``null`` deletes, anything else replaces."""
+    """RFC 7386: objects merge recursively, ``null`` deletes, anything else replaces.
+    Neither argument is changed."""
+    return _merge_into(deep_copy(target), patch)
+
+
+def _merge_into(target: Any, patch: Any) -> Any:
+    """Merge ``patch`` into ``target`` in place (``target`` is the caller's own copy)."""
     if not isinstance(patch, dict):
-        return copy.deepcopy(patch)
-    result = copy.deepcopy(target) if isinstance(target, dict) else {}
+        return deep_copy(patch)
+    result = target if isinstance(target, dict) else {}
     for key, value in patch.items():
         if value is None:
             result.pop(key, None)
         else:
-            result[key] = json_merge_patch(result.get(key), value)
+            result[key] = _merge_into(result.get(key), value)
     return result
 
 
@@ -262,7 +269,7 @@ def _op_copy(doc: Any, op: dict) -> Any:
     found, value = _lookup(doc, _pointer(src))
     if not found:
         raise _missing("copy", src, what="from path")
-    return _add(doc, op["path"], copy.deepcopy(value), "copy")
+    return _add(doc, op["path"], deep_copy(value), "copy")
 
 
 def _op_test(doc: Any, op: dict) -> Any:
@@ -279,7 +286,7 @@ def _op_test(doc: Any, op: dict) -> Any:
 def _value(op: dict) -> Any:
     if "value" not in op:
         raise PatchError(f"{op['op']} operation, missing value field: missing value")
-    return copy.deepcopy(op["value"])
+    return deep_copy(op["value"])
 
 
 def _from(op: dict) -> str:
@@ -301,7 +308,7 @@ _OPERATIONS = {
 
 def json_patch(target: Any, ops: list) -> Any:
     """RFC 6902: apply ``ops`` in order; any failing operation fails the whole patch."""
-    doc = copy.deepcopy(target)
+    doc = deep_copy(target)
     for op in ops:
         if not isinstance(op, dict):
             raise PatchError(f"json: cannot unmarshal {_json_kind(op)} into Go value of type jsonpatch.Operation",
@@ -440,7 +447,7 @@ def strategic_merge_patch(target: dict, patch: dict, kind: str) -> dict:
 
 def strategic_merge(target: dict, patch: dict, schema: Schema | None) -> dict:
     """Apply a strategic merge patch using an explicit schema (``None``: guess by field name)."""
-    return _merge_map(copy.deepcopy(target), copy.deepcopy(patch), schema)
+    return _merge_map(deep_copy(target), deep_copy(patch), schema)
 
 
 def _no_merge_key(item: Any, key: str) -> PatchError:

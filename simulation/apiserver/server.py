@@ -14,26 +14,53 @@ object (that is the controllers' work, which is the point of chapter 11).
 from __future__ import annotations
 
 import base64
-import copy
 import json
 import random
 import time
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable
 
-from simulation.store import (CompactedError, KeyExistsError, KeyNotFoundError, RevisionConflictError, Store,
-                              guaranteed_update, registry_key, registry_prefix)
+from simulation.jsonvalue import deep_copy
+from simulation.store import (
+    CompactedError,
+    KeyExistsError,
+    KeyNotFoundError,
+    RevisionConflictError,
+    Store,
+    guaranteed_update,
+    registry_key,
+    registry_prefix,
+)
 
-from . import (apply, codec, discovery, errors, fieldvalidation, ipallocator, managedfields, openapi, resources,
-               strategy, tables)
+from . import (
+    apply,
+    codec,
+    discovery,
+    errors,
+    fieldvalidation,
+    ipallocator,
+    managedfields,
+    openapi,
+    resources,
+    strategy,
+    tables,
+)
 from .admission import CREATE, DELETE, UPDATE, AdmissionAttributes
-from .audit import (AUTHENTICATION, AUTHORIZATION, MUTATING_ADMISSION, STORAGE, VALIDATING_ADMISSION, VALIDATION,
-                    AuditRecord, AuditSink)
+from .audit import (
+    AUTHENTICATION,
+    AUTHORIZATION,
+    MUTATING_ADMISSION,
+    STORAGE,
+    VALIDATING_ADMISSION,
+    VALIDATION,
+    AuditRecord,
+    AuditSink,
+)
 from .authorization import ALLOW, DENY, Attributes
 from .authorization.rbac import forbidden_error
 from .request import APIRequest, APIResponse, RequestInfo, UserInfo, parse_path
 from .resources import ResourceType
-from .watch import Watcher, WatchCache
+from .watch import WatchCache, Watcher
 
 #: Kinds whose deletion returns the object itself rather than a Status (upstream's ReturnDeletedObject).
 RETURNS_DELETED_OBJECT = ("Pod",)
@@ -242,7 +269,7 @@ class APIServer:
             raise errors.path_not_found()
         if info.verb not in rt.verbs and not (info.subresource and info.verb in ("get", "update", "patch",
                                                                                    "create")):
-            raise errors.method_not_allowed(f"the server does not allow this method on the requested resource")
+            raise errors.method_not_allowed("the server does not allow this method on the requested resource")
         if rt.create_only:
             return self._review(call)
         if rt.virtual:
@@ -259,7 +286,7 @@ class APIServer:
             "deletecollection": self._delete_collection,
         }.get(info.verb)
         if handler is None:
-            raise errors.method_not_allowed(f"the server does not allow this method on the requested resource")
+            raise errors.method_not_allowed("the server does not allow this method on the requested resource")
         if info.subresource == "scale":
             return self._scale(call)
         if info.subresource == "binding":
@@ -313,7 +340,7 @@ class APIServer:
     def _decode(self, call: Call) -> dict:
         rt = call.rt
         if call.req.obj is not None:
-            obj = copy.deepcopy(call.req.obj)
+            obj = deep_copy(call.req.obj)
             obj.setdefault("apiVersion", rt.group_version)
             obj.setdefault("kind", rt.kind)
             obj.setdefault("metadata", {})
@@ -389,7 +416,11 @@ class APIServer:
         return APIResponse(200, self._present(call, [self._type_meta(call.rt, obj)]) or obj)
 
     def _matcher(self, call: Call) -> Callable[[dict], bool]:
-        from .selectors import check_field_selector, parse_field_selector, parse_label_selector
+        from .selectors import (
+            check_field_selector,
+            parse_field_selector,
+            parse_label_selector,
+        )
 
         q = call.req.query
         try:
@@ -595,7 +626,7 @@ class APIServer:
         if call.rt.namespaced and obj["metadata"].get("namespace") not in (None, "", call.namespace):
             raise errors.bad_request("the namespace of the provided object does not match the namespace sent "
                                      "on the request")
-        return self._write_update(call, lambda old: copy.deepcopy(obj))
+        return self._write_update(call, lambda old: deep_copy(obj))
 
     def _patch(self, call: Call) -> APIResponse:
         ctype = call.req.content_type
@@ -817,7 +848,7 @@ class APIServer:
         with content turns ``Terminating`` and goes once it is empty (what the namespace
         controller's finalizer achieves upstream)."""
         rt = call.rt
-        new = copy.deepcopy(old)
+        new = deep_copy(old)
         meta = new["metadata"]
         now = self.clock()
         if rt.kind == "Namespace":
@@ -934,14 +965,14 @@ class APIServer:
                 call.req.body, call.req.content_type, "Scale")
             if not isinstance(incoming, dict):
                 raise errors.bad_request("Scale must be an object")
-            new_scale: Callable[[dict], dict] = lambda current: copy.deepcopy(incoming)
+            new_scale: Callable[[dict], dict] = lambda current: deep_copy(incoming)
         elif call.info.verb == "patch":
             new_scale = _patcher(call, "Scale")
         else:
             raise errors.method_not_allowed("the server does not allow this method on the requested resource")
 
         def set_replicas(current: dict) -> dict:
-            obj = copy.deepcopy(current)
+            obj = deep_copy(current)
             scale = new_scale(_to_scale(obj))
             replicas = (scale.get("spec") or {}).get("replicas")
             if not isinstance(replicas, int) or isinstance(replicas, bool) or replicas < 0:
@@ -1073,7 +1104,7 @@ def _applied_config(call: Call) -> dict:
     managedFields."""
     rt = call.rt
     if call.req.obj is not None:
-        config = copy.deepcopy(call.req.obj)
+        config = deep_copy(call.req.obj)
     else:
         config = codec.decode(call.req.body, codec.APPLY_PATCH_TYPE, "patch")
     if not isinstance(config, dict):
@@ -1107,7 +1138,7 @@ def _patcher(call: Call, kind: str) -> Callable[[dict], dict]:
 
     def patched(target: dict) -> dict:
         try:
-            return apply_patch(copy.deepcopy(target), copy.deepcopy(body), ctype, kind)
+            return apply_patch(deep_copy(target), deep_copy(body), ctype, kind)
         except UnsupportedPatchType:
             raise errors.unsupported_media_type(ctype) from None
         except PatchError as exc:

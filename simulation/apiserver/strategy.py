@@ -4,10 +4,11 @@ write of the main resource leaves ``status`` alone (and the other way round)."""
 from __future__ import annotations
 
 import calendar
-import copy
 import random
 import time
 import uuid
+
+from simulation.jsonvalue import deep_copy
 
 from .defaults import prepare_for_create
 from .resources import ResourceType
@@ -85,7 +86,7 @@ def prepare_update(rt: ResourceType, new: dict, old: dict, subresource: str) -> 
         status = new.get("status")
         annotations = meta.get("annotations")
         new.clear()
-        new.update(copy.deepcopy(old))
+        new.update(deep_copy(old))
         if rt.kind in STATUS_MAY_SET_ANNOTATIONS:
             if annotations:
                 new["metadata"]["annotations"] = annotations
@@ -104,7 +105,7 @@ def prepare_update(rt: ResourceType, new: dict, old: dict, subresource: str) -> 
     drop_empty_metadata(meta)
     if has_status_subresource(rt):
         if "status" in old:
-            new["status"] = copy.deepcopy(old["status"])
+            new["status"] = deep_copy(old["status"])
         else:
             new.pop("status", None)
     if rt.has_generation and (new.get("spec") != old.get("spec") or _generation_annotations_changed(rt, new, old)):
