@@ -46,6 +46,9 @@ class WatchCache:
         self._revisions: list[int] = []
         #: Every change after ``floor`` and up to ``revision`` is in the cache.
         self.floor = self.revision = store.current_revision()
+        #: The latest cached revision of each resource (``pods``): a watcher with nothing new
+        #: is answered without scanning (most polls, with a watcher per node).
+        self._latest: dict[str, int] = {}
         self._lock = threading.Lock()
 
     def _refresh(self) -> None:
@@ -62,6 +65,8 @@ class WatchCache:
                     return
                 self._events.extend(batch)
                 self._revisions.extend(e.revision for e in batch)
+                for event in batch:
+                    self._latest[_resource_of(event.key)] = event.revision
                 if len(batch) < POLL_BATCH:
                     self.revision = current  # commit order is revision order: nothing is missing
                     break
@@ -78,11 +83,18 @@ class WatchCache:
         with self._lock:
             if revision < self.floor:
                 return None
+            if self._latest.get(_resource_of(prefix), 0) <= revision:
+                return [], self.revision
             i = bisect.bisect_right(self._revisions, revision)
             events = [e for e in self._events[i:i + POLL_BATCH] if e.key.startswith(prefix)]
             complete = len(self._events) - i <= POLL_BATCH
             upto = self.revision if complete else self._revisions[i + POLL_BATCH - 1]
             return events, upto
+
+
+def _resource_of(key: str) -> str:
+    """``pods`` of ``/registry/pods/default/web`` (or of the prefix ``/registry/pods/``)."""
+    return key.split("/", 3)[2]
 
 
 class Watcher:
