@@ -63,7 +63,7 @@ class SimCluster:
             self.kernel.watch_latency_seconds = watch_latency_seconds
         self.pacer = Pacer(self.kernel, mode=mode, speed=speed)
         self.observer = APIClient(server, APISERVER, f"clusterviz-kernel/{VERSION}")
-        self.kernel.set_change_probe(self.observer.current_revision)
+        self.kernel.set_change_probe(self.observer.current_revision, self.observer.changed_topics)
         self.components: dict[str, Component] = {}
         self.node_specs: dict[str, NodeSpec] = {}
 

@@ -60,7 +60,7 @@ from .authorization import ALLOW, DENY, Attributes
 from .authorization.rbac import forbidden_error
 from .request import APIRequest, APIResponse, RequestInfo, UserInfo, parse_path
 from .resources import ResourceType
-from .watch import WatchCache, Watcher
+from .watch import WatchCache, Watcher, node_trigger
 
 #: Kinds whose deletion returns the object itself rather than a Status (upstream's ReturnDeletedObject).
 RETURNS_DELETED_OBJECT = ("Pod",)
@@ -548,7 +548,7 @@ class APIServer:
                           timeout_seconds=timeout or DEFAULT_WATCH_SECONDS, bookmarks=call.req.flag(
                               "allowWatchBookmarks"), type_meta={"kind": rt.kind, "apiVersion": rt.group_version},
                           now=self.monotonic, convert=lambda o: self._type_meta(rt, o), convert_event=convert_event,
-                          cache=self.watch_cache)
+                          cache=self.watch_cache, node=node_trigger(rt.name, q.get("fieldSelector", "")))
         return APIResponse(200, None, watcher=watcher)
 
     def _table_events(self, rt: ResourceType, include: str) -> Callable[[dict], dict]:

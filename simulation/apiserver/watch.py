@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import bisect
 import copy
+import re
 import threading
 from typing import Callable
 
@@ -44,6 +45,9 @@ class WatchCache:
         self.capacity = capacity
         self._events: list[WatchEvent] = []
         self._revisions: list[int] = []
+        #: Per event, the nodes of a pod before and after (upstream's cacher "triggers" on
+        #: ``spec.nodeName``): a kubelet's watch skips every other node's pods unread.
+        self._nodes: list[tuple[str, str]] = []
         #: Every change after ``floor`` and up to ``revision`` is in the cache.
         self.floor = self.revision = store.current_revision()
         #: The latest cached revision of each resource (``pods``): a watcher with nothing new
@@ -60,11 +64,12 @@ class WatchCache:
                 try:
                     batch = self.store.events_since(self.revision, "/registry/", POLL_BATCH)
                 except CompactedError:
-                    self._events, self._revisions = [], []
+                    self._events, self._revisions, self._nodes = [], [], []
                     self.floor = self.revision = current
                     return
                 self._events.extend(batch)
                 self._revisions.extend(e.revision for e in batch)
+                self._nodes.extend((_node_of(e.object), _node_of(e.prev_object)) for e in batch)
                 for event in batch:
                     self._latest[_resource_of(event.key)] = event.revision
                 if len(batch) < POLL_BATCH:
@@ -74,11 +79,12 @@ class WatchCache:
             excess = len(self._events) - self.capacity
             if excess > 0:
                 self.floor = self._revisions[excess - 1]
-                del self._events[:excess], self._revisions[:excess]
+                del self._events[:excess], self._revisions[:excess], self._nodes[:excess]
 
-    def since(self, revision: int, prefix: str) -> tuple[list[WatchEvent], int] | None:
-        """Events after ``revision`` under ``prefix`` and the revision they bring a watcher
-        up to, or None when the cache no longer reaches back that far."""
+    def since(self, revision: int, prefix: str, node: str = "") -> tuple[list[WatchEvent], int] | None:
+        """Events after ``revision`` under ``prefix`` (only those of pods on ``node``, if
+        given) and the revision they bring a watcher up to, or None when the cache no longer
+        reaches back that far."""
         self._refresh()
         with self._lock:
             if revision < self.floor:
@@ -86,10 +92,42 @@ class WatchCache:
             if self._latest.get(_resource_of(prefix), 0) <= revision:
                 return [], self.revision
             i = bisect.bisect_right(self._revisions, revision)
-            events = [e for e in self._events[i:i + POLL_BATCH] if e.key.startswith(prefix)]
-            complete = len(self._events) - i <= POLL_BATCH
-            upto = self.revision if complete else self._revisions[i + POLL_BATCH - 1]
+            end = min(len(self._events), i + POLL_BATCH)
+            events = [self._events[j] for j in range(i, end) if self._events[j].key.startswith(prefix)
+                      and (not node or node in self._nodes[j])]
+            upto = self.revision if end == len(self._events) else self._revisions[end - 1]
             return events, upto
+
+    def changed_topics(self, revision: int) -> set | None:
+        """What was written after ``revision``: resource names (``"pods"``) and, for pods,
+        ``("pods", node)``; None when the cache cannot tell (the kernel then pumps everyone)."""
+        self._refresh()
+        with self._lock:
+            if revision < self.floor:
+                return None
+            topics: set = set()
+            for j in range(bisect.bisect_right(self._revisions, revision), len(self._events)):
+                resource = _resource_of(self._events[j].key)
+                topics.add(resource)
+                for node in self._nodes[j]:
+                    if node:
+                        topics.add((resource, node))
+            return topics
+
+
+def _node_of(obj: dict | None) -> str:
+    return ((obj or {}).get("spec") or {}).get("nodeName") or "" if isinstance(obj, dict) else ""
+
+
+_NODE_SELECTOR = re.compile(r"(?:^|,)spec\.nodeName==?([^,]+)(?:,|$)")
+
+
+def node_trigger(resource: str, field_selector: str) -> str:
+    """The node a pods watch is restricted to by ``spec.nodeName=X`` (a kubelet's), or ""."""
+    if resource != "pods":
+        return ""
+    match = _NODE_SELECTOR.search(field_selector or "")
+    return match.group(1) if match else ""
 
 
 def _resource_of(key: str) -> str:
@@ -102,9 +140,11 @@ class Watcher:
                  initial: list[dict] | None = None, timeout_seconds: float | None = None,
                  bookmarks: bool = False, type_meta: dict | None = None, now: Callable[[], float],
                  convert: Callable[[dict], dict] = lambda o: o,
-                 convert_event: Callable[[dict], dict] = lambda e: e, cache: WatchCache | None = None):
+                 convert_event: Callable[[dict], dict] = lambda e: e, cache: WatchCache | None = None,
+                 node: str = ""):
         self.store = store
         self.cache = cache
+        self.node = node
         self.prefix = prefix
         self.matches = matches
         self.revision = start_revision or 0
@@ -168,7 +208,7 @@ class Watcher:
         """The next events and the revision they bring this watcher up to: from the watch
         cache when it reaches back far enough, else from the store's log."""
         if self.cache is not None:
-            cached = self.cache.since(self.revision, self.prefix)
+            cached = self.cache.since(self.revision, self.prefix, self.node)
             if cached is not None:
                 return cached
         # Every revision up to ``seen`` is committed (commit order is revision order), so

@@ -126,6 +126,10 @@ class APIClient:
                    "target": {"apiVersion": "v1", "kind": "Node", "name": node_name}}
         return self._call("POST", resource_path(resources.by_name("pods"), namespace, pod_name, "binding"), obj=binding)
 
+    def changed_topics(self, revision: int) -> set | None:
+        """What was written after ``revision`` (the watch cache's triggers), for the kernel."""
+        return self.server.watch_cache.changed_topics(revision)
+
     def current_revision(self) -> int:
         """The store's latest revision: what the kernel's change probe watches (the API
         server's own bookkeeping, like the revision its watch cache has seen)."""

@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Callable
 
+from simulation.apiserver.watch import node_trigger
 from simulation.kernel import Kernel
 
 from .apiclient import APIClient, APIError
@@ -121,7 +122,8 @@ class Informer:
         """List now (the initial list is part of starting, as ``WaitForCacheSync``), then watch."""
         self.running = True
         self._relist()
-        self.kernel.add_pump(self.pump)
+        self.kernel.add_pump(self.pump, (self.resource, node) if (node := node_trigger(
+            self.resource, self.field_selector)) else self.resource)
         if self.relist_period_seconds:
             self._schedule_relist()
         if self.resync_period_seconds:

@@ -12,7 +12,8 @@ Promises:
   number breaks ties), so the same seed and the same inputs give the same history.
 * Watches are pumped, not pushed: after every action, and whenever the outside world may
   have written (``kubectl`` while the kernel is live or paused), the kernel asks its change
-  probe whether the store moved and, if so, lets every registered pump pull its events.
+  probe whether the store moved and, if so, lets the registered pumps whose topic was
+  written (all of them when the change feed cannot tell) pull their events.
   Pumping only queues deliveries; each delivery is a later action of its own.
 """
 from __future__ import annotations
@@ -24,7 +25,7 @@ import random
 from collections import deque
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import Any, Callable, Hashable
 
 #: What an action may return: nothing, a caption, or the fields of its step record.
 ActionResult = str | dict | None
@@ -92,8 +93,11 @@ class Kernel:
         self.history: deque[Step] = deque(maxlen=history_size)
         self._heap: list[Timer] = []
         self._seq = itertools.count()
-        self._pumps: list[Callable[[], None]] = []
+        self._pumps: dict[int, tuple[Callable[[], None], Hashable]] = {}
+        self._pump_ids = itertools.count()
+        self._pumps_by_topic: dict[Hashable, dict[int, Callable[[], None]]] = {}
         self._change_probe: Callable[[], Any] = lambda: None
+        self._change_feed: Callable[[Any], set | None] | None = None
         self._last_seen: Any = object()
         self.step_listeners: list[Callable[[Step], None]] = []
 
@@ -125,25 +129,44 @@ class Kernel:
             heapq.heappop(self._heap)
 
     # ----------------------------------------------------------------- watches
-    def add_pump(self, pump: Callable[[], None]) -> None:
-        self._pumps.append(pump)
+    def add_pump(self, pump: Callable[[], None], topic: Hashable = None) -> None:
+        """Register ``pump`` to run when the store moves — only when ``topic`` (``"pods"``,
+        or ``("pods", "node-1")``) is among what changed, if the change feed tells."""
+        key = next(self._pump_ids)
+        self._pumps[key] = (pump, topic)
+        self._pumps_by_topic.setdefault(topic, {})[key] = pump
 
     def remove_pump(self, pump: Callable[[], None]) -> None:
-        if pump in self._pumps:
-            self._pumps.remove(pump)
+        for key, (registered, topic) in list(self._pumps.items()):
+            if registered == pump:
+                del self._pumps[key]
+                del self._pumps_by_topic[topic][key]
 
-    def set_change_probe(self, probe: Callable[[], Any]) -> None:
-        """``probe()`` returns a value that changes whenever the store was written
-        (the store's revision); pumps run only when it moved."""
+    def set_change_probe(self, probe: Callable[[], Any],
+                         feed: Callable[[Any], set | None] | None = None) -> None:
+        """``probe()`` returns a value that changes whenever the store was written (the store's
+        revision); pumps run only when it moved. ``feed(last)`` names the topics written since
+        ``last`` (None: it cannot tell), so a write wakes only the pumps that care."""
         self._change_probe = probe
+        self._change_feed = feed
         self._last_seen = object()
 
     def pump(self, force: bool = False) -> None:
         seen = self._change_probe()
         if not force and seen == self._last_seen:
             return
+        topics = self._change_feed(self._last_seen) if self._change_feed and not force and \
+            isinstance(self._last_seen, int) else None
         self._last_seen = seen
-        for pump in list(self._pumps):
+        if topics is None:
+            selected = [(key, pump) for key, (pump, _) in self._pumps.items()]
+        else:
+            chosen: dict[int, Callable[[], None]] = dict(self._pumps_by_topic.get(None, {}))
+            for topic in topics:
+                chosen.update(self._pumps_by_topic.get(topic, {}))
+            # Registration order, never set order: the same inputs must queue the same deliveries.
+            selected = sorted(chosen.items())
+        for _, pump in selected:
             pump()
 
     # ----------------------------------------------------------------- running
