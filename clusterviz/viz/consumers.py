@@ -13,6 +13,7 @@ Kubernetes API and asks for fresh watches, like an informer after a broken watch
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import time
 
@@ -39,6 +40,10 @@ WATCHABLE = {
 }
 #: A quiet watch still re-reads the revision log this often (writes from other processes).
 IDLE_POLL_SECONDS = 1.0
+#: A frame stays well under daphne's 1 MiB websocket message limit (autobahn drops bigger ones):
+#: a busy 50 ms is sent as several frames, and a big message is split along its list.
+MAX_FRAME_BYTES = 512 * 1024
+LIST_FIELDS = ("records", "steps", "events")
 #: Close codes (4000-4999 are the application's): not logged in, no such cluster.
 CLOSE_UNAUTHENTICATED = 4401
 CLOSE_NOT_FOUND = 4404
@@ -49,6 +54,19 @@ def _cluster_and_token(name: str, user) -> tuple[int, str] | None:  # noqa: ANN0
     if cluster is None:
         return None
     return cluster.pk, token_for(cluster, user).token
+
+
+def _pieces(message: dict) -> list[str]:
+    """``message`` as JSON texts of at most ``MAX_FRAME_BYTES`` each (split along its list)."""
+    text = json.dumps(message, separators=(",", ":"))
+    if len(text) <= MAX_FRAME_BYTES:
+        return [text]
+    for field in LIST_FIELDS:
+        items = message.get(field)
+        if isinstance(items, list) and len(items) > 1:
+            half = len(items) // 2
+            return _pieces({**message, field: items[:half]}) + _pieces({**message, field: items[half:]})
+    return [text]  # one item past the limit: it goes alone
 
 
 def _open_watch(cluster: str, token: str, path: str, resource_version: str):  # noqa: ANN202
@@ -131,14 +149,30 @@ class ClusterConsumer(AsyncJsonWebsocketConsumer):
                 await self._poll_watchers()
                 if self.pending:
                     batch, self.pending = self.pending, []
-                    self.seq += 1
-                    await self.send_json({"seq": self.seq, "time": time.time(), "messages": batch})
+                    await self._send_frames(batch)
                 await asyncio.sleep(max(0.0, self.FRAME_SECONDS - (time.monotonic() - started)))
         except asyncio.CancelledError:
             pass
         except Exception:  # noqa: BLE001 - a broken pump must close the socket so the page reconnects
             logger.exception("websocket pump of %s failed", self.cluster)
             await self.close(code=1011)
+
+    async def _send_frames(self, batch: list[dict]) -> None:
+        frame: list[str] = []
+        size = 0
+        for message in batch:
+            for text in _pieces(message):
+                if frame and size + len(text) > MAX_FRAME_BYTES:
+                    await self._send_frame(frame)
+                    frame, size = [], 0
+                frame.append(text)
+                size += len(text) + 1
+        if frame:
+            await self._send_frame(frame)
+
+    async def _send_frame(self, texts: list[str]) -> None:
+        self.seq += 1
+        await self.send(text_data=f'{{"seq":{self.seq},"time":{time.time():.3f},"messages":[{",".join(texts)}]}}')
 
     async def _poll_watchers(self) -> None:
         now = time.monotonic()

@@ -126,9 +126,11 @@ function onSteps(steps) {
   const fresh = steps.filter(s => s.seq > state.lastStepSeq);
   if (!fresh.length) return;
   if (fresh[0].seq > state.lastStepSeq + 1 && state.lastStepSeq) fetchSteps();  // missed some: fill in
+  const animated = fresh.slice(-40);  // at high speeds only the latest steps of a batch are drawn moving
   for (const s of fresh) {
     state.steps.push(s);
     state.lastStepSeq = Math.max(state.lastStepSeq, s.seq);
+    if (!animated.includes(s)) continue;
     const target = componentAnchor(s.component, s.controller);
     if (s.action === "watch-delivery") {
       traffic.delivery(target, `${s.event_type || "event"} ${s.object ? s.object.kind : ""}`.trim());
@@ -136,7 +138,7 @@ function onSteps(steps) {
     flashComponent(s.component, s.controller);
   }
   if (state.steps.length > 2000) state.steps.splice(0, state.steps.length - 2000);
-  panels.renderSteps(fresh);
+  panels.renderSteps(fresh.slice(-200));
   showCaption(fresh[fresh.length - 1]);
 }
 

@@ -341,9 +341,12 @@ def test_pause_and_step_advance_one_action_with_a_caption(cluster_page, control_
                              json.loads(json.dumps(__import__("yaml").safe_load(
                                  DEPLOYMENT.format(name=name, replicas=1))))).status == 201
     before = sim_status(server, admin_api)["clock"]["step"]
+    page.wait_for_function(f"window.clusterviz.state.clock.step === {before}")
     page.locator("#diagram").click(position={"x": 5, "y": 5})
     page.keyboard.press("s")
-    page.wait_for_function(f"Number(document.getElementById('caption').dataset.seq || 0) > 0", timeout=10000)
+    # exactly one component action, and the caption says what it was
+    page.wait_for_function(f"Number(document.getElementById('caption').dataset.seq) === {before + 1}", timeout=10000)
+    time.sleep(0.5)
     after = sim_status(server, admin_api)["clock"]["step"]
     assert after == before + 1, (before, after)
     assert page.locator("#caption .text").inner_text().strip()
