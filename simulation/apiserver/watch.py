@@ -91,12 +91,14 @@ class WatchCache:
                 return None
             if self._latest.get(_resource_of(prefix), 0) <= revision:
                 return [], self.revision
-            i = bisect.bisect_right(self._revisions, revision)
-            end = min(len(self._events), i + POLL_BATCH)
-            events = [self._events[j] for j in range(i, end) if self._events[j].key.startswith(prefix)
-                      and (not node or node in self._nodes[j])]
-            upto = self.revision if end == len(self._events) else self._revisions[end - 1]
-            return events, upto
+            # Scan to the end (cheap: the cache is memory), returning at most a batch of matches;
+            # a watcher whose topic went quiet is not woken again to read the rest.
+            j, end, events = bisect.bisect_right(self._revisions, revision), len(self._events), []
+            while j < end and len(events) < POLL_BATCH:
+                if self._events[j].key.startswith(prefix) and (not node or node in self._nodes[j]):
+                    events.append(self._events[j])
+                j += 1
+            return events, self.revision if j == end else self._revisions[j - 1]
 
     def changed_topics(self, revision: int) -> set | None:
         """What was written after ``revision``: resource names (``"pods"``) and, for pods,
@@ -156,6 +158,8 @@ class Watcher:
         self.deadline = now() + timeout_seconds if timeout_seconds else None
         self._pending: list[dict] = [self._event(ADDED, o) for o in (initial or [])]
         self.done = False
+        #: The last poll was cut short: poll again at once, more is waiting.
+        self.behind = False
         self._last_bookmark = now()
 
     def _event(self, type_: str, obj: dict) -> dict:
@@ -210,12 +214,14 @@ class Watcher:
         if self.cache is not None:
             cached = self.cache.since(self.revision, self.prefix, self.node)
             if cached is not None:
+                self.behind = cached[1] < self.cache.revision
                 return cached
         # Every revision up to ``seen`` is committed (commit order is revision order), so
         # when the log read is not cut short the watcher is current up to at least ``seen``.
         seen = self.store.current_revision()
         log = self.store.events_since(self.revision, self.prefix, POLL_BATCH)
-        return log, (seen if len(log) < POLL_BATCH else log[-1].revision)
+        self.behind = len(log) >= POLL_BATCH
+        return log, (log[-1].revision if self.behind else seen)
 
     @property
     def caught_up(self) -> bool:

@@ -196,8 +196,10 @@ class Informer:
         """Pull what the watch has ready; queue one delivery action per event."""
         if not self.running or self._watcher is None:
             return
-        for event in self._watcher.poll():
-            self._pending.append(event)
+        while True:  # until caught up: nobody pumps a quiet topic again
+            self._pending.extend(self._watcher.poll())
+            if not self._watcher.behind or self._watcher.done:
+                break
         if self._watcher.done and not any(e["type"] == "ERROR" for e in self._pending):
             self._watcher = None
             self._watch()
