@@ -16,8 +16,8 @@ from .audit import AuditSink
 from .authentication.anonymous import AnonymousAuthenticator
 from .authentication.token import TokenAuthenticator
 from .authorization import reviews
-from .authorization.escalation import check_escalation
 from .authorization.privileged_groups import PrivilegedGroups
+from .authorization.escalation import check_escalation
 from .authorization.rbac import RBACAuthorizer
 from .request import UserInfo
 from .server import APIServer

@@ -22,9 +22,9 @@ list items by, which differs from the strategic-merge-patch keys in ``patch.KIND
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from typing import Any
+from collections.abc import Iterable, Iterator
 
 from .patch import json_equal
 from .schemas import KINDS, REF_PREFIX, SCHEMAS

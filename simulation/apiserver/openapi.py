@@ -19,14 +19,7 @@ import json
 
 from . import resources
 from .discovery import KUBERNETES_VERSION
-from .schemas import (
-    REF_PREFIX,
-    SCHEMAS,
-    closure,
-    references,
-    schema_for,
-    unknown_fields,
-)
+from .schemas import REF_PREFIX, SCHEMAS, closure, references, schema_for, unknown_fields
 
 __all__ = ["group_version_document", "root_document", "unknown_fields"]
 

@@ -17,6 +17,7 @@ cluster shows.
 from __future__ import annotations
 
 import functools
+
 import math
 from dataclasses import dataclass
 from fractions import Fraction

@@ -23,8 +23,8 @@ from __future__ import annotations
 from fractions import Fraction
 from typing import Callable
 
-from ...store import KeyNotFoundError
 from ..defaults import pod_qos_class
+from ...store import KeyNotFoundError
 from ..quantity import Quantity
 from ..resources import RESOURCES, ResourceType
 from . import CREATE, UPDATE, AdmissionAttributes, ValidatingPlugin

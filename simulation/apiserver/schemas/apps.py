@@ -1,21 +1,7 @@
 """io.k8s.api.apps.v1 and io.k8s.api.autoscaling.v1.Scale (the scale subresource's kind)."""
 from __future__ import annotations
 
-from ._helpers import (
-    CORE,
-    META,
-    arr,
-    boolean,
-    condition,
-    int32,
-    int64,
-    intstr,
-    kind,
-    list_kind,
-    obj,
-    ref,
-    string,
-)
+from ._helpers import CORE, META, arr, boolean, condition, int32, int64, intstr, kind, list_kind, obj, ref, string
 
 A = "io.k8s.api.apps.v1."
 AS = "io.k8s.api.autoscaling.v1."

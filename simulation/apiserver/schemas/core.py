@@ -1,28 +1,8 @@
 """io.k8s.api.core.v1: the core ("") group, deep where kubectl users usually write fields."""
 from __future__ import annotations
 
-from ._helpers import CORE as C
-from ._helpers import (
-                       META,
-                       arr,
-                       boolean,
-                       byte,
-                       condition,
-                       free,
-                       int32,
-                       int64,
-                       intstr,
-                       kind,
-                       list_kind,
-                       mapof,
-                       obj,
-                       quantity,
-                       ref,
-                       string,
-                       strings,
-                       strmap,
-                       time,
-)
+from ._helpers import (CORE as C, META, arr, boolean, byte, free, int32, int64, intstr, kind, list_kind,
+                       mapof, obj, quantity, ref, string, strings, strmap, time, condition)
 
 _name_req = string("Name of the referent.")
 _OTHER_VOLUME_SOURCES = (

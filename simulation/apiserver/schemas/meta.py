@@ -1,25 +1,8 @@
 """io.k8s.apimachinery: object metadata, lists, status, selectors and the scalar wrapper types."""
 from __future__ import annotations
 
-from ._helpers import (
-                       API_VERSION,
-                       INTSTR,
-                       KIND,
-                       META,
-                       Q,
-                       arr,
-                       boolean,
-                       free,
-                       gvk,
-                       int32,
-                       int64,
-                       obj,
-                       ref,
-                       string,
-                       strings,
-                       strmap,
-                       time,
-)
+from ._helpers import (API_VERSION, INTSTR, KIND, META, Q, arr, boolean, free, gvk, int32, int64, obj, ref,
+                       string, strings, strmap, time)
 
 _time = string("Time is a wrapper around time.Time which supports correct marshaling to YAML and JSON; "
                "serialized as an RFC 3339 date-time.", fmt="date-time")

@@ -12,33 +12,13 @@ import binascii
 
 from ..quantity import Quantity, QuantityError
 from . import field
-from .common import (
-    PORT_PROTOCOLS,
-    dns1123_label,
-    nonnegative,
-    port_num_or_name,
-    validate_container_resource_name,
-    validate_quantity_value,
-)
 from .field import GoRepr, go_string_slice
-from .names import (
-    is_config_map_key,
-    is_dns1123_label,
-    is_dns1123_subdomain,
-    is_qualified_name,
-    is_valid_ip,
-    is_valid_label_value,
-    is_valid_port_num,
-    name_is_dns1035_label,
-    name_is_dns_label,
-    name_is_dns_subdomain,
-)
-from .objectmeta import (
-    STANDARD_FINALIZERS,
-    validate_labels,
-    validate_object_meta,
-    validate_object_meta_update,
-)
+from .names import (is_config_map_key, is_dns1123_label, is_dns1123_subdomain, is_qualified_name, is_valid_ip,
+                    is_valid_label_value, is_valid_port_num, name_is_dns1035_label, name_is_dns_label,
+                    name_is_dns_subdomain)
+from .objectmeta import STANDARD_FINALIZERS, validate_labels, validate_object_meta, validate_object_meta_update
+from .common import (PORT_PROTOCOLS, dns1123_label, nonnegative, port_num_or_name, validate_container_resource_name,
+                     validate_quantity_value)
 from .scheduling import TAINT_EFFECTS
 
 MAX_SECRET_SIZE = 1024 * 1024

@@ -20,25 +20,13 @@ from typing import Any
 
 from . import field
 from .common import dns1123_label
-from .containers import (
-    validate_containers,
-    validate_init_containers,
-    validate_security_context,
-    validate_volumes,
-)
+from .containers import (validate_containers, validate_init_containers, validate_security_context,
+                         validate_volumes)
 from .field import GoRepr
 from .names import inclusive_range_error, name_is_dns_subdomain
-from .objectmeta import (
-    validate_annotations,
-    validate_labels,
-    validate_object_meta,
-    validate_object_meta_update,
-)
-from .scheduling import (
-    validate_affinity,
-    validate_tolerations,
-    validate_topology_spread,
-)
+from .objectmeta import (validate_annotations, validate_labels, validate_object_meta,
+                         validate_object_meta_update)
+from .scheduling import validate_affinity, validate_tolerations, validate_topology_spread
 
 MAX_INT32 = 2 ** 31 - 1
 RESTART_POLICIES = ("Always", "OnFailure", "Never")
