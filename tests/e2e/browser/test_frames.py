@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import threading
 
 from clusterviz.viz import consumers
 
@@ -30,7 +31,10 @@ def test_a_busy_batch_goes_out_as_numbered_frames_under_the_limit() -> None:
 
     steps = [{"seq": i, "caption": "y" * 500} for i in range(3000)]
     batch = [{"type": "hello"}, {"type": "sim.steps", "steps": steps}, {"type": "audit.records", "records": []}]
-    asyncio.run(Fake()._send_frames(batch))
+    # in a thread of its own: the session's Playwright keeps an event loop running in this one
+    worker = threading.Thread(target=lambda: asyncio.run(Fake()._send_frames(batch)))
+    worker.start()
+    worker.join(30)
     frames = [json.loads(text) for text in sent]
     assert [f["seq"] for f in frames] == list(range(1, len(frames) + 1))
     assert all(len(text.encode()) < 1024 * 1024 for text in sent)
