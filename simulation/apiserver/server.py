@@ -21,46 +21,19 @@ from dataclasses import dataclass
 from typing import Any, Callable, Iterable
 
 from simulation.jsonvalue import deep_copy
-from simulation.store import (
-    CompactedError,
-    KeyExistsError,
-    KeyNotFoundError,
-    RevisionConflictError,
-    Store,
-    guaranteed_update,
-    registry_key,
-    registry_prefix,
-)
+from simulation.store import (CompactedError, KeyExistsError, KeyNotFoundError, RevisionConflictError, Store,
+                              guaranteed_update, registry_key, registry_prefix)
 
-from . import (
-    apply,
-    codec,
-    discovery,
-    errors,
-    fieldvalidation,
-    ipallocator,
-    managedfields,
-    openapi,
-    resources,
-    strategy,
-    tables,
-)
+from . import (apply, codec, discovery, errors, fieldvalidation, ipallocator, managedfields, openapi, resources,
+               strategy, tables)
 from .admission import CREATE, DELETE, UPDATE, AdmissionAttributes
-from .audit import (
-    AUTHENTICATION,
-    AUTHORIZATION,
-    MUTATING_ADMISSION,
-    STORAGE,
-    VALIDATING_ADMISSION,
-    VALIDATION,
-    AuditRecord,
-    AuditSink,
-)
+from .audit import (AUTHENTICATION, AUTHORIZATION, MUTATING_ADMISSION, STORAGE, VALIDATING_ADMISSION, VALIDATION,
+                    AuditRecord, AuditSink)
 from .authorization import ALLOW, DENY, Attributes
 from .authorization.rbac import forbidden_error
 from .request import APIRequest, APIResponse, RequestInfo, UserInfo, parse_path
 from .resources import ResourceType
-from .watch import WatchCache, Watcher, node_trigger
+from .watch import Watcher, WatchCache, node_trigger
 
 #: Kinds whose deletion returns the object itself rather than a Status (upstream's ReturnDeletedObject).
 RETURNS_DELETED_OBJECT = ("Pod",)
