@@ -10,6 +10,8 @@ import re
 import shutil
 import ssl
 import subprocess
+import urllib.error
+import urllib.request
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
@@ -188,6 +190,25 @@ def tmpfile(directory: Path, name: str, text: str) -> Path:
     path = Path(directory) / name
     path.write_text(text)
     return path
+
+
+# ------------------------------------------------------------------ the simulation control API
+def sim_api(server: LiveServer, kubeconfig: Path):
+    """``call(method, path, body=None) -> (status, json)`` against ``/clusters/demo/sim/`` with
+    the kubeconfig's bearer token, as ``manage.py sim`` and the page use it."""
+    token = yaml.safe_load(Path(kubeconfig).read_text())["users"][0]["user"]["token"]
+
+    def call(method: str, path: str, body: dict | None = None) -> tuple[int, object]:
+        request = urllib.request.Request(f"{server.http_url}/clusters/demo/sim/{path}", method=method,
+                                         data=json.dumps(body or {}).encode() if method == "POST" else None,
+                                         headers={"Authorization": f"Bearer {token}",
+                                                  "Content-Type": "application/json"})
+        try:
+            with urllib.request.urlopen(request, timeout=30) as response:
+                return response.status, json.load(response)
+        except urllib.error.HTTPError as exc:
+            return exc.code, json.load(exc)
+    return call
 
 
 # ------------------------------------------------------------------ output helpers

@@ -14,7 +14,7 @@ import urllib.request
 
 import pytest
 
-from tests.e2e.conftest import get_json, ok, tmpfile, unique
+from tests.e2e.conftest import get_json, ok, sim_api, tmpfile, unique
 from tests.support.liveserver import LiveServer
 
 pytestmark = pytest.mark.kubectl
@@ -63,22 +63,7 @@ def kc(kubectl, kubeconfig):
 
 @pytest.fixture(scope="module")
 def sim(sim_server, kubeconfig):
-    """``sim(method, path, body=None) -> (status, json)`` against the control API with the admin token."""
-    import yaml
-
-    token = yaml.safe_load(kubeconfig.read_text())["users"][0]["user"]["token"]
-
-    def call(method: str, path: str, body: dict | None = None) -> tuple[int, object]:
-        request = urllib.request.Request(f"{sim_server.http_url}/clusters/demo/sim/{path}", method=method,
-                                         data=json.dumps(body or {}).encode() if method == "POST" else None,
-                                         headers={"Authorization": f"Bearer {token}",
-                                                  "Content-Type": "application/json"})
-        try:
-            with urllib.request.urlopen(request, timeout=30) as response:
-                return response.status, json.load(response)
-        except urllib.error.HTTPError as exc:
-            return exc.code, json.load(exc)
-    return call
+    return sim_api(sim_server, kubeconfig)
 
 
 def wait_for(predicate, timeout: float = 30.0, every: float = 0.3):

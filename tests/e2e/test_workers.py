@@ -5,18 +5,14 @@ process, and a second worker takes the cluster over once the first stops renewin
 from __future__ import annotations
 
 import functools
-import json
 import socket
 import subprocess
 import sys
 import time
-import urllib.error
-import urllib.request
 
 import pytest
-import yaml
 
-from tests.e2e.conftest import get_json, ok, unique
+from tests.e2e.conftest import get_json, ok, sim_api, unique
 from tests.support.liveserver import ROOT, LiveServer
 
 pytestmark = pytest.mark.kubectl
@@ -62,19 +58,7 @@ def kc(kubectl, redis_server):
 
 @pytest.fixture(scope="module")
 def sim(redis_server):
-    token = yaml.safe_load(redis_server.kubeconfig("demo").read_text())["users"][0]["user"]["token"]
-
-    def call(method: str, path: str, body: dict | None = None) -> tuple[int, dict]:
-        request = urllib.request.Request(f"{redis_server.http_url}/clusters/demo/sim/{path}", method=method,
-                                         data=json.dumps(body or {}).encode() if method == "POST" else None,
-                                         headers={"Authorization": f"Bearer {token}",
-                                                  "Content-Type": "application/json"})
-        try:
-            with urllib.request.urlopen(request, timeout=30) as response:
-                return response.status, json.load(response)
-        except urllib.error.HTTPError as exc:
-            return exc.code, json.load(exc)
-    return call
+    return sim_api(redis_server, redis_server.kubeconfig("demo"))
 
 
 def wait_for(predicate, timeout: float = 40.0):
