@@ -122,11 +122,14 @@ function onAudit(records) {
 }
 
 // ------------------------------------------------------------------ simulation control
-function onSteps(steps) {
+function onSteps(steps, history = false) {
   const fresh = steps.filter(s => s.seq > state.lastStepSeq);
   if (!fresh.length) return;
-  if (fresh[0].seq > state.lastStepSeq + 1 && state.lastStepSeq) fetchSteps();  // missed some: fill in
-  const animated = fresh.slice(-40);  // at high speeds only the latest steps of a batch are drawn moving
+  // missed some (a dropped message): read them all, in order, from the control API instead
+  if (!history && state.lastStepSeq && fresh[0].seq > state.lastStepSeq + 1) { fetchSteps(); return; }
+  // past steps read on (re)load only fill the timeline; at high speeds only the latest steps
+  // of a batch are drawn moving
+  const animated = history ? [] : fresh.slice(-40);
   for (const s of fresh) {
     state.steps.push(s);
     state.lastStepSeq = Math.max(state.lastStepSeq, s.seq);
@@ -179,7 +182,7 @@ async function fetchSteps() {
     // on first load, the recent past is enough for the timeline
     const since = state.lastStepSeq || Math.max(0, ((state.clock && state.clock.step) || 0) - 300);
     const data = await sim("GET", `/steps?since=${since}`);
-    onSteps(data.steps || []);
+    onSteps(data.steps || [], true);
   } catch (e) { /* the control API will send them over the websocket too */ }
 }
 
