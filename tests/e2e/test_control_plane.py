@@ -43,6 +43,27 @@ spec:
 """
 
 
+REPLICASET = """\
+apiVersion: apps/v1
+kind: ReplicaSet
+metadata:
+  name: {name}
+spec:
+  replicas: 2
+  selector:
+    matchLabels:
+      app: {name}
+  template:
+    metadata:
+      labels:
+        app: {name}
+    spec:
+      containers:
+      - name: app
+        image: nginx:1.27
+"""
+
+
 @pytest.fixture(scope="module")
 def sim_server(tmp_path_factory):
     server = LiveServer(tmp_path_factory.mktemp("control-plane")).start()
@@ -157,6 +178,21 @@ def test_stopped_scheduler_is_unhealthy_and_pods_wait(kc, sim, tmp_path):
     wait_for(lambda: get_json(kc, "pod", name)["spec"].get("nodeName"))
 
 
+def test_without_the_controller_manager_a_replicaset_makes_no_pods(kc, sim, tmp_path):
+    status, _ = sim("POST", "components/kube-controller-manager/stop")
+    assert status == 200
+    name = unique("orphaned")
+    try:
+        line = next(l for l in ok(kc("get", "cs")).splitlines() if l.startswith("controller-manager"))
+        assert "Unhealthy" in line and "10257" in line and "connection refused" in line, line
+        ok(kc("apply", "-f", str(tmpfile(tmp_path, "rs.yaml", REPLICASET.format(name=name)))))
+        time.sleep(4)  # a running controller manager makes them within about 2 s at 1x
+        assert pods(kc, f"app={name}") == [], "the API server stores the ReplicaSet and does nothing more"
+    finally:
+        sim("POST", "components/kube-controller-manager/start")
+    wait_for(lambda: len(pods(kc, f"app={name}")) == 2)
+
+
 def test_second_scheduler_binds_its_pods(kc, sim, tmp_path):
     name = unique("custom")
     manifest = f"""\
@@ -243,26 +279,7 @@ def test_dropped_watch_events_leave_the_cluster_wrong_until_the_relist(kc, sim, 
     status, body = sim("POST", "faults", {"type": "drop-watch-events", "component": "kube-controller-manager",
                                           "resource": "replicasets", "namespace": name, "count": 1})
     assert status == 200 and "replicasets" in body["result"], body
-    manifest = f"""\
-apiVersion: apps/v1
-kind: ReplicaSet
-metadata:
-  name: {name}
-spec:
-  replicas: 2
-  selector:
-    matchLabels:
-      app: {name}
-  template:
-    metadata:
-      labels:
-        app: {name}
-    spec:
-      containers:
-      - name: app
-        image: nginx:1.27
-"""
-    ok(kc("apply", "-n", name, "-f", str(tmpfile(tmp_path, "rs.yaml", manifest))))
+    ok(kc("apply", "-n", name, "-f", str(tmpfile(tmp_path, "rs.yaml", REPLICASET.format(name=name)))))
     time.sleep(4)  # a ReplicaSet makes its pods within about 2 s at 1x
     assert pods(kc, f"app={name}", name) == [], "the controller never heard of the ReplicaSet"
     sim("POST", "speed", {"speed": 50})  # the next relist (every 30-33 virtual seconds) repairs it
