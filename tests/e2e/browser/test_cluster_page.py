@@ -555,3 +555,22 @@ def test_a_failed_node_turns_not_ready_on_the_diagram(cluster_page, control_plan
     finally:
         sim_post(server, admin_api, "speed", {"speed": 1})
         sim_post(server, admin_api, f"components/kubelet/{node}/start")
+
+
+def test_websocket_refuses_pages_from_other_origins(login_state, server) -> None:
+    """A logged-in user's cookie sent from someone else's page (cross-site websocket hijacking)."""
+    websocket = pytest.importorskip("websocket")
+    cookies = json.loads(open(login_state).read())["cookies"]
+    session = next(c["value"] for c in cookies if c["name"] == "sessionid")
+    url = server.http_url.replace("http:", "ws:") + "/ws/clusters/demo/"
+    with pytest.raises(websocket.WebSocketBadStatusException) as refused:
+        websocket.create_connection(url, cookie=f"sessionid={session}", origin="http://evil.example", timeout=10)
+    assert refused.value.status_code == 403
+    # the same cookie from the page's own origin is welcome
+    ws = websocket.create_connection(url, cookie=f"sessionid={session}", origin=server.http_url, timeout=10)
+    try:
+        frame = json.loads(ws.recv())
+        assert frame["seq"] == 1 and frame["messages"][0]["type"] == "hello"
+        assert frame["messages"][0]["user"] == "teacher"
+    finally:
+        ws.close()
