@@ -150,6 +150,8 @@ export class Diagram {
       el("text", {x: x + 12, y: my + 18, class: "strong"}, g, m.name);
       el("text", {x: x + 200, y: my + 18, class: "small"}, g, stateLine(m));
       this.anchors[`component:${m.name}`] = [x + cmW / 2, my];
+      if (m.state === "stopped") el("text", {x: x + 12, y: my + Math.min(44, mh - 8), class: "small bad"}, g,
+        "stopped: no controller runs, so nothing moves status toward spec (a new ReplicaSet stays at 0 pods)");
       // controller chips, flowing over two rows
       let cx = x + 12, cy = my + 28;
       for (const c of m.controllers || []) {

@@ -574,3 +574,30 @@ def test_websocket_refuses_pages_from_other_origins(login_state, server) -> None
         assert frame["messages"][0]["user"] == "teacher"
     finally:
         ws.close()
+
+
+def test_with_the_controller_manager_stopped_a_deployment_makes_no_pods(cluster_page, control_plane, server,
+                                                                        admin_api, shot) -> None:
+    """The API server does nothing more than store: without the controller manager a
+    Deployment stays without ReplicaSet and pods; started again, it catches up."""
+    page = cluster_page
+    import yaml
+
+    manager = next(c for c in control_plane["components"] if c["kind"] == "controller-manager")["name"]
+    sim_post(server, admin_api, "play")
+    page.locator(f"svg .manager[data-component='{manager}'] > rect").click(position={"x": 30, "y": 80})
+    page.wait_for_selector(f"[data-inspecting='component:{manager}'] button:has-text('stop')")
+    page.click(".inspector button:has-text('stop')")
+    page.wait_for_selector(f"svg .manager.stopped[data-component='{manager}']", timeout=10000)
+    page.wait_for_selector("#health .cs[data-name='controller-manager'].unhealthy", timeout=15000)
+    name = unique("idle")
+    body = yaml.safe_load(DEPLOYMENT.format(name=name, replicas=2))
+    try:
+        assert admin_api.request("POST", "/apis/apps/v1/namespaces/default/deployments", body).status == 201
+        time.sleep(3)
+        assert page.locator(f"svg .pod[data-pod^='default/{name}-']").count() == 0
+        shot(page, "17-controller-manager-stopped")
+    finally:
+        sim_post(server, admin_api, f"components/{manager}/start")
+    page.wait_for_function(f"document.querySelectorAll(\"svg .pod[data-pod^='default/{name}-']\").length === 2",
+                           timeout=30000)
