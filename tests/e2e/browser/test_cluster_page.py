@@ -290,10 +290,13 @@ def test_events_panel_filters_by_namespace_kind_and_reason(cluster_page, admin_a
     assert page.locator("#events tr").count() == 1
 
 
-def test_large_text_animation_switch_and_keyboard(cluster_page) -> None:
+def test_large_text_animation_switch_and_keyboard(cluster_page, shot) -> None:
     page = cluster_page
+    page.set_viewport_size({"width": 1280, "height": 720})  # a laptop, or a projector's 720p
+    shot(page, "18-laptop-1280x720")
     page.check("#large")
     assert "large" in page.evaluate("document.body.className")
+    shot(page, "19-large-text-1280x720")
     page.uncheck("#animate")
     assert "no-animation" in page.evaluate("document.body.className")
     page.locator("#diagram").click(position={"x": 5, "y": 5})
@@ -601,3 +604,13 @@ def test_with_the_controller_manager_stopped_a_deployment_makes_no_pods(cluster_
         sim_post(server, admin_api, f"components/{manager}/start")
     page.wait_for_function(f"document.querySelectorAll(\"svg .pod[data-pod^='default/{name}-']\").length === 2",
                            timeout=30000)
+
+
+def test_dropping_watch_events_is_a_fault_the_page_can_inject(cluster_page, control_plane) -> None:
+    page = cluster_page
+    manager = next(c for c in control_plane["components"] if c["kind"] == "controller-manager")["name"]
+    page.locator(f"svg .manager[data-component='{manager}'] > rect").click(position={"x": 30, "y": 80})
+    page.wait_for_selector(f"[data-inspecting='component:{manager}'] button:has-text('drop')")
+    page.fill(".inspector input[type=number]:near(:text('drop the next'))", "2")
+    page.click(".inspector button:has-text('drop')")
+    page.wait_for_selector(".inspector .action-note.good")
