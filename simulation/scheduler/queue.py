@@ -35,6 +35,9 @@ POD_INITIAL_BACKOFF_SECONDS = 1.0
 POD_MAX_BACKOFF_SECONDS = 10.0
 #: Upstream's ``podMaxInUnschedulablePodsDuration``.
 POD_MAX_IN_UNSCHEDULABLE_PODS_SECONDS = 300.0
+#: Float rounding may bring the flush a hair before its due time; without slack it would
+#: find nobody old enough and re-arm itself at the same instant, forever.
+FLUSH_SLACK_SECONDS = 1e-6
 
 ACTIVE, BACKOFF, UNSCHEDULABLE = "active", "backoff", "unschedulable"
 
@@ -236,6 +239,7 @@ class SchedulingQueue:
         info.unschedulable_plugins = frozenset(plugins)
         self._pods[info.key] = info
         info.where = UNSCHEDULABLE
+        self._unschedulable.pop(info.key, None)  # re-parked: to the end, keeping parking order
         self._unschedulable[info.key] = now
         self._ensure_flush_timer()
         return UNSCHEDULABLE
@@ -353,7 +357,7 @@ class SchedulingQueue:
         if self._flush_timer is not None or not self._unschedulable:
             return
         oldest = next(iter(self._unschedulable.values()))
-        delay = oldest + self.max_unschedulable_seconds - self.kernel.now_seconds
+        delay = max(oldest + self.max_unschedulable_seconds - self.kernel.now_seconds, FLUSH_SLACK_SECONDS)
         self._flush_timer = self.kernel.schedule(delay, self._flush_unschedulable_leftover,
                                                  component=self.component, action="flush-unschedulable")
 
@@ -363,7 +367,7 @@ class SchedulingQueue:
         now = self.kernel.now_seconds
         moved = 0
         for key, parked in list(self._unschedulable.items()):
-            if now - parked < self.max_unschedulable_seconds:
+            if now - parked < self.max_unschedulable_seconds - FLUSH_SLACK_SECONDS:
                 break  # insertion order = parking order: the rest are younger
             del self._unschedulable[key]
             self._to_backoff_or_active(self._pods[key])

@@ -532,3 +532,27 @@ def test_is_pod_updated_ignores_status_and_resource_version():
     old = {"metadata": {"name": "p", "resourceVersion": "1"}, "spec": {"a": 1}, "status": {}}
     assert not is_pod_updated(old, {**old, "metadata": {"name": "p", "resourceVersion": "2"}, "status": {"x": 1}})
     assert is_pod_updated(old, {**old, "spec": {"a": 2}})
+
+
+def test_the_five_minute_flush_fires_once_per_parked_pod_and_never_spins():
+    """Float rounding once made the flush find nobody old enough and re-arm at the same
+    instant, millions of times (the timeline filled with no-op steps at 100x)."""
+    from simulation.kernel import Kernel
+    from simulation.scheduler.queue import SchedulingQueue
+
+    kernel = Kernel(strict=True)
+    kernel.now_seconds = 763.7746189766141  # parked then; the flush is armed at a later moment,
+    queue = SchedulingQueue(kernel, component="kube-scheduler")
+    pod = {"metadata": {"name": "big", "namespace": "default", "uid": "u1"}, "spec": {}}
+    queue.add(pod)
+    info = queue.pop()
+    queue.add_unschedulable(info, {"NodeResourcesFit"})
+    queue._flush_timer.cancel()
+    queue._flush_timer = None
+    kernel.now_seconds = 840.2953266984406  # from where parked + 300 is not reached exactly
+    queue._ensure_flush_timer()
+
+    kernel.run_for(400, max_steps=1000)
+
+    flushes = [s for s in kernel.history if s.action == "flush-unschedulable"]
+    assert len(flushes) <= 2 and any(s.extra.get("moved") == 1 for s in flushes), flushes
