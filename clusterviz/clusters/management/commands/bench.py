@@ -3,10 +3,11 @@ from __future__ import annotations
 
 import importlib
 
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
 BENCHMARKS = {"store": "clusterviz.benchmarks.store", "scheduler": "clusterviz.benchmarks.controlplane:run_scheduler",
-              "deploy": "clusterviz.benchmarks.controlplane:run_deploy"}
+              "deploy": "clusterviz.benchmarks.controlplane:run_deploy", "ws": "clusterviz.viz.benchmark"}
 
 
 class Command(BaseCommand):
@@ -20,5 +21,6 @@ class Command(BaseCommand):
         module = BENCHMARKS.get(options["name"])
         if module is None:
             raise CommandError(f"unknown benchmark {options['name']}")
+        call_command("migrate", interactive=False, verbosity=0)  # a fresh data directory works too
         module_name, _, function = module.partition(":")
         self.stdout.write(getattr(importlib.import_module(module_name), function or "run")(options))
