@@ -7,7 +7,8 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
 BENCHMARKS = {"store": "clusterviz.benchmarks.store", "scheduler": "clusterviz.benchmarks.controlplane:run_scheduler",
-              "deploy": "clusterviz.benchmarks.controlplane:run_deploy", "ws": "clusterviz.viz.benchmark"}
+              "deploy": "clusterviz.benchmarks.controlplane:run_deploy", "ws": "clusterviz.viz.benchmark",
+              "frames": "clusterviz.viz.framebench"}
 
 
 class Command(BaseCommand):
