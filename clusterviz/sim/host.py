@@ -34,6 +34,9 @@ from .topology import node_specs
 
 logger = logging.getLogger(__name__)
 TICK_SECONDS = 0.02
+#: At most this many actions per tick under the lock, so a control request (pause!) waits
+#: for one short slice, not for a 100x backlog; a kernel that cannot keep up runs slower.
+STEPS_PER_TICK = 200
 PUBLISH_EVERY_SECONDS = 0.05
 STATE_EVERY_SECONDS = 1.0
 #: Steps kept for ``GET /sim/steps`` (the browser's timeline), per cluster.
@@ -55,6 +58,7 @@ class KernelHost:
                                                 epoch=time.time(), on_step=self._on_step,
                                                 watch_latency_seconds=float(state.get(
                                                     "watch_latency_seconds", CLASSROOM_WATCH_LATENCY_SECONDS)))
+        self.sim.pacer.max_steps_per_advance = STEPS_PER_TICK
         for kind, count in state.get("replicas", {}).items():
             if count != 1:
                 self.sim.set_replicas(kind, count)
