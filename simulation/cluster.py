@@ -14,7 +14,7 @@ from typing import Any
 
 from simulation.apiserver.bootstrap import APISERVER
 from simulation.apiserver.request import UserInfo
-from simulation.client.apiclient import APIClient
+from simulation.client.apiclient import APIClient, APIError
 from simulation.client.component import Component
 from simulation.controllers.manager import ControllerManager
 from simulation.kernel import Kernel, Pacer
@@ -188,8 +188,6 @@ class SimCluster:
         raise SimulationError(f"unknown fault type {kind!r}; expected one of {', '.join(FAULTS)}")
 
     def _pod_node(self, namespace: str, pod: str) -> tuple[str, str]:
-        from simulation.client.apiclient import APIError
-
         try:
             obj = self.observer.get("pods", namespace, pod)
         except APIError as exc:
