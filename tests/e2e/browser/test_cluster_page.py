@@ -366,10 +366,10 @@ def test_stopping_the_scheduler_turns_it_red_and_pods_stay_pending(cluster_page,
     # through the page: the scheduler's inspector has the stop button (the control API, as the teacher)
     page.click(f"svg .scheduler[data-component='{scheduler}']")
     page.wait_for_selector(f"[data-inspecting='component:{scheduler}'] button:has-text('stop')")
-    page.click(".inspector button:has-text('stop')")
-    page.wait_for_selector(".inspector .action-note.good")
-    try:
-        page.wait_for_selector(f"svg .scheduler.stopped[data-component='{scheduler}']", timeout=10000)
+    try:  # from the click on: whatever fails, the scheduler is started again for the next tests
+        page.click(".inspector button:has-text('stop')")
+        page.wait_for_selector(f"svg .scheduler.stopped[data-component='{scheduler}']", timeout=15000)
+        page.wait_for_selector(".inspector .action-note.good")
         page.wait_for_selector("#health .cs[data-name='scheduler'].unhealthy", timeout=15000)
         name = unique("waiting")
         assert admin_api.request("POST", "/api/v1/namespaces/default/pods", pod(name)).status == 201
