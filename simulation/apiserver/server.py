@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from typing import Any, Callable, Iterable
 
 from simulation.jsonvalue import deep_copy
+from simulation.timestamps import parse_time, rfc3339
 from simulation.store import (CompactedError, KeyExistsError, KeyNotFoundError, RevisionConflictError, Store,
                               guaranteed_update, registry_key, registry_prefix)
 
@@ -615,7 +616,7 @@ class APIServer:
         """Who this write is recorded for: the ``fieldManager`` parameter or, as upstream's
         ``managerOrUserAgent``, the User-Agent up to its first ``/`` (``kubectl``, ``python``)."""
         manager = call.req.query.get("fieldManager") or _user_agent_prefix(call.req.header("user-agent"))
-        return apply.Writer(manager, call.rt.group_version, call.info.subresource, strategy.rfc3339(self.clock()))
+        return apply.Writer(manager, call.rt.group_version, call.info.subresource, rfc3339(self.clock()))
 
     @staticmethod
     def _field_types(call: Call) -> tuple[managedfields.Type, frozenset]:
@@ -827,7 +828,7 @@ class APIServer:
         if rt.kind == "Namespace":
             if not self._namespace_has_content(meta["name"]):
                 return None
-            meta.setdefault("deletionTimestamp", strategy.rfc3339(now))
+            meta.setdefault("deletionTimestamp", rfc3339(now))
             new.setdefault("status", {})["phase"] = "Terminating"
             return new if new != old else old
         graceful = False
@@ -837,13 +838,13 @@ class APIServer:
             if meta.get("deletionTimestamp") and pending:
                 if grace is None or grace >= pending:
                     return old  # graceful deletion already pending; only a shorter grace changes it
-                start = strategy.parse_rfc3339(meta["deletionTimestamp"]) - pending
-                meta["deletionTimestamp"] = strategy.rfc3339(start + grace)
+                start = parse_time(meta["deletionTimestamp"]) - pending
+                meta["deletionTimestamp"] = rfc3339(start + grace)
                 meta["deletionGracePeriodSeconds"] = grace
                 graceful = True
             elif not meta.get("deletionTimestamp"):
                 grace = strategy.pod_grace_period(old, grace)
-                meta["deletionTimestamp"] = strategy.rfc3339(now + grace)
+                meta["deletionTimestamp"] = rfc3339(now + grace)
                 meta["deletionGracePeriodSeconds"] = grace
                 _bump_generation(meta)
                 graceful = True
@@ -858,8 +859,8 @@ class APIServer:
             # upstream's markAsDeleting
             if not meta.get("deletionTimestamp"):
                 _bump_generation(meta)
-            if not meta.get("deletionTimestamp") or strategy.parse_rfc3339(meta["deletionTimestamp"]) > now:
-                meta["deletionTimestamp"] = strategy.rfc3339(now)
+            if not meta.get("deletionTimestamp") or parse_time(meta["deletionTimestamp"]) > now:
+                meta["deletionTimestamp"] = rfc3339(now)
             meta["deletionGracePeriodSeconds"] = 0
         return new if new != old else old
 
@@ -984,7 +985,7 @@ class APIServer:
             conditions = [c for c in pod.setdefault("status", {}).get("conditions", [])
                           if c.get("type") != "PodScheduled"]
             conditions.append({"type": "PodScheduled", "status": "True", "lastProbeTime": None,
-                               "lastTransitionTime": strategy.rfc3339(self.clock())})
+                               "lastTransitionTime": rfc3339(self.clock())})
             pod["status"]["conditions"] = conditions
             return pod
 

@@ -3,27 +3,17 @@ strategies): system fields on create, what an update may and may not change, and
 write of the main resource leaves ``status`` alone (and the other way round)."""
 from __future__ import annotations
 
-import calendar
 import random
-import time
 import uuid
 
 from simulation.jsonvalue import deep_copy
+from simulation.timestamps import rfc3339
 
 from .defaults import prepare_for_create
 from .resources import ResourceType
 
 #: Metadata only the server sets; carried over from the stored object on every update.
 SYSTEM_METADATA = ("uid", "creationTimestamp", "deletionTimestamp", "deletionGracePeriodSeconds", "generation")
-
-
-def rfc3339(seconds: float) -> str:
-    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(seconds))
-
-
-def parse_rfc3339(text: str) -> float:
-    """Seconds since the epoch of a timestamp written by :func:`rfc3339`."""
-    return float(calendar.timegm(time.strptime(text, "%Y-%m-%dT%H:%M:%SZ")))
 
 
 def generate_name(prefix: str, rng: random.Random) -> str:

@@ -25,6 +25,8 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any, Callable
 
+from simulation.timestamps import parse_time
+
 from . import errors, quantity, selectors
 from .resources import ResourceType
 
@@ -99,12 +101,6 @@ def _parse_datetime(value: Any) -> datetime | None:
     except ValueError:
         return None
     return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=timezone.utc)
-
-
-def parse_time(value: Any) -> float | None:
-    """Seconds since the epoch of an RFC 3339 ``Time``/``MicroTime``; None when absent or unreadable."""
-    parsed = _parse_datetime(value)
-    return parsed.timestamp() if parsed is not None else None
 
 
 def human_duration(seconds: float) -> str:

@@ -8,9 +8,8 @@ upstream's broadcaster drops after its retries.
 """
 from __future__ import annotations
 
-import datetime
-
 from simulation.kernel import Kernel
+from simulation.timestamps import rfc3339
 
 from .apiclient import APIClient, APIError
 
@@ -18,14 +17,6 @@ NORMAL = "Normal"
 WARNING = "Warning"
 #: As upstream's event correlator LRU: repeats older than this many distinct events are new events.
 CORRELATOR_CACHE_SIZE = 4096
-
-
-def rfc3339(epoch_seconds: float) -> str:
-    return datetime.datetime.fromtimestamp(epoch_seconds, datetime.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def rfc3339_micro(epoch_seconds: float) -> str:
-    return datetime.datetime.fromtimestamp(epoch_seconds, datetime.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 def object_reference(obj: dict, field_path: str = "") -> dict:

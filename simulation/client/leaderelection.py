@@ -8,24 +8,15 @@ exactly one win (the other gets 409 Conflict and stays a follower). Each try is 
 """
 from __future__ import annotations
 
-import datetime
 from collections.abc import Callable
 
 from simulation.kernel import Kernel
+from simulation.timestamps import parse_time, rfc3339_micro
 
 from .apiclient import APIClient, APIError, is_not_found
-from .events import rfc3339_micro
 
 LEASE_DURATION_SECONDS = 15.0
 RETRY_PERIOD_SECONDS = 2.0
-
-
-def _parse_micro(value: str | None) -> float | None:
-    if not value:
-        return None
-    text = value.rstrip("Z")
-    fmt = "%Y-%m-%dT%H:%M:%S.%f" if "." in text else "%Y-%m-%dT%H:%M:%S"
-    return datetime.datetime.strptime(text, fmt).replace(tzinfo=datetime.UTC).timestamp()
 
 
 class LeaderElector:
@@ -84,7 +75,7 @@ class LeaderElector:
         holder = current.get("holderIdentity") or ""
         self.observed_holder = holder
         if holder and holder != self.identity:
-            renewed = _parse_micro(current.get("renewTime")) or 0.0
+            renewed = parse_time(current.get("renewTime")) or 0.0
             duration = current.get("leaseDurationSeconds") or self.lease_duration_seconds
             if now - renewed < duration:
                 if self.is_leader:

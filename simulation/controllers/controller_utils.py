@@ -17,17 +17,16 @@ Everything here reads objects and writes through the API client; nothing is chan
 """
 from __future__ import annotations
 
-import calendar
 import functools
 import json
 import math
-import time
 from typing import Callable
 
 from simulation.apiserver.selectors import NOTHING, LabelSelector, from_label_selector_object
 from simulation.client.apiclient import APIClient, APIError, is_not_found
 from simulation.client.events import NORMAL, WARNING, EventRecorder
 from simulation.client.informer import object_key
+from simulation.timestamps import parse_time, rfc3339  # noqa: F401 - re-exported for the controllers
 
 #: Upstream's ``k8s.io/apimachinery/pkg/util/rand`` alphabet: no vowels, no confusable digits.
 SAFE_ALPHABET = "bcdfghjklmnpqrstvwxz2456789"
@@ -78,31 +77,6 @@ def generated_name(prefix: str, rng) -> str:
     """What the API server's name generator makes of ``generateName`` — drawn from the kernel's
     seeded random source, so the same seed gives the same pod names."""
     return prefix[:MAX_GENERATE_NAME_PREFIX] + random_suffix(rng)
-
-
-# ------------------------------------------------------------------------------- time
-def parse_time(text: str | None) -> float | None:
-    if not text:
-        return None
-    return _parse_time(text)
-
-
-@functools.lru_cache(maxsize=4096)
-def _parse_time(text: str) -> float | None:
-    value = text.rstrip("Z")
-    fmt = "%Y-%m-%dT%H:%M:%S.%f" if "." in value else "%Y-%m-%dT%H:%M:%S"
-    try:
-        parsed = time.strptime(value.split(".")[0], "%Y-%m-%dT%H:%M:%S")
-    except ValueError:
-        return None
-    seconds = float(calendar.timegm(parsed))
-    if fmt.endswith("%f"):
-        seconds += float("0." + value.split(".")[1])
-    return seconds
-
-
-def rfc3339(epoch_seconds: float) -> str:
-    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(epoch_seconds))
 
 
 # ------------------------------------------------------------------------------- selectors, refs

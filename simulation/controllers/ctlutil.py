@@ -8,13 +8,13 @@ it needs no round trip the diagram would have to draw.
 """
 from __future__ import annotations
 
-import datetime
 from collections.abc import Iterable, Mapping
 from typing import Any
 
 from simulation.apiserver import resources
 from simulation.apiserver.resources import ResourceType
 from simulation.scheduler.corev1 import tolerates_taint
+from simulation.timestamps import parse_time, rfc3339  # noqa: F401 - the controllers' helpers, in one place
 
 
 # ----------------------------------------------------------------------------- discovery
@@ -44,21 +44,6 @@ def resource_for(api_version: str, kind: str) -> ResourceType | None:
 def group_resource(rt: ResourceType) -> str:
     """``pods`` / ``replicasets.apps``: how upstream names a resource in messages."""
     return f"{rt.name}.{rt.group}" if rt.group else rt.name
-
-
-# ----------------------------------------------------------------------------- time
-def rfc3339(epoch_seconds: float) -> str:
-    return datetime.datetime.fromtimestamp(epoch_seconds, datetime.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def parse_time(text: str | None) -> float | None:
-    """Epoch seconds of an RFC 3339 timestamp (``Z`` or an offset, optional fraction)."""
-    if not text:
-        return None
-    try:
-        return datetime.datetime.fromisoformat(text).timestamp()
-    except ValueError:
-        return None
 
 
 # ----------------------------------------------------------------------------- conditions

@@ -25,7 +25,7 @@ import random
 from collections import deque
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
-from typing import Any, Callable, Hashable
+from typing import Any, Hashable
 
 #: What an action may return: nothing, a caption, or the fields of its step record.
 ActionResult = str | dict | None

@@ -35,7 +35,8 @@ from dataclasses import dataclass, field
 
 from simulation.client.apiclient import APIClient, APIError, is_conflict, is_not_found
 from simulation.client.component import Component
-from simulation.client.events import NORMAL, WARNING, rfc3339, rfc3339_micro
+from simulation.client.events import NORMAL, WARNING
+from simulation.timestamps import rfc3339, rfc3339_micro
 from simulation.kernel import Kernel, Timer
 
 from . import behaviour, node_status
@@ -695,8 +696,8 @@ class Kubelet(Component):
             return f"kubelet on {self.node}: image \"{image}\" for {w.key} is already present, no pull"
         run_seconds, exit_code = behaviour.process_lifetime(container, init=init)
         attempt = latest.attempt + 1 if latest is not None else 0
-        created = self.runtime.create_container(sandbox.id, name, container.get("image", ""), attempt,
-                                                run_seconds=run_seconds, exit_code=exit_code)
+        self.runtime.create_container(sandbox.id, name, container.get("image", ""), attempt,
+                                      run_seconds=run_seconds, exit_code=exit_code)
         w.image_ready.discard(name)
         w.waiting.pop(name, None)
         self._event(w, NORMAL, "Created", f"Created container: {name}", container, init)

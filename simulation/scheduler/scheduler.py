@@ -32,7 +32,8 @@ from typing import Any
 from simulation.apiserver import resources
 from simulation.client.apiclient import APIClient, APIError, is_not_found
 from simulation.client.component import Component
-from simulation.client.events import NORMAL, WARNING, rfc3339
+from simulation.client.events import NORMAL, WARNING
+from simulation.timestamps import rfc3339
 from simulation.client.informer import object_key
 from simulation.kernel import Kernel
 

@@ -5,7 +5,7 @@ import pytest
 
 from simulation.apiserver import errors
 from simulation.apiserver.resources import RESOURCES, ResourceType
-from simulation.apiserver.strategy import rfc3339
+from simulation.timestamps import rfc3339
 from simulation.apiserver.tables import (
     PRINTERS,
     human_duration,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from simulation.client.apiclient import is_not_found
-from simulation.client.events import rfc3339
+from simulation.timestamps import rfc3339
 from simulation.controllers.endpoints import repack_subsets
 
 NS = "default"

@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 
 from simulation.client.apiclient import is_not_found
-from simulation.client.events import rfc3339, rfc3339_micro
-from simulation.controllers.ctlutil import parse_time
+from simulation.timestamps import rfc3339, rfc3339_micro
+from simulation.timestamps import parse_time
 from simulation.controllers.nodelifecycle import NODE_MONITOR_GRACE_SECONDS, zone_key
 
 NS = "default"
