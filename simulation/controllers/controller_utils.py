@@ -28,6 +28,8 @@ from simulation.client.events import NORMAL, WARNING, EventRecorder
 from simulation.client.informer import object_key
 from simulation.timestamps import parse_time, rfc3339  # noqa: F401 - re-exported for the controllers
 
+from .ctlutil import being_deleted, get_condition, is_pod_ready  # noqa: F401 - shared with the other controllers
+
 #: Upstream's ``k8s.io/apimachinery/pkg/util/rand`` alphabet: no vowels, no confusable digits.
 SAFE_ALPHABET = "bcdfghjklmnpqrstvwxz2456789"
 #: ``maxGeneratedNameLength``: a generated name is at most 63 characters.
@@ -107,10 +109,6 @@ def new_controller_ref(owner: dict, api_version: str, kind: str) -> dict:
             "controller": True, "blockOwnerDeletion": True}
 
 
-def is_deleting(obj: dict) -> bool:
-    return bool(obj["metadata"].get("deletionTimestamp"))
-
-
 def by_creation(obj: dict) -> tuple:
     """``ReplicaSetsByCreationTimestamp`` and friends: older first, then by name."""
     return (parse_time(obj["metadata"].get("creationTimestamp")) or 0.0, obj["metadata"]["name"])
@@ -120,19 +118,11 @@ def by_creation(obj: dict) -> tuple:
 def is_pod_active(pod: dict) -> bool:
     """``IsPodActive``: not finished and not being deleted."""
     phase = (pod.get("status") or {}).get("phase")
-    return phase not in ("Succeeded", "Failed") and not is_deleting(pod)
+    return phase not in ("Succeeded", "Failed") and not being_deleted(pod)
 
 
 def pod_condition(pod: dict, type_: str) -> dict | None:
-    for cond in (pod.get("status") or {}).get("conditions") or []:
-        if cond.get("type") == type_:
-            return cond
-    return None
-
-
-def is_pod_ready(pod: dict) -> bool:
-    cond = pod_condition(pod, "Ready")
-    return cond is not None and cond.get("status") == "True"
+    return get_condition((pod.get("status") or {}).get("conditions"), type_)
 
 
 def pod_ready_time(pod: dict) -> float | None:
@@ -365,7 +355,7 @@ def claim_objects(client: APIClient, resource: str, owner: dict, controller_ref:
             if matches(obj):
                 claimed.append(obj)
                 continue
-            if is_deleting(owner):
+            if being_deleted(owner):
                 continue
             patch = {"metadata": {"ownerReferences": [{"$patch": "delete", "uid": owner_uid}], "uid": meta["uid"]}}
             try:
@@ -375,7 +365,7 @@ def claim_objects(client: APIClient, resource: str, owner: dict, controller_ref:
                 if not is_not_found(exc):
                     raise
             continue
-        if is_deleting(owner) or not matches(obj) or is_deleting(obj):
+        if being_deleted(owner) or not matches(obj) or being_deleted(obj):
             continue
         if adopt_ok is None:
             adopt_ok = can_adopt()
@@ -402,7 +392,7 @@ def recheck_owner(client: APIClient, resource: str, owner: dict) -> Callable[[],
             fresh = client.get(resource, meta.get("namespace", ""), meta["name"])
         except APIError:
             return False
-        return fresh["metadata"].get("uid") == meta["uid"] and not is_deleting(fresh)
+        return fresh["metadata"].get("uid") == meta["uid"] and not being_deleted(fresh)
     return check
 
 
@@ -464,7 +454,7 @@ class OwnedPodHandlers:
         return resolve_controller_ref(self.owner_lister, self.owner_kind, pod["metadata"].get("namespace", ""), ref)
 
     def add_pod(self, pod: dict) -> None:
-        if is_deleting(pod):
+        if being_deleted(pod):
             self.delete_pod(pod)
             return
         if controller_ref_of(pod) is not None:
@@ -481,7 +471,7 @@ class OwnedPodHandlers:
         if old["metadata"].get("resourceVersion") == cur["metadata"].get("resourceVersion"):
             return  # a resync: nothing changed
         label_changed = labels_of(old) != labels_of(cur)
-        if is_deleting(cur):
+        if being_deleted(cur):
             # Graceful deletion starts: act now, not when the kubelet finally removes the pod.
             self.delete_pod(cur)
             if label_changed and self.delete_old_on_label_change:

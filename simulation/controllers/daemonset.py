@@ -41,7 +41,7 @@ from .base import Controller
 from .controller_utils import (SLOW_START_INITIAL_BATCH_SIZE, OwnedPodHandlers, PodControl, PodOwnerIndex,
                                claim_objects,
                                compute_hash,
-                               is_deleting, is_pod_available, is_pod_ready, labels_of, names,
+                               being_deleted, is_pod_available, is_pod_ready, labels_of, names,
                                new_controller_ref, pod_by_creation_and_phase, recheck_owner, selector_of,
                                slow_start_batch)
 from .deployment import scaled_value
@@ -255,7 +255,7 @@ class DaemonSetController(OwnedPodHandlers, Controller):
         eligible = [n["metadata"]["name"] for n in nodes if node_should_run_daemon_pod(n, ds)[0]]
         head = (f"The DaemonSet controller sees DaemonSet {name} should run on {len(eligible)} of {len(nodes)} "
                 f"node(s)" + (f" ({names(eligible)})" if eligible else ""))
-        if is_deleting(ds):
+        if being_deleted(ds):
             self._update_status(ds, nodes, hash_, update_generation=False)
             return f"{head}; it is being deleted: only its status is kept"
         if not self.expectations.satisfied_expectations(key):
@@ -313,7 +313,7 @@ class DaemonSetController(OwnedPodHandlers, Controller):
             elif should_continue:
                 running = []
                 for pod in pods or []:
-                    if is_deleting(pod):
+                    if being_deleted(pod):
                         continue
                     phase = (pod.get("status") or {}).get("phase")
                     if phase == "Failed":
@@ -333,11 +333,11 @@ class DaemonSetController(OwnedPodHandlers, Controller):
                 if len(running) > 1:
                     to_delete.extend(pod_by_creation_and_phase(running)[1:])
             elif pods:
-                to_delete.extend(p for p in pods if not is_deleting(p))
+                to_delete.extend(p for p in pods if not being_deleted(p))
         known = {n["metadata"]["name"] for n in nodes}
         for node_name, pods in sorted(by_node.items()):
             if node_name not in known:
-                to_delete.extend(p for p in pods if not (p.get("spec") or {}).get("nodeName") and not is_deleting(p))
+                to_delete.extend(p for p in pods if not (p.get("spec") or {}).get("nodeName") and not being_deleted(p))
         self._sync_nodes(ds, to_delete, needing, hash_, said)
 
     def _in_backoff(self, key: str, now: float) -> bool:
@@ -407,7 +407,7 @@ class DaemonSetController(OwnedPodHandlers, Controller):
             new_pod = old_pod = None
             ok = True
             for pod in by_node[node_name]:
-                if is_deleting(pod):
+                if being_deleted(pod):
                     continue
                 if is_pod_updated(pod, hash_, generation):
                     ok, new_pod = ok and new_pod is None, pod

@@ -41,7 +41,7 @@ from simulation.client.events import NORMAL, WARNING
 from simulation.client.informer import object_key, split_key
 
 from .base import Controller
-from .controller_utils import (by_creation, claim_objects, compute_hash, controller_ref_of, is_deleting, labels_of,
+from .controller_utils import (by_creation, claim_objects, compute_hash, controller_ref_of, being_deleted, labels_of,
                                names, new_controller_ref, owners_selecting, parse_time, recheck_owner,
                                resolve_controller_ref, rfc3339, selector_of)
 
@@ -257,7 +257,7 @@ class DeploymentController(Controller):
         return owners_selecting(self.d_lister, rs)
 
     def _add_rs(self, rs: dict) -> None:
-        if is_deleting(rs):
+        if being_deleted(rs):
             self._delete_rs(rs)
             return
         d = self._resolve(rs["metadata"].get("namespace", ""), controller_ref_of(rs))
@@ -319,7 +319,7 @@ class DeploymentController(Controller):
                 self._write_status(d)
             return f"The Deployment controller sees Deployment {name} selects every pod: it refuses to act"
         sets = self._replica_sets_for(d)
-        if is_deleting(d):
+        if being_deleted(d):
             new_rs, old = self._new_and_old(d, sets, create=False)
             self._sync_status(d, old + [new_rs], new_rs)
             return self._caption(d, "is being deleted")
@@ -783,7 +783,7 @@ class DeploymentController(Controller):
         limit = (d.get("spec") or {}).get("revisionHistoryLimit")
         if limit is None:
             return
-        alive = [rs for rs in old if not is_deleting(rs)]
+        alive = [rs for rs in old if not being_deleted(rs)]
         diff = len(alive) - limit
         if diff <= 0:
             return

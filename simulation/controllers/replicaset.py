@@ -28,7 +28,7 @@ from .base import Controller
 from .controller_utils import (SLOW_START_INITIAL_BATCH_SIZE, OwnedPodHandlers, PodControl, PodOwnerIndex,
                                claim_objects,
                                controller_ref_of,
-                               is_deleting, is_pod_active, is_pod_available, is_pod_ready, labels_of, names,
+                               being_deleted, is_pod_active, is_pod_available, is_pod_ready, labels_of, names,
                                new_controller_ref, plural, pod_key, rank_pods_for_deletion, recheck_owner,
                                rfc3339, selector_of, slow_start_batch)
 from .expectations import UIDTrackingControllerExpectations
@@ -94,7 +94,7 @@ class ReplicaSetController(OwnedPodHandlers, Controller):
             said.append(f"releases {'pods' if len(released) > 1 else 'pod'} {names(released)} "
                         "whose labels no longer match")
         manage_error: APIError | None = None
-        if needs_sync and not is_deleting(rs):
+        if needs_sync and not being_deleted(rs):
             done, manage_error = self.manage_replicas(pods, rs, key)
             if done:
                 said.append(done)
