@@ -43,25 +43,8 @@ spec:
 """
 
 
-REPLICASET = """\
-apiVersion: apps/v1
-kind: ReplicaSet
-metadata:
-  name: {name}
-spec:
-  replicas: 2
-  selector:
-    matchLabels:
-      app: {name}
-  template:
-    metadata:
-      labels:
-        app: {name}
-    spec:
-      containers:
-      - name: app
-        image: nginx:1.27
-"""
+#: The same pod template in a bare 2-replica ReplicaSet.
+REPLICASET = DEPLOYMENT.replace("kind: Deployment", "kind: ReplicaSet").replace("replicas: 3", "replicas: 2")
 
 
 @pytest.fixture(scope="module")
