@@ -12,6 +12,9 @@ from collections.abc import Callable
 from dataclasses import asdict
 from typing import Any
 
+from simulation.apimachinery import wellknown
+from simulation.apimachinery.wellknown import (DEFAULT_SCHEDULER_NAME, KUBE_CONTROLLER_MANAGER, KUBE_PROXY,
+                                               KUBE_SCHEDULER, KUBELET)
 from simulation.apiserver.bootstrap import APISERVER
 from simulation.apiserver.request import UserInfo
 from simulation.client.apiclient import APIClient, APIError
@@ -24,10 +27,11 @@ from simulation.proxy.kube_proxy import KubeProxy
 from simulation.scheduler.scheduler import Scheduler
 
 VERSION = "v1.33.0"
-DEFAULT_SCHEDULER = "default-scheduler"
-SCHEDULER_USER = UserInfo("system:kube-scheduler")
-CONTROLLER_MANAGER_USER = UserInfo("system:kube-controller-manager")
-KUBE_PROXY_USER = UserInfo("system:kube-proxy")
+SCHEDULER_USER = UserInfo(wellknown.KUBE_SCHEDULER_USER)
+CONTROLLER_MANAGER_USER = UserInfo(wellknown.KUBE_CONTROLLER_MANAGER_USER)
+KUBE_PROXY_USER = UserInfo(wellknown.KUBE_PROXY_USER)
+#: The control API's component kinds that can run as several replicas, and their base names.
+REPLICATED = {"scheduler": KUBE_SCHEDULER, "controller-manager": KUBE_CONTROLLER_MANAGER}
 #: Where upstream's componentstatuses probes dial (the message a stopped component gives).
 HEALTH_URLS = {"scheduler": "https://127.0.0.1:10259/healthz",
                "controller-manager": "https://127.0.0.1:10257/healthz"}
@@ -48,7 +52,7 @@ class SimulationError(ValueError):
 
 
 def node_user(node: str) -> UserInfo:
-    return UserInfo(f"system:node:{node}", ("system:nodes",))
+    return UserInfo(wellknown.node_user(node), (wellknown.NODES_GROUP,))
 
 
 class SimCluster:
@@ -77,24 +81,24 @@ class SimCluster:
         self.components[component.name] = component
         return component
 
-    def add_scheduler(self, name: str = "kube-scheduler", *, scheduler_name: str = DEFAULT_SCHEDULER,
+    def add_scheduler(self, name: str = KUBE_SCHEDULER, *, scheduler_name: str = DEFAULT_SCHEDULER_NAME,
                       leader_election: bool = False, lease_name: str = "") -> Scheduler:
-        return self._add(Scheduler(name, self.kernel, self.client(SCHEDULER_USER, "kube-scheduler"),
+        return self._add(Scheduler(name, self.kernel, self.client(SCHEDULER_USER, KUBE_SCHEDULER),
                                    scheduler_name=scheduler_name, leader_election=leader_election,
                                    lease_name=lease_name, identity=f"{name}_{self._identity_suffix()}"))
 
-    def add_controller_manager(self, name: str = "kube-controller-manager", *, leader_election: bool = False,
+    def add_controller_manager(self, name: str = KUBE_CONTROLLER_MANAGER, *, leader_election: bool = False,
                                controllers: tuple[str, ...] | None = None) -> ControllerManager:
         return self._add(ControllerManager(name, self.kernel, self.client(CONTROLLER_MANAGER_USER,
-                                                                          "kube-controller-manager"),
+                                                                          KUBE_CONTROLLER_MANAGER),
                                            controllers=controllers, leader_election=leader_election,
                                            identity=f"{name}_{self._identity_suffix()}"))
 
     def add_node(self, spec: NodeSpec) -> tuple[Kubelet, KubeProxy]:
         self.node_specs[spec.name] = spec
-        kubelet = Kubelet(f"kubelet/{spec.name}", self.kernel, self.client(node_user(spec.name), "kubelet"),
+        kubelet = Kubelet(f"kubelet/{spec.name}", self.kernel, self.client(node_user(spec.name), KUBELET),
                           node=spec.name, spec=spec)
-        proxy = KubeProxy(f"kube-proxy/{spec.name}", self.kernel, self.client(KUBE_PROXY_USER, "kube-proxy"),
+        proxy = KubeProxy(f"{KUBE_PROXY}/{spec.name}", self.kernel, self.client(KUBE_PROXY_USER, KUBE_PROXY),
                           node=spec.name)
         return self._add(kubelet), self._add(proxy)
 
@@ -104,7 +108,7 @@ class SimCluster:
         only the holder works; the others stand by and take over once it stops renewing.
         Replicas are named ``kube-scheduler``, ``kube-scheduler-2``, … (likewise the controller
         manager); changing the count restarts them, as a re-deployed static pod would."""
-        base = {"scheduler": "kube-scheduler", "controller-manager": "kube-controller-manager"}.get(kind)
+        base = REPLICATED.get(kind)
         if base is None:
             raise SimulationError(f"replicas are for scheduler or controller-manager, not {kind!r}")
         if not isinstance(count, int) or isinstance(count, bool) or not 1 <= count <= MAX_REPLICAS:
@@ -122,7 +126,7 @@ class SimCluster:
         return replicas
 
     def replicas(self, kind: str) -> int:
-        base = {"scheduler": "kube-scheduler", "controller-manager": "kube-controller-manager"}[kind]
+        base = REPLICATED[kind]
         return sum(1 for n in self.components if n == base or n.startswith(base + "-"))
 
     def _identity_suffix(self) -> str:
@@ -152,7 +156,7 @@ class SimCluster:
         return component
 
     def proxy(self, node: str) -> KubeProxy:
-        component = self.components.get(f"kube-proxy/{node}")
+        component = self.components.get(f"{KUBE_PROXY}/{node}")
         if not isinstance(component, KubeProxy):
             raise SimulationError(f"no node named {node!r}")
         return component
@@ -209,7 +213,7 @@ class SimCluster:
         """componentstatuses for ``scheduler`` / ``controller-manager``: healthy when a
         replica of the default instance runs (upstream probes the local one)."""
         if component == "scheduler":
-            running = any(s.running and s.scheduler_name == DEFAULT_SCHEDULER for s in self.schedulers())
+            running = any(s.running and s.scheduler_name == DEFAULT_SCHEDULER_NAME for s in self.schedulers())
         else:
             running = any(c.running for c in self.components.values() if isinstance(c, ControllerManager))
         return (True, "ok") if running else (False, connection_refused(component))

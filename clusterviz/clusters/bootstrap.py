@@ -12,8 +12,8 @@ import secrets
 from django.conf import settings
 from django.db import transaction
 
+from simulation.apimachinery.wellknown import SYSTEM_MASTERS
 from simulation.apiserver import bootstrap as apiserver_bootstrap
-from simulation.apiserver.bootstrap import MASTERS
 
 from . import apiservers
 from .models import Cluster, TokenRecord
@@ -32,7 +32,7 @@ def create_cluster(name: str, *, anonymous_enabled: bool = False, always_pull_im
         cluster = Cluster.objects.create(name=name, anonymous_enabled=anonymous_enabled,
                                          always_pull_images=always_pull_images)
         TokenRecord.objects.create(cluster=cluster, token=secrets.token_urlsafe(32), user=ADMIN_USER,
-                                   groups=[MASTERS])
+                                   groups=[SYSTEM_MASTERS])
     apiservers.forget(name)
     apiserver_bootstrap.bootstrap(apiservers.get(name), https_port=settings.CLUSTERVIZ_HTTPS_PORT)
     return cluster
@@ -48,10 +48,10 @@ def user_token(cluster: Cluster, user: str | None = None) -> TokenRecord:
     without ``user``, the cluster's admin token."""
     if user is None:
         record = next((t for t in TokenRecord.objects.filter(cluster=cluster, user=ADMIN_USER)
-                       if MASTERS in t.groups), None)
+                       if SYSTEM_MASTERS in t.groups), None)
         if record is None:
             record = TokenRecord.objects.create(cluster=cluster, token=secrets.token_urlsafe(32), user=ADMIN_USER,
-                                                groups=[MASTERS])
+                                                groups=[SYSTEM_MASTERS])
         return record
     record = TokenRecord.objects.filter(cluster=cluster, user=user).first()
     return record or TokenRecord.objects.create(cluster=cluster, token=secrets.token_urlsafe(32), user=user,

@@ -20,12 +20,8 @@ from django.db import close_old_connections
 
 from clusterviz.clusters import apiservers, audit, health
 from clusterviz.clusters.models import Cluster
-from simulation.cluster import (
-    DEFAULT_SCHEDULER,
-    SimCluster,
-    SimulationError,
-    standard_cluster,
-)
+from simulation.apimachinery.wellknown import DEFAULT_SCHEDULER_NAME
+from simulation.cluster import SimCluster, SimulationError, standard_cluster
 from simulation.kernel.kernel import CLASSROOM_WATCH_LATENCY_SECONDS
 from simulation.kernel.pacing import LIVE, PAUSED
 
@@ -143,7 +139,7 @@ class KernelHost:
                           replicas={kind: sim.replicas(kind) for kind in ("scheduler", "controller-manager")},
                           stopped=[c.name for c in sim.components.values() if not c.running],
                           schedulers=[{"name": s.name, "scheduler_name": s.scheduler_name}
-                                      for s in sim.schedulers() if s.scheduler_name != DEFAULT_SCHEDULER])
+                                      for s in sim.schedulers() if s.scheduler_name != DEFAULT_SCHEDULER_NAME])
         Cluster.objects.filter(pk=self.cluster_id).update(sim_state=self.state)
 
 

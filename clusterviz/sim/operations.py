@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from simulation.apiserver.validation.names import is_dns1123_subdomain
+from simulation.apimachinery.validation import is_dns1123_subdomain
 from simulation.cluster import SimCluster, SimulationError
 
 #: Operations that change what must survive a restart (pacing, topology, stopped components).

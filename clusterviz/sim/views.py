@@ -16,6 +16,7 @@ from django.middleware.csrf import CsrfViewMiddleware
 from django.views.decorators.csrf import csrf_exempt
 
 from clusterviz.clusters import apiservers
+from simulation.apimachinery.wellknown import SYSTEM_MASTERS
 from simulation.apiserver import errors
 from simulation.apiserver.errors import StatusError
 from simulation.apiserver.request import APIRequest, RequestInfo, UserInfo
@@ -23,8 +24,6 @@ from simulation.cluster import SimulationError
 
 from . import host as hosts
 from . import remote
-
-MASTERS = "system:masters"
 
 
 def _status(exc: StatusError) -> JsonResponse:
@@ -45,7 +44,7 @@ def _user(request: HttpRequest, server: Any) -> UserInfo:
             if request.method not in ("GET", "HEAD") else None
         if reject is not None:
             raise errors.forbidden("CSRF verification failed: send the X-CSRFToken header")
-        groups = (MASTERS,) if request.user.is_staff else ()
+        groups = (SYSTEM_MASTERS,) if request.user.is_staff else ()
         return UserInfo(request.user.get_username(), groups)
     raise errors.unauthorized()
 

@@ -13,12 +13,12 @@ from __future__ import annotations
 
 import secrets
 
-from clusterviz.clusters.bootstrap import MASTERS
 from clusterviz.clusters.models import Cluster, TokenRecord
+from simulation.apimachinery.wellknown import SYSTEM_MASTERS
 
 
 def cluster_identity(user) -> tuple[str, list[str]]:  # noqa: ANN001 - a Django user
-    groups = [MASTERS] if (user.is_superuser or user.is_staff) else []
+    groups = [SYSTEM_MASTERS] if (user.is_superuser or user.is_staff) else []
     return user.get_username(), groups
 
 

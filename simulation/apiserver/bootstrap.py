@@ -9,14 +9,16 @@ from __future__ import annotations
 
 import json
 
+from simulation.apimachinery.resources import by_name
+from simulation.apimachinery.wellknown import (APISERVER_USER, NAMESPACE_DEFAULT, NAMESPACE_NODE_LEASE,
+                                               NAMESPACE_PUBLIC, NAMESPACE_SYSTEM, SYSTEM_MASTERS)
+
 from .authorization.bootstrap_policy import default_objects
 from .ipallocator import KUBERNETES_SERVICE_IP
 from .request import APIRequest, UserInfo
-from .resources import by_name
 
-MASTERS = "system:masters"
-APISERVER = UserInfo("system:apiserver", (MASTERS,))
-SYSTEM_NAMESPACES = ("default", "kube-system", "kube-public", "kube-node-lease")
+APISERVER = UserInfo(APISERVER_USER, (SYSTEM_MASTERS,))
+SYSTEM_NAMESPACES = (NAMESPACE_DEFAULT, NAMESPACE_SYSTEM, NAMESPACE_PUBLIC, NAMESPACE_NODE_LEASE)
 
 
 class BootstrapError(RuntimeError):

@@ -25,12 +25,13 @@ from __future__ import annotations
 import base64
 from typing import Any, Callable
 
+from simulation.apimachinery.quantity import Quantity, QuantityError
+from simulation.apimachinery.resources import ResourceType
+from simulation.apimachinery.wellknown import DEFAULT_SCHEDULER_NAME
+
 from .errors import StatusError, bad_request
-from .quantity import Quantity, QuantityError
-from .resources import ResourceType
 
 DEFAULT_TERMINATION_GRACE_PERIOD_SECONDS = 30
-DEFAULT_SCHEDULER_NAME = "default-scheduler"
 TERMINATION_MESSAGE_PATH = "/dev/termination-log"
 DEFAULT_CLIENT_IP_AFFINITY_SECONDS = 10800
 METADATA_NAME_LABEL = "kubernetes.io/metadata.name"

@@ -5,8 +5,8 @@ fetches each group-version document (kube-api-wire.md §1.2), which it fully sup
 """
 from __future__ import annotations
 
-from . import resources
-from .resources import ResourceType
+from simulation.apimachinery import resources
+from simulation.apimachinery.resources import ResourceType
 
 KUBERNETES_VERSION = {"major": "1", "minor": "33", "gitVersion": "v1.33.0", "gitCommit": "clusterviz",
                       "gitTreeState": "clean", "buildDate": "2026-11-01T00:00:00Z", "goVersion": "go1.24.0",

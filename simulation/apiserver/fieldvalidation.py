@@ -7,8 +7,9 @@ prints on stderr. ``Ignore`` (and no parameter) accept silently, as upstream's d
 """
 from __future__ import annotations
 
+from simulation.apimachinery.resources import ResourceType
+
 from . import errors
-from .resources import ResourceType
 from .schemas import unknown_fields
 
 

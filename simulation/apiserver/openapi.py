@@ -17,7 +17,8 @@ import functools
 import hashlib
 import json
 
-from . import resources
+from simulation.apimachinery import resources
+
 from .discovery import KUBERNETES_VERSION
 from .schemas import REF_PREFIX, SCHEMAS, closure, references, schema_for, unknown_fields
 

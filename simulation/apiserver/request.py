@@ -10,8 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from . import resources
-from .resources import ResourceType
+from simulation.apimachinery import resources
+from simulation.apimachinery.resources import ResourceType
+from simulation.apimachinery.wellknown import ALL_AUTHENTICATED, ALL_UNAUTHENTICATED, ANONYMOUS_USER
 
 
 @dataclass(frozen=True)
@@ -22,11 +23,11 @@ class UserInfo:
 
     @property
     def all_groups(self) -> tuple[str, ...]:
-        extra = ("system:authenticated",) if self.name != "system:anonymous" else ("system:unauthenticated",)
+        extra = (ALL_AUTHENTICATED,) if self.name != ANONYMOUS_USER else (ALL_UNAUTHENTICATED,)
         return tuple(dict.fromkeys(self.groups + extra))
 
 
-ANONYMOUS = UserInfo("system:anonymous", ("system:unauthenticated",))
+ANONYMOUS = UserInfo(ANONYMOUS_USER, (ALL_UNAUTHENTICATED,))
 
 
 @dataclass

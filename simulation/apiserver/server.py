@@ -20,21 +20,21 @@ import time
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable
 
-from simulation.jsonvalue import deep_copy
-from simulation.timestamps import parse_time, rfc3339
+from simulation.apimachinery import resources
+from simulation.apimachinery.jsonvalue import deep_copy
+from simulation.apimachinery.resources import ResourceType
+from simulation.apimachinery.timestamps import parse_time, rfc3339
 from simulation.store import (CompactedError, KeyExistsError, KeyNotFoundError, RevisionConflictError, Store,
                               guaranteed_update, registry_key, registry_prefix)
 
-from . import (apply, codec, discovery, errors, fieldvalidation, ipallocator, managedfields, openapi, resources,
-               strategy, tables)
+from . import apply, codec, discovery, errors, fieldvalidation, ipallocator, managedfields, openapi, strategy, tables
 from .admission import CREATE, DELETE, UPDATE, AdmissionAttributes
 from .audit import (AUTHENTICATION, AUTHORIZATION, MUTATING_ADMISSION, STORAGE, VALIDATING_ADMISSION, VALIDATION,
                     AuditRecord, AuditSink)
 from .authorization import ALLOW, DENY, Attributes
 from .authorization.rbac import forbidden_error
 from .request import APIRequest, APIResponse, RequestInfo, UserInfo, parse_path
-from .resources import ResourceType
-from .watch import Watcher, WatchCache, node_trigger
+from .watch import WatchCache, Watcher, node_trigger
 
 #: Kinds whose deletion returns the object itself rather than a Status (upstream's ReturnDeletedObject).
 RETURNS_DELETED_OBJECT = ("Pod",)
@@ -390,11 +390,7 @@ class APIServer:
         return APIResponse(200, self._present(call, [self._type_meta(call.rt, obj)]) or obj)
 
     def _matcher(self, call: Call) -> Callable[[dict], bool]:
-        from .selectors import (
-            check_field_selector,
-            parse_field_selector,
-            parse_label_selector,
-        )
+        from simulation.apimachinery.selectors import check_field_selector, parse_field_selector, parse_label_selector
 
         q = call.req.query
         try:
@@ -1216,7 +1212,7 @@ def _bump_generation(meta: dict) -> None:
 
 def _to_scale(obj: dict) -> dict:
     """The autoscaling/v1 Scale of a Deployment or ReplicaSet."""
-    from .selectors import selector_to_string
+    from simulation.apimachinery.selectors import selector_to_string
 
     meta = obj["metadata"]
     return {"kind": "Scale", "apiVersion": "autoscaling/v1",

@@ -6,11 +6,11 @@ from __future__ import annotations
 import random
 import uuid
 
-from simulation.jsonvalue import deep_copy
-from simulation.timestamps import rfc3339
+from simulation.apimachinery.jsonvalue import deep_copy
+from simulation.apimachinery.resources import ResourceType
+from simulation.apimachinery.timestamps import rfc3339
 
 from .defaults import prepare_for_create
-from .resources import ResourceType
 
 #: Metadata only the server sets; carried over from the stored object on every update.
 SYSTEM_METADATA = ("uid", "creationTimestamp", "deletionTimestamp", "deletionGracePeriodSeconds", "generation")

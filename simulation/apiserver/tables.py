@@ -25,10 +25,11 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any, Callable
 
-from simulation.timestamps import parse_time
+from simulation.apimachinery import quantity, selectors
+from simulation.apimachinery.resources import ResourceType
+from simulation.apimachinery.timestamps import parse_time
 
-from . import errors, quantity, selectors
-from .resources import ResourceType
+from . import errors
 
 TABLE_API_VERSION = "meta.k8s.io/v1"
 INCLUDE_OBJECT_VALUES = ("None", "Metadata", "Object")

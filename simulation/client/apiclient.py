@@ -10,9 +10,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from simulation.apiserver import resources
+from simulation.apimachinery import resources
+from simulation.apimachinery.resources import ResourceType
 from simulation.apiserver.request import APIRequest, UserInfo
-from simulation.apiserver.resources import ResourceType
 
 PATCH_TYPES = {"merge": "application/merge-patch+json", "strategic": "application/strategic-merge-patch+json",
                "json": "application/json-patch+json"}

@@ -8,8 +8,8 @@ upstream's broadcaster drops after its retries.
 """
 from __future__ import annotations
 
+from simulation.apimachinery.timestamps import rfc3339
 from simulation.kernel import Kernel
-from simulation.timestamps import rfc3339
 
 from .apiclient import APIClient, APIError
 

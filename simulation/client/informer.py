@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Callable
 
+from simulation.apimachinery.keys import object_key
 from simulation.apiserver.watch import node_trigger
 from simulation.kernel import Kernel
 
@@ -26,17 +27,6 @@ from .apiclient import APIClient, APIError
 Handler = Callable[..., None]
 #: The watch timeout informers ask for; client-go picks 5–10 minutes.
 WATCH_TIMEOUT_SECONDS = 300
-
-
-def object_key(obj: dict) -> str:
-    """client-go's MetaNamespaceKeyFunc: ``namespace/name``, or ``name`` for cluster-scoped objects."""
-    meta = obj["metadata"]
-    return f"{meta['namespace']}/{meta['name']}" if meta.get("namespace") else meta["name"]
-
-
-def split_key(key: str) -> tuple[str, str]:
-    namespace, _, name = key.rpartition("/")
-    return namespace, name
 
 
 class DropCounter:

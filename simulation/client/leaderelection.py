@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from simulation.apimachinery.timestamps import parse_time, rfc3339_micro
+from simulation.apimachinery.wellknown import NAMESPACE_SYSTEM
 from simulation.kernel import Kernel
-from simulation.timestamps import parse_time, rfc3339_micro
 
 from .apiclient import APIClient, APIError, is_not_found
 
@@ -62,13 +63,13 @@ class LeaderElector:
         spec = {"holderIdentity": self.identity, "leaseDurationSeconds": int(self.lease_duration_seconds),
                 "renewTime": rfc3339_micro(now)}
         try:
-            lease = self.client.get("leases", "kube-system", self.lease_name)
+            lease = self.client.get("leases", NAMESPACE_SYSTEM, self.lease_name)
         except APIError as exc:
             if not is_not_found(exc):
                 raise
             spec.update(acquireTime=rfc3339_micro(now), leaseTransitions=0)
             self.client.create("leases", {"apiVersion": "coordination.k8s.io/v1", "kind": "Lease",
-                                          "metadata": {"name": self.lease_name, "namespace": "kube-system"},
+                                          "metadata": {"name": self.lease_name, "namespace": NAMESPACE_SYSTEM},
                                           "spec": spec})
             return self._became_leader("creates")
         current = lease.get("spec") or {}

@@ -11,9 +11,9 @@ from __future__ import annotations
 import copy
 from typing import TYPE_CHECKING
 
+from simulation.apimachinery.keys import object_key
 from simulation.client.apiclient import APIError
 from simulation.client.events import EventRecorder
-from simulation.client.informer import object_key
 from simulation.client.workqueue import RateLimitingQueue
 
 if TYPE_CHECKING:

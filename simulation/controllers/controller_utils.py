@@ -22,11 +22,11 @@ import json
 import math
 from typing import Callable
 
-from simulation.apiserver.selectors import NOTHING, LabelSelector, from_label_selector_object
+from simulation.apimachinery.keys import object_key
+from simulation.apimachinery.selectors import NOTHING, LabelSelector, from_label_selector_object
+from simulation.apimachinery.timestamps import parse_time, rfc3339  # noqa: F401 - re-exported for the controllers
 from simulation.client.apiclient import APIClient, APIError, is_not_found
 from simulation.client.events import NORMAL, WARNING, EventRecorder
-from simulation.client.informer import object_key
-from simulation.timestamps import parse_time, rfc3339  # noqa: F401 - re-exported for the controllers
 
 from .ctlutil import being_deleted, get_condition, is_pod_ready  # noqa: F401 - shared with the other controllers
 
@@ -139,10 +139,6 @@ def is_pod_available(pod: dict, min_ready_seconds: int, now: float) -> bool:
         return True
     since = parse_time(pod_condition(pod, "Ready").get("lastTransitionTime"))
     return since is not None and since + min_ready_seconds < now
-
-
-def pod_key(pod: dict) -> str:
-    return f"{pod['metadata'].get('namespace', '')}/{pod['metadata']['name']}"
 
 
 def _phase_rank(pod: dict) -> int:

@@ -11,10 +11,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from simulation.apiserver import resources
-from simulation.apiserver.resources import ResourceType
-from simulation.scheduler.corev1 import tolerates_taint
-from simulation.timestamps import parse_time, rfc3339  # noqa: F401 - the controllers' helpers, in one place
+from simulation.apimachinery import resources
+from simulation.apimachinery.corev1 import tolerates_taint
+from simulation.apimachinery.resources import ResourceType
+from simulation.apimachinery.timestamps import (parse_time,  # noqa: F401 - the controllers' helpers, in one place
+                                                rfc3339)
 
 
 # ----------------------------------------------------------------------------- discovery

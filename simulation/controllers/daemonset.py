@@ -33,18 +33,16 @@ from __future__ import annotations
 
 import copy
 
+from simulation.apimachinery.intstr import scaled_value_from_int_or_percent
+from simulation.apimachinery.keys import object_key, split_key
 from simulation.client.apiclient import APIError, is_not_found
 from simulation.client.events import WARNING
-from simulation.client.informer import object_key, split_key
 
 from .base import Controller
 from .controller_utils import (SLOW_START_INITIAL_BATCH_SIZE, OwnedPodHandlers, PodControl, PodOwnerIndex,
-                               claim_objects,
-                               compute_hash,
-                               being_deleted, is_pod_available, is_pod_ready, labels_of, names,
-                               new_controller_ref, pod_by_creation_and_phase, recheck_owner, selector_of,
+                               being_deleted, claim_objects, compute_hash, is_pod_available, is_pod_ready, labels_of,
+                               names, new_controller_ref, pod_by_creation_and_phase, recheck_owner, selector_of,
                                slow_start_batch)
-from .deployment import scaled_value
 from .expectations import ControllerExpectations
 
 BURST_REPLICAS = 250
@@ -396,7 +394,7 @@ class DaemonSetController(OwnedPodHandlers, Controller):
         by_node = self._nodes_to_daemon_pods(ds)
         desired = sum(1 for n in nodes if node_should_run_daemon_pod(n, ds)[0])
         rolling = (((ds.get("spec") or {}).get("updateStrategy") or {}).get("rollingUpdate") or {})
-        max_unavailable = scaled_value(rolling.get("maxUnavailable", 1), desired, True)
+        max_unavailable = scaled_value_from_int_or_percent(rolling.get("maxUnavailable", 1), desired, True)
         generation = template_generation(ds)
         min_ready = (ds.get("spec") or {}).get("minReadySeconds") or 0
         now = self.kernel.wall_time()

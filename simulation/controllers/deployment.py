@@ -36,12 +36,13 @@ from __future__ import annotations
 
 import math
 
+from simulation.apimachinery.intstr import scaled_value_from_int_or_percent
+from simulation.apimachinery.keys import object_key, split_key
 from simulation.client.apiclient import APIError, is_already_exists, is_not_found
 from simulation.client.events import NORMAL, WARNING
-from simulation.client.informer import object_key, split_key
 
 from .base import Controller
-from .controller_utils import (by_creation, claim_objects, compute_hash, controller_ref_of, being_deleted, labels_of,
+from .controller_utils import (being_deleted, by_creation, claim_objects, compute_hash, controller_ref_of, labels_of,
                                names, new_controller_ref, owners_selecting, parse_time, recheck_owner,
                                resolve_controller_ref, rfc3339, selector_of)
 
@@ -70,23 +71,6 @@ MIN_UNAVAILABLE = "MinimumReplicasUnavailable"
 
 
 # ------------------------------------------------------------------------------- pure helpers
-def scaled_value(value, total: int, round_up: bool) -> int:
-    """``intstr.GetScaledValueFromIntOrPercent``: an int, or a percentage of ``total``."""
-    if value is None:
-        return 0
-    if isinstance(value, int):
-        return value
-    text = str(value)
-    if not text.endswith("%"):
-        try:
-            return int(text)
-        except ValueError:
-            raise ValueError(f"invalid value for IntOrString: invalid value {text!r}") from None
-    percent = int(text[:-1])
-    exact = percent * total / 100
-    return math.ceil(exact) if round_up else math.floor(exact)
-
-
 def replicas_of(obj: dict | None) -> int:
     if obj is None:
         return 0
@@ -110,8 +94,8 @@ def resolve_fenceposts(d: dict) -> tuple[int, int]:
     """``ResolveFenceposts``: surge rounds up, unavailable rounds down; never both zero."""
     rolling = strategy_of(d).get("rollingUpdate") or {}
     desired = replicas_of(d)
-    surge = scaled_value(rolling.get("maxSurge", 0), desired, True)
-    unavailable = scaled_value(rolling.get("maxUnavailable", 0), desired, False)
+    surge = scaled_value_from_int_or_percent(rolling.get("maxSurge", 0), desired, True)
+    unavailable = scaled_value_from_int_or_percent(rolling.get("maxUnavailable", 0), desired, False)
     if surge == 0 and unavailable == 0:
         unavailable = 1
     return surge, unavailable

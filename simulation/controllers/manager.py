@@ -2,17 +2,18 @@
 running only while it holds the ``kube-controller-manager`` lease when replicated."""
 from __future__ import annotations
 
+from simulation.apimachinery.wellknown import KUBE_CONTROLLER_MANAGER
 from simulation.client.component import Component
 
-from .registry import CONTROLLERS
 from .base import Controller
+from .registry import CONTROLLERS
 
 
 class ControllerManager(Component):
     kind = "controller-manager"
 
     def __init__(self, *args, controllers: tuple[str, ...] | None = None, **kwargs) -> None:
-        kwargs.setdefault("lease_name", "kube-controller-manager")
+        kwargs.setdefault("lease_name", KUBE_CONTROLLER_MANAGER)
         super().__init__(*args, **kwargs)
         self.enabled = controllers or tuple(CONTROLLERS)
         self.controllers: dict[str, Controller] = {}

@@ -32,8 +32,8 @@ from __future__ import annotations
 
 from collections import deque
 
+from simulation.apimachinery.keys import split_key
 from simulation.client.apiclient import APIError, is_conflict, is_not_found
-from simulation.client.informer import split_key
 
 from . import ctlutil
 from .base import Controller

@@ -21,16 +21,14 @@ Promises:
 """
 from __future__ import annotations
 
+from simulation.apimachinery.keys import object_key, split_key
 from simulation.client.apiclient import APIError, is_not_found
-from simulation.client.informer import object_key, split_key
 
 from .base import Controller
 from .controller_utils import (SLOW_START_INITIAL_BATCH_SIZE, OwnedPodHandlers, PodControl, PodOwnerIndex,
-                               claim_objects,
-                               controller_ref_of,
-                               being_deleted, is_pod_active, is_pod_available, is_pod_ready, labels_of, names,
-                               new_controller_ref, plural, pod_key, rank_pods_for_deletion, recheck_owner,
-                               rfc3339, selector_of, slow_start_batch)
+                               being_deleted, claim_objects, controller_ref_of, is_pod_active, is_pod_available,
+                               is_pod_ready, labels_of, names, new_controller_ref, plural, rank_pods_for_deletion,
+                               recheck_owner, rfc3339, selector_of, slow_start_batch)
 from .expectations import UIDTrackingControllerExpectations
 
 #: ``BurstReplicas``: at most this many creations or deletions per sync.
@@ -69,7 +67,7 @@ class ReplicaSetController(OwnedPodHandlers, Controller):
         self.queue.add(key)
 
     def observe_pod_deletion(self, key: str, pod: dict) -> None:
-        self.expectations.deletion_observed(key, pod_key(pod))
+        self.expectations.deletion_observed(key, object_key(pod))
 
     # ----------------------------------------------------------------- sync
     def sync_handler(self, key: str) -> str:
@@ -146,9 +144,9 @@ class ReplicaSetController(OwnedPodHandlers, Controller):
             if diff < len(pods):
                 ordered = rank_pods_for_deletion(pods, self._related_pods(rs), self.kernel.wall_time())
             victims = ordered[:diff]
-            self.expectations.expect_deletions(key, [pod_key(p) for p in victims])
+            self.expectations.expect_deletions(key, [object_key(p) for p in victims])
             deleted, error = self.pod_control.delete_pods(
-                namespace, victims, rs, lambda pod: self.expectations.deletion_observed(key, pod_key(pod)))
+                namespace, victims, rs, lambda pod: self.expectations.deletion_observed(key, object_key(pod)))
             text = f"deletes {'pods' if len(deleted) > 1 else 'pod'} {names(deleted)}" if deleted else ""
             if error is not None:
                 text = (text + "; " if text else "") + f"fails to delete pods: {error}"

@@ -117,10 +117,6 @@ class Kernel:
             if timer.component == component:
                 timer.cancelled = True
 
-    def next_time(self) -> float | None:
-        self._discard_cancelled()
-        return self._heap[0].when if self._heap else None
-
     def pending(self) -> int:
         return sum(1 for t in self._heap if not t.cancelled)
 

@@ -33,10 +33,10 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
+from simulation.apimachinery.timestamps import rfc3339, rfc3339_micro
 from simulation.client.apiclient import APIClient, APIError, is_conflict, is_not_found
 from simulation.client.component import Component
 from simulation.client.events import NORMAL, WARNING
-from simulation.timestamps import rfc3339, rfc3339_micro
 from simulation.kernel import Kernel, Timer
 
 from . import behaviour, node_status

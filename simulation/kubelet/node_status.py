@@ -15,7 +15,7 @@ import hashlib
 import uuid
 from fractions import Fraction
 
-from simulation.apiserver.quantity import BINARY_SI, Quantity, format_quantity
+from simulation.apimachinery.quantity import BINARY_SI, Quantity, format_quantity
 
 from .node_spec import NodeSpec
 

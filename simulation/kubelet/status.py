@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Callable
 
-from simulation.timestamps import rfc3339
+from simulation.apimachinery.timestamps import rfc3339
 
 from . import runtime as rt
 

@@ -21,12 +21,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from simulation.apimachinery.keys import object_key
+
 from .framework.node_info import NodeInfo, PodInfo, Snapshot
-
-
-def _pod_key(pod: Mapping[str, Any]) -> str:
-    meta = pod["metadata"]
-    return f"{meta.get('namespace') or 'default'}/{meta['name']}"
 
 
 def _with_node(pod: Mapping[str, Any], node_name: str) -> dict:
@@ -92,7 +89,7 @@ class SchedulerCache:
     # ----------------------------------------------------------------- pods
     def add_pod(self, pod: Mapping[str, Any]) -> None:
         """An assigned pod seen by the informer (added, or newly bound): confirms an assumed pod."""
-        key = _pod_key(pod)
+        key = object_key(pod)
         node_name = pod["spec"]["nodeName"]
         state = self._pods.get(key)
         if state is not None:
@@ -104,7 +101,7 @@ class SchedulerCache:
         self._add(key, node_name, PodInfo(pod), assumed=False)
 
     def update_pod(self, old: Mapping[str, Any], new: Mapping[str, Any]) -> None:
-        key = _pod_key(new)
+        key = object_key(new)
         state = self._pods.get(key)
         if state is None or state.node_name != new["spec"].get("nodeName"):
             self.add_pod(new)
@@ -130,13 +127,13 @@ class SchedulerCache:
         self._add(key, state.node_name, PodInfo(pod), assumed=False)
 
     def remove_pod(self, pod: Mapping[str, Any] | str) -> None:
-        self._remove(pod if isinstance(pod, str) else _pod_key(pod))
+        self._remove(pod if isinstance(pod, str) else object_key(pod))
 
     def assume_pod(self, pod: Mapping[str, Any], node_name: str, info: PodInfo | None = None) -> PodInfo:
         """Upstream ``AssumePod``: account the pod on ``node_name`` before its bind is observed.
 
         ``info`` is the cycle's parsed pod, reused (its node set) instead of parsed again."""
-        key = _pod_key(pod)
+        key = object_key(pod)
         if key in self._pods:
             self._remove(key)
         bound = _with_node(pod, node_name)

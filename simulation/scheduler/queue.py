@@ -29,6 +29,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from simulation.apimachinery.keys import object_key
 from simulation.kernel import Kernel
 
 POD_INITIAL_BACKOFF_SECONDS = 1.0
@@ -62,11 +63,6 @@ EVENT_PLUGINS: dict[str, frozenset[str] | None] = {
 
 def pod_priority(pod: dict) -> int:
     return int((pod.get("spec") or {}).get("priority") or 0)
-
-
-def pod_key(pod: dict) -> str:
-    meta = pod["metadata"]
-    return f"{meta.get('namespace') or 'default'}/{meta['name']}"
 
 
 @dataclass
@@ -154,7 +150,7 @@ class SchedulingQueue:
     # ----------------------------------------------------------------- adding and removing
     def add(self, pod: dict) -> None:
         """A new pending pod (informer add): straight to activeQ. A known pod is updated instead."""
-        key = pod_key(pod)
+        key = object_key(pod)
         if key in self._pods:
             self.update(self._pods[key].pod, pod)
             return
@@ -165,7 +161,7 @@ class SchedulingQueue:
 
     def update(self, old: dict, new: dict) -> None:
         """Upstream ``Update``: keep the newest object; a real change moves a parked pod."""
-        key = pod_key(new)
+        key = object_key(new)
         info = self._pods.get(key)
         if info is None:
             self.add(new)
@@ -182,7 +178,7 @@ class SchedulingQueue:
             self._to_backoff_or_active(info)
 
     def delete(self, pod_or_key: dict | str) -> bool:
-        key = pod_or_key if isinstance(pod_or_key, str) else pod_key(pod_or_key)
+        key = pod_or_key if isinstance(pod_or_key, str) else object_key(pod_or_key)
         info = self._pods.pop(key, None)
         if info is None:
             return False

@@ -29,29 +29,22 @@ from __future__ import annotations
 from collections import OrderedDict
 from typing import Any
 
-from simulation.apiserver import resources
+from simulation.apimachinery import resources
+from simulation.apimachinery.keys import object_key
+from simulation.apimachinery.timestamps import rfc3339
+from simulation.apimachinery.wellknown import DEFAULT_SCHEDULER_NAME, KUBE_SCHEDULER
 from simulation.client.apiclient import APIClient, APIError, is_not_found
 from simulation.client.component import Component
 from simulation.client.events import NORMAL, WARNING
-from simulation.timestamps import rfc3339
-from simulation.client.informer import object_key
 from simulation.kernel import Kernel
 
 from .algorithm import ScheduleResult, schedule_pod
 from .cache import SchedulerCache
 from .framework.node_info import PodInfo
 from .framework.runtime import Framework
-from .plugins.registry import DEFAULT_SCHEDULER_NAME, default_framework
-from .queue import (
-    ASSIGNED_POD_ADD,
-    ASSIGNED_POD_DELETE,
-    ASSIGNED_POD_UPDATE,
-    NODE_ADD,
-    NODE_UPDATE,
-    QueuedPodInfo,
-    SchedulingQueue,
-    pod_key,
-)
+from .plugins.registry import default_framework
+from .queue import (ASSIGNED_POD_ADD, ASSIGNED_POD_DELETE, ASSIGNED_POD_UPDATE, NODE_ADD, NODE_UPDATE, QueuedPodInfo,
+                    SchedulingQueue)
 
 #: Virtual seconds one scheduling cycle takes: about what kube-scheduler needs per pod in a large
 #: cluster (scheduler_perf's 680 pods/s at 5,000 nodes is ~1.5 ms). Shorter than a watch event's
@@ -77,7 +70,7 @@ POD_FIELD_SELECTOR = "status.phase!=Succeeded,status.phase!=Failed"
 def lease_name_for(scheduler_name: str) -> str:
     """The Lease replicas of a scheduler elect on: ``kube-scheduler`` for the default one (upstream's
     ``leaderElection.resourceName`` default), the scheduler's own name for any other."""
-    return "kube-scheduler" if scheduler_name == DEFAULT_SCHEDULER_NAME else scheduler_name
+    return KUBE_SCHEDULER if scheduler_name == DEFAULT_SCHEDULER_NAME else scheduler_name
 
 
 def node_scheduling_properties_changed(old: dict, new: dict) -> bool:
@@ -265,11 +258,11 @@ class Scheduler(Component):
         if _assigned(pod):
             self.cache.add_pod(pod)
             self.queue.move_all_to_active_or_backoff(ASSIGNED_POD_ADD)
-        elif self._wants_scheduling(pod) and not self.cache.is_assumed(pod_key(pod)):
+        elif self._wants_scheduling(pod) and not self.cache.is_assumed(object_key(pod)):
             self.queue.add(pod)
 
     def _on_pod_update(self, old: dict, new: dict) -> None:
-        key = pod_key(new)
+        key = object_key(new)
         if _assigned(new):
             self.queue.delete(key)  # bound (by us or anyone): no longer pending
             if self.cache.node_of(key) is None or not _assigned(old):
@@ -287,7 +280,7 @@ class Scheduler(Component):
             self.queue.update(old, new)
 
     def _on_pod_delete(self, pod: dict) -> None:
-        key = pod_key(pod)
+        key = object_key(pod)
         self.queue.delete(key)
         if self.cache.node_of(key) is not None:
             self.cache.remove_pod(key)

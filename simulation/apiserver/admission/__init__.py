@@ -6,8 +6,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Callable, Protocol
 
+from simulation.apimachinery.resources import ResourceType
+
 from ..request import UserInfo
-from ..resources import ResourceType
 
 CREATE = "CREATE"
 UPDATE = "UPDATE"

@@ -7,8 +7,9 @@ scheduler will, or a pod admitted by one is refused by the other.
 """
 from __future__ import annotations
 
+from simulation.apimachinery.quantity import Quantity
+
 from ..errors import StatusError, forbidden, qualified
-from ..quantity import Quantity
 from . import AdmissionAttributes
 
 

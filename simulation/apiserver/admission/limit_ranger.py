@@ -12,7 +12,8 @@ LimitRange's own order so refusals are reproducible.
 """
 from __future__ import annotations
 
-from ..quantity import Quantity
+from simulation.apimachinery.quantity import Quantity
+
 from . import CREATE, AdmissionAttributes, MutatingPlugin, ValidatingPlugin
 from .helpers import admission_forbidden, aggregate, pod_limits, pod_requests
 

@@ -9,12 +9,14 @@ terminating namespace is the point).
 """
 from __future__ import annotations
 
+from simulation.apimachinery.wellknown import NAMESPACE_DEFAULT, NAMESPACE_PUBLIC, NAMESPACE_SYSTEM
+
 from ..errors import StatusError, not_found, qualified
 from . import CREATE, DELETE, UPDATE, AdmissionAttributes, MutatingPlugin
 from .helpers import admission_forbidden
 
 PLUGIN_NAME = "NamespaceLifecycle"
-IMMORTAL_NAMESPACES = ("default", "kube-system", "kube-public")
+IMMORTAL_NAMESPACES = (NAMESPACE_DEFAULT, NAMESPACE_SYSTEM, NAMESPACE_PUBLIC)
 #: Resources that only reveal permissions; answering "namespace not found" would leak names.
 _ACCESS_REVIEWS = (("authorization.k8s.io", "localsubjectaccessreviews"),)
 

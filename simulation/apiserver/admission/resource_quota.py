@@ -23,10 +23,11 @@ from __future__ import annotations
 from fractions import Fraction
 from typing import Callable
 
-from ..defaults import pod_qos_class
+from simulation.apimachinery.quantity import Quantity
+from simulation.apimachinery.resources import ResourceType
+
 from ...store import KeyNotFoundError
-from ..quantity import Quantity
-from ..resources import RESOURCES, ResourceType
+from ..defaults import pod_qos_class
 from . import CREATE, UPDATE, AdmissionAttributes, ValidatingPlugin
 from .helpers import admission_forbidden, pod_limits, pod_requests
 
@@ -311,8 +312,3 @@ class ResourceQuota(ValidatingPlugin):
                                            try_update)
         except KeyNotFoundError:
             return  # the quota was deleted meanwhile: nothing left to charge
-
-
-def evaluators() -> dict[str, Evaluator]:
-    """One evaluator per served namespaced resource, keyed by ``count/...`` name (for the UI)."""
-    return {object_count_name(rt): Evaluator(rt) for rt in RESOURCES if rt.namespaced and not rt.virtual}

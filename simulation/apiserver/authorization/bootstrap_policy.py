@@ -21,7 +21,7 @@ Where we differ from upstream, on purpose:
 """
 from __future__ import annotations
 
-from .. import resources
+from simulation.apimachinery import resources
 
 RBAC_V1 = "rbac.authorization.k8s.io/v1"
 RBAC_GROUP = "rbac.authorization.k8s.io"

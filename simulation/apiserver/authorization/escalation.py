@@ -24,6 +24,8 @@ from __future__ import annotations
 import copy
 import json
 
+from simulation.apimachinery.wellknown import SYSTEM_MASTERS
+
 from ..admission import ObjectReader
 from ..errors import StatusError, forbidden, internal, not_found
 from ..request import UserInfo
@@ -31,7 +33,6 @@ from . import ALLOW, Attributes
 from .rbac import RBAC_GROUP, RBACAuthorizer, aggregate_errors
 
 PLUGIN = "RBAC"
-SYSTEM_MASTERS = "system:masters"
 ROLE_RESOURCES = ("roles", "clusterroles")
 BINDING_RESOURCES = ("rolebindings", "clusterrolebindings")
 

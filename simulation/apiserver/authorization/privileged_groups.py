@@ -4,15 +4,15 @@ what lets the API server write the bootstrap RBAC policy before any binding exis
 what keeps an administrator from locking themselves out by deleting ``cluster-admin``."""
 from __future__ import annotations
 
-from . import ALLOW, NO_OPINION, Attributes
+from simulation.apimachinery.wellknown import SYSTEM_MASTERS
 
-SYSTEM_PRIVILEGED_GROUP = "system:masters"
+from . import ALLOW, NO_OPINION, Attributes
 
 
 class PrivilegedGroups:
     name = "SystemMasters"
 
-    def __init__(self, groups: tuple[str, ...] = (SYSTEM_PRIVILEGED_GROUP,)) -> None:
+    def __init__(self, groups: tuple[str, ...] = (SYSTEM_MASTERS,)) -> None:
         self.groups = groups
 
     def authorize(self, attrs: Attributes) -> tuple[str, str]:

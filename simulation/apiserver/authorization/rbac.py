@@ -29,13 +29,14 @@ import time
 from dataclasses import dataclass, field
 from typing import Callable, Iterator
 
+from simulation.apimachinery.wellknown import SERVICE_ACCOUNT_PREFIX
+
 from ..admission import ObjectReader
 from ..errors import StatusError, forbidden, qualified
 from ..request import UserInfo
 from . import ALLOW, NO_OPINION, Attributes
 
 RBAC_GROUP = "rbac.authorization.k8s.io"
-SERVICE_ACCOUNT_PREFIX = "system:serviceaccount:"
 
 #: A subject key in the index: ("User", name), ("Group", name), ("ServiceAccount", ns, name).
 SubjectKey = tuple[str, ...]

@@ -17,10 +17,11 @@ from __future__ import annotations
 
 from typing import Callable
 
-from ..resources import ResourceType
+from simulation.apimachinery.resources import ResourceType
+from simulation.apimachinery.validation import name_is_dns_subdomain
+
 from . import apps, core, pod, rbac
 from .field import error_string
-from .names import name_is_dns_subdomain
 from .objectmeta import validate_object_meta, validate_object_meta_update
 
 __all__ = ["validate_create", "validate_update", "validate_binding", "error_string"]

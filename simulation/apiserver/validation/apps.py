@@ -9,12 +9,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from simulation.apimachinery.validation import is_valid_percent, name_is_dns_subdomain
+
 from . import field
+from .common import nonnegative
 from .field import GoRepr, go_label_selector, go_string_map
-from .names import is_valid_percent, name_is_dns_subdomain
 from .objectmeta import (selector_is_empty, selector_matches, validate_label_selector, validate_object_meta,
                          validate_object_meta_update)
-from .common import nonnegative
 from .pod import validate_pod_template_spec
 
 FIELD_IMMUTABLE = "field is immutable"

@@ -7,10 +7,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..quantity import Quantity, QuantityError
+from simulation.apimachinery.quantity import Quantity, QuantityError
+from simulation.apimachinery.validation import (is_dns1123_label, is_qualified_name, is_valid_port_name,
+                                                is_valid_port_num)
+
 from . import field
 from .field import GoRepr
-from .names import is_dns1123_label, is_qualified_name, is_valid_port_name, is_valid_port_num
 
 NEGATIVE = "must be greater than or equal to 0"
 PORT_PROTOCOLS = ("SCTP", "TCP", "UDP")

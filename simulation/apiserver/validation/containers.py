@@ -6,12 +6,13 @@ common sources. Not covered: ephemeral containers, resource claims, Windows opti
 """
 from __future__ import annotations
 
-from ..quantity import Quantity, QuantityError
+from simulation.apimachinery.quantity import Quantity, QuantityError
+from simulation.apimachinery.validation import (inclusive_range_error, is_config_map_key, is_relaxed_env_var_name,
+                                                is_valid_port_name, is_valid_port_num, name_is_dns_subdomain)
+
 from . import field
-from .common import (PORT_PROTOCOLS, dns1123_label, nonnegative, port_num_or_name,
-                     validate_container_resource_name, validate_quantity_value)
-from .names import (inclusive_range_error, is_config_map_key, is_relaxed_env_var_name, is_valid_port_name,
-                    is_valid_port_num, name_is_dns_subdomain)
+from .common import (PORT_PROTOCOLS, dns1123_label, nonnegative, port_num_or_name, validate_container_resource_name,
+                     validate_quantity_value)
 
 PULL_POLICIES = ("Always", "IfNotPresent", "Never")
 TERMINATION_MESSAGE_POLICIES = ("File", "FallbackToLogsOnError")

@@ -10,15 +10,17 @@ from __future__ import annotations
 import base64
 import binascii
 
-from ..quantity import Quantity, QuantityError
+from simulation.apimachinery.quantity import Quantity, QuantityError
+from simulation.apimachinery.validation import (is_config_map_key, is_dns1123_label, is_dns1123_subdomain,
+                                                is_qualified_name, is_valid_ip, is_valid_label_value, is_valid_port_num,
+                                                name_is_dns1035_label, name_is_dns_label, name_is_dns_subdomain)
+from simulation.apimachinery.wellknown import NAMESPACE_DEFAULT, NAMESPACE_SYSTEM
+
 from . import field
-from .field import GoRepr, go_string_slice
-from .names import (is_config_map_key, is_dns1123_label, is_dns1123_subdomain, is_qualified_name, is_valid_ip,
-                    is_valid_label_value, is_valid_port_num, name_is_dns1035_label, name_is_dns_label,
-                    name_is_dns_subdomain)
-from .objectmeta import STANDARD_FINALIZERS, validate_labels, validate_object_meta, validate_object_meta_update
 from .common import (PORT_PROTOCOLS, dns1123_label, nonnegative, port_num_or_name, validate_container_resource_name,
                      validate_quantity_value)
+from .field import GoRepr, go_string_slice
+from .objectmeta import STANDARD_FINALIZERS, validate_labels, validate_object_meta, validate_object_meta_update
 from .scheduling import TAINT_EFFECTS
 
 MAX_SECRET_SIZE = 1024 * 1024
@@ -469,7 +471,7 @@ def validate_event(obj: dict, old: dict | None = None) -> list[dict]:
         elif namespace != involved_ns:
             errs.append(field.invalid("involvedObject.namespace", involved_ns, "does not match event.namespace"))
     else:
-        if not involved_ns and namespace not in ("default", "kube-system"):
+        if not involved_ns and namespace not in (NAMESPACE_DEFAULT, NAMESPACE_SYSTEM):
             errs.append(field.invalid("involvedObject.namespace", involved_ns, "does not match event.namespace"))
         controller = obj.get("reportingComponent") or ""
         if not controller:

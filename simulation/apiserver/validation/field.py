@@ -172,8 +172,3 @@ def go_label_selector(sel: dict | None) -> GoRepr:
         ]
         rendered = "[]v1.LabelSelectorRequirement{" + ", ".join(parts) + "}"
     return GoRepr(f"v1.LabelSelector{{MatchLabels:{labels}, MatchExpressions:{rendered}}}")
-
-
-def go_int_or_string(value: Any) -> GoRepr:
-    """``intstr.IntOrString`` prints through its ``String()`` method: bare, unquoted."""
-    return GoRepr(str(value))

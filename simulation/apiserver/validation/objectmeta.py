@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from typing import Callable
 
+from simulation.apimachinery.validation import is_qualified_name, is_valid_label_value, name_is_dns_label
+
 from . import field
 from .field import GoRepr, go_string_slice
-from .names import is_qualified_name, is_valid_label_value, name_is_dns_label
 
 TOTAL_ANNOTATION_SIZE_LIMIT = 256 * 1024
 NameFunc = Callable[[str, bool], list]

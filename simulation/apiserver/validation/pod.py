@@ -18,14 +18,13 @@ import copy
 import json
 from typing import Any
 
+from simulation.apimachinery.validation import inclusive_range_error, name_is_dns_subdomain
+
 from . import field
 from .common import dns1123_label
-from .containers import (validate_containers, validate_init_containers, validate_security_context,
-                         validate_volumes)
+from .containers import validate_containers, validate_init_containers, validate_security_context, validate_volumes
 from .field import GoRepr
-from .names import inclusive_range_error, name_is_dns_subdomain
-from .objectmeta import (validate_annotations, validate_labels, validate_object_meta,
-                         validate_object_meta_update)
+from .objectmeta import validate_annotations, validate_labels, validate_object_meta, validate_object_meta_update
 from .scheduling import validate_affinity, validate_tolerations, validate_topology_spread
 
 MAX_INT32 = 2 ** 31 - 1

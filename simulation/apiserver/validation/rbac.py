@@ -7,9 +7,10 @@ which is what keeps privilege escalation checks sound upstream.
 """
 from __future__ import annotations
 
+from simulation.apimachinery.validation import name_is_dns_subdomain, name_is_path_segment
+
 from . import field
 from .field import GoRepr, go_quote, go_string_slice
-from .names import name_is_dns_subdomain, name_is_path_segment
 from .objectmeta import validate_object_meta, validate_object_meta_update
 
 GROUP = "rbac.authorization.k8s.io"

@@ -6,8 +6,9 @@ ignored there.
 """
 from __future__ import annotations
 
+from simulation.apimachinery.validation import is_qualified_name, is_valid_label_value
+
 from . import field
-from .names import is_qualified_name, is_valid_label_value
 from .objectmeta import validate_label_selector
 
 TAINT_EFFECTS = ("NoSchedule", "PreferNoSchedule", "NoExecute")

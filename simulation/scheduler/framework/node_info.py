@@ -14,26 +14,13 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from simulation.apiserver.selectors import NOTHING, LabelSelector, from_label_selector_object
-
-from ..corev1 import (
-    CPU,
-    DEFAULT_MEMORY_REQUEST,
-    DEFAULT_MILLI_CPU_REQUEST,
-    MEMORY,
-    PODS,
-    normalized_image_name,
-    pod_requests,
-    resource_list,
-)
+from simulation.apimachinery.corev1 import (CPU, DEFAULT_MEMORY_REQUEST, DEFAULT_MILLI_CPU_REQUEST, MEMORY, PODS,
+                                            normalized_image_name, pod_requests, resource_list)
+from simulation.apimachinery.keys import object_key
+from simulation.apimachinery.selectors import NOTHING, LabelSelector, from_label_selector_object
 
 _NON_ZERO_DEFAULTS = {CPU: DEFAULT_MILLI_CPU_REQUEST, MEMORY: DEFAULT_MEMORY_REQUEST}
 DEFAULT_BIND_ALL_HOST_IP = "0.0.0.0"
-
-
-def pod_key(pod: Mapping[str, Any]) -> str:
-    meta = pod.get("metadata") or {}
-    return f"{meta.get('namespace') or 'default'}/{meta.get('name', '')}"
 
 
 def _selector(raw: Mapping[str, Any] | None) -> LabelSelector:
@@ -183,7 +170,7 @@ class NodeInfo:
 
     def remove_pod(self, pod: Mapping[str, Any] | PodInfo | str) -> PodInfo | None:
         """Forget a pod (by object, PodInfo or ``namespace/name`` key); unknown pods are ignored."""
-        key = pod if isinstance(pod, str) else pod.key if isinstance(pod, PodInfo) else pod_key(pod)
+        key = pod if isinstance(pod, str) else pod.key if isinstance(pod, PodInfo) else object_key(pod)
         info = self.pods.pop(key, None)
         if info is None:
             return None

@@ -15,6 +15,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
+from simulation.apimachinery.wellknown import DEFAULT_SCHEDULER_NAME
+
 from .interface import Code, CycleState, FilterPlugin, Plugin, PreFilterPlugin, PreScorePlugin, ScorePlugin, Status
 from .node_info import NodeInfo, PodInfo
 
@@ -51,7 +53,7 @@ class Framework:
     """The plugins of one profile, grouped by extension point."""
 
     def __init__(self, plugins: Sequence[Plugin], score_weights: Mapping[str, int] | None = None, *,
-                 profile_name: str = "default-scheduler", percentage_of_nodes_to_score: int | None = None) -> None:
+                 profile_name: str = DEFAULT_SCHEDULER_NAME, percentage_of_nodes_to_score: int | None = None) -> None:
         self.profile_name = profile_name
         self.percentage_of_nodes_to_score = percentage_of_nodes_to_score
         self.plugins = list(plugins)

@@ -2,17 +2,10 @@
 their weights to the nodes they match, scaled so the best node scores 100."""
 from __future__ import annotations
 
-from ..corev1 import NodeSelectorTerm, RequiredNodeAffinity
-from ..framework.interface import (
-    SKIP,
-    Code,
-    CycleState,
-    FilterPlugin,
-    PreFilterPlugin,
-    PreScorePlugin,
-    ScorePlugin,
-    Status,
-)
+from simulation.apimachinery.corev1 import NodeSelectorTerm, RequiredNodeAffinity
+
+from ..framework.interface import (SKIP, Code, CycleState, FilterPlugin, PreFilterPlugin, PreScorePlugin, ScorePlugin,
+                                   Status)
 from ..framework.node_info import NodeInfo, PodInfo
 from .helper import default_normalize_score
 

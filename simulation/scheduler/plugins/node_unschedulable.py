@@ -2,7 +2,8 @@
 the ``node.kubernetes.io/unschedulable:NoSchedule`` taint, as DaemonSet pods do."""
 from __future__ import annotations
 
-from ..corev1 import NO_SCHEDULE, TAINT_NODE_UNSCHEDULABLE, tolerations_tolerate_taint
+from simulation.apimachinery.corev1 import NO_SCHEDULE, TAINT_NODE_UNSCHEDULABLE, tolerations_tolerate_taint
+
 from ..framework.interface import Code, CycleState, FilterPlugin, Status
 from ..framework.node_info import NodeInfo, PodInfo
 

@@ -16,27 +16,12 @@ import math
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from simulation.apiserver.selectors import EQUALS, IN, LabelSelector, Requirement, from_label_selector_object
+from simulation.apimachinery.corev1 import (LABEL_HOSTNAME, LABEL_TOPOLOGY_ZONE, NO_EXECUTE, NO_SCHEDULE,
+                                            RequiredNodeAffinity, find_matching_untolerated_taint)
+from simulation.apimachinery.selectors import EQUALS, IN, LabelSelector, Requirement, from_label_selector_object
 
-from ..corev1 import (
-    LABEL_HOSTNAME,
-    LABEL_TOPOLOGY_ZONE,
-    NO_EXECUTE,
-    NO_SCHEDULE,
-    RequiredNodeAffinity,
-    find_matching_untolerated_taint,
-)
-from ..framework.interface import (
-    MAX_NODE_SCORE,
-    SKIP,
-    Code,
-    CycleState,
-    FilterPlugin,
-    PreFilterPlugin,
-    PreScorePlugin,
-    ScorePlugin,
-    Status,
-)
+from ..framework.interface import (MAX_NODE_SCORE, SKIP, Code, CycleState, FilterPlugin, PreFilterPlugin,
+                                   PreScorePlugin, ScorePlugin, Status)
 from ..framework.node_info import NodeInfo, PodInfo, Snapshot
 
 ERR_REASON_CONSTRAINTS_NOT_MATCH = "node(s) didn't match pod topology spread constraints"

@@ -6,6 +6,8 @@ same first failure a real cluster reports.
 """
 from __future__ import annotations
 
+from simulation.apimachinery.wellknown import DEFAULT_SCHEDULER_NAME
+
 from ..framework.interface import Plugin
 from ..framework.runtime import Framework, Profile
 from .image_locality import ImageLocality
@@ -31,8 +33,6 @@ REGISTRY: dict[str, type[Plugin]] = {
     NodeResourcesBalancedAllocation.name: NodeResourcesBalancedAllocation,
     ImageLocality.name: ImageLocality,
 }
-
-DEFAULT_SCHEDULER_NAME = "default-scheduler"
 
 DEFAULT_PROFILE = Profile(
     scheduler_name=DEFAULT_SCHEDULER_NAME,

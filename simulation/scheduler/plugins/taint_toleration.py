@@ -5,13 +5,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from ..corev1 import (
-    NO_EXECUTE,
-    NO_SCHEDULE,
-    PREFER_NO_SCHEDULE,
-    find_matching_untolerated_taint,
-    tolerations_tolerate_taint,
-)
+from simulation.apimachinery.corev1 import (NO_EXECUTE, NO_SCHEDULE, PREFER_NO_SCHEDULE,
+                                            find_matching_untolerated_taint, tolerations_tolerate_taint)
+
 from ..framework.interface import Code, CycleState, FilterPlugin, PreScorePlugin, ScorePlugin, Status
 from ..framework.node_info import NodeInfo, PodInfo
 from .helper import default_normalize_score

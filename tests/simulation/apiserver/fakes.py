@@ -10,9 +10,9 @@ from __future__ import annotations
 import copy
 from typing import Callable
 
+from simulation.apimachinery.resources import RESOURCES, ResourceType
 from simulation.apiserver.admission import AdmissionAttributes
 from simulation.apiserver.request import UserInfo
-from simulation.apiserver.resources import RESOURCES, ResourceType
 from simulation.store import KeyNotFoundError
 
 _PLURALS = {rt.kind: rt.name for rt in RESOURCES}

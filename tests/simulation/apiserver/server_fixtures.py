@@ -15,11 +15,11 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from simulation.apimachinery.resources import RESOURCES
 from simulation.apiserver.assembly import new_apiserver
 from simulation.apiserver.audit import AuditRecord
 from simulation.apiserver.authorization.bootstrap_policy import default_objects
 from simulation.apiserver.request import APIRequest, APIResponse, UserInfo
-from simulation.apiserver.resources import RESOURCES
 from simulation.store.memory import MemoryStore
 
 ADMIN_TOKEN = "admin-token"

@@ -5,9 +5,9 @@ import re
 
 import pytest
 
-from simulation.apiserver import openapi, resources
+from simulation.apimachinery import resources
+from simulation.apiserver import openapi
 from simulation.apiserver.schemas import KINDS, REF_PREFIX, SCHEMAS, resolve, schema_for, unknown_fields
-
 from tests.simulation.apiserver.server_fixtures import configmap, deployment, pod, table
 
 SERVED = [(f"{r.group or 'core'}/{r.version}/{r.kind}", r) for r in resources.RESOURCES]

@@ -3,16 +3,10 @@ from __future__ import annotations
 
 import pytest
 
+from simulation.apimachinery.resources import RESOURCES, ResourceType
+from simulation.apimachinery.timestamps import rfc3339
 from simulation.apiserver import errors
-from simulation.apiserver.resources import RESOURCES, ResourceType
-from simulation.timestamps import rfc3339
-from simulation.apiserver.tables import (
-    PRINTERS,
-    human_duration,
-    table_row_event,
-    to_table,
-    wants_table,
-)
+from simulation.apiserver.tables import PRINTERS, human_duration, table_row_event, to_table, wants_table
 
 NOW = 1_772_366_400.0  # 2026-03-01T12:00:00Z
 KINDS = {r.kind: r for r in RESOURCES}

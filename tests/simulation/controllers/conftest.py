@@ -13,11 +13,11 @@ from typing import Callable
 
 import pytest
 
+from simulation.apimachinery.timestamps import rfc3339
 from simulation.apiserver.assembly import new_apiserver
 from simulation.apiserver.bootstrap import APISERVER, bootstrap
 from simulation.apiserver.request import UserInfo
 from simulation.client.apiclient import APIClient, is_not_found
-from simulation.timestamps import rfc3339
 from simulation.controllers.manager import ControllerManager
 from simulation.kernel import Kernel
 from simulation.store.memory import MemoryStore

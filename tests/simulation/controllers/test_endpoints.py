@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from simulation.apimachinery.timestamps import rfc3339
 from simulation.client.apiclient import is_not_found
-from simulation.timestamps import rfc3339
 from simulation.controllers.endpoints import repack_subsets
 
 NS = "default"

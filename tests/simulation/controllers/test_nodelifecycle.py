@@ -5,9 +5,8 @@ from __future__ import annotations
 
 import pytest
 
+from simulation.apimachinery.timestamps import parse_time, rfc3339, rfc3339_micro
 from simulation.client.apiclient import is_not_found
-from simulation.timestamps import rfc3339, rfc3339_micro
-from simulation.timestamps import parse_time
 from simulation.controllers.nodelifecycle import NODE_MONITOR_GRACE_SECONDS, zone_key
 
 NS = "default"

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from simulation.scheduler.corev1 import normalized_image_name
+from simulation.apimachinery.corev1 import normalized_image_name
 from simulation.scheduler.framework.node_info import Snapshot
 from simulation.scheduler.plugins.image_locality import ImageLocality
 from tests.simulation.scheduler.builders import node, pod, run_scores

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from simulation.apiserver.selectors import from_label_selector_object
+from simulation.apimachinery.selectors import from_label_selector_object
 from simulation.scheduler.framework.interface import CycleState
 from simulation.scheduler.framework.node_info import PodInfo, Snapshot
 from simulation.scheduler.plugins.pod_topology_spread import PodTopologySpread

@@ -6,7 +6,8 @@ ephemeral-storage and each extended resource, all of them (a node can lack both 
 """
 from __future__ import annotations
 
-from ...corev1 import CPU, EPHEMERAL_STORAGE, MEMORY
+from simulation.apimachinery.corev1 import CPU, EPHEMERAL_STORAGE, MEMORY
+
 from ...framework.interface import MAX_NODE_SCORE, Code, CycleState, FilterPlugin, ScorePlugin, Status
 from ...framework.node_info import NodeInfo, PodInfo
 

@@ -3,8 +3,9 @@ from __future__ import annotations
 
 import pytest
 
+from simulation.apimachinery import validation as names
 from simulation.apiserver import errors
-from simulation.apiserver.validation import field, names, objectmeta
+from simulation.apiserver.validation import field, objectmeta
 from simulation.apiserver.validation.objectmeta import validate_object_meta
 
 SUBDOMAIN = ("a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and "

@@ -10,8 +10,8 @@ from collections.abc import Iterable, Mapping
 from functools import lru_cache
 from typing import Any
 
-from simulation.apiserver.quantity import QuantityError, parse_quantity
-from simulation.apiserver.selectors import DOES_NOT_EXIST, EXISTS, GREATER_THAN, IN, LESS_THAN, NOT_IN, Requirement
+from simulation.apimachinery.quantity import QuantityError, parse_quantity
+from simulation.apimachinery.selectors import DOES_NOT_EXIST, EXISTS, GREATER_THAN, IN, LESS_THAN, NOT_IN, Requirement
 
 NO_SCHEDULE, PREFER_NO_SCHEDULE, NO_EXECUTE = "NoSchedule", "PreferNoSchedule", "NoExecute"
 TAINT_NODE_UNSCHEDULABLE = "node.kubernetes.io/unschedulable"

@@ -5,9 +5,9 @@ from fractions import Fraction
 
 import pytest
 
-from simulation.apiserver.quantity import (BINARY_SI, DECIMAL_EXPONENT, DECIMAL_SI, FORMAT_ERROR, SUFFIX_ERROR,
-                                           Quantity, QuantityError, canonical, format_quantity, parse_quantity,
-                                           sum_quantities)
+from simulation.apimachinery.quantity import (BINARY_SI, DECIMAL_EXPONENT, DECIMAL_SI, FORMAT_ERROR, SUFFIX_ERROR,
+                                              Quantity, QuantityError, canonical, format_quantity, parse_quantity,
+                                              sum_quantities)
 
 PARSE = [
     ("100m", Fraction(1, 10), DECIMAL_SI),

@@ -21,7 +21,7 @@ import re
 from dataclasses import dataclass
 from typing import Any, Iterable, Mapping
 
-from .validation.names import is_qualified_name, is_valid_label_value
+from .validation import is_qualified_name, is_valid_label_value
 
 # Upstream puts the validation messages of k8s.io/apimachinery/pkg/util/validation verbatim
 # into selector parse errors; they live in ``validation.names``.

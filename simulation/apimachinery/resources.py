@@ -78,7 +78,6 @@ RESOURCES: tuple[ResourceType, ...] = (
 )
 
 _BY_GVR = {(r.group, r.version, r.name): r for r in RESOURCES}
-_BY_GK = {(r.group, r.kind): r for r in RESOURCES}
 _BY_NAME = {r.name: r for r in RESOURCES}
 
 
@@ -89,10 +88,6 @@ def lookup(group: str, version: str, name: str) -> ResourceType | None:
 def by_name(name: str) -> ResourceType:
     """The served resource with plural ``name`` (plurals are unique across our groups)."""
     return _BY_NAME[name]
-
-
-def by_kind(group: str, kind: str) -> ResourceType | None:
-    return _BY_GK.get((group, kind))
 
 
 def group_versions() -> list[tuple[str, str]]:

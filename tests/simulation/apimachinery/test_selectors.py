@@ -3,16 +3,9 @@ from __future__ import annotations
 
 import pytest
 
-from simulation.apiserver.selectors import (
-    SUPPORTED_FIELDS,
-    check_field_selector,
-    field_value,
-    from_label_selector_object,
-    parse_field_selector,
-    parse_label_selector,
-    selector_to_string,
-    unsupported_field_error,
-)
+from simulation.apimachinery.selectors import (SUPPORTED_FIELDS, check_field_selector, field_value,
+                                               from_label_selector_object, parse_field_selector, parse_label_selector,
+                                               selector_to_string, unsupported_field_error)
 
 WEB = {"app": "web", "tier": "frontend", "replicas": "3"}
 

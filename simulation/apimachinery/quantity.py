@@ -17,7 +17,6 @@ cluster shows.
 from __future__ import annotations
 
 import functools
-
 import math
 from dataclasses import dataclass
 from fractions import Fraction

@@ -1,0 +1,37 @@
+"""Names Kubernetes gives special meaning to, each written once (upstream spreads them over
+``k8s.io/apiserver/pkg/authentication/user``, ``metav1`` and ``core/v1``). A typo in any of
+them silently breaks authorization or scheduling, so every module imports them from here."""
+from __future__ import annotations
+
+# -- users and groups (k8s.io/apiserver/pkg/authentication/user) -------------------------------
+#: ``user.SystemPrivilegedGroup``: members may do anything, before RBAC is consulted.
+SYSTEM_MASTERS = "system:masters"
+ALL_AUTHENTICATED = "system:authenticated"
+ALL_UNAUTHENTICATED = "system:unauthenticated"
+ANONYMOUS_USER = "system:anonymous"
+APISERVER_USER = "system:apiserver"
+KUBE_SCHEDULER_USER = "system:kube-scheduler"
+KUBE_CONTROLLER_MANAGER_USER = "system:kube-controller-manager"
+KUBE_PROXY_USER = "system:kube-proxy"
+NODES_GROUP = "system:nodes"
+NODE_USER_PREFIX = "system:node:"
+SERVICE_ACCOUNT_PREFIX = "system:serviceaccount:"
+
+# -- namespaces (metav1.NamespaceDefault, NamespaceSystem, NamespacePublic, NamespaceNodeLease) --
+NAMESPACE_DEFAULT = "default"
+NAMESPACE_SYSTEM = "kube-system"
+NAMESPACE_PUBLIC = "kube-public"
+NAMESPACE_NODE_LEASE = "kube-node-lease"
+
+# -- components ---------------------------------------------------------------------------------
+#: ``v1.DefaultSchedulerName``: the profile a pod without ``spec.schedulerName`` goes to.
+DEFAULT_SCHEDULER_NAME = "default-scheduler"
+KUBE_SCHEDULER = "kube-scheduler"
+KUBE_CONTROLLER_MANAGER = "kube-controller-manager"
+KUBE_PROXY = "kube-proxy"
+KUBELET = "kubelet"
+
+
+def node_user(node_name: str) -> str:
+    """The user a node's kubelet authenticates as (the Node authorizer's ``system:node:<name>``)."""
+    return NODE_USER_PREFIX + node_name
