@@ -56,10 +56,13 @@ class WatchCache:
         self._lock = threading.Lock()
 
     def _refresh(self) -> None:
-        current = self.store.current_revision()
-        if current <= self.revision:
+        if self.store.current_revision() <= self.revision:
             return
         with self._lock:
+            # Read under the lock: a refresh that waited for another must not append what that
+            # one appended. A write may land between reading ``current`` and reading the log, so
+            # the log can reach past ``current``; the cache then stands at the last event read.
+            current = self.store.current_revision()
             while self.revision < current:
                 try:
                     batch = self.store.events_since(self.revision, "/registry/", POLL_BATCH)
@@ -72,10 +75,12 @@ class WatchCache:
                 self._nodes.extend((_node_of(e.object), _node_of(e.prev_object)) for e in batch)
                 for event in batch:
                     self._latest[_resource_of(event.key)] = event.revision
+                last = batch[-1].revision if batch else self.revision
                 if len(batch) < POLL_BATCH:
-                    self.revision = current  # commit order is revision order: nothing is missing
+                    # Commit order is revision order: everything up to ``current`` has been read.
+                    self.revision = max(current, last)
                     break
-                self.revision = batch[-1].revision
+                self.revision = last
             excess = len(self._events) - self.capacity
             if excess > 0:
                 self.floor = self._revisions[excess - 1]

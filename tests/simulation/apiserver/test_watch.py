@@ -361,3 +361,28 @@ def test_cached_watch_keeps_other_resources_and_namespaces_apart(cluster):
     cluster.create(CM_PATH, configmap("here"))
 
     assert [e["object"]["metadata"]["name"] for e in drain(watcher)] == ["here"]
+
+
+def test_a_write_landing_while_the_cache_reads_the_log_is_delivered_once(cluster, monkeypatch):
+    """The cache reads the store's revision, then its log; a write committed between the two
+    reads is in the log already and must not be appended again on the next refresh."""
+    start = cluster.store.current_revision()
+    watcher = cluster.watch(CM_PATH, resourceVersion=start)
+    real = cluster.store.events_since
+    interleaved = []
+
+    def events_since(*args, **kwargs):
+        if not interleaved:
+            interleaved.append(cluster.create(CM_PATH, configmap("between")))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(cluster.store, "events_since", events_since)
+    cluster.create(CM_PATH, configmap("first"))
+    seen = drain(watcher)
+    cluster.create(CM_PATH, configmap("after"))
+    seen += drain(watcher)
+    replayed = drain(cluster.watch(CM_PATH, resourceVersion=start))
+
+    names = ["first", "between", "after"]
+    assert [e["object"]["metadata"]["name"] for e in seen] == names
+    assert [e["object"]["metadata"]["name"] for e in replayed] == names
