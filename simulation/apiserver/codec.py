@@ -3,10 +3,19 @@
 Limits are the API server's first line of defence, so they live here: the 3 MiB body
 limit (413, as upstream's MaxRequestBodyBytes), nesting depth, and YAML aliases (an
 alias bomb is tiny on the wire and huge once expanded).
+
+Whatever is decoded must be JSON again on the way out, for every client that lists it: so
+``NaN``/``Infinity`` and numbers too large for a float64 are refused (Go's decoder rejects
+them), lone UTF-16 surrogates become U+FFFD (as Go's decoder replaces them), and YAML's
+extra types become what sigs.k8s.io/yaml makes of them: timestamps stay strings, keys
+become strings, infinities are refused.
 """
 from __future__ import annotations
 
+import base64
 import json
+import math
+import re
 from typing import Any
 
 import yaml
@@ -32,6 +41,74 @@ class _NoAliasLoader(yaml.SafeLoader):
             event = self.peek_event()
             raise yaml.composer.ComposerError(None, None, "YAML aliases are not allowed", event.start_mark)
         return super().compose_node(parent, index)
+
+
+# go-yaml decodes a timestamp into an interface{} as the string it was written as.
+_NoAliasLoader.add_constructor("tag:yaml.org,2002:timestamp", yaml.SafeLoader.construct_yaml_str)
+
+
+class _NotJSON(ValueError):
+    """A decoded value JSON cannot carry."""
+
+
+def _refuse_constant(name: str) -> Any:
+    """``NaN``, ``Infinity`` and ``-Infinity``, which Python's decoder accepts and Go's does not."""
+    if name.startswith("-"):
+        raise _NotJSON(f"invalid character '{name[1]}' in numeric literal")
+    raise _NotJSON(f"invalid character '{name[0]}' looking for beginning of value")
+
+
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise _NotJSON(f"json: cannot unmarshal number {text} into Go value of type float64")
+    return value
+
+
+_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _without_surrogates(value: Any) -> Any:
+    """Lone surrogates (``"\\udcff"`` with no partner) replaced by U+FFFD, as Go's decoder does:
+    they cannot be written as UTF-8, so the database, the audit trail and every client would
+    choke on them."""
+    if isinstance(value, str):
+        return _LONE_SURROGATE.sub("\ufffd", value)
+    if isinstance(value, dict):
+        return {_without_surrogates(k): _without_surrogates(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_without_surrogates(v) for v in value]
+    return value
+
+
+def _json_from_yaml(value: Any) -> Any:
+    """What sigs.k8s.io/yaml's YAML-to-JSON conversion makes of a decoded YAML value."""
+    if isinstance(value, dict):
+        return {_yaml_key(k): _json_from_yaml(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_json_from_yaml(v) for v in value]
+    if isinstance(value, float) and not math.isfinite(value):
+        raise _NotJSON(f"json: unsupported value: {'NaN' if math.isnan(value) else ('+Inf' if value > 0 else '-Inf')}")
+    if isinstance(value, bytes):
+        return base64.b64encode(value).decode()
+    if isinstance(value, (set, frozenset)):
+        return {_yaml_key(k): None for k in value}
+    return value
+
+
+def _yaml_key(key: Any) -> str:
+    if isinstance(key, str):
+        return key
+    if isinstance(key, bool):
+        return "true" if key else "false"
+    if key is None:
+        return "null"
+    if isinstance(key, float) and not math.isfinite(key):
+        raise _NotJSON("json: unsupported value: map key is not finite")
+    if isinstance(key, (tuple, list, dict)):
+        raise _NotJSON(f"json: unsupported type: map key of type {type(key).__name__}")
+    return str(key)
 
 
 def _depth(value: Any, limit: int) -> int:
@@ -63,9 +140,15 @@ def decode(body: bytes | None, content_type: str, what: str = "object") -> Any:
         raise errors.bad_request(f"the body of the request was empty; expected a {what}")
     try:
         if content_type in YAML_TYPES or content_type == APPLY_PATCH_TYPE:
-            value = yaml.load(body.decode("utf-8"), Loader=_NoAliasLoader)  # noqa: S506 - safe subclass
+            loaded = yaml.load(body.decode("utf-8"), Loader=_NoAliasLoader)  # noqa: S506 - safe subclass
+            try:
+                value = _json_from_yaml(loaded)
+            except _NotJSON as exc:
+                raise errors.bad_request(f"error converting YAML to JSON: {exc}") from None
         else:
-            value = json.loads(body)
+            value = json.loads(body, parse_constant=_refuse_constant, parse_float=_finite_float)
+        if _SURROGATE_ESCAPE.search(body) or (content_type in YAML_TYPES or content_type == APPLY_PATCH_TYPE):
+            value = _without_surrogates(value)
     except RecursionError:
         raise errors.bad_request(f"{what} could not be decoded: exceeded max depth {MAX_DEPTH}") from None
     except (ValueError, UnicodeDecodeError) as exc:
@@ -116,4 +199,5 @@ def decode_object(body: bytes | None, content_type: str, kind: str, api_version:
 
 
 def encode(value: Any) -> bytes:
-    return json.dumps(value, separators=(",", ":")).encode()
+    """Strict JSON: a value that is not (``NaN``) raises rather than reaching a client."""
+    return json.dumps(value, separators=(",", ":"), allow_nan=False).encode()
