@@ -6,15 +6,18 @@ message shapes are defined in one place.
 """
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
+import re
 import threading
 import time
+from typing import Any
 
 from asgiref.sync import async_to_sync
 from channels.layers import InMemoryChannelLayer, get_channel_layer
 from django.conf import settings
-from django.db import close_old_connections, connection
+from django.db import DatabaseError, close_old_connections, connection, transaction
 from django.utils import timezone
 
 from simulation.apiserver.audit import AuditRecord as AuditEvent
@@ -88,7 +91,10 @@ class AuditWriter:
             self._buffer.append(event)
             due = len(self._buffer) >= self.BATCH_SIZE or time.monotonic() - self._oldest >= self.FLUSH_SECONDS
         if due:
-            self.flush()
+            try:
+                self.flush()
+            except Exception:  # noqa: BLE001 - the request is answered already; auditing goes on
+                logger.exception("writing audit records of %s failed", self.cluster_name)
 
     def _run(self) -> None:
         while True:
@@ -109,20 +115,47 @@ class AuditWriter:
                 batch, self._buffer = self._buffer, []
             if not batch:
                 return
-            now = connection.ops.adapt_datetimefield_value(timezone.now())
-            json_param = "%s::jsonb" if connection.vendor == "postgresql" else "%s"
-            with connection.cursor() as cursor:
-                # One statement for the batch; the ORM's bulk_create spent longer preparing
-                # the values than the database spent storing them.
-                cursor.executemany(_INSERT.format(json=json_param), [
-                    (self.cluster_id, now, e.user, json.dumps(e.groups), e.verb, e.api_group, e.resource,
-                     e.subresource, e.namespace, e.name, e.code, e.revision, json.dumps(e.stages), e.rejected_by,
-                     e.message[:4000], e.virtual_time, e.user_agent) for e in batch])
+            try:
+                self._insert(batch)
+            except (UnicodeError, ValueError, DatabaseError):
+                # One record the database cannot take (a lone surrogate cannot be written as
+                # UTF-8) must not cost the other records of the batch: scrub and write again.
+                batch = [_scrubbed(e) for e in batch]
+                self._insert(batch)
             publish(self.cluster_name, {"type": "audit.records", "records": [e.as_dict() for e in batch]})
             self._written += len(batch)
             if self._written >= PRUNE_EVERY:
                 self._written = 0
                 prune(self.cluster_id)
+
+    def _insert(self, batch: list[AuditEvent]) -> None:
+        """One statement for the batch, all or nothing; the ORM's bulk_create spent longer
+        preparing the values than the database spent storing them."""
+        now = connection.ops.adapt_datetimefield_value(timezone.now())
+        json_param = "%s::jsonb" if connection.vendor == "postgresql" else "%s"
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.executemany(_INSERT.format(json=json_param), [
+                (self.cluster_id, now, e.user, json.dumps(e.groups), e.verb, e.api_group, e.resource,
+                 e.subresource, e.namespace, e.name, e.code, e.revision, json.dumps(e.stages), e.rejected_by,
+                 e.message[:4000], e.virtual_time, e.user_agent) for e in batch])
+
+
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _scrub(value: Any) -> Any:
+    if isinstance(value, str):
+        return _LONE_SURROGATE.sub("\ufffd", value)
+    if isinstance(value, dict):
+        return {_scrub(k): _scrub(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_scrub(v) for v in value]
+    return value
+
+
+def _scrubbed(event: AuditEvent) -> AuditEvent:
+    """The record with every string UTF-8 can carry (U+FFFD for a lone surrogate)."""
+    return dataclasses.replace(event, **{f.name: _scrub(getattr(event, f.name)) for f in dataclasses.fields(event)})
 
 
 def prune(cluster_id: int) -> None:
