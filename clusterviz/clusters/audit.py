@@ -9,10 +9,8 @@ from __future__ import annotations
 import dataclasses
 import json
 import logging
-import re
 import threading
 import time
-from typing import Any
 
 from asgiref.sync import async_to_sync
 from channels.layers import InMemoryChannelLayer, get_channel_layer
@@ -20,6 +18,7 @@ from django.conf import settings
 from django.db import DatabaseError, close_old_connections, connection, transaction
 from django.utils import timezone
 
+from simulation.apimachinery.jsonvalue import without_lone_surrogates
 from simulation.apiserver.audit import AuditRecord as AuditEvent
 
 from .models import AuditRecord, Cluster
@@ -140,22 +139,10 @@ class AuditWriter:
                  e.message[:4000], e.virtual_time, e.user_agent) for e in batch])
 
 
-_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
-
-
-def _scrub(value: Any) -> Any:
-    if isinstance(value, str):
-        return _LONE_SURROGATE.sub("\ufffd", value)
-    if isinstance(value, dict):
-        return {_scrub(k): _scrub(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_scrub(v) for v in value]
-    return value
-
-
 def _scrubbed(event: AuditEvent) -> AuditEvent:
     """The record with every string UTF-8 can carry (U+FFFD for a lone surrogate)."""
-    return dataclasses.replace(event, **{f.name: _scrub(getattr(event, f.name)) for f in dataclasses.fields(event)})
+    return dataclasses.replace(event, **{f.name: without_lone_surrogates(getattr(event, f.name))
+                                        for f in dataclasses.fields(event)})
 
 
 def prune(cluster_id: int) -> None:

@@ -2,6 +2,7 @@
 numbers, booleans, None)."""
 from __future__ import annotations
 
+import re
 from typing import Any
 
 
@@ -17,3 +18,19 @@ def deep_copy(value: Any) -> Any:
 
 
 _CONTAINERS = (dict, list)
+
+
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def without_lone_surrogates(value: Any) -> Any:
+    """The value with every lone UTF-16 surrogate replaced by U+FFFD, as Go's JSON decoder
+    replaces them: they cannot be written as UTF-8, so a database, an audit trail or a client
+    would choke on them. (A decoded surrogate pair is one code point already.)"""
+    if isinstance(value, str):
+        return _LONE_SURROGATE.sub("\ufffd", value)
+    if isinstance(value, dict):
+        return {without_lone_surrogates(k): without_lone_surrogates(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [without_lone_surrogates(v) for v in value]
+    return value

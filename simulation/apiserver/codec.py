@@ -20,6 +20,8 @@ from typing import Any
 
 import yaml
 
+from simulation.apimachinery.jsonvalue import without_lone_surrogates
+
 from . import errors, protobuf
 
 MAX_REQUEST_BODY_BYTES = 3 * 1024 * 1024
@@ -66,22 +68,6 @@ def _finite_float(text: str) -> float:
 
 
 _SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
-_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
-
-
-def _without_surrogates(value: Any) -> Any:
-    """Lone surrogates (``"\\udcff"`` with no partner) replaced by U+FFFD, as Go's decoder does:
-    they cannot be written as UTF-8, so the database, the audit trail and every client would
-    choke on them."""
-    if isinstance(value, str):
-        return _LONE_SURROGATE.sub("\ufffd", value)
-    if isinstance(value, dict):
-        return {_without_surrogates(k): _without_surrogates(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_without_surrogates(v) for v in value]
-    return value
-
-
 def _json_from_yaml(value: Any) -> Any:
     """What sigs.k8s.io/yaml's YAML-to-JSON conversion makes of a decoded YAML value."""
     if isinstance(value, dict):
@@ -148,7 +134,7 @@ def decode(body: bytes | None, content_type: str, what: str = "object") -> Any:
         else:
             value = json.loads(body, parse_constant=_refuse_constant, parse_float=_finite_float)
         if _SURROGATE_ESCAPE.search(body) or (content_type in YAML_TYPES or content_type == APPLY_PATCH_TYPE):
-            value = _without_surrogates(value)
+            value = without_lone_surrogates(value)
     except RecursionError:
         raise errors.bad_request(f"{what} could not be decoded: exceeded max depth {MAX_DEPTH}") from None
     except (ValueError, UnicodeDecodeError) as exc:
