@@ -22,7 +22,8 @@ import yaml
 
 from simulation.apimachinery.jsonvalue import without_lone_surrogates
 
-from . import errors, protobuf
+from . import errors, protobuf, schemas
+from .schemas.typecheck import type_error
 
 MAX_REQUEST_BODY_BYTES = 3 * 1024 * 1024
 MAX_DEPTH = 100
@@ -175,13 +176,21 @@ def decode_object(body: bytes | None, content_type: str, kind: str, api_version:
                                  f"the kind in the data ({got_kind}) does not match the expected kind ({kind})")
     obj["apiVersion"] = api_version
     obj["kind"] = kind
-    meta = obj.get("metadata")
-    if meta is None:
+    check_types(obj, kind, api_version)
+    if obj.get("metadata") is None:
         obj["metadata"] = {}
-    elif not isinstance(meta, dict):
-        raise errors.bad_request(f"{kind} in version \"{api_version.split('/')[-1]}\" cannot be handled as a "
-                                 f"{kind}: metadata must be an object")
     return obj
+
+
+def check_types(obj: dict, kind: str, api_version: str) -> None:
+    """400 when a field's JSON type is not its schema's, as upstream's typed decoder answers."""
+    group, _, version = api_version.rpartition("/")
+    name = schemas.schema_for(group, version, kind)
+    error = type_error(schemas.SCHEMAS, name, kind, obj) if name else None
+    if error is None and not isinstance(obj.get("metadata", {}), (dict, type(None))):
+        error = "metadata must be an object"
+    if error:
+        raise errors.bad_request(f'{kind} in version "{version}" cannot be handled as a {kind}: {error}')
 
 
 def encode(value: Any) -> bytes:

@@ -60,3 +60,44 @@ def test_a_lone_surrogate_in_a_name_is_a_validation_error_not_a_crash(cluster):
 def test_encode_refuses_rather_than_writing_non_json():
     with pytest.raises(ValueError):
         codec.encode({"a": float("nan")})
+
+
+@pytest.mark.parametrize("path, body, message", [
+    (CM_PATH, {"metadata": {"name": 123}},
+     "json: cannot unmarshal number into Go struct field ObjectMeta.metadata.name of type string"),
+    (CM_PATH, {"metadata": {"name": "x"}, "data": {"a": 1}},
+     "json: cannot unmarshal number into Go struct field ConfigMap.data of type string"),
+    (CM_PATH, {"metadata": {"name": "x"}, "data": {"a": {"nested": "object"}}},
+     "json: cannot unmarshal object into Go struct field ConfigMap.data of type string"),
+    (CM_PATH, {"metadata": {"name": "x"}, "data": ["a"]},
+     "json: cannot unmarshal array into Go struct field ConfigMap.data of type map[string]string"),
+    (CM_PATH, {"metadata": {"name": "x", "labels": ["a"]}},
+     "json: cannot unmarshal array into Go struct field ObjectMeta.metadata.labels of type map[string]string"),
+    (CM_PATH, {"metadata": {"name": "x", "ownerReferences": "a"}},
+     "json: cannot unmarshal string into Go struct field ObjectMeta.metadata.ownerReferences of type "
+     "[]v1.OwnerReference"),
+    (CM_PATH, {"metadata": {"name": "x", "finalizers": [1]}},
+     "json: cannot unmarshal number into Go struct field ObjectMeta.metadata.finalizers of type string"),
+    (CM_PATH, {"metadata": "x"},
+     "json: cannot unmarshal string into Go struct field ConfigMap.metadata of type v1.ObjectMeta"),
+    ("/api/v1/namespaces/default/pods", {"metadata": {"name": "x"}, "spec": {"containers": [
+        {"name": "a", "image": "nginx", "ports": [{"containerPort": 1.5}]}]}},
+     "json: cannot unmarshal number 1.5 into Go struct field ContainerPort.spec.containers.ports.containerPort of "
+     "type int32"),
+    ("/apis/apps/v1/namespaces/default/deployments", {"metadata": {"name": "x"}, "spec": {"replicas": "3"}},
+     "json: cannot unmarshal string into Go struct field DeploymentSpec.spec.replicas of type int32"),
+], ids=["name-number", "data-number", "data-object", "data-list", "labels-list", "owner-references-string",
+        "finalizers-numbers", "metadata-string", "port-fraction", "replicas-string"])
+def test_a_field_of_the_wrong_json_type_is_refused_as_the_typed_decoder_refuses_it(cluster, path, body, message):
+    response = cluster.post(path, body)
+
+    assert (response.code, response.body["reason"]) == (400, "BadRequest"), response.body
+    assert response.body["message"].endswith(": " + message)
+
+
+def test_yaml_that_decodes_to_the_wrong_types_is_refused(cluster):
+    response = cluster.post(CM_PATH, b"metadata: {name: x}\ndata: {on: yes}\n", content_type="application/yaml")
+
+    assert response.code == 400
+    assert response.body["message"] == ('ConfigMap in version "v1" cannot be handled as a ConfigMap: json: cannot '
+                                        "unmarshal bool into Go struct field ConfigMap.data of type string")
