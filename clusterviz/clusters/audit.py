@@ -17,7 +17,7 @@ from django.conf import settings
 from django.db import close_old_connections, connection
 from django.utils import timezone
 
-from simulation.apiserver.audit import AuditRecord as AuditEvent
+from simulation.apiserver.audit import AuditEvent
 
 from .models import AuditRecord, Cluster
 
