@@ -23,7 +23,7 @@ from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from clusterviz.clusters import apiservers
 from clusterviz.clusters.audit import group_name
 from clusterviz.clusters.models import Cluster
-from clusterviz.clusters.store import latest_revisions
+from clusterviz.clusters.store import watch_poll_due
 from simulation.apiserver.request import APIRequest
 
 from .identity import token_for
@@ -38,8 +38,6 @@ WATCHABLE = {
     "deployments": "/apis/apps/v1/deployments",
     "replicasets": "/apis/apps/v1/replicasets",
 }
-#: A quiet watch still re-reads the revision log this often (writes from other processes).
-IDLE_POLL_SECONDS = 1.0
 #: A frame stays well under daphne's 1 MiB websocket message limit (autobahn drops bigger ones):
 #: a busy 50 ms is sent as several frames, and a big message is split along its list.
 MAX_FRAME_BYTES = 512 * 1024
@@ -178,8 +176,7 @@ class ClusterConsumer(AsyncJsonWebsocketConsumer):
         now = time.monotonic()
         for resource, entry in list(self.watchers.items()):
             watcher, last = entry
-            if latest_revisions.get(self.cluster_id, 0) <= watcher.revision and now - last < IDLE_POLL_SECONDS \
-                    and not watcher.expired():
+            if not watch_poll_due(watcher, self.cluster_id, last, now):
                 continue
             entry[1] = now
             events = await database_sync_to_async(watcher.poll)()
