@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "clusterviz.dashboard",
     "clusterviz.sim",
     "clusterviz.viz",
+    "clusterviz.benchmarks",
 ]
 
 MIDDLEWARE = [
