@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "clusterviz.sim",
     "clusterviz.viz",
     "clusterviz.benchmarks",
+    "clusterviz.server",
 ]
 
 MIDDLEWARE = [
