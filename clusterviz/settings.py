@@ -54,6 +54,8 @@ INSTALLED_APPS = [
     "clusterviz.dashboard",
     "clusterviz.sim",
     "clusterviz.viz",
+    "clusterviz.benchmarks",
+    "clusterviz.server",
 ]
 
 MIDDLEWARE = [

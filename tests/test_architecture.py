@@ -1,6 +1,7 @@
-"""The one rule, in code: ``simulation`` stays plain Python (no Django, Channels or
-clusterviz import), so components and the API server run the same in memory and in Django;
-and the floors stay layered, so a new controller or add-on cannot reach around the API server."""
+"""The import rules, in code (the contracts in ``pyproject.toml``): ``simulation`` stays plain
+Python (no Django, Channels or clusterviz import), so components and the API server run the
+same in memory and in Django; its floors stay layered, so a new controller or add-on cannot
+reach around the API server; and each Django app imports only the apps below it."""
 from __future__ import annotations
 
 import shutil
@@ -13,9 +14,7 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def test_import_contracts_are_kept() -> None:
-    """Every contract in pyproject.toml: simulation imports no Django, and each floor imports
-    only the floors below it (components never import each other)."""
+def test_import_contracts_hold() -> None:
     lint = shutil.which("lint-imports", path=str(Path(sys.executable).parent)) or shutil.which("lint-imports")
     if lint is None:
         pytest.skip("import-linter is not installed (pip install -e '.[test]')")

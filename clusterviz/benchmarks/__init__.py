@@ -1,1 +1,2 @@
-"""Benchmarks run by ``python manage.py bench <name>``; each module exposes ``run(options) -> str``."""
+"""Benchmarks run by ``python manage.py bench <name>``, one module each (``controlplane``
+holds two); the command's ``BENCHMARKS`` dict names every one (see docs/benchmarks.md)."""

@@ -19,7 +19,7 @@ from django.db import DatabaseError, close_old_connections, connection, transact
 from django.utils import timezone
 
 from simulation.apimachinery.jsonvalue import without_lone_surrogates
-from simulation.apiserver.audit import AuditRecord as AuditEvent
+from simulation.apiserver.audit import AuditEvent
 
 from .models import AuditRecord, Cluster
 

@@ -33,7 +33,7 @@ import logging
 import threading
 from functools import lru_cache, partial
 from operator import itemgetter
-from typing import Any, Callable, TypeVar
+from typing import TYPE_CHECKING, Any, Callable, TypeVar
 
 from django.conf import settings
 from django.db import connections, transaction
@@ -42,6 +42,9 @@ from simulation.store import (ADDED, DELETED, MODIFIED, CompactedError, KeyExist
                               RevisionConflictError, WatchEvent, set_resource_version)
 
 from .models import Cluster
+
+if TYPE_CHECKING:
+    from simulation.apiserver.watch import Watcher
 
 T = TypeVar("T")
 
@@ -138,6 +141,21 @@ def _committed(cluster_id: int, revision: int) -> None:
         except Exception:  # the write is committed; a hook's failure must not look like the write's
             logger.exception("on_commit_revision hook %r failed for cluster %s revision %s",
                              hook, cluster_id, revision)
+
+
+#: How often a quiet watch re-reads the revision log even without an in-process nudge:
+#: writes committed by another process (a ``simworker``, a second server) show up only this way.
+WATCH_IDLE_POLL_SECONDS = 1.0
+
+
+def watch_poll_due(watcher: Watcher, cluster_id: int, last_poll: float, now: float) -> bool:
+    """Whether a watch served from this process should poll ``watcher`` at ``now`` (both
+    times from ``time.monotonic()``): this process committed a revision the watcher has not
+    read, ``WATCH_IDLE_POLL_SECONDS`` passed quietly, or the watch's timeout is up (the poll
+    then ends it). The HTTP watch stream and the cluster page's websocket share this rule, so
+    kubectl and the browser see a write after the same delay."""
+    return (latest_revisions.get(cluster_id, 0) > watcher.revision or now - last_poll >= WATCH_IDLE_POLL_SECONDS
+            or watcher.expired())
 
 
 class DjangoStore:

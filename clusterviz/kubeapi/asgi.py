@@ -21,7 +21,7 @@ from urllib.parse import parse_qsl
 from channels.db import database_sync_to_async
 
 from clusterviz.clusters import apiservers
-from clusterviz.clusters.store import latest_revisions
+from clusterviz.clusters.store import watch_poll_due
 from simulation.apiserver import codec, errors
 from simulation.apiserver.request import APIRequest, APIResponse
 from simulation.apiserver.watch import Watcher
@@ -32,9 +32,6 @@ logger = logging.getLogger(__name__)
 #: belongs to the dashboard.
 API_PATH = re.compile(r"^/clusters/(?P<cluster>[-a-z0-9]+)(?P<path>/(?:api|apis|version|openapi|healthz|livez|"
                       r"readyz)(?:/.*)?)$")
-#: How often a quiet watch re-reads the revision log even without an in-process nudge
-#: (writes made by another process only show up this way).
-WATCH_IDLE_POLL_SECONDS = 1.0
 WATCH_TICK_SECONDS = 0.05
 
 Receive = Callable[[], Awaitable[dict]]
@@ -126,8 +123,7 @@ class KubeAPIApplication:
         try:
             while not watcher.done and not disconnected.done():
                 now = time.monotonic()
-                nudged = latest_revisions.get(cluster_id, 0) > watcher.revision
-                if nudged or now - last_read >= WATCH_IDLE_POLL_SECONDS or watcher.expired():
+                if watch_poll_due(watcher, cluster_id, last_read, now):
                     last_read = now
                     events = await poll()
                     if events:

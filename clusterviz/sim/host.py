@@ -170,10 +170,3 @@ def get(name: str) -> KernelHost:
 def forget(name: str) -> None:
     with _lock:
         _hosts.pop(name, None)
-
-
-def stop_all() -> None:
-    with _lock:
-        for host in _hosts.values():
-            host.stop()
-        _hosts.clear()

@@ -16,6 +16,7 @@ import asyncio
 import json
 import logging
 import time
+from typing import TypedDict
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
@@ -23,23 +24,31 @@ from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from clusterviz.clusters import apiservers
 from clusterviz.clusters.audit import group_name
 from clusterviz.clusters.models import Cluster
-from clusterviz.clusters.store import latest_revisions
+from clusterviz.clusters.store import watch_poll_due
 from simulation.apiserver.request import APIRequest
 
 from .identity import token_for
 
 logger = logging.getLogger(__name__)
 
-#: Resources the page may watch, with their list paths.
-WATCHABLE = {
-    "pods": "/api/v1/pods",
-    "nodes": "/api/v1/nodes",
-    "events": "/api/v1/events",
-    "deployments": "/apis/apps/v1/deployments",
-    "replicasets": "/apis/apps/v1/replicasets",
+
+class Watchable(TypedDict):
+    """One resource the page watches: the ``kind`` its list items lack, and its list path."""
+
+    kind: str
+    path: str
+
+
+#: The resources the cluster page lists and watches (its informers), with their kinds and
+#: list paths. The only copy: the page receives it in its configuration (``views.py``), so
+#: the browser lists and watches exactly what this consumer accepts.
+WATCHABLE: dict[str, Watchable] = {
+    "nodes": {"kind": "Node", "path": "/api/v1/nodes"},
+    "pods": {"kind": "Pod", "path": "/api/v1/pods"},
+    "events": {"kind": "Event", "path": "/api/v1/events"},
+    "deployments": {"kind": "Deployment", "path": "/apis/apps/v1/deployments"},
+    "replicasets": {"kind": "ReplicaSet", "path": "/apis/apps/v1/replicasets"},
 }
-#: A quiet watch still re-reads the revision log this often (writes from other processes).
-IDLE_POLL_SECONDS = 1.0
 #: A frame stays well under daphne's 1 MiB websocket message limit (autobahn drops bigger ones):
 #: a busy 50 ms is sent as several frames, and a big message is split along its list.
 MAX_FRAME_BYTES = 512 * 1024
@@ -130,11 +139,11 @@ class ClusterConsumer(AsyncJsonWebsocketConsumer):
             if resource in versions:
                 del self.watchers[resource]
         for resource, rv in versions.items():
-            path = WATCHABLE.get(resource)
-            if path is None:
+            watchable = WATCHABLE.get(resource)
+            if watchable is None:
                 self.pending.append({"type": "watch.error", "resource": resource, "message": "not watchable"})
                 continue
-            response = await database_sync_to_async(_open_watch)(self.cluster, self.token, path, rv)
+            response = await database_sync_to_async(_open_watch)(self.cluster, self.token, watchable["path"], rv)
             if response.watcher is None:
                 self.pending.append({"type": "watch.error", "resource": resource, "code": response.code,
                                      "status": response.body})
@@ -178,8 +187,7 @@ class ClusterConsumer(AsyncJsonWebsocketConsumer):
         now = time.monotonic()
         for resource, entry in list(self.watchers.items()):
             watcher, last = entry
-            if latest_revisions.get(self.cluster_id, 0) <= watcher.revision and now - last < IDLE_POLL_SECONDS \
-                    and not watcher.expired():
+            if not watch_poll_due(watcher, self.cluster_id, last, now):
                 continue
             entry[1] = now
             events = await database_sync_to_async(watcher.poll)()

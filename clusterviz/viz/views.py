@@ -10,6 +10,7 @@ from django.views.decorators.csrf import ensure_csrf_cookie
 
 from clusterviz.clusters.models import Cluster
 
+from .consumers import WATCHABLE
 from .identity import cluster_identity, token_for
 
 
@@ -26,5 +27,6 @@ def cluster_page(request: HttpRequest, name: str) -> HttpResponse:
         "token": token_for(cluster, request.user).token,
         "user": user,
         "groups": groups,
+        "resources": WATCHABLE,
     }
     return render(request, "viz/cluster.html", {"cluster": cluster, "config": config})

@@ -18,7 +18,7 @@ STORAGE = "storage"
 
 
 @dataclass
-class AuditRecord:
+class AuditEvent:
     verb: str
     path: str
     user: str = ""
@@ -48,4 +48,4 @@ class AuditRecord:
         return {f.name: getattr(self, f.name) for f in fields(self)}
 
 
-AuditSink = Callable[[AuditRecord], None]
+AuditSink = Callable[[AuditEvent], None]

@@ -30,7 +30,7 @@ from simulation.store import (CompactedError, KeyExistsError, KeyNotFoundError, 
 from . import apply, codec, discovery, errors, fieldvalidation, ipallocator, managedfields, openapi, strategy, tables
 from .admission import CREATE, DELETE, UPDATE, AdmissionAttributes
 from .audit import (AUTHENTICATION, AUTHORIZATION, MUTATING_ADMISSION, STORAGE, VALIDATING_ADMISSION, VALIDATION,
-                    AuditRecord, AuditSink)
+                    AuditEvent, AuditSink)
 from .authorization import ALLOW, DENY, Attributes
 from .authorization.rbac import forbidden_error
 from .request import APIRequest, APIResponse, RequestInfo, UserInfo, parse_path
@@ -56,7 +56,7 @@ class Call:
     req: APIRequest
     info: RequestInfo
     user: UserInfo
-    record: AuditRecord
+    record: AuditEvent
     rt: ResourceType | None = None
 
     @property
@@ -160,7 +160,7 @@ class APIServer:
     # ------------------------------------------------------------------ the chain
     def handle(self, req: APIRequest) -> APIResponse:
         info = parse_path(req.method, req.path, req.query)
-        record = AuditRecord(verb=info.verb, path=req.path, api_group=info.group, resource=info.resource,
+        record = AuditEvent(verb=info.verb, path=req.path, api_group=info.group, resource=info.resource,
                              subresource=info.subresource, namespace=info.namespace, name=info.name,
                              virtual_time=self.clock(), user_agent=req.header("user-agent")[:200])
         try:
@@ -178,7 +178,7 @@ class APIServer:
         self.audit_sink(record)
         return response
 
-    def _authenticate(self, req: APIRequest, record: AuditRecord) -> UserInfo:
+    def _authenticate(self, req: APIRequest, record: AuditEvent) -> UserInfo:
         names = [a.name for a in self.authenticators]
         user = req.user
         if user is None:
@@ -220,7 +220,7 @@ class APIServer:
                 reasons.append(reason)
         return False, "", "\n".join(reasons)
 
-    def _authorize(self, user: UserInfo, info: RequestInfo, record: AuditRecord) -> None:
+    def _authorize(self, user: UserInfo, info: RequestInfo, record: AuditEvent) -> None:
         names = [a.name for a in self.authorizers]
         attrs = self.attributes(user, info)
         allowed, plugin, reason = self.authorize(attrs)

@@ -4,7 +4,7 @@
 // their containers, pause first). Up to 50 nodes are laid out in a grid; past that, nodes
 // collapse into one box per zone (click to expand). Pods live in one layer so they glide from
 // the "unscheduled" tray onto their node when the scheduler binds them.
-import {state, podStatus, statusClass} from "./model.js";
+import {keyOf, state, podStatus, statusClass} from "./model.js";
 
 const NS = "http://www.w3.org/2000/svg";
 export const W = 1200;
@@ -413,7 +413,6 @@ export class Diagram {
   }
 }
 
-export const keyOf = p => `${p.metadata.namespace || ""}/${p.metadata.name}`;
 const keyCmp = (a, b) => (a.metadata.creationTimestamp || "").localeCompare(b.metadata.creationTimestamp || "") ||
   a.metadata.name.localeCompare(b.metadata.name);
 

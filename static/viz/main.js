@@ -2,15 +2,11 @@
 import {config, kube, sim} from "./api.js";
 import {Traffic} from "./anim.js";
 import {Diagram} from "./diagram.js";
-import {applyEvents, emit, on, replace, RESOURCES, state} from "./model.js";
+import {applyEvents, emit, keyOf, on, replace, RESOURCES, state} from "./model.js";
 import {Panels} from "./panels.js";
 import {Stream} from "./stream.js";
 
 const $ = id => document.getElementById(id);
-const LIST_PATHS = {
-  nodes: "/api/v1/nodes", pods: "/api/v1/pods", events: "/api/v1/events",
-  deployments: "/apis/apps/v1/deployments", replicasets: "/apis/apps/v1/replicasets",
-};
 const SIM_RETRY_MS = 10000;
 const HEALTH_MS = 5000;
 
@@ -39,9 +35,9 @@ async function resync(reason) {
     document.body.dataset.resyncs = state.resyncs;
     const versions = {};
     const refused = [];
-    await Promise.all(RESOURCES.map(async resource => {
+    await Promise.all(Object.entries(RESOURCES).map(async ([resource, {path}]) => {
       try {
-        const list = await kube("GET", LIST_PATHS[resource]);
+        const list = await kube("GET", path);
         if (resource === "pods") diagram.instant = true;
         replace(resource, list.items || [], list.metadata.resourceVersion);
         versions[resource] = list.metadata.resourceVersion;
@@ -276,8 +272,8 @@ async function travel(revision) {
   if (!revision || revision >= state.lastRevision) { backToLive(); return; }
   const q = `?resourceVersion=${revision}&resourceVersionMatch=Exact`;
   try {
-    const [nodes, pods] = await Promise.all([kube("GET", LIST_PATHS.nodes + q), kube("GET", LIST_PATHS.pods + q)]);
-    const byKey = items => new Map((items || []).map(o => [`${o.metadata.namespace || ""}/${o.metadata.name}`, o]));
+    const [nodes, pods] = await Promise.all([kube("GET", RESOURCES.nodes.path + q), kube("GET", RESOURCES.pods.path + q)]);
+    const byKey = items => new Map((items || []).map(o => [keyOf(o), o]));
     state.view = {revision, nodes: byKey(nodes.items), pods: byKey(pods.items)};
     $("rev-note").textContent = `the cluster at revision ${revision}: read-only (${pods.items.length} pods, ${nodes.items.length} nodes)`;
   } catch (e) {

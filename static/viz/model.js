@@ -1,7 +1,14 @@
 // The page's picture of the cluster: objects kept like an informer's cache (list, then
 // watch events newer than what is held), the simulation's clock and components, the steps.
+import {config} from "./api.js";
+
+/** The resources the page lists and watches, {pods: {kind, path}, ...}: the server's list
+ * (clusterviz.viz.consumers.WATCHABLE), handed over in the page's configuration. */
+export const RESOURCES = config.resources;
+
 export const state = {
-  nodes: new Map(), pods: new Map(), events: new Map(), deployments: new Map(), replicasets: new Map(),
+  // one cache per resource of RESOURCES (state.pods, state.nodes, ...): key -> object
+  ...Object.fromEntries(Object.keys(RESOURCES).map(resource => [resource, new Map()])),
   listVersions: {},
   components: [], clock: null, simAvailable: false, simMessage: "",
   steps: [], lastStepSeq: 0,
@@ -11,8 +18,6 @@ export const state = {
   view: null,  // {revision, nodes, pods} while looking at a past revision
 };
 
-export const RESOURCES = ["nodes", "pods", "events", "deployments", "replicasets"];
-const KIND = {nodes: "Node", pods: "Pod", events: "Event", deployments: "Deployment", replicasets: "ReplicaSet"};
 const listeners = new Map();
 
 export function on(topic, fn) {
@@ -26,6 +31,7 @@ export function emit(topic, data) {
   }
 }
 
+/** An object's cache key, "namespace/name" ("/name" for cluster-scoped objects). */
 export const keyOf = obj => `${obj.metadata.namespace || ""}/${obj.metadata.name}`;
 const rv = obj => Number(obj && obj.metadata && obj.metadata.resourceVersion) || 0;
 
@@ -34,7 +40,7 @@ export function replace(resource, items, resourceVersion) {
   const map = state[resource];
   map.clear();
   for (const item of items) {
-    item.kind = item.kind || KIND[resource];
+    item.kind = item.kind || RESOURCES[resource].kind;
     map.set(keyOf(item), item);
   }
   state.listVersions[resource] = resourceVersion;
@@ -49,7 +55,7 @@ export function applyEvents(resource, events) {
     if (ev.type === "ERROR") { expired = true; continue; }
     if (ev.type === "BOOKMARK") continue;
     const obj = ev.object;
-    obj.kind = obj.kind || KIND[resource];
+    obj.kind = obj.kind || RESOURCES[resource].kind;
     const key = keyOf(obj);
     const held = map.get(key);
     if (held && rv(held) > rv(obj)) continue;

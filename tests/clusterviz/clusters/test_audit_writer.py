@@ -7,7 +7,7 @@ import pytest
 from clusterviz.clusters.audit import AuditWriter
 from clusterviz.clusters.bootstrap import create_cluster
 from clusterviz.clusters.models import AuditRecord
-from simulation.apiserver.audit import AuditRecord as AuditEvent
+from simulation.apiserver.audit import AuditEvent
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import time
 import uuid
 
-from clusterviz.viz import framebench
+from clusterviz.benchmarks import frames
 
 from .conftest import ARTIFACTS
 
@@ -16,20 +16,20 @@ MEASURE_MS = 3000
 
 def test_fifty_nodes_and_five_hundred_pods_keep_drawing_under_a_stream_of_writes(page, server, shot) -> None:
     cluster = f"fps-{uuid.uuid4().hex[:6]}"
-    api = framebench.prepare(server, cluster)
-    framebench.open_cluster(page, server.http_url, cluster)
+    api = frames.prepare(server, cluster)
+    frames.open_cluster(page, server.http_url, cluster)
 
-    with framebench.streaming(api) as writes:
+    with frames.streaming(api) as writes:
         time.sleep(1)
-        result = framebench.measure(page, MEASURE_MS)
+        result = frames.measure(page, MEASURE_MS)
     assert writes[0] > 0, "no pod writes were sent"
     assert result["frames"] > 1, result  # the page kept drawing (rAF kept firing) while the writes streamed
-    assert page.locator("svg .node").count() == framebench.NODES
-    assert page.locator("svg .pod").count() == framebench.PODS
+    assert page.locator("svg .node").count() == frames.NODES
+    assert page.locator("svg .pod").count() == frames.PODS
     assert not page.errors, page.errors
     shot(page, "12-fifty-nodes")
 
-    line = (f"{framebench.NODES} nodes, {framebench.PODS} pods, ~{framebench.WRITES_PER_SECOND} pod writes/s "
+    line = (f"{frames.NODES} nodes, {frames.PODS} pods, ~{frames.WRITES_PER_SECOND} pod writes/s "
             f"streaming: {result['fps']:.1f} frames/s, worst frame {result['worst_frame_ms']:.0f} ms "
             "(headless Chromium; informational, see `manage.py bench frames`)")
     print(line)

@@ -17,7 +17,7 @@ from typing import Any
 
 from simulation.apimachinery.resources import RESOURCES
 from simulation.apiserver.assembly import new_apiserver
-from simulation.apiserver.audit import AuditRecord
+from simulation.apiserver.audit import AuditEvent
 from simulation.apiserver.authorization.bootstrap_policy import default_objects
 from simulation.apiserver.request import APIRequest, APIResponse, UserInfo
 from simulation.store.memory import MemoryStore
@@ -48,7 +48,7 @@ class Cluster:
     def __init__(self, compaction_window: int = 10_000, bootstrap: bool = True) -> None:
         self.now = START_SECONDS
         self.monotonic = 0.0
-        self.records: list[AuditRecord] = []
+        self.records: list[AuditEvent] = []
         self.store = MemoryStore(compaction_window=compaction_window)
         self.server = new_apiserver(self.store, token_lookup=TOKENS.get, audit_sink=self.records.append,
                                     clock=lambda: self.now, seed=7)

@@ -20,9 +20,8 @@ from django.contrib.auth import get_user_model
 
 from clusterviz.clusters import apiservers
 from clusterviz.clusters.bootstrap import ensure_cluster, user_token
+from clusterviz.viz.consumers import ClusterConsumer
 from simulation.apiserver.request import APIRequest
-
-from .consumers import ClusterConsumer
 
 WRITES = 50
 
