@@ -11,7 +11,6 @@ page), because kubectl prints a generic message for anything else (kube-api-wire
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import re
 import time
@@ -49,7 +48,7 @@ def _serve(cluster: str, request: APIRequest) -> tuple[APIResponse, int | None]:
 
 async def _send_body(send: Send, code: int, body: Any, headers: dict[str, str]) -> None:
     if isinstance(body, (dict, list)):
-        payload, content_type = json.dumps(body, separators=(",", ":")).encode(), b"application/json"
+        payload, content_type = codec.encode(body), b"application/json"
     else:
         payload, content_type = str(body or "").encode(), b"text/plain; charset=utf-8"
     raw_headers = [(b"content-type", content_type), (b"content-length", str(len(payload)).encode())]
@@ -128,7 +127,7 @@ class KubeAPIApplication:
                     events = await poll()
                     if events:
                         await send({"type": "http.response.body", "more_body": True, "body": b"".join(
-                            json.dumps(ev, separators=(",", ":")).encode() + b"\n" for ev in events)})
+                            codec.encode(ev) + b"\n" for ev in events)})
                         continue
                 await asyncio.sleep(WATCH_TICK_SECONDS)
             if not disconnected.done():
