@@ -11,6 +11,7 @@ from simulation.apimachinery.resources import ResourceType
 from simulation.apimachinery.timestamps import rfc3339
 
 from .defaults import prepare_for_create
+from .schemas.required import fill_required_zero_values
 
 #: Metadata only the server sets; carried over from the stored object on every update.
 SYSTEM_METADATA = ("uid", "creationTimestamp", "deletionTimestamp", "deletionGracePeriodSeconds", "generation")
@@ -43,6 +44,7 @@ def prepare_create(rt: ResourceType, obj: dict, now: float, rng: random.Random) 
         prepare_for_create(rt, obj)
     elif has_status_subresource(rt) and rt.kind != "Node":
         obj["status"] = {}
+    fill_required_zero_values(rt.group, rt.version, rt.kind, obj)
 
 
 #: ObjectMeta fields serialized with ``omitempty`` upstream: an emptied one disappears.
@@ -91,6 +93,7 @@ def prepare_update(rt: ResourceType, new: dict, old: dict, subresource: str) -> 
                     status["qosClass"] = qos
         else:
             new.pop("status", None)
+        fill_required_zero_values(rt.group, rt.version, rt.kind, new)
         return
     drop_empty_metadata(meta)
     if has_status_subresource(rt):
@@ -100,6 +103,7 @@ def prepare_update(rt: ResourceType, new: dict, old: dict, subresource: str) -> 
             new.pop("status", None)
     if rt.has_generation and (new.get("spec") != old.get("spec") or _generation_annotations_changed(rt, new, old)):
         meta["generation"] = old_meta.get("generation", 0) + 1
+    fill_required_zero_values(rt.group, rt.version, rt.kind, new)
 
 
 def _generation_annotations_changed(rt: ResourceType, new: dict, old: dict) -> bool:
