@@ -71,6 +71,40 @@ def test_bad_json_is_400_and_writes_nothing(raw_api, ns, body):
     assert snapshot(raw_api, ns) == before
 
 
+@pytest.mark.parametrize("body", [
+    '{"metadata": {"name": "nan"}, "data": {"a": NaN}}',
+    '{"metadata": {"name": "inf"}, "data": {"a": 1e999}}',
+    '{"metadata": {"name": "num"}, "data": {"a": 1}}',
+    '{"metadata": {"name": "obj"}, "data": {"a": {"b": "c"}}}',
+    '{"metadata": {"name": 123}}',
+    '{"metadata": {"name": "lbl", "labels": ["a"]}}',
+], ids=["nan", "float-overflow", "number-in-data", "object-in-data", "numeric-name", "labels-list"])
+def test_values_of_the_wrong_json_type_are_400_and_every_list_stays_json(raw_api, ns, body):
+    before = snapshot(raw_api, ns)
+    response = raw_api.request("POST", cm_path(ns), body)
+    assert_status(response, 400, "BadRequest")
+    assert snapshot(raw_api, ns) == before  # the lists decode as strict JSON (json.loads refuses nothing here)
+
+
+def test_a_lone_surrogate_is_stored_as_the_replacement_character(raw_api, ns):
+    name = unique("surrogate")
+    response = raw_api.request("POST", cm_path(ns), '{"metadata": {"name": "%s"}, "data": {"a": "fz\\udcff"}}' % name)
+    assert response.status == 201, response.body
+    listed = raw_api.get(cm_path(ns)).body.decode("utf-8")  # strict UTF-8: no surrogate escaped through
+    assert [i["data"] for i in json.loads(listed)["items"] if i["metadata"]["name"] == name] == [{"a": "fz\ufffd"}]
+
+
+@pytest.mark.kubectl
+def test_kubectl_prints_the_decoders_type_error(kubectl, admin_kubeconfig, ns, tmp_path, raw_api):
+    manifest = tmpfile(tmp_path, "typed.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: typed\n"
+                                               "data:\n  replicas: 3\n")
+    rc, out, err = kubectl("create", "-n", ns, "-f", str(manifest), kubeconfig=admin_kubeconfig)
+    assert rc == 1, out
+    assert err.strip() == (f'Error from server (BadRequest): error when creating "{manifest}": ConfigMap in version '
+                           '"v1" cannot be handled as a ConfigMap: json: cannot unmarshal number into Go struct '
+                           "field ConfigMap.data of type string")
+
+
 @pytest.mark.parametrize("content_type", ["application/json", None])
 def test_deeply_nested_json_is_400_and_the_server_survives(raw_api, ns, content_type):
     before = snapshot(raw_api, ns)

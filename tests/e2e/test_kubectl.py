@@ -329,7 +329,7 @@ def test_get_configmaps_watch_shows_changes_live(k, kubectl, admin_kubeconfig, n
     try:
         expect_row("old")  # the initial list
         time.sleep(0.5)
-        ok(k("create", "-n", ns, "-f", str(tmpfile(tmp_path, "new.yaml", CONFIGMAP.format(name="fresh", value="1")))))
+        ok(k("create", "-n", ns, "-f", str(tmpfile(tmp_path, "new.yaml", CONFIGMAP.format(name="fresh", value="'1'")))))
         expect_row("fresh")  # ADDED, shown live
         ok(k("label", "configmap", "fresh", "-n", ns, "changed=yes"))
         expect_row("fresh")  # MODIFIED
