@@ -186,7 +186,7 @@ def check_types(obj: dict, kind: str, api_version: str) -> None:
     """400 when a field's JSON type is not its schema's, as upstream's typed decoder answers."""
     group, _, version = api_version.rpartition("/")
     name = schemas.schema_for(group, version, kind)
-    error = type_error(schemas.SCHEMAS, name, kind, obj) if name else None
+    error = type_error(name, kind, obj) if name else None
     if error is None and not isinstance(obj.get("metadata", {}), (dict, type(None))):
         error = "metadata must be an object"
     if error:

@@ -27,7 +27,7 @@ from typing import Any
 from collections.abc import Iterable, Iterator
 
 from .patch import json_equal
-from .schemas import KINDS, REF_PREFIX, SCHEMAS
+from .schemas import KINDS, SCHEMAS, resolve_named
 
 Path = tuple[str, ...]
 FieldSet = frozenset[Path]
@@ -138,16 +138,8 @@ UNTYPED = Type(None)
 def _resolve(schema: dict, required: bool = False) -> Type:
     """Follow ``$ref`` / single ``allOf`` to the definition, remembering its name and whether the
     reference is to a value struct (upstream publishes ``default: {}`` beside those)."""
-    name = ""
     value_struct = schema.get("default") == {}
-    while True:
-        if "$ref" in schema:
-            name = schema["$ref"][len(REF_PREFIX):]
-            schema = SCHEMAS[name]
-        elif len(schema.get("allOf", ())) == 1 and "properties" not in schema and "items" not in schema:
-            schema = schema["allOf"][0]
-        else:
-            break
+    schema, name = resolve_named(schema)
     if schema.get("x-kubernetes-preserve-unknown-fields") and "properties" not in schema:
         return Type(None, name, value_struct, required)
     return Type(schema, name, value_struct, required)

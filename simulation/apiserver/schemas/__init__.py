@@ -11,7 +11,7 @@ from typing import Any
 from . import apps, authorization, coordination, core, meta, rbac
 from ._helpers import PRESERVE, REF_PREFIX, Schema
 
-__all__ = ["KINDS", "REF_PREFIX", "SCHEMAS", "closure", "references", "resolve", "schema_for", "unknown_fields"]
+__all__ = ["KINDS", "REF_PREFIX", "SCHEMAS", "closure", "references", "resolve", "resolve_named", "schema_for", "unknown_fields"]
 
 SCHEMAS: dict[str, Schema] = {}
 for _module in (meta, core, apps, rbac, coordination, authorization):
@@ -30,13 +30,20 @@ def schema_for(group: str, version: str, kind: str) -> str | None:
 
 def resolve(schema: Schema) -> Schema:
     """Follow ``$ref`` and single-element ``allOf`` wrappers to the named definition."""
+    return resolve_named(schema)[0]
+
+
+def resolve_named(schema: Schema) -> tuple[Schema, str]:
+    """:func:`resolve`, and the name of the definition it ended at ("" for an inline schema)."""
+    name = ""
     while True:
         if "$ref" in schema:
-            schema = SCHEMAS[schema["$ref"][len(REF_PREFIX):]]
+            name = schema["$ref"][len(REF_PREFIX):]
+            schema = SCHEMAS[name]
         elif len(schema.get("allOf", ())) == 1 and "properties" not in schema and "items" not in schema:
             schema = schema["allOf"][0]
         else:
-            return schema
+            return schema, name
 
 
 def references(schema: Any) -> set[str]:

@@ -17,27 +17,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from ._helpers import INTSTR, PRESERVE, Q, REF_PREFIX, Schema
+from . import SCHEMAS, resolve_named
+from ._helpers import INTSTR, PRESERVE, Q, Schema
 
 _INT_RANGES = {"int32": (-2 ** 31, 2 ** 31 - 1), "int64": (-2 ** 63, 2 ** 63 - 1)}
 
 
-def type_error(schemas: dict[str, Schema], schema_name: str, kind: str, obj: dict) -> str | None:
+def type_error(schema_name: str, kind: str, obj: dict) -> str | None:
     """The first field of ``obj`` whose JSON type its schema does not allow, as Go words it."""
-    return _check(schemas, schemas[schema_name], obj, kind, ())
-
-
-def _named(schemas: dict[str, Schema], schema: Schema) -> tuple[Schema, str]:
-    """``schema`` with references followed, and the name of the definition it ended at ("")."""
-    name = ""
-    while True:
-        if "$ref" in schema:
-            name = schema["$ref"][len(REF_PREFIX):]
-            schema = schemas[name]
-        elif len(schema.get("allOf", ())) == 1 and "properties" not in schema and "items" not in schema:
-            schema = schema["allOf"][0]
-        else:
-            return schema, name
+    return _check(SCHEMAS[schema_name], obj, kind, ())
 
 
 def _json_type(value: Any) -> str:
@@ -50,18 +38,18 @@ def _json_type(value: Any) -> str:
     return "array" if isinstance(value, list) else "object"
 
 
-def _go_type(schemas: dict[str, Schema], schema: Schema) -> str:
+def _go_type(schema: Schema) -> str:
     """The Go type a schema stands for, as ``reflect.Type.String()`` prints it."""
-    schema, name = _named(schemas, schema)
+    schema, name = resolve_named(schema)
     if name and (schema.get("properties") is not None or name in (INTSTR, Q)):
         package, _, type_name = name.rpartition(".")
         return f"{package.rpartition('.')[2]}.{type_name}"
     kind = schema.get("type")
     if kind == "array":
-        return "[]" + _go_type(schemas, schema.get("items") or {})
+        return "[]" + _go_type(schema.get("items") or {})
     if kind == "object":
         extra = schema.get("additionalProperties")
-        return "map[string]" + (_go_type(schemas, extra) if isinstance(extra, dict) else "interface {}")
+        return "map[string]" + (_go_type(extra) if isinstance(extra, dict) else "interface {}")
     if kind == "integer":
         return schema.get("format") or "int64"
     if kind == "number":
@@ -73,11 +61,11 @@ def _go_type(schemas: dict[str, Schema], schema: Schema) -> str:
     return "interface {}"
 
 
-def _check(schemas: dict[str, Schema], schema: Schema, value: Any, struct: str,
+def _check(schema: Schema, value: Any, struct: str,
            path: tuple[str, ...]) -> str | None:
     if value is None:
         return None
-    resolved, name = _named(schemas, schema)
+    resolved, name = resolve_named(schema)
     if resolved.get(PRESERVE) or name == Q:
         return None
     if name == INTSTR:
@@ -87,7 +75,7 @@ def _check(schemas: dict[str, Schema], schema: Schema, value: Any, struct: str,
     kind = resolved.get("type")
     if kind == "object":
         if not isinstance(value, dict):
-            return _mismatch(schemas, schema, _json_type(value), struct, path)
+            return _mismatch(schema, _json_type(value), struct, path)
         props = resolved.get("properties")
         extra = resolved.get("additionalProperties")
         inner = name.rpartition(".")[2] if props is not None and name else struct
@@ -95,9 +83,9 @@ def _check(schemas: dict[str, Schema], schema: Schema, value: Any, struct: str,
             sub_schema = props.get(key) if props is not None else None
             if sub_schema is None and isinstance(extra, dict):
                 sub_schema = extra
-                error = _check(schemas, sub_schema, sub, struct if props is None else inner, path)
+                error = _check(sub_schema, sub, struct if props is None else inner, path)
             elif sub_schema is not None:
-                error = _check(schemas, sub_schema, sub, inner, path + (key,))
+                error = _check(sub_schema, sub, inner, path + (key,))
             else:
                 continue  # unknown fields are fieldValidation's business
             if error:
@@ -105,29 +93,29 @@ def _check(schemas: dict[str, Schema], schema: Schema, value: Any, struct: str,
         return None
     if kind == "array":
         if not isinstance(value, list):
-            return _mismatch(schemas, schema, _json_type(value), struct, path)
+            return _mismatch(schema, _json_type(value), struct, path)
         items = resolved.get("items")
         for item in value if isinstance(items, dict) else ():
-            error = _check(schemas, items, item, struct, path)
+            error = _check(items, item, struct, path)
             if error:
                 return error
         return None
     if kind == "string" and not isinstance(value, str):
-        return _mismatch(schemas, schema, _json_type(value), struct, path)
+        return _mismatch(schema, _json_type(value), struct, path)
     if kind == "boolean" and not isinstance(value, bool):
-        return _mismatch(schemas, schema, _json_type(value), struct, path)
+        return _mismatch(schema, _json_type(value), struct, path)
     if kind == "number" and (isinstance(value, bool) or not isinstance(value, (int, float))):
-        return _mismatch(schemas, schema, _json_type(value), struct, path)
+        return _mismatch(schema, _json_type(value), struct, path)
     if kind == "integer":
         if isinstance(value, bool) or not isinstance(value, (int, float)):
-            return _mismatch(schemas, schema, _json_type(value), struct, path)
+            return _mismatch(schema, _json_type(value), struct, path)
         low, high = _INT_RANGES.get(resolved.get("format") or "int64", _INT_RANGES["int64"])
         if isinstance(value, float) or not low <= value <= high:
             literal = repr(value) if isinstance(value, float) else str(value)
-            return _mismatch(schemas, schema, f"number {literal}", struct, path)
+            return _mismatch(schema, f"number {literal}", struct, path)
     return None
 
 
-def _mismatch(schemas: dict[str, Schema], schema: Schema, got: str, struct: str, path: tuple[str, ...]) -> str:
+def _mismatch(schema: Schema, got: str, struct: str, path: tuple[str, ...]) -> str:
     return f"json: cannot unmarshal {got} into Go struct field {struct}.{'.'.join(path)} of type " \
-           f"{_go_type(schemas, schema)}"
+           f"{_go_type(schema)}"
