@@ -35,3 +35,23 @@ KUBELET = "kubelet"
 def node_user(node_name: str) -> str:
     """The user a node's kubelet authenticates as (the Node authorizer's ``system:node:<name>``)."""
     return NODE_USER_PREFIX + node_name
+
+
+def service_account_username(namespace: str, name: str) -> str:
+    """``serviceaccount.MakeUsername``: ``system:serviceaccount:<namespace>:<name>``."""
+    return f"{SERVICE_ACCOUNT_PREFIX}{namespace}:{name}"
+
+
+def service_account_groups(namespace: str) -> tuple[str, ...]:
+    """``serviceaccount.MakeGroupNames``: every service account's group, then its namespace's."""
+    return ("system:serviceaccounts", f"system:serviceaccounts:{namespace}")
+
+
+def split_service_account_username(username: str) -> tuple[str, str] | None:
+    """``serviceaccount.SplitUsername``: ``system:serviceaccount:<ns>:<name>`` → (ns, name)."""
+    if not username.startswith(SERVICE_ACCOUNT_PREFIX):
+        return None
+    parts = username[len(SERVICE_ACCOUNT_PREFIX):].split(":")
+    if len(parts) != 2 or not all(parts):
+        return None
+    return parts[0], parts[1]

@@ -20,6 +20,8 @@ class UserInfo:
     name: str
     groups: tuple[str, ...] = ()
     uid: str = ""
+    #: ``user.Info.GetExtra``: (key, values) pairs, e.g. set by impersonation.
+    extra: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
     @property
     def all_groups(self) -> tuple[str, ...]:

@@ -29,7 +29,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Callable, Iterator
 
-from simulation.apimachinery.wellknown import SERVICE_ACCOUNT_PREFIX
+from simulation.apimachinery.wellknown import split_service_account_username
 
 from ..admission import ObjectReader
 from ..errors import StatusError, forbidden, qualified
@@ -86,16 +86,6 @@ def rule_allows(attrs: Attributes, rule: dict) -> bool:
 
 
 # ---------------------------------------------------------------------------- subjects
-def service_account_of(username: str) -> tuple[str, str] | None:
-    """``system:serviceaccount:<ns>:<name>`` → (ns, name)."""
-    if not username.startswith(SERVICE_ACCOUNT_PREFIX):
-        return None
-    parts = username[len(SERVICE_ACCOUNT_PREFIX):].split(":")
-    if len(parts) != 2 or not all(parts):
-        return None
-    return parts[0], parts[1]
-
-
 def subject_key(subject: dict, binding_namespace: str) -> SubjectKey | None:
     """The index key of a binding subject; a ServiceAccount without a namespace means the
     binding's own (upstream defaults it so RoleBindings can name local accounts briefly)."""
@@ -111,7 +101,7 @@ def subject_key(subject: dict, binding_namespace: str) -> SubjectKey | None:
 def user_keys(user: UserInfo) -> list[SubjectKey]:
     keys: list[SubjectKey] = [("User", user.name)]
     keys += [("Group", g) for g in user.all_groups]
-    sa = service_account_of(user.name)
+    sa = split_service_account_username(user.name)
     if sa:
         keys.append(("ServiceAccount", *sa))
     return keys
