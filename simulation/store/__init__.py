@@ -146,7 +146,7 @@ def guaranteed_update(store: Store, key: str, try_update: Callable[[dict], dict 
 
 @overload
 def guaranteed_update(store: Store, key: str, try_update: Callable[[dict], dict | Deletion | None], *,
-                      try_create: Callable[[], dict | None],
+                      try_create: Callable[[], dict | None] | None,
                       attempts: int = GUARANTEED_UPDATE_ATTEMPTS) -> dict | None: ...
 
 
