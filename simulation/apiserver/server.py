@@ -380,3 +380,15 @@ class APIServer:
                 call.record.rejected(stage, ran, plugin.name, exc.message)
                 raise
         call.record.passed(stage, ran)
+
+    # ------------------------------------------------------------------ change feed
+    def current_revision(self) -> int:
+        """The revision of the latest write (upstream's ``GetCurrentResourceVersion``): what
+        the kernel's change probe compares to tell whether anything was written."""
+        return self.store.current_revision()
+
+    def changed_topics(self, revision: int) -> set | None:
+        """What was written after ``revision``: resource names (``"pods"``) and, for pods,
+        ``("pods", node)`` — the watch cache's triggers, so the kernel wakes only the informers
+        a write concerns. ``None`` when the cache no longer reaches back that far."""
+        return self.watch_cache.changed_topics(revision)
