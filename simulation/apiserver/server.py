@@ -227,6 +227,12 @@ class APIServer:
         self.audit_sink(record)
         return response
 
+    def authenticate(self, req: APIRequest) -> UserInfo:
+        """Who sent ``req``, as the chain's first stage decides (401 when nobody can tell), for
+        endpoints outside the Kubernetes API that accept the same credentials — the control
+        API under ``/clusters/NAME/sim/``. They keep no audit record of it."""
+        return self._authenticate(req, AuditRecord(verb="", path=req.path))
+
     def _authenticate(self, req: APIRequest, record: AuditRecord) -> UserInfo:
         names = [a.name for a in self.authenticators]
         user = req.user
