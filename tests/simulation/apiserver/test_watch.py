@@ -361,3 +361,13 @@ def test_cached_watch_keeps_other_resources_and_namespaces_apart(cluster):
     cluster.create(CM_PATH, configmap("here"))
 
     assert [e["object"]["metadata"]["name"] for e in drain(watcher)] == ["here"]
+
+
+def test_change_feed_names_what_was_written_after_a_revision(cluster):
+    before = cluster.server.current_revision()
+    cluster.create(CM_PATH, configmap("a"))
+    cluster.create(POD_PATH, pod("p", node="node-1"))
+
+    assert cluster.server.current_revision() == cluster.store.current_revision() == before + 2
+    assert cluster.server.changed_topics(before) == {"configmaps", "pods", ("pods", "node-1")}
+    assert cluster.server.changed_topics(before + 2) == set()
