@@ -10,8 +10,9 @@ plugin; every request ends in exactly one audit record handed to ``audit_sink``.
 
 What serves a request once it is let in lives next door, by concern, as in k8s.io/apiserver:
 :mod:`.listwatch` (list and watch), :mod:`.registry` (upstream's ``genericregistry.Store``:
-get, create, update, patch, apply, delete) and :mod:`.subresources` (scale, binding,
-componentstatuses, reviews). Authorization asks :mod:`.authorization.union`.
+get, create, update, patch, apply, delete; :mod:`.deletion` decides what a delete writes) and
+:mod:`.subresources` (scale, binding, componentstatuses, reviews). Authorization asks
+:mod:`.authorization.union`.
 
 The server does nothing more than store and notify: no write here ever creates another
 object (that is the controllers' work, which is the point of chapter 11).
