@@ -33,12 +33,8 @@ def _status(exc: StatusError) -> JsonResponse:
 def _user(request: HttpRequest, server: Any) -> UserInfo:
     authorization = request.headers.get("Authorization", "")
     if authorization:
-        req = APIRequest(request.method or "GET", request.path, headers={"authorization": authorization})
-        for plugin in server.authenticators:
-            user = plugin.authenticate(req)
-            if user is not None:
-                return user
-        raise errors.unauthorized()
+        return server.authenticate(APIRequest(request.method or "GET", request.path,
+                                              headers={"authorization": authorization}))
     if request.user.is_authenticated:
         reject = CsrfViewMiddleware(lambda r: None).process_view(request, None, (), {}) \
             if request.method not in ("GET", "HEAD") else None

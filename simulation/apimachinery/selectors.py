@@ -24,7 +24,7 @@ from typing import Any, Iterable, Mapping
 from .validation import is_qualified_name, is_valid_label_value
 
 # Upstream puts the validation messages of k8s.io/apimachinery/pkg/util/validation verbatim
-# into selector parse errors; they live in ``validation.names``.
+# into selector parse errors; they live in ``validation``.
 _qualified_name_errors = is_qualified_name
 _label_value_errors = is_valid_label_value
 

@@ -227,8 +227,3 @@ class Watcher:
         log = self.store.events_since(self.revision, self.prefix, POLL_BATCH)
         self.behind = len(log) >= POLL_BATCH
         return log, (log[-1].revision if self.behind else seen)
-
-    @property
-    def caught_up(self) -> bool:
-        """True when the last poll read everything the store had (no need to poll again at once)."""
-        return self.revision >= self.store.current_revision()

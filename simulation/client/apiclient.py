@@ -8,11 +8,11 @@ admitted, validated, audited), just without serialising the body. Errors come ba
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, Protocol
 
 from simulation.apimachinery import resources
 from simulation.apimachinery.resources import ResourceType
-from simulation.apiserver.request import APIRequest, UserInfo
+from simulation.apiserver.request import APIRequest, APIResponse, UserInfo
 
 PATCH_TYPES = {"merge": "application/merge-patch+json", "strategic": "application/strategic-merge-patch+json",
                "json": "application/json-patch+json"}
@@ -53,8 +53,21 @@ def resource_path(rt: ResourceType, namespace: str = "", name: str = "", subreso
     return path
 
 
+class Transport(Protocol):
+    """The client→server seam: everything an :class:`APIClient` asks of the API server it is
+    handed (:class:`~simulation.apiserver.server.APIServer`, in every process). Requests cross
+    the server's whole chain; the change feed is the server's own bookkeeping, which the
+    kernel reads through the observer's client instead of holding the server's store."""
+
+    def handle(self, req: APIRequest) -> APIResponse: ...
+
+    def current_revision(self) -> int: ...
+
+    def changed_topics(self, revision: int) -> set | None: ...
+
+
 class APIClient:
-    def __init__(self, server: Any, user: UserInfo, user_agent: str) -> None:
+    def __init__(self, server: Transport, user: UserInfo, user_agent: str) -> None:
         self.server = server
         self.user = user
         self.user_agent = user_agent
@@ -128,9 +141,9 @@ class APIClient:
 
     def changed_topics(self, revision: int) -> set | None:
         """What was written after ``revision`` (the watch cache's triggers), for the kernel."""
-        return self.server.watch_cache.changed_topics(revision)
+        return self.server.changed_topics(revision)
 
     def current_revision(self) -> int:
         """The store's latest revision: what the kernel's change probe watches (the API
         server's own bookkeeping, like the revision its watch cache has seen)."""
-        return self.server.store.current_revision()
+        return self.server.current_revision()

@@ -18,8 +18,9 @@ Promises, shared by every implementation (in memory here, Django models in
 """
 from __future__ import annotations
 
+import enum
 from dataclasses import dataclass
-from typing import Callable, Protocol
+from typing import Callable, Protocol, overload
 
 ADDED = "ADDED"
 MODIFIED = "MODIFIED"
@@ -120,22 +121,75 @@ class Store(Protocol):
     def compact(self, revision: int) -> None: ...
 
 
-def guaranteed_update(store: Store, key: str, try_update: Callable[[dict], dict | None],
-                      attempts: int = 16) -> dict:
-    """Read, transform, compare-and-set; re-read and retry when someone else wrote first.
+#: How many times :func:`guaranteed_update` reads again after losing a race before it gives
+#: up with :class:`RevisionConflictError` (the API server answers 409). Upstream's etcd3 store
+#: retries for as long as it takes; a bound turns a livelock into an error someone sees.
+GUARANTEED_UPDATE_ATTEMPTS = 16
+
+
+class Deletion(enum.Enum):
+    """The type of :data:`DELETE` (an enum, so the one value is a typed singleton)."""
+
+    DELETE = "delete"
+
+
+#: What ``try_update`` returns to delete the object it was given rather than write a new
+#: version, on the same condition as an update (nobody wrote since the read): upstream's
+#: ``Store.Delete``, and ``Store.Update`` when an update removes the last finalizer.
+DELETE = Deletion.DELETE
+
+
+@overload
+def guaranteed_update(store: Store, key: str, try_update: Callable[[dict], dict | Deletion | None], *,
+                      attempts: int = GUARANTEED_UPDATE_ATTEMPTS) -> dict: ...
+
+
+@overload
+def guaranteed_update(store: Store, key: str, try_update: Callable[[dict], dict | Deletion | None], *,
+                      try_create: Callable[[], dict | None] | None,
+                      attempts: int = GUARANTEED_UPDATE_ATTEMPTS) -> dict | None: ...
+
+
+def guaranteed_update(store: Store, key: str, try_update: Callable[[dict], dict | Deletion | None], *,
+                      try_create: Callable[[], dict | None] | None = None,
+                      attempts: int = GUARANTEED_UPDATE_ATTEMPTS) -> dict | None:
+    """Read, transform, compare-and-set; read again and retry when someone else wrote first.
 
     Like upstream's ``GuaranteedUpdate``: ``try_update`` gets a fresh copy of the current
-    object and returns the new one (or ``None`` to write nothing). Errors it raises
-    propagate unchanged, so a validation failure aborts without writing.
+    object and returns the new one, :data:`DELETE`, or ``None`` to write nothing; the write
+    is conditional on the revision read. A missing key raises :class:`KeyNotFoundError`,
+    unless ``try_create`` is given (upstream's ``ignoreNotFound``): then the object it returns
+    is created (``None``: nothing is), and should someone else create or delete the key first,
+    the next try reads what they left. Errors either function raises propagate unchanged, so
+    a validation failure aborts without writing.
+
+    Returns what was written (for a delete, the last state at the deletion's revision) or,
+    when nothing was, what was read (``None`` when nothing was there).
     """
     for _ in range(attempts):
-        current = store.get(key)
+        try:
+            current = store.get(key)
+        except KeyNotFoundError:
+            if try_create is None:
+                raise
+            created = try_create()
+            if created is None:
+                return None
+            try:
+                return store.create(key, created)
+            except KeyExistsError:
+                continue
         revision = int(current["metadata"]["resourceVersion"])
         updated = try_update(current)
         if updated is None:
             return current
         try:
+            if updated is DELETE:
+                return store.delete(key, revision)
             return store.update(key, updated, revision)
         except RevisionConflictError:
             continue
+        except KeyNotFoundError:
+            if try_create is None:
+                raise
     raise RevisionConflictError(key, -1, None)

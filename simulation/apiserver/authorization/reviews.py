@@ -16,8 +16,9 @@ from typing import Protocol
 
 from ..errors import bad_request, invalid
 from ..request import UserInfo
-from . import ALLOW, DENY, NO_OPINION, Attributes
+from . import ALLOW, DENY, Attributes
 from .rbac import aggregate_errors
+from .union import UnionAuthorizer
 
 AUTHORIZATION_GROUP = "authorization.k8s.io"
 API_VERSION = "authorization.k8s.io/v1"
@@ -27,19 +28,6 @@ class RulesResolver(Protocol):
     def rules_for(self, user: UserInfo, namespace: str) -> tuple[list[dict], list[dict]]: ...
 
     def policy_rules(self, user: UserInfo, namespace: str) -> tuple[list[dict], list[str]]: ...
-
-
-def authorize_union(authorizers: list, attrs: Attributes) -> tuple[str, str]:
-    """Upstream's union authorizer: the first Allow or Deny wins; otherwise no opinion, with
-    every reason given on the way joined by newlines."""
-    reasons: list[str] = []
-    for authorizer in authorizers:
-        decision, reason = authorizer.authorize(attrs)
-        if decision in (ALLOW, DENY):
-            return decision, reason
-        if reason:
-            reasons.append(reason)
-    return NO_OPINION, "\n".join(reasons)
 
 
 def _attributes(spec: dict, user: UserInfo) -> Attributes:
@@ -71,7 +59,7 @@ def _answer(kind: str, review: dict, user: UserInfo, authorizers: list) -> dict:
     out = copy.deepcopy(review)
     out["apiVersion"], out["kind"] = API_VERSION, kind
     out.setdefault("metadata", {})
-    decision, reason = authorize_union(authorizers, _attributes(out.get("spec") or {}, user))
+    decision, reason = UnionAuthorizer(authorizers).authorize(_attributes(out.get("spec") or {}, user))
     status: dict = {"allowed": decision == ALLOW}
     if decision == DENY:
         status["denied"] = True

@@ -1,5 +1,5 @@
 """Server-side apply and the ownership record of every write (simulation/apiserver/apply.py and
-its wiring in server.py).
+its wiring in registry.py).
 
 Messages, codes and managedFields shapes are kube-apiserver v1.33's (structured-merge-diff and
 k8s.io/apiserver's fieldmanager); see /work/shared/kube-api-wire.md §7.4 and log 87.

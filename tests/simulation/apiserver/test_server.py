@@ -13,6 +13,8 @@ import uuid
 
 import pytest
 
+from simulation.apiserver.errors import StatusError
+from simulation.apiserver.request import APIRequest
 from simulation.store import registry_key
 from tests.simulation.apiserver.server_fixtures import (ALICE_TOKEN, CM_PATH, DEPLOY_PATH, POD_PATH, START_SECONDS,
                                                         Cluster, configmap, deployment, names, pod, table)
@@ -1237,6 +1239,23 @@ def test_authentication_and_authorization(cluster, token, method, path, code, re
     assert [(s["stage"], s["result"]) for s in record.stages] == stages
     assert record.rejected_by == rejected_by and record.code == code
     assert "Authorization" not in str(record.as_dict()) and "stolen" not in str(record.as_dict())
+
+
+@pytest.mark.parametrize("headers,expected", **table([
+    ("known-token", {"Authorization": "Bearer admin-token"}, ("admin", ("system:masters", "system:authenticated"))),
+    ("unknown-token", {"Authorization": "Bearer stolen"}, 401),
+    ("no-credentials", {}, 401),
+]))
+def test_authenticate_answers_as_the_chain_without_an_audit_record(cluster, headers, expected):
+    request = APIRequest("GET", "/clusters/demo/sim/", headers=headers)
+    if isinstance(expected, int):
+        with pytest.raises(StatusError) as refused:
+            cluster.server.authenticate(request)
+        assert (refused.value.code, refused.value.reason) == (expected, "Unauthorized")
+    else:
+        user = cluster.server.authenticate(request)
+        assert (user.name, user.groups) == expected
+    assert cluster.records == []
 
 
 def test_audit_record_of_a_create_names_every_stage_and_the_revision(cluster):

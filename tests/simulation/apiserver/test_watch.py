@@ -386,3 +386,13 @@ def test_a_write_landing_while_the_cache_reads_the_log_is_delivered_once(cluster
     names = ["first", "between", "after"]
     assert [e["object"]["metadata"]["name"] for e in seen] == names
     assert [e["object"]["metadata"]["name"] for e in replayed] == names
+
+
+def test_change_feed_names_what_was_written_after_a_revision(cluster):
+    before = cluster.server.current_revision()
+    cluster.create(CM_PATH, configmap("a"))
+    cluster.create(POD_PATH, pod("p", node="node-1"))
+
+    assert cluster.server.current_revision() == cluster.store.current_revision() == before + 2
+    assert cluster.server.changed_topics(before) == {"configmaps", "pods", ("pods", "node-1")}
+    assert cluster.server.changed_topics(before + 2) == set()

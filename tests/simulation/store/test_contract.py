@@ -10,8 +10,9 @@ from typing import Callable
 
 import pytest
 
-from simulation.store import (ADDED, DELETED, MODIFIED, CompactedError, KeyExistsError, KeyNotFoundError,
-                              RevisionConflictError, Store, guaranteed_update, registry_key, registry_prefix)
+from simulation.store import (ADDED, DELETE, DELETED, GUARANTEED_UPDATE_ATTEMPTS, MODIFIED, CompactedError,
+                              KeyExistsError, KeyNotFoundError, RevisionConflictError, Store, guaranteed_update,
+                              registry_key, registry_prefix)
 
 StoreFactory = Callable[..., Store]
 
@@ -266,6 +267,66 @@ def test_explicit_compaction_clamps_and_never_moves_back(store: Store) -> None:
     assert store.events_since(current, "") == []
     created = store.create(pod_key("g"), pod("g"))
     assert revisions(store, current) == [rv(created)]
+
+
+# -- guaranteed update ---------------------------------------------------------------------------
+
+def test_guaranteed_update_writes_nothing_for_none_and_deletes_for_delete(store: Store) -> None:
+    created = store.create(pod_key("a"), pod("a"))
+    assert guaranteed_update(store, pod_key("a"), lambda obj: None) == created
+    assert store.current_revision() == rv(created)
+    deleted = guaranteed_update(store, pod_key("a"), lambda obj: DELETE)
+    assert rv(deleted) == store.current_revision() and deleted["spec"] == created["spec"]
+    with pytest.raises(KeyNotFoundError):
+        store.get(pod_key("a"))
+
+
+def test_guaranteed_update_retries_a_lost_race_against_the_fresh_object(store: Store) -> None:
+    store.create(pod_key("a"), pod("a", n=0))
+    seen: list[int] = []
+
+    def increment(obj: dict) -> dict:
+        seen.append(obj["spec"]["n"])
+        if len(seen) == 1:  # another writer gets in between our read and our write
+            store.update(pod_key("a"), pod("a", n=10), rv(obj))
+        return {**obj, "spec": {"n": obj["spec"]["n"] + 1}}
+
+    assert guaranteed_update(store, pod_key("a"), increment)["spec"] == {"n": 11}
+    assert seen == [0, 10]
+
+
+def test_guaranteed_update_gives_up_after_the_attempts(store: Store) -> None:
+    store.create(pod_key("a"), pod("a", n=0))
+    tries: list[int] = []
+
+    def always_overtaken(obj: dict) -> dict:
+        tries.append(1)
+        store.update(pod_key("a"), pod("a", n=len(tries)), rv(obj))
+        return obj
+
+    with pytest.raises(RevisionConflictError):
+        guaranteed_update(store, pod_key("a"), always_overtaken)
+    assert len(tries) == GUARANTEED_UPDATE_ATTEMPTS
+
+
+@pytest.mark.parametrize("created, expected", [(None, None), (pod("a", n=1), {"n": 1})],
+                         ids=["nothing-to-create", "creates"])
+def test_guaranteed_update_of_a_missing_key_creates_only_with_try_create(store: Store, created: dict | None,
+                                                                         expected: dict | None) -> None:
+    with pytest.raises(KeyNotFoundError):
+        guaranteed_update(store, pod_key("a"), lambda obj: obj)
+    stored = guaranteed_update(store, pod_key("a"), lambda obj: obj, try_create=lambda: created)
+    assert (stored or {}).get("spec") == expected
+
+
+def test_guaranteed_update_that_loses_a_create_race_updates_what_the_winner_created(store: Store) -> None:
+    def create_while_someone_else_does() -> dict:
+        store.create(pod_key("a"), pod("a", n=5))
+        return pod("a", n=0)
+
+    stored = guaranteed_update(store, pod_key("a"), lambda obj: {**obj, "spec": {"n": obj["spec"]["n"] + 1}},
+                               try_create=create_while_someone_else_does)
+    assert stored is not None and stored["spec"] == {"n": 6}
 
 
 # -- copies ---------------------------------------------------------------------------------------

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import pytest
 
-from simulation.apiserver.authorization import ALLOW, DENY, NO_OPINION, Attributes
+from simulation.apiserver.authorization import DENY, Attributes
 from simulation.apiserver.authorization.rbac import RBACAuthorizer
-from simulation.apiserver.authorization.reviews import (authorize_union, handle_review, self_subject_access_review,
+from simulation.apiserver.authorization.reviews import (handle_review, self_subject_access_review,
                                                         self_subject_rules_review, subject_access_review)
 from simulation.apiserver.errors import StatusError
 from simulation.apiserver.request import UserInfo
@@ -95,20 +95,6 @@ class Fixed:
 
     def authorize(self, attrs: Attributes) -> tuple[str, str]:
         return self.decision, self.reason
-
-
-UNION = [
-    ("first-allow-wins", [Fixed(NO_OPINION, "a"), Fixed(ALLOW, "b"), Fixed(DENY, "c")], (ALLOW, "b")),
-    ("deny-stops-the-chain", [Fixed(DENY, "no"), Fixed(ALLOW, "yes")], (DENY, "no")),
-    ("no-opinion-joins-reasons", [Fixed(NO_OPINION, "a"), Fixed(NO_OPINION, ""), Fixed(NO_OPINION, "b")],
-     (NO_OPINION, "a\nb")),
-]
-
-
-@pytest.mark.parametrize(("authorizers", "expected"), [c[1:] for c in UNION], ids=[c[0] for c in UNION])
-def test_authorize_union(authorizers: list, expected: tuple[str, str]) -> None:
-    attrs = Attributes(user=STUDENT, verb="get", is_resource_request=False, path="/")
-    assert authorize_union(authorizers, attrs) == expected
 
 
 def test_denied_is_reported(rbac: RBACAuthorizer) -> None:
