@@ -60,8 +60,8 @@ class RevisionRecordAdmin(ReadOnlyAdmin):
 
 @admin.register(AuditRecord)
 class AuditRecordAdmin(ReadOnlyAdmin):
-    list_display = ["id", "created", "cluster", "user", "verb", "resource", "subresource", "namespace", "name",
+    list_display = ["id", "created", "cluster", "user", "impersonated_user", "verb", "resource", "subresource", "namespace", "name",
                     "code", "revision", "rejected_by"]
     list_filter = ["cluster", "verb", "code", "resource"]
-    search_fields = ["user", "name", "namespace", "message", "rejected_by"]
+    search_fields = ["user", "impersonated_user", "name", "namespace", "message", "rejected_by"]
     date_hierarchy = "created"

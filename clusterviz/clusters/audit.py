@@ -51,10 +51,10 @@ def publish(cluster_name: str, message: dict) -> None:
         logger.warning("could not publish to %s", group, exc_info=True)
 
 
-_INSERT = ('INSERT INTO "clusters_auditrecord" ("cluster_id", "created", "user", "groups", "verb", "api_group", '
-           '"resource", "subresource", "namespace", "name", "code", "revision", "stages", "rejected_by", '
-           '"message", "virtual_time", "user_agent") VALUES (%s, %s, %s, {json}, %s, %s, %s, %s, %s, %s, %s, %s, '
-           '{json}, %s, %s, %s, %s)')
+_INSERT = ('INSERT INTO "clusters_auditrecord" ("cluster_id", "created", "user", "groups", "impersonated_user", '
+           '"impersonated_groups", "verb", "api_group", "resource", "subresource", "namespace", "name", "code", '
+           '"revision", "stages", "rejected_by", "message", "virtual_time", "user_agent") VALUES (%s, %s, %s, {json}, '
+           '%s, {json}, %s, %s, %s, %s, %s, %s, %s, %s, {json}, %s, %s, %s, %s)')
 
 
 class AuditWriter:
@@ -134,7 +134,8 @@ class AuditWriter:
         json_param = "%s::jsonb" if connection.vendor == "postgresql" else "%s"
         with transaction.atomic(), connection.cursor() as cursor:
             cursor.executemany(_INSERT.format(json=json_param), [
-                (self.cluster_id, now, e.user, json.dumps(e.groups), e.verb, e.api_group, e.resource,
+                (self.cluster_id, now, e.user, json.dumps(e.groups), e.impersonated_user,
+                 json.dumps(e.impersonated_groups), e.verb, e.api_group, e.resource,
                  e.subresource, e.namespace, e.name, e.code, e.revision, json.dumps(e.stages), e.rejected_by,
                  e.message[:4000], e.virtual_time, e.user_agent) for e in batch])
 

@@ -153,6 +153,9 @@ class AuditRecord(models.Model):
     created = models.DateTimeField(default=timezone.now)
     user = models.CharField(max_length=255, blank=True)
     groups = models.JSONField(default=list, blank=True)
+    #: Whom ``user`` acted as (``kubectl --as``), as upstream's audit ``impersonatedUser``.
+    impersonated_user = models.CharField(max_length=255, blank=True, default="")
+    impersonated_groups = models.JSONField(default=list, blank=True)
     verb = models.CharField(max_length=32)
     api_group = models.CharField(max_length=253, blank=True)
     resource = models.CharField(max_length=253, blank=True)

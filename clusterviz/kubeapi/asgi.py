@@ -76,6 +76,16 @@ async def _read_body(receive: Receive) -> bytes | None:
             return None if too_large else b"".join(chunks)
 
 
+def _headers(scope: dict) -> dict[str, str]:
+    """The request's headers; several lines of one name (``kubectl --as-group`` twice) are
+    joined with commas, as HTTP allows, rather than the last one winning."""
+    headers: dict[str, str] = {}
+    for raw_name, raw_value in scope.get("headers", []):
+        name, value = raw_name.decode("latin-1"), raw_value.decode("latin-1")
+        headers[name] = f"{headers[name]}, {value}" if name in headers else value
+    return headers
+
+
 class KubeAPIApplication:
     """Routes Kubernetes API paths to the cluster's API server; everything else to ``fallback``."""
 
@@ -92,7 +102,7 @@ class KubeAPIApplication:
         if body is None:
             await _send_body(send, 413, errors.too_large(codec.MAX_REQUEST_BODY_BYTES).status(), {})
             return
-        headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in scope.get("headers", [])}
+        headers = _headers(scope)
         query = dict(parse_qsl(scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True))
         method = scope["method"]
         request = APIRequest(method=method, path=match["path"], query=query, headers=headers,

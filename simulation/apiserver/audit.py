@@ -23,6 +23,9 @@ class AuditEvent:
     path: str
     user: str = ""
     groups: list[str] = field(default_factory=list)
+    #: Whom ``user`` acted as (``kubectl --as``); the request ran with this user's rights.
+    impersonated_user: str = ""
+    impersonated_groups: list[str] = field(default_factory=list)
     api_group: str = ""
     resource: str = ""
     subresource: str = ""

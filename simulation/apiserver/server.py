@@ -33,6 +33,8 @@ from . import codec, discovery, errors, openapi, tables
 from .admission import CREATE, AdmissionAttributes
 from .audit import (AUTHENTICATION, AUTHORIZATION, MUTATING_ADMISSION, VALIDATING_ADMISSION, VALIDATION, AuditEvent,
                     AuditSink)
+from .authentication.impersonation import PLUGIN as IMPERSONATION
+from .authentication.impersonation import impersonate
 from .authorization import ALLOW, Attributes
 from .authorization.rbac import forbidden_error
 from .authorization.union import UnionAuthorizer
@@ -212,8 +214,8 @@ class APIServer:
     def handle(self, req: APIRequest) -> APIResponse:
         info = parse_path(req.method, req.path, req.query)
         record = AuditEvent(verb=info.verb, path=req.path, api_group=info.group, resource=info.resource,
-                             subresource=info.subresource, namespace=info.namespace, name=info.name,
-                             virtual_time=self.clock(), user_agent=req.header("user-agent")[:200])
+                            subresource=info.subresource, namespace=info.namespace, name=info.name,
+                            virtual_time=self.clock(), user_agent=req.header("user-agent")[:200])
         try:
             user = self._authenticate(req, record)
             self._authorize(user, info, record)
@@ -255,7 +257,24 @@ class APIServer:
             record.passed(AUTHENTICATION, ["InProcess"])
         record.user = user.name
         record.groups = list(user.all_groups)
-        return UserInfo(user.name, user.all_groups, user.uid)
+        requestor = UserInfo(user.name, user.all_groups, user.uid, user.extra)
+        acting = impersonate(requestor, req, self._may_impersonate, self._impersonation_refused(record))
+        if acting is None:
+            return requestor
+        record.impersonated_user = acting.name
+        record.impersonated_groups = list(acting.groups)
+        return acting
+
+    def _may_impersonate(self, attrs: Attributes) -> tuple[bool, str]:
+        allowed, _, reason = self.authorize(attrs)
+        return allowed, reason
+
+    def _impersonation_refused(self, record: AuditEvent) -> Callable[[Attributes, str], StatusError]:
+        def refuse(attrs: Attributes, reason: str) -> StatusError:
+            exc = forbidden_error(attrs, reason, IMPERSONATION)
+            record.rejected(AUTHORIZATION, [IMPERSONATION], IMPERSONATION, exc.message)
+            return exc
+        return refuse
 
     def attributes(self, user: UserInfo, info: RequestInfo) -> Attributes:
         resource = info.resource

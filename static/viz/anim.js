@@ -4,7 +4,7 @@
 // A watch delivery (a sim step) travels from the API server to the watching component.
 // Nothing but the API server's storage stage ever reaches etcd.
 import {el, STAGES} from "./diagram.js";
-import {state} from "./model.js";
+import {actor, state} from "./model.js";
 
 const STAGE_ORDER = STAGES.map(([s]) => s);
 const LEG_MS = 260;     // one hop between boxes
@@ -109,7 +109,7 @@ export class Traffic {
 
   finish(record) {
     this.diagram.lastText.textContent = `last: ${record.code} ${record.verb} ${record.resource}` +
-      `${record.namespace ? " " + record.namespace + "/" : " "}${record.name || ""} by ${record.user}`;
+      `${record.namespace ? " " + record.namespace + "/" : " "}${record.name || ""} by ${actor(record)}`;
   }
 
   spawn(points, label, kind, onArrive, onDone) {

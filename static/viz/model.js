@@ -93,3 +93,8 @@ export function statusClass(status) {
   if (status === "ContainerCreating" || status === "PodInitializing") return "creating";
   return "failing";
 }
+
+/** Who made a request: ``alice as student-3`` when she impersonated (``kubectl --as``). */
+export function actor(record) {
+  return record.impersonated_user ? `${record.user} as ${record.impersonated_user}` : record.user;
+}

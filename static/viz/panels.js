@@ -4,7 +4,7 @@
 import {config, kube, objectPath, registryKey, sim} from "./api.js";
 import {EXAMPLES} from "./examples.js";
 import {queueText} from "./diagram.js";
-import {keyOf, podStatus, state} from "./model.js";
+import {actor, keyOf, podStatus, state} from "./model.js";
 import {documents, toYAML} from "./yaml.js";
 
 const $ = id => document.getElementById(id);
@@ -91,7 +91,7 @@ export class Panels {
         title: r.revision ? `wrote revision ${r.revision}: click to see the cluster as it was then` : "",
         onclick: () => r.revision && this.onTravel && this.onTravel(r.revision)},
         h("span", {class: "code"}, r.code), " ", `${r.verb} ${r.resource}${r.subresource ? "/" + r.subresource : ""} `,
-        r.namespace ? `${r.namespace}/` : "", r.name || "", h("span", {class: "muted"}, ` · ${r.user}`),
+        r.namespace ? `${r.namespace}/` : "", r.name || "", h("span", {class: "muted"}, ` · ${actor(r)}`),
         r.rejected_by ? h("div", {class: "reason"}, `✗ ${r.rejected_by}: ${r.message}`) : null));
     }
     while (list.children.length > 100) list.lastChild.remove();
@@ -186,7 +186,7 @@ export class Panels {
     const last = state.requests.find(r => (r.stages || []).some(s => s.stage === stage)) || state.requests[0];
     body.append(h("h3", {}, stage ? `API server · ${stage}` : "API server"));
     if (last) {
-      body.append(h("p", {}, `Last request: ${last.code} ${last.verb} ${last.resource} ${last.name || ""} by ${last.user}`),
+      body.append(h("p", {}, `Last request: ${last.code} ${last.verb} ${last.resource} ${last.name || ""} by ${actor(last)}`),
         h("table", {class: "grid"}, h("tr", {}, h("th", {}, "stage"), h("th", {}, "plugins, in order"), h("th", {}, "result")),
           (last.stages || []).map(s => h("tr", {class: s.result === "rejected" ? "bad" : ""},
             h("td", {}, s.stage), h("td", {}, (s.plugins || []).join(" → ")),

@@ -502,3 +502,19 @@ def test_bad_token_is_unauthorized(kubectl, admin_kubeconfig, tmp_path):
     assert err.strip().splitlines()[-1] in (
         "error: You must be logged in to the server (Unauthorized)",
         "error: You must be logged in to the server (the server has asked for the client to provide credentials)")
+
+
+def test_impersonation_lets_the_teacher_check_a_students_rights(k, kubectl, student_kubeconfig):
+    """``--as`` as upstream: the admin gets the impersonated user's answers; a student may not
+    impersonate anyone; groups given twice both count."""
+    rc, out, err = k("get", "secrets", "-A", "--as=mallory")
+    assert (rc, err.strip()) == (1, 'Error from server (Forbidden): secrets is forbidden: User "mallory" cannot '
+                                    'list resource "secrets" in API group "" at the cluster scope'), out
+    assert k("auth", "can-i", "delete", "nodes", "--as=mallory")[:2] == (1, "no\n")
+    assert k("auth", "can-i", "delete", "nodes")[:2] == (0, "yes\n")
+    rc, out, err = k("auth", "can-i", "delete", "nodes", "--as=mallory", "--as-group=system:masters", "--as-group=team")
+    assert (rc, out) == (0, "yes\n"), err
+
+    rc, out, err = kubectl("get", "secrets", "--as=admin", kubeconfig=student_kubeconfig)
+    assert (rc, err.strip()) == (1, 'Error from server (Forbidden): users "admin" is forbidden: User "student" '
+                                    'cannot impersonate resource "users" in API group "" at the cluster scope'), out
