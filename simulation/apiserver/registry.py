@@ -401,6 +401,8 @@ def _applied_config(call: Call) -> dict:
     if (meta.get("name") or "") != call.info.name:
         raise errors.bad_request(f"the name of the object ({meta.get('name') or ''}) does not match the name on "
                                  f"the URL ({call.info.name})")
+    if call.req.obj is None:
+        codec.check_types(config, rt.kind, rt.group_version)
     if rt.namespaced and meta.get("namespace") not in (None, "", call.namespace):
         raise errors.bad_request(f"the namespace of the object ({meta['namespace']}) does not match the "
                                  f"namespace on the request ({call.namespace})")
@@ -415,11 +417,15 @@ def patcher(call: Call, kind: str) -> Callable[[dict], dict]:
 
     def patched(target: dict) -> dict:
         try:
-            return apply_patch(deep_copy(target), deep_copy(body), ctype, kind)
+            result = apply_patch(deep_copy(target), deep_copy(body), ctype, kind)
         except UnsupportedPatchType:
             raise errors.unsupported_media_type(ctype) from None
         except PatchError as exc:
             reason = {422: "Invalid", 500: "InternalError"}.get(exc.code, "BadRequest")
             raise errors.StatusError(exc.code, reason, exc.message) from None
+        if call.req.obj is None and isinstance(result, dict):
+            # Upstream decodes the patched JSON into the typed object: the same type check.
+            codec.check_types(result, kind, "autoscaling/v1" if kind == "Scale" else call.rt.group_version)
+        return result
 
     return patched

@@ -101,3 +101,33 @@ def test_yaml_that_decodes_to_the_wrong_types_is_refused(cluster):
     assert response.code == 400
     assert response.body["message"] == ('ConfigMap in version "v1" cannot be handled as a ConfigMap: json: cannot '
                                         "unmarshal bool into Go struct field ConfigMap.data of type string")
+
+
+@pytest.mark.parametrize("patch_type, body, message", [
+    ("merge", {"data": "x"}, "json: cannot unmarshal string into Go struct field ConfigMap.data of type "
+                             "map[string]string"),
+    ("strategic", {"metadata": {"labels": {"a": 1}}},
+     "json: cannot unmarshal number into Go struct field ObjectMeta.metadata.labels of type string"),
+    ("json", [{"op": "add", "path": "/data/b", "value": 3}],
+     "json: cannot unmarshal number into Go struct field ConfigMap.data of type string"),
+], ids=["merge", "strategic", "json-patch"])
+def test_a_patch_whose_result_has_the_wrong_types_is_refused_and_nothing_changes(cluster, patch_type, body, message):
+    cluster.create(CM_PATH, {"metadata": {"name": "x"}, "data": {"a": "b"}})
+
+    response = cluster.patch(CM_PATH + "/x", body, patch_type)
+
+    assert (response.code, response.body["message"]) == (
+        400, f'ConfigMap in version "v1" cannot be handled as a ConfigMap: {message}')
+    assert cluster.get(CM_PATH + "/x").body["data"] == {"a": "b"}
+
+
+def test_scale_patch_with_a_string_replica_count_is_refused(cluster):
+    cluster.create("/apis/apps/v1/namespaces/default/deployments", {
+        "metadata": {"name": "web"}, "spec": {"selector": {"matchLabels": {"a": "b"}}, "template": {
+            "metadata": {"labels": {"a": "b"}}, "spec": {"containers": [{"name": "c", "image": "nginx"}]}}}})
+
+    response = cluster.patch("/apis/apps/v1/namespaces/default/deployments/web/scale", {"spec": {"replicas": "3"}})
+
+    assert response.code == 400, response.body
+    assert response.body["message"].endswith("json: cannot unmarshal string into Go struct field ScaleSpec.spec.replicas "
+                                             "of type int32")
