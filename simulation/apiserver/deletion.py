@@ -17,6 +17,8 @@ from simulation.apimachinery.timestamps import parse_time, rfc3339
 from simulation.store import Store, registry_prefix
 
 from . import codec, errors, strategy
+from .schemas._helpers import META
+from .schemas.typecheck import type_error
 
 if TYPE_CHECKING:
     from .server import Call
@@ -28,6 +30,9 @@ ORPHAN_FINALIZER = "orphan"
 FOREGROUND_FINALIZER = "foregroundDeletion"
 
 
+DELETE_OPTIONS_SCHEMA = META + "DeleteOptions"
+
+
 def delete_options(call: Call) -> dict:
     """DeleteOptions from the body and the query, checked as upstream's ``ValidateDeleteOptions``."""
     options: dict = {}
@@ -37,13 +42,16 @@ def delete_options(call: Call) -> dict:
         options = codec.decode(call.req.body, call.req.content_type, "DeleteOptions")
         if not isinstance(options, dict):
             raise errors.bad_request("DeleteOptions must be an object")
+        error = type_error(DELETE_OPTIONS_SCHEMA, "DeleteOptions", options)
+        if error:
+            raise errors.bad_request(error)
     q = call.req.query
     if "gracePeriodSeconds" in q:
         options["gracePeriodSeconds"] = call.int_param("gracePeriodSeconds")
     if "propagationPolicy" in q:
         options["propagationPolicy"] = q["propagationPolicy"]
-    if q.get("orphanDependents") in ("true", "false"):
-        options["orphanDependents"] = q["orphanDependents"] == "true"
+    if "orphanDependents" in q:
+        options["orphanDependents"] = _query_bool(q, "orphanDependents")
     policy = options.get("propagationPolicy")
     causes = []
     if options.get("orphanDependents") is not None and policy is not None:
@@ -60,6 +68,17 @@ def delete_options(call: Call) -> dict:
     if grace is not None and grace < 0:
         options["gracePeriodSeconds"] = 1  # as upstream: a negative grace period means one second
     return options
+
+
+def _query_bool(query: dict, name: str) -> bool:
+    """A boolean query parameter as Go's ``strconv.ParseBool`` reads it, or 400."""
+    value = query[name]
+    if value in ("1", "t", "T", "TRUE", "true", "True"):
+        return True
+    if value in ("0", "f", "F", "FALSE", "false", "False"):
+        return False
+    raise errors.bad_request(f'failed to decode query parameter "{name}": strconv.ParseBool: parsing '
+                             f'"{value}": invalid syntax')
 
 
 def check_delete_preconditions(rt: ResourceType, obj: dict, preconditions: dict) -> None:

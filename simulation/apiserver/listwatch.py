@@ -71,6 +71,8 @@ class ListWatch:
         matches = _matcher(call)
         prefix = registry_prefix(call.rt.name, call.namespace)
         limit = call.int_param("limit")
+        if limit is not None and limit <= 0:
+            limit = None  # as upstream storage does: only a positive limit pages
         after_key, at = None, None
         if q.get("continue"):
             after_key, at = _decode_continue(q["continue"], prefix)

@@ -11,7 +11,6 @@ what it finally replaces, as upstream's ``tryUpdate`` is. A decision is the obje
 """
 from __future__ import annotations
 
-import json
 from typing import TYPE_CHECKING, Callable
 
 from simulation.apimachinery.jsonvalue import deep_copy
@@ -26,12 +25,16 @@ from .defaults import apply_defaults
 from .errors import StatusError
 from .patch import PatchError, UnsupportedPatchType, apply_patch
 from .request import APIResponse
+from .validation.field import go_quote
 
 if TYPE_CHECKING:
     from .server import APIServer, Call
 
 #: Upstream's ``FieldManagerMaxLength``.
 FIELD_MANAGER_MAX_LENGTH = 128
+DRY_RUN_ALL = "All"
+#: ``allowedFieldValidationValues``, sorted as upstream lists them.
+FIELD_VALIDATION_VALUES = ("", "Ignore", "Strict", "Warn")
 
 #: How a write is answered once it stands: it gets what the store returned (the object
 #: written; when nothing was written, the object read, if any).
@@ -61,6 +64,7 @@ class Registry:
     # ------------------------------------------------------------------ create
     def create(self, call: Call) -> APIResponse:
         rt = call.rt
+        check_options(call.req.query, "CreateOptions")
         obj, name, warnings = self._admit_create(call, call.decode(), track=True)
         key = call.key(name)
         if call.dry_run:
@@ -83,6 +87,9 @@ class Registry:
         rt = call.rt
         warnings = fieldvalidation.check(rt, obj, call.req.query.get("fieldValidation", ""))
         meta = obj["metadata"]
+        if track and meta.get("resourceVersion") not in (None, "", "0"):
+            # upstream's storage refuses it (as a 500); the message is its own
+            raise errors.bad_request("resourceVersion should not be set on objects to be created")
         if rt.namespaced:
             if meta.get("namespace") and meta["namespace"] != call.namespace:
                 raise errors.bad_request("the namespace of the provided object does not match the namespace "
@@ -109,6 +116,7 @@ class Registry:
 
     # ------------------------------------------------------------------ update, patch, apply
     def update(self, call: Call) -> APIResponse:
+        check_options(call.req.query, "UpdateOptions")
         obj = call.decode()
         name = obj["metadata"].get("name") or ""
         if name != call.info.name:
@@ -121,7 +129,7 @@ class Registry:
 
     def patch(self, call: Call) -> APIResponse:
         ctype = call.req.content_type
-        _check_patch_options(call.req.query, ctype == codec.APPLY_PATCH_TYPE)
+        check_options(call.req.query, "PatchOptions", ctype)
         if ctype == codec.APPLY_PATCH_TYPE and not call.info.subresource:
             return self._apply(call)
         if ctype not in codec.PATCH_TYPES:
@@ -355,14 +363,16 @@ def _user_agent_prefix(user_agent: str) -> str:
     return out
 
 
-def _check_patch_options(query: dict, apply_patch: bool) -> None:
-    """Upstream's ``ValidatePatchOptions``: 422 on PatchOptions before anything is read."""
+def check_options(query: dict, kind: str, patch_type: str = "") -> None:
+    """Upstream's ``ValidateCreateOptions`` / ``ValidateUpdateOptions`` / ``ValidatePatchOptions``:
+    422 on the write's options (``kind`` is CreateOptions, UpdateOptions or PatchOptions)
+    before anything is read."""
     causes = []
     manager = query.get("fieldManager", "")
-    if not apply_patch and "force" in query:
+    if kind == "PatchOptions" and patch_type != codec.APPLY_PATCH_TYPE and "force" in query:
         causes.append({"reason": "FieldValueForbidden", "field": "force",
                        "message": "Forbidden: may not be specified for non-apply patch"})
-    if apply_patch and not manager:
+    if patch_type == codec.APPLY_PATCH_TYPE and not manager:
         causes.append({"reason": "FieldValueRequired", "field": "fieldManager",
                        "message": "Required value: is required for apply patch"})
     if len(manager.encode()) > FIELD_MANAGER_MAX_LENGTH:
@@ -371,10 +381,20 @@ def _check_patch_options(query: dict, apply_patch: bool) -> None:
     for index, char in enumerate(manager):
         if not char.isprintable():
             causes.append({"reason": "FieldValueInvalid", "field": "fieldManager",
-                           "message": f"Invalid value: {json.dumps(manager)}: invalid character "
+                           "message": f"Invalid value: {go_quote(manager)}: invalid character "
                                       f"U+{ord(char):04X} (at position {index})"})
+    dry_run = query.get("dryRun")
+    if dry_run is not None and dry_run != DRY_RUN_ALL:
+        causes.append({"reason": "FieldValueNotSupported", "field": "dryRun",
+                       "message": f"Unsupported value: []string{{{go_quote(dry_run)}}}: supported values: "
+                                  f'"{DRY_RUN_ALL}"'})
+    validation = query.get("fieldValidation", "")
+    if validation not in FIELD_VALIDATION_VALUES:
+        causes.append({"reason": "FieldValueNotSupported", "field": "fieldValidation",
+                       "message": f"Unsupported value: {go_quote(validation)}: supported values: "
+                                  + ", ".join(go_quote(v) for v in FIELD_VALIDATION_VALUES)})
     if causes:
-        raise errors.invalid("PatchOptions", "meta.k8s.io", "", causes)
+        raise errors.invalid(kind, "meta.k8s.io", "", causes)
 
 
 def _applied_config(call: Call) -> dict:

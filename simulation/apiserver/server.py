@@ -101,9 +101,12 @@ class Call:
         if value in (None, ""):
             return None
         try:
-            return int(value)
+            number = int(value)
         except ValueError:
             raise errors.bad_request(f"invalid value for {name}: {value!r}") from None
+        if not -2 ** 63 <= number < 2 ** 63:  # Go parses these as int64
+            raise errors.bad_request(f"invalid value for {name}: {value!r}: value out of range")
+        return number
 
     def present(self, objects: list[dict], clock: Callable[[], float], list_meta: dict | None = None) -> dict | None:
         """A Table of ``objects`` when the client asked for one (kubectl get), else None."""

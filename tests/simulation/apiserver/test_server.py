@@ -98,13 +98,21 @@ def test_create_answers_201_with_system_fields_and_defaults(cluster, path, body,
 
 
 def test_create_ignores_system_fields_sent_by_the_client(cluster):
-    body = configmap("web", uid="not-yours", resourceVersion="999", creationTimestamp="2000-01-01T00:00:00Z",
+    body = configmap("web", uid="not-yours", creationTimestamp="2000-01-01T00:00:00Z",
                      deletionTimestamp="2000-01-01T00:00:00Z")
 
     meta = cluster.create(CM_PATH, body)["metadata"]
 
     assert meta["uid"] != "not-yours" and meta["creationTimestamp"] == "2024-01-01T00:00:00Z"
     assert meta["resourceVersion"] == str(cluster.store.current_revision()) and "deletionTimestamp" not in meta
+
+
+def test_create_refuses_a_resource_version_as_upstreams_storage_does(cluster):
+    response = cluster.post(CM_PATH, configmap("web", resourceVersion="999"))
+
+    assert (response.code, response.body["message"]) == (
+        400, "resourceVersion should not be set on objects to be created")
+    assert cluster.get(CM_PATH + "/web").code == 404
 
 
 def test_generate_name_appends_five_random_characters(cluster):
