@@ -38,13 +38,14 @@ import math
 
 from simulation.apimachinery.intstr import scaled_value_from_int_or_percent
 from simulation.apimachinery.keys import object_key, split_key
+from simulation.apimachinery.timestamps import parse_time, rfc3339
 from simulation.client.apiclient import APIError, is_already_exists, is_not_found
 from simulation.client.events import NORMAL, WARNING
 
 from .base import Controller
 from .controller_utils import (being_deleted, by_creation, claim_objects, compute_hash, controller_ref_of, labels_of,
-                               names, new_controller_ref, owners_selecting, parse_time, recheck_owner,
-                               resolve_controller_ref, rfc3339, selector_of)
+                               names, new_controller_ref, owners_selecting, recheck_owner, resolve_controller_ref,
+                               selector_of)
 
 POD_TEMPLATE_HASH = "pod-template-hash"
 REVISION = "deployment.kubernetes.io/revision"

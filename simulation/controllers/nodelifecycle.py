@@ -33,10 +33,11 @@ from __future__ import annotations
 from collections import deque
 
 from simulation.apimachinery.keys import split_key
+from simulation.apimachinery.timestamps import parse_time, rfc3339
 from simulation.client.apiclient import APIError, is_conflict, is_not_found
 
-from . import ctlutil
 from .base import Controller
+from .controller_utils import get_condition, matching_tolerations, taint_matches, update_pod_condition
 
 #: ``--node-monitor-period``.
 NODE_MONITOR_PERIOD_SECONDS = 5.0
@@ -218,8 +219,8 @@ class NodeLifecycleController(Controller):
         current = [t for t in (node.get("spec") or {}).get("taints") or []
                    if t.get("effect") == "NoSchedule" and (t.get("key") in CONDITION_TAINT_KEYS or
                                                             t.get("key") == UNSCHEDULABLE)]
-        to_add = [t for t in wanted if not any(ctlutil.taint_matches(t, c) for c in current)]
-        to_remove = [c for c in current if not any(ctlutil.taint_matches(c, t) for t in wanted)]
+        to_add = [t for t in wanted if not any(taint_matches(t, c) for c in current)]
+        to_remove = [c for c in current if not any(taint_matches(c, t) for t in wanted)]
         if not to_add and not to_remove:
             return f"The node controller checks node {node_name}'s NoSchedule taints: they match its conditions"
         self._swap_taints(node_name, to_add, to_remove)
@@ -285,8 +286,8 @@ class NodeLifecycleController(Controller):
         """Upstream's ``tryUpdateNodeHealth``: returns (observed Ready, current Ready, node)."""
         name = node["metadata"]["name"]
         conditions = (node.get("status") or {}).get("conditions") or []
-        current = ctlutil.get_condition(conditions, "Ready")
-        created = ctlutil.parse_time(node["metadata"].get("creationTimestamp")) or now
+        current = get_condition(conditions, "Ready")
+        created = parse_time(node["metadata"].get("creationTimestamp")) or now
         health = self.health.get(name)
         if current is None:
             observed = {"type": "Ready", "status": "Unknown",
@@ -309,7 +310,7 @@ class NodeLifecycleController(Controller):
                     else health["transition"]
                 health = {"ready": dict(current), "probe": now, "transition": transition, "renew": health["renew"]}
         lease = self.leases.lister.get(NODE_LEASE_NAMESPACE, name)
-        renew = ctlutil.parse_time(((lease or {}).get("spec") or {}).get("renewTime")) if lease else None
+        renew = parse_time(((lease or {}).get("spec") or {}).get("renewTime")) if lease else None
         if renew is not None and (health["renew"] is None or health["renew"] < renew):
             health["renew"] = renew
             health["probe"] = now
@@ -317,10 +318,10 @@ class NodeLifecycleController(Controller):
         if now <= health["probe"] + grace:
             return observed, current, node
         updated = self.copy(node)
-        stamp = ctlutil.rfc3339(now)
+        stamp = rfc3339(now)
         conds = updated.setdefault("status", {}).setdefault("conditions", [])
         for type_ in MONITORED_CONDITIONS:
-            condition = ctlutil.get_condition(conds, type_)
+            condition = get_condition(conds, type_)
             if condition is None:
                 conds.append({"type": type_, "status": "Unknown", "reason": "NodeStatusNeverUpdated",
                               "message": "Kubelet never posted node status.",
@@ -329,7 +330,7 @@ class NodeLifecycleController(Controller):
             elif condition.get("status") != "Unknown":
                 condition.update(status="Unknown", reason="NodeStatusUnknown",
                                  message="Kubelet stopped posting node status.", lastTransitionTime=stamp)
-        new_ready = ctlutil.get_condition(conds, "Ready")
+        new_ready = get_condition(conds, "Ready")
         if new_ready != current:
             stored = self.client.update_status("nodes", updated)
             self.health[name] = {"ready": dict(new_ready), "probe": health["probe"], "transition": now,
@@ -342,12 +343,12 @@ class NodeLifecycleController(Controller):
         taints = (node.get("spec") or {}).get("taints") or []
         status = observed.get("status")
         if status == "False":
-            if any(ctlutil.taint_matches(t, UNREACHABLE_NO_EXECUTE) for t in taints):
+            if any(taint_matches(t, UNREACHABLE_NO_EXECUTE) for t in taints):
                 self._swap_taints(name, [NOT_READY_NO_EXECUTE], [UNREACHABLE_NO_EXECUTE])
             else:
                 self._mark_for_tainting(node, NOT_READY_NO_EXECUTE)
         elif status == "Unknown":
-            if any(ctlutil.taint_matches(t, NOT_READY_NO_EXECUTE) for t in taints):
+            if any(taint_matches(t, NOT_READY_NO_EXECUTE) for t in taints):
                 self._swap_taints(name, [UNREACHABLE_NO_EXECUTE], [NOT_READY_NO_EXECUTE])
             else:
                 self._mark_for_tainting(node, UNREACHABLE_NO_EXECUTE)
@@ -357,7 +358,7 @@ class NodeLifecycleController(Controller):
     def _mark_for_tainting(self, node: dict, taint: dict) -> None:
         tainter = self.tainters.setdefault(zone_key(node), ZoneTainter(EVICTION_LIMITER_QPS, self._now()))
         name = node["metadata"]["name"]
-        if not any(ctlutil.taint_matches(t, taint) for t in (node.get("spec") or {}).get("taints") or []):
+        if not any(taint_matches(t, taint) for t in (node.get("spec") or {}).get("taints") or []):
             tainter.remove(name)
         tainter.add(name)
 
@@ -368,7 +369,7 @@ class NodeLifecycleController(Controller):
             tainter.remove(name)
         taints = (node.get("spec") or {}).get("taints") or []
         remove = [t for t in (UNREACHABLE_NO_EXECUTE, NOT_READY_NO_EXECUTE)
-                  if any(ctlutil.taint_matches(x, t) for x in taints)]
+                  if any(taint_matches(x, t) for x in taints)]
         if remove:
             self._swap_taints(name, [], remove)
         return bool(remove)
@@ -451,7 +452,7 @@ class NodeLifecycleController(Controller):
             while tainter.queue and tainter.try_accept(now):
                 name = tainter.queue.popleft()
                 node = self.nodes.lister.get("", name)
-                ready = ctlutil.get_condition(((node or {}).get("status") or {}).get("conditions"), "Ready")
+                ready = get_condition(((node or {}).get("status") or {}).get("conditions"), "Ready")
                 if node is None or ready is None or ready.get("status") == "True":
                     continue
                 add, opposite = (NOT_READY_NO_EXECUTE, UNREACHABLE_NO_EXECUTE) if ready.get("status") == "False" \
@@ -473,7 +474,7 @@ class NodeLifecycleController(Controller):
     def _swap_taints(self, node_name: str, to_add: list[dict], to_remove: list[dict]) -> None:
         """Upstream's ``SwapNodeControllerTaint``: add (with ``timeAdded``) and remove taints in
         one patch conditional on the node's resourceVersion, re-reading on conflict."""
-        stamp = ctlutil.rfc3339(self._now())
+        stamp = rfc3339(self._now())
         node = self.nodes.lister.get("", node_name)
         for attempt in range(5):
             if node is None or attempt:
@@ -484,8 +485,8 @@ class NodeLifecycleController(Controller):
                         return
                     raise
             taints = [t for t in (node.get("spec") or {}).get("taints") or []
-                      if not any(ctlutil.taint_matches(t, r) for r in to_remove)
-                      and not any(ctlutil.taint_matches(t, a) for a in to_add)]
+                      if not any(taint_matches(t, r) for r in to_remove)
+                      and not any(taint_matches(t, a) for a in to_add)]
             taints += [{**a, "timeAdded": stamp} for a in to_add]
             if taints == ((node.get("spec") or {}).get("taints") or []):
                 return
@@ -505,15 +506,15 @@ class NodeLifecycleController(Controller):
         """Upstream's ``MarkPodsNotReady``: Ready=False on each pod of the node, an Event each."""
         marked = 0
         failed = False
-        stamp = ctlutil.rfc3339(self._now())
+        stamp = rfc3339(self._now())
         for pod in pods:
             if (pod.get("spec") or {}).get("nodeName") != node_name:
                 continue
-            ready = ctlutil.get_condition((pod.get("status") or {}).get("conditions"), "Ready")
+            ready = get_condition((pod.get("status") or {}).get("conditions"), "Ready")
             if ready is None or ready.get("status") == "False":
                 continue
             updated = self.copy(pod)
-            ctlutil.update_pod_condition(updated["status"], {**ready, "status": "False"}, stamp)
+            update_pod_condition(updated["status"], {**ready, "status": "False"}, stamp)
             try:
                 self.client.update_status("pods", updated)
             except APIError as exc:
@@ -622,7 +623,7 @@ class TaintEvictionController(Controller):
             return f"Pod {name} is already being deleted"
         now = self.kernel.now_seconds
         tolerations = (pod.get("spec") or {}).get("tolerations") or []
-        all_tolerated, used = ctlutil.matching_tolerations(taints, tolerations)
+        all_tolerated, used = matching_tolerations(taints, tolerations)
         if not all_tolerated:
             self._cancel(key)
             self._schedule(key, pod, now, now)
@@ -676,10 +677,10 @@ class TaintEvictionController(Controller):
             condition = {"type": "DisruptionTarget", "status": "True", "reason": "DeletionByTaintManager",
                          "message": "Taint manager: deleting due to NoExecute taint"}
             status = self.copy(pod.get("status") or {})
-            if ctlutil.update_pod_condition(status, condition, ctlutil.rfc3339(self.kernel.wall_time())):
+            if update_pod_condition(status, condition, rfc3339(self.kernel.wall_time())):
                 self.client.patch("pods", namespace, name,
                                   {"metadata": {"uid": pod["metadata"]["uid"]},
-                                   "status": {"conditions": [ctlutil.get_condition(status["conditions"],
+                                   "status": {"conditions": [get_condition(status["conditions"],
                                                                                    "DisruptionTarget")]}},
                                   patch_type="strategic", subresource="status")
             self.client.delete("pods", namespace, name, preconditions={"uid": pod["metadata"]["uid"]})
