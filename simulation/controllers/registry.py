@@ -2,15 +2,16 @@
 ``NewControllerDescriptors``). Keys are upstream's ``--controllers`` names."""
 from __future__ import annotations
 
+from .base import Controller
+from .daemonset import DaemonSetController
+from .deployment import DeploymentController
 from .endpoints import EndpointController
 from .garbagecollector import GarbageCollectorController
 from .namespace import NamespaceController
 from .nodelifecycle import NodeLifecycleController, TaintEvictionController
-from .daemonset import DaemonSetController
-from .deployment import DeploymentController
 from .replicaset import ReplicaSetController
 
-CONTROLLERS: dict[str, type] = {
+CONTROLLERS: dict[str, type[Controller]] = {
     "endpoint": EndpointController,
     "garbagecollector": GarbageCollectorController,
     "namespace": NamespaceController,
