@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from .base import Controller
 from .daemonset import DaemonSetController
-from .deployment import DeploymentController
+from .deployment.deployment_controller import DeploymentController
 from .endpoints import EndpointController
 from .garbagecollector import GarbageCollectorController
 from .namespace import NamespaceController

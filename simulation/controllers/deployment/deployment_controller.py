@@ -42,10 +42,10 @@ from simulation.apimachinery.timestamps import parse_time, rfc3339
 from simulation.client.apiclient import APIError, is_already_exists, is_not_found
 from simulation.client.events import NORMAL, WARNING
 
-from .base import Controller
-from .controller_utils import (being_deleted, by_creation, claim_objects, compute_hash, controller_ref_of, labels_of,
-                               names, new_controller_ref, owners_selecting, recheck_owner, resolve_controller_ref,
-                               selector_of)
+from ..base import Controller
+from ..controller_utils import (being_deleted, by_creation, claim_objects, compute_hash, controller_ref_of, labels_of,
+                                names, new_controller_ref, owners_selecting, recheck_owner, resolve_controller_ref,
+                                selector_of)
 
 POD_TEMPLATE_HASH = "pod-template-hash"
 REVISION = "deployment.kubernetes.io/revision"

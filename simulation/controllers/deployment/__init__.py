@@ -1,0 +1,1 @@
+"""The Deployment controller, as upstream's ``pkg/controller/deployment``."""
