@@ -158,6 +158,12 @@ def taint_matches(a: Mapping[str, Any], b: Mapping[str, Any]) -> bool:
     return a.get("key") == b.get("key") and a.get("effect") == b.get("effect")
 
 
+def taint_text(taint: Mapping[str, Any]) -> str:
+    """Upstream's ``Taint.ToString``: ``key=value:effect``, as captions show a taint."""
+    value = f"={taint['value']}" if taint.get("value") else ""
+    return f"{taint.get('key')}{value}:{taint.get('effect')}"
+
+
 # ------------------------------------------------------------------------------- hashing, names
 def fnv32a(data: bytes) -> int:
     h = 0x811C9DC5

@@ -8,8 +8,9 @@ from .deployment.deployment_controller import DeploymentController
 from .endpoints import EndpointController
 from .garbagecollector import GarbageCollectorController
 from .namespace import NamespaceController
-from .nodelifecycle import NodeLifecycleController, TaintEvictionController
+from .nodelifecycle import NodeLifecycleController
 from .replicaset import ReplicaSetController
+from .tainteviction import TaintEvictionController
 
 CONTROLLERS: dict[str, type[Controller]] = {
     "endpoint": EndpointController,
