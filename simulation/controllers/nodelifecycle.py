@@ -26,8 +26,10 @@ from __future__ import annotations
 
 from collections import deque
 
+from simulation.apimachinery.corev1 import TAINT_NODE_UNSCHEDULABLE
 from simulation.apimachinery.keys import split_key
 from simulation.apimachinery.timestamps import parse_time, rfc3339
+from simulation.apimachinery.wellknown import NAMESPACE_NODE_LEASE
 from simulation.client.apiclient import APIError, is_conflict, is_not_found
 
 from .base import Controller
@@ -45,11 +47,9 @@ SECONDARY_EVICTION_LIMITER_QPS = 0.01
 #: ``--large-cluster-size-threshold`` / ``--unhealthy-zone-threshold``.
 LARGE_CLUSTER_THRESHOLD = 50
 UNHEALTHY_ZONE_THRESHOLD = 0.55
-NODE_LEASE_NAMESPACE = "kube-node-lease"
 
 UNREACHABLE = "node.kubernetes.io/unreachable"
 NOT_READY = "node.kubernetes.io/not-ready"
-UNSCHEDULABLE = "node.kubernetes.io/unschedulable"
 #: Upstream's ``nodeConditionToTaintKeyStatusMap`` (NoSchedule taints from conditions).
 CONDITION_TAINTS = {("Ready", "False"): NOT_READY, ("Ready", "Unknown"): UNREACHABLE,
                     ("MemoryPressure", "True"): "node.kubernetes.io/memory-pressure",
@@ -140,7 +140,7 @@ class NodeLifecycleController(Controller):
 
     def setup(self) -> None:
         self.nodes = self.manager.informer("nodes")
-        self.leases = self.manager.informer("leases", namespace=NODE_LEASE_NAMESPACE)
+        self.leases = self.manager.informer("leases", namespace=NAMESPACE_NODE_LEASE)
         self.pods = self.manager.informer("pods")
         self.nodes.add_event_handler(lambda n: self.queue.add(f"node:{n['metadata']['name']}"),
                                      lambda old, new: self.queue.add(f"node:{new['metadata']['name']}"), None)
@@ -200,10 +200,10 @@ class NodeLifecycleController(Controller):
             if key:
                 wanted.append({"key": key, "effect": "NoSchedule"})
         if (node.get("spec") or {}).get("unschedulable"):
-            wanted.append({"key": UNSCHEDULABLE, "effect": "NoSchedule"})
+            wanted.append({"key": TAINT_NODE_UNSCHEDULABLE, "effect": "NoSchedule"})
         current = [t for t in (node.get("spec") or {}).get("taints") or []
                    if t.get("effect") == "NoSchedule" and (t.get("key") in CONDITION_TAINT_KEYS or
-                                                            t.get("key") == UNSCHEDULABLE)]
+                                                            t.get("key") == TAINT_NODE_UNSCHEDULABLE)]
         to_add = [t for t in wanted if not any(taint_matches(t, c) for c in current)]
         to_remove = [c for c in current if not any(taint_matches(c, t) for t in wanted)]
         if not to_add and not to_remove:
@@ -294,7 +294,7 @@ class NodeLifecycleController(Controller):
                 transition = now if saved.get("lastTransitionTime") != current.get("lastTransitionTime") \
                     else health["transition"]
                 health = {"ready": dict(current), "probe": now, "transition": transition, "renew": health["renew"]}
-        lease = self.leases.lister.get(NODE_LEASE_NAMESPACE, name)
+        lease = self.leases.lister.get(NAMESPACE_NODE_LEASE, name)
         renew = parse_time(((lease or {}).get("spec") or {}).get("renewTime")) if lease else None
         if renew is not None and (health["renew"] is None or health["renew"] < renew):
             health["renew"] = renew
