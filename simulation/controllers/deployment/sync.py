@@ -9,9 +9,13 @@ revision; :meth:`~DeploymentSync.scale` spreads a scaling event over the sets in
 """
 from __future__ import annotations
 
-from simulation.client.apiclient import APIError, is_already_exists, is_not_found
-from simulation.client.events import NORMAL, WARNING
+from collections.abc import Callable
+
+from simulation.client.apiclient import APIClient, APIError, is_already_exists, is_not_found
+from simulation.client.events import NORMAL, WARNING, EventRecorder
 from simulation.client.informer import Lister
+from simulation.client.workqueue import RateLimitingQueue
+from simulation.kernel import Kernel
 
 from ..controller_utils import being_deleted, by_creation, compute_hash, controller_ref_of, names, new_controller_ref
 from .util import (DESIRED_REPLICAS, FAILED_RS_CREATE_REASON, FOUND_NEW_RS_REASON, MAX_REPLICAS, MIN_AVAILABLE,
@@ -39,10 +43,15 @@ class DeploymentSync:
     over several files; here each file is a mixin of
     :class:`~.deployment_controller.DeploymentController`).
 
-    It is mixed in before :class:`~simulation.controllers.base.Controller`, whose ``client``,
-    ``kernel``, ``recorder``, ``queue`` and ``copy`` it uses; the controller's ``setup`` and
-    ``sync_handler`` set the attributes declared here."""
+    It is mixed in before :class:`~simulation.controllers.base.Controller`, which provides the
+    first five attributes declared here; the controller's ``setup`` and ``sync_handler`` set
+    the others."""
 
+    client: APIClient
+    kernel: Kernel
+    recorder: EventRecorder
+    queue: RateLimitingQueue
+    copy: Callable[[dict], dict]
     rs_lister: Lister
     #: Deployment uid -> the revision last sent with a status write (see deployment_controller's doc).
     _revision_sent: dict[str, str]
