@@ -1,1 +1,3 @@
-"""kube-controller-manager's controllers, one module each (upstream's ``pkg/controller/*``), and the manager that hosts them."""
+"""kube-controller-manager's controllers, as upstream's ``pkg/controller/*``: one module each
+(a package for the Deployment controller, whose code upstream spreads over several files),
+and the manager that hosts them."""

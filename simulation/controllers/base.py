@@ -9,18 +9,37 @@ Cached objects are never changed in place: copy, then write.
 from __future__ import annotations
 
 import copy
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from simulation.apimachinery.keys import object_key
-from simulation.client.apiclient import APIError
+from simulation.client.apiclient import APIClient, APIError
 from simulation.client.events import EventRecorder
+from simulation.client.informer import Informer
 from simulation.client.workqueue import RateLimitingQueue
-
-if TYPE_CHECKING:
-    from .manager import ControllerManager
+from simulation.kernel import Kernel
 
 #: Virtual seconds one sync takes: small, but enough to keep a step's order readable.
 SYNC_SECONDS = 0.01
+
+
+class ControllerHost(Protocol):
+    """What a controller uses of the process hosting it (upstream's ``ControllerContext``):
+    the kernel's clock and scheduler, the process's API client, its shared informer factory,
+    its name (the component the diagram draws the work under) and whether it leads.
+
+    ``ControllerManager`` satisfies it without naming it, so the controllers never import the
+    manager — which imports the registry, which imports every controller."""
+
+    name: str
+    kernel: Kernel
+    client: APIClient
+    #: A replicated manager works only while it holds its lease.
+    leading: bool
+
+    def informer(self, resource: str, *, namespace: str = "", field_selector: str = "",
+                 label_selector: str = "") -> Informer:
+        """The host's shared informer for this resource and selector (one watch each)."""
+        ...
 
 
 class Controller:
@@ -28,7 +47,7 @@ class Controller:
     name = ""
     event_source = ""
 
-    def __init__(self, manager: "ControllerManager") -> None:
+    def __init__(self, manager: ControllerHost) -> None:
         self.manager = manager
         self.kernel = manager.kernel
         self.client = manager.client

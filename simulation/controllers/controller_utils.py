@@ -1,6 +1,12 @@
-"""What the workload controllers share, as upstream's ``pkg/controller/controller_utils.go``,
+"""The helpers every controller shares, as upstream's ``pkg/controller/controller_utils.go``,
 ``controller_ref_manager.go`` and ``k8s.io/kubectl/pkg/util/podutils``.
 
+* Discovery: which resources a controller can list, watch and delete. It reads the API
+  server's resource table (what ``/api`` and ``/apis`` are generated from) instead of making
+  discovery requests: the answer is the same, and reading it needs no round trip the diagram
+  would have to draw.
+* Conditions, owner references, finalizers, taints and tolerations, read the way upstream's
+  helpers read them.
 * Pod predicates (active, ready, available) and the deletion ranking of
   ``ActivePodsWithRanks`` (unscheduled < scheduled, pending < running, not ready < ready …).
 * :class:`PodControl`: create a pod from a template with a controller reference, delete a pod,
@@ -13,22 +19,27 @@
 * :func:`compute_hash`: ``pod-template-hash`` and ``controller-revision-hash`` values — an FNV-32a
   hash of the template (plus ``collisionCount``) rendered with ``SafeEncodeString``.
 
-Everything here reads objects and writes through the API client; nothing is changed in place.
+Everything here reads objects and writes through the API client; nothing is changed in place
+(except :func:`update_pod_condition`, which edits the status copy it is given).
 """
 from __future__ import annotations
 
 import functools
 import json
 import math
-from typing import Callable
+import random
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
 
+from simulation.apimachinery import resources
+from simulation.apimachinery.corev1 import tolerates_taint
 from simulation.apimachinery.keys import object_key
+from simulation.apimachinery.resources import ResourceType
 from simulation.apimachinery.selectors import NOTHING, LabelSelector, from_label_selector_object
-from simulation.apimachinery.timestamps import parse_time, rfc3339  # noqa: F401 - re-exported for the controllers
+from simulation.apimachinery.timestamps import parse_time
 from simulation.client.apiclient import APIClient, APIError, is_not_found
 from simulation.client.events import NORMAL, WARNING, EventRecorder
-
-from .ctlutil import being_deleted, get_condition, is_pod_ready  # noqa: F401 - shared with the other controllers
+from simulation.client.informer import Lister
 
 #: Upstream's ``k8s.io/apimachinery/pkg/util/rand`` alphabet: no vowels, no confusable digits.
 SAFE_ALPHABET = "bcdfghjklmnpqrstvwxz2456789"
@@ -45,6 +56,112 @@ SUCCESSFUL_DELETE_POD_REASON = "SuccessfulDelete"
 SLOW_START_INITIAL_BATCH_SIZE = 1
 #: Annotation that lets a user say which pods go first on scale-down (beta, on by default).
 POD_DELETION_COST = "controller.kubernetes.io/pod-deletion-cost"
+
+
+# ------------------------------------------------------------------------------- discovery
+def deletable_resources(*, namespaced: bool | None = None) -> list[ResourceType]:
+    """Resources that support delete, list and watch (upstream's ``GetDeletableResources``)."""
+    out = []
+    for rt in resources.RESOURCES:
+        if rt.virtual or rt.create_only:
+            continue
+        if not {"delete", "list", "watch"} <= set(rt.verbs):
+            continue
+        if namespaced is not None and rt.namespaced != namespaced:
+            continue
+        out.append(rt)
+    return out
+
+
+def resource_for(api_version: str, kind: str) -> ResourceType | None:
+    """The REST mapping of an ownerReference's apiVersion and kind; None when not served."""
+    group, _, version = api_version.rpartition("/")
+    for rt in resources.RESOURCES:
+        if rt.kind == kind and rt.group == group and rt.version == version and not rt.virtual:
+            return rt
+    return None
+
+
+def group_resource(rt: ResourceType) -> str:
+    """``pods`` / ``replicasets.apps``: how upstream names a resource in messages."""
+    return f"{rt.name}.{rt.group}" if rt.group else rt.name
+
+
+# ------------------------------------------------------------------------------- conditions
+def get_condition(conditions: Iterable[dict] | None, type_: str) -> dict | None:
+    for condition in conditions or ():
+        if condition.get("type") == type_:
+            return condition
+    return None
+
+
+def is_pod_ready(pod: Mapping[str, Any]) -> bool:
+    condition = get_condition((pod.get("status") or {}).get("conditions"), "Ready")
+    return bool(condition) and condition.get("status") == "True"
+
+
+def update_pod_condition(status: dict, condition: dict, now: str) -> bool:
+    """Upstream's ``UpdatePodCondition``: set ``condition``; the transition time moves only
+    when the status does. True when anything changed."""
+    conditions = status.setdefault("conditions", [])
+    new = dict(condition)
+    old = get_condition(conditions, new["type"])
+    if old is None:
+        new.setdefault("lastTransitionTime", now)
+        conditions.append(new)
+        return True
+    new["lastTransitionTime"] = now if old.get("status") != new.get("status") else old.get("lastTransitionTime", now)
+    new.setdefault("lastProbeTime", old.get("lastProbeTime"))
+    if new.get("lastProbeTime") is None:
+        new.pop("lastProbeTime", None)
+    changed = any(old.get(k) != new.get(k) for k in ("status", "reason", "message", "lastTransitionTime",
+                                                       "lastProbeTime"))
+    old.clear()
+    old.update(new)
+    return changed
+
+
+# ------------------------------------------------------------------------------- owners
+def owner_references(obj: Mapping[str, Any]) -> list[dict]:
+    return list((obj.get("metadata") or {}).get("ownerReferences") or [])
+
+
+def has_finalizer(obj: Mapping[str, Any], finalizer: str) -> bool:
+    return finalizer in ((obj.get("metadata") or {}).get("finalizers") or [])
+
+
+def being_deleted(obj: Mapping[str, Any]) -> bool:
+    return bool((obj.get("metadata") or {}).get("deletionTimestamp"))
+
+
+def describe(obj_or_ref: Mapping[str, Any]) -> str:
+    """``ReplicaSet web-7d9``: how captions name an object or a reference."""
+    if "metadata" in obj_or_ref:
+        return f"{obj_or_ref.get('kind', '')} {obj_or_ref['metadata'].get('name', '')}".strip()
+    return f"{obj_or_ref.get('kind', '')} {obj_or_ref.get('name', '')}".strip()
+
+
+# ------------------------------------------------------------------------------- taints
+def matching_tolerations(taints: list[dict], tolerations: list[dict]) -> tuple[bool, list[dict]]:
+    """Upstream's ``GetMatchingTolerations``: whether every taint is tolerated, and by what."""
+    used = []
+    for taint in taints:
+        match = next((t for t in tolerations if tolerates_taint(t, taint)), None)
+        if match is None:
+            return False, []
+        used.append(match)
+    return True, used
+
+
+def taint_matches(a: Mapping[str, Any], b: Mapping[str, Any]) -> bool:
+    """Upstream's ``Taint.MatchTaint``: same key and effect."""
+    return a.get("key") == b.get("key") and a.get("effect") == b.get("effect")
+
+
+def taint_text(taint: Mapping[str, Any]) -> str:
+    """Upstream's ``Taint.ToString``: ``key=value:effect``, as captions show a taint."""
+    value = f"={taint['value']}" if taint.get("value") else ""
+    return f"{taint.get('key')}{value}:{taint.get('effect')}"
 
 
 # ------------------------------------------------------------------------------- hashing, names
@@ -71,11 +188,11 @@ def compute_hash(template: dict, collision_count: int | None = None) -> str:
     return safe_encode_string(str(fnv32a(data)))
 
 
-def random_suffix(rng, length: int = 5) -> str:
+def random_suffix(rng: random.Random, length: int = 5) -> str:
     return "".join(rng.choice(SAFE_ALPHABET) for _ in range(length))
 
 
-def generated_name(prefix: str, rng) -> str:
+def generated_name(prefix: str, rng: random.Random) -> str:
     """What the API server's name generator makes of ``generateName`` — drawn from the kernel's
     seeded random source, so the same seed gives the same pod names."""
     return prefix[:MAX_GENERATE_NAME_PREFIX] + random_suffix(rng)
@@ -92,6 +209,12 @@ def selector_of(obj: dict) -> LabelSelector:
 
 def labels_of(obj: dict) -> dict:
     return obj["metadata"].get("labels") or {}
+
+
+def selector_matches(selector: Mapping[str, str] | None, labels: Mapping[str, str] | None) -> bool:
+    """A Service's equality selector against an object's labels (an empty one selects all)."""
+    labels = labels or {}
+    return all(labels.get(k) == v for k, v in (selector or {}).items())
 
 
 def controller_ref_of(obj: dict) -> dict | None:
@@ -228,7 +351,7 @@ def pod_by_creation_and_phase(pods: list[dict]) -> list[dict]:
 
 
 # ------------------------------------------------------------------------------- pod control
-def pod_from_template(template: dict, owner: dict, controller_ref: dict | None, rng) -> dict:
+def pod_from_template(template: dict, owner: dict, controller_ref: dict | None, rng: random.Random) -> dict:
     """``GetPodFromTemplate``: labels, annotations, finalizers and spec from the template,
     ``generateName: <owner>-`` and the controller reference."""
     tmeta = template.get("metadata") or {}
@@ -249,7 +372,7 @@ def pod_from_template(template: dict, owner: dict, controller_ref: dict | None, 
 class PodControl:
     """``RealPodControl``: pod writes plus the Events upstream records on the owner."""
 
-    def __init__(self, client: APIClient, recorder: EventRecorder, rng) -> None:
+    def __init__(self, client: APIClient, recorder: EventRecorder, rng: random.Random) -> None:
         self.client = client
         self.recorder = recorder
         self.rng = rng
@@ -407,7 +530,7 @@ def plural(n: int, word: str) -> str:
 
 
 # ------------------------------------------------------------------------------- owner lookups, handlers
-def resolve_controller_ref(lister, kind: str, namespace: str, ref: dict | None) -> dict | None:
+def resolve_controller_ref(lister: Lister, kind: str, namespace: str, ref: dict | None) -> dict | None:
     """``resolveControllerRef``: the owner in the cache, if it is the very object the reference names
     (same kind, name and uid — a re-created namespace/name is someone else)."""
     if ref is None or ref.get("kind") != kind:
@@ -418,7 +541,7 @@ def resolve_controller_ref(lister, kind: str, namespace: str, ref: dict | None) 
     return owner
 
 
-def owners_selecting(lister, obj: dict) -> list[dict]:
+def owners_selecting(lister: Lister, obj: dict) -> list[dict]:
     """``GetPodReplicaSets`` / ``getDeploymentsForReplicaSet``…: the cached owners in the object's
     namespace whose non-empty selector matches its labels — who might adopt an orphan."""
     out = []

@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import copy
 
+from simulation.apimachinery.corev1 import TAINT_NODE_UNSCHEDULABLE, find_matching_untolerated_taint
 from simulation.apimachinery.intstr import scaled_value_from_int_or_percent
 from simulation.apimachinery.keys import object_key, split_key
 from simulation.client.apiclient import APIError, is_not_found
@@ -55,7 +56,7 @@ BACKOFF_MAX_SECONDS = 15 * 60.0
 
 NOT_READY, UNREACHABLE = "node.kubernetes.io/not-ready", "node.kubernetes.io/unreachable"
 DISK_PRESSURE, MEMORY_PRESSURE = "node.kubernetes.io/disk-pressure", "node.kubernetes.io/memory-pressure"
-PID_PRESSURE, UNSCHEDULABLE = "node.kubernetes.io/pid-pressure", "node.kubernetes.io/unschedulable"
+PID_PRESSURE = "node.kubernetes.io/pid-pressure"
 NETWORK_UNAVAILABLE = "node.kubernetes.io/network-unavailable"
 
 
@@ -63,7 +64,8 @@ NETWORK_UNAVAILABLE = "node.kubernetes.io/network-unavailable"
 def add_daemon_tolerations(spec: dict) -> None:
     """``AddOrUpdateDaemonPodTolerations``: the tolerations every daemon pod carries."""
     wanted = [(NOT_READY, "NoExecute"), (UNREACHABLE, "NoExecute"), (DISK_PRESSURE, "NoSchedule"),
-              (MEMORY_PRESSURE, "NoSchedule"), (PID_PRESSURE, "NoSchedule"), (UNSCHEDULABLE, "NoSchedule")]
+              (MEMORY_PRESSURE, "NoSchedule"), (PID_PRESSURE, "NoSchedule"),
+              (TAINT_NODE_UNSCHEDULABLE, "NoSchedule")]
     if spec.get("hostNetwork"):
         wanted.append((NETWORK_UNAVAILABLE, "NoSchedule"))
     tolerations = spec.setdefault("tolerations", [])
@@ -71,25 +73,6 @@ def add_daemon_tolerations(spec: dict) -> None:
         toleration = {"key": key, "operator": "Exists", "effect": effect}
         if not any(t.get("key") == key and t.get("effect") == effect for t in tolerations):
             tolerations.append(toleration)
-
-
-def tolerates(toleration: dict, taint: dict) -> bool:
-    """``Toleration.ToleratesTaint``."""
-    if toleration.get("effect") and toleration["effect"] != taint.get("effect"):
-        return False
-    if toleration.get("key") and toleration["key"] != taint.get("key"):
-        return False
-    operator = toleration.get("operator") or "Equal"
-    if operator == "Exists":
-        return True
-    return operator == "Equal" and (toleration.get("value") or "") == (taint.get("value") or "")
-
-
-def untolerated_taint(taints: list[dict], tolerations: list[dict], effects: tuple[str, ...]) -> dict | None:
-    for taint in taints:
-        if taint.get("effect") in effects and not any(tolerates(t, taint) for t in tolerations):
-            return taint
-    return None
 
 
 def _requirement_matches(req: dict, values: dict) -> bool:
@@ -152,9 +135,9 @@ def node_should_run_daemon_pod(node: dict, ds: dict) -> tuple[bool, bool, str]:
     if not required_node_affinity_matches(spec, node):
         return False, False, "it does not match the node selector/affinity"
     taints = (node.get("spec") or {}).get("taints") or []
-    taint = untolerated_taint(taints, spec.get("tolerations") or [], ("NoSchedule", "NoExecute"))
+    taint = find_matching_untolerated_taint(taints, spec.get("tolerations") or [], ("NoSchedule", "NoExecute"))
     if taint is not None:
-        no_execute = untolerated_taint(taints, spec.get("tolerations") or [], ("NoExecute",))
+        no_execute = find_matching_untolerated_taint(taints, spec.get("tolerations") or [], ("NoExecute",))
         reason = f"it does not tolerate taint {taint.get('key')}={taint.get('value', '')}:{taint.get('effect')}"
         return False, no_execute is None, reason
     return True, True, ""

@@ -17,10 +17,11 @@ labels, hostname/subdomain.
 """
 from __future__ import annotations
 
+from simulation.apimachinery.timestamps import parse_time, rfc3339
 from simulation.client.apiclient import APIError, is_not_found
 
-from . import ctlutil
 from .base import Controller
+from .controller_utils import get_condition, is_pod_ready, selector_matches
 
 #: Upstream's ``maxCapacity``: addresses beyond it are truncated.
 MAX_CAPACITY = 1000
@@ -169,7 +170,7 @@ class EndpointController(Controller):
             selector = (service.get("spec") or {}).get("selector")
             if selector is None:
                 continue
-            if ctlutil.selector_matches(selector, labels):
+            if selector_matches(selector, labels):
                 out.add(f"{namespace}/{service['metadata']['name']}")
         return out
 
@@ -185,7 +186,7 @@ class EndpointController(Controller):
             [(p.get("spec") or {}).get(f) for p in (new,) for f in ("hostname", "subdomain")]
         old_status, new_status = old.get("status") or {}, new.get("status") or {}
         pod_changed = (old["metadata"].get("deletionTimestamp") != new["metadata"].get("deletionTimestamp")
-                       or ctlutil.is_pod_ready(old) != ctlutil.is_pod_ready(new)
+                       or is_pod_ready(old) != is_pod_ready(new)
                        or old_status.get("podIP") != new_status.get("podIP")
                        or [i.get("ip") for i in old_status.get("podIPs") or []]
                        != [i.get("ip") for i in new_status.get("podIPs") or []]
@@ -237,7 +238,7 @@ class EndpointController(Controller):
             return (f"The endpoints controller leaves Service {name} alone: it has no selector, so its Endpoints are "
                     "managed by hand")
         selector = spec["selector"]
-        pods = sorted(self.pods.lister.list(namespace, lambda p: ctlutil.selector_matches(
+        pods = sorted(self.pods.lister.list(namespace, lambda p: selector_matches(
             selector, p["metadata"].get("labels"))), key=lambda p: p["metadata"]["name"])
         trigger_time = self._trigger_time(key, service, pods)
         publish_not_ready = bool(spec.get("publishNotReadyAddresses"))
@@ -246,7 +247,7 @@ class EndpointController(Controller):
             if not should_pod_be_in_endpoints(pod, publish_not_ready):
                 continue
             address = endpoint_address(pod, service)
-            ready = publish_not_ready or ctlutil.is_pod_ready(pod)
+            ready = publish_not_ready or is_pod_ready(pod)
             field = "addresses" if ready else "notReadyAddresses"
             service_ports = spec.get("ports") or []
             if not service_ports:
@@ -286,7 +287,7 @@ class EndpointController(Controller):
         meta = new["metadata"]
         annotations = dict(meta.get("annotations") or {})
         if trigger_time is not None:
-            annotations[LAST_CHANGE_TRIGGER_TIME_ANNOTATION] = ctlutil.rfc3339(trigger_time)
+            annotations[LAST_CHANGE_TRIGGER_TIME_ANNOTATION] = rfc3339(trigger_time)
         else:
             annotations.pop(LAST_CHANGE_TRIGGER_TIME_ANNOTATION, None)
         if _truncate(new):
@@ -325,14 +326,14 @@ class EndpointController(Controller):
         state = self._trigger_state.get(key)
         last_pods, last_service = state if state else ({}, 0.0)
         for pod in pods:
-            condition = ctlutil.get_condition((pod.get("status") or {}).get("conditions"), "Ready")
-            when = ctlutil.parse_time(condition.get("lastTransitionTime")) if condition else None
+            condition = get_condition((pod.get("status") or {}).get("conditions"), "Ready")
+            when = parse_time(condition.get("lastTransitionTime")) if condition else None
             if when is None:
                 continue
             pod_times[pod["metadata"]["name"]] = when
             if when > last_pods.get(pod["metadata"]["name"], 0.0):
                 earliest = when if earliest is None else min(earliest, when)
-        created = ctlutil.parse_time(service["metadata"].get("creationTimestamp")) or 0.0
+        created = parse_time(service["metadata"].get("creationTimestamp")) or 0.0
         if created > last_service:
             earliest = created if earliest is None else min(earliest, created)
         self._trigger_state[key] = (pod_times, created)

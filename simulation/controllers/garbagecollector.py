@@ -33,8 +33,9 @@ from collections import OrderedDict
 
 from simulation.client.apiclient import APIError, is_not_found
 
-from . import ctlutil
 from .base import Controller
+from .controller_utils import (being_deleted, deletable_resources, describe, has_finalizer, owner_references,
+                               resource_for)
 
 ORPHAN_FINALIZER = "orphan"
 FOREGROUND_FINALIZER = "foregroundDeletion"
@@ -94,9 +95,9 @@ class GraphNode:
 
 def _starts_waiting(old: dict | None, new: dict, finalizer: str) -> bool:
     """The object has just been marked for deletion with ``finalizer`` (or we see it first)."""
-    if not (ctlutil.being_deleted(new) and ctlutil.has_finalizer(new, finalizer)):
+    if not (being_deleted(new) and has_finalizer(new, finalizer)):
         return False
-    return old is None or not ctlutil.being_deleted(old) or not ctlutil.has_finalizer(old, finalizer)
+    return old is None or not being_deleted(old) or not has_finalizer(old, finalizer)
 
 
 class GarbageCollectorController(Controller):
@@ -111,7 +112,7 @@ class GarbageCollectorController(Controller):
 
     # ----------------------------------------------------------------- informers
     def setup(self) -> None:
-        for rt in ctlutil.deletable_resources():
+        for rt in deletable_resources():
             if (rt.group, rt.name) in IGNORED_RESOURCES:
                 continue
             self.manager.informer(rt.name).add_event_handler(
@@ -125,12 +126,12 @@ class GarbageCollectorController(Controller):
         uid = meta.get("uid")
         if not uid:
             return
-        refs = ctlutil.owner_references(obj)
+        refs = owner_references(obj)
         node = self.graph.get(uid)
         if node is None:
             node = GraphNode(uid, rt.group_version, rt.kind, meta.get("namespace", ""), meta["name"], owners=refs)
-            node.being_deleted = ctlutil.being_deleted(obj)
-            node.deleting_dependents = node.being_deleted and ctlutil.has_finalizer(obj, FOREGROUND_FINALIZER)
+            node.being_deleted = being_deleted(obj)
+            node.deleting_dependents = node.being_deleted and has_finalizer(obj, FOREGROUND_FINALIZER)
             self.graph[uid] = node
             self._add_dependent_to_owners(node, refs)
         else:
@@ -149,7 +150,7 @@ class GarbageCollectorController(Controller):
                 node.owners = refs
                 self._add_dependent_to_owners(node, added)
                 self._remove_dependent_from_owners(node, removed)
-            if ctlutil.being_deleted(obj):
+            if being_deleted(obj):
                 node.being_deleted = True
         self._process_transitions(old, obj, node)
 
@@ -177,7 +178,7 @@ class GarbageCollectorController(Controller):
             uid = ref.get("uid", "")
             owner = self.graph.get(uid)
             if owner is None:
-                rt = ctlutil.resource_for(ref.get("apiVersion", ""), ref.get("kind", ""))
+                rt = resource_for(ref.get("apiVersion", ""), ref.get("kind", ""))
                 namespace = node.namespace if rt is None or rt.namespaced else ""
                 owner = GraphNode(uid, ref.get("apiVersion", ""), ref.get("kind", ""), namespace, ref.get("name", ""),
                                   observed=False)
@@ -238,7 +239,7 @@ class GarbageCollectorController(Controller):
         return caption
 
     def _get(self, node: GraphNode) -> dict | None:
-        rt = ctlutil.resource_for(node.api_version, node.kind)
+        rt = resource_for(node.api_version, node.kind)
         return self.client.get(rt.name, node.namespace if rt.namespaced else "", node.name)
 
     def _virtual_delete(self, node: GraphNode, why: str) -> str:
@@ -255,7 +256,7 @@ class GarbageCollectorController(Controller):
         if node.being_deleted and not node.deleting_dependents:
             return (f"The garbage collector sees {node.title} already being deleted (not waiting for its "
                     "dependents): nothing to do")
-        rt = ctlutil.resource_for(node.api_version, node.kind)
+        rt = resource_for(node.api_version, node.kind)
         if rt is None:
             self._retry_later(key)
             return (f"The garbage collector cannot map {node.api_version}/{node.kind} to a served resource: "
@@ -271,7 +272,7 @@ class GarbageCollectorController(Controller):
                                               f"{latest['metadata'].get('uid')}, not {node.uid})")
         if node.deleting_dependents:
             return self._process_deleting_dependents(node)
-        refs = ctlutil.owner_references(latest)
+        refs = owner_references(latest)
         if not refs:
             return f"The garbage collector sees {node.title} has no owners: nothing to collect"
         classified = self._classify_references(node, refs)
@@ -281,15 +282,15 @@ class GarbageCollectorController(Controller):
         solid, dangling, waiting = classified
         if solid:
             if not dangling and not waiting:
-                owners = ", ".join(ctlutil.describe(r) for r in solid)
+                owners = ", ".join(describe(r) for r in solid)
                 return f"The garbage collector sees {node.title}'s owner {owners} exists: nothing to collect"
             stale = dangling + waiting
             patch = {"metadata": {"uid": node.uid,
                                   "ownerReferences": [{"$patch": "delete", "uid": r["uid"]} for r in stale]}}
             self._patch(rt, node, patch)
             return (f"The garbage collector removes {node.title}'s references to "
-                    f"{', '.join(ctlutil.describe(r) for r in stale)} (gone or being deleted); it keeps its owner "
-                    f"{', '.join(ctlutil.describe(r) for r in solid)}")
+                    f"{', '.join(describe(r) for r in stale)} (gone or being deleted); it keeps its owner "
+                    f"{', '.join(describe(r) for r in solid)}")
         if waiting and node.dependents:
             for uid in sorted(node.dependents):
                 dependent = self.graph.get(uid)
@@ -301,20 +302,20 @@ class GarbageCollectorController(Controller):
                     break
             self._delete(rt, node, "Foreground")
             return (f"The garbage collector deletes {node.title} in the foreground, because its owner "
-                    f"{', '.join(ctlutil.describe(r) for r in waiting)} is waiting for its dependents to go and "
+                    f"{', '.join(describe(r) for r in waiting)} is waiting for its dependents to go and "
                     f"{node.title} has dependents of its own")
-        if ctlutil.has_finalizer(latest, ORPHAN_FINALIZER):
+        if has_finalizer(latest, ORPHAN_FINALIZER):
             policy = "Orphan"
-        elif ctlutil.has_finalizer(latest, FOREGROUND_FINALIZER):
+        elif has_finalizer(latest, FOREGROUND_FINALIZER):
             policy = "Foreground"
         else:
             policy = "Background"
         self._delete(rt, node, policy)
         if waiting:
-            why = (f"its owner {', '.join(ctlutil.describe(r) for r in waiting)} is being deleted in the foreground "
+            why = (f"its owner {', '.join(describe(r) for r in waiting)} is being deleted in the foreground "
                    "and waits for it")
         else:
-            gone = ", ".join(ctlutil.describe(r) for r in dangling)
+            gone = ", ".join(describe(r) for r in dangling)
             why = f"its owner {gone} is gone" if len(dangling) == 1 else f"its owners {gone} are all gone"
         return f"The garbage collector sees {node.title}'s {why.removeprefix('its ')}: it deletes the {node.kind} " \
                f"({policy.lower()})"
@@ -326,7 +327,7 @@ class GarbageCollectorController(Controller):
             if (uid, "") in self.absent_owners or (uid, node.namespace) in self.absent_owners:
                 dangling.append(ref)
                 continue
-            rt = ctlutil.resource_for(ref.get("apiVersion", ""), ref.get("kind", ""))
+            rt = resource_for(ref.get("apiVersion", ""), ref.get("kind", ""))
             if rt is None:
                 raise APIError(404, {"reason": "NotFound", "message": f"no resource serves {ref.get('apiVersion')} "
                                                                       f"{ref.get('kind')}"})
@@ -347,7 +348,7 @@ class GarbageCollectorController(Controller):
             if owner["metadata"].get("uid") != uid:
                 self._remember_absent(uid, namespace)
                 dangling.append(ref)
-            elif ctlutil.being_deleted(owner) and ctlutil.has_finalizer(owner, FOREGROUND_FINALIZER):
+            elif being_deleted(owner) and has_finalizer(owner, FOREGROUND_FINALIZER):
                 waiting.append(ref)
             else:
                 solid.append(ref)
@@ -375,7 +376,7 @@ class GarbageCollectorController(Controller):
             dependent = self.graph.get(uid)
             if dependent is None:
                 continue
-            rt = ctlutil.resource_for(dependent.api_version, dependent.kind)
+            rt = resource_for(dependent.api_version, dependent.kind)
             if rt is None:
                 continue
             patch = {"metadata": {"uid": dependent.uid,
@@ -410,7 +411,7 @@ class GarbageCollectorController(Controller):
     def _remove_finalizer(self, node: GraphNode, finalizer: str) -> bool:
         """Remove ``finalizer`` with a merge patch conditional on the object's resourceVersion,
         re-reading on conflict (upstream's ``removeFinalizer`` with ``RetryOnConflict``)."""
-        rt = ctlutil.resource_for(node.api_version, node.kind)
+        rt = resource_for(node.api_version, node.kind)
         for _ in range(5):
             try:
                 latest = self._get(node)

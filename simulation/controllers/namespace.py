@@ -24,10 +24,11 @@ so late creations inside it are seen before the content is listed.
 """
 from __future__ import annotations
 
+from simulation.apimachinery.timestamps import parse_time, rfc3339
 from simulation.client.apiclient import APIError, is_not_found
 
-from . import ctlutil
 from .base import Controller
+from .controller_utils import deletable_resources, get_condition, group_resource
 
 FINALIZER_TOKEN = "kubernetes"
 #: Upstream's ``namespaceDeletionGracePeriod``.
@@ -100,18 +101,18 @@ class NamespaceController(Controller):
 
     def _delete_all_content(self, namespace: dict) -> tuple[dict, int, dict[str, int], list[str]]:
         name = namespace["metadata"]["name"]
-        deleted_at = ctlutil.parse_time(namespace["metadata"].get("deletionTimestamp")) or self.kernel.wall_time()
+        deleted_at = parse_time(namespace["metadata"].get("deletionTimestamp")) or self.kernel.wall_time()
         estimate = 0
         remaining: dict[str, int] = {}
         by_finalizer: dict[str, int] = {}
         errors: list[str] = []
-        for rt in ctlutil.deletable_resources(namespaced=True):
+        for rt in deletable_resources(namespaced=True):
             gvr_estimate = self._estimate_graceful_termination(rt.name, name, deleted_at)
             try:
                 self._delete_each(rt.name, name)
                 items, _ = self.client.list(rt.name, name)
             except APIError as exc:
-                errors.append(f"{ctlutil.group_resource(rt)}: {exc}")
+                errors.append(f"{group_resource(rt)}: {exc}")
                 continue
             if not items:
                 continue
@@ -119,7 +120,7 @@ class NamespaceController(Controller):
             for item in items:
                 for finalizer in item["metadata"].get("finalizers") or []:
                     finalizers[finalizer] = finalizers.get(finalizer, 0) + 1
-            remaining[ctlutil.group_resource(rt)] = len(items)
+            remaining[group_resource(rt)] = len(items)
             for finalizer, count in finalizers.items():
                 by_finalizer[finalizer] = by_finalizer.get(finalizer, 0) + count
             if gvr_estimate:
@@ -163,7 +164,7 @@ class NamespaceController(Controller):
                            errors: list[str]) -> dict:
         """Upstream's ``namespaceConditionUpdater``: a failure condition where something is
         wrong, the "ok" variant of every other type; written only when something changed."""
-        now = ctlutil.rfc3339(self.kernel.wall_time())
+        now = rfc3339(self.kernel.wall_time())
         failures: dict[str, tuple[str, str]] = {}
         if errors:
             failures["NamespaceDeletionContentFailure"] = (
@@ -182,7 +183,7 @@ class NamespaceController(Controller):
         for type_ in CONDITION_TYPES:
             status, (reason, message) = ("True", failures[type_]) if type_ in failures else \
                 ("False", (OK_REASONS[type_], OK_MESSAGES[type_]))
-            old = ctlutil.get_condition(conditions, type_)
+            old = get_condition(conditions, type_)
             if old is None:
                 conditions.append({"type": type_, "status": status, "lastTransitionTime": now, "reason": reason,
                                    "message": message})

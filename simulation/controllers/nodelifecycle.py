@@ -1,9 +1,7 @@
-"""Node lifecycle and taint-based eviction, as upstream's ``pkg/controller/nodelifecycle``
-and ``pkg/controller/tainteviction`` (a controller of its own since 1.29, whose Events come
-from ``taint-eviction-controller``).
+"""The node lifecycle controller (``nodelifecycle``, Events from ``node-controller``), as
+upstream's ``pkg/controller/nodelifecycle``.
 
-**Node lifecycle** (``nodelifecycle``, Events from ``node-controller``). Every
-``NODE_MONITOR_PERIOD_SECONDS`` one monitor pass — one kernel action — looks at every Node
+Every ``NODE_MONITOR_PERIOD_SECONDS`` one monitor pass — one kernel action — looks at every Node
 and its Lease in ``kube-node-lease``. A node whose kubelet has neither renewed its Lease nor
 posted a new Ready heartbeat for ``NODE_MONITOR_GRACE_SECONDS`` (``NODE_STARTUP_GRACE_SECONDS``
 for a node that never posted status) gets its Ready, MemoryPressure, DiskPressure and
@@ -21,22 +19,21 @@ the pods). Node conditions turn into taints:
 
 The controller never sets Ready back to True: that is the kubelet's status report.
 
-**Taint eviction** (``taint-eviction-controller``). A pod on a node with ``NoExecute`` taints
-is deleted at once if it does not tolerate them all, else after the smallest
-``tolerationSeconds`` among the tolerations used (forever when none sets it). Each pending
-eviction is a kernel timer; taints going away cancel it. On firing: an Event
-``TaintManagerEviction`` "Marking for deletion Pod ns/name", the pod's ``DisruptionTarget``
-condition, then the delete (graceful, so its kubelet — if alive — stops the containers).
+The pods of a node tainted NoExecute are evicted by another controller,
+``taint-eviction-controller`` (``tainteviction.py``), as upstream's since 1.29.
 """
 from __future__ import annotations
 
 from collections import deque
 
+from simulation.apimachinery.corev1 import TAINT_NODE_UNSCHEDULABLE
 from simulation.apimachinery.keys import split_key
+from simulation.apimachinery.timestamps import parse_time, rfc3339
+from simulation.apimachinery.wellknown import NAMESPACE_NODE_LEASE
 from simulation.client.apiclient import APIError, is_conflict, is_not_found
 
-from . import ctlutil
 from .base import Controller
+from .controller_utils import get_condition, taint_matches, taint_text, update_pod_condition
 
 #: ``--node-monitor-period``.
 NODE_MONITOR_PERIOD_SECONDS = 5.0
@@ -50,11 +47,9 @@ SECONDARY_EVICTION_LIMITER_QPS = 0.01
 #: ``--large-cluster-size-threshold`` / ``--unhealthy-zone-threshold``.
 LARGE_CLUSTER_THRESHOLD = 50
 UNHEALTHY_ZONE_THRESHOLD = 0.55
-NODE_LEASE_NAMESPACE = "kube-node-lease"
 
 UNREACHABLE = "node.kubernetes.io/unreachable"
 NOT_READY = "node.kubernetes.io/not-ready"
-UNSCHEDULABLE = "node.kubernetes.io/unschedulable"
 #: Upstream's ``nodeConditionToTaintKeyStatusMap`` (NoSchedule taints from conditions).
 CONDITION_TAINTS = {("Ready", "False"): NOT_READY, ("Ready", "Unknown"): UNREACHABLE,
                     ("MemoryPressure", "True"): "node.kubernetes.io/memory-pressure",
@@ -85,15 +80,6 @@ def zone_name(key: str) -> str:
 def node_reference(name: str) -> dict:
     """What upstream's node Events point at: a Node reference whose uid is the node's name."""
     return {"apiVersion": "v1", "kind": "Node", "metadata": {"name": name, "uid": name}}
-
-
-def no_execute_taints(node: dict | None) -> list[dict]:
-    return [t for t in ((node or {}).get("spec") or {}).get("taints") or [] if t.get("effect") == "NoExecute"]
-
-
-def taint_text(taint: dict) -> str:
-    value = f"={taint['value']}" if taint.get("value") else ""
-    return f"{taint.get('key')}{value}:{taint.get('effect')}"
 
 
 class ZoneTainter:
@@ -154,7 +140,7 @@ class NodeLifecycleController(Controller):
 
     def setup(self) -> None:
         self.nodes = self.manager.informer("nodes")
-        self.leases = self.manager.informer("leases", namespace=NODE_LEASE_NAMESPACE)
+        self.leases = self.manager.informer("leases", namespace=NAMESPACE_NODE_LEASE)
         self.pods = self.manager.informer("pods")
         self.nodes.add_event_handler(lambda n: self.queue.add(f"node:{n['metadata']['name']}"),
                                      lambda old, new: self.queue.add(f"node:{new['metadata']['name']}"), None)
@@ -214,12 +200,12 @@ class NodeLifecycleController(Controller):
             if key:
                 wanted.append({"key": key, "effect": "NoSchedule"})
         if (node.get("spec") or {}).get("unschedulable"):
-            wanted.append({"key": UNSCHEDULABLE, "effect": "NoSchedule"})
+            wanted.append({"key": TAINT_NODE_UNSCHEDULABLE, "effect": "NoSchedule"})
         current = [t for t in (node.get("spec") or {}).get("taints") or []
                    if t.get("effect") == "NoSchedule" and (t.get("key") in CONDITION_TAINT_KEYS or
-                                                            t.get("key") == UNSCHEDULABLE)]
-        to_add = [t for t in wanted if not any(ctlutil.taint_matches(t, c) for c in current)]
-        to_remove = [c for c in current if not any(ctlutil.taint_matches(c, t) for t in wanted)]
+                                                            t.get("key") == TAINT_NODE_UNSCHEDULABLE)]
+        to_add = [t for t in wanted if not any(taint_matches(t, c) for c in current)]
+        to_remove = [c for c in current if not any(taint_matches(c, t) for t in wanted)]
         if not to_add and not to_remove:
             return f"The node controller checks node {node_name}'s NoSchedule taints: they match its conditions"
         self._swap_taints(node_name, to_add, to_remove)
@@ -285,8 +271,8 @@ class NodeLifecycleController(Controller):
         """Upstream's ``tryUpdateNodeHealth``: returns (observed Ready, current Ready, node)."""
         name = node["metadata"]["name"]
         conditions = (node.get("status") or {}).get("conditions") or []
-        current = ctlutil.get_condition(conditions, "Ready")
-        created = ctlutil.parse_time(node["metadata"].get("creationTimestamp")) or now
+        current = get_condition(conditions, "Ready")
+        created = parse_time(node["metadata"].get("creationTimestamp")) or now
         health = self.health.get(name)
         if current is None:
             observed = {"type": "Ready", "status": "Unknown",
@@ -308,8 +294,8 @@ class NodeLifecycleController(Controller):
                 transition = now if saved.get("lastTransitionTime") != current.get("lastTransitionTime") \
                     else health["transition"]
                 health = {"ready": dict(current), "probe": now, "transition": transition, "renew": health["renew"]}
-        lease = self.leases.lister.get(NODE_LEASE_NAMESPACE, name)
-        renew = ctlutil.parse_time(((lease or {}).get("spec") or {}).get("renewTime")) if lease else None
+        lease = self.leases.lister.get(NAMESPACE_NODE_LEASE, name)
+        renew = parse_time(((lease or {}).get("spec") or {}).get("renewTime")) if lease else None
         if renew is not None and (health["renew"] is None or health["renew"] < renew):
             health["renew"] = renew
             health["probe"] = now
@@ -317,10 +303,10 @@ class NodeLifecycleController(Controller):
         if now <= health["probe"] + grace:
             return observed, current, node
         updated = self.copy(node)
-        stamp = ctlutil.rfc3339(now)
+        stamp = rfc3339(now)
         conds = updated.setdefault("status", {}).setdefault("conditions", [])
         for type_ in MONITORED_CONDITIONS:
-            condition = ctlutil.get_condition(conds, type_)
+            condition = get_condition(conds, type_)
             if condition is None:
                 conds.append({"type": type_, "status": "Unknown", "reason": "NodeStatusNeverUpdated",
                               "message": "Kubelet never posted node status.",
@@ -329,7 +315,7 @@ class NodeLifecycleController(Controller):
             elif condition.get("status") != "Unknown":
                 condition.update(status="Unknown", reason="NodeStatusUnknown",
                                  message="Kubelet stopped posting node status.", lastTransitionTime=stamp)
-        new_ready = ctlutil.get_condition(conds, "Ready")
+        new_ready = get_condition(conds, "Ready")
         if new_ready != current:
             stored = self.client.update_status("nodes", updated)
             self.health[name] = {"ready": dict(new_ready), "probe": health["probe"], "transition": now,
@@ -342,12 +328,12 @@ class NodeLifecycleController(Controller):
         taints = (node.get("spec") or {}).get("taints") or []
         status = observed.get("status")
         if status == "False":
-            if any(ctlutil.taint_matches(t, UNREACHABLE_NO_EXECUTE) for t in taints):
+            if any(taint_matches(t, UNREACHABLE_NO_EXECUTE) for t in taints):
                 self._swap_taints(name, [NOT_READY_NO_EXECUTE], [UNREACHABLE_NO_EXECUTE])
             else:
                 self._mark_for_tainting(node, NOT_READY_NO_EXECUTE)
         elif status == "Unknown":
-            if any(ctlutil.taint_matches(t, NOT_READY_NO_EXECUTE) for t in taints):
+            if any(taint_matches(t, NOT_READY_NO_EXECUTE) for t in taints):
                 self._swap_taints(name, [UNREACHABLE_NO_EXECUTE], [NOT_READY_NO_EXECUTE])
             else:
                 self._mark_for_tainting(node, UNREACHABLE_NO_EXECUTE)
@@ -357,7 +343,7 @@ class NodeLifecycleController(Controller):
     def _mark_for_tainting(self, node: dict, taint: dict) -> None:
         tainter = self.tainters.setdefault(zone_key(node), ZoneTainter(EVICTION_LIMITER_QPS, self._now()))
         name = node["metadata"]["name"]
-        if not any(ctlutil.taint_matches(t, taint) for t in (node.get("spec") or {}).get("taints") or []):
+        if not any(taint_matches(t, taint) for t in (node.get("spec") or {}).get("taints") or []):
             tainter.remove(name)
         tainter.add(name)
 
@@ -368,7 +354,7 @@ class NodeLifecycleController(Controller):
             tainter.remove(name)
         taints = (node.get("spec") or {}).get("taints") or []
         remove = [t for t in (UNREACHABLE_NO_EXECUTE, NOT_READY_NO_EXECUTE)
-                  if any(ctlutil.taint_matches(x, t) for x in taints)]
+                  if any(taint_matches(x, t) for x in taints)]
         if remove:
             self._swap_taints(name, [], remove)
         return bool(remove)
@@ -451,7 +437,7 @@ class NodeLifecycleController(Controller):
             while tainter.queue and tainter.try_accept(now):
                 name = tainter.queue.popleft()
                 node = self.nodes.lister.get("", name)
-                ready = ctlutil.get_condition(((node or {}).get("status") or {}).get("conditions"), "Ready")
+                ready = get_condition(((node or {}).get("status") or {}).get("conditions"), "Ready")
                 if node is None or ready is None or ready.get("status") == "True":
                     continue
                 add, opposite = (NOT_READY_NO_EXECUTE, UNREACHABLE_NO_EXECUTE) if ready.get("status") == "False" \
@@ -473,7 +459,7 @@ class NodeLifecycleController(Controller):
     def _swap_taints(self, node_name: str, to_add: list[dict], to_remove: list[dict]) -> None:
         """Upstream's ``SwapNodeControllerTaint``: add (with ``timeAdded``) and remove taints in
         one patch conditional on the node's resourceVersion, re-reading on conflict."""
-        stamp = ctlutil.rfc3339(self._now())
+        stamp = rfc3339(self._now())
         node = self.nodes.lister.get("", node_name)
         for attempt in range(5):
             if node is None or attempt:
@@ -484,8 +470,8 @@ class NodeLifecycleController(Controller):
                         return
                     raise
             taints = [t for t in (node.get("spec") or {}).get("taints") or []
-                      if not any(ctlutil.taint_matches(t, r) for r in to_remove)
-                      and not any(ctlutil.taint_matches(t, a) for a in to_add)]
+                      if not any(taint_matches(t, r) for r in to_remove)
+                      and not any(taint_matches(t, a) for a in to_add)]
             taints += [{**a, "timeAdded": stamp} for a in to_add]
             if taints == ((node.get("spec") or {}).get("taints") or []):
                 return
@@ -505,15 +491,15 @@ class NodeLifecycleController(Controller):
         """Upstream's ``MarkPodsNotReady``: Ready=False on each pod of the node, an Event each."""
         marked = 0
         failed = False
-        stamp = ctlutil.rfc3339(self._now())
+        stamp = rfc3339(self._now())
         for pod in pods:
             if (pod.get("spec") or {}).get("nodeName") != node_name:
                 continue
-            ready = ctlutil.get_condition((pod.get("status") or {}).get("conditions"), "Ready")
+            ready = get_condition((pod.get("status") or {}).get("conditions"), "Ready")
             if ready is None or ready.get("status") == "False":
                 continue
             updated = self.copy(pod)
-            ctlutil.update_pod_condition(updated["status"], {**ready, "status": "False"}, stamp)
+            update_pod_condition(updated["status"], {**ready, "status": "False"}, stamp)
             try:
                 self.client.update_status("pods", updated)
             except APIError as exc:
@@ -537,164 +523,3 @@ class NodeLifecycleController(Controller):
 
     def status(self) -> dict:
         return {**super().status(), "zones": {zone_name(z): s for z, s in self.zone_states.items()}}
-
-
-class TaintEvictionController(Controller):
-    name = "taint-eviction-controller"
-    event_source = "taint-eviction-controller"
-
-    def setup(self) -> None:
-        self.nodes = self.manager.informer("nodes")
-        self.pods = self.manager.informer("pods")
-        self.nodes.add_event_handler(self._node_added, self._node_updated, self._node_added)
-        self.pods.add_event_handler(self._pod_changed, lambda old, new: self._pod_changed(new), self._pod_changed)
-        #: node name -> its NoExecute taints, as last synced
-        self.tainted_nodes: dict[str, list[dict]] = {}
-        #: pod key -> (timer, created_at, fire_at, uid)
-        self.evictions: dict[str, tuple] = {}
-
-    def _node_added(self, node: dict) -> None:
-        self.queue.add(f"node:{node['metadata']['name']}")
-
-    def _node_updated(self, old: dict, new: dict) -> None:
-        if no_execute_taints(old) != no_execute_taints(new):
-            self.queue.add(f"node:{new['metadata']['name']}")
-
-    def _pod_changed(self, pod: dict) -> None:
-        """Only pods on a node with NoExecute taints, or with an eviction pending, can need
-        work (upstream's ``handlePodUpdate`` returns early for the others)."""
-        key = self._key(pod)
-        if (pod.get("spec") or {}).get("nodeName") in self.tainted_nodes or key in self.evictions:
-            self.queue.add(f"pod:{key}")
-
-    # ----------------------------------------------------------------- the worker
-    def sync_handler(self, key: str) -> str | None:
-        kind, _, rest = key.partition(":")
-        return self._handle_pod(rest) if kind == "pod" else self._handle_node(rest)
-
-    def _handle_node(self, name: str) -> str:
-        node = self.nodes.lister.get("", name)
-        if node is None:
-            self.tainted_nodes.pop(name, None)
-            return f"The taint eviction controller forgets deleted node {name}"
-        taints = no_execute_taints(node)
-        if taints:
-            self.tainted_nodes[name] = taints
-        else:
-            self.tainted_nodes.pop(name, None)
-        pods = sorted((p for p in self.pods.lister.list() if (p.get("spec") or {}).get("nodeName") == name),
-                      key=lambda p: (p["metadata"].get("namespace", ""), p["metadata"]["name"]))
-        if not pods:
-            return f"The taint eviction controller sees node {name}'s NoExecute taints change; no pods run there"
-        if not taints:
-            cancelled = sum(self._cancel(self._key(p)) for p in pods)
-            return (f"The taint eviction controller sees node {name} lose its NoExecute taints: "
-                    f"{cancelled} pending eviction(s) cancelled")
-        outcomes = [self._process_pod_on_node(p, name, taints) for p in pods]
-        return (f"The taint eviction controller sees {', '.join(taint_text(t) for t in taints)} on node {name}: "
-                + "; ".join(outcomes))
-
-    def _handle_pod(self, key: str) -> str:
-        namespace, name = split_key(key)
-        pod = self.pods.lister.get(namespace, name)
-        if pod is None:
-            cancelled = self._cancel(key)
-            return (f"The taint eviction controller sees Pod {name} gone" +
-                    (": its pending eviction is cancelled" if cancelled else ""))
-        node_name = (pod.get("spec") or {}).get("nodeName")
-        if not node_name:
-            return f"The taint eviction controller sees Pod {name} not yet on a node: nothing to do"
-        taints = self.tainted_nodes.get(node_name) or []
-        if not taints:
-            self._cancel(key)
-            return f"The taint eviction controller sees Pod {name} on untainted node {node_name}: nothing to do"
-        return f"The taint eviction controller: {self._process_pod_on_node(pod, node_name, taints)}"
-
-    @staticmethod
-    def _key(pod: dict) -> str:
-        return f"{pod['metadata'].get('namespace', '')}/{pod['metadata']['name']}"
-
-    def _process_pod_on_node(self, pod: dict, node_name: str, taints: list[dict]) -> str:
-        """Upstream's ``processPodOnNode``."""
-        key = self._key(pod)
-        name = pod["metadata"]["name"]
-        if pod["metadata"].get("deletionTimestamp"):
-            return f"Pod {name} is already being deleted"
-        now = self.kernel.now_seconds
-        tolerations = (pod.get("spec") or {}).get("tolerations") or []
-        all_tolerated, used = ctlutil.matching_tolerations(taints, tolerations)
-        if not all_tolerated:
-            self._cancel(key)
-            self._schedule(key, pod, now, now)
-            return f"Pod {name} does not tolerate them: evicted now"
-        seconds = [t["tolerationSeconds"] for t in used if t.get("tolerationSeconds") is not None]
-        if not used:
-            minimum = 0.0
-        elif not seconds:
-            self._cancel(key)
-            return f"Pod {name} tolerates them forever: it stays"
-        else:
-            minimum = max(0.0, float(min(seconds)))
-        start, trigger = now, now + minimum
-        pending = self.evictions.get(key)
-        if pending is not None:
-            start = pending[1]
-            if start + minimum < trigger:
-                return f"Pod {name} is already due for eviction at {pending[2]:g}s"
-            self._cancel(key)
-        self._schedule(key, pod, start, start + minimum)
-        return f"Pod {name} tolerates them for {minimum:g}s: eviction at {start + minimum:g}s"
-
-    def _schedule(self, key: str, pod: dict, created_at: float, fire_at: float) -> None:
-        uid = pod["metadata"].get("uid", "")
-        timer = self.kernel.schedule(fire_at - self.kernel.now_seconds, lambda: self._evict(key, uid),
-                                     component=self.manager.name, action="taint-eviction")
-        self.evictions[key] = (timer, created_at, fire_at, uid)
-
-    def _cancel(self, key: str) -> bool:
-        pending = self.evictions.pop(key, None)
-        if pending is None:
-            return False
-        pending[0].cancel()
-        namespace, name = split_key(key)
-        self.recorder.event({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": name, "namespace": namespace}},
-                            "Normal", "TaintManagerEviction", f"Cancelling deletion of Pod {key}")
-        return True
-
-    def _evict(self, key: str, uid: str) -> dict:
-        """The timed work firing (upstream's ``deletePodHandler``)."""
-        self.evictions.pop(key, None)
-        namespace, name = split_key(key)
-        described = {"kind": "Pod", "namespace": namespace, "name": name}
-        self.recorder.event({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": name, "namespace": namespace}},
-                            "Normal", "TaintManagerEviction", f"Marking for deletion Pod {key}")
-        try:
-            pod = self.client.get("pods", namespace, name)
-            if uid and pod["metadata"].get("uid") != uid or pod["metadata"].get("deletionTimestamp"):
-                return {"controller": self.name, "object": described,
-                        "caption": f"The taint eviction controller finds Pod {name} already gone or being deleted"}
-            condition = {"type": "DisruptionTarget", "status": "True", "reason": "DeletionByTaintManager",
-                         "message": "Taint manager: deleting due to NoExecute taint"}
-            status = self.copy(pod.get("status") or {})
-            if ctlutil.update_pod_condition(status, condition, ctlutil.rfc3339(self.kernel.wall_time())):
-                self.client.patch("pods", namespace, name,
-                                  {"metadata": {"uid": pod["metadata"]["uid"]},
-                                   "status": {"conditions": [ctlutil.get_condition(status["conditions"],
-                                                                                   "DisruptionTarget")]}},
-                                  patch_type="strategic", subresource="status")
-            self.client.delete("pods", namespace, name, preconditions={"uid": pod["metadata"]["uid"]})
-        except APIError as exc:
-            if is_not_found(exc):
-                return {"controller": self.name, "object": described,
-                        "caption": f"The taint eviction controller finds Pod {name} already gone"}
-            self.queue.add(f"pod:{key}")  # look again: the pod is still there
-            return {"controller": self.name, "object": described,
-                    "caption": f"The taint eviction controller failed to evict Pod {name}: {exc}"}
-        node = (pod.get("spec") or {}).get("nodeName", "")
-        taints = ", ".join(taint_text(t) for t in self.tainted_nodes.get(node) or []) or "NoExecute taints"
-        return {"controller": self.name, "object": described,
-                "caption": f"The taint eviction controller evicts Pod {name} from node {node}: its toleration of "
-                           f"{taints} ran out, so it is deleted (marked DisruptionTarget)"}
-
-    def status(self) -> dict:
-        return {**super().status(), "pending_evictions": len(self.evictions)}

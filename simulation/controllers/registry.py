@@ -2,15 +2,17 @@
 ``NewControllerDescriptors``). Keys are upstream's ``--controllers`` names."""
 from __future__ import annotations
 
+from .base import Controller
+from .daemonset import DaemonSetController
+from .deployment.deployment_controller import DeploymentController
 from .endpoints import EndpointController
 from .garbagecollector import GarbageCollectorController
 from .namespace import NamespaceController
-from .nodelifecycle import NodeLifecycleController, TaintEvictionController
-from .daemonset import DaemonSetController
-from .deployment import DeploymentController
+from .nodelifecycle import NodeLifecycleController
 from .replicaset import ReplicaSetController
+from .tainteviction import TaintEvictionController
 
-CONTROLLERS: dict[str, type] = {
+CONTROLLERS: dict[str, type[Controller]] = {
     "endpoint": EndpointController,
     "garbagecollector": GarbageCollectorController,
     "namespace": NamespaceController,

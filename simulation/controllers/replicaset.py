@@ -22,13 +22,14 @@ Promises:
 from __future__ import annotations
 
 from simulation.apimachinery.keys import object_key, split_key
+from simulation.apimachinery.timestamps import rfc3339
 from simulation.client.apiclient import APIError, is_not_found
 
 from .base import Controller
 from .controller_utils import (SLOW_START_INITIAL_BATCH_SIZE, OwnedPodHandlers, PodControl, PodOwnerIndex,
                                being_deleted, claim_objects, controller_ref_of, is_pod_active, is_pod_available,
                                is_pod_ready, labels_of, names, new_controller_ref, plural, rank_pods_for_deletion,
-                               recheck_owner, rfc3339, selector_of, slow_start_batch)
+                               recheck_owner, selector_of, slow_start_batch)
 from .expectations import UIDTrackingControllerExpectations
 
 #: ``BurstReplicas``: at most this many creations or deletions per sync.

@@ -8,7 +8,7 @@ import re
 import pytest
 
 from simulation.controllers.controller_utils import SAFE_ALPHABET, compute_hash, fnv32a
-from simulation.controllers.deployment import resolve_fenceposts
+from simulation.controllers.deployment.util import resolve_fenceposts
 from tests.simulation.controllers.manifests import deployment
 
 BOTH = ("deployment", "replicaset")
