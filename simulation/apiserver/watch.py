@@ -85,6 +85,9 @@ class WatchCache:
             if excess > 0:
                 self.floor = self._revisions[excess - 1]
                 del self._events[:excess], self._revisions[:excess], self._nodes[:excess]
+            # One rule with lists: a watch from before the store's compaction point is 410
+            # Expired, even where the cache still holds the events (it used to stream them).
+            self.floor = max(self.floor, self.store.compacted_revision())
 
     def since(self, revision: int, prefix: str, node: str = "") -> tuple[list[WatchEvent], int] | None:
         """Events after ``revision`` under ``prefix`` (only those of pods on ``node``, if

@@ -396,3 +396,19 @@ def test_change_feed_names_what_was_written_after_a_revision(cluster):
     assert cluster.server.current_revision() == cluster.store.current_revision() == before + 2
     assert cluster.server.changed_topics(before) == {"configmaps", "pods", ("pods", "node-1")}
     assert cluster.server.changed_topics(before + 2) == set()
+
+
+def test_a_watch_from_a_compacted_revision_still_in_the_cache_is_expired_like_a_list(cluster):
+    start = cluster.store.current_revision()
+    early = cluster.watch(CM_PATH, resourceVersion=start)
+    for name in "abc":
+        cluster.create(CM_PATH, configmap(name))
+    drain(early)  # the watch cache now holds a, b and c
+    cluster.store.compact(cluster.store.current_revision())
+    cluster.create(CM_PATH, configmap("d"))
+
+    listed = cluster.get(CM_PATH, query={"resourceVersion": str(start + 1), "resourceVersionMatch": "Exact"})
+    events = cluster.watch(CM_PATH, resourceVersion=start + 1).poll()
+
+    assert listed.code == 410
+    assert [(e["type"], e["object"].get("code")) for e in events] == [("ERROR", 410)]
