@@ -14,14 +14,14 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "clusterviz.settings")
 django_application = ASGIStaticFilesHandler(get_asgi_application())
 
 from channels.auth import AuthMiddlewareStack  # noqa: E402 - needs Django set up first
-from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
+from channels.routing import ProtocolTypeRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
 from clusterviz.kubeapi.asgi import KubeAPIApplication  # noqa: E402
-from clusterviz.viz.routing import websocket_urlpatterns  # noqa: E402
+from clusterviz.viz.routing import WebsocketRouter  # noqa: E402
 
 application = ProtocolTypeRouter({
     "http": KubeAPIApplication(django_application),
     # The cluster page's live stream: logged-in users only, from pages this server served.
-    "websocket": AllowedHostsOriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns))),
+    "websocket": AllowedHostsOriginValidator(AuthMiddlewareStack(WebsocketRouter())),
 })

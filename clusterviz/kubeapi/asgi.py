@@ -32,6 +32,9 @@ logger = logging.getLogger(__name__)
 API_PATH = re.compile(r"^/clusters/(?P<cluster>[-a-z0-9]+)(?P<path>/(?:api|apis|version|openapi|healthz|livez|"
                       r"readyz)(?:/.*)?)$")
 WATCH_TICK_SECONDS = 0.05
+CLUSTERS_PREFIX = "/clusters/"
+#: A ``.`` or ``..`` path segment: clients never send one; a hostile path does.
+DOT_SEGMENT = re.compile(r"(?:^|/)\.{1,2}(?:/|$)")
 
 Receive = Callable[[], Awaitable[dict]]
 Send = Callable[[dict], Awaitable[None]]
@@ -94,7 +97,12 @@ class KubeAPIApplication:
         self.serve = database_sync_to_async(_serve)
 
     async def __call__(self, scope: dict, receive: Receive, send: Send) -> None:
-        match = API_PATH.match(scope.get("path", "")) if scope["type"] == "http" else None
+        path = scope.get("path", "")
+        if scope["type"] == "http" and path.startswith(CLUSTERS_PREFIX) and DOT_SEGMENT.search(path):
+            # ``/clusters/../clusters/demo/api`` must not reach Django's HTML 404 (or anything else)
+            await _send_body(send, 404, errors.path_not_found().status(), {})
+            return
+        match = API_PATH.match(path) if scope["type"] == "http" else None
         if match is None:
             await self.fallback(scope, receive, send)
             return

@@ -47,6 +47,14 @@ from .validation import validate_create, validate_update
 from .watch import WatchCache
 
 
+#: The named checks kube-apiserver serves under each health endpoint; any other name is 404.
+HEALTH_CHECKS = {
+    "healthz": frozenset({"ping", "log", "etcd"}),
+    "livez": frozenset({"ping", "log", "etcd"}),
+    "readyz": frozenset({"ping", "log", "etcd", "etcd-readiness", "informer-sync", "shutdown"}),
+}
+
+
 @dataclass
 class Call:
     """One request on its way through the chain, and what every stage asks of it (upstream's
@@ -359,7 +367,8 @@ class APIServer:
         elif len(parts) >= 4 and parts[:2] == ["openapi", "v3"]:
             group, version = ("", parts[3]) if parts[2] == "api" else (parts[3], parts[4] if len(parts) > 4 else "")
             body = openapi.group_version_document(group, version)
-        elif parts and parts[0] in ("healthz", "livez", "readyz"):
+        elif parts and parts[0] in HEALTH_CHECKS and (len(parts) == 1 or
+                                                        "/".join(parts[1:]) in HEALTH_CHECKS[parts[0]]):
             return APIResponse(200, "ok", {"Content-Type": "text/plain"})
         if body is None:
             raise errors.path_not_found()

@@ -334,3 +334,20 @@ def test_kubectl_get_unknown_resource_type(kubectl, admin_kubeconfig):
     rc, out, err = kubectl("get", "nosuchthings", kubeconfig=admin_kubeconfig)
     assert rc == 1
     assert err.strip().splitlines()[-1] == 'error: the server doesn\'t have a resource type "nosuchthings"'
+
+
+@pytest.mark.parametrize("path", [
+    "/clusters/../clusters/demo/api/v1/namespaces",
+    "/clusters/demo/./api/v1/namespaces",
+    "/clusters/demo/healthz/nope",
+    "/clusters/demo/readyz/not-a-check",
+], ids=["dot-dot", "dot", "unknown-healthz-check", "unknown-readyz-check"])
+def test_odd_paths_under_clusters_are_404_statuses(raw_api, path):
+    assert_status(raw_api.get(path, absolute=True), 404, "NotFound")
+
+
+@pytest.mark.parametrize("path", ["/clusters/demo/healthz", "/clusters/demo/healthz/ping",
+                                  "/clusters/demo/readyz/informer-sync", "/clusters/demo/livez/etcd"])
+def test_known_health_checks_answer_ok(raw_api, path):
+    response = raw_api.get(path, absolute=True)
+    assert (response.status, response.body) == (200, b"ok")
