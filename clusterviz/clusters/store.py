@@ -262,8 +262,8 @@ class DjangoStore:
         if revision < compacted:
             raise CompactedError(revision, compacted)
         events = sorted((row for row in rows if row[1] is not None), key=itemgetter(0))
-        return [WatchEvent(type_, key, rev, json.loads(data), json.loads(prev) if prev else None)
-                for rev, type_, key, data, prev in events]
+        return [WatchEvent(type_, key, rev, json.loads(data), json.loads(prev) if prev else None,
+                           len(data) + len(prev or "")) for rev, type_, key, data, prev in events]
 
     # -- writes ----------------------------------------------------------------------------
 

@@ -27,6 +27,8 @@ from . import errors
 Matcher = Callable[[dict], bool]
 #: How many log entries one poll reads at most, so a slow client cannot make one huge read.
 POLL_BATCH = 500
+#: The stored JSON the watch cache keeps at most (decoded, it takes several times more).
+WATCH_CACHE_BYTES = 16 * 1024 * 1024
 
 
 class WatchCache:
@@ -34,17 +36,21 @@ class WatchCache:
     once, however many watchers there are — a kubelet per node each watching pods would
     otherwise decode every pod event once per node.
 
-    It holds the most recent ``capacity`` events of every resource. A watcher asking for
-    events older than the cache holds is served from the store itself (which answers 410
-    Gone when they are compacted). Cached objects are shared by every watcher: like
-    client-go's caches, what a watch delivers must never be changed in place.
+    It holds the most recent events of every resource, at most ``capacity`` of them and at
+    most ``max_bytes`` of their stored JSON (pods are a hundred times larger than Leases, and
+    a long class at 10× writes millions of revisions: a count alone does not bound memory).
+    A watcher asking for events older than the cache holds is served from the store itself
+    (which answers 410 Gone when they are compacted). Cached objects are shared by every
+    watcher: like client-go's caches, what a watch delivers must never be changed in place.
     """
 
-    def __init__(self, store: Store, capacity: int = 20_000) -> None:
+    def __init__(self, store: Store, capacity: int = 20_000, max_bytes: int = WATCH_CACHE_BYTES) -> None:
         self.store = store
         self.capacity = capacity
+        self.max_bytes = max_bytes
         self._events: list[WatchEvent] = []
         self._revisions: list[int] = []
+        self._bytes = 0
         #: Per event, the nodes of a pod before and after (upstream's cacher "triggers" on
         #: ``spec.nodeName``): a kubelet's watch skips every other node's pods unread.
         self._nodes: list[tuple[str, str]] = []
@@ -67,11 +73,12 @@ class WatchCache:
                 try:
                     batch = self.store.events_since(self.revision, "/registry/", POLL_BATCH)
                 except CompactedError:
-                    self._events, self._revisions, self._nodes = [], [], []
+                    self._events, self._revisions, self._nodes, self._bytes = [], [], [], 0
                     self.floor = self.revision = current
                     return
                 self._events.extend(batch)
                 self._revisions.extend(e.revision for e in batch)
+                self._bytes += sum(e.size for e in batch)
                 self._nodes.extend((_node_of(e.object), _node_of(e.prev_object)) for e in batch)
                 for event in batch:
                     self._latest[_resource_of(event.key)] = event.revision
@@ -81,9 +88,14 @@ class WatchCache:
                     self.revision = max(current, last)
                     break
                 self.revision = last
-            excess = len(self._events) - self.capacity
+            excess = max(len(self._events) - self.capacity, 0)
+            surplus = self._bytes - self.max_bytes - sum(e.size for e in self._events[:excess])
+            while surplus > 0 and excess < len(self._events):
+                surplus -= self._events[excess].size
+                excess += 1
             if excess > 0:
                 self.floor = self._revisions[excess - 1]
+                self._bytes -= sum(e.size for e in self._events[:excess])
                 del self._events[:excess], self._revisions[:excess], self._nodes[:excess]
             # One rule with lists: a watch from before the store's compaction point is 410
             # Expired, even where the cache still holds the events (it used to stream them).

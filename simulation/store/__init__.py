@@ -71,6 +71,8 @@ class WatchEvent:
     revision: int
     object: dict
     prev_object: dict | None = None
+    #: Bytes of the stored JSON of both states: what a cache of events is bounded by.
+    size: int = 0
 
 
 def registry_key(resource: str, namespace: str | None, name: str) -> str:

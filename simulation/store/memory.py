@@ -112,7 +112,7 @@ class MemoryStore:
             for rev, type_, key, data, prev in self._log[i:]:
                 if key.startswith(prefix):
                     out.append(WatchEvent(type_, key, rev, json.loads(data),
-                                          json.loads(prev) if prev else None))
+                                          json.loads(prev) if prev else None, len(data) + len(prev or "")))
                     if limit is not None and len(out) >= limit:
                         break
             return out

@@ -412,3 +412,20 @@ def test_a_watch_from_a_compacted_revision_still_in_the_cache_is_expired_like_a_
 
     assert listed.code == 410
     assert [(e["type"], e["object"].get("code")) for e in events] == [("ERROR", 410)]
+
+
+def test_the_watch_cache_is_bounded_by_bytes_as_well_as_by_count(cluster):
+    from simulation.apiserver.watch import WatchCache
+
+    cluster.server.watch_cache = WatchCache(cluster.store, capacity=1000, max_bytes=4000)
+    start = cluster.store.current_revision()
+    cluster.watch(CM_PATH, resourceVersion=start).poll()
+    for i in range(20):
+        cluster.create(CM_PATH, configmap(f"big-{i}", {"blob": "x" * 1000}))
+    cluster.watch(CM_PATH, resourceVersion=cluster.store.current_revision()).poll()
+
+    cache = cluster.server.watch_cache
+    assert 0 < len(cache._events) < 20 and cache._bytes <= 4000
+    # a watcher older than the cache still gets every event, from the store
+    assert [e["object"]["metadata"]["name"] for e in drain(cluster.watch(CM_PATH, resourceVersion=start))] == \
+        [f"big-{i}" for i in range(20)]
