@@ -1101,7 +1101,8 @@ def _applied_config(call: Call) -> dict:
 def _patcher(call: Call, kind: str) -> Callable[[dict], dict]:
     """The request's patch as a function of the current object (re-applied on every retry),
     with the patch library's refusals turned into Statuses."""
-    from .patch import PatchError, UnsupportedPatchType, apply_patch
+    from .patch.common import PatchError, UnsupportedPatchType
+    from .patch.patcher import apply_patch
 
     ctype = call.req.content_type
     body = call.req.obj if call.req.obj is not None else codec.decode(call.req.body, "application/json", "patch")
