@@ -27,12 +27,13 @@ from simulation.apimachinery.timestamps import parse_time, rfc3339
 from simulation.store import (CompactedError, KeyExistsError, KeyNotFoundError, RevisionConflictError, Store,
                               guaranteed_update, registry_key, registry_prefix)
 
-from . import apply, codec, discovery, errors, fieldvalidation, ipallocator, managedfields, openapi, strategy, tables
+from . import apply, codec, discovery, errors, fieldvalidation, ipallocator, managedfields, openapi, strategy
 from .admission import CREATE, DELETE, UPDATE, AdmissionAttributes
 from .audit import (AUTHENTICATION, AUTHORIZATION, MUTATING_ADMISSION, STORAGE, VALIDATING_ADMISSION, VALIDATION,
                     AuditRecord, AuditSink)
 from .authorization import ALLOW, DENY, Attributes
 from .authorization.rbac import forbidden_error
+from .printers import tables
 from .request import APIRequest, APIResponse, RequestInfo, UserInfo, parse_path
 from .watch import WatchCache, Watcher, node_trigger
 
