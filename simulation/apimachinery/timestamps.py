@@ -1,6 +1,7 @@
 """Kubernetes timestamps: ``metav1.Time`` (RFC 3339, whole seconds, UTC) and
 ``metav1.MicroTime`` (microseconds), written and read in one place for the API server,
-the client machinery and every component."""
+the client machinery and every component; and how long ago one was, in the words of
+kubectl's age columns (upstream's ``apimachinery/pkg/util/duration``)."""
 from __future__ import annotations
 
 import datetime
@@ -37,3 +38,45 @@ def _parse(text: str) -> float | None:
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=datetime.UTC)
     return parsed.timestamp()
+
+
+def human_duration(seconds: float) -> str:
+    """Upstream's ``duration.HumanDuration``: about two significant figures of a duration."""
+    whole = int(seconds)  # Go's int(d.Seconds()) truncates toward zero
+    if whole < -1:
+        return "<invalid>"  # more than a second in the future: clock skew beyond tolerance
+    if whole < 0:
+        return "0s"
+    if whole < 120:
+        return f"{whole}s"
+    minutes = whole // 60
+    if minutes < 10:
+        rest = whole % 60
+        return f"{minutes}m{rest}s" if rest else f"{minutes}m"
+    if minutes < 180:
+        return f"{minutes}m"
+    hours = whole // 3600
+    if hours < 8:
+        rest = minutes % 60
+        return f"{hours}h{rest}m" if rest else f"{hours}h"
+    if hours < 48:
+        return f"{hours}h"
+    days = hours // 24
+    if hours < 24 * 8:
+        rest = hours % 24
+        return f"{days}d{rest}h" if rest else f"{days}d"
+    if hours < 24 * 365 * 2:
+        return f"{days}d"
+    years = days // 365
+    if hours < 24 * 365 * 8:
+        rest = days % 365
+        return f"{years}y{rest}d" if rest else f"{years}y"
+    return f"{years}y"
+
+
+def translate_timestamp_since(value: Any, now: float) -> str:
+    """An age cell: ``human_duration(now - value)``, or ``<unknown>`` without a timestamp."""
+    at = parse_time(value)
+    if at is None:
+        return "<unknown>"
+    return human_duration(now - at)

@@ -17,9 +17,10 @@ from simulation.apimachinery.resources import ResourceType
 from simulation.apimachinery.selectors import check_field_selector, parse_field_selector, parse_label_selector
 from simulation.store import CompactedError, registry_key, registry_prefix
 
-from . import errors, tables
+from . import errors
 from .audit import STORAGE
 from .errors import StatusError
+from .printers import tables
 from .request import APIResponse
 from .watch import Watcher, node_trigger
 

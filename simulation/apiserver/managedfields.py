@@ -16,7 +16,7 @@ A set holds *members*. When a member has members below it, ``fieldsV1`` marks it
 How a value is walked — which lists are atomic, keyed (and by what) or sets, which maps are
 atomic — comes from the OpenAPI v3 schemas the server publishes (:mod:`.schemas`), as upstream
 derives its SSA schema from the same OpenAPI. ``x-kubernetes-list-map-keys`` is what upstream keys
-list items by, which differs from the strategic-merge-patch keys in ``patch.KIND_SCHEMAS``
+list items by, which differs from the strategic-merge-patch keys in ``patch.strategicpatch.KIND_SCHEMAS``
 (container ports are keyed by ``containerPort`` *and* ``protocol``).
 """
 from __future__ import annotations
@@ -26,7 +26,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 from collections.abc import Iterable, Iterator
 
-from .patch import json_equal
+from .patch.common import json_equal
 from .schemas import KINDS, SCHEMAS, resolve_named
 
 Path = tuple[str, ...]

@@ -23,7 +23,8 @@ from . import admission, apply, codec, deletion, errors, fieldvalidation, ipallo
 from .audit import STORAGE
 from .defaults import apply_defaults
 from .errors import StatusError
-from .patch import PatchError, UnsupportedPatchType, apply_patch
+from .patch.common import PatchError, UnsupportedPatchType
+from .patch.patcher import apply_patch
 from .request import APIResponse
 from .validation.field import go_quote
 

@@ -29,7 +29,7 @@ from simulation.apimachinery.jsonvalue import deep_copy
 from simulation.apimachinery.resources import ResourceType
 from simulation.store import CompactedError, KeyNotFoundError, Store, guaranteed_update, registry_key, registry_prefix
 
-from . import codec, discovery, errors, openapi, tables
+from . import codec, discovery, errors, openapi
 from .admission import CREATE, AdmissionAttributes
 from .audit import (AUTHENTICATION, AUTHORIZATION, MUTATING_ADMISSION, VALIDATING_ADMISSION, VALIDATION, AuditEvent,
                     AuditSink)
@@ -40,12 +40,12 @@ from .authorization.rbac import forbidden_error
 from .authorization.union import UnionAuthorizer
 from .errors import StatusError
 from .listwatch import ListWatch, item_key
+from .printers import tables
 from .registry import Registry
 from .request import APIRequest, APIResponse, RequestInfo, UserInfo, parse_path
 from .subresources import Subresources
 from .validation import validate_create, validate_update
 from .watch import WatchCache
-
 
 #: The named checks kube-apiserver serves under each health endpoint; any other name is 404.
 HEALTH_CHECKS = {

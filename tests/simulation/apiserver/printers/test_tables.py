@@ -6,7 +6,7 @@ import pytest
 from simulation.apimachinery.resources import RESOURCES, ResourceType
 from simulation.apimachinery.timestamps import rfc3339
 from simulation.apiserver import errors
-from simulation.apiserver.tables import PRINTERS, human_duration, table_row_event, to_table, wants_table
+from simulation.apiserver.printers.tables import PRINTERS, table_row_event, to_table, wants_table
 
 NOW = 1_772_366_400.0  # 2026-03-01T12:00:00Z
 KINDS = {r.kind: r for r in RESOURCES}
@@ -58,24 +58,6 @@ ACCEPT_CASES = [
 @pytest.mark.parametrize("accept, expected", [c[1:] for c in ACCEPT_CASES], ids=[c[0] for c in ACCEPT_CASES])
 def test_wants_table(accept, expected):
     assert wants_table(accept) is expected
-
-
-# --------------------------------------------------------------------------------------------
-# Ages (duration.HumanDuration)
-# --------------------------------------------------------------------------------------------
-
-DURATION_CASES = [
-    (0, "0s"), (-1.5, "0s"), (-2, "<invalid>"), (59.9, "59s"), (90, "90s"), (119, "119s"),
-    (120, "2m"), (192, "3m12s"), (599, "9m59s"), (600, "10m"), (3600, "60m"), (10799, "179m"),
-    (3 * 3600, "3h"), (3 * 3600 + 30 * 60, "3h30m"), (8 * 3600 + 59 * 60, "8h"), (47 * 3600, "47h"),
-    (48 * 3600, "2d"), (2 * 86400 + 5 * 3600, "2d5h"), (8 * 86400, "8d"), (400 * 86400, "400d"),
-    (730 * 86400, "2y"), (770 * 86400, "2y40d"), (9 * 365 * 86400, "9y"),
-]
-
-
-@pytest.mark.parametrize("seconds, expected", DURATION_CASES, ids=[c[1] + f"@{c[0]}" for c in DURATION_CASES])
-def test_human_duration(seconds, expected):
-    assert human_duration(seconds) == expected
 
 
 # --------------------------------------------------------------------------------------------

@@ -1,23 +1,15 @@
-"""PATCH bodies: JSON Patch (RFC 6902), JSON Merge Patch (RFC 7386) and strategic merge patch.
+"""Strategic merge patch (``application/strategic-merge-patch+json``), the server side of
+k8s.io/apimachinery ``strategicpatch``: a merge patch that knows, per field, whether a list
+merges by a key (containers by ``name``), merges as a set (finalizers) or is replaced whole, and
+honours the ``$patch``, ``$retainKeys``, ``$setElementOrder`` and ``$deleteFromPrimitiveList``
+directives kubectl sends.
 
-Promises:
-
-* Every function is pure: inputs are deep-copied, never changed, and a new document is returned.
-* Failures raise :class:`PatchError` (a ``ValueError``) whose text is upstream's (evanphx/json-patch,
-  k8s.io/apimachinery ``strategicpatch``/``mergepatch``), and whose ``code`` is the HTTP status
-  kube-apiserver answers with (400 for a body it cannot read, 422 for a JSON Patch that does not
-  apply, 500 where upstream lets the error through unclassified). Note that for a 422 upstream
-  replaces the message with "the server rejected our request due to an error in our request";
-  the detailed text is kept here so the server can choose what a learner sees.
-* An unsupported ``Content-Type`` raises :class:`UnsupportedPatchType` (the server answers 415).
-  Server-side apply (``application/apply-patch+yaml``) is not handled here.
-
-Strategic merge patch is driven by ``KIND_SCHEMAS``, a literal table of the patch strategies and
-merge keys that upstream declares in struct tags (``patchStrategy:"merge" patchMergeKey:"name"``)
-for the kinds we serve. A field missing from a known schema is atomic: maps merge key by key,
-lists are replaced whole. For a kind missing from the table (which kube-apiserver would refuse with
-415, and ``apply_patch`` does too) ``strategic_merge_patch`` falls back to ``FALLBACK_BY_NAME``,
-which guesses the merge key from the field name alone.
+It is driven by ``KIND_SCHEMAS``, a literal table of the patch strategies and merge keys that
+upstream declares in struct tags (``patchStrategy:"merge" patchMergeKey:"name"``) for the kinds we
+serve. A field missing from a known schema is atomic: maps merge key by key, lists are replaced
+whole. For a kind missing from the table (which kube-apiserver would refuse with 415, and
+:func:`~.patcher.apply_patch` does too) ``strategic_merge_patch`` falls back to
+``FALLBACK_BY_NAME``, which guesses the merge key from the field name alone.
 
 Two deliberate differences from upstream, both about patch values placed where the live object
 had nothing: they are merged into an empty value, so ``$patch`` directives and nulls inside them
@@ -25,64 +17,13 @@ take effect instead of being stored; and ``$deleteFromPrimitiveList`` on a missi
 """
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any, Mapping
 
 from simulation.apimachinery.jsonvalue import deep_copy
 
-JSON_PATCH = "application/json-patch+json"
-MERGE_PATCH = "application/merge-patch+json"
-STRATEGIC_MERGE_PATCH = "application/strategic-merge-patch+json"
-APPLY_PATCH = "application/apply-patch+yaml"
-
-
-class PatchError(ValueError):
-    """A patch that cannot be read or applied; ``code`` is the HTTP status upstream answers."""
-
-    def __init__(self, message: str, code: int = 422) -> None:
-        super().__init__(message)
-        self.message = message
-        self.code = code
-
-
-class UnsupportedPatchType(Exception):
-    """The PATCH Content-Type is not one this kind accepts (HTTP 415)."""
-
-    def __init__(self, content_type: str, accepted: tuple[str, ...]) -> None:
-        super().__init__(f"the server does not support patch type {content_type!r} here")
-        self.content_type = content_type
-        self.accepted = accepted
-
-
-# --------------------------------------------------------------------------------------------
-# JSON helpers
-# --------------------------------------------------------------------------------------------
-
-def _json_kind(value: Any) -> str:
-    if isinstance(value, dict):
-        return "object"
-    if isinstance(value, list):
-        return "array"
-    if isinstance(value, bool):
-        return "bool"
-    if isinstance(value, (int, float)):
-        return "number"
-    return "null" if value is None else "string"
-
-
-def json_equal(a: Any, b: Any) -> bool:
-    """JSON value equality: ``1 == 1.0`` but ``1 != true`` (Python's ``==`` says ``1 == True``)."""
-    if isinstance(a, bool) or isinstance(b, bool):
-        return type(a) is type(b) and a == b
-    if isinstance(a, dict):
-        return isinstance(b, dict) and a.keys() == b.keys() and all(json_equal(a[k], b[k]) for k in a)
-    if isinstance(a, list):
-        return isinstance(b, list) and len(a) == len(b) and all(json_equal(x, y) for x, y in zip(a, b))
-    if _json_kind(a) != _json_kind(b):
-        return False
-    return a == b
+from .common import PatchError, json_equal, json_kind
 
 
 def _go(value: Any) -> str:
@@ -102,228 +43,11 @@ def _go(value: Any) -> str:
 
 def _go_type(value: Any) -> str:
     return {"object": "map[string]interface {}", "array": "[]interface {}", "bool": "bool",
-            "number": "float64", "string": "string", "null": "<nil>"}[_json_kind(value)]
-
-
-def _decode(body: Any) -> Any:
-    """The patch body as JSON values; bytes and str are parsed, anything else is deep-copied."""
-    if isinstance(body, (bytes, bytearray, str)):
-        text = body.decode("utf-8", errors="replace") if isinstance(body, (bytes, bytearray)) else body
-        try:
-            return json.loads(text)
-        except json.JSONDecodeError as err:
-            if err.pos >= len(text.rstrip()):
-                raise PatchError("unexpected end of JSON input", 400) from None
-            raise PatchError(f"invalid character {text[err.pos]!r} looking for beginning of value", 400) from None
-    return deep_copy(body)
+            "number": "float64", "string": "string", "null": "<nil>"}[json_kind(value)]
 
 
 # --------------------------------------------------------------------------------------------
-# RFC 7386 JSON Merge Patch
-# --------------------------------------------------------------------------------------------
-
-def json_merge_patch(target: Any, patch: Any) -> Any:
-    """RFC 7386: objects merge recursively, ``null`` deletes, anything else replaces.
-    Neither argument is changed."""
-    return _merge_into(deep_copy(target), patch)
-
-
-def _merge_into(target: Any, patch: Any) -> Any:
-    """Merge ``patch`` into ``target`` in place (``target`` is the caller's own copy)."""
-    if not isinstance(patch, dict):
-        return deep_copy(patch)
-    result = target if isinstance(target, dict) else {}
-    for key, value in patch.items():
-        if value is None:
-            result.pop(key, None)
-        else:
-            result[key] = _merge_into(result.get(key), value)
-    return result
-
-
-# --------------------------------------------------------------------------------------------
-# RFC 6902 JSON Patch
-# --------------------------------------------------------------------------------------------
-
-def _pointer(path: str) -> list[str] | None:
-    """RFC 6901 tokens (``~1`` → ``/`` before ``~0`` → ``~``); ``None`` when malformed."""
-    if path == "":
-        return []
-    if not path.startswith("/"):
-        return None
-    return [t.replace("~1", "/").replace("~0", "~") for t in path[1:].split("/")]
-
-
-def _array_index(token: str) -> int | None:
-    """RFC 6901 array index: ``0`` or digits without a leading zero."""
-    if token.isascii() and token.isdigit() and (token == "0" or not token.startswith("0")):
-        return int(token)
-    return None
-
-
-def _container(doc: Any, tokens: list[str] | None) -> Any:
-    """The object or array that holds the last token, or ``None`` when the path leads nowhere."""
-    if not tokens:
-        return None
-    cur = doc
-    for token in tokens[:-1]:
-        if isinstance(cur, dict) and token in cur:
-            cur = cur[token]
-        elif isinstance(cur, list) and (i := _array_index(token)) is not None and i < len(cur):
-            cur = cur[i]
-        else:
-            return None
-    return cur if isinstance(cur, (dict, list)) else None
-
-
-def _lookup(doc: Any, tokens: list[str] | None) -> tuple[bool, Any]:
-    if tokens == []:
-        return True, doc
-    parent = _container(doc, tokens)
-    if parent is None:
-        return False, None
-    key = tokens[-1]
-    if isinstance(parent, dict):
-        return (key in parent), parent.get(key)
-    i = _array_index(key)
-    return (True, parent[i]) if i is not None and i < len(parent) else (False, None)
-
-
-def _missing(op: str, path: str, quoted: bool = False, what: str = "path") -> PatchError:
-    shown = f'"{path}"' if quoted else path
-    return PatchError(f"{op} operation does not apply: doc is missing {what}: {shown}: missing value")
-
-
-def _add(doc: Any, path: str, value: Any, op: str = "add") -> Any:
-    tokens = _pointer(path)
-    if tokens == []:
-        return value
-    parent = _container(doc, tokens)
-    if parent is None:
-        raise _missing(op, path, quoted=(op == "add"), what="path" if op == "add" else "destination path")
-    key = tokens[-1]
-    if isinstance(parent, dict):
-        parent[key] = value
-    elif key == "-":
-        parent.append(value)
-    else:
-        i = _array_index(key)
-        if i is None:
-            raise PatchError(f"error in {op} for path: '{path}': value was not a proper array index: '{key}'")
-        if i > len(parent):
-            raise PatchError(f"error in {op} for path: '{path}': Unable to access invalid index: {i}: "
-                             "invalid index referenced")
-        parent.insert(i, value)
-    return doc
-
-
-def _remove(doc: Any, path: str, op: str = "remove") -> Any:
-    tokens = _pointer(path)
-    parent = _container(doc, tokens)
-    if parent is None:
-        raise _missing(op, path, quoted=(op == "remove"), what="path" if op == "remove" else "from path")
-    key = tokens[-1]
-    if isinstance(parent, dict):
-        if key not in parent:
-            raise PatchError(f"error in {op} for path: '{path}': Unable to remove nonexistent key: {key}: "
-                             "missing value")
-        del parent[key]
-    else:
-        i = _array_index(key)
-        if i is None or i >= len(parent):
-            raise PatchError(f"error in {op} for path: '{path}': Unable to access invalid index: {key}: "
-                             "invalid index referenced")
-        del parent[i]
-    return doc
-
-
-def _op_replace(doc: Any, op: dict) -> Any:
-    path = op["path"]
-    tokens = _pointer(path)
-    if tokens == []:
-        return _value(op)
-    parent = _container(doc, tokens)
-    if parent is None:
-        raise _missing("replace", path)
-    if not _lookup(doc, tokens)[0]:
-        raise _missing("replace", path, what="key")
-    key = tokens[-1]
-    parent[key if isinstance(parent, dict) else _array_index(key)] = _value(op)
-    return doc
-
-
-def _op_move(doc: Any, op: dict) -> Any:
-    src, dst = _from(op), op["path"]
-    found, value = _lookup(doc, _pointer(src))
-    if not found:
-        raise _missing("move", src, what="from path")
-    if dst == src:
-        return doc
-    if dst.startswith(src + "/"):
-        raise PatchError(f"move operation does not apply: from path {src} is an ancestor of path {dst}")
-    return _add(_remove(doc, src, "move"), dst, value, "move")
-
-
-def _op_copy(doc: Any, op: dict) -> Any:
-    src = _from(op)
-    found, value = _lookup(doc, _pointer(src))
-    if not found:
-        raise _missing("copy", src, what="from path")
-    return _add(doc, op["path"], deep_copy(value), "copy")
-
-
-def _op_test(doc: Any, op: dict) -> Any:
-    path = op["path"]
-    tokens = _pointer(path)
-    if tokens and _container(doc, tokens) is None:
-        raise PatchError(f"test operation does not apply: is missing path: {path}: missing value")
-    found, value = _lookup(doc, tokens)
-    if not found or not json_equal(value, _value(op)):
-        raise PatchError(f"testing value {path} failed: test failed")
-    return doc
-
-
-def _value(op: dict) -> Any:
-    if "value" not in op:
-        raise PatchError(f"{op['op']} operation, missing value field: missing value")
-    return deep_copy(op["value"])
-
-
-def _from(op: dict) -> str:
-    src = op.get("from")
-    if not isinstance(src, str):
-        raise PatchError(f"{op['op']} operation failed to decode from: missing value")
-    return src
-
-
-_OPERATIONS = {
-    "add": lambda doc, op: _add(doc, op["path"], _value(op)),
-    "remove": lambda doc, op: _remove(doc, op["path"]),
-    "replace": _op_replace,
-    "move": _op_move,
-    "copy": _op_copy,
-    "test": _op_test,
-}
-
-
-def json_patch(target: Any, ops: list) -> Any:
-    """RFC 6902: apply ``ops`` in order; any failing operation fails the whole patch."""
-    doc = deep_copy(target)
-    for op in ops:
-        if not isinstance(op, dict):
-            raise PatchError(f"json: cannot unmarshal {_json_kind(op)} into Go value of type jsonpatch.Operation",
-                             400)
-        kind = op.get("op") if isinstance(op.get("op"), str) else "unknown"
-        if kind not in _OPERATIONS:
-            raise PatchError(f"Unexpected kind: {kind}")
-        if not isinstance(op.get("path"), str):
-            raise PatchError(f"{kind} operation failed to decode path: missing value")
-        doc = _OPERATIONS[kind](doc, op)
-    return doc
-
-
-# --------------------------------------------------------------------------------------------
-# Strategic merge patch: the schema table
+# The schema table
 # --------------------------------------------------------------------------------------------
 
 _NONE: Mapping[str, "FieldMeta"] = MappingProxyType({})
@@ -431,7 +155,7 @@ def _field(schema: Schema | None, key: str) -> FieldMeta:
 
 
 # --------------------------------------------------------------------------------------------
-# Strategic merge patch: the algorithm (server side of k8s.io/apimachinery strategicpatch)
+# The algorithm
 # --------------------------------------------------------------------------------------------
 
 _DIRECTIVE = "$patch"
@@ -599,7 +323,7 @@ def _same_item(left: Any, right: Any, merge_key: str) -> bool:
 def _element_kind(*lists: list) -> str:
     kind = ""
     for value in (v for lst in lists for v in lst):
-        this = _json_kind(value)
+        this = json_kind(value)
         if this == "array":
             raise PatchError("lists of lists are not supported", 422)
         if kind and this != kind:
@@ -725,43 +449,3 @@ def _normalize_order(from_patch: list, server_only: list, patch_order: list, ser
                 out.append(right[j])
                 j += 1
     return out
-
-
-# --------------------------------------------------------------------------------------------
-# Dispatch on Content-Type
-# --------------------------------------------------------------------------------------------
-
-def accepted_patch_types(kind: str) -> tuple[str, ...]:
-    """What kube-apiserver lists in a 415: strategic merge only for the built-in kinds."""
-    if kind in KIND_SCHEMAS:
-        return (JSON_PATCH, MERGE_PATCH, STRATEGIC_MERGE_PATCH, APPLY_PATCH)
-    return (JSON_PATCH, MERGE_PATCH, APPLY_PATCH)
-
-
-def apply_patch(target: dict, patch: bytes | str | Any, content_type: str, kind: str) -> dict:
-    """Apply a PATCH body of ``content_type`` to ``target`` (a ``kind`` object); returns a new object.
-
-    ``application/apply-patch+yaml`` (server-side apply) must be handled by the caller before this.
-    """
-    media = content_type.split(";", 1)[0].strip().lower()
-    if media not in (JSON_PATCH, MERGE_PATCH, STRATEGIC_MERGE_PATCH) or \
-            media not in accepted_patch_types(kind):
-        raise UnsupportedPatchType(content_type, accepted_patch_types(kind))
-    body = _decode(patch)
-    if media == JSON_PATCH:
-        if body is not None and not isinstance(body, list):
-            raise PatchError(f"json: cannot unmarshal {_json_kind(body)} into Go value of type jsonpatch.Patch", 400)
-        result = json_patch(target, body or [])
-    elif media == MERGE_PATCH:
-        if body is None:
-            raise PatchError("Invalid JSON Patch", 400)
-        result = json_merge_patch(target, body)
-    else:
-        if body is not None and not isinstance(body, dict):
-            raise PatchError(f"json: cannot unmarshal {_json_kind(body)} into Go value of type "
-                             "map[string]interface {}", 400)
-        result = strategic_merge_patch(target, body or {}, kind)
-    if not isinstance(result, dict):
-        raise PatchError(f"json: cannot unmarshal {_json_kind(result)} into Go value of type "
-                         "map[string]interface {}", 400)
-    return result
