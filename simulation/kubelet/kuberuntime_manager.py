@@ -37,6 +37,8 @@ CREATE_SECONDS = 0.2
 START_SECONDS = 0.1
 #: A container asked to stop is gone after min(grace period, this).
 STOP_SECONDS = 2.0
+#: Virtual times closer than this are the same instant (float sums of delays drift by ulps).
+TIME_EPSILON_SECONDS = 1e-6
 #: A sandbox that could not be created is tried again after this long.
 SANDBOX_RETRY_SECONDS = 10.0
 
@@ -70,12 +72,15 @@ class Backoff:
 
     def in_backoff_since_update(self, key: tuple, now: float) -> bool:
         entry = self._entries.get(key)
-        return entry is not None and now - entry[1] < entry[0]
+        return entry is not None and now - entry[1] < entry[0] - TIME_EPSILON_SECONDS
 
     def in_backoff_since(self, key: tuple, event_time: float, now: float) -> bool:
+        # The worker wakes at ``event_time + duration``; in floating point ``now - event_time``
+        # can then come out a hair under ``duration`` (24.791 - 14.791 < 10), and a worker that
+        # still sees itself backing off re-arms at the same instant forever: the kernel freezes.
         if self._expired(key, event_time):
             return False
-        return now - event_time < self._entries[key][0]
+        return now - event_time < self._entries[key][0] - TIME_EPSILON_SECONDS
 
     def retry_at(self, key: tuple) -> float:
         duration, since = self._entries[key]

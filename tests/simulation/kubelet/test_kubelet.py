@@ -419,3 +419,27 @@ def test_failing_init_container(cluster: Cluster, restart, phase):
     check = cluster.pod("web")["status"]["initContainerStatuses"][0]
     assert (check["restartCount"] >= 2) == (restart == "Always")
     assert not [e for e in cluster.events("web") if e["involvedObject"].get("fieldPath") == "spec.containers{web}"]
+
+
+def test_crash_loop_backoff_never_freezes_the_clock():
+    """A worker woken exactly when its back-off ends must restart the container: in floating
+    point ``now - finished`` can come out a hair under the delay (24.791 - 14.791 < 10), and a
+    worker that still saw itself backing off re-armed at the same instant forever (seed 3
+    with these pods froze at t=25.291)."""
+    cluster = Cluster(seed=3)
+    cluster.add_node(NodeSpec.numbered(1, cpu="4", memory="8Gi", zone="zone-a", extra_labels={"disk": "ssd"}))
+    cluster.kernel.run_for(2)
+    cluster.create_pod("web", "node-1", None)
+    cluster.create_pod("crash", "node-1", [{"name": "c", "image": "busybox",
+                                             "command": ["sh", "-c", "echo hi; sleep 2; exit 1"]}])
+    cluster.create_pod("live", "node-1", [{"name": "c", "image": "nginx", "livenessProbe": {
+        "httpGet": {"path": "/fail", "port": 80}, "periodSeconds": 2}}])
+    cluster.create_pod("ready", "node-1", [
+        {"name": "c", "image": "nginx", "readinessProbe": {"httpGet": {"path": "/", "port": 80}, "initialDelaySeconds": 3}},
+        {"name": "d", "image": "redis", "readinessProbe": {"tcpSocket": {"port": "fail"}}}])
+
+    steps = cluster.kernel.run_for(40, max_steps=3000)
+
+    assert steps < 3000 and cluster.kernel.now_seconds == pytest.approx(42.0)
+    restarts = cluster.pod("crash")["status"]["containerStatuses"][0]["restartCount"]
+    assert restarts >= 2
