@@ -1,12 +1,10 @@
 """Fixtures shared by the whole suite: live servers for end-to-end tests."""
 from __future__ import annotations
 
-import os
-import uuid
-
 import pytest
 
 from tests.support.liveserver import API_ONLY, LiveServer
+from tests.support.postgres import fresh_database
 
 
 @pytest.fixture(scope="session")
@@ -22,20 +20,10 @@ def cluster_server_sqlite(tmp_path_factory):
 @pytest.fixture(scope="session")
 def cluster_server_postgres(tmp_path_factory):
     """The same server on a fresh PostgreSQL database (skipped when none is configured)."""
-    base = os.environ.get("CLUSTERVIZ_TEST_POSTGRES_URL")
-    if not base:
-        pytest.skip("CLUSTERVIZ_TEST_POSTGRES_URL is not set (.ci/run sets it and starts PostgreSQL)")
-    import psycopg
-
-    name = f"clusterviz_e2e_{uuid.uuid4().hex[:8]}"
-    with psycopg.connect(base, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    url = base.rsplit("/", 1)[0] + "/" + name
-    server = LiveServer(tmp_path_factory.mktemp("live-postgres"), database_url=url, extra_env=API_ONLY).start()
-    yield server
-    server.stop()
-    with psycopg.connect(base, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    with fresh_database("clusterviz_e2e") as url:
+        server = LiveServer(tmp_path_factory.mktemp("live-postgres"), database_url=url, extra_env=API_ONLY).start()
+        yield server
+        server.stop()
 
 
 @pytest.fixture(scope="session", params=["sqlite", "postgres"])

@@ -10,14 +10,13 @@ import os
 import signal
 import threading
 import time
-import uuid
 from pathlib import Path
 
-import psycopg
 import pytest
 
 from tests.e2e.conftest import RawAPI, unique
 from tests.support.liveserver import API_ONLY, LiveServer
+from tests.support.postgres import fresh_database
 
 WATCHERS = 50
 WRITES = 500
@@ -110,15 +109,8 @@ def crash_database(request):
     if request.param == "sqlite":
         yield None
         return
-    base = os.environ.get("CLUSTERVIZ_TEST_POSTGRES_URL")
-    if not base:
-        pytest.skip("CLUSTERVIZ_TEST_POSTGRES_URL is not set (.ci/run sets it and starts PostgreSQL)")
-    name = f"clusterviz_crash_{uuid.uuid4().hex[:8]}"
-    with psycopg.connect(base, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    yield base.rsplit("/", 1)[0] + "/" + name
-    with psycopg.connect(base, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    with fresh_database("clusterviz_crash") as url:
+        yield url
 
 
 def test_sigkill_during_writes_loses_no_acknowledged_write(tmp_path: Path, crash_database):
