@@ -171,6 +171,8 @@ class Registry:
                 raise errors.conflict(rt.name, rt.group, call.info.name,
                                       f"Precondition failed: UID in precondition: {new['metadata']['uid']}, "
                                       f"UID in object meta: {old['metadata'].get('uid')}")
+            if from_patch:
+                _check_name(new, call)
             new["metadata"]["name"] = old["metadata"]["name"]
             new["metadata"]["resourceVersion"] = old_rv  # the store stamps the new one; this makes no-ops equal
             if rt.namespaced:
@@ -340,6 +342,18 @@ class Registry:
         self.server.reader.invalidate(call.rt.name)
         if call.rt.group == "rbac.authorization.k8s.io":
             self.server.on_rbac_write()
+
+
+def _check_name(obj: dict, call: Call) -> None:
+    """Upstream's ``checkName`` on a patched object: a patch may not rename or move it."""
+    name = obj["metadata"].get("name") or ""
+    if name != call.info.name:
+        raise errors.bad_request(f"the name of the object ({name}) does not match the name on the URL "
+                                 f"({call.info.name})")
+    namespace = obj["metadata"].get("namespace") or ""
+    if call.namespace and namespace and namespace != call.namespace:
+        raise errors.bad_request(f"the namespace of the object ({namespace}) does not match the namespace on the "
+                                 f"request ({call.namespace})")
 
 
 def _field_types(call: Call) -> tuple[managedfields.Type, frozenset]:

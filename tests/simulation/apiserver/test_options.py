@@ -66,3 +66,15 @@ def test_bad_delete_options_are_400_and_delete_nothing(cluster, query, body, mes
 
     assert (response.code, response.body["message"]) == (400, message)
     assert cluster.get(CM_PATH + "/a").code == 200
+
+
+@pytest.mark.parametrize("patch_type, body, message", [
+    ("merge", {"metadata": {"name": "other"}}, "the name of the object (other) does not match the name on the URL (a)"),
+    ("json", [{"op": "replace", "path": "/metadata/namespace", "value": "kube-system"}],
+     "the namespace of the object (kube-system) does not match the namespace on the request (default)"),
+], ids=["rename", "move"])
+def test_a_patch_may_not_rename_or_move_the_object(cluster, patch_type, body, message):
+    response = cluster.patch(CM_PATH + "/a", body, patch_type)
+
+    assert (response.code, response.body["message"]) == (400, message)
+    assert cluster.get(CM_PATH + "/a").code == 200
