@@ -2,6 +2,8 @@
 
 One process serves the browser side on plain HTTP and the Kubernetes API on both HTTP and
 HTTPS (kubectl only sends tokens over TLS), through daphne's endpoint strings.
+daphne runs with this project's HTTP/1.1 channel (``clusterviz.server.protocol``): header and
+idle timeouts, and refusals that answer and close on both listeners.
 """
 from __future__ import annotations
 
@@ -40,9 +42,9 @@ class Command(BaseCommand):
         if options["no_serve"]:
             return
         from daphne.endpoints import build_endpoint_description_strings
-        from daphne.server import Server
 
         from clusterviz.asgi import application
+        from clusterviz.server.protocol import Server
 
         if not settings.CLUSTERVIZ_SIMULATION:
             self.stdout.write("  simulation:     off (CLUSTERVIZ_SIMULATION): the Kubernetes API only\n")
@@ -57,5 +59,9 @@ class Command(BaseCommand):
         cert = str(certs.server_cert).replace(":", r"\:")
         endpoints = build_endpoint_description_strings(host=bind, port=http)
         endpoints.append(f"ssl:{https}:interface={bind}:privateKey={key}:certKey={cert}")
-        Server(application=application, endpoints=endpoints, http_timeout=None,
+        # No limit on how long an answer or a websocket lasts: daphne's http_timeout would cut a
+        # watch, its websocket_timeout (24 h by default) the page's stream; a dead websocket peer
+        # is found by daphne's pings instead (every 20 s, dropped after 30 s without a pong).
+        Server(application=application, endpoints=endpoints, http_timeout=None, websocket_timeout=-1,
+               header_timeout=settings.CLUSTERVIZ_HEADER_TIMEOUT, idle_timeout=settings.CLUSTERVIZ_IDLE_TIMEOUT,
                websocket_handshake_timeout=10, application_close_timeout=5).run()
