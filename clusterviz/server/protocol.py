@@ -81,12 +81,30 @@ def error_response(code: int, reason: str, message: str, path: bytes | None) -> 
 
 class WebRequest(DaphneWebRequest):
     """daphne's request, answering daphne's own refusals (a header value with a forbidden byte,
-    an application that raised) as a ``Status`` on API paths instead of an HTML page."""
+    an application that raised) as a ``Status`` on API paths instead of an HTML page, and
+    redirecting to HTTPS when the page is served only there."""
 
     def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
         # Twisted's form parsing serves ``request.args``, which daphne never reads; Django and the
         # API server parse bodies themselves (so a multipart body reaches the API server: 415).
         super().__init__(*args, parsePOSTFormSubmission=False, **kwargs)
+
+    def process(self):  # type: ignore[no-untyped-def]
+        https_origin = self.channel.factory.https_origin
+        if https_origin is not None and not self.isSecure():
+            self._redirect(https_origin)
+            return None
+        return super().process()
+
+    def _redirect(self, https_origin: bytes) -> None:
+        """The plain listener's only answer when the page is served over HTTPS: the same path
+        there (a websocket upgrade too: the page opens ``wss:`` when served over HTTPS).
+        301 for GET and HEAD; 308 keeps the method and body of anything else."""
+        target = self.uri if self.uri.startswith(b"/") else b"/"
+        self.setResponseCode(301 if self.method in (b"GET", b"HEAD") else 308)
+        self.setHeader(b"location", https_origin + target)
+        self.setHeader(b"content-length", b"0")
+        self.finish()
 
     def basic_error(self, status, status_text, body):  # type: ignore[no-untyped-def]
         if _is_page(self.uri):
@@ -226,12 +244,16 @@ class HTTPFactory(DaphneHTTPFactory):
 
     ``header_timeout``: seconds a request's headers may take. ``idle_timeout``: seconds a
     connection may stay silent with no request under way, or in the middle of a body.
+    ``https_origin`` (``b"https://host:port"``): when set, requests that did not come over TLS
+    are redirected there instead of served.
     """
 
-    def __init__(self, server, header_timeout: float, idle_timeout: float) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, server, header_timeout: float, idle_timeout: float,  # type: ignore[no-untyped-def]
+                 https_origin: bytes | None = None) -> None:
         super().__init__(server)
         self.header_timeout = header_timeout
         self.timeOut = idle_timeout
+        self.https_origin = https_origin
 
     def protocol(self) -> HTTPChannel:  # type: ignore[override]
         """The bare channel: Twisted's ``_GenericHTTPChannelProtocol`` wrapper only exists to
@@ -256,9 +278,10 @@ class Server(daphne_server.Server):
     """
 
     def __init__(self, *args, header_timeout: float, idle_timeout: float,  # type: ignore[no-untyped-def]
-                 **kwargs) -> None:
+                 https_origin: bytes | None = None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self._factory_options = {"header_timeout": header_timeout, "idle_timeout": idle_timeout}
+        self._factory_options = {"header_timeout": header_timeout, "idle_timeout": idle_timeout,
+                                 "https_origin": https_origin}
         self._http_factory: HTTPFactory | None = None
 
     @property

@@ -2,12 +2,15 @@
 over raw sockets against ``manage.py up``: headers too large are 431 and headers too slow 408,
 each answered and closed (under TLS too); malformed requests are 400; under
 ``/clusters/<name>/api…`` each of these is a Kubernetes ``Status``; idle and half-open
-connections are closed; a watch and the page's websocket outlive every timeout."""
+connections are closed; a watch and the page's websocket outlive every timeout. Then
+``CLUSTERVIZ_HTTPS_ONLY``: ``check --deploy``, the page over HTTPS with ``Secure`` cookies and
+HSTS, and the HTTP listener redirecting."""
 from __future__ import annotations
 
 import http.client
 import json
 import re
+import secrets
 import socket
 import ssl
 import subprocess
@@ -283,11 +286,11 @@ def test_a_watch_outlives_the_header_and_idle_timeouts(timed_server, timed_api, 
 
 @pytest.mark.parametrize("listener", LISTENERS)
 def test_the_pages_websocket_outlives_the_header_and_idle_timeouts(timed_server, timed_api, listener):
-    cookies = log_in(timed_server, listener, timed_server.https_url if listener == "https" else timed_server.http_url)
+    cookies = log_in(timed_server, listener)
     scheme, port = ("wss", timed_server.https_port) if listener == "https" else ("ws", timed_server.http_port)
     origin = f"{'https' if listener == 'https' else 'http'}://127.0.0.1:{port}"
     ws = websocket.create_connection(f"{scheme}://127.0.0.1:{port}/ws/clusters/demo/", origin=origin,
-                                     cookie="; ".join(f"{k}={v}" for k, v in cookies.items()), timeout=10,
+                                     cookie=cookie_header(cookies), timeout=10,
                                      sslopt={"ca_certs": str(timed_server.data_dir / "pki" / "ca.crt")})
     try:
         ws.settimeout(0.5)
@@ -337,8 +340,14 @@ def set_cookies(response: http.client.HTTPResponse) -> dict[str, str]:
     return {value.split("=", 1)[0]: value for name, value in response.getheaders() if name.lower() == "set-cookie"}
 
 
-def log_in(server: LiveServer, listener: str, origin: str) -> dict[str, str]:
-    """Log the teacher in through the login form; the cookies (name → value) of the session."""
+def cookie_header(cookies: dict[str, str]) -> str:
+    """A ``Cookie`` header sending back ``cookies`` (as :func:`set_cookies` returns them)."""
+    return "; ".join(value.split(";", 1)[0] for value in cookies.values())
+
+
+def log_in(server: LiveServer, listener: str) -> dict[str, str]:
+    """Log the teacher in through the login form; the ``Set-Cookie`` values of the session."""
+    origin = server.https_url if listener == "https" else server.http_url
     create_teacher(server)
     conn = page_connection(server, listener)
     try:
@@ -346,17 +355,110 @@ def log_in(server: LiveServer, listener: str, origin: str) -> dict[str, str]:
         response = conn.getresponse()
         page = response.read().decode()
         assert response.status == 200
-        csrf_cookie = set_cookies(response)["csrftoken"]
+        cookies = set_cookies(response)
         token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)[1]
         form = urllib.parse.urlencode({"username": TEACHER[0], "password": TEACHER[1],
                                        "csrfmiddlewaretoken": token, "next": "/"})
         conn.request("POST", "/accounts/login/", body=form, headers={
-            "Content-Type": "application/x-www-form-urlencoded", "Cookie": csrf_cookie.split(";")[0],
+            "Content-Type": "application/x-www-form-urlencoded", "Cookie": cookie_header(cookies),
             "Referer": f"{origin}/accounts/login/", "Origin": origin})
         response = conn.getresponse()
         response.read()
         assert response.status == 302, response.status
-        cookies = {"csrftoken": csrf_cookie, **set_cookies(response)}
-        return {name: value.split(";")[0].split("=", 1)[1] for name, value in cookies.items()}
+        return {**cookies, **set_cookies(response)}
     finally:
         conn.close()
+
+
+# ------------------------------------------------------------------ CLUSTERVIZ_HTTPS_ONLY
+DEPLOY_WARNINGS = ["security.W004", "security.W008", "security.W012", "security.W016"]
+
+
+@pytest.mark.parametrize("https_only", [False, True], ids=["default", "https-only"])
+def test_check_deploy(tmp_path, https_only):
+    env = {"SECRET_KEY": secrets.token_urlsafe(50), "DEBUG": "0"}
+    if https_only:
+        env["CLUSTERVIZ_HTTPS_ONLY"] = "1"
+    result = LiveServer(tmp_path, extra_env=env).manage("check", "--deploy", check=False)
+    output = result.stdout + result.stderr
+    assert result.returncode == 0, output
+    for warning in DEPLOY_WARNINGS:
+        assert (warning in output) is not https_only, output
+
+
+@pytest.fixture(scope="module")
+def https_only_server(tmp_path_factory):
+    server = LiveServer(tmp_path_factory.mktemp("e2e-https-only"),
+                        extra_env={"CLUSTERVIZ_HTTPS_ONLY": "1", **API_ONLY}).start()
+    yield server
+    server.stop()
+
+
+def get(server: LiveServer, listener: str, path: str, method: str = "GET", headers: dict | None = None,
+        body: bytes | None = None) -> tuple[http.client.HTTPResponse, bytes]:
+    conn = page_connection(server, listener)
+    try:
+        conn.request(method, path, body=body, headers=headers or {})
+        response = conn.getresponse()
+        return response, response.read()
+    finally:
+        conn.close()
+
+
+def test_https_only_serves_the_page_over_https_with_hsts(https_only_server):
+    response, body = get(https_only_server, "https", "/")
+    assert response.status == 200 and b"demo" in body
+    assert response.getheader("Strict-Transport-Security") == "max-age=3600"
+    # daphne's TLS endpoint decides the scheme: a header claiming otherwise changes nothing (no loop)
+    response, _ = get(https_only_server, "https", "/", headers={"X-Forwarded-Proto": "http"})
+    assert response.status == 200
+
+
+def test_https_only_cookies_are_secure(https_only_server):
+    cookies = log_in(https_only_server, "https")  # the CSRF check passes over HTTPS (Origin, Referer)
+    assert "; Secure" in cookies["csrftoken"], cookies
+    assert "; Secure" in cookies["sessionid"] and "; HttpOnly" in cookies["sessionid"], cookies
+    # and the logged-in page is served, with its websocket on wss:
+    response, body = get(https_only_server, "https", "/clusters/demo/", headers={"Cookie": cookie_header(cookies)})
+    assert response.status == 200 and b"/ws/clusters/demo/" in body
+    ws = websocket.create_connection(f"wss://127.0.0.1:{https_only_server.https_port}/ws/clusters/demo/",
+                                     origin=https_only_server.https_url, cookie=cookie_header(cookies), timeout=10,
+                                     sslopt={"ca_certs": str(https_only_server.data_dir / "pki" / "ca.crt")})
+    try:
+        assert ws.connected and ws.recv()
+    finally:
+        ws.close()
+
+
+@pytest.mark.parametrize("method, path, code", [
+    ("GET", "/", 301),
+    ("GET", "/clusters/demo/?panel=events", 301),
+    ("HEAD", "/static/css/site.css", 301),
+    ("POST", "/accounts/login/", 308),
+    ("GET", "/clusters/demo/api/v1/namespaces", 301),
+    ("POST", "/clusters/demo/sim/pause", 308),
+])
+def test_https_only_redirects_plain_http(https_only_server, method, path, code):
+    body = b"{}" if method == "POST" else None
+    response, data = get(https_only_server, "http", path, method=method, body=body)
+    assert (response.status, data) == (code, b"")
+    assert response.getheader("Location") == f"https://127.0.0.1:{https_only_server.https_port}{path}"
+    # a header claiming TLS does not make plain HTTP served
+    response, _ = get(https_only_server, "http", path, method=method, body=body,
+                      headers={"X-Forwarded-Proto": "https"})
+    assert response.status == code
+
+
+def test_https_only_redirects_a_websocket_on_plain_http(https_only_server):
+    head = request(b"/ws/clusters/demo/", b"Upgrade: websocket", b"Connection: Upgrade",
+                   b"Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==", b"Sec-WebSocket-Version: 13")
+    response = exchange(https_only_server, "http", head, wait=2).response()
+    assert response.status == 301
+    assert response.headers["location"] == f"https://127.0.0.1:{https_only_server.https_port}/ws/clusters/demo/"
+
+
+def test_https_only_manage_sim_talks_https(https_only_server):
+    result = https_only_server.manage("sim", "state", check=False)
+    # API only: no kernel to report on, but the control API answered over HTTPS with the token
+    assert result.returncode == 1
+    assert "no simulation running" in result.stderr, result.stderr
