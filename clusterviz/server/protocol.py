@@ -28,10 +28,11 @@ nobody. While a request is being answered — a watch streaming for minutes, or 
 upgraded to the cluster page's websocket — neither timer runs (Twisted stops the idle timer
 itself; the header timer ends with the headers).
 
-Every answer a request under ``/clusters/<name>/api…`` gets is a Kubernetes ``Status``
-(:func:`clusterviz.kubeapi.asgi.answers_as_kubernetes`); so is the answer to a request whose
+Each of these refusals of a request under ``/clusters/<name>/api…`` is a Kubernetes ``Status``
+(:func:`clusterviz.kubeapi.asgi.answers_as_kubernetes`); so is the refusal of a request whose
 path could not be read (only API clients send malformed requests; a browser never does).
-Other paths get a line of plain text.
+Other paths get a line of plain text. (With ``CLUSTERVIZ_HTTPS_ONLY`` the plain listener's
+redirects are not refusals: they carry no body, whatever the path.)
 
 Only HTTP/1.1 is offered over ALPN: these limits live in the HTTP/1.1 channel, and Twisted's
 HTTP/2 channel (used when the ``h2`` package is installed) has none of them.
