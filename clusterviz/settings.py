@@ -7,6 +7,8 @@ SECRET_KEY           generated into the data directory when unset
 ALLOWED_HOSTS        comma-separated (default: localhost names)
 DEBUG                off unless "1"/"true"
 CLUSTERVIZ_SIMULATION  "off" for an API-only server (no control-plane components)
+CLUSTERVIZ_HTTPS_ONLY  "1" serves the page over HTTPS too; the HTTP port only redirects there
+(the rest, with their defaults, are in the README's settings table)
 """
 from __future__ import annotations
 
@@ -15,6 +17,7 @@ import secrets
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 DATA_DIR = Path(os.environ.get("CLUSTERVIZ_DATA_DIR", BASE_DIR / "data")).resolve()
@@ -23,6 +26,13 @@ DATA_DIR.mkdir(parents=True, exist_ok=True)
 
 def _env_flag(name: str, default: bool = False) -> bool:
     return os.environ.get(name, "1" if default else "0").strip().lower() in ("1", "true", "yes", "on")
+
+
+def _env_seconds(name: str, default: float) -> float:
+    value = float(os.environ.get(name, default))
+    if not value > 0:
+        raise ImproperlyConfigured(f"{name} must be a number of seconds above 0, not {value!r}")
+    return value
 
 
 def _secret_key() -> str:
@@ -138,6 +148,38 @@ CLUSTERVIZ_PUBLIC_HOST = os.environ.get("CLUSTERVIZ_PUBLIC_HOST", "127.0.0.1")
 CLUSTERVIZ_COMPACTION_WINDOW = int(os.environ.get("CLUSTERVIZ_COMPACTION_WINDOW", "10000"))
 #: Audit records kept per cluster.
 CLUSTERVIZ_AUDIT_RETENTION = int(os.environ.get("CLUSTERVIZ_AUDIT_RETENTION", "50000"))
+#: Seconds a request's headers may take, from the connection's opening or a later request's
+#: first byte: then 408 and a close (a client trickling header bytes holds nothing for long).
+#: Upstream's ReadHeaderTimeout. The answer to a request (a watch streams for minutes) and the
+#: page's websocket are never timed.
+CLUSTERVIZ_HEADER_TIMEOUT = _env_seconds("CLUSTERVIZ_HEADER_TIMEOUT", 32)
+#: Seconds a connection may stay silent with no request under way (then closed, quietly) or in
+#: the middle of a request body (then 408). Upstream's IdleTimeout.
+CLUSTERVIZ_IDLE_TIMEOUT = _env_seconds("CLUSTERVIZ_IDLE_TIMEOUT", 90)
+
+#: The page over HTTPS too. It carries a bearer token (and the session cookie is one), so a
+#: classroom serves it only over TLS: the HTTPS listener serves everything, the HTTP listener
+#: redirects every request there (``clusterviz.server.protocol``, before Django), cookies are
+#: ``Secure`` and browsers are told to stay on HTTPS (HSTS). ``manage.py check --deploy`` asks
+#: for exactly this (W004, W008, W012, W016).
+CLUSTERVIZ_HTTPS_ONLY = _env_flag("CLUSTERVIZ_HTTPS_ONLY")
+if CLUSTERVIZ_HTTPS_ONLY:
+    _host = f"[{CLUSTERVIZ_PUBLIC_HOST}]" if ":" in CLUSTERVIZ_PUBLIC_HOST else CLUSTERVIZ_PUBLIC_HOST
+    #: Where the HTTP listener sends browsers: the host in kubeconfigs, which the certificate names.
+    SECURE_SSL_HOST = f"{_host}:{CLUSTERVIZ_HTTPS_PORT}"
+    # Django's own redirect never fires (plain HTTP never reaches Django in this mode); it would
+    # send the same place.
+    SECURE_SSL_REDIRECT = True
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    #: An hour by default: HSTS binds the whole host name, every port, in each browser that
+    #: saw it — a teacher's laptop should not be HTTPS-only for a year after class.
+    SECURE_HSTS_SECONDS = int(os.environ.get("CLUSTERVIZ_HSTS_SECONDS", "3600"))
+# SECURE_PROXY_SSL_HEADER stays unset: daphne terminates TLS itself and tells Django which
+# listener a request came through (the ASGI scope's scheme). Trusting a header instead would
+# let a plain-HTTP client claim HTTPS, and an X-Forwarded-Proto: http sent over TLS would
+# redirect in a loop.
+
 # "off" serves the Kubernetes API only: no scheduler, controllers or kubelets (API tests use it).
 CLUSTERVIZ_SIMULATION = os.environ.get("CLUSTERVIZ_SIMULATION", "on").lower() not in ("off", "0", "false", "no")
 

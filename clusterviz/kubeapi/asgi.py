@@ -40,6 +40,14 @@ Receive = Callable[[], Awaitable[dict]]
 Send = Callable[[dict], Awaitable[None]]
 
 
+def answers_as_kubernetes(path: str) -> bool:
+    """Whether every answer to ``path`` (decoded, without the query) is Kubernetes JSON: an API
+    path of a cluster, or a hostile ``.``/``..`` path under ``/clusters/``. The HTTP layer below
+    (``clusterviz.server.protocol``) asks the same when it refuses a request itself."""
+    return API_PATH.match(path) is not None or (path.startswith(CLUSTERS_PREFIX) and DOT_SEGMENT.search(path)
+                                                 is not None)
+
+
 def _serve(cluster: str, request: APIRequest) -> tuple[APIResponse, int | None]:
     """One thread hop for the whole request: find the cluster's server, then handle."""
     try:

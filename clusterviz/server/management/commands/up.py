@@ -1,7 +1,10 @@
 """``manage.py up``: migrate, create the demo cluster if missing, and serve everything.
 
 One process serves the browser side on plain HTTP and the Kubernetes API on both HTTP and
-HTTPS (kubectl only sends tokens over TLS), through daphne's endpoint strings.
+HTTPS (kubectl only sends tokens over TLS), through daphne's endpoint strings; with
+``CLUSTERVIZ_HTTPS_ONLY`` the HTTPS listener serves everything and the HTTP one redirects there.
+daphne runs with this project's HTTP/1.1 channel (``clusterviz.server.protocol``): header and
+idle timeouts, and refusals that answer and close on both listeners.
 """
 from __future__ import annotations
 
@@ -31,18 +34,20 @@ class Command(BaseCommand):
         certs = tls.ensure_certificates(settings.DATA_DIR / "pki", tls.default_hosts(settings.CLUSTERVIZ_PUBLIC_HOST))
         bind, http, https = settings.CLUSTERVIZ_BIND, settings.CLUSTERVIZ_HTTP_PORT, settings.CLUSTERVIZ_HTTPS_PORT
         host = settings.CLUSTERVIZ_PUBLIC_HOST
+        browser = (f"https://{settings.SECURE_SSL_HOST}/ (http://{host}:{http}/ redirects there)"
+                   if settings.CLUSTERVIZ_HTTPS_ONLY else f"http://{host}:{http}/")
         self.stdout.write(
             f"clusterviz: cluster {cluster.name!r} ready\n"
-            f"  browser:        http://{host}:{http}/\n"
+            f"  browser:        {browser}\n"
             f"  Kubernetes API: https://{host}:{https}/clusters/{cluster.name}\n"
             f"  kubectl:        python manage.py kubeconfig --cluster {cluster.name} > kubeconfig && "
             f"kubectl --kubeconfig kubeconfig get ns\n")
         if options["no_serve"]:
             return
         from daphne.endpoints import build_endpoint_description_strings
-        from daphne.server import Server
 
         from clusterviz.asgi import application
+        from clusterviz.server.protocol import Server
 
         if not settings.CLUSTERVIZ_SIMULATION:
             self.stdout.write("  simulation:     off (CLUSTERVIZ_SIMULATION): the Kubernetes API only\n")
@@ -57,5 +62,10 @@ class Command(BaseCommand):
         cert = str(certs.server_cert).replace(":", r"\:")
         endpoints = build_endpoint_description_strings(host=bind, port=http)
         endpoints.append(f"ssl:{https}:interface={bind}:privateKey={key}:certKey={cert}")
-        Server(application=application, endpoints=endpoints, http_timeout=None,
-               websocket_handshake_timeout=10, application_close_timeout=5).run()
+        https_origin = f"https://{settings.SECURE_SSL_HOST}".encode() if settings.CLUSTERVIZ_HTTPS_ONLY else None
+        # No limit on how long an answer or a websocket lasts: daphne's http_timeout would cut a
+        # watch, its websocket_timeout (24 h by default) the page's stream; a dead websocket peer
+        # is found by daphne's pings instead (every 20 s, dropped after 30 s without a pong).
+        Server(application=application, endpoints=endpoints, http_timeout=None, websocket_timeout=-1,
+               header_timeout=settings.CLUSTERVIZ_HEADER_TIMEOUT, idle_timeout=settings.CLUSTERVIZ_IDLE_TIMEOUT,
+               https_origin=https_origin, websocket_handshake_timeout=10, application_close_timeout=5).run()

@@ -10,17 +10,20 @@
     python manage.py sim drop-watch-events kube-controller-manager 5 [--resource replicasets --namespace default]
     python manage.py sim steps [--since N] | decision default/web-x | containers node-1 | iptables node-1
 
-It talks HTTP to the running server (``manage.py up``) with the cluster's admin token.
+It talks HTTP to the running server (``manage.py up``) with the cluster's admin token; HTTPS,
+trusting the cluster's CA, when the server serves only that (``CLUSTERVIZ_HTTPS_ONLY``).
 """
 from __future__ import annotations
 
 import json
+import ssl
 import urllib.error
 import urllib.request
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from clusterviz import tls
 from clusterviz.clusters.bootstrap import user_token
 from clusterviz.clusters.models import Cluster
 
@@ -51,13 +54,20 @@ class Command(BaseCommand):
             raise CommandError(f"no cluster named {options['cluster']!r}")
         verb, rest = options["verb"], options["rest"]
         method, path, body = self._request(verb, rest, options)
-        base = options["server"] or f"http://127.0.0.1:{settings.CLUSTERVIZ_HTTP_PORT}"
+        base = options["server"] or (f"https://127.0.0.1:{settings.CLUSTERVIZ_HTTPS_PORT}"
+                                     if settings.CLUSTERVIZ_HTTPS_ONLY
+                                     else f"http://127.0.0.1:{settings.CLUSTERVIZ_HTTP_PORT}")
+        context = None
+        if base.startswith("https:"):
+            certs = tls.ensure_certificates(settings.DATA_DIR / "pki",
+                                            tls.default_hosts(settings.CLUSTERVIZ_PUBLIC_HOST))
+            context = ssl.create_default_context(cafile=str(certs.ca_cert))
         request = urllib.request.Request(f"{base}/clusters/{cluster.name}/sim/{path}", method=method,
                                          data=json.dumps(body).encode() if method == "POST" else None,
                                          headers={"Authorization": f"Bearer {user_token(cluster).token}",
                                                   "Content-Type": "application/json"})
         try:
-            with urllib.request.urlopen(request, timeout=30) as response:
+            with urllib.request.urlopen(request, timeout=30, context=context) as response:
                 data = json.load(response)
         except urllib.error.HTTPError as exc:
             raise CommandError(json.load(exc).get("message", str(exc))) from None
