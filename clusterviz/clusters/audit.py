@@ -26,6 +26,8 @@ from .models import AuditRecord, Cluster
 logger = logging.getLogger(__name__)
 #: Prune the audit table once per this many records written by one writer.
 PRUNE_EVERY = 1000
+#: The group message that carries a batch of records: ``{"type": AUDIT_RECORDS, "records": [...]}``.
+AUDIT_RECORDS = "audit.records"
 
 
 def group_name(cluster_name: str) -> str:
@@ -121,7 +123,7 @@ class AuditWriter:
                 # UTF-8) must not cost the other records of the batch: scrub and write again.
                 batch = [_scrubbed(e) for e in batch]
                 self._insert(batch)
-            publish(self.cluster_name, {"type": "audit.records", "records": [e.as_dict() for e in batch]})
+            publish(self.cluster_name, {"type": AUDIT_RECORDS, "records": [e.as_dict() for e in batch]})
             self._written += len(batch)
             if self._written >= PRUNE_EVERY:
                 self._written = 0

@@ -4,13 +4,22 @@ The store is probed for real (etcd-0 is healthy when the store answers). The sch
 and controller manager answer through the probes their kernel host registers; a stopped
 one — or one no kernel hosts — reports exactly what a kubectl user sees on a cluster whose
 scheduler is down: connection refused.
+
+The cluster page shows the same answer without asking for it: whoever hosts the cluster's
+kernel computes it once for all viewers and publishes it to the cluster's group when it
+changes (:func:`publish_changes`), and the websocket sends it to a page when it connects.
+A page that listed componentstatuses itself would send one request per viewer every few
+seconds, which every other viewer would then see animated.
 """
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 
 from simulation.cluster import connection_refused
 from simulation.store import Store
+
+from . import audit
 
 #: The components upstream's componentstatuses probes, besides etcd.
 PROBED_COMPONENTS = ("scheduler", "controller-manager")
@@ -19,6 +28,13 @@ PROBED_COMPONENTS = ("scheduler", "controller-manager")
 probes: dict[tuple[str, str], Callable[[], tuple[bool, str]]] = {}
 #: (cluster, component) → (healthy, message) for kernels hosted by another process, or None.
 remote_probe: Callable[[str, str], tuple[bool, str] | None] | None = None
+
+#: The websocket message that carries the statuses: ``{"type": HEALTH, "items": [...]}``.
+HEALTH = "cluster.health"
+#: cluster → the statuses this process published last, and the lock that keeps the
+#: compare-and-publish of the kernel thread and of control requests in order.
+_published: dict[str, list[dict]] = {}
+_publishing = threading.Lock()
 
 
 def _status(name: str, healthy: bool, message: str, error: str = "") -> dict:
@@ -43,3 +59,20 @@ def component_statuses(store: Store, cluster_name: str) -> Callable[[], list[dic
             out.append(_status("etcd-0", False, str(exc)))
         return out
     return statuses
+
+
+def message(statuses: list[dict]) -> dict:
+    """The websocket message carrying ``statuses`` (items of ``kubectl get cs -o json``)."""
+    return {"type": HEALTH, "items": statuses}
+
+
+def publish_changes(cluster_name: str, statuses: list[dict]) -> bool:
+    """Publish ``statuses`` to the cluster's group unless they are what this process
+    published last; says whether it did. Called often by the kernel's host, it costs a
+    comparison when nothing changed."""
+    with _publishing:
+        if _published.get(cluster_name) == statuses:
+            return False
+        _published[cluster_name] = statuses
+        audit.publish(cluster_name, message(statuses))
+    return True

@@ -19,7 +19,7 @@ from urllib.parse import parse_qsl
 
 from channels.db import database_sync_to_async
 
-from clusterviz.clusters import apiservers
+from clusterviz.clusters import apiservers, pageagent
 from clusterviz.clusters.store import watch_poll_due
 from simulation.apiserver import codec, errors
 from simulation.apiserver.request import APIRequest, APIResponse
@@ -118,7 +118,7 @@ class KubeAPIApplication:
         if body is None:
             await _send_body(send, 413, errors.too_large(codec.MAX_REQUEST_BODY_BYTES).status(), {})
             return
-        headers = _headers(scope)
+        headers = pageagent.tagged(_headers(scope))
         query = dict(parse_qsl(scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True))
         method = scope["method"]
         request = APIRequest(method=method, path=match["path"], query=query, headers=headers,

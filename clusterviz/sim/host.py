@@ -115,6 +115,8 @@ class KernelHost:
 
     def publish_state(self) -> None:
         audit.publish(self.name, {"type": "sim.state", **self.snapshot()})
+        # componentstatuses, once for every viewer (pages no longer list them)
+        health.publish_changes(self.name, self.sim.server.component_statuses())
 
     # ----------------------------------------------------------------- control
     def execute(self, op: dict) -> Any:

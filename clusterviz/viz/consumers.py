@@ -1,33 +1,42 @@
 """The cluster page's websocket: one per browser tab and cluster.
 
 Everything published to the cluster's channel-layer group (``audit.records`` from the API
-server, ``sim.steps`` and ``sim.state`` from the simulation kernel, and whatever comes
-next) is forwarded to the browser, together with the events of the watches the page asks
-for (``{"type": "watch", "resourceVersions": {"pods": "123", ...}}``; the watches run
-in-process with the user's own token, so they cross the API server's chain and RBAC like
-kubectl's). Outgoing messages are batched into one frame per ``FRAME_SECONDS``, each frame
-carrying the next sequence number: ``{"seq": 7, "messages": [...]}``. Channel layers drop
-messages under load; a browser that sees a sequence number skipped relists from the
-Kubernetes API and asks for fresh watches, like an informer after a broken watch.
+server, ``sim.steps`` and ``sim.state`` from the simulation kernel, ``cluster.health`` when
+componentstatuses change, and whatever comes next) is forwarded to the browser, together
+with the events of the watches the page asks for (``{"type": "watch", "resourceVersions":
+{"pods": "123", ...}}``; the watches run in-process with the user's own token, so they cross
+the API server's chain and RBAC like kubectl's). Audit records are the one thing filtered per
+viewer (:mod:`.audience`): the page names itself with ``?page=<id>`` on the websocket's URL
+and says whether it wants its own reads with ``{"type": "options", "ownReads": true}``.
+The first frame carries ``hello`` and the current ``cluster.health``.
+
+Outgoing messages are batched into one frame per ``FRAME_SECONDS``, each frame carrying the
+next sequence number: ``{"seq": 7, "messages": [...]}``. Channel layers drop messages under
+load; a browser that sees a sequence number skipped relists from the Kubernetes API, asks
+for fresh watches, like an informer after a broken watch, and for the current health with
+``{"type": "health"}``.
 """
 from __future__ import annotations
 
 import asyncio
 import json
 import logging
+import secrets
 import time
 from typing import TypedDict
+from urllib.parse import parse_qs
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
-from clusterviz.clusters import apiservers
-from clusterviz.clusters.audit import group_name
+from clusterviz.clusters import apiservers, health, pageagent
+from clusterviz.clusters.audit import AUDIT_RECORDS, group_name
 from clusterviz.clusters.models import Cluster
 from clusterviz.clusters.store import watch_poll_due
 from simulation.apiserver.request import APIRequest
 
-from .identity import token_for
+from .audience import Viewer
+from .identity import cluster_identity, token_for
 
 logger = logging.getLogger(__name__)
 
@@ -65,6 +74,19 @@ def _cluster_and_token(name: str, user) -> tuple[int, str] | None:  # noqa: ANN0
     return cluster.pk, token_for(cluster, user).token
 
 
+def _health(cluster: str) -> dict:
+    """The cluster's componentstatuses as a websocket message, computed as ``kubectl get cs``
+    computes them (once per connecting page, never per frame)."""
+    return health.message(apiservers.get(cluster).component_statuses())
+
+
+def _page_id(scope: dict) -> str:
+    """The id the page sends with its requests (``?page=``); one of our own if it sent none,
+    so its watches are still told apart from everybody's."""
+    values = parse_qs(scope.get("query_string", b"").decode("latin-1")).get("page", [])
+    return values[0] if values and pageagent.PAGE_ID.match(values[0]) else secrets.token_hex(8)
+
+
 def _pieces(message: dict) -> list[str]:
     """``message`` as JSON texts of at most ``MAX_FRAME_BYTES`` each (split along its list)."""
     text = json.dumps(message, separators=(",", ":"))
@@ -78,13 +100,14 @@ def _pieces(message: dict) -> list[str]:
     return [text]  # one item past the limit: it goes alone
 
 
-def _open_watch(cluster: str, token: str, path: str, resource_version: str):  # noqa: ANN202
+def _open_watch(cluster: str, token: str, page_id: str, path: str, resource_version: str):  # noqa: ANN202
     server = apiservers.get(cluster)
     query = {"watch": "true", "allowWatchBookmarks": "false", "timeoutSeconds": "3600"}
     if resource_version:
         query["resourceVersion"] = str(resource_version)
     return server.handle(APIRequest("GET", path, query=query, headers={
-        "Authorization": f"Bearer {token}", "Accept": "application/json", "User-Agent": "clusterviz-browser"}))
+        "Authorization": f"Bearer {token}", "Accept": "application/json",
+        "User-Agent": pageagent.user_agent(page_id)}))
 
 
 class ClusterConsumer(AsyncJsonWebsocketConsumer):
@@ -101,6 +124,7 @@ class ClusterConsumer(AsyncJsonWebsocketConsumer):
             await self.close(code=CLOSE_NOT_FOUND)
             return
         self.cluster_id, self.token = found
+        self.viewer = Viewer(user=cluster_identity(user)[0], page_id=_page_id(self.scope))
         self.group = group_name(self.cluster)
         self.seq = 0
         self.pending: list[dict] = []
@@ -109,6 +133,8 @@ class ClusterConsumer(AsyncJsonWebsocketConsumer):
         await self.accept()
         self.pending.append({"type": "hello", "cluster": self.cluster, "user": user.get_username(),
                              "frame_seconds": self.FRAME_SECONDS})
+        # joined first, computed second: a change published meanwhile comes after this answer
+        self.pending.append(await database_sync_to_async(_health)(self.cluster))
         self.pump = asyncio.ensure_future(self._pump())
 
     async def disconnect(self, code: int) -> None:
@@ -120,9 +146,14 @@ class ClusterConsumer(AsyncJsonWebsocketConsumer):
     # ------------------------------------------------------------------ group messages
     async def dispatch(self, message: dict) -> None:
         """Forward every group message (``audit.records``, ``sim.steps``, ``sim.state``, ...)
-        without a handler per type: a message type added later must not kill the socket."""
+        without a handler per type: a message type added later must not kill the socket.
+        Audit records go through the viewer's filter; a batch left empty is not sent."""
         if message["type"].startswith("websocket."):
             await super().dispatch(message)
+        elif message["type"] == AUDIT_RECORDS:
+            records = [r for r in message.get("records", []) if self.viewer.sees(r)]
+            if records:
+                self.pending.append({**message, "records": records})
         else:
             self.pending.append(message)
 
@@ -130,6 +161,10 @@ class ClusterConsumer(AsyncJsonWebsocketConsumer):
     async def receive_json(self, content: dict, **kwargs) -> None:
         if content.get("type") == "watch":
             await self._watch(content.get("resourceVersions") or {})
+        elif content.get("type") == "options":
+            self.viewer.own_reads = bool(content.get("ownReads"))
+        elif content.get("type") == "health":
+            self.pending.append(await database_sync_to_async(_health)(self.cluster))
         elif content.get("type") == "ping":
             self.pending.append({"type": "pong"})
 
@@ -143,7 +178,8 @@ class ClusterConsumer(AsyncJsonWebsocketConsumer):
             if watchable is None:
                 self.pending.append({"type": "watch.error", "resource": resource, "message": "not watchable"})
                 continue
-            response = await database_sync_to_async(_open_watch)(self.cluster, self.token, watchable["path"], rv)
+            response = await database_sync_to_async(_open_watch)(self.cluster, self.token, self.viewer.page_id,
+                                                                watchable["path"], rv)
             if response.watcher is None:
                 self.pending.append({"type": "watch.error", "resource": resource, "code": response.code,
                                      "status": response.body})

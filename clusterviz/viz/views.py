@@ -8,6 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.csrf import ensure_csrf_cookie
 
+from clusterviz.clusters import pageagent
 from clusterviz.clusters.models import Cluster
 
 from .consumers import WATCHABLE
@@ -28,5 +29,6 @@ def cluster_page(request: HttpRequest, name: str) -> HttpResponse:
         "user": user,
         "groups": groups,
         "resources": WATCHABLE,
+        "pageHeader": pageagent.PAGE_HEADER,
     }
     return render(request, "viz/cluster.html", {"cluster": cluster, "config": config})

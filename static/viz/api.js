@@ -3,6 +3,12 @@
 // (handed to the page by the view); the CSRF token goes along for session-authenticated views.
 export const config = JSON.parse(document.getElementById("viz-config").textContent);
 
+/** This tab's id. Every request carries it (header ``config.pageHeader``; a script may not set
+ * User-Agent) and so does the websocket's URL: the server records the page's requests under
+ * User-Agent ``clusterviz-page/<id>`` and leaves this page's reads out of the stream unless
+ * "show this page's requests" is on, and other pages' reads always. */
+export const pageId = Array.from(crypto.getRandomValues(new Uint8Array(8)), b => b.toString(16).padStart(2, "0")).join("");
+
 function csrfToken() {
   const m = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
   return m ? decodeURIComponent(m[1]) : "";
@@ -17,7 +23,7 @@ export class APIError extends Error {
 }
 
 async function request(method, url, body, contentType) {
-  const headers = {"Accept": "application/json", "Authorization": `Bearer ${config.token}`};
+  const headers = {"Accept": "application/json", "Authorization": `Bearer ${config.token}`, [config.pageHeader]: pageId};
   if (method !== "GET") headers["X-CSRFToken"] = csrfToken();
   let payload;
   if (body !== undefined) {

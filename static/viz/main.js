@@ -8,7 +8,6 @@ import {Stream} from "./stream.js";
 
 const $ = id => document.getElementById(id);
 const SIM_RETRY_MS = 10000;
-const HEALTH_MS = 5000;
 
 const diagram = new Diagram($("diagram"), $("traffic"));
 const traffic = new Traffic(diagram);
@@ -53,7 +52,9 @@ async function resync(reason) {
     state.lastRevision = Math.max(state.lastRevision, ...Object.values(versions).map(Number).filter(n => n));
     diagram.setRevision(state.lastRevision);
     updateTravel();
-    await Promise.all([refreshSim().then(fetchSteps), refreshHealth()]);
+    // the connection's first frame carries health; after a gap a change may have been lost
+    if (reason !== "connect") stream.send({type: "health"});
+    await refreshSim().then(fetchSteps);
     document.body.dataset.synced = "true";
     document.body.dataset.lastResync = reason;
     emit("resynced", reason);
@@ -63,7 +64,12 @@ async function resync(reason) {
 
 // ------------------------------------------------------------------ stream
 const stream = new Stream({
-  onOpen: () => { $("link").className = "link up"; $("link").title = "websocket connected"; resync("connect"); },
+  onOpen: () => {
+    $("link").className = "link up";
+    $("link").title = "websocket connected";
+    sendOptions();  // before the lists, so the server knows whether to send their records back
+    resync("connect");
+  },
   onClose: ev => {
     $("link").className = "link down";
     $("link").title = `websocket closed (${ev.code})${ev.code === 4401 ? ": log in again" : ""}`;
@@ -81,6 +87,7 @@ const stream = new Stream({
       case "audit.records": onAudit(message.records || []); break;
       case "sim.steps": onSteps(message.steps || []); break;
       case "sim.state": onSimState(message); break;
+      case "cluster.health": renderHealth(message.items || []); break;
       case "watch.events":
         if (applyEvents(message.resource, message.events || [])) resync("expired");
         for (const ev of message.events || []) {
@@ -113,8 +120,6 @@ function onAudit(records) {
   updateClockText();
   updateTravel();
   panels.renderRequests(records);
-  // componentstatuses and sim state change when components start and stop
-  if (records.some(r => r.resource === "leases" && r.verb !== "get")) scheduleHealth();
 }
 
 // ------------------------------------------------------------------ simulation control
@@ -182,16 +187,12 @@ async function fetchSteps() {
   } catch (e) { /* the control API will send them over the websocket too */ }
 }
 
-let componentsSig = "";
 function onSimState(message) {
   state.simAvailable = true;
   if (message.clock) state.clock = message.clock;
   if (message.components) {
     state.components = message.components;
     emit("components");
-    // componentstatuses change when a component stops or starts: read them again then
-    const sig = message.components.map(c => `${c.name}:${c.state}:${c.leader}`).join(",");
-    if (sig !== componentsSig) { componentsSig = sig; scheduleHealth(); }
   }
   updateControls();
 }
@@ -311,23 +312,13 @@ $("rev-live").addEventListener("click", backToLive);
 panels.onTravel = travel;
 
 // ------------------------------------------------------------------ health strip
-let healthTimer = null;
-function scheduleHealth() {
-  clearTimeout(healthTimer);
-  healthTimer = setTimeout(refreshHealth, 300);
-}
-async function refreshHealth() {
-  clearTimeout(healthTimer);
-  try {
-    const list = await kube("GET", "/api/v1/componentstatuses");
-    state.health = list.items || [];
-  } catch (e) {
-    console.warn("componentstatuses:", e.message);
-    state.health = [];
-  }
+/** `kubectl get componentstatuses`, as the server computes it once for every viewer and
+ * sends it over the websocket when the page connects and whenever it changes. */
+function renderHealth(items) {
+  state.health = items;
   const strip = $("health");
   strip.querySelectorAll(".cs").forEach(n => n.remove());
-  for (const item of state.health) {
+  for (const item of items) {
     const cond = (item.conditions || []).find(c => c.type === "Healthy") || {};
     const healthy = cond.status === "True";
     const span = document.createElement("span");
@@ -337,7 +328,6 @@ async function refreshHealth() {
     span.textContent = item.metadata.name;
     strip.appendChild(span);
   }
-  healthTimer = setTimeout(refreshHealth, HEALTH_MS);
 }
 
 // ------------------------------------------------------------------ toggles and keys
@@ -350,10 +340,22 @@ function setLarge(on) {
   document.body.classList.toggle("large", on);
   localStorage.setItem("clusterviz.large", on ? "1" : "0");
 }
+/** Whether the server sends this page's own reads back to be drawn (its lists on load, its
+ * inspectors, its watches): off by default, they are how the page learns the cluster, not the
+ * cluster's story. Its writes and its refusals are always drawn. */
+function sendOptions() {
+  stream.send({type: "options", ownReads: $("own-requests").checked});
+}
+function setOwnRequests(on) {
+  localStorage.setItem("clusterviz.ownRequests", on ? "1" : "0");
+  sendOptions();
+}
 $("animate").addEventListener("change", ev => setAnimation(ev.target.checked));
 $("large").addEventListener("change", ev => setLarge(ev.target.checked));
+$("own-requests").addEventListener("change", ev => setOwnRequests(ev.target.checked));
 $("animate").checked = localStorage.getItem("clusterviz.animate") !== "0";
 $("large").checked = localStorage.getItem("clusterviz.large") === "1";
+$("own-requests").checked = localStorage.getItem("clusterviz.ownRequests") === "1";
 setAnimation($("animate").checked);
 setLarge($("large").checked);
 

@@ -1,6 +1,6 @@
 // The websocket: frames of {seq, messages}. A skipped sequence number means the channel
 // layer dropped something; the page then resynchronises from the API (onGap).
-import {config} from "./api.js";
+import {config, pageId} from "./api.js";
 
 export class Stream {
   constructor({onOpen, onMessage, onGap, onClose}) {
@@ -13,7 +13,7 @@ export class Stream {
 
   connect() {
     const scheme = location.protocol === "https:" ? "wss:" : "ws:";
-    const socket = this.socket = new WebSocket(`${scheme}//${location.host}${config.wsPath}`);
+    const socket = this.socket = new WebSocket(`${scheme}//${location.host}${config.wsPath}?page=${pageId}`);
     this.expected = null;
     socket.onopen = () => { this.open = true; this.backoff = 500; this.onOpen && this.onOpen(); };
     socket.onmessage = ev => {

@@ -4,6 +4,7 @@ sequence gaps), and — once the control plane answers — time controls and ins
 from __future__ import annotations
 
 import json
+import re
 import time
 import uuid
 
@@ -74,10 +75,10 @@ def test_page_loads_with_the_architecture_diagram(cluster_page, server, admin_ap
     page.wait_for_function(f"document.querySelectorAll('svg .node').length >= {len(nodes)}", timeout=10000)
     first = page.locator(f"svg .node[data-node='{nodes[0]}']")
     assert "kubelet" in first.text_content() and "kube-proxy" in first.text_content()
-    # the health strip is `kubectl get componentstatuses`
+    # the health strip is `kubectl get componentstatuses`, sent by the server over the websocket
     page.wait_for_selector("#health .cs[data-name='etcd-0'].healthy")
     assert page.locator("#health .cs[data-name='scheduler']").count() == 1
-    # the websocket is up and the page's own list calls show as API requests
+    # the websocket is up and the control plane's requests show as API requests
     page.wait_for_selector("#link.up")
     page.wait_for_selector("#requests li")
     shot(page, "01-diagram")
@@ -96,6 +97,11 @@ def test_without_the_control_plane_time_controls_are_off_with_a_note(browser, cl
     assert page.locator("#speed").is_disabled()
     assert "control API" in page.locator("#sim-note").inner_text()
     assert "state unknown" in page.locator("svg .scheduler").first.text_content()
+    # no kernel: nobody runs the scheduler, as `kubectl get cs` says
+    page.wait_for_selector("#health .cs[data-name='scheduler'].unhealthy")
+    # nothing else makes requests here: the page's own are drawn once asked for
+    page.check("#own-requests")
+    page.evaluate("window.clusterviz.resync('manual')")
     page.wait_for_selector("#requests li")
     shot(page, "00-api-only")
     context.close()
@@ -217,7 +223,7 @@ def test_websocket_frames_carry_sequence_numbers_and_a_gap_triggers_a_resync(pag
         upstream.on_message(from_server)
         ws.on_message(lambda message: upstream.send(message))
 
-    page.route_web_socket("**/ws/clusters/demo/", route)
+    page.route_web_socket(re.compile(r"/ws/clusters/demo/(\?.*)?$"), route)  # ?page=<the tab's id>
     page.goto(f"{server.http_url}/clusters/demo/")
     page.wait_for_selector("body[data-synced=true]")
     page.wait_for_function("document.body.dataset.lastResync === 'connect'")
@@ -363,6 +369,8 @@ def test_stopping_the_scheduler_turns_it_red_and_pods_stay_pending(cluster_page,
     page = cluster_page
     scheduler = next(c for c in control_plane["components"] if c["kind"] == "scheduler")["name"]
     sim_post(server, admin_api, "play")
+    asked: list[str] = []
+    page.on("request", lambda request: asked.append(request.url))
     # through the page: the scheduler's inspector has the stop button (the control API, as the teacher)
     page.click(f"svg .scheduler[data-component='{scheduler}']")
     page.wait_for_selector(f"[data-inspecting='component:{scheduler}'] button:has-text('stop')")
@@ -371,6 +379,7 @@ def test_stopping_the_scheduler_turns_it_red_and_pods_stay_pending(cluster_page,
         page.wait_for_selector(f"svg .scheduler.stopped[data-component='{scheduler}']", timeout=15000)
         page.wait_for_selector(".inspector .action-note.good")
         page.wait_for_selector("#health .cs[data-name='scheduler'].unhealthy", timeout=15000)
+        assert not [url for url in asked if "componentstatuses" in url]  # the server told it
         name = unique("waiting")
         assert admin_api.request("POST", "/api/v1/namespaces/default/pods", pod(name)).status == 201
         page.wait_for_selector(f"svg .pod[data-pod='default/{name}'][data-status=Pending]")
