@@ -297,7 +297,7 @@ class Scheduler(Component):
         self._cycle_timer = None
         queued = self.queue.pop()
         if queued is None:
-            return {"caption": f"{self._who()}'s active queue is empty"}
+            return {"caption": f"{self._who()}'s active queue is empty", "housekeeping": True}
         try:
             return self._schedule(queued)
         except Exception:
