@@ -39,11 +39,12 @@ Action = Callable[[], ActionResult]
 #: The names the diagram gives the API server and etcd in a step's ``highlight``.
 API_SERVER = "apiserver"
 ETCD = "etcd"
-#: How far ahead (virtual seconds) :meth:`Kernel.step_story` may run housekeeping looking for
-#: the next story step: past the longest wait a class steps through (CrashLoopBackOff's
-#: 5-minute cap, the 5-minute unschedulable flush, a 300 s toleration), yet bounded, so
-#: stepping a cluster with nothing to tell returns.
-STORY_HORIZON_SECONDS = 360.0
+#: How far ahead (virtual seconds) a story step may run housekeeping looking for the next story
+#: step: past every gap inside a chain of reactions (an image pull takes seconds, a silent node
+#: is judged after 50 s), short enough that stepping a cluster with nothing to tell returns
+#: quickly and does not run the clock far ahead. Longer waits (CrashLoopBackOff's back-off, the
+#: 5-minute unschedulable flush) take a step per minute, or play.
+STORY_HORIZON_SECONDS = 60.0
 logger = logging.getLogger(__name__)
 #: A real API server delivers watch events within milliseconds: headless runs use that.
 FAST_WATCH_LATENCY_SECONDS = 0.005

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from simulation.kernel import Kernel, Pacer
+from simulation.kernel.kernel import STORY_HORIZON_SECONDS
 
 
 def recorder(kernel: Kernel, log: list, name: str, delay: float, component: str = "c"):
@@ -139,7 +140,7 @@ def test_step_story_stops_at_until_when_only_housekeeping_is_due():
 
     kernel.schedule(0, heartbeat, component="kubelet/node-1", action="heartbeat")
     ran = Pacer(kernel, mode="paused").step(3)
-    assert ran and all(s.housekeeping for s in ran) and kernel.now_seconds <= 360
+    assert ran and all(s.housekeeping for s in ran) and kernel.now_seconds <= STORY_HORIZON_SECONDS
     assert len(Pacer(kernel, mode="paused").step(3, every_action=True)) == 3
 
 
