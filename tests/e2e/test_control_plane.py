@@ -1,6 +1,7 @@
 """The control plane, as a learner sees it with the real kubectl on the demo cluster that
 ``manage.py up`` creates (3 nodes, live at 1x): the Deployment → ReplicaSet → Pod →
-scheduler → kubelet chain, pausing and stepping, a stopped scheduler, a second scheduler,
+scheduler → kubelet chain, pausing and stepping story steps (and `manage.py sim` printing them),
+a stopped scheduler, a second scheduler,
 the pause container, dropped watch events and an unschedulable pod.
 
 The suite runs its own server, so pausing or stopping components never disturbs others.
@@ -117,7 +118,7 @@ def test_deployment_chain_runs_pods_and_tells_it_in_events(kc, tmp_path):
     assert "Scaled up replica set" in printed and "Successfully assigned default/" in printed
 
 
-def test_paused_cluster_stores_the_deployment_and_steps_one_action_at_a_time(kc, sim, tmp_path):
+def test_paused_cluster_stores_the_deployment_and_steps_one_story_step_at_a_time(kc, sim, tmp_path):
     status, state = sim("POST", "pause")
     assert status == 200 and state["clock"]["mode"] == "paused"
     try:
