@@ -33,11 +33,17 @@ def _pause(sim: SimCluster, op: dict) -> dict:
 
 
 def _step(sim: SimCluster, op: dict) -> dict:
-    count = op.get("count", 1)
+    """``count`` story steps (the housekeeping run in between is counted, not listed), or with
+    ``all`` exactly ``count`` actions of any kind."""
+    count, every_action = op.get("count", 1), op.get("all", False)
     if not isinstance(count, int) or isinstance(count, bool) or not 1 <= count <= 1000:
         raise SimulationError("count must be an integer from 1 to 1000")
+    if not isinstance(every_action, bool):
+        raise SimulationError("all must be true or false")
     sim.pacer.set_mode("paused")
-    return {"steps": [s.as_dict() for s in sim.pacer.step(count)], **sim.state()}
+    ran = sim.pacer.step(count, every_action=every_action)
+    listed = ran if every_action else [s for s in ran if not s.housekeeping]
+    return {"steps": [s.as_dict() for s in listed], "housekeeping": len(ran) - len(listed), **sim.state()}
 
 
 def _speed(sim: SimCluster, op: dict) -> dict:

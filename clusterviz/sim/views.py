@@ -121,7 +121,7 @@ def pause(request, body):
 
 @control("POST")
 def step(request, body):
-    return {"op": "step", "count": body.get("count", 1)}
+    return {"op": "step", "count": body.get("count", 1), "all": body.get("all", False)}
 
 
 @control("POST")

@@ -1,7 +1,8 @@
 """Kubernetes timestamps: ``metav1.Time`` (RFC 3339, whole seconds, UTC) and
 ``metav1.MicroTime`` (microseconds), written and read in one place for the API server,
-the client machinery and every component; and how long ago one was, in the words of
-kubectl's age columns (upstream's ``apimachinery/pkg/util/duration``)."""
+the client machinery and every component; how long ago one was, in the words of
+kubectl's age columns (upstream's ``apimachinery/pkg/util/duration``); and a duration as Go
+prints it (``time.Duration``), as the kubelet's messages and ``manage.py sim`` show it."""
 from __future__ import annotations
 
 import datetime
@@ -72,6 +73,16 @@ def human_duration(seconds: float) -> str:
         rest = days % 365
         return f"{years}y{rest}d" if rest else f"{years}y"
     return f"{years}y"
+
+
+def go_duration(seconds: float) -> str:
+    """Go's ``time.Duration`` printing, to the millisecond: ``2.5s``, ``500ms``, ``1m5.2s``."""
+    ms = int(round(seconds * 1000))
+    if ms < 1000:
+        return f"{ms}ms"
+    minutes, ms = divmod(ms, 60_000)
+    text = f"{ms / 1000:.3f}".rstrip("0").rstrip(".") + "s"
+    return f"{minutes}m{text}" if minutes else text
 
 
 def translate_timestamp_since(value: Any, now: float) -> str:

@@ -71,10 +71,15 @@ class APIClient:
         self.server = server
         self.user = user
         self.user_agent = user_agent
+        #: Requests sent that ask for a change (whatever the answer): how a component tells an
+        #: action that acted on the cluster from one that only looked (a housekeeping step).
+        self.writes = 0
 
     def _call(self, method: str, path: str, *, query: dict | None = None, obj: Any = None, body: bytes | None = None,
               content_type: str = "application/json") -> Any:
         headers = {"user-agent": self.user_agent, "accept": "application/json"}
+        if method != "GET":
+            self.writes += 1
         if obj is not None or body is not None:
             headers["content-type"] = content_type
         response = self.server.handle(APIRequest(method, path, query=query or {}, headers=headers, body=body, obj=obj,

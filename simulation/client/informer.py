@@ -11,7 +11,9 @@ Promises (those of ``tools/cache/shared_informer.go``, in virtual time):
   cache wrong until the periodic relist, which diffs the fresh list against the cache and
   tells the handlers what they missed. Every resync period the handlers also get an update
   for every cached object, so controllers re-check state they might have given up on.
-* Handlers must not do work: they turn objects into keys and enqueue them.
+* Handlers must not do work: they turn objects into keys and enqueue them. A delivery (or a
+  relist, or a resync) is a story step when a handler queued work because of it, and
+  housekeeping when nobody did: a change only cached, or whose work was queued already.
 """
 from __future__ import annotations
 
@@ -20,13 +22,15 @@ from collections.abc import Callable
 
 from simulation.apimachinery.keys import object_key
 from simulation.apiserver.watch import node_trigger
-from simulation.kernel import Kernel
+from simulation.kernel import API_SERVER, Kernel
 
 from .apiclient import APIClient, APIError
 
 Handler = Callable[..., None]
 #: The watch timeout informers ask for; client-go picks 5–10 minutes.
 WATCH_TIMEOUT_SECONDS = 300
+#: A relist the API server refused (after a 410) is tried again this much later.
+RELIST_RETRY_SECONDS = 1.0
 
 
 class DropCounter:
@@ -113,7 +117,7 @@ class Informer:
         self.running = True
         self._relist()
         self.kernel.add_pump(self.pump, (self.resource, node) if (node := node_trigger(
-            self.resource, self.field_selector)) else self.resource)
+            self.resource, self.field_selector)) else self.resource, self.component)
         if self.relist_period_seconds:
             self._schedule_relist()
         if self.resync_period_seconds:
@@ -133,22 +137,30 @@ class Informer:
 
     def _periodic_relist(self) -> dict:
         if not self.running:
-            return {}
-        changed = self._relist()
+            return {"housekeeping": True}
         self._schedule_relist()
+        return self._relist_step()
+
+    def _relist_step(self) -> dict:
+        """One relist as a step: housekeeping unless a handler acted on what the cache had missed."""
+        before = self.kernel.work_queued
+        changed = self._relist()
         return {"caption": f"{self.component} re-lists {self.resource}: {changed} change(s) it had missed"
                 if changed else f"{self.component} re-lists {self.resource}: its cache was right",
+                "housekeeping": self.kernel.work_queued == before,
                 "extra": {"resource": self.resource, "missed": changed}}
 
     def _resync(self) -> dict:
         if not self.running:
-            return {}
+            return {"housekeeping": True}
+        self.kernel.schedule(self.resync_period_seconds, self._resync, component=self.component, action="resync")
+        before = self.kernel.work_queued
         for obj in list(self._items.values()):
             for _, on_update, _ in self._handlers:
                 if on_update:
                     on_update(obj, obj)
-        self.kernel.schedule(self.resync_period_seconds, self._resync, component=self.component, action="resync")
-        return f"{self.component} resyncs its {len(self._items)} cached {self.resource}"
+        return {"caption": f"{self.component} resyncs its {len(self._items)} cached {self.resource}",
+                "housekeeping": self.kernel.work_queued == before}
 
     def _relist(self) -> int:
         """List, replace the cache, tell handlers about every difference; restart the watch."""
@@ -201,7 +213,7 @@ class Informer:
     def _deliver_one(self) -> dict:
         self._delivering = False
         if not self.running or not self._pending:
-            return {}
+            return {"housekeeping": True}  # a relist took the events in first
         event = self._pending.popleft()
         if self._pending:
             self._delivering = True
@@ -210,36 +222,39 @@ class Informer:
 
     def _apply(self, event: dict) -> dict:
         type_, obj = event["type"], event["object"]
+        path = [API_SERVER, self.component]
         if type_ == "BOOKMARK":
             self.resource_version = obj["metadata"]["resourceVersion"]
             return {"caption": f"{self.component} gets a bookmark for {self.resource} at revision "
-                               f"{self.resource_version}"}
+                               f"{self.resource_version}", "housekeeping": True, "highlight": path}
         if type_ == "ERROR":
-            self._relist_after_error(obj)
-            return {"caption": f"{self.component}'s watch on {self.resource} expired ({obj.get('message', '')}): "
-                               "it re-lists"}
+            expired = f"{self.component}'s watch on {self.resource} expired ({obj.get('message', '')})"
+            try:
+                found = self._relist_step()
+            except APIError:
+                self.kernel.schedule(RELIST_RETRY_SECONDS, self._relist_step, component=self.component,
+                                     action="relist")
+                return {"caption": f"{expired}: it re-lists in {RELIST_RETRY_SECONDS:g} s", "highlight": path}
+            return {**found, "caption": f"{expired}: it re-lists ({found['extra']['missed']} change(s) missed)",
+                    "highlight": path}
         meta = obj["metadata"]
         described = {"kind": obj.get("kind", ""), "namespace": meta.get("namespace", ""), "name": meta["name"]}
         self.resource_version = meta.get("resourceVersion", self.resource_version)
         if self.drops.take(self.resource, meta.get("namespace", "")):
             return {"caption": f"A {type_} event for {described['kind']} {meta['name']} to {self.component} is "
                                "lost on the way (fault injection): its cache is now wrong",
-                    "object": described, "event_type": type_, "extra": {"dropped": True}}
+                    "object": described, "event_type": type_, "highlight": path, "extra": {"dropped": True}}
         key = object_key(obj)
         old = self._items.get(key)
         if type_ == "DELETED":
             self._items.pop(key, None)
         else:
             self._items[key] = obj
+        before = self.kernel.work_queued
         self._notify(type_, obj, old)
         return {"caption": f"{self.component} sees {described['kind']} {meta['name']} {type_.lower()}",
-                "object": described, "event_type": type_, "extra": {"resource": self.resource}}
-
-    def _relist_after_error(self, status: dict) -> None:
-        try:
-            self._relist()
-        except APIError:
-            self.kernel.schedule(1.0, self._relist, component=self.component, action="relist")
+                "object": described, "event_type": type_, "housekeeping": self.kernel.work_queued == before,
+                "highlight": path, "extra": {"resource": self.resource}}
 
     def _notify(self, type_: str, obj: dict, old: dict | None) -> None:
         for on_add, on_update, on_delete in self._handlers:

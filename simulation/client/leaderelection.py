@@ -4,7 +4,8 @@ Several replicas of a component try to hold one Lease in ``kube-system``. The ho
 renews it every ``retry_period``; the others read it and take it over only once it has
 not been renewed for ``lease_duration``. Taking over is an update carrying the Lease's
 ``resourceVersion``: of two candidates racing, the API server's optimistic concurrency lets
-exactly one win (the other gets 409 Conflict and stays a follower). Each try is one action.
+exactly one win (the other gets 409 Conflict and stays a follower). Each try is one action;
+a renewal by the holder and a follower finding the lease held are housekeeping steps.
 """
 from __future__ import annotations
 
@@ -41,15 +42,19 @@ class LeaderElector:
     def start(self) -> None:
         self.kernel.schedule(0.0, self._try, component=self.component, action="leader-election")
 
-    def _try(self) -> str:
+    def _try(self) -> dict:
+        was_leader, holder = self.is_leader, self.observed_holder
+        failed = False
         try:
             caption = self._acquire_or_renew()
         except APIError as exc:
+            failed = True
             caption = f"{self.identity} could not update lease {self.lease_name}: {exc.reason or exc}"
             if self.is_leader and self._lease_expired_for_me():
                 self._lose()
         self.kernel.schedule(self.retry_period_seconds, self._try, component=self.component, action="leader-election")
-        return caption
+        return {"caption": caption,
+                "housekeeping": not failed and self.is_leader == was_leader and self.observed_holder == holder}
 
     def _lease_expired_for_me(self) -> bool:
         return self.kernel.now_seconds - self._renewed_at > self.lease_duration_seconds

@@ -41,6 +41,7 @@ class RateLimitingQueue:
         if self.shutting_down or key in self._dirty:
             return
         self._dirty.add(key)
+        self.kernel.note_work()
         if key in self._processing:
             return
         self._queue.append(key)
@@ -72,10 +73,11 @@ class RateLimitingQueue:
         self._waiting[key] = self.kernel.schedule(delay_seconds, lambda: self._ready_after_wait(key),
                                                   component=self.component, action="requeue")
 
-    def _ready_after_wait(self, key: str) -> str:
+    def _ready_after_wait(self, key: str) -> dict:
+        """Housekeeping: the sync that follows is the story."""
         self._waiting.pop(key, None)
         self.add(key)
-        return f"{self.name}: {key} is back in the queue after its backoff"
+        return {"caption": f"{self.name}: {key} is back in the queue after its backoff", "housekeeping": True}
 
     def add_rate_limited(self, key: str) -> None:
         failures = self._failures.get(key, 0)

@@ -4,7 +4,9 @@ Event handlers do no work: they turn objects into keys and enqueue them. The wor
 one key per kernel action and calls :meth:`Controller.sync_handler`, which reads from the
 informers' listers, compares desired with actual, writes through the API and returns a
 caption saying what it did in plain words. An exception requeues the key with backoff.
-Cached objects are never changed in place: copy, then write.
+Cached objects are never changed in place: copy, then write. A sync that sent no write is a
+housekeeping step (the controller looked and found the cluster as it should be), and so is a
+retry that fails again: the first failure and the retry that succeeds tell the story.
 """
 from __future__ import annotations
 
@@ -82,20 +84,25 @@ class Controller:
         self._worker_scheduled = False
         key = self.queue.get()
         if key is None:
-            return {"controller": self.name, "caption": f"The {self.name} controller's queue is empty"}
+            return {"controller": self.name, "caption": f"The {self.name} controller's queue is empty",
+                    "housekeeping": True}
         self.syncs += 1
+        writes = self.client.writes
+        failed_again = False
         try:
             caption = self.sync_handler(key)
             self.queue.forget(key)
         except APIError as exc:
             self.queue.add_rate_limited(key)
+            # The first failure is the story; retries failing again are housekeeping until one succeeds.
+            failed_again = self.queue.num_requeues(key) > 1
             caption = f"The {self.name} controller failed to sync {key}: {exc}; it will retry with backoff"
         finally:
             self.queue.done(key)
             if len(self.queue):
                 self._wake()
         return {"controller": self.name, "caption": caption or f"The {self.name} controller syncs {key}: nothing to do",
-                "extra": {"key": key}}
+                "housekeeping": failed_again or self.client.writes == writes, "extra": {"key": key}}
 
     def status(self) -> dict:
         return {"name": self.name, "queue": len(self.queue), "syncs": self.syncs}

@@ -82,6 +82,13 @@ def node_reference(name: str) -> dict:
     return {"apiVersion": "v1", "kind": "Node", "metadata": {"name": name, "uid": name}}
 
 
+def _taint_inputs(node: dict) -> tuple:
+    """What the NoSchedule tainting pass reads of a node: condition statuses, cordon, taints."""
+    conditions = {c.get("type"): c.get("status") for c in (node.get("status") or {}).get("conditions") or []}
+    spec = node.get("spec") or {}
+    return conditions, bool(spec.get("unschedulable")), spec.get("taints") or []
+
+
 class ZoneTainter:
     """Upstream's ``RateLimitedTimedQueue`` for one zone: nodes waiting for a NoExecute
     taint, let through by a token bucket (burst 1). A node stays "known" after it was
@@ -142,8 +149,8 @@ class NodeLifecycleController(Controller):
         self.nodes = self.manager.informer("nodes")
         self.leases = self.manager.informer("leases", namespace=NAMESPACE_NODE_LEASE)
         self.pods = self.manager.informer("pods")
-        self.nodes.add_event_handler(lambda n: self.queue.add(f"node:{n['metadata']['name']}"),
-                                     lambda old, new: self.queue.add(f"node:{new['metadata']['name']}"), None)
+        self.nodes.add_event_handler(lambda n: self.queue.add(f"node:{n['metadata']['name']}"), self._node_updated,
+                                     None)
         self.pods.add_event_handler(lambda p: self._pod_updated(None, p), self._pod_updated, None)
         #: name -> {"ready": the Ready condition last seen, "probe": t, "transition": t, "renew": lease renewTime}
         self.health: dict[str, dict] = {}
@@ -153,6 +160,13 @@ class NodeLifecycleController(Controller):
         self._tainting_timer = None
         self._retry_pods: set[str] = set()
         self.kernel.schedule(0.0, self.monitor_node_health, component=self.manager.name, action="node-monitor")
+
+    def _node_updated(self, old: dict, new: dict) -> None:
+        """A node update gets a NoSchedule tainting pass only when what the taints mirror changed
+        (condition statuses, ``unschedulable``, the taints): a heartbeat-only status post would be
+        a sync with nothing to do, and its watch event nothing anyone acts on."""
+        if _taint_inputs(old) != _taint_inputs(new):
+            self.queue.add(f"node:{new['metadata']['name']}")
 
     def _pod_updated(self, old: dict | None, new: dict) -> None:
         """A pod newly bound to a node is checked against that node's health (upstream's
@@ -215,9 +229,11 @@ class NodeLifecycleController(Controller):
 
     # ----------------------------------------------------------------- the monitor pass
     def monitor_node_health(self) -> dict:
-        """One pass over every node (upstream's ``monitorNodeHealth``), then the next in 5 s."""
+        """One pass over every node (upstream's ``monitorNodeHealth``), then the next in 5 s. A pass
+        that wrote nothing and saw nothing new is housekeeping."""
         self.kernel.schedule(NODE_MONITOR_PERIOD_SECONDS, self.monitor_node_health, component=self.manager.name,
                              action="node-monitor")
+        writes = self.client.writes
         now = self._now()
         nodes = sorted(self.nodes.lister.list(), key=lambda n: n["metadata"]["name"])
         names = {n["metadata"]["name"] for n in nodes}
@@ -227,6 +243,7 @@ class NodeLifecycleController(Controller):
             if name not in self.known_nodes:
                 self.known_nodes.add(name)
                 self._event(name, "RegisteredNode", f"Registered Node {name} in Controller")
+                story.append(f"registers node {name}")
                 zone = zone_key(node)
                 if zone not in self.zone_states:
                     self.zone_states[zone] = STATE_INITIAL
@@ -265,7 +282,8 @@ class NodeLifecycleController(Controller):
         healthy = sum(1 for n in self.health.values() if n["ready"] and n["ready"].get("status") == "True")
         caption = (f"The node controller checks {len(nodes)} node(s): {healthy} Ready"
                    + (f"; it {'; '.join(story)}" if story else ""))
-        return {"controller": self.name, "caption": caption}
+        return {"controller": self.name, "caption": caption,
+                "housekeeping": not story and self.client.writes == writes}
 
     def _try_update_node_health(self, node: dict, now: float) -> tuple[dict, dict | None, dict]:
         """Upstream's ``tryUpdateNodeHealth``: returns (observed Ready, current Ready, node)."""
@@ -450,7 +468,8 @@ class NodeLifecycleController(Controller):
                 done.append(f"{taint_text(add)} on {name}")
         self._schedule_tainting(now)
         if not done:
-            return {"controller": self.name, "caption": "The node controller has no node to taint NoExecute right now"}
+            return {"controller": self.name, "caption": "The node controller has no node to taint NoExecute right now",
+                    "housekeeping": True}
         return {"controller": self.name,
                 "caption": f"The node controller taints {', '.join(done)}: pods that do not tolerate it will be "
                            "evicted"}

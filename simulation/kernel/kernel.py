@@ -8,6 +8,11 @@ Promises:
   the virtual clock stands for, used for timestamps such as a Lease's ``renewTime``).
 * One :meth:`step` runs exactly one component action — one watch event delivered, one work
   item synced, one pod scheduled, one kubelet pod update — and records it as a :class:`Step`.
+* Every step is either part of the story (a component acts on an object, or hears of a change
+  and queues work because of it) or housekeeping (heartbeats, lease renewals, relists and
+  periodic checks that changed nothing, watch events nobody acted on). The component that
+  ran the action says which, in its result; :meth:`step_story` runs housekeeping silently up
+  to the next story step, still one recorded action at a time.
 * Actions due at the same virtual time run in the order they were scheduled (a sequence
   number breaks ties), so the same seed and the same inputs give the same history.
 * Watches are pumped, not pushed: after every action, and whenever the outside world may
@@ -27,9 +32,19 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from typing import Any, Hashable
 
-#: What an action may return: nothing, a caption, or the fields of its step record.
+#: What an action may return: nothing, a caption, or the fields of its step record
+#: (``caption``, ``object``, ``housekeeping``, ``highlight``…; other keys go to ``extra``).
 ActionResult = str | dict | None
 Action = Callable[[], ActionResult]
+#: The names the diagram gives the API server and etcd in a step's ``highlight``.
+API_SERVER = "apiserver"
+ETCD = "etcd"
+#: How far ahead (virtual seconds) a story step may run housekeeping looking for the next story
+#: step: past every gap inside a chain of reactions (an image pull takes seconds, a silent node
+#: is judged after 50 s), short enough that stepping a cluster with nothing to tell returns
+#: quickly and does not run the clock far ahead. Longer waits (CrashLoopBackOff's back-off, the
+#: 5-minute unschedulable flush) take a step per minute, or play.
+STORY_HORIZON_SECONDS = 60.0
 logger = logging.getLogger(__name__)
 #: A real API server delivers watch events within milliseconds: headless runs use that.
 FAST_WATCH_LATENCY_SECONDS = 0.005
@@ -40,7 +55,14 @@ CLASSROOM_WATCH_LATENCY_SECONDS = 1.0
 
 @dataclass
 class Step:
-    """One executed component action, as the timeline, the caption line and tests see it."""
+    """One executed component action, as the timeline, the caption line and tests see it.
+
+    ``housekeeping`` is set by the component for an action that keeps the cluster running
+    without moving its story; stepping runs those silently and the page hides them unless
+    asked. It is False unless the component says so, so an action nobody classified is shown,
+    never hidden by omission. ``highlight`` is the path the page lights for the step: the
+    component, and when it wrote, the API server, etcd and the components watching what it
+    wrote (a watch delivery names the API server and its receiver)."""
 
     seq: int
     time_seconds: float
@@ -50,6 +72,8 @@ class Step:
     controller: str | None = None
     object: dict | None = None
     event_type: str | None = None
+    housekeeping: bool = False
+    highlight: list[str] = field(default_factory=list)
     extra: dict = field(default_factory=dict)
 
     def as_dict(self) -> dict:
@@ -93,7 +117,10 @@ class Kernel:
         self.history: deque[Step] = deque(maxlen=history_size)
         self._heap: list[Timer] = []
         self._seq = itertools.count()
-        self._pumps: dict[int, tuple[Callable[[], None], Hashable]] = {}
+        #: Actions scheduled plus work queued without a new action (:meth:`note_work`): an informer
+        #: compares it across its handlers to tell a watch event someone acted on from one nobody did.
+        self.work_queued = 0
+        self._pumps: dict[int, tuple[Callable[[], None], Hashable, str]] = {}
         self._pump_ids = itertools.count()
         self._pumps_by_topic: dict[Hashable, dict[int, Callable[[], None]]] = {}
         self._change_probe: Callable[[], Any] = lambda: None
@@ -109,7 +136,13 @@ class Kernel:
     def schedule(self, delay_seconds: float, callback: Action, *, component: str, action: str) -> Timer:
         timer = Timer(self.now_seconds + max(0.0, delay_seconds), next(self._seq), component, action, callback)
         heapq.heappush(self._heap, timer)
+        self.work_queued += 1
         return timer
+
+    def note_work(self) -> None:
+        """A component queued work that needs no new action (its worker is due already): it
+        still counts as acting on what it heard (:attr:`work_queued`)."""
+        self.work_queued += 1
 
     def cancel_component(self, component: str) -> None:
         """Drop every pending action of a stopped component (its process is gone)."""
@@ -125,15 +158,16 @@ class Kernel:
             heapq.heappop(self._heap)
 
     # ----------------------------------------------------------------- watches
-    def add_pump(self, pump: Callable[[], None], topic: Hashable = None) -> None:
+    def add_pump(self, pump: Callable[[], None], topic: Hashable = None, owner: str = "") -> None:
         """Register ``pump`` to run when the store moves — only when ``topic`` (``"pods"``,
-        or ``("pods", "node-1")``) is among what changed, if the change feed tells."""
+        or ``("pods", "node-1")``) is among what changed, if the change feed tells. ``owner``,
+        the watching component, is named in the highlight of the steps whose writes wake it."""
         key = next(self._pump_ids)
-        self._pumps[key] = (pump, topic)
+        self._pumps[key] = (pump, topic, owner)
         self._pumps_by_topic.setdefault(topic, {})[key] = pump
 
     def remove_pump(self, pump: Callable[[], None]) -> None:
-        for key, (registered, topic) in list(self._pumps.items()):
+        for key, (registered, topic, _) in list(self._pumps.items()):
             if registered == pump:
                 del self._pumps[key]
                 del self._pumps_by_topic[topic][key]
@@ -147,15 +181,18 @@ class Kernel:
         self._change_feed = feed
         self._last_seen = object()
 
-    def pump(self, force: bool = False) -> None:
+    def pump(self, force: bool = False) -> list[str] | None:
+        """Let the pumps of what was written since the last call pull their events. Returns None
+        when nothing was written, else the owners of the pumps a known topic woke (the watchers
+        of what was written; none named when the change feed cannot tell)."""
         seen = self._change_probe()
         if not force and seen == self._last_seen:
-            return
+            return None
         topics = self._change_feed(self._last_seen) if self._change_feed and not force and \
             isinstance(self._last_seen, int) else None
         self._last_seen = seen
         if topics is None:
-            selected = [(key, pump) for key, (pump, _) in self._pumps.items()]
+            selected = [(key, pump) for key, (pump, _, _) in self._pumps.items()]
         else:
             chosen: dict[int, Callable[[], None]] = dict(self._pumps_by_topic.get(None, {}))
             for topic in topics:
@@ -164,6 +201,9 @@ class Kernel:
             selected = sorted(chosen.items())
         for _, pump in selected:
             pump()
+        if topics is None:
+            return []
+        return [self._pumps[key][2] for key, _ in selected if key in self._pumps and self._pumps[key][2]]
 
     # ----------------------------------------------------------------- running
     def step(self, until: float | None = None) -> Step | None:
@@ -192,11 +232,25 @@ class Kernel:
                     setattr(step, key, value)
                 else:
                     step.extra[key] = value
+        watchers = self.pump()
+        if not step.highlight:
+            step.highlight = [step.component] if watchers is None else \
+                list(dict.fromkeys([step.component, API_SERVER, ETCD, *watchers]))
         self.history.append(step)
         for listener in self.step_listeners:
             listener(step)
-        self.pump()
         return step
+
+    def step_story(self, until: float | None = None) -> list[Step]:
+        """Run actions up to and including the next story step, the housekeeping due before it
+        running silently (each still one recorded action). Returns every step run, the story
+        step last — or only housekeeping when nothing more is due by ``until``."""
+        ran: list[Step] = []
+        while (step := self.step(until)) is not None:
+            ran.append(step)
+            if not step.housekeeping:
+                break
+        return ran
 
     def run_until(self, until_seconds: float, max_steps: int | None = None) -> int:
         """Run every action due up to ``until_seconds``, then move the clock there."""

@@ -6,7 +6,7 @@ kernel deterministic and lets a test drive "live" mode with made-up wall times.
 """
 from __future__ import annotations
 
-from .kernel import Kernel, Step
+from .kernel import STORY_HORIZON_SECONDS, Kernel, Step
 
 LIVE = "live"
 PAUSED = "paused"
@@ -43,14 +43,20 @@ class Pacer:
             return self.kernel.run_for(1e9, max_steps=self.max_steps_per_advance)
         return self.kernel.run_for(wall_elapsed_seconds * self.speed, max_steps=self.max_steps_per_advance)
 
-    def step(self, count: int = 1) -> list[Step]:
-        """Run exactly ``count`` actions (fewer if nothing is pending), jumping the clock to each."""
-        steps = []
+    def step(self, count: int = 1, *, every_action: bool = False) -> list[Step]:
+        """Run ``count`` story steps, jumping the clock to each; the housekeeping due in between
+        runs silently, one recorded action at a time. Stops early when no story step comes
+        within :data:`STORY_HORIZON_SECONDS`. With ``every_action``, run exactly ``count``
+        actions of any kind. Returns every step run, housekeeping included."""
+        steps: list[Step] = []
         for _ in range(count):
-            step = self.kernel.step()
-            if step is None:
+            if every_action:
+                ran = [step] if (step := self.kernel.step()) is not None else []
+            else:
+                ran = self.kernel.step_story(until=self.kernel.now_seconds + STORY_HORIZON_SECONDS)
+            steps += ran
+            if not ran or (not every_action and ran[-1].housekeeping):
                 break
-            steps.append(step)
         return steps
 
     def state(self) -> dict:

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import math
 
+from simulation.apimachinery.timestamps import go_duration
 from simulation.client.apiclient import APIError, is_conflict, is_not_found
 from simulation.client.events import NORMAL, WARNING
 
@@ -41,16 +42,6 @@ STOP_SECONDS = 2.0
 TIME_EPSILON_SECONDS = 1e-6
 #: A sandbox that could not be created is tried again after this long.
 SANDBOX_RETRY_SECONDS = 10.0
-
-
-def go_duration(seconds: float) -> str:
-    """Go's ``time.Duration`` printing, to the millisecond: ``2.5s``, ``500ms``, ``1m5.2s``."""
-    ms = int(round(seconds * 1000))
-    if ms < 1000:
-        return f"{ms}ms"
-    minutes, ms = divmod(ms, 60_000)
-    text = f"{ms / 1000:.3f}".rstrip("0").rstrip(".") + "s"
-    return f"{minutes}m{text}" if minutes else text
 
 
 def pod_full_name(pod: dict) -> str:

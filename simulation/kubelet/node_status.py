@@ -122,6 +122,12 @@ def reconciled_node(spec: NodeSpec, existing: dict) -> dict:
     return node
 
 
+def _beyond_heartbeat(status: dict) -> dict:
+    """A node status without what every heartbeat moves (the conditions' ``lastHeartbeatTime``)."""
+    return {**status, "conditions": [{k: v for k, v in c.items() if k != "lastHeartbeatTime"}
+                                     for c in status.get("conditions") or []]}
+
+
 class NodeStatusReporter:
     """The kubelet's Node writes, on the kubelet's kernel timers (``component``): registration,
     the Lease heartbeat and node status posts. A stopped kubelet makes a new one: a restarted
@@ -226,7 +232,8 @@ class NodeStatusReporter:
         except APIError as exc:
             self._lease = None
             return {"caption": f"kubelet on {self.node} failed to renew its Lease: {exc}", "object": described}
-        return {"caption": f"kubelet on {self.node} renews its Lease (heartbeat)", "object": described}
+        return {"caption": f"kubelet on {self.node} renews its Lease (heartbeat)", "object": described,
+                "housekeeping": True}
 
     def schedule_update(self, delay: float) -> None:
         """Post the node status within ``delay`` seconds (an earlier post already planned stands)."""
@@ -239,15 +246,18 @@ class NodeStatusReporter:
                                                   action="node-status")
 
     def update_node_status(self) -> dict:
-        """Post the whole status: conditions heartbeat, and the images now present."""
+        """Post the whole status: conditions heartbeat, and the images now present. A post that
+        only moves the heartbeat times is housekeeping."""
         self._status_timer = None
         self.schedule_update(NODE_STATUS_REPORT_SECONDS)
         try:
             node = self.client.get("nodes", "", self.node)
-            node["status"] = {**(node.get("status") or {}), **self._node_status(node)}
+            old = node.get("status") or {}
+            node["status"] = {**old, **self._node_status(node)}
             self.client.update_status("nodes", node)
         except APIError as exc:
             return {"caption": f"kubelet on {self.node} failed to update its node status: {exc}"}
         return {"caption": f"kubelet on {self.node} posts its node status: Ready, "
                            f"{len(self.runtime.images())} images present",
-                "object": {"kind": "Node", "namespace": "", "name": self.node}}
+                "object": {"kind": "Node", "namespace": "", "name": self.node},
+                "housekeeping": _beyond_heartbeat(old) == _beyond_heartbeat(node["status"])}

@@ -107,17 +107,21 @@ class PodWorkers:
                                        component=self.name, action="sync-pod")
 
     def _pod_worker_loop(self, uid: str) -> dict:
-        """One run of the pod's worker: its next step, then its status."""
+        """One run of the pod's worker: its next step, then its status. A run with nothing to do
+        and no status to post is housekeeping."""
         w = self.workers.get(uid)
         if w is None:
-            return {}
+            return {"housekeeping": True}
         w.timer, w.wake_at = None, math.inf
+        writes = self.client.writes
         caption = self._next_step(w)
         if uid in self.workers and not w.deleted and w.terminating != "deleted" and not w.rejected:
             self._post_status(w)
+        idle = caption is None and self.client.writes == writes
         if caption is None:
             caption = f"kubelet on {self.node}: pod {w.key} is as it should be"
-        return {"caption": caption, "object": self._described(w), "extra": {"node": self.node, "pod_uid": uid}}
+        return {"caption": caption, "object": self._described(w), "housekeeping": idle,
+                "extra": {"node": self.node, "pod_uid": uid}}
 
     def _next_step(self, w: PodWorker) -> str | None:
         """Which work the pod gets, as upstream's worker picks ``SyncPod``, ``SyncTerminatingPod`` or

@@ -62,7 +62,8 @@ class Prober:
         w = self.workers.get(uid)
         c = self.runtime.get(cid)
         if w is None or c is None or c.state != rt.RUNNING:
-            return {"caption": f"kubelet on {self.node}: the {kind} probe of {name} has nothing to probe"}
+            return {"caption": f"kubelet on {self.node}: the {kind} probe of {name} has nothing to probe",
+                    "housekeeping": True}
         w.probe_timers.pop((cid, kind), None)
         container = next((x for x in (w.pod.get("spec") or {}).get("containers") or [] if x["name"] == name),
                          {"name": name})

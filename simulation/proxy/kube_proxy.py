@@ -8,7 +8,7 @@ Promises:
 * A change that matters (a service's spec, an Endpoints' subsets) asks for a sync; syncs
   are at least ``min_sync_period_seconds`` apart (upstream's ``minSyncPeriod``), so a burst
   of changes is one rewrite. Each sync is one kernel action whose caption says what changed
-  ("service default/web now has 3 endpoints").
+  ("service default/web now has 3 endpoints"); a sync that rewrote the same rules is housekeeping.
 * :meth:`KubeProxy.rules` is the last written rule set, as ``iptables-save`` prints it;
   :meth:`KubeProxy.services` is the same, structured for drawing.
 """
@@ -80,15 +80,16 @@ class KubeProxy(Component):
         endpoints = {(e["metadata"].get("namespace", ""), e["metadata"]["name"]): e
                      for e in self.endpoints_informer.lister.list()}
         self._planned = iptables.plan(services, endpoints)
-        self._rules = iptables.iptables_save(self._planned, cluster_cidr=self.cluster_cidr)
+        rules = iptables.iptables_save(self._planned, cluster_cidr=self.cluster_cidr)
+        unchanged, self._rules = rules == self._rules, rules
         counts: dict[str, int] = {}
         for sp in self._planned:
             service = sp.name.split(":", 1)[0]
             counts[service] = max(counts.get(service, 0), len(sp.endpoints))
         caption = self._describe(self._counts, counts)
         self._counts = counts
-        return {"caption": caption, "extra": {"node": self.node, "rules": len(self._rules),
-                                              "services": len(counts)}}
+        return {"caption": caption, "housekeeping": unchanged,
+                "extra": {"node": self.node, "rules": len(self._rules), "services": len(counts)}}
 
     def _describe(self, before: dict[str, int], after: dict[str, int]) -> str:
         changes = []

@@ -16,7 +16,8 @@ Promises, in virtual time:
 
 * No polling: the queue schedules a kernel action only for the moment something is due (the
   earliest backoff expiry, the oldest unschedulable pod reaching 5 minutes), so an idle
-  scheduler adds nothing to the timeline.
+  scheduler adds nothing to the timeline. A pod put in activeQ or backoffQ is work the kernel
+  counts (``note_work``): the watch event that brought it is a story step.
 * :meth:`pop` is O(log n); a cluster event that moves pods is O(pods parked).
 * A pod that was updated while parked (its spec or labels, not just its status) is moved at once,
   as upstream's ``Update``: the change may be what makes it schedulable.
@@ -285,6 +286,7 @@ class SchedulingQueue:
         return info.last_failure_seconds + self.backoff_duration(info)
 
     def _to_active(self, info: QueuedPodInfo) -> None:
+        self.kernel.note_work()
         was_empty = self._active_count == 0
         info.where = ACTIVE
         info.generation += 1
@@ -301,6 +303,7 @@ class SchedulingQueue:
             return
         info.where = BACKOFF
         info.generation += 1
+        self.kernel.note_work()
         heapq.heappush(self._backoff, (expiry, next(self._seq), info.generation, info.key))
         self._backoff_count += 1
         self._ensure_backoff_timer()
@@ -347,7 +350,7 @@ class SchedulingQueue:
         names = ", ".join(k.rpartition("/")[2] for k in moved[:5]) + (" …" if len(moved) > 5 else "")
         return {"caption": (f"{self.component}: {len(moved)} pod(s) finish their backoff and return to the active "
                             f"queue ({names})") if moved else f"{self.component}: no pod finishes its backoff",
-                "extra": {"moved": len(moved)}}
+                "housekeeping": not moved, "extra": {"moved": len(moved)}}
 
     def _ensure_flush_timer(self) -> None:
         if self._flush_timer is not None or not self._unschedulable:
@@ -374,4 +377,4 @@ class SchedulingQueue:
         waited = f"{int(self.max_unschedulable_seconds)} s"
         return {"caption": f"{self.component}: {moved} pod(s) have waited {waited} as unschedulable and are retried"
                 if moved else f"{self.component}: no unschedulable pod has waited {waited} yet",
-                "extra": {"moved": moved}}
+                "housekeeping": not moved, "extra": {"moved": moved}}

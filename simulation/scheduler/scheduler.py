@@ -146,7 +146,8 @@ class _Index:
 
 class _Decision:
     """A kept decision: the cycle's result (its full record is built only when read) plus the
-    scheduler's own facts. ``result`` is dropped when the detail budget is spent."""
+    scheduler's own facts, among them ``message``: what the cycle's Event said (``Successfully
+    assigned …``, the FailedScheduling text). ``result`` is dropped when the detail budget is spent."""
 
     __slots__ = ("meta", "result", "summary", "weight")
 
@@ -154,12 +155,11 @@ class _Decision:
         self.meta = meta
         self.result: ScheduleResult | None = result
         self.weight = weight
-        self.summary = {"winner": result.node_name, "feasible": result.feasible, "evaluated": result.evaluated,
-                        "message": result.message}
+        self.summary = {"winner": result.node_name, "feasible": result.feasible, "evaluated": result.evaluated}
 
     def as_dict(self) -> dict:
         if self.result is not None:
-            return {**self.meta, **self.result.decision}
+            return {**self.meta, **self.result.decision, "message": self.meta["message"]}
         return {**self.meta, **self.summary, "nodes": [], "detail_dropped": True}
 
 
@@ -297,7 +297,7 @@ class Scheduler(Component):
         self._cycle_timer = None
         queued = self.queue.pop()
         if queued is None:
-            return {"caption": f"{self._who()}'s active queue is empty"}
+            return {"caption": f"{self._who()}'s active queue is empty", "housekeeping": True}
         try:
             return self._schedule(queued)
         except Exception:
@@ -333,8 +333,9 @@ class Scheduler(Component):
         except APIError as exc:
             return self._bind_failed(queued, result, node, exc, described)
         self.scheduled += 1
-        self._keep(queued, result, SCHEDULED, score)
-        self.recorder.event(pod, NORMAL, "Scheduled", f"Successfully assigned {namespace}/{name} to {node}")
+        assigned = f"Successfully assigned {namespace}/{name} to {node}"
+        self._keep(queued, result, SCHEDULED, score, assigned)
+        self.recorder.event(pod, NORMAL, "Scheduled", assigned)
         if result.feasible == 1:
             how = f"only {node} fits; it binds the pod there"
         else:
@@ -349,7 +350,7 @@ class Scheduler(Component):
         pod = queued.pod
         self.failed += 1
         message = result.message
-        self._keep(queued, result, UNSCHEDULABLE, None)
+        self._keep(queued, result, UNSCHEDULABLE, None, message)
         self.queue.add_unschedulable(queued, _rejecting_plugins(result))
         self.recorder.event(pod, WARNING, "FailedScheduling", message)
         self._set_not_scheduled_condition(pod, UNSCHEDULABLE, message)
@@ -387,7 +388,7 @@ class Scheduler(Component):
         self.bind_errors += 1
         text = str(exc)
         message = f'running Bind plugin "DefaultBinder": {text}'
-        self._keep(queued, result, BIND_ERROR, None, error=message)
+        self._keep(queued, result, BIND_ERROR, None, message)
         self.recorder.event(queued.pod, WARNING, "FailedScheduling", message)
         gone = is_not_found(exc) or (exc.code == 409 and ("already assigned" in text or "being deleted" in text))
         if gone:
@@ -402,11 +403,10 @@ class Scheduler(Component):
 
     # ----------------------------------------------------------------- decisions
     def _keep(self, queued: QueuedPodInfo, result: ScheduleResult, outcome: str, score: int | None,
-              error: str = "") -> None:
-        meta = {"scheduler": self.scheduler_name, "component": self.name, "time_seconds": self.kernel.now_seconds,
-                "attempt": queued.attempts, "outcome": outcome, "node": result.node_name, "score": score}
-        if error:
-            meta["error"] = error
+              message: str) -> None:
+        meta = {"pod": queued.key, "scheduler": self.scheduler_name, "component": self.name,
+                "time_seconds": self.kernel.now_seconds, "attempt": queued.attempts, "outcome": outcome,
+                "node": result.node_name, "score": score, "message": message}
         key = queued.key
         self._forget_decision(key)
         entry = _Decision(meta, result, len(self.cache.snapshot) + 20 * result.evaluated)

@@ -53,6 +53,8 @@ export class Diagram {
     this.trafficLayer = el("g", {class: "traffic"}, overlay || svg);
     this.dirty = true;
     this.instant = true;
+    // what the caption's story step lights: component names, and the controller that acted
+    this.lit = {names: new Set(), component: "", controller: ""};
     this.drawStatic();
   }
 
@@ -68,7 +70,7 @@ export class Diagram {
     el("text", {x: 79, y: 127, class: "center small"}, clients, "users, this page");
     this.anchors.clients = [138, 113];
     // the API server and its stages
-    const api = el("g", {class: "component apiserver", "data-inspect": "apiserver"}, b);
+    const api = el("g", {class: "component apiserver", "data-inspect": "apiserver", "data-component": "apiserver"}, b);
     el("rect", {x: 170, y: 44, width: 668, height: 146, rx: 10, class: "apiserver-box"}, api);
     el("text", {x: 184, y: 66, class: "strong"}, api, "kube-apiserver");
     el("text", {x: 300, y: 66, class: "small muted"}, api, "every request crosses these stages, in order");
@@ -95,7 +97,7 @@ export class Diagram {
     el("path", {d: "M838 109 H900", class: "etcd-link"}, b);
     el("text", {x: 842, y: 100, class: "tiny etcd-note"}, b, "only link");
     el("text", {x: 842, y: 126, class: "tiny etcd-note"}, b, "to etcd");
-    const etcd = el("g", {class: "component etcd", "data-inspect": "etcd"}, b);
+    const etcd = el("g", {class: "component etcd", "data-inspect": "etcd", "data-component": "etcd"}, b);
     el("path", {d: "M900 64 a45 13 0 0 0 90 0 v90 a45 13 0 0 1 -90 0 z", class: "etcd-body"}, etcd);
     el("ellipse", {cx: 945, cy: 64, rx: 45, ry: 13, class: "etcd-top"}, etcd);
     el("text", {x: 945, y: 112, class: "center strong"}, etcd, "etcd");
@@ -246,6 +248,7 @@ export class Diagram {
       this.nodeSig = nodeSig;
       this.drawNodes(L);
     }
+    this.applyLight();
     const positions = new Map();  // pod key -> [x, y, compact, card, tray]
     for (const b of L.boxes) {
       if (b.kind !== "node") continue;
@@ -410,6 +413,23 @@ export class Diagram {
 
   setRevision(rev) {
     this.etcdText.textContent = `rev ${rev}`;
+  }
+
+  /** Light the path a story step names (its `highlight`: component, API server, etcd,
+   * watchers) and, in a controller manager, the controller that acted; kept across redraws. */
+  light(names, component = "", controller = "") {
+    this.lit = {names: new Set(names), component, controller};
+    this.applyLight();
+  }
+
+  applyLight() {
+    const {names, component, controller} = this.lit;
+    for (const n of this.svg.querySelectorAll("[data-component]")) n.classList.toggle("lit", names.has(n.dataset.component));
+    for (const n of this.svg.querySelectorAll("[data-controller]")) {
+      const owner = n.closest("[data-component]");
+      n.classList.toggle("lit", !!controller && n.dataset.controller === controller &&
+        !!owner && owner.dataset.component === component);
+    }
   }
 }
 

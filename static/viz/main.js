@@ -4,6 +4,7 @@ import {Traffic} from "./anim.js";
 import {Diagram} from "./diagram.js";
 import {applyEvents, emit, keyOf, on, replace, RESOURCES, state} from "./model.js";
 import {Panels} from "./panels.js";
+import {showStory} from "./story.js";
 import {Stream} from "./stream.js";
 
 const $ = id => document.getElementById(id);
@@ -143,7 +144,7 @@ function onSteps(steps, history = false) {
   }
   if (state.steps.length > 2000) state.steps.splice(0, state.steps.length - 2000);
   panels.renderSteps(fresh.slice(-200));
-  showCaption(fresh[fresh.length - 1]);
+  showStory(fresh, diagram);
 }
 
 function componentAnchor(name, controller) {
@@ -168,13 +169,6 @@ function flashComponent(name, controller) {
     n.classList.add("acting");
     setTimeout(() => n.classList.remove("acting"), 700);
   }
-}
-
-function showCaption(step) {
-  const cap = $("caption");
-  cap.querySelector(".step-no").textContent = `Step ${step.seq} · t=${Number(step.time_seconds || 0).toFixed(2)}s · ${step.component}${step.controller ? "/" + step.controller : ""}`;
-  cap.querySelector(".text").textContent = step.caption || step.action;
-  cap.dataset.seq = step.seq;
 }
 
 async function fetchSteps() {

@@ -27,6 +27,8 @@ function age(timestamp) {
   return s < 120 ? `${Math.round(s)}s` : s < 7200 ? `${Math.round(s / 60)}m` : `${Math.round(s / 3600)}h`;
 }
 
+// Steps the timeline keeps of each kind (story, housekeeping).
+const STEPS_KEPT = 500;
 const SCALABLE = new Set(["Deployment", "ReplicaSet", "StatefulSet", "ReplicationController"]);
 const ETCD_RESOURCES = [
   ["/api/v1/namespaces", "namespaces", "Namespace"], ["/api/v1/nodes", "nodes", "Node"],
@@ -55,6 +57,8 @@ export class Panels {
       if (target) this.inspect(target.dataset.inspect);
     });
     for (const id of ["ev-namespace", "ev-kind", "ev-reason"]) $(id).addEventListener("input", () => this.renderEvents());
+    const housekeeping = $("show-housekeeping");
+    housekeeping.addEventListener("change", () => $("timeline").classList.toggle("show-housekeeping", housekeeping.checked));
     this.setupCreate();
   }
 
@@ -66,10 +70,13 @@ export class Panels {
   }
 
   // ------------------------------------------------------------------ steps and requests
+  /** The timeline: story steps, and housekeeping (hidden unless "show housekeeping" is on);
+   * each kind keeps its newest STEPS_KEPT, so a flood of heartbeats never pushes the story out. */
   renderSteps(fresh) {
     const list = $("timeline");
     for (const s of fresh) {
-      const li = h("li", {"data-seq": s.seq, class: s.action, title: `t=${s.time_seconds}s`},
+      const li = h("li", {"data-seq": s.seq, class: `${s.action}${s.housekeeping ? " housekeeping" : " story"}`,
+        title: `t=${s.time_seconds}s`},
         h("span", {class: "seq"}, s.seq), " ",
         h("span", {class: "who"}, s.controller ? `${s.controller}` : s.component), " ",
         s.caption || `${s.action}${s.object ? " " + s.object.kind + " " + s.object.name : ""}`);
@@ -80,7 +87,7 @@ export class Panels {
       });
       list.prepend(li);
     }
-    while (list.children.length > 500) list.lastChild.remove();
+    for (const kind of ["story", "housekeeping"]) [...list.querySelectorAll(`li.${kind}`)].slice(STEPS_KEPT).forEach(n => n.remove());
   }
 
   renderRequests(records) {

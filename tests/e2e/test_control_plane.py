@@ -1,6 +1,7 @@
 """The control plane, as a learner sees it with the real kubectl on the demo cluster that
 ``manage.py up`` creates (3 nodes, live at 1x): the Deployment → ReplicaSet → Pod →
-scheduler → kubelet chain, pausing and stepping, a stopped scheduler, a second scheduler,
+scheduler → kubelet chain, pausing and stepping story steps (and `manage.py sim` printing them),
+a stopped scheduler, a second scheduler,
 the pause container, dropped watch events and an unschedulable pod.
 
 The suite runs its own server, so pausing or stopping components never disturbs others.
@@ -9,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import json
+import re
 import time
 import urllib.request
 
@@ -116,7 +118,7 @@ def test_deployment_chain_runs_pods_and_tells_it_in_events(kc, tmp_path):
     assert "Scaled up replica set" in printed and "Successfully assigned default/" in printed
 
 
-def test_paused_cluster_stores_the_deployment_and_steps_one_action_at_a_time(kc, sim, tmp_path):
+def test_paused_cluster_stores_the_deployment_and_steps_one_story_step_at_a_time(kc, sim, tmp_path):
     status, state = sim("POST", "pause")
     assert status == 200 and state["clock"]["mode"] == "paused"
     try:
@@ -289,12 +291,72 @@ def test_control_api_errors_are_statuses(sim, sim_server):
 
 
 def test_manage_py_sim_drives_the_same_control_api(sim_server):
-    result = sim_server.manage("sim", "state", check=False)
+    result = sim_server.manage("sim", "state", "-o", "json", check=False)
     assert result.returncode == 0, result.stderr
     state = json.loads(result.stdout)
     assert {"kube-scheduler", "kube-controller-manager", "kubelet/node-3"} <= {c["name"] for c in state["components"]}
-    stepped = json.loads(sim_server.manage("sim", "step", "2").stdout)
+    stepped = json.loads(sim_server.manage("sim", "step", "2", "--all", "-o", "json").stdout)
     assert len(stepped["steps"]) == 2 and stepped["clock"]["mode"] == "paused"
-    assert json.loads(sim_server.manage("sim", "play").stdout)["clock"]["mode"] == "live"
+    assert sim_server.manage("sim", "play").stdout.startswith("live at ")
     refused = sim_server.manage("sim", "fail-node", "node-9", check=False)
     assert refused.returncode != 0 and "no node named 'node-9'" in refused.stderr
+
+
+#: Steps that must never be told as the story (issue 11): heartbeats, renewals, no-op relists and checks.
+HOUSEKEEPING = re.compile(r".*(renews its Lease|renews lease|its cache was right|is a follower|queue is empty|"
+                          r"nothing to do)|The node controller checks \d+ node\(s\): \d+ Ready$")
+
+
+def wait_until_the_story_rests(sim, quiet_seconds: float = 3.0) -> None:
+    """Until no story step happened for ``quiet_seconds`` of wall time (at 1x, three hops): what
+    earlier tests set going has finished, so the steps that follow are this test's own."""
+    def rested() -> bool:
+        _, before = sim("GET", "")
+        time.sleep(quiet_seconds)
+        _, steps = sim("GET", f"steps?since={before['clock']['step']}")
+        return not [s for s in steps["steps"] if not s["housekeeping"]]
+    wait_for(rested, timeout=60, every=0)
+
+
+def test_forty_story_steps_from_manage_py_run_a_deployment_kubectl_created(kc, sim, sim_server):
+    wait_until_the_story_rests(sim)
+    status, _ = sim("POST", "pause")
+    assert status == 200
+    try:
+        name = unique("story")
+        ok(kc("create", "deployment", name, "--image=nginx", "--replicas=2"))
+        result = sim_server.manage("sim", "step", "40", "-o", "json")
+        stepped = json.loads(result.stdout)
+        running = [p for p in pods(kc, f"app={name}") if p["status"].get("phase") == "Running"]
+        assert len(running) == 2, [(s["component"], s["caption"]) for s in stepped["steps"]]
+        assert 0 < len(stepped["steps"]) <= 40 and stepped["housekeeping"] > 0
+        told = [s["caption"] for s in stepped["steps"] if s["housekeeping"] or HOUSEKEEPING.match(s["caption"])]
+        assert told == [] and not {s["action"] for s in stepped["steps"]} & {"heartbeat", "requeue"}, told
+        binding = next(s for s in stepped["steps"] if s["action"] == "schedule" and name in s["caption"])
+        assert binding["highlight"][:3] == ["kube-scheduler", "apiserver", "etcd"]
+        assert f"kubelet/{binding['extra']['node']}" in binding["highlight"]
+
+        # the same steps, as a person reads them
+        table = sim_server.manage("sim", "steps", "--since", str(stepped["steps"][0]["seq"] - 1)).stdout.splitlines()
+        assert table[0].split() == ["SEQ", "TIME", "COMPONENT", "CAPTION"]
+        assert len(table) - 1 >= len(stepped["steps"]) and not any("renews" in line for line in table)
+        pod = running[0]["metadata"]["name"]
+        decision = sim_server.manage("sim", "decision", f"default/{pod}").stdout.splitlines()
+        assert decision[0].startswith(f"default/{pod}: Scheduled on {running[0]['spec']['nodeName']} by "
+                                      "default-scheduler")
+        rows = {line.split()[0]: line for line in decision[2:-1]}
+        assert decision[1].split()[0] == "NODE" and "TaintToleration" in decision[1] and decision[1].endswith("SCORE")
+        assert rows[running[0]["spec"]["nodeName"]].split()[1] == "*", decision
+        assert "untolerated taint" in rows["node-3"], "node-3 is tainted dedicated=gpu:NoSchedule"
+        assert decision[-1] == f"Successfully assigned default/{pod} to {running[0]['spec']['nodeName']}"
+        crictl = sim_server.manage("sim", "containers", running[0]["spec"]["nodeName"]).stdout.splitlines()
+        assert crictl[0].split() == ["CONTAINER", "IMAGE", "CREATED", "STATE", "NAME", "ATTEMPT", "POD", "ID", "POD"]
+        at = crictl[0].index("NAME")
+        assert {line[at:].split()[0] for line in crictl[1:] if line.endswith(pod)} == {"nginx", "POD"}, crictl
+        saved = sim_server.manage("sim", "iptables", "node-1").stdout.splitlines()
+        assert saved[0] == "*filter" and "*nat" in saved and saved[-1] == "COMMIT"
+        speed = sim_server.manage("sim", "speed", "10").stdout
+        assert speed.startswith("paused at ") and 'still paused: "manage.py sim play" runs it at 10x' in speed
+    finally:
+        sim("POST", "speed", {"speed": 1})
+        sim("POST", "play")

@@ -2,6 +2,8 @@
 for the same seed, and one action per step in the chain's order."""
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from simulation.apiserver.assembly import new_apiserver
@@ -9,6 +11,7 @@ from simulation.apiserver.bootstrap import APISERVER, bootstrap
 from simulation.client.apiclient import APIClient
 from simulation.cluster import SimCluster, SimulationError, demo_nodes, standard_cluster
 from simulation.kernel import Kernel
+from simulation.kernel.kernel import CLASSROOM_WATCH_LATENCY_SECONDS, STORY_HORIZON_SECONDS
 from simulation.store.memory import MemoryStore
 
 DEPLOYMENT = {
@@ -81,20 +84,80 @@ def test_different_seed_different_names():
     assert history(11)[1] != history(12)[1]
 
 
-def test_paused_steps_follow_the_chain_one_action_at_a_time():
+def test_paused_story_steps_follow_the_chain_one_at_a_time():
     cluster, admin = make_cluster(mode="paused")
     cluster.kernel.run_for(2)
     admin.create("deployments", DEPLOYMENT, "default")
     assert admin.list("replicasets", "default")[0] == [], "paused: nothing reacts"
     firsts: dict[str, int] = {}
-    for _ in range(400):
-        step = cluster.pacer.step()[0]
+    for _ in range(100):
+        *housekeeping, step = cluster.pacer.step()
+        assert not step.housekeeping and all(s.housekeeping for s in housekeeping)
         key = step.controller or step.component.split("/")[0]
-        if step.action != "watch-delivery" and step.action not in ("leader-election", "heartbeat"):
+        if step.action != "watch-delivery":
             firsts.setdefault(key, step.seq)
         if len(running_pods(admin, "web")) == 3:
             break
     assert firsts["deployment"] < firsts["replicaset"] < firsts["kube-scheduler"] < firsts["kubelet"], firsts
+
+
+#: What ``kubectl create deployment story --image=nginx --replicas=2`` sends.
+STORY = {"apiVersion": "apps/v1", "kind": "Deployment",
+         "metadata": {"name": "story", "namespace": "default", "labels": {"app": "story"}},
+         "spec": {"replicas": 2, "selector": {"matchLabels": {"app": "story"}},
+                  "template": {"metadata": {"labels": {"app": "story"}},
+                               "spec": {"containers": [{"name": "nginx", "image": "nginx"}]}}}}
+#: Housekeeping that must never be told as the story (issue 11): heartbeats, lease renewals,
+#: relists and checks that changed nothing.
+HOUSEKEEPING = re.compile(r".*(renews its Lease|renews lease|its cache was right|is a follower|queue is empty|"
+                          r"nothing to do)|The node controller checks \d+ node\(s\): \d+ Ready$")
+
+
+@pytest.mark.parametrize("warm_up_seconds", [0.5, 31.0, 95.25], ids=["just-started", "amid-relists", "settled"])
+def test_forty_story_steps_run_a_two_replica_deployment_with_no_housekeeping_among_them(warm_up_seconds):
+    cluster, admin = make_cluster(mode="paused")
+    cluster.kernel.watch_latency_seconds = CLASSROOM_WATCH_LATENCY_SECONDS
+    cluster.kernel.run_for(warm_up_seconds)
+    admin.create("deployments", STORY, "default")
+
+    ran = cluster.pacer.step(40)
+
+    story = [s for s in ran if not s.housekeeping]
+    assert len(running_pods(admin, "story")) == 2
+    assert len(story) == 40 or ran[-1].housekeeping, "fewer only when the story ran out before the horizon"
+    told = [s.caption for s in story if HOUSEKEEPING.match(s.caption)]
+    assert told == [] and not {s.action for s in story} & {"heartbeat", "requeue"}, told
+    assert any(s.action == "heartbeat" for s in ran), "housekeeping still ran in between, each a recorded step"
+    assert list(cluster.kernel.history)[-len(ran):] == ran
+
+
+def test_a_binding_lights_the_path_from_the_scheduler_through_etcd_to_the_nodes_kubelet():
+    cluster, admin = make_cluster(mode="paused")
+    cluster.kernel.run_for(2)
+    admin.create("deployments", STORY, "default")
+    binding = next(s for _ in range(40) for s in cluster.pacer.step() if s.action == "schedule")
+    node = binding.extra["node"]
+    assert binding.highlight[:3] == ["kube-scheduler", "apiserver", "etcd"]
+    assert f"kubelet/{node}" in binding.highlight and "kube-controller-manager" in binding.highlight
+    assert not any(k.startswith("kubelet/") and k != f"kubelet/{node}" for k in binding.highlight), binding.highlight
+    delivery = next(s for s in cluster.kernel.history if s.action == "watch-delivery" and not s.housekeeping)
+    assert delivery.highlight == ["apiserver", delivery.component]
+
+
+def test_every_action_steps_housekeeping_too():
+    cluster, admin = make_cluster(mode="paused")
+    cluster.kernel.run_for(2)
+    ran = cluster.pacer.step(30, every_action=True)
+    assert len(ran) == 30 and any(s.housekeeping for s in ran)
+
+
+def test_a_story_step_on_an_idle_cluster_runs_housekeeping_up_to_the_horizon_and_stops():
+    cluster, _ = make_cluster(mode="paused")
+    cluster.kernel.run_for(60)
+    start = cluster.kernel.now_seconds
+    ran = cluster.pacer.step(3)
+    assert ran and all(s.housekeeping for s in ran)
+    assert start + STORY_HORIZON_SECONDS - 15 < cluster.kernel.now_seconds <= start + STORY_HORIZON_SECONDS
 
 
 def test_faults_and_unknown_components_are_refused_with_a_reason():
@@ -161,3 +224,19 @@ def test_replicas_are_for_the_two_elected_components():
         cluster.set_replicas("kubelet", 2)
     with pytest.raises(SimulationError, match="from 1 to 3"):
         cluster.set_replicas("scheduler", 7)
+
+
+def test_heartbeats_and_lease_renewals_are_housekeeping_and_a_takeover_is_story():
+    cluster, _ = make_cluster()
+    first, second = cluster.set_replicas("scheduler", 2)
+    cluster.kernel.run_for(30)
+    cluster.stop(first.name)
+    cluster.kernel.run_for(30)
+
+    told = [s.caption for s in cluster.kernel.history if s.action in ("leader-election", "heartbeat")
+            and not s.housekeeping]
+    assert sum("becomes the leader" in c for c in told) == 2 and any("takes over" in c for c in told)
+    assert sum("is a follower" in c for c in told) == 1, "a follower's first look is news, its later ones are not"
+    assert sum("creates its node Lease" in c for c in told) == 3 and not [c for c in told if "renews" in c]
+    quiet = [s.caption for s in cluster.kernel.history if s.housekeeping]
+    assert any("renews its Lease (heartbeat)" in c for c in quiet) and any("renews lease" in c for c in quiet)

@@ -127,13 +127,18 @@ def shot(request):
     return take
 
 
+def sim_get(server, api: RawAPI, path: str = "") -> dict:
+    """``GET /clusters/demo/sim/PATH`` with the admin token."""
+    req = urllib.request.Request(f"{server.http_url}/clusters/demo/sim/{path}",
+                                 headers={"Authorization": f"Bearer {api.token}", "Accept": "application/json"})
+    with urllib.request.urlopen(req, timeout=10) as response:
+        return json.loads(response.read())
+
+
 def sim_status(server, api: RawAPI) -> dict | None:
     """The control API's answer for demo, or None while the control plane has not landed."""
-    req = urllib.request.Request(f"{server.http_url}/clusters/demo/sim/",
-                                 headers={"Authorization": f"Bearer {api.token}", "Accept": "application/json"})
     try:
-        with urllib.request.urlopen(req, timeout=10) as response:
-            data = json.loads(response.read())
+        data = sim_get(server, api)
     except (urllib.error.URLError, ValueError, OSError):
         return None
     return data if isinstance(data, dict) and "clock" in data else None

@@ -12,7 +12,7 @@ import pytest
 
 from tests.e2e.conftest import DEPLOYMENT, ok, tmpfile
 
-from .conftest import log_in, sim_post, sim_status
+from .conftest import log_in, sim_get, sim_post, sim_status
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
@@ -338,8 +338,8 @@ def test_many_nodes_are_grouped_by_zone(browser, login_state, server, admin_api,
 
 
 # ---------------------------------------------------------------------- with the control plane
-def test_pause_and_step_advance_one_action_with_a_caption(cluster_page, control_plane, server, admin_api,
-                                                          shot) -> None:
+def test_pause_and_step_advance_one_story_step_with_a_caption(cluster_page, control_plane, server, admin_api,
+                                                              shot) -> None:
     page = cluster_page
     page.wait_for_selector("#play:not([disabled])")
     sim_post(server, admin_api, "pause")
@@ -353,15 +353,99 @@ def test_pause_and_step_advance_one_action_with_a_caption(cluster_page, control_
     page.wait_for_function(f"window.clusterviz.state.clock.step === {before}")
     page.locator("#diagram").click(position={"x": 5, "y": 5})
     page.keyboard.press("s")
-    # exactly one component action, and the caption says what it was
-    page.wait_for_function(f"Number(document.getElementById('caption').dataset.seq) === {before + 1}", timeout=10000)
+    # one story step (housekeeping before it ran silently), and the caption says what it was
+    page.wait_for_function(f"Number(document.getElementById('caption').dataset.seq) > {before}", timeout=10000)
     time.sleep(0.5)
+    shown = int(page.locator("#caption").get_attribute("data-seq"))
     after = sim_status(server, admin_api)["clock"]["step"]
-    assert after == before + 1, (before, after)
-    assert page.locator("#caption .text").inner_text().strip()
-    page.wait_for_selector("#timeline li")
+    assert shown == after, (before, shown, after)
+    [step] = [s for s in sim_get(server, admin_api, f"steps?since={before}")["steps"] if not s["housekeeping"]]
+    assert step["seq"] == shown and page.locator("#caption .text").inner_text().strip() == step["caption"]
+    page.wait_for_selector("#timeline li.story")
     shot(page, "08-step")
     sim_post(server, admin_api, "play")
+
+
+def wait_until_the_story_rests(server, api, quiet_seconds: float = 3.0) -> None:
+    """Until no story step happened for ``quiet_seconds`` (three hops at 1x): what other tests
+    set going has finished, so the steps that follow are this test's own."""
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        before = sim_status(server, api)["clock"]["step"]
+        time.sleep(quiet_seconds)
+        if not [s for s in sim_get(server, api, f"steps?since={before}")["steps"] if not s["housekeeping"]]:
+            return
+    raise AssertionError("the control plane never came to rest")
+
+
+#: What the page shows of the step in the caption: the step, the components and controller chips lit.
+CAPTIONED = """() => {
+  const seq = Number(document.getElementById("caption").dataset.seq);
+  return {step: window.clusterviz.state.steps.find(s => s.seq === seq),
+          caption: document.querySelector("#caption .text").textContent,
+          lit: [...document.querySelectorAll("svg [data-component].lit")].map(n => n.dataset.component),
+          chips: [...document.querySelectorAll("svg [data-controller].lit")].map(n => n.dataset.controller)};
+}"""
+
+
+def test_the_step_button_walks_the_deployment_chain_story_step_by_story_step_lighting_each_path(
+        cluster_page, control_plane, server, admin_api, shot) -> None:
+    page = cluster_page
+    page.wait_for_selector("#play:not([disabled])")
+    wait_until_the_story_rests(server, admin_api)
+    sim_post(server, admin_api, "pause")
+    page.wait_for_function("document.body.dataset.clockMode === 'paused'", timeout=10000)
+    name = unique("chain")
+    assert admin_api.request("POST", "/apis/apps/v1/namespaces/default/deployments", __import__("yaml").safe_load(
+        DEPLOYMENT.format(name=name, replicas=2))).status == 201
+
+    def running() -> int:
+        items = admin_api.get(f"/api/v1/namespaces/default/pods?labelSelector=app%3D{name}").json()["items"]
+        return sum(1 for p in items if (p.get("status") or {}).get("phase") == "Running")
+
+    walked: list[dict] = []
+    try:
+        for _ in range(40):
+            seq = int(page.locator("#caption").get_attribute("data-seq") or 0)
+            page.click("#step")
+            page.wait_for_function(f"Number(document.getElementById('caption').dataset.seq) > {seq}", timeout=15000)
+            shown = page.evaluate(CAPTIONED)
+            walked.append(shown)
+            step = shown["step"]
+            assert not step["housekeeping"] and shown["caption"] == step["caption"], shown
+            # everything the step names is lit, and nothing else
+            on_diagram = set(page.evaluate("[...document.querySelectorAll('svg [data-component]')]"
+                                           ".map(n => n.dataset.component)"))
+            assert set(shown["lit"]) == set(step["highlight"]) & on_diagram, shown
+            assert set(shown["chips"]) <= {step["controller"]}, shown
+            if running() == 2:
+                break
+        shot(page, "09-story-steps")
+    finally:
+        sim_post(server, admin_api, "play")
+    assert running() == 2, [w["caption"] for w in walked]
+
+    def first(predicate) -> tuple[int, dict]:
+        return next((i, w) for i, w in enumerate(walked) if predicate(w["step"], w["caption"]))
+
+    made_rs, rs = first(lambda s, c: s["controller"] == "deployment" and "creates ReplicaSet" in c and name in c)
+    made_pods, pods = first(lambda s, c: s["controller"] == "replicaset" and "creates pod" in c and name in c)
+    bound, bind = first(lambda s, c: s["action"] == "schedule" and name in c)
+    heard, hear = first(lambda s, c: s["action"] == "watch-delivery" and s["component"].startswith("kubelet/")
+                        and name in c)
+    started, start = first(lambda s, c: "starts container" in c and name in c)
+    assert made_rs < made_pods < bound < heard < started, [w["caption"] for w in walked]
+    for shown in (rs, pods):
+        assert {"kube-controller-manager", "apiserver", "etcd"} <= set(shown["lit"]), shown
+    assert rs["chips"] == ["deployment"] and pods["chips"] == ["replicaset"]
+    node = bind["step"]["extra"]["node"]
+    assert {"kube-scheduler", "apiserver", "etcd", f"kubelet/{node}"} <= set(bind["lit"]), bind
+    assert set(hear["lit"]) == {"apiserver", hear["step"]["component"]}, hear
+    assert {start["step"]["component"], "apiserver", "etcd"} <= set(start["lit"]), start
+    assert page.locator("#timeline li.housekeeping").count() > 0, "housekeeping is in the timeline, hidden"
+    assert not page.locator("#timeline li.housekeeping").first.is_visible()
+    page.check("#show-housekeeping")
+    assert page.locator("#timeline li.housekeeping").first.is_visible()
 
 
 def test_stopping_the_scheduler_turns_it_red_and_pods_stay_pending(cluster_page, control_plane, server,

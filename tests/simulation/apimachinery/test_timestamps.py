@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from simulation.apimachinery.timestamps import human_duration
+from simulation.apimachinery.timestamps import go_duration, human_duration
 
 DURATION_CASES = [
     (0, "0s"), (-1.5, "0s"), (-2, "<invalid>"), (59.9, "59s"), (90, "90s"), (119, "119s"),
@@ -17,3 +17,11 @@ DURATION_CASES = [
 @pytest.mark.parametrize("seconds, expected", DURATION_CASES, ids=[c[1] + f"@{c[0]}" for c in DURATION_CASES])
 def test_human_duration(seconds, expected):
     assert human_duration(seconds) == expected
+
+
+@pytest.mark.parametrize("seconds, expected", [
+    (0.005, "5ms"), (0.5, "500ms"), (2.5, "2.5s"), (8.021, "8.021s"), (60, "1m0s"), (65.2, "1m5.2s"),
+    (101.2064, "1m41.206s"),
+], ids=lambda v: str(v))
+def test_go_duration(seconds, expected):
+    assert go_duration(seconds) == expected

@@ -139,3 +139,41 @@ def test_repeated_events_are_aggregated_into_a_count(env):
     assert len(events) == 1
     assert (events[0]["count"], events[0]["source"], events[0]["involvedObject"]["name"]) == (
         3, {"component": "kubelet", "host": "node-1"}, "p")
+
+
+# ---------------------------------------------------------------------- story or housekeeping
+def test_a_delivery_is_story_only_when_a_handler_queues_work_for_it(env):
+    kernel, admin, client = env
+    informer = Informer(kernel, client, "configmaps", component="kube-controller-manager")
+    queue = RateLimitingQueue(kernel, component="kube-controller-manager", name="test")
+    informer.add_event_handler(lambda o: None, lambda old, new: queue.add(new["metadata"]["name"]) if
+                               new["data"] != old["data"] else None)
+    informer.start()
+    admin.create("configmaps", cm("a"), "default")                       # cached, nobody acts
+    admin.patch("configmaps", "default", "a", {"data": {"v": "2"}})      # queued
+    admin.patch("configmaps", "default", "a", {"metadata": {"labels": {"x": "y"}}})  # filtered out
+    admin.patch("configmaps", "default", "a", {"data": {"v": "3"}})      # its key is queued already
+
+    kernel.run_for(1)
+
+    deliveries = [(s.event_type, s.housekeeping) for s in kernel.history if s.action == "watch-delivery"]
+    assert deliveries == [("ADDED", True), ("MODIFIED", False), ("MODIFIED", True), ("MODIFIED", True)]
+    assert all(s.highlight == ["apiserver", "kube-controller-manager"] for s in kernel.history)
+
+
+def test_a_relist_is_housekeeping_unless_a_handler_acts_on_what_it_found(env):
+    kernel, admin, client = env
+    informer, seen = watched(kernel, client, relist_period_seconds=30)
+    kernel.run_for(35)
+    quiet = [s for s in kernel.history if s.action == "relist"]
+    assert quiet and all(s.housekeeping and "its cache was right" in s.caption for s in quiet)
+
+    queue = RateLimitingQueue(kernel, component="kube-controller-manager", name="test")
+    informer.add_event_handler(lambda o: queue.add(o["metadata"]["name"]))
+    informer.drops.arm(1, "configmaps")
+    admin.create("configmaps", cm("lost"), "default")
+    kernel.run_for(40)
+    repaired = [s for s in kernel.history if s.action == "relist" and "missed" in s.caption]
+    assert len(repaired) == 1 and not repaired[0].housekeeping
+    dropped = next(s for s in kernel.history if s.extra.get("dropped"))
+    assert not dropped.housekeeping, "a lost event is part of the fault's story"

@@ -1,10 +1,12 @@
 """The kernel's promises: one action per step in (time, order) order, cancelled actions
-skipped uncounted, pacing by wall time × speed, pumps woken only for their topics."""
+skipped uncounted, pacing by wall time × speed, pumps woken only for their topics, story
+steps with housekeeping run silently in between, and the path a step lights."""
 from __future__ import annotations
 
 import pytest
 
 from simulation.kernel import Kernel, Pacer
+from simulation.kernel.kernel import STORY_HORIZON_SECONDS
 
 
 def recorder(kernel: Kernel, log: list, name: str, delay: float, component: str = "c"):
@@ -102,3 +104,71 @@ def test_a_write_wakes_only_the_pumps_of_its_topics_in_registration_order():
     revision["now"] = 3  # the feed cannot tell what changed: everyone is woken
     kernel.pump()
     assert woken == ["kubelet-2", "scheduler", "kubelet-1", "proxy", "always"]
+
+
+# ---------------------------------------------------------------------- story steps and housekeeping
+@pytest.mark.parametrize("result,housekeeping", [
+    ("a caption", False),
+    (None, False),
+    ({"caption": "renews"}, False),
+    ({"caption": "renews", "housekeeping": True}, True),
+], ids=["caption", "nothing", "unsaid", "said"])
+def test_a_step_is_story_unless_its_component_says_housekeeping(result, housekeeping):
+    kernel = Kernel()
+    kernel.schedule(1, lambda: result, component="c", action="a")
+    assert kernel.step().housekeeping is housekeeping
+
+
+def test_step_story_runs_housekeeping_silently_up_to_the_next_story_step():
+    kernel, log = Kernel(), []
+    for i, kind in enumerate(["heartbeat", "heartbeat", "bind", "heartbeat", "start"]):
+        kernel.schedule(i + 1, lambda kind=kind: log.append(kind) or {"caption": kind,
+                                                                      "housekeeping": kind == "heartbeat"},
+                        component="c", action=kind)
+
+    assert [s.action for s in kernel.step_story()] == ["heartbeat", "heartbeat", "bind"]
+    assert [s.action for s in Pacer(kernel, mode="paused").step(1)] == ["heartbeat", "start"]
+    assert log == ["heartbeat", "heartbeat", "bind", "heartbeat", "start"] and kernel.steps_taken == 5
+
+
+def test_step_story_stops_at_until_when_only_housekeeping_is_due():
+    kernel = Kernel()
+
+    def heartbeat() -> dict:
+        kernel.schedule(10, heartbeat, component="kubelet/node-1", action="heartbeat")
+        return {"caption": "renews its Lease", "housekeeping": True}
+
+    kernel.schedule(0, heartbeat, component="kubelet/node-1", action="heartbeat")
+    ran = Pacer(kernel, mode="paused").step(3)
+    assert ran and all(s.housekeeping for s in ran) and kernel.now_seconds <= STORY_HORIZON_SECONDS
+    assert len(Pacer(kernel, mode="paused").step(3, every_action=True)) == 3
+
+
+def test_a_write_lights_the_component_the_api_server_etcd_and_the_watchers_of_what_it_wrote():
+    kernel = Kernel()
+    revision = {"now": 1}
+    written: dict[int, set] = {}
+    kernel.set_change_probe(lambda: revision["now"], lambda since: written.get(since))
+    for owner, topic in [("kube-scheduler", "pods"), ("kubelet/node-1", ("pods", "node-1")),
+                         ("kubelet/node-2", ("pods", "node-2")), ("kube-proxy/node-1", "services")]:
+        kernel.add_pump(lambda: None, topic, owner)
+    kernel.pump()
+
+    def bind() -> str:
+        written[1] = {"pods", ("pods", "node-1")}
+        revision["now"] = 2
+        return "binds the pod to node-1"
+
+    kernel.schedule(1, bind, component="kube-scheduler", action="schedule")
+    kernel.schedule(2, lambda: "looks", component="kube-scheduler", action="schedule")
+
+    assert kernel.step().highlight == ["kube-scheduler", "apiserver", "etcd", "kubelet/node-1"]
+    assert kernel.step().highlight == ["kube-scheduler"]
+
+
+def test_work_queued_counts_scheduled_actions_and_noted_work():
+    kernel = Kernel()
+    before = kernel.work_queued
+    kernel.schedule(1, lambda: None, component="c", action="a")
+    kernel.note_work()
+    assert kernel.work_queued == before + 2

@@ -100,6 +100,7 @@ def test_pods_are_bound_and_scheduled_events_name_the_scheduler(cluster):
         assert event["type"] == "Normal"
         assert event["source"]["component"] == "default-scheduler"
         assert event["message"] == f"Successfully assigned default/web-{i} to {bound_to}"
+        assert scheduler.decision(NAMESPACE, f"web-{i}")["message"] == event["message"], "the record says it too"
     status = scheduler.status()
     assert status["scheduled"] == 3 and status["failed"] == 0
     assert status["queue"] == {"active": 0, "backoff": 0, "unschedulable": 0}
@@ -147,6 +148,7 @@ def test_a_pod_bound_by_someone_else_meanwhile_is_dropped_after_the_failed_bind(
     assert scheduler.cache.node_of("default/raced") == "node-0"
     [event] = cluster.events("FailedScheduling", "raced")
     assert event["message"].startswith('running Bind plugin "DefaultBinder": Operation cannot be fulfilled')
+    assert scheduler.decision(NAMESPACE, "raced")["message"] == event["message"]
     assert cluster.condition("raced")["status"] == "True"  # a bound pod is not marked unscheduled
 
 

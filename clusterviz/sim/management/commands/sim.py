@@ -1,17 +1,19 @@
 """``manage.py sim``: the control API from a terminal (what the browser's buttons do).
 
     python manage.py sim state
-    python manage.py sim pause | play | step 3 | speed 10
+    python manage.py sim pause | play | speed 10
+    python manage.py sim step 3 [--all]               (3 story steps; --all: 3 actions of any kind)
     python manage.py sim stop kube-scheduler | start kube-scheduler
     python manage.py sim add-scheduler my-scheduler
     python manage.py sim replicas scheduler 2          (leader election on a Lease)
     python manage.py sim kill-container default/web-7d9-abcde [--container POD]
     python manage.py sim fail-node node-2
     python manage.py sim drop-watch-events kube-controller-manager 5 [--resource replicasets --namespace default]
-    python manage.py sim steps [--since N] | decision default/web-x | containers node-1 | iptables node-1
+    python manage.py sim steps [--since N] [--all] | decision default/web-x | containers node-1 | iptables node-1
 
-It talks HTTP to the running server (``manage.py up``) with the cluster's admin token; HTTPS,
-trusting the cluster's CA, when the server serves only that (``CLUSTERVIZ_HTTPS_ONLY``).
+It talks HTTP to the running server (``manage.py up``) with the cluster's admin token (HTTPS,
+trusting the cluster's CA, when the server serves only that: ``CLUSTERVIZ_HTTPS_ONLY``) and
+prints short tables (:mod:`clusterviz.sim.printers`); ``-o json`` prints the API's JSON.
 """
 from __future__ import annotations
 
@@ -19,6 +21,7 @@ import json
 import ssl
 import urllib.error
 import urllib.request
+from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
@@ -26,6 +29,10 @@ from django.core.management.base import BaseCommand, CommandError
 from clusterviz import tls
 from clusterviz.clusters.bootstrap import user_token
 from clusterviz.clusters.models import Cluster
+from clusterviz.sim import printers
+
+VERBS = ["state", "play", "pause", "step", "speed", "stop", "start", "add-scheduler", "replicas", "kill-container",
+         "fail-node", "drop-watch-events", "steps", "decision", "containers", "iptables"]
 
 
 def _ns_name(value: str) -> tuple[str, str]:
@@ -37,23 +44,22 @@ class Command(BaseCommand):
     help = "Drive a cluster's simulation (clock, components, faults) through the control API."
 
     def add_arguments(self, parser) -> None:  # type: ignore[no-untyped-def]
-        parser.add_argument("verb", choices=["state", "play", "pause", "step", "speed", "stop", "start",
-                                             "add-scheduler", "replicas", "kill-container", "fail-node", "drop-watch-events",
-                                             "steps", "decision", "containers", "iptables"])
+        parser.add_argument("verb", choices=VERBS)
         parser.add_argument("rest", nargs="*", metavar="ARG")
         parser.add_argument("--cluster", default="demo")
         parser.add_argument("--container", default="POD", help="kill-container: the container (POD = pause).")
         parser.add_argument("--since", type=int, default=0)
+        parser.add_argument("--all", action="store_true",
+                            help="step, steps: every action, housekeeping (heartbeats, relists…) included.")
         parser.add_argument("--resource", default="", help="drop-watch-events: only events of this resource.")
         parser.add_argument("--namespace", default="", help="drop-watch-events: only events in this namespace.")
+        parser.add_argument("-o", "--output", choices=["json"], help="Print the control API's JSON.")
         parser.add_argument("--server", default="", help="Base URL (default: this machine's `up` server).")
 
     def handle(self, *args, **options) -> None:  # type: ignore[no-untyped-def]
         cluster = Cluster.objects.filter(name=options["cluster"]).first()
         if cluster is None:
             raise CommandError(f"no cluster named {options['cluster']!r}")
-        verb, rest = options["verb"], options["rest"]
-        method, path, body = self._request(verb, rest, options)
         base = options["server"] or (f"https://127.0.0.1:{settings.CLUSTERVIZ_HTTPS_PORT}"
                                      if settings.CLUSTERVIZ_HTTPS_ONLY
                                      else f"http://127.0.0.1:{settings.CLUSTERVIZ_HTTP_PORT}")
@@ -62,18 +68,49 @@ class Command(BaseCommand):
             certs = tls.ensure_certificates(settings.DATA_DIR / "pki",
                                             tls.default_hosts(settings.CLUSTERVIZ_PUBLIC_HOST))
             context = ssl.create_default_context(cafile=str(certs.ca_cert))
-        request = urllib.request.Request(f"{base}/clusters/{cluster.name}/sim/{path}", method=method,
-                                         data=json.dumps(body).encode() if method == "POST" else None,
-                                         headers={"Authorization": f"Bearer {user_token(cluster).token}",
-                                                  "Content-Type": "application/json"})
-        try:
-            with urllib.request.urlopen(request, timeout=30, context=context) as response:
-                data = json.load(response)
-        except urllib.error.HTTPError as exc:
-            raise CommandError(json.load(exc).get("message", str(exc))) from None
-        except urllib.error.URLError as exc:
-            raise CommandError(f"cannot reach the server at {base} ({exc.reason}): is `manage.py up` running?")
-        self.stdout.write(json.dumps(data, indent=2))
+        token = user_token(cluster).token
+
+        def call(method: str, path: str, body: dict) -> Any:
+            request = urllib.request.Request(f"{base}/clusters/{cluster.name}/sim/{path}", method=method,
+                                             data=json.dumps(body).encode() if method == "POST" else None,
+                                             headers={"Authorization": f"Bearer {token}",
+                                                      "Content-Type": "application/json"})
+            try:
+                with urllib.request.urlopen(request, timeout=30, context=context) as response:
+                    return json.load(response)
+            except urllib.error.HTTPError as exc:
+                raise CommandError(json.load(exc).get("message", str(exc))) from None
+            except urllib.error.URLError as exc:
+                raise CommandError(f"cannot reach the server at {base} ({exc.reason}): is `manage.py up` running?")
+
+        verb = options["verb"]
+        data = call(*self._request(verb, options["rest"], options))
+        if options["output"] == "json":
+            self.stdout.write(json.dumps(data, indent=2))
+            return
+        now_seconds = call("GET", "", {})["clock"]["now_seconds"] if verb == "containers" else 0.0
+        self.stdout.write(self._human(verb, data, options, now_seconds))
+
+    @staticmethod
+    def _human(verb: str, data: Any, options: dict, now_seconds: float) -> str:
+        """The short, kubectl-like rendering of a verb's answer."""
+        if verb in ("state", "play", "pause"):
+            return printers.state_line(data)
+        if verb == "speed":
+            return printers.speed_result(data)
+        if verb == "step":
+            return printers.step_result(data)
+        if verb == "steps":
+            return printers.steps_table([s for s in data["steps"] if options["all"] or not s.get("housekeeping")])
+        if verb in ("stop", "start", "add-scheduler", "replicas"):
+            return printers.component_lines(data)
+        if verb == "decision":
+            return printers.decision(data)
+        if verb == "containers":
+            return printers.containers(data, now_seconds)
+        if verb == "iptables":
+            return printers.iptables(data)
+        return data["result"]  # the faults say what happened in words
 
     @staticmethod
     def _request(verb: str, rest: list[str], options: dict) -> tuple[str, str, dict]:
@@ -87,7 +124,7 @@ class Command(BaseCommand):
         if verb in ("play", "pause"):
             return "POST", verb, {}
         if verb == "step":
-            return "POST", "step", {"count": int(rest[0]) if rest else 1}
+            return "POST", "step", {"count": int(rest[0]) if rest else 1, "all": options["all"]}
         if verb == "speed":
             return "POST", "speed", {"speed": float(arg(0, "a speed factor"))}
         if verb in ("stop", "start"):
