@@ -7,6 +7,7 @@ SECRET_KEY           generated into the data directory when unset
 ALLOWED_HOSTS        comma-separated (default: localhost names)
 DEBUG                off unless "1"/"true"
 CLUSTERVIZ_SIMULATION  "off" for an API-only server (no control-plane components)
+CLUSTERVIZ_HEADROOM_SECONDS  how far behind live a new simulated cluster's clock starts (600)
 """
 from __future__ import annotations
 
@@ -140,6 +141,9 @@ CLUSTERVIZ_COMPACTION_WINDOW = int(os.environ.get("CLUSTERVIZ_COMPACTION_WINDOW"
 CLUSTERVIZ_AUDIT_RETENTION = int(os.environ.get("CLUSTERVIZ_AUDIT_RETENTION", "50000"))
 # "off" serves the Kubernetes API only: no scheduler, controllers or kubelets (API tests use it).
 CLUSTERVIZ_SIMULATION = os.environ.get("CLUSTERVIZ_SIMULATION", "on").lower() not in ("off", "0", "false", "no")
+#: A new simulated cluster's clock starts this far behind the wall clock (the live edge it never
+#: passes): what a teacher can fast-forward through at once (a 5-minute toleration, twice).
+CLUSTERVIZ_HEADROOM_SECONDS = float(os.environ.get("CLUSTERVIZ_HEADROOM_SECONDS", "600"))
 
 LOGGING = {
     "version": 1,
