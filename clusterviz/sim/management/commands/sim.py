@@ -2,6 +2,7 @@
 
     python manage.py sim state
     python manage.py sim pause | play | step 3 | speed 10
+    python manage.py sim live                          (jump to live: fast-forward to the wall clock)
     python manage.py sim stop kube-scheduler | start kube-scheduler
     python manage.py sim add-scheduler my-scheduler
     python manage.py sim replicas scheduler 2          (leader election on a Lease)
@@ -34,7 +35,7 @@ class Command(BaseCommand):
     help = "Drive a cluster's simulation (clock, components, faults) through the control API."
 
     def add_arguments(self, parser) -> None:  # type: ignore[no-untyped-def]
-        parser.add_argument("verb", choices=["state", "play", "pause", "step", "speed", "stop", "start",
+        parser.add_argument("verb", choices=["state", "play", "pause", "step", "speed", "live", "stop", "start",
                                              "add-scheduler", "replicas", "kill-container", "fail-node", "drop-watch-events",
                                              "steps", "decision", "containers", "iptables"])
         parser.add_argument("rest", nargs="*", metavar="ARG")
@@ -74,7 +75,7 @@ class Command(BaseCommand):
 
         if verb == "state":
             return "GET", "", {}
-        if verb in ("play", "pause"):
+        if verb in ("play", "pause", "live"):
             return "POST", verb, {}
         if verb == "step":
             return "POST", "step", {"count": int(rest[0]) if rest else 1}
