@@ -54,9 +54,10 @@ class TokenTable:
 def build(cluster: Cluster) -> APIServer:
     """A fresh API server for ``cluster`` (also used by benchmarks and tests)."""
     store = DjangoStore(cluster.pk, compaction_window=settings.CLUSTERVIZ_COMPACTION_WINDOW)
+    clock = ClusterClock(cluster.pk) if settings.CLUSTERVIZ_SIMULATION else time.time
     server = new_apiserver(
         store, token_lookup=TokenTable(cluster.pk).lookup, anonymous_enabled=cluster.anonymous_enabled,
-        audit_sink=audit.AuditWriter(cluster), clock=ClusterClock(cluster.pk) if settings.CLUSTERVIZ_SIMULATION else time.time,
+        audit_sink=audit.AuditWriter(cluster), clock=clock,
         options={"always_pull_images": cluster.always_pull_images},
         component_statuses=health.component_statuses(store, cluster.name),
         server_address=f"{settings.CLUSTERVIZ_PUBLIC_HOST}:{settings.CLUSTERVIZ_HTTPS_PORT}")

@@ -128,11 +128,11 @@ class Pacer:
         and catches up on later calls. Paused: nothing. Returns the number of actions run."""
         if self.mode == PAUSED:
             return 0
-        if self.anchor is None:
+        if self.wall_clock is None or self.anchor is None:
             if self.mode == HEADLESS:
                 return self.kernel.run_for(1e9, max_steps=self.max_steps_per_advance)
             raise ValueError("live pacing needs a wall clock")
-        target = self.anchor.virtual_at(self.wall_clock())  # type: ignore[misc]
+        target = self.anchor.virtual_at(self.wall_clock())
         return self.kernel.run_until(target - self.kernel.epoch, max_steps=self.max_steps_per_advance)
 
     def step(self, count: int = 1) -> list[Step]:
@@ -141,7 +141,7 @@ class Pacer:
         until = self.live_edge_seconds()
         steps = []
         for _ in range(count):
-            step = self.kernel.step(until=None if until == math.inf else until)
+            step = self.kernel.step(until=until)
             if step is None:
                 break
             steps.append(step)

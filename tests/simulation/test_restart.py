@@ -11,7 +11,6 @@ from simulation.apiserver.server import APIServer
 from simulation.client.apiclient import APIClient
 from simulation.client.leaderelection import LEASE_DURATION_SECONDS
 from simulation.cluster import SimCluster, demo_nodes, standard_cluster
-from simulation.kernel import Kernel
 from simulation.kernel.pacing import Anchor
 from simulation.store.memory import MemoryStore
 
@@ -82,7 +81,8 @@ def test_after_a_restart_replicated_schedulers_elect_a_leader_and_bind_within_a_
     second = host(server, wall, saved)
     assert second.kernel.wall_time() >= max(stamped_times(admin)), "the clock resumed where it stood, or later"
     second.pacer.set_speed(1.0)
-    assert {s.elector.identity for s in second.schedulers()}.isdisjoint({s.elector.identity for s in first.schedulers()})
+    before = {s.elector.identity for s in first.schedulers()}
+    assert before.isdisjoint(s.elector.identity for s in second.schedulers()), "new identities: a real takeover"
     admin.create("pods", {"metadata": {"name": "after-restart"},
                           "spec": {"containers": [{"name": "app", "image": "nginx:1.27"}]}}, "default")
 
