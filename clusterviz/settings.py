@@ -8,6 +8,7 @@ ALLOWED_HOSTS        comma-separated (default: localhost names)
 DEBUG                off unless "1"/"true"
 CLUSTERVIZ_SIMULATION  "off" for an API-only server (no control-plane components)
 CLUSTERVIZ_HTTPS_ONLY  "1" serves the page over HTTPS too; the HTTP port only redirects there
+CLUSTERVIZ_HEADROOM_SECONDS  how far behind live a new simulated cluster's clock starts (600)
 (the rest, with their defaults, are in the README's settings table)
 """
 from __future__ import annotations
@@ -182,6 +183,9 @@ if CLUSTERVIZ_HTTPS_ONLY:
 
 # "off" serves the Kubernetes API only: no scheduler, controllers or kubelets (API tests use it).
 CLUSTERVIZ_SIMULATION = os.environ.get("CLUSTERVIZ_SIMULATION", "on").lower() not in ("off", "0", "false", "no")
+#: A new simulated cluster's clock starts this far behind the wall clock (the live edge it never
+#: passes): what a teacher can fast-forward through at once (a 5-minute toleration, twice).
+CLUSTERVIZ_HEADROOM_SECONDS = float(os.environ.get("CLUSTERVIZ_HEADROOM_SECONDS", "600"))
 
 LOGGING = {
     "version": 1,

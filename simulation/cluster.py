@@ -58,14 +58,16 @@ def node_user(node: str) -> UserInfo:
 class SimCluster:
     def __init__(self, server: Any, *, seed: int = 0, epoch: float | None = None, mode: str = "live",
                  speed: float = 1.0, strict: bool = False, kernel: Kernel | None = None,
-                 watch_latency_seconds: float | None = None) -> None:
+                 watch_latency_seconds: float | None = None, wall_clock: Callable[[], float] | None = None) -> None:
         """Pass ``kernel`` when the API server must stamp objects with the kernel's clock
-        (headless runs: build the kernel, then the server with ``clock=kernel.wall_time``)."""
+        (headless runs: build the kernel, then the server with ``clock=kernel.wall_time``).
+        ``wall_clock`` is the live edge the virtual clock never passes (see
+        :mod:`simulation.kernel.pacing`); headless runs have none."""
         self.server = server
         self.kernel = kernel or Kernel(seed=seed, strict=strict, **({"epoch": epoch} if epoch is not None else {}))
         if watch_latency_seconds is not None:
             self.kernel.watch_latency_seconds = watch_latency_seconds
-        self.pacer = Pacer(self.kernel, mode=mode, speed=speed)
+        self.pacer = Pacer(self.kernel, mode=mode, speed=speed, wall_clock=wall_clock)
         self.observer = APIClient(server, APISERVER, f"clusterviz-kernel/{VERSION}")
         self.kernel.set_change_probe(self.observer.current_revision, self.observer.changed_topics)
         self.components: dict[str, Component] = {}
@@ -243,10 +245,11 @@ def demo_nodes() -> list[NodeSpec]:
 
 def standard_cluster(server: Any, nodes: list[NodeSpec], *, seed: int = 0, mode: str = "live",
                      speed: float = 1.0, epoch: float | None = None, strict: bool = False,
-                     watch_latency_seconds: float | None = None, on_step: Callable | None = None) -> SimCluster:
+                     watch_latency_seconds: float | None = None, on_step: Callable | None = None,
+                     wall_clock: Callable[[], float] | None = None) -> SimCluster:
     """The usual control plane (one scheduler, one controller manager) plus ``nodes``, started."""
     cluster = SimCluster(server, seed=seed, mode=mode, speed=speed, epoch=epoch, strict=strict,
-                         watch_latency_seconds=watch_latency_seconds)
+                         watch_latency_seconds=watch_latency_seconds, wall_clock=wall_clock)
     if on_step is not None:
         cluster.kernel.step_listeners.append(on_step)
     cluster.add_controller_manager()

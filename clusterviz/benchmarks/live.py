@@ -50,7 +50,7 @@ class KubeAPI:
 class UpServer:
     """``python manage.py up`` in a subprocess on free ports with its own data directory."""
 
-    def __init__(self, data_dir: Path) -> None:
+    def __init__(self, data_dir: Path, env: dict | None = None) -> None:
         ports = []
         for _ in range(2):
             with socket.socket() as s:
@@ -60,7 +60,7 @@ class UpServer:
         self.http_url = f"http://127.0.0.1:{ports[0]}"
         self.https_url = f"https://127.0.0.1:{ports[1]}"
         self.env = {**os.environ, "CLUSTERVIZ_DATA_DIR": str(data_dir), "CLUSTERVIZ_HTTP_PORT": str(ports[0]),
-                    "CLUSTERVIZ_HTTPS_PORT": str(ports[1]), "PYTHONUNBUFFERED": "1"}
+                    "CLUSTERVIZ_HTTPS_PORT": str(ports[1]), "PYTHONUNBUFFERED": "1", **(env or {})}
         for name in ("DJANGO_SETTINGS_MODULE", "DATABASE_URL"):
             self.env.pop(name, None)
         self.process: subprocess.Popen | None = None

@@ -2,7 +2,9 @@
 and this project's Django-backed store, token list and audit trail.
 
 This is the only place that wires Django to the simulation: the server it builds is the
-same one the unit tests build around a ``MemoryStore``.
+same one the unit tests build around a ``MemoryStore``. Its clock is the cluster's virtual
+clock (:class:`~.clock.ClusterClock`; the kernel's own once this process hosts it), or the
+wall clock on an API-only server (``CLUSTERVIZ_SIMULATION=off``), where nothing else stamps.
 """
 from __future__ import annotations
 
@@ -16,6 +18,7 @@ from simulation.apiserver.request import UserInfo
 from simulation.apiserver.server import APIServer
 
 from . import audit, health
+from .clock import ClusterClock
 from .models import Cluster, TokenRecord
 from .store import DjangoStore
 
@@ -51,9 +54,11 @@ class TokenTable:
 def build(cluster: Cluster) -> APIServer:
     """A fresh API server for ``cluster`` (also used by benchmarks and tests)."""
     store = DjangoStore(cluster.pk, compaction_window=settings.CLUSTERVIZ_COMPACTION_WINDOW)
+    clock = ClusterClock(cluster.pk) if settings.CLUSTERVIZ_SIMULATION else time.time
     server = new_apiserver(
         store, token_lookup=TokenTable(cluster.pk).lookup, anonymous_enabled=cluster.anonymous_enabled,
-        audit_sink=audit.AuditWriter(cluster), clock=time.time, options={"always_pull_images": cluster.always_pull_images},
+        audit_sink=audit.AuditWriter(cluster), clock=clock,
+        options={"always_pull_images": cluster.always_pull_images},
         component_statuses=health.component_statuses(store, cluster.name),
         server_address=f"{settings.CLUSTERVIZ_PUBLIC_HOST}:{settings.CLUSTERVIZ_HTTPS_PORT}")
     server.cluster_id = cluster.pk  # type: ignore[attr-defined]

@@ -26,11 +26,13 @@ def system_create(cluster_name: str, resource: str, obj: dict, namespace: str = 
     return apiserver_bootstrap.system_create(apiservers.get(cluster_name), resource, obj, namespace)
 
 
-def create_cluster(name: str, *, anonymous_enabled: bool = False, always_pull_images: bool = False) -> Cluster:
-    """A new, empty cluster with its admin token, system namespaces and default RBAC."""
+def create_cluster(name: str, *, anonymous_enabled: bool = False, always_pull_images: bool = False,
+                   sim_state: dict | None = None) -> Cluster:
+    """A new, empty cluster with its admin token, system namespaces and default RBAC.
+    ``sim_state`` (a simulated cluster's) is saved first: its clock stamps the bootstrap objects."""
     with transaction.atomic():
         cluster = Cluster.objects.create(name=name, anonymous_enabled=anonymous_enabled,
-                                         always_pull_images=always_pull_images)
+                                         always_pull_images=always_pull_images, sim_state=sim_state or {})
         TokenRecord.objects.create(cluster=cluster, token=secrets.token_urlsafe(32), user=ADMIN_USER,
                                    groups=[SYSTEM_MASTERS])
     apiservers.forget(name)
@@ -38,9 +40,9 @@ def create_cluster(name: str, *, anonymous_enabled: bool = False, always_pull_im
     return cluster
 
 
-def ensure_cluster(name: str) -> Cluster:
+def ensure_cluster(name: str, sim_state: dict | None = None) -> Cluster:
     cluster = Cluster.objects.filter(name=name).first()
-    return cluster or create_cluster(name)
+    return cluster or create_cluster(name, sim_state=sim_state)
 
 
 def user_token(cluster: Cluster, user: str | None = None) -> TokenRecord:

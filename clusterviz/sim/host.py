@@ -6,6 +6,11 @@ everything); with ``REDIS_URL`` set, ``manage.py simworker`` processes host them
 The thread paces the kernel against the wall clock, publishes every step to the cluster's
 channel group (batched), and persists pacing and topology changes to ``Cluster.sim_state``.
 Control requests run under the host's lock, between two kernel actions.
+
+While it hosts a cluster, the process's API server stamps with the kernel's clock: one clock
+for the API server and the components. The clock's anchor (``sim_state["anchor"]``) is saved
+at every change of pace, and a restarted kernel resumes where the anchor says the clock stands
+now — never before a time it stamped (see :mod:`simulation.kernel.pacing`).
 """
 from __future__ import annotations
 
@@ -23,7 +28,7 @@ from clusterviz.clusters.models import Cluster
 from simulation.apimachinery.wellknown import DEFAULT_SCHEDULER_NAME
 from simulation.cluster import SimCluster, SimulationError, standard_cluster
 from simulation.kernel.kernel import CLASSROOM_WATCH_LATENCY_SECONDS
-from simulation.kernel.pacing import LIVE, PAUSED
+from simulation.kernel.pacing import LIVE, PAUSED, Anchor
 
 from . import operations
 from .topology import node_specs
@@ -31,7 +36,7 @@ from .topology import node_specs
 logger = logging.getLogger(__name__)
 TICK_SECONDS = 0.02
 #: At most this many actions per tick under the lock, so a control request (pause!) waits
-#: for one short slice, not for a 100x backlog; a kernel that cannot keep up runs slower.
+#: for one short slice, not for a 100x backlog (or a jump to live); the rest runs next tick.
 STEPS_PER_TICK = 200
 PUBLISH_EVERY_SECONDS = 0.05
 STATE_EVERY_SECONDS = 1.0
@@ -46,14 +51,19 @@ class KernelHost:
         self.cluster_id = cluster.pk
         state = dict(cluster.sim_state)
         self.state = state
-        server = apiservers.get(cluster.name)
+        self.server = apiservers.get(cluster.name)
         self.lock = threading.RLock()
         self._outbox: list[dict] = []
-        self.sim: SimCluster = standard_cluster(server, node_specs(state), seed=int(state.get("seed", 1)),
+        anchor = Anchor.from_state(state)
+        # Without an anchor the objects were stamped with the wall clock: start at the live edge.
+        resume = time.time() if anchor is None else anchor.virtual_at(time.time())
+        self.sim: SimCluster = standard_cluster(self.server, node_specs(state), seed=int(state.get("seed", 1)),
                                                 mode=state.get("mode", LIVE), speed=float(state.get("speed", 1.0)),
-                                                epoch=time.time(), on_step=self._on_step,
+                                                epoch=resume, wall_clock=time.time, on_step=self._on_step,
                                                 watch_latency_seconds=float(state.get(
                                                     "watch_latency_seconds", CLASSROOM_WATCH_LATENCY_SECONDS)))
+        self._server_clock = self.server.clock
+        self.server.clock = self.sim.kernel.wall_time
         self.sim.pacer.max_steps_per_advance = STEPS_PER_TICK
         for kind, count in state.get("replicas", {}).items():
             if count != 1:
@@ -65,6 +75,7 @@ class KernelHost:
                 self.sim.stop(name)
         for component in ("scheduler", "controller-manager"):
             health.probes[(cluster.name, component)] = self._probe(component)
+        self._persist()
         self._stop = threading.Event()
         self.thread = threading.Thread(target=self._loop, name=f"kernel-{cluster.name}", daemon=True)
 
@@ -79,24 +90,23 @@ class KernelHost:
     def stop(self) -> None:
         self._stop.set()
         self.thread.join(timeout=5)
+        self.server.clock = self._server_clock
 
     def _on_step(self, step: Any) -> None:
         self._outbox.append(step.as_dict())
 
     def _loop(self) -> None:
-        last = time.monotonic()
-        last_publish = last_state = last
+        last_publish = last_state = time.monotonic()
         try:
             while not self._stop.is_set():
                 now = time.monotonic()
                 with self.lock:
                     try:
-                        self.sim.pacer.advance(now - last)
+                        self.sim.pacer.advance()
                         if self.sim.pacer.mode == PAUSED:
                             self.sim.kernel.pump()
                     except Exception:
                         logger.exception("kernel of %s failed to advance", self.name)
-                last = now
                 if now - last_publish >= PUBLISH_EVERY_SECONDS:
                     last_publish = now
                     self.publish_steps()
@@ -137,7 +147,9 @@ class KernelHost:
 
     def _persist(self) -> None:
         sim = self.sim
-        self.state.update(mode=sim.pacer.mode, speed=sim.pacer.speed,
+        anchor = sim.pacer.anchor
+        assert anchor is not None  # hosted kernels pace against the wall clock
+        self.state.update(mode=anchor.mode, speed=anchor.speed, anchor=anchor.as_state(),
                           replicas={kind: sim.replicas(kind) for kind in ("scheduler", "controller-manager")},
                           stopped=[c.name for c in sim.components.values() if not c.running],
                           schedulers=[{"name": s.name, "scheduler_name": s.scheduler_name}

@@ -14,7 +14,7 @@ from simulation.apimachinery.validation import is_dns1123_subdomain
 from simulation.cluster import SimCluster, SimulationError
 
 #: Operations that change what must survive a restart (pacing, topology, stopped components).
-PERSISTENT = frozenset({"play", "pause", "step", "speed", "start", "stop", "add_scheduler", "replicas"})
+PERSISTENT = frozenset({"play", "pause", "step", "speed", "live", "start", "stop", "add_scheduler", "replicas"})
 READ_ONLY = frozenset({"state", "components", "steps", "decision", "containers", "iptables", "health"})
 
 
@@ -52,6 +52,14 @@ def _speed(sim: SimCluster, op: dict) -> dict:
         raise SimulationError("speed must be a number")
     try:
         sim.pacer.set_speed(float(value))
+    except ValueError as exc:
+        raise SimulationError(str(exc)) from None
+    return sim.state()
+
+
+def _live(sim: SimCluster, op: dict) -> dict:
+    try:
+        sim.pacer.jump_to_live()
     except ValueError as exc:
         raise SimulationError(str(exc)) from None
     return sim.state()
@@ -116,7 +124,7 @@ def _health(sim: SimCluster, op: dict) -> list:
 
 
 OPERATIONS: dict[str, Callable[[SimCluster, dict], Any]] = {
-    "state": _state, "play": _play, "pause": _pause, "step": _step, "speed": _speed,
+    "state": _state, "play": _play, "pause": _pause, "step": _step, "speed": _speed, "live": _live,
     "components": _components, "start": _start, "stop": _stop, "add_scheduler": _add_scheduler,
     "replicas": _replicas,
     "fault": _fault, "steps": _steps, "decision": _decision, "containers": _containers, "iptables": _iptables,

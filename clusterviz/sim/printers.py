@@ -34,10 +34,13 @@ def table(headers: Sequence[str], rows: Sequence[Sequence[object]], *, min_width
 
 
 def state_line(state: dict) -> str:
-    """The clock in one line: ``paused at 1m41.206s, step 212, speed 1x``."""
+    """The clock in one line: ``paused at 1m41.206s, step 212, speed 1x, 10m0s behind live``."""
     clock = state["clock"]
-    return (f"{clock['mode']} at {go_duration(clock['now_seconds'])}, step {clock['step']}, "
-            f"speed {clock['speed']:g}x")
+    line = f"{clock['mode']} at {go_duration(clock['now_seconds'])}, step {clock['step']}, speed {clock['speed']:g}x"
+    behind = clock.get("behind_live_seconds")
+    if behind:
+        line += f", {go_duration(behind)} behind live"
+    return line
 
 
 def speed_result(state: dict) -> str:

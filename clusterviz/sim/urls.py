@@ -8,6 +8,7 @@ urlpatterns = [
     path("clusters/<str:cluster>/sim/pause", views.pause),
     path("clusters/<str:cluster>/sim/step", views.step),
     path("clusters/<str:cluster>/sim/speed", views.speed),
+    path("clusters/<str:cluster>/sim/live", views.live),
     path("clusters/<str:cluster>/sim/components", views.components),
     path("clusters/<str:cluster>/sim/components/<path:name>/<str:action>", views.component_action),
     path("clusters/<str:cluster>/sim/schedulers", views.schedulers),

@@ -129,6 +129,11 @@ def speed(request, body):
     return {"op": "speed", "speed": body.get("speed")}
 
 
+@control("POST")
+def live(request, body):
+    return {"op": "live"}
+
+
 @control("GET")
 def components(request, body):
     return {"op": "components"}

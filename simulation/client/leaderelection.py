@@ -6,12 +6,17 @@ not been renewed for ``lease_duration``. Taking over is an update carrying the L
 ``resourceVersion``: of two candidates racing, the API server's optimistic concurrency lets
 exactly one win (the other gets 409 Conflict and stays a follower). Each try is one action;
 a renewal by the holder and a follower finding the lease held are housekeeping steps.
+
+As client-go's ``isLeaseValid``, a candidate counts a holder's lease from when *it* last saw
+the record change, on its own clock — never from the ``renewTime`` written in it. A record
+stamped by another clock (a Lease written before a restart, or by a machine whose clock is
+ahead) therefore expires one lease duration after its holder stops renewing, whatever it says.
 """
 from __future__ import annotations
 
 from collections.abc import Callable
 
-from simulation.apimachinery.timestamps import parse_time, rfc3339_micro
+from simulation.apimachinery.timestamps import rfc3339_micro
 from simulation.apimachinery.wellknown import NAMESPACE_SYSTEM
 from simulation.kernel import Kernel
 
@@ -25,8 +30,12 @@ class LeaderElector:
     def __init__(self, kernel: Kernel, client: APIClient, *, lease_name: str, identity: str, component: str,
                  on_started_leading: Callable[[], None], on_stopped_leading: Callable[[], None],
                  lease_duration_seconds: float = LEASE_DURATION_SECONDS,
-                 retry_period_seconds: float = RETRY_PERIOD_SECONDS) -> None:
+                 retry_period_seconds: float = RETRY_PERIOD_SECONDS,
+                 clock: Callable[[], float] | None = None) -> None:
         self.kernel = kernel
+        #: The epoch time written into the Lease: the cluster's clock, the kernel's unless given
+        #: (``simworker`` paces its election by the wall clock but stamps in the cluster's time).
+        self.clock = clock or kernel.wall_time
         self.client = client
         self.lease_name = lease_name
         self.identity = identity
@@ -38,6 +47,9 @@ class LeaderElector:
         self.is_leader = False
         self.observed_holder = ""
         self._renewed_at = 0.0
+        #: The Lease's spec as last read, and when (kernel seconds) it was first seen so.
+        self._observed: dict | None = None
+        self._observed_at = 0.0
 
     def start(self) -> None:
         self.kernel.schedule(0.0, self._try, component=self.component, action="leader-election")
@@ -64,7 +76,7 @@ class LeaderElector:
         self.on_stopped_leading()
 
     def _acquire_or_renew(self) -> str:
-        now = self.kernel.wall_time()
+        now = self.clock()
         spec = {"holderIdentity": self.identity, "leaseDurationSeconds": int(self.lease_duration_seconds),
                 "renewTime": rfc3339_micro(now)}
         try:
@@ -78,12 +90,13 @@ class LeaderElector:
                                           "spec": spec})
             return self._became_leader("creates")
         current = lease.get("spec") or {}
+        if current != self._observed:
+            self._observed, self._observed_at = current, self.kernel.now_seconds
         holder = current.get("holderIdentity") or ""
         self.observed_holder = holder
         if holder and holder != self.identity:
-            renewed = parse_time(current.get("renewTime")) or 0.0
             duration = current.get("leaseDurationSeconds") or self.lease_duration_seconds
-            if now - renewed < duration:
+            if self.kernel.now_seconds - self._observed_at < duration:
                 if self.is_leader:
                     self._lose()
                 return f"{self.identity} is a follower: {holder} holds lease {self.lease_name}"

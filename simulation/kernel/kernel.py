@@ -5,7 +5,9 @@ Promises:
 
 * Nothing in ``simulation`` reads the wall clock for behaviour; components read
   :attr:`Kernel.now_seconds` (virtual seconds) and :meth:`Kernel.wall_time` (the epoch time
-  the virtual clock stands for, used for timestamps such as a Lease's ``renewTime``).
+  the virtual clock stands for: every timestamp the cluster writes, a Lease's ``renewTime``
+  as an object's ``creationTimestamp`` — the API server is handed this clock too). How it
+  relates to the wall clock is :mod:`.pacing`'s business.
 * One :meth:`step` runs exactly one component action — one watch event delivered, one work
   item synced, one pod scheduled, one kubelet pod update — and records it as a :class:`Step`.
 * Every step is either part of the story (a component acts on an object, or hears of a change

@@ -1,6 +1,7 @@
 // The cluster page: wires the websocket, the caches, the diagram, the traffic and the panels.
 import {config, kube, sim} from "./api.js";
 import {Traffic} from "./anim.js";
+import {setupLiveEdge, showLiveEdge} from "./clock.js";
 import {Diagram} from "./diagram.js";
 import {applyEvents, emit, keyOf, on, replace, RESOURCES, state} from "./model.js";
 import {Panels} from "./panels.js";
@@ -222,6 +223,7 @@ function updateControls() {
     $("speed-value").textContent = `${Number(clock.speed || 1).toFixed(clock.speed < 1 ? 2 : 1)}×`;
     document.body.dataset.clockMode = clock.mode;
   }
+  showLiveEdge(clock, ok);
   updateClockText();
 }
 
@@ -254,6 +256,7 @@ function setSpeed(speed) {
   $("speed-value").textContent = `${speed.toFixed(speed < 1 ? 2 : 1)}×`;
   control("/speed", {speed: Number(speed.toFixed(2))});
 }
+setupLiveEdge(control);
 $("play").addEventListener("click", playPause);
 $("step").addEventListener("click", stepOnce);
 $("speed").addEventListener("input", ev => { $("speed-value").textContent = `${(10 ** Number(ev.target.value)).toFixed(1)}×`; });

@@ -2,6 +2,7 @@
 // events -w`), the inspectors (component, object, pod, node, etcd, API server stage) and
 // the create form. Every action goes through the Kubernetes API or the control API.
 import {config, kube, objectPath, registryKey, sim} from "./api.js";
+import {age} from "./clock.js";
 import {EXAMPLES} from "./examples.js";
 import {queueText} from "./diagram.js";
 import {actor, keyOf, podStatus, state} from "./model.js";
@@ -19,12 +20,6 @@ function h(tag, attrs = {}, ...children) {
   }
   for (const c of children.flat(Infinity)) if (c !== null && c !== undefined && c !== false) node.append(c instanceof Node ? c : String(c));
   return node;
-}
-
-function age(timestamp) {
-  if (!timestamp) return "";
-  const s = Math.max(0, (Date.now() - Date.parse(timestamp)) / 1000);
-  return s < 120 ? `${Math.round(s)}s` : s < 7200 ? `${Math.round(s / 60)}m` : `${Math.round(s / 3600)}h`;
 }
 
 // Steps the timeline keeps of each kind (story, housekeeping).

@@ -707,3 +707,24 @@ def test_dropping_watch_events_is_a_fault_the_page_can_inject(cluster_page, cont
     page.fill(".inspector input[type=number]:near(:text('drop the next'))", "2")
     page.click(".inspector button:has-text('drop')")
     page.wait_for_selector(".inspector .action-note.good")
+
+
+def test_time_controls_say_how_far_behind_live_and_jump_to_live(cluster_page, control_plane, server, admin_api,
+                                                                shot) -> None:
+    """The cluster's clock never runs ahead of the wall clock (kubectl would print <invalid>):
+    paused, the cluster falls behind live and the time controls say how far; the jump-to-live
+    button fast-forwards it to the wall clock and plays. Last: it spends the head-room."""
+    page = cluster_page
+    sim_post(server, admin_api, "pause")
+    try:
+        page.wait_for_function("Number(document.body.dataset.behindLive) >= 2", timeout=10000)
+        assert page.locator("#behind-live").inner_text().endswith("behind live")
+        assert page.locator("#jump-live").is_enabled()
+        shot(page, "18-behind-live")
+        page.click("#jump-live")
+        page.wait_for_function("document.body.dataset.clockMode === 'live' && "
+                               "Number(document.body.dataset.behindLive) === 0", timeout=30000)
+        assert page.locator("#behind-live").inner_text() == "at live" and page.locator("#jump-live").is_disabled()
+        assert sim_status(server, admin_api)["clock"]["behind_live_seconds"] < 1
+    finally:
+        sim_post(server, admin_api, "play")

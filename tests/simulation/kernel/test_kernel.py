@@ -1,6 +1,6 @@
 """The kernel's promises: one action per step in (time, order) order, cancelled actions
-skipped uncounted, pacing by wall time × speed, pumps woken only for their topics, story
-steps with housekeeping run silently in between, and the path a step lights."""
+skipped uncounted, pumps woken only for their topics, story steps with housekeeping run
+silently in between, and the path a step lights (pacing: ``test_pacing.py``)."""
 from __future__ import annotations
 
 import pytest
@@ -47,41 +47,6 @@ def test_a_failing_action(strict):
     else:
         step = kernel.step()
         assert "kube-controller-manager failed during sync" in step.caption and "ZeroDivisionError" in step.caption
-
-
-@pytest.mark.parametrize("mode,speed,elapsed,ran", [
-    ("live", 1.0, 1.5, ["a"]),
-    ("live", 2.0, 1.5, ["a", "b"]),
-    ("live", 0.1, 9.0, []),
-    ("paused", 1.0, 100.0, []),
-    ("headless", 1.0, 0.0, ["a", "b"]),
-], ids=["1x", "2x", "slow", "paused", "headless"])
-def test_pacing(mode, speed, elapsed, ran):
-    kernel, log = Kernel(), []
-    recorder(kernel, log, "a", 1.0)
-    recorder(kernel, log, "b", 2.5)
-    pacer = Pacer(kernel, mode=mode, speed=speed)
-
-    pacer.advance(elapsed)
-
-    assert log == ran
-
-
-def test_step_runs_exactly_the_count_asked_and_jumps_the_clock():
-    kernel, log = Kernel(), []
-    for i in range(5):
-        recorder(kernel, log, f"a{i}", 10.0 * (i + 1))
-    pacer = Pacer(kernel, mode="paused")
-
-    assert [s.action for s in pacer.step(2)] == ["a0", "a1"]
-    assert kernel.now_seconds == 20.0 and log == ["a0", "a1"]
-    assert len(pacer.step(10)) == 3
-
-
-@pytest.mark.parametrize("speed", [0.05, 101, 0])
-def test_speed_is_bounded(speed):
-    with pytest.raises(ValueError, match="speed must be between 0.1 and 100"):
-        Pacer(Kernel()).set_speed(speed)
 
 
 def test_a_write_wakes_only_the_pumps_of_its_topics_in_registration_order():

@@ -27,9 +27,11 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options) -> None:  # type: ignore[no-untyped-def]
         call_command("migrate", interactive=False, verbosity=0)
-        cluster = ensure_cluster(options["cluster"])
-        if settings.CLUSTERVIZ_SIMULATION and not cluster.sim_state.get("enabled"):
-            cluster.sim_state = demo_state()
+        simulated = settings.CLUSTERVIZ_SIMULATION
+        cluster = ensure_cluster(options["cluster"], sim_state=demo_state(
+            behind_live_seconds=settings.CLUSTERVIZ_HEADROOM_SECONDS) if simulated else None)
+        if simulated and not cluster.sim_state.get("enabled"):
+            cluster.sim_state = demo_state()  # its objects carry wall-clock times: no head-room
             cluster.save(update_fields=["sim_state"])
         certs = tls.ensure_certificates(settings.DATA_DIR / "pki", tls.default_hosts(settings.CLUSTERVIZ_PUBLIC_HOST))
         bind, http, https = settings.CLUSTERVIZ_BIND, settings.CLUSTERVIZ_HTTP_PORT, settings.CLUSTERVIZ_HTTPS_PORT

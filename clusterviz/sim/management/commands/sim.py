@@ -3,6 +3,7 @@
     python manage.py sim state
     python manage.py sim pause | play | speed 10
     python manage.py sim step 3 [--all]               (3 story steps; --all: 3 actions of any kind)
+    python manage.py sim live                          (jump to live: fast-forward to the wall clock)
     python manage.py sim stop kube-scheduler | start kube-scheduler
     python manage.py sim add-scheduler my-scheduler
     python manage.py sim replicas scheduler 2          (leader election on a Lease)
@@ -31,7 +32,7 @@ from clusterviz.clusters.bootstrap import user_token
 from clusterviz.clusters.models import Cluster
 from clusterviz.sim import printers
 
-VERBS = ["state", "play", "pause", "step", "speed", "stop", "start", "add-scheduler", "replicas", "kill-container",
+VERBS = ["state", "play", "pause", "live", "step", "speed", "stop", "start", "add-scheduler", "replicas", "kill-container",
          "fail-node", "drop-watch-events", "steps", "decision", "containers", "iptables"]
 
 
@@ -94,7 +95,7 @@ class Command(BaseCommand):
     @staticmethod
     def _human(verb: str, data: Any, options: dict, now_seconds: float) -> str:
         """The short, kubectl-like rendering of a verb's answer."""
-        if verb in ("state", "play", "pause"):
+        if verb in ("state", "play", "pause", "live"):
             return printers.state_line(data)
         if verb == "speed":
             return printers.speed_result(data)
@@ -121,7 +122,7 @@ class Command(BaseCommand):
 
         if verb == "state":
             return "GET", "", {}
-        if verb in ("play", "pause"):
+        if verb in ("play", "pause", "live"):
             return "POST", verb, {}
         if verb == "step":
             return "POST", "step", {"count": int(rest[0]) if rest else 1, "all": options["all"]}

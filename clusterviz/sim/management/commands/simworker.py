@@ -38,10 +38,12 @@ class Ownership:
         self.kernel = Kernel(epoch=time.time())
         self.host: kernel_hosts.KernelHost | None = None
         self.server_task: asyncio.Task | None = None
-        client = APIClient(apiservers.get(cluster.name), APISERVER, "clusterviz-simworker")
+        server = apiservers.get(cluster.name)
+        client = APIClient(server, APISERVER, "clusterviz-simworker")
+        # Paced by the wall clock; the Lease's times, like everything the cluster holds, in its own.
         self.elector = LeaderElector(self.kernel, client, lease_name=LEASE_NAME, identity=identity,
                                      component="simworker", on_started_leading=self._own,
-                                     on_stopped_leading=self._release)
+                                     on_stopped_leading=self._release, clock=lambda: server.clock())
         self.elector.start()
 
     def _own(self) -> None:
