@@ -168,18 +168,24 @@ def decode_object(body: bytes | None, content_type: str, kind: str, api_version:
     if not isinstance(obj, dict):
         raise errors.bad_request(f"{kind} in version \"{api_version.split('/')[-1]}\" cannot be handled as a "
                                  f"{kind}: expected an object, got {type(obj).__name__}")
-    got_version = obj.get("apiVersion") or api_version
-    got_kind = obj.get("kind") or kind
-    if got_version != api_version or got_kind != kind:
-        raise errors.bad_request(f"the API version in the data ({got_version}) does not match the expected "
-                                 f"API version ({api_version})" if got_version != api_version else
-                                 f"the kind in the data ({got_kind}) does not match the expected kind ({kind})")
+    check_type_meta(obj, kind, api_version)
     obj["apiVersion"] = api_version
     obj["kind"] = kind
     check_types(obj, kind, api_version)
     if obj.get("metadata") is None:
         obj["metadata"] = {}
     return obj
+
+
+def check_type_meta(obj: dict, kind: str, api_version: str) -> None:
+    """400 when the object names another kind or version than the endpoint serves (absent is fine)."""
+    got_version = obj.get("apiVersion") or api_version
+    got_kind = obj.get("kind") or kind
+    if got_version != api_version:
+        raise errors.bad_request(f"the API version in the data ({got_version}) does not match the expected "
+                                 f"API version ({api_version})")
+    if got_kind != kind:
+        raise errors.bad_request(f"the kind in the data ({got_kind}) does not match the expected kind ({kind})")
 
 
 def check_types(obj: dict, kind: str, api_version: str) -> None:

@@ -459,8 +459,10 @@ def patcher(call: Call, kind: str) -> Callable[[dict], dict]:
             reason = {422: "Invalid", 500: "InternalError"}.get(exc.code, "BadRequest")
             raise errors.StatusError(exc.code, reason, exc.message) from None
         if call.req.obj is None and isinstance(result, dict):
-            # Upstream decodes the patched JSON into the typed object: the same type check.
-            codec.check_types(result, kind, "autoscaling/v1" if kind == "Scale" else call.rt.group_version)
+            # Upstream decodes the patched JSON into the typed object: the same checks.
+            api_version = "autoscaling/v1" if kind == "Scale" else call.rt.group_version
+            codec.check_type_meta(result, kind, api_version)
+            codec.check_types(result, kind, api_version)
         return result
 
     return patched

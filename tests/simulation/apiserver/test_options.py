@@ -78,3 +78,13 @@ def test_a_patch_may_not_rename_or_move_the_object(cluster, patch_type, body, me
 
     assert (response.code, response.body["message"]) == (400, message)
     assert cluster.get(CM_PATH + "/a").code == 200
+
+
+@pytest.mark.parametrize("body, message", [
+    ({"kind": "Secret"}, "the kind in the data (Secret) does not match the expected kind (ConfigMap)"),
+    ({"apiVersion": "v2"}, "the API version in the data (v2) does not match the expected API version (v1)"),
+], ids=["kind", "api-version"])
+def test_a_patch_may_not_change_the_kind_or_version(cluster, body, message):
+    response = cluster.patch(CM_PATH + "/a", body)
+
+    assert (response.code, response.body["message"]) == (400, message)
