@@ -85,6 +85,7 @@ class Registry:
         admission around it): the object to store, its name, and field validation's warnings.
         ``track=False`` for an apply, which has recorded the object's managedFields already."""
         rt = call.rt
+        codec.as_typed(obj, rt.kind, rt.group_version)
         warnings = fieldvalidation.check(rt, obj, call.req.query.get("fieldValidation", ""))
         meta = obj["metadata"]
         if track and meta.get("resourceVersion") not in (None, "", "0"):
@@ -160,6 +161,7 @@ class Registry:
             if not isinstance(new, dict) or not isinstance(new.get("metadata"), dict):
                 raise errors.bad_request("the patched object is not a valid object")
             call.type_meta(new)
+            codec.as_typed(new, rt.kind, rt.group_version)
             warnings = fieldvalidation.check(rt, new, call.req.query.get("fieldValidation", ""), old)
             wanted_rv = new["metadata"].get("resourceVersion") or ""
             if from_patch and wanted_rv == old_rv:
