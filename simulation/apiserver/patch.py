@@ -6,9 +6,12 @@ Promises:
 * Failures raise :class:`PatchError` (a ``ValueError``) whose text is upstream's (evanphx/json-patch,
   k8s.io/apimachinery ``strategicpatch``/``mergepatch``), and whose ``code`` is the HTTP status
   kube-apiserver answers with (400 for a body it cannot read, 422 for a JSON Patch that does not
-  apply, 500 where upstream lets the error through unclassified). Note that for a 422 upstream
-  replaces the message with "the server rejected our request due to an error in our request";
-  the detailed text is kept here so the server can choose what a learner sees.
+  apply). Where upstream lets a strategic merge error through unclassified (a missing merge key,
+  an unknown ``$patch``, a directive of the wrong type) it answers 500 and logs "an error that is
+  not a metav1.Status"; the patch is the client's mistake, so here it is 400, with upstream's
+  text. Note that for a 422 upstream replaces the message with "the server rejected our request
+  due to an error in our request"; the detailed text is kept here so the server can choose what a
+  learner sees.
 * An unsupported ``Content-Type`` raises :class:`UnsupportedPatchType` (the server answers 415).
   Server-side apply (``application/apply-patch+yaml``) is not handled here.
 
@@ -451,11 +454,11 @@ def strategic_merge(target: dict, patch: dict, schema: Schema | None) -> dict:
 
 
 def _no_merge_key(item: Any, key: str) -> PatchError:
-    return PatchError(f"map: {_go(item)} does not contain declared merge key: {key}", 500)
+    return PatchError(f"map: {_go(item)} does not contain declared merge key: {key}", 400)
 
 
 def _bad_type(expected: Any, actual: Any) -> PatchError:
-    return PatchError(f"expected a {_go_type(expected)}, but received a {_go_type(actual)}", 500)
+    return PatchError(f"expected a {_go_type(expected)}, but received a {_go_type(actual)}", 400)
 
 
 def _merge_map(original: dict, patch: dict, schema: Schema | None) -> dict:
@@ -465,7 +468,7 @@ def _merge_map(original: dict, patch: dict, schema: Schema | None) -> dict:
             return _merge_map({}, {k: v for k, v in patch.items() if k != _DIRECTIVE}, schema)
         if directive == "delete":
             return {}
-        raise PatchError(f"unknown patch type: {_go(directive)} in map: {_go(patch)}", 500)
+        raise PatchError(f"unknown patch type: {_go(directive)} in map: {_go(patch)}", 400)
     _retain_keys(original, patch)
     _set_element_order(original, patch, schema)
     for key, value in patch.items():
@@ -582,7 +585,7 @@ def _check_order(patch_list: list, order: list, merge_key: str) -> None:
         oi += 1
     if pi < len(items) and oi >= len(order):
         raise PatchError(f"The order in patch list:\n{_go(patch_list)}\n doesn't match {_SET_ORDER} list:\n"
-                         f"{_go(order)}\n", 500)
+                         f"{_go(order)}\n", 400)
 
 
 def _same_item(left: Any, right: Any, merge_key: str) -> bool:
@@ -603,7 +606,7 @@ def _element_kind(*lists: list) -> str:
         if this == "array":
             raise PatchError("lists of lists are not supported", 422)
         if kind and this != kind:
-            raise PatchError(f"list element types are not identical: {_go(list(lists))}", 500)
+            raise PatchError(f"list element types are not identical: {_go(list(lists))}", 400)
         kind = this
     return kind
 
@@ -632,7 +635,7 @@ def _merge_list_view(original: list, patch: list, meta: FieldMeta) -> tuple[list
         ordered, rest = _partition(merged, patch, "")
         return _normalize_order(ordered, rest, patch, original, ""), original
     if not key:
-        raise PatchError("cannot merge lists without merge key for type struct", 500)
+        raise PatchError("cannot merge lists without merge key for type struct", 400)
     survivors, plain, replace = _special_items(original, patch, key)
     base = [_merge_map({}, item, meta.fields) for item in plain] if replace else survivors
     plain = [] if replace else plain
@@ -666,9 +669,9 @@ def _special_items(original: list, patch: list, key: str) -> tuple[list, list, b
         elif item[_DIRECTIVE] == "replace":
             replace = True
         elif item[_DIRECTIVE] == "merge":
-            raise PatchError("merging lists cannot yet be specified in the patch", 500)
+            raise PatchError("merging lists cannot yet be specified in the patch", 400)
         else:
-            raise PatchError(f"unknown patch type: {_go(item[_DIRECTIVE])} in map: {_go(item)}", 500)
+            raise PatchError(f"unknown patch type: {_go(item[_DIRECTIVE])} in map: {_go(item)}", 400)
     return original, plain, replace
 
 

@@ -212,10 +212,11 @@ class Registry:
             except apply.ApplyConflict as exc:
                 raise errors.StatusError(409, "Conflict", exc.message, {"causes": exc.causes()}) from None
             except managedfields.FieldSetError as exc:
-                # not a Status upstream either: a 500 with no reason, which kubectl prints as is
+                # Upstream lets this through as a plain error (a 500 with no reason, which it logs
+                # as "not a metav1.Status"); the configuration is the client's mistake: 400.
                 group, _, version = rt.group_version.rpartition("/")
-                raise errors.StatusError(500, "", f"failed to create typed patch object ({call.namespace}/"
-                                         f"{call.info.name}; {group}/{version}, Kind={rt.kind}): {exc}") from None
+                raise errors.bad_request(f"failed to create typed patch object ({call.namespace}/{call.info.name}; "
+                                         f"{group}/{version}, Kind={rt.kind}): {exc}") from None
 
         def try_create() -> tuple[dict | None, Answer]:
             obj = applied(None)
@@ -443,7 +444,7 @@ def patcher(call: Call, kind: str) -> Callable[[dict], dict]:
         except UnsupportedPatchType:
             raise errors.unsupported_media_type(ctype) from None
         except PatchError as exc:
-            reason = {422: "Invalid", 500: "InternalError"}.get(exc.code, "BadRequest")
+            reason = "Invalid" if exc.code == 422 else "BadRequest"
             raise errors.StatusError(exc.code, reason, exc.message) from None
         if call.req.obj is None and isinstance(result, dict):
             # Upstream decodes the patched JSON into the typed object: the same type check.

@@ -740,6 +740,11 @@ BAD_PATCH_CASES = [
     ("apply-patch-without-field-manager", "application/apply-patch+yaml", b"data: {k: v}", 422, "Invalid"),
     ("unknown-type", "application/json", b'{"data": {}}', 415, "UnsupportedMediaType"),
     ("makes-the-object-invalid", "merge", b'{"metadata": {"labels": {"bad key!": "x"}}}', 422, "Invalid"),
+    # upstream answers these three with a 500 it logs as a programmer error: the patch is at fault
+    ("strategic-unknown-directive", "strategic", b'{"$patch": "merge"}', 400, "BadRequest"),
+    ("strategic-order-not-a-list", "strategic", b'{"$setElementOrder/finalizers": "x"}', 400, "BadRequest"),
+    ("strategic-item-without-merge-key", "strategic", b'{"metadata": {"ownerReferences": [{"name": "x"}]}}', 400,
+     "BadRequest"),
 ]
 
 
