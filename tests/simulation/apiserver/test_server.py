@@ -1343,6 +1343,20 @@ def test_field_validation_of_unknown_fields(cluster, mode, code, stored) -> None
     assert cluster.exists(f"{DEPLOY_PATH}/typo") is stored
 
 
+@pytest.mark.parametrize("mode, code, where, text", [
+    ("Warn", 201, "header", r'299 - "unknown field \"a\\nb\\\"c\""'),
+    ("Strict", 400, "message", r'strict decoding error: unknown field "a\nb\"c"'),
+], ids=["warn-header", "strict-message"])
+def test_an_unknown_field_named_with_control_characters_is_quoted_as_go_quotes_it(cluster, mode, code, where, text):
+    """A newline in a Warning header would end it (and start another): the decoder names the
+    field with ``%q``, and the header quotes that again, as upstream's ``NewWarningHeader``."""
+    response = cluster.post(CM_PATH, {"metadata": {"name": "x"}, 'a\nb"c': 1}, query={"fieldValidation": mode})
+
+    assert response.code == code
+    got = response.headers["Warning"] if where == "header" else response.body["message"]
+    assert got.endswith(text)
+
+
 def test_strict_patch_is_judged_by_the_fields_it_adds(cluster) -> None:
     cluster.create(CM_PATH, {"metadata": {"name": "cfg"}, "data": {"a": "1"}})
     ok = cluster.patch(f"{CM_PATH}/cfg", {"data": {"b": "2"}}, query={"fieldValidation": "Strict"})
