@@ -1104,6 +1104,23 @@ def test_negative_scale_is_422(cluster):
                                                    "Invalid value: -1: must be greater than or equal to 0")
 
 
+@pytest.mark.parametrize("body, message", [
+    ({"spec": "x"}, "json: cannot unmarshal string into Go struct field Scale.spec of type v1.ScaleSpec"),
+    ({"spec": {"replicas": 2}, "metadata": ["x"]},
+     "json: cannot unmarshal array into Go struct field Scale.metadata of type v1.ObjectMeta"),
+    ({"spec": {"replicas": 2 ** 40}},
+     "json: cannot unmarshal number 1099511627776 into Go struct field ScaleSpec.spec.replicas of type int32"),
+], ids=["spec-a-string", "metadata-a-list", "replicas-past-int32"])
+def test_a_scale_put_of_the_wrong_types_is_400_and_writes_nothing(cluster, body, message):
+    cluster.create(DEPLOY_PATH, deployment("web", replicas=1))
+    before = cluster.store.current_revision()
+
+    response = cluster.put(DEPLOY_PATH + "/web/scale", body)
+
+    assert status_of(response) == (400, "BadRequest", f'Scale in version "v1" cannot be handled as a Scale: {message}')
+    assert cluster.store.current_revision() == before
+
+
 def test_pods_have_no_scale_subresource(cluster):
     cluster.create(POD_PATH, pod("web"))
 
@@ -1135,6 +1152,12 @@ BINDING_REFUSAL_CASES = [
     ("missing-pod", "nope", binding("nope", "node-2"), 404, "NotFound", 'pods "nope" not found'),
     ("no-target", "web", {"apiVersion": "v1", "kind": "Binding", "metadata": {"name": "web"}}, 422, "Invalid",
      'Binding "web" is invalid: target.name: Required value'),
+    ("not-an-object", "web", [1], 400, "BadRequest",
+     'Binding in version "v1" cannot be handled as a Binding: expected an object, got list'),
+    ("target-a-string", "web", {"target": "node-2"}, 400, "BadRequest", 'Binding in version "v1" cannot be handled as '
+     "a Binding: json: cannot unmarshal string into Go struct field Binding.target of type v1.ObjectReference"),
+    ("node-a-number", "web", {"target": {"name": 2}}, 400, "BadRequest", 'Binding in version "v1" cannot be handled '
+     "as a Binding: json: cannot unmarshal number into Go struct field ObjectReference.target.name of type string"),
 ]
 
 
