@@ -812,6 +812,24 @@ def test_delete_of_a_bound_pod_is_graceful(cluster, spec, query, grace):
     assert cluster.read(POD_PATH + "/web") == response.body
 
 
+@pytest.mark.parametrize("spec, query", [
+    ({"terminationGracePeriodSeconds": 2 ** 63 - 1}, {}),
+    ({}, {"gracePeriodSeconds": 2 ** 63 - 1}),
+], ids=["pod-says-int64-max", "query-says-int64-max"])
+def test_a_grace_period_past_what_a_duration_holds_ends_292_years_on(cluster, spec, query):
+    """Not an overflow: the deletion time stops at the longest ``time.Duration``, and a
+    shorter grace period later still counts from the first request."""
+    cluster.create(POD_PATH, pod("web", node="node-1", **spec))
+
+    marked = cluster.delete(POD_PATH + "/web", query=query)
+
+    assert marked.code == 200, marked.body
+    assert marked.body["metadata"]["deletionTimestamp"] == "2316-04-11T23:47:16Z"
+    assert marked.body["metadata"]["deletionGracePeriodSeconds"] == 2 ** 63 - 1
+    shorter = cluster.delete(POD_PATH + "/web", query={"gracePeriodSeconds": 5}).body
+    assert shorter["metadata"]["deletionTimestamp"] == "2024-01-01T00:00:05Z"
+
+
 @pytest.mark.parametrize("phase", ["Succeeded", "Failed"])
 def test_delete_of_a_finished_pod_is_immediate(cluster, phase):
     created = cluster.create(POD_PATH, pod("web", node="node-1"))
