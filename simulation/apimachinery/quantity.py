@@ -6,6 +6,12 @@ float would make ``0.1 + 0.2 > 0.3`` reject a pod upstream admits. Values are
 :class:`fractions.Fraction`; a parsed quantity is rounded *up* to nano precision, as upstream
 does ("if you want some resources, you should get some resources").
 
+Why bounded: upstream keeps any exponent (``1e2147483647``) as a scaled decimal, but an exact
+fraction of that size would never be computed. A value below a nano is still rounded up to
+``1n`` exactly as upstream does, whatever its exponent; a value with more than
+``MAX_DIGITS`` digits or a power of ten above ``MAX_EXPONENT`` is refused with upstream's
+``ErrNumeric`` words (a deliberate difference, at sizes no resource reaches).
+
 Why canonical printing: the API server re-serializes every object it decodes, so a user's
 ``cpu: 0.5`` comes back as ``500m`` and ``memory: 1024Mi`` as ``1Gi``. :meth:`Quantity.__str__`
 reproduces upstream's ``CanonicalizeBytes`` so ``kubectl get -o yaml`` shows what a real
@@ -30,6 +36,10 @@ DECIMAL_EXPONENT = "DecimalExponent"
 FORMAT_ERROR = ("quantities must match the regular expression "
                 "'^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'")
 SUFFIX_ERROR = "unable to parse quantity's suffix"
+NUMERIC_ERROR = "unable to parse numeric part of quantity"
+#: The largest quantities computed exactly (see the module's docstring).
+MAX_DIGITS = 1000
+MAX_EXPONENT = 1000
 
 _DECIMAL_SUFFIXES = {"n": -9, "u": -6, "m": -3, "": 0, "k": 3, "M": 6, "G": 9, "T": 12, "P": 15, "E": 18}
 _BINARY_SUFFIXES = {"Ki": 10, "Mi": 20, "Gi": 30, "Ti": 40, "Pi": 50, "Ei": 60}
@@ -92,9 +102,12 @@ def _interpret_suffix(suffix: str) -> tuple[int, int, str]:
         return 2, _BINARY_SUFFIXES[suffix], BINARY_SI
     if len(suffix) > 1 and suffix[0] in "eE":
         try:
-            return 10, int(suffix[1:], 10), DECIMAL_EXPONENT
+            exponent = int(suffix[1:], 10)
         except ValueError:
-            pass
+            raise QuantityError(SUFFIX_ERROR) from None
+        if not -2 ** 63 <= exponent < 2 ** 63:  # strconv.ParseInt(..., 64) fails
+            raise QuantityError(SUFFIX_ERROR)
+        return 10, (exponent + 2 ** 31) % 2 ** 32 - 2 ** 31, DECIMAL_EXPONENT  # then int32(parsed), as upstream
     raise QuantityError(SUFFIX_ERROR)
 
 
@@ -235,8 +248,15 @@ def _parse_text(text: str) -> Quantity:
     come back on every pod, and a Quantity is immutable, so parses are remembered."""
     positive, num, denom, suffix = _scan(text)
     base, exponent, fmt = _interpret_suffix(suffix)
-    amount = Fraction(int(num + denom), 10 ** len(denom))
-    amount *= Fraction(10) ** exponent if base == 10 else Fraction(2) ** exponent
+    digits = (num + denom).lstrip("0")
+    power = (exponent if base == 10 else 0) - len(denom)  # the value is digits * 10**power (* 2**exponent)
+    if len(digits) > MAX_DIGITS or (digits and power > MAX_EXPONENT):
+        raise QuantityError(NUMERIC_ERROR)
+    if digits and len(digits) + power <= -9:
+        amount = _NANO  # below a nano, however far: rounded up to one, as upstream
+    else:
+        amount = Fraction(int(num + denom), 10 ** len(denom))
+        amount *= Fraction(10) ** exponent if base == 10 else Fraction(2) ** exponent
     if amount != 0:
         amount = _round_away(amount, _NANO)
     if fmt == BINARY_SI and 0 < amount < 1:

@@ -23,7 +23,7 @@ import yaml
 from simulation.apimachinery.jsonvalue import without_lone_surrogates
 
 from . import errors, protobuf, schemas
-from .schemas.typecheck import type_error
+from .schemas.typecheck import type_error, zero_nulls
 
 MAX_REQUEST_BODY_BYTES = 3 * 1024 * 1024
 MAX_DEPTH = 100
@@ -197,6 +197,16 @@ def check_types(obj: dict, kind: str, api_version: str) -> None:
         error = "metadata must be an object"
     if error:
         raise errors.bad_request(f'{kind} in version "{version}" cannot be handled as a {kind}: {error}')
+
+
+def as_typed(obj: dict, kind: str, api_version: str) -> None:
+    """``obj``'s nulls as the typed object upstream decodes it to holds them (in place): what
+    registry strategies, defaulting and validation then read is never a ``None`` the schema
+    does not allow (a ``"ports": [null]`` is one zero-valued port, as upstream)."""
+    group, _, version = api_version.rpartition("/")
+    name = schemas.schema_for(group, version, kind)
+    if name:
+        zero_nulls(name, obj)
 
 
 def encode(value: Any) -> bytes:

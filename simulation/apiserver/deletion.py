@@ -31,6 +31,9 @@ FOREGROUND_FINALIZER = "foregroundDeletion"
 
 
 DELETE_OPTIONS_SCHEMA = META + "DeleteOptions"
+#: The longest grace period a ``time.Duration`` holds (about 292 years). Upstream's
+#: ``time.Second * Duration(grace)`` wraps past it; here the deletion time stops there.
+MAX_GRACE_SECONDS = (2 ** 63 - 1) // 10 ** 9
 
 
 def delete_options(call: Call) -> dict:
@@ -122,13 +125,13 @@ def update_for_deletion(store: Store, rt: ResourceType, old: dict, options: dict
         if meta.get("deletionTimestamp") and pending:
             if grace is None or grace >= pending:
                 return old  # graceful deletion already pending; only a shorter grace changes it
-            start = parse_time(meta["deletionTimestamp"]) - pending
+            start = parse_time(meta["deletionTimestamp"]) - min(pending, MAX_GRACE_SECONDS)
             meta["deletionTimestamp"] = rfc3339(start + grace)
             meta["deletionGracePeriodSeconds"] = grace
             graceful = True
         elif not meta.get("deletionTimestamp"):
             grace = strategy.pod_grace_period(old, grace)
-            meta["deletionTimestamp"] = rfc3339(now + grace)
+            meta["deletionTimestamp"] = rfc3339(now + min(grace, MAX_GRACE_SECONDS))
             meta["deletionGracePeriodSeconds"] = grace
             _bump_generation(meta)
             graceful = True

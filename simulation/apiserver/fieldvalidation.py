@@ -11,6 +11,7 @@ from simulation.apimachinery.resources import ResourceType
 
 from . import errors
 from .schemas import unknown_fields
+from .validation.field import go_quote
 
 
 def check(rt: ResourceType, obj: dict, mode: str, old: dict | None = None) -> dict[str, str]:
@@ -26,8 +27,15 @@ def check(rt: ResourceType, obj: dict, mode: str, old: dict | None = None) -> di
                if path not in known_bad]
     if not unknown:
         return {}
-    listed = ", ".join(f'unknown field "{path}"' for path in unknown)
+    # the decoder's words (``unknown field %q``): a field named with a newline stays on one line
+    texts = [f"unknown field {go_quote(path)}" for path in unknown]
     if mode == "Strict":
         raise errors.bad_request(f'{rt.kind} in version "{rt.version}" cannot be handled as a {rt.kind}: '
-                                 f"strict decoding error: {listed}")
-    return {"Warning": ", ".join('299 - "unknown field \\"' + path + '\\""' for path in unknown)}
+                                 f"strict decoding error: {', '.join(texts)}")
+    return {"Warning": ", ".join(_warning_header(text) for text in texts)}
+
+
+def _warning_header(text: str) -> str:
+    """Upstream's ``NewWarningHeader(299, "-", text)``: the text in quotes, its quotes and
+    backslashes escaped."""
+    return '299 - "' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 from typing import TYPE_CHECKING, Callable
 
 from simulation.apimachinery.resources import ResourceType
@@ -35,6 +36,7 @@ INCONSISTENT_CONTINUE = ("The provided continue parameter is too old to display 
                          "response to retrieve the remainder of the results. Continuing with the provided token "
                          "results in an inconsistent list - objects that were created, modified, or deleted "
                          "between the time the first chunk was returned and now may show up in the list.")
+_UINT = re.compile(r"[0-9]+")
 
 
 class ListWatch:
@@ -78,13 +80,12 @@ class ListWatch:
         if q.get("continue"):
             after_key, at = _decode_continue(q["continue"], prefix)
         rv = q.get("resourceVersion", "")
-        if rv and not rv.isdigit():
-            raise errors.bad_request(f"invalid resource version: {rv}")
+        requested = _parse_resource_version(rv)
         current = store.current_revision()
-        if rv and rv != "0" and int(rv) > current:
-            raise _too_large_resource_version(int(rv), current)
+        if requested > current:
+            raise _too_large_resource_version(requested, current)
         if rv and q.get("resourceVersionMatch") == "Exact":
-            at = int(rv)
+            at = requested
         if at is not None:
             return self._page_at(call, prefix, at, after_key, limit, matches, paging=bool(q.get("continue")))
         out: list[dict] = []
@@ -149,9 +150,7 @@ class ListWatch:
             items, revision, _ = server.store.list(prefix)
             initial = [call.type_meta(o) for o in items if matches(o)]
         else:
-            if not rv.isdigit():
-                raise errors.bad_request(f"invalid resource version: {rv}")
-            revision = int(rv)
+            revision = _parse_resource_version(rv)
         call.record.passed(STORAGE, ["etcd"])
         rt = call.rt
         convert_event = (lambda e: e)
@@ -253,6 +252,16 @@ def _validate_list_options(query: dict) -> None:
         raise errors.invalid("ListOptions", "meta.k8s.io", "", [
             {"reason": f"FieldValue{kind}", "field": "resourceVersionMatch",
              "message": text if kind == "NotSupported" else f"{kind}: {text}"} for kind, text in causes])
+
+
+def _parse_resource_version(rv: str) -> int:
+    """A resourceVersion as upstream's storage parses it (``strconv.ParseUint``: ASCII digits
+    that fit 64 bits; ``""`` is 0), or 400."""
+    if not rv:
+        return 0
+    if not _UINT.fullmatch(rv) or int(rv) >= 2 ** 64:
+        raise errors.bad_request(f"invalid resource version: {rv}")
+    return int(rv)
 
 
 def _too_large_resource_version(requested: int, current: int) -> StatusError:

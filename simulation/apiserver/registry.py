@@ -86,6 +86,7 @@ class Registry:
         admission around it): the object to store, its name, and field validation's warnings.
         ``track=False`` for an apply, which has recorded the object's managedFields already."""
         rt = call.rt
+        codec.as_typed(obj, rt.kind, rt.group_version)
         warnings = fieldvalidation.check(rt, obj, call.req.query.get("fieldValidation", ""))
         meta = obj["metadata"]
         if track and meta.get("resourceVersion") not in (None, "", "0"):
@@ -161,6 +162,7 @@ class Registry:
             if not isinstance(new, dict) or not isinstance(new.get("metadata"), dict):
                 raise errors.bad_request("the patched object is not a valid object")
             call.type_meta(new)
+            codec.as_typed(new, rt.kind, rt.group_version)
             warnings = fieldvalidation.check(rt, new, call.req.query.get("fieldValidation", ""), old)
             wanted_rv = new["metadata"].get("resourceVersion") or ""
             if from_patch and wanted_rv == old_rv:
@@ -213,10 +215,11 @@ class Registry:
             except apply.ApplyConflict as exc:
                 raise errors.StatusError(409, "Conflict", exc.message, {"causes": exc.causes()}) from None
             except managedfields.FieldSetError as exc:
-                # not a Status upstream either: a 500 with no reason, which kubectl prints as is
+                # Upstream lets this through as a plain error (a 500 with no reason, which it logs
+                # as "not a metav1.Status"); the configuration is the client's mistake: 400.
                 group, _, version = rt.group_version.rpartition("/")
-                raise errors.StatusError(500, "", f"failed to create typed patch object ({call.namespace}/"
-                                         f"{call.info.name}; {group}/{version}, Kind={rt.kind}): {exc}") from None
+                raise errors.bad_request(f"failed to create typed patch object ({call.namespace}/{call.info.name}; "
+                                         f"{group}/{version}, Kind={rt.kind}): {exc}") from None
 
         def try_create() -> tuple[dict | None, Answer]:
             obj = applied(None)
@@ -456,7 +459,7 @@ def patcher(call: Call, kind: str) -> Callable[[dict], dict]:
         except UnsupportedPatchType:
             raise errors.unsupported_media_type(ctype) from None
         except PatchError as exc:
-            reason = {422: "Invalid", 500: "InternalError"}.get(exc.code, "BadRequest")
+            reason = "Invalid" if exc.code == 422 else "BadRequest"
             raise errors.StatusError(exc.code, reason, exc.message) from None
         if call.req.obj is None and isinstance(result, dict):
             # Upstream decodes the patched JSON into the typed object: the same checks.

@@ -20,6 +20,7 @@ object (that is the controllers' work, which is the point of chapter 11).
 from __future__ import annotations
 
 import random
+import re
 import time
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable
@@ -53,6 +54,8 @@ HEALTH_CHECKS = {
     "livez": frozenset({"ping", "log", "etcd"}),
     "readyz": frozenset({"ping", "log", "etcd", "etcd-readiness", "informer-sync", "shutdown"}),
 }
+#: An integer as Go's ``strconv.ParseInt(s, 10, 64)`` reads one.
+_GO_INT = re.compile(r"[+-]?[0-9]+")
 
 
 @dataclass
@@ -108,10 +111,9 @@ class Call:
         value = self.req.query.get(name)
         if value in (None, ""):
             return None
-        try:
-            number = int(value)
-        except ValueError:
-            raise errors.bad_request(f"invalid value for {name}: {value!r}") from None
+        if not _GO_INT.fullmatch(value):  # strconv.ParseInt: no spaces, underscores or non-ASCII digits
+            raise errors.bad_request(f"invalid value for {name}: {value!r}")
+        number = int(value)
         if not -2 ** 63 <= number < 2 ** 63:  # Go parses these as int64
             raise errors.bad_request(f"invalid value for {name}: {value!r}: value out of range")
         return number

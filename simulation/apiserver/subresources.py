@@ -42,8 +42,9 @@ class Subresources:
         if call.info.verb == "get":
             return APIResponse(200, _to_scale(self.server.registry.read(call)))
         if call.info.verb == "update":
-            incoming = call.req.obj if call.req.obj is not None else codec.decode(
-                call.req.body, call.req.content_type, "Scale")
+            # decoded as the typed Scale it is upstream: a wrong type anywhere is a 400
+            incoming = call.req.obj if call.req.obj is not None else codec.decode_object(
+                call.req.body, call.req.content_type, "Scale", "autoscaling/v1")
             if not isinstance(incoming, dict):
                 raise errors.bad_request("Scale must be an object")
             new_scale: Callable[[dict], dict] = lambda current: deep_copy(incoming)
@@ -71,8 +72,8 @@ class Subresources:
         """pods/binding: the scheduler's only write. Sets spec.nodeName once, and PodScheduled."""
         if call.info.verb != "create":
             raise errors.method_not_allowed("the server does not allow this method on the requested resource")
-        binding = call.req.obj if call.req.obj is not None else codec.decode(call.req.body, call.req.content_type,
-                                                                             "Binding")
+        binding = call.req.obj if call.req.obj is not None else codec.decode_object(
+            call.req.body, call.req.content_type, "Binding", "v1")  # typed: a wrong type is a 400
         node = ((binding or {}).get("target") or {}).get("name")
         if not node:
             raise errors.invalid("Binding", "", call.info.name, [{"reason": "FieldValueRequired",

@@ -10,9 +10,12 @@ Promises, for every format:
 * Failures raise :class:`~.common.PatchError` (a ``ValueError``) whose text is upstream's
   (evanphx/json-patch, k8s.io/apimachinery ``strategicpatch``/``mergepatch``), and whose ``code``
   is the HTTP status kube-apiserver answers with (400 for a body it cannot read, 422 for a JSON
-  Patch that does not apply, 500 where upstream lets the error through unclassified). Note that
-  for a 422 upstream replaces the message with "the server rejected our request due to an error
-  in our request"; the detailed text is kept here so the server can choose what a learner sees.
+  Patch that does not apply). Where upstream lets a strategic merge error through unclassified
+  (a missing merge key, an unknown ``$patch``, a directive of the wrong type) it answers 500 and
+  logs "an error that is not a metav1.Status"; the patch is the client's mistake, so here it is
+  400, with upstream's text. Note that for a 422 upstream replaces the message with "the server
+  rejected our request due to an error in our request"; the detailed text is kept here so the
+  server can choose what a learner sees.
 * An unsupported ``Content-Type`` raises :class:`~.common.UnsupportedPatchType` (the server
   answers 415). Server-side apply (``application/apply-patch+yaml``) is not handled here.
 """

@@ -175,11 +175,11 @@ def strategic_merge(target: dict, patch: dict, schema: Schema | None) -> dict:
 
 
 def _no_merge_key(item: Any, key: str) -> PatchError:
-    return PatchError(f"map: {_go(item)} does not contain declared merge key: {key}", 500)
+    return PatchError(f"map: {_go(item)} does not contain declared merge key: {key}", 400)
 
 
 def _bad_type(expected: Any, actual: Any) -> PatchError:
-    return PatchError(f"expected a {_go_type(expected)}, but received a {_go_type(actual)}", 500)
+    return PatchError(f"expected a {_go_type(expected)}, but received a {_go_type(actual)}", 400)
 
 
 def _merge_map(original: dict, patch: dict, schema: Schema | None) -> dict:
@@ -189,7 +189,7 @@ def _merge_map(original: dict, patch: dict, schema: Schema | None) -> dict:
             return _merge_map({}, {k: v for k, v in patch.items() if k != _DIRECTIVE}, schema)
         if directive == "delete":
             return {}
-        raise PatchError(f"unknown patch type: {_go(directive)} in map: {_go(patch)}", 500)
+        raise PatchError(f"unknown patch type: {_go(directive)} in map: {_go(patch)}", 400)
     _retain_keys(original, patch)
     _set_element_order(original, patch, schema)
     for key, value in patch.items():
@@ -306,7 +306,7 @@ def _check_order(patch_list: list, order: list, merge_key: str) -> None:
         oi += 1
     if pi < len(items) and oi >= len(order):
         raise PatchError(f"The order in patch list:\n{_go(patch_list)}\n doesn't match {_SET_ORDER} list:\n"
-                         f"{_go(order)}\n", 500)
+                         f"{_go(order)}\n", 400)
 
 
 def _same_item(left: Any, right: Any, merge_key: str) -> bool:
@@ -327,7 +327,7 @@ def _element_kind(*lists: list) -> str:
         if this == "array":
             raise PatchError("lists of lists are not supported", 422)
         if kind and this != kind:
-            raise PatchError(f"list element types are not identical: {_go(list(lists))}", 500)
+            raise PatchError(f"list element types are not identical: {_go(list(lists))}", 400)
         kind = this
     return kind
 
@@ -356,7 +356,7 @@ def _merge_list_view(original: list, patch: list, meta: FieldMeta) -> tuple[list
         ordered, rest = _partition(merged, patch, "")
         return _normalize_order(ordered, rest, patch, original, ""), original
     if not key:
-        raise PatchError("cannot merge lists without merge key for type struct", 500)
+        raise PatchError("cannot merge lists without merge key for type struct", 400)
     survivors, plain, replace = _special_items(original, patch, key)
     base = [_merge_map({}, item, meta.fields) for item in plain] if replace else survivors
     plain = [] if replace else plain
@@ -390,9 +390,9 @@ def _special_items(original: list, patch: list, key: str) -> tuple[list, list, b
         elif item[_DIRECTIVE] == "replace":
             replace = True
         elif item[_DIRECTIVE] == "merge":
-            raise PatchError("merging lists cannot yet be specified in the patch", 500)
+            raise PatchError("merging lists cannot yet be specified in the patch", 400)
         else:
-            raise PatchError(f"unknown patch type: {_go(item[_DIRECTIVE])} in map: {_go(item)}", 500)
+            raise PatchError(f"unknown patch type: {_go(item[_DIRECTIVE])} in map: {_go(item)}", 400)
     return original, plain, replace
 
 

@@ -12,6 +12,11 @@ type — because that is what a learner sees from a real cluster::
 
 Like Go's decoder, ``null`` fits anything and the first error in document order is reported.
 Quantities are left to their own parser (its message is upstream's regular expression).
+
+What a ``null`` becomes is the decoder's business too: :func:`zero_nulls` leaves a body as the
+typed object it decodes to would encode again — a ``null`` field is absent (``{}`` for a struct
+held by value), a ``null`` list item or map value is its type's zero (``""``, ``0``, ``{}``) —
+so that nothing after decoding meets a ``None`` where the schema promises a value.
 """
 from __future__ import annotations
 
@@ -114,6 +119,59 @@ def _check(schema: Schema, value: Any, struct: str,
             literal = repr(value) if isinstance(value, float) else str(value)
             return _mismatch(schema, f"number {literal}", struct, path)
     return None
+
+
+def zero_nulls(schema_name: str, obj: dict) -> None:
+    """Replace the ``null`` values of ``obj`` (in place) with what Go's typed decoder makes of
+    them: a field of a struct is left unset (absent, or ``{}`` for a struct field held by value,
+    which the schema marks ``default: {}``); a list item or map value becomes the zero value of
+    its type. Free-form subtrees (``x-kubernetes-preserve-unknown-fields``) and fields the schema
+    does not declare keep their nulls; types are assumed checked (:func:`type_error`)."""
+    _zero_nulls(SCHEMAS[schema_name], obj)
+
+
+def _zero_nulls(schema: Schema, value: Any) -> None:
+    resolved, name = resolve_named(schema)
+    if resolved.get(PRESERVE) or name in (Q, INTSTR):
+        return
+    if isinstance(value, dict):
+        props = resolved.get("properties")
+        extra = resolved.get("additionalProperties")
+        for key in list(value):
+            sub = props.get(key) if props is not None else extra if isinstance(extra, dict) else None
+            if sub is None:
+                continue
+            if value[key] is not None:
+                _zero_nulls(sub, value[key])
+            elif props is None:  # a map's value
+                value[key] = _zero(sub)
+            elif sub.get("default") == {}:  # a struct field held by value
+                value[key] = {}
+            else:
+                del value[key]
+    elif isinstance(value, list) and isinstance(resolved.get("items"), dict):
+        items = resolved["items"]
+        for index, item in enumerate(value):
+            if item is None:
+                value[index] = _zero(items)
+            else:
+                _zero_nulls(items, item)
+
+
+def _zero(schema: Schema) -> Any:
+    """The JSON a Go zero value of ``schema``'s type encodes to (``None`` where Go writes null:
+    nil slices, maps, byte slices, interfaces and zero ``metav1.Time``)."""
+    resolved, name = resolve_named(schema)
+    if name == Q:
+        return "0"
+    if name == INTSTR:
+        return 0
+    if resolved.get(PRESERVE) or resolved.get("format") in ("byte", "date-time"):
+        return None
+    kind = resolved.get("type")
+    if resolved.get("properties") is not None:
+        return {}
+    return {"string": "", "integer": 0, "number": 0, "boolean": False}.get(kind)
 
 
 def _mismatch(schema: Schema, got: str, struct: str, path: tuple[str, ...]) -> str:

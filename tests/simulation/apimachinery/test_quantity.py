@@ -5,9 +5,9 @@ from fractions import Fraction
 
 import pytest
 
-from simulation.apimachinery.quantity import (BINARY_SI, DECIMAL_EXPONENT, DECIMAL_SI, FORMAT_ERROR, SUFFIX_ERROR,
-                                              Quantity, QuantityError, canonical, format_quantity, parse_quantity,
-                                              sum_quantities)
+from simulation.apimachinery.quantity import (BINARY_SI, DECIMAL_EXPONENT, DECIMAL_SI, FORMAT_ERROR, NUMERIC_ERROR,
+                                              SUFFIX_ERROR, Quantity, QuantityError, canonical, format_quantity,
+                                              parse_quantity, sum_quantities)
 
 PARSE = [
     ("100m", Fraction(1, 10), DECIMAL_SI),
@@ -56,6 +56,31 @@ BAD = [("", FORMAT_ERROR), ("abc", FORMAT_ERROR), ("1.2.3", FORMAT_ERROR), ("1 G
 
 @pytest.mark.parametrize("raw,message", BAD, ids=[b[0] or "empty" for b in BAD])
 def test_bad_quantities_use_upstream_messages(raw, message):
+    with pytest.raises(QuantityError) as info:
+        parse_quantity(raw)
+    assert str(info.value) == message
+
+
+EXTREMES = [
+    ("far-below-a-nano", "1e-2147483648", Fraction(1, 10 ** 9)),
+    ("many-digits-below-a-nano", "0." + "0" * 900 + "1", Fraction(1, 10 ** 9)),
+    ("exponent-wraps-to-int32", "1e4294967296", Fraction(1)),  # upstream's int32(parsed)
+    ("largest-exponent", "1e1000", Fraction(10 ** 1000)),
+    ("most-digits", "9" * 1000, Fraction(int("9" * 1000))),
+]
+
+
+@pytest.mark.parametrize("raw,value", **{"argvalues": [e[1:] for e in EXTREMES], "ids": [e[0] for e in EXTREMES]})
+def test_extreme_exponents_are_parsed_at_once(raw, value):
+    """``1e-2147483648`` once meant computing ``10**2147483648``: the server hung."""
+    assert parse_quantity(raw).value == value
+
+
+@pytest.mark.parametrize("raw,message", [
+    ("1e1001", NUMERIC_ERROR), ("1e2147483647", NUMERIC_ERROR), ("9" * 1001, NUMERIC_ERROR),
+    ("1e9223372036854775808", SUFFIX_ERROR),
+], ids=["past-largest-exponent", "int32-exponent", "too-many-digits", "exponent-past-int64"])
+def test_quantities_too_large_to_compute_are_refused(raw, message):
     with pytest.raises(QuantityError) as info:
         parse_quantity(raw)
     assert str(info.value) == message

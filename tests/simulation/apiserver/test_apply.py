@@ -268,11 +268,12 @@ REFUSALS = [
     ("not-yaml", "kubectl", b"a: [", {}, 400, "BadRequest", None),
     ("invalid-object", "kubectl", web(replicas=-1), {}, 422, "Invalid", None),
     ("keyed-item-without-key", "kubectl",
-     {**web(), "spec": {"template": {"spec": {"containers": [{"image": "x"}]}}}}, {}, 500, "",
+     {**web(), "spec": {"template": {"spec": {"containers": [{"image": "x"}]}}}}, {}, 400, "BadRequest",
      'failed to create typed patch object (default/web; apps/v1, Kind=Deployment): .spec.template.spec.containers: '
      'element 0: associative list with keys has an element that omits key field "name" (and doesn\'t have default '
      'value)'),
-    ("undeclared-field", "kubectl", {**web(), "spec": {"replica": 1}}, {"fieldValidation": "Ignore"}, 500, "",
+    ("undeclared-field", "kubectl", {**web(), "spec": {"replica": 1}}, {"fieldValidation": "Ignore"}, 400,
+     "BadRequest",
      "failed to create typed patch object (default/web; apps/v1, Kind=Deployment): .spec.replica: field not "
      "declared in schema"),
     ("dry-run", "kubectl", web(), {"dryRun": "All"}, 201, None, None),

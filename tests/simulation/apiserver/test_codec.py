@@ -131,3 +131,46 @@ def test_scale_patch_with_a_string_replica_count_is_refused(cluster):
     assert response.code == 400, response.body
     assert response.body["message"].endswith("json: cannot unmarshal string into Go struct field ScaleSpec.spec.replicas "
                                              "of type int32")
+
+
+POD_PATH = "/api/v1/namespaces/default/pods"
+SVC_PATH = "/api/v1/namespaces/default/services"
+DS_PATH = "/apis/apps/v1/namespaces/default/daemonsets"
+_POD_SPEC = {"containers": [{"name": "app", "image": "nginx"}]}
+_DS = {"metadata": {"name": "x"}, "spec": {"selector": {"matchLabels": {"app": "x"}}, "template": {
+    "metadata": {"labels": {"app": "x"}}, "spec": _POD_SPEC}}}
+
+
+@pytest.mark.parametrize("path, body, code, message", [
+    (SVC_PATH, {"metadata": {"name": "x"}, "spec": {"ports": [None]}}, 422,
+     'Service "x" is invalid: [spec.ports[0].port: Invalid value: 0: must be between 1 and 65535, inclusive'),
+    (POD_PATH, {"metadata": {"name": "x"}, "spec": {"containers": [None]}}, 422,
+     'Pod "x" is invalid: [spec.containers[0].name: Required value'),
+    ("/api/v1/namespaces", {"metadata": {"name": "x"}, "spec": {"finalizers": [None]}}, 422,
+     'Namespace "x" is invalid: [spec.finalizers: Invalid value: "": name part must be non-empty'),
+    (DS_PATH, {**_DS, "spec": {**_DS["spec"], "selector": {"matchLabels": {"app": "x", "a": None}}}}, 422,
+     "DaemonSet.apps \"x\" is invalid: spec.template.metadata.labels: Invalid value: map[string]string{\"app\":\"x\"}: "
+     "`selector` does not match template `labels`"),
+    (DS_PATH, {**_DS, "spec": {**_DS["spec"], "selector": {"matchExpressions": [None]}}}, 422,
+     'DaemonSet.apps "x" is invalid: [spec.selector.matchExpressions[0].operator: Invalid value: "": not a valid '
+     'selector operator'),
+    (CM_PATH, {"metadata": {"name": "x", "labels": {"a": None}}, "data": None}, 201, ""),
+], ids=["null-port", "null-container", "null-finalizer", "null-label-value", "null-requirement", "null-map-value"])
+def test_a_null_is_what_the_typed_decoder_makes_of_it_not_a_crash(cluster, path, body, code, message):
+    """``null`` fits any type, and the typed object it decodes to holds the type's zero value:
+    a null list item is a zero port or container, a null map value an empty string."""
+    response = cluster.post(path, body)
+
+    assert response.code == code, response.body
+    assert response.body.get("message", "").startswith(message)
+    if code == 201:
+        assert response.body["metadata"]["labels"] == {"a": ""} and "data" not in response.body
+
+
+def test_a_patch_that_leaves_a_null_in_a_list_is_a_zero_value_not_a_crash(cluster):
+    cluster.create(SVC_PATH, {"metadata": {"name": "x"}, "spec": {"ports": [{"port": 80}]}})
+
+    response = cluster.patch(SVC_PATH + "/x", [{"op": "add", "path": "/spec/ports/-", "value": None}], "json")
+
+    assert (response.code, response.body["reason"]) == (422, "Invalid"), response.body
+    assert "spec.ports[1].port: Invalid value: 0: must be between 1 and 65535, inclusive" in response.body["message"]

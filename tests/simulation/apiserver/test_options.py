@@ -88,3 +88,26 @@ def test_a_patch_may_not_change_the_kind_or_version(cluster, body, message):
     response = cluster.patch(CM_PATH + "/a", body)
 
     assert (response.code, response.body["message"]) == (400, message)
+
+
+@pytest.mark.parametrize("query", [
+    {"resourceVersion": "²"}, {"resourceVersion": "²", "watch": "true"}, {"resourceVersion": "١"},
+    {"resourceVersion": "18446744073709551616"}, {"resourceVersion": " 1"},
+], ids=["superscript", "superscript-watch", "arabic-indic-digit", "past-uint64", "space"])
+def test_a_resource_version_that_is_not_a_uint64_is_a_bad_request(cluster, query):
+    """As upstream's ``strconv.ParseUint``: ASCII digits that fit 64 bits, nothing else."""
+    response = cluster.get(CM_PATH, query=query)
+
+    assert (response.code, response.body["message"]) == (400, f"invalid resource version: {query['resourceVersion']}")
+
+
+@pytest.mark.parametrize("value", ["١", " 1", "1_0", "1.0", "0x10"],
+                         ids=["arabic-indic-digit", "space", "underscore", "fraction", "hex"])
+def test_an_integer_parameter_is_read_as_go_reads_it(cluster, value):
+    response = cluster.get(CM_PATH, query={"limit": value})
+
+    assert (response.code, response.body["message"]) == (400, f"invalid value for limit: {value!r}")
+
+
+def test_a_signed_integer_parameter_is_accepted_as_go_accepts_it(cluster):
+    assert cluster.get(CM_PATH, query={"limit": "+1"}).body["metadata"].get("continue")

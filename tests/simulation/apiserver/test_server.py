@@ -740,6 +740,11 @@ BAD_PATCH_CASES = [
     ("apply-patch-without-field-manager", "application/apply-patch+yaml", b"data: {k: v}", 422, "Invalid"),
     ("unknown-type", "application/json", b'{"data": {}}', 415, "UnsupportedMediaType"),
     ("makes-the-object-invalid", "merge", b'{"metadata": {"labels": {"bad key!": "x"}}}', 422, "Invalid"),
+    # upstream answers these three with a 500 it logs as a programmer error: the patch is at fault
+    ("strategic-unknown-directive", "strategic", b'{"$patch": "merge"}', 400, "BadRequest"),
+    ("strategic-order-not-a-list", "strategic", b'{"$setElementOrder/finalizers": "x"}', 400, "BadRequest"),
+    ("strategic-item-without-merge-key", "strategic", b'{"metadata": {"ownerReferences": [{"name": "x"}]}}', 400,
+     "BadRequest"),
 ]
 
 
@@ -805,6 +810,24 @@ def test_delete_of_a_bound_pod_is_graceful(cluster, spec, query, grace):
     assert meta["deletionGracePeriodSeconds"] == grace
     assert meta["deletionTimestamp"] == f"2024-01-01T00:00:{grace:02d}Z"
     assert cluster.read(POD_PATH + "/web") == response.body
+
+
+@pytest.mark.parametrize("spec, query", [
+    ({"terminationGracePeriodSeconds": 2 ** 63 - 1}, {}),
+    ({}, {"gracePeriodSeconds": 2 ** 63 - 1}),
+], ids=["pod-says-int64-max", "query-says-int64-max"])
+def test_a_grace_period_past_what_a_duration_holds_ends_292_years_on(cluster, spec, query):
+    """Not an overflow: the deletion time stops at the longest ``time.Duration``, and a
+    shorter grace period later still counts from the first request."""
+    cluster.create(POD_PATH, pod("web", node="node-1", **spec))
+
+    marked = cluster.delete(POD_PATH + "/web", query=query)
+
+    assert marked.code == 200, marked.body
+    assert marked.body["metadata"]["deletionTimestamp"] == "2316-04-11T23:47:16Z"
+    assert marked.body["metadata"]["deletionGracePeriodSeconds"] == 2 ** 63 - 1
+    shorter = cluster.delete(POD_PATH + "/web", query={"gracePeriodSeconds": 5}).body
+    assert shorter["metadata"]["deletionTimestamp"] == "2024-01-01T00:00:05Z"
 
 
 @pytest.mark.parametrize("phase", ["Succeeded", "Failed"])
@@ -1099,6 +1122,23 @@ def test_negative_scale_is_422(cluster):
                                                    "Invalid value: -1: must be greater than or equal to 0")
 
 
+@pytest.mark.parametrize("body, message", [
+    ({"spec": "x"}, "json: cannot unmarshal string into Go struct field Scale.spec of type v1.ScaleSpec"),
+    ({"spec": {"replicas": 2}, "metadata": ["x"]},
+     "json: cannot unmarshal array into Go struct field Scale.metadata of type v1.ObjectMeta"),
+    ({"spec": {"replicas": 2 ** 40}},
+     "json: cannot unmarshal number 1099511627776 into Go struct field ScaleSpec.spec.replicas of type int32"),
+], ids=["spec-a-string", "metadata-a-list", "replicas-past-int32"])
+def test_a_scale_put_of_the_wrong_types_is_400_and_writes_nothing(cluster, body, message):
+    cluster.create(DEPLOY_PATH, deployment("web", replicas=1))
+    before = cluster.store.current_revision()
+
+    response = cluster.put(DEPLOY_PATH + "/web/scale", body)
+
+    assert status_of(response) == (400, "BadRequest", f'Scale in version "v1" cannot be handled as a Scale: {message}')
+    assert cluster.store.current_revision() == before
+
+
 def test_pods_have_no_scale_subresource(cluster):
     cluster.create(POD_PATH, pod("web"))
 
@@ -1130,6 +1170,12 @@ BINDING_REFUSAL_CASES = [
     ("missing-pod", "nope", binding("nope", "node-2"), 404, "NotFound", 'pods "nope" not found'),
     ("no-target", "web", {"apiVersion": "v1", "kind": "Binding", "metadata": {"name": "web"}}, 422, "Invalid",
      'Binding "web" is invalid: target.name: Required value'),
+    ("not-an-object", "web", [1], 400, "BadRequest",
+     'Binding in version "v1" cannot be handled as a Binding: expected an object, got list'),
+    ("target-a-string", "web", {"target": "node-2"}, 400, "BadRequest", 'Binding in version "v1" cannot be handled as '
+     "a Binding: json: cannot unmarshal string into Go struct field Binding.target of type v1.ObjectReference"),
+    ("node-a-number", "web", {"target": {"name": 2}}, 400, "BadRequest", 'Binding in version "v1" cannot be handled '
+     "as a Binding: json: cannot unmarshal number into Go struct field ObjectReference.target.name of type string"),
 ]
 
 
@@ -1336,6 +1382,20 @@ def test_field_validation_of_unknown_fields(cluster, mode, code, stored) -> None
     if mode == "Warn":
         assert "imagePullPolice" in response.headers["Warning"]
     assert cluster.exists(f"{DEPLOY_PATH}/typo") is stored
+
+
+@pytest.mark.parametrize("mode, code, where, text", [
+    ("Warn", 201, "header", r'299 - "unknown field \"a\\nb\\\"c\""'),
+    ("Strict", 400, "message", r'strict decoding error: unknown field "a\nb\"c"'),
+], ids=["warn-header", "strict-message"])
+def test_an_unknown_field_named_with_control_characters_is_quoted_as_go_quotes_it(cluster, mode, code, where, text):
+    """A newline in a Warning header would end it (and start another): the decoder names the
+    field with ``%q``, and the header quotes that again, as upstream's ``NewWarningHeader``."""
+    response = cluster.post(CM_PATH, {"metadata": {"name": "x"}, 'a\nb"c': 1}, query={"fieldValidation": mode})
+
+    assert response.code == code
+    got = response.headers["Warning"] if where == "header" else response.body["message"]
+    assert got.endswith(text)
 
 
 def test_strict_patch_is_judged_by_the_fields_it_adds(cluster) -> None:

@@ -136,18 +136,18 @@ def test_strategic_merge_generic_cases(original, patch, expected):
 SMP_GENERIC_ERRORS = [
     ("set-order-mismatch", {"mergingList": named(1, 3, 2)},
      {"$setElementOrder/mergingList": named(1, 2, 3), "mergingList": [{"name": 3, "value": 3}, {"name": 1}]},
-     "doesn't match $setElementOrder list", 500),
+     "doesn't match $setElementOrder list", 400),
     ("set-order-mismatch-ints", {"mergingIntList": [1, 3, 2]},
      {"$setElementOrder/mergingIntList": [1, 2, 3], "mergingIntList": [3, 1]},
-     "doesn't match $setElementOrder list", 500),
+     "doesn't match $setElementOrder list", 400),
     ("missing-merge-key", {"mergingList": [{"name": 1, "value": "a"}]}, {"mergingList": [{"value": "b"}]},
-     "map: map[value:b] does not contain declared merge key: name", 500),
+     "map: map[value:b] does not contain declared merge key: name", 400),
     ("delete-without-merge-key", {"mergingList": named(1)}, {"mergingList": [{"$patch": "delete"}]},
-     "map: map[$patch:delete] does not contain declared merge key: name", 500),
+     "map: map[$patch:delete] does not contain declared merge key: name", 400),
     ("merge-directive-in-list", {"mergingList": named(1)}, {"mergingList": [{"$patch": "merge", "name": 1}]},
-     "merging lists cannot yet be specified in the patch", 500),
+     "merging lists cannot yet be specified in the patch", 400),
     ("unknown-map-directive", {"name": 1}, {"$patch": "merge"}, "unknown patch type: merge in map: map[$patch:merge]",
-     500),
+     400),
     ("retain-keys-not-list", {"retainKeysMap": {}}, {"retainKeysMap": {"$retainKeys": "name"}},
      "invalid patch format of retainKeys", 400),
     ("retain-keys-misses-patched-key", {"retainKeysMap": {}},
@@ -157,7 +157,7 @@ SMP_GENERIC_ERRORS = [
      400),
     ("list-of-lists", {"mergingIntList": [[1]]}, {"mergingIntList": [[2]]}, "lists of lists are not supported", 422),
     ("mixed-element-types", {"mergingIntList": [1]}, {"mergingIntList": ["a"]},
-     "list element types are not identical", 500),
+     "list element types are not identical", 400),
 ]
 
 
