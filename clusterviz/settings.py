@@ -117,9 +117,27 @@ if os.environ.get("CLUSTERVIZ_TEST_POSTGRES_URL"):
     DATABASES["postgres"] = _database(os.environ["CLUSTERVIZ_TEST_POSTGRES_URL"])
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-if os.environ.get("REDIS_URL"):
-    CHANNEL_LAYERS = {"default": {"BACKEND": "channels_redis.core.RedisChannelLayer",
-                                  "CONFIG": {"hosts": [os.environ["REDIS_URL"]]}}}
+#: Seconds a Redis read may take. channels_redis blocks 5 s in BZPOPMIN waiting for a message
+#: (``brpop_timeout``); redis-py 8 also defaults its socket timeout to 5 s, so every idle
+#: receive failed at the same instant (a dead simworker listener, websockets closed 1011).
+#: The socket timeout must stay well above the blocking pop; keepalive and health checks find
+#: a dead connection instead.
+REDIS_SOCKET_TIMEOUT_SECONDS = 30.0
+#: Seconds a channel stays in a group without being added again: a websocket whose process was
+#: killed never says goodbye, so its membership must lapse (channels_redis' default is a day,
+#: during which every publish to the group fills its dead inbox). Live consumers re-add
+#: themselves every ``GROUP_REFRESH_SECONDS``.
+GROUP_EXPIRY_SECONDS = 120
+GROUP_REFRESH_SECONDS = 30.0
+REDIS_URL = os.environ.get("REDIS_URL", "")
+#: redis-py connection options for every Redis client of the project (the channel layer, the
+#: revision bus): explicit, so an upgrade of redis-py cannot change them under us.
+REDIS_CONNECTION_OPTIONS = {"socket_timeout": REDIS_SOCKET_TIMEOUT_SECONDS, "socket_connect_timeout": 5.0,
+                            "socket_keepalive": True, "health_check_interval": 15, "retry_on_timeout": True}
+if REDIS_URL:
+    CHANNEL_LAYERS = {"default": {"BACKEND": "channels_redis.core.RedisChannelLayer", "CONFIG": {
+        "hosts": [{"address": REDIS_URL, **REDIS_CONNECTION_OPTIONS}],
+        "group_expiry": GROUP_EXPIRY_SECONDS}}}
 else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 
