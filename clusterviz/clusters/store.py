@@ -153,7 +153,7 @@ def _committed(cluster_id: int, revision: int) -> None:
 #: How often a quiet watch re-reads the revision log even without a nudge: the safety net for
 #: writes committed by another process (a ``simworker``, a second server) whose notification
 #: over Redis (:mod:`.revisionbus`) was lost.
-WATCH_IDLE_POLL_SECONDS = 1.0
+WATCH_IDLE_POLL_SECONDS = settings.CLUSTERVIZ_WATCH_IDLE_POLL_SECONDS
 
 
 def watch_poll_due(watcher: Watcher, cluster_id: int, last_poll: float, now: float) -> bool:
