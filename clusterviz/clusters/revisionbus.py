@@ -58,16 +58,20 @@ class _Reconnecting(threading.Thread):
 
     def __init__(self, name: str) -> None:
         super().__init__(name=name, daemon=True)
+        self.stopped = threading.Event()
+
+    def stop(self) -> None:
+        self.stopped.set()
 
     def run(self) -> None:
         pause = RECONNECT_PAUSE_SECONDS
-        while True:
+        while not self.stopped.is_set():
             started = time.monotonic()
             try:
                 self.cycle(_client())
-            except Exception:  # noqa: BLE001 - Redis restarted or unreachable: keep trying
+            except Exception:  # Redis restarted or unreachable: keep trying
                 logger.exception("%s lost its Redis connection; reconnecting in %g s", self.name, pause)
-            time.sleep(pause)
+            self.stopped.wait(pause)
             long_run = time.monotonic() - started > MAX_RECONNECT_PAUSE_SECONDS
             pause = RECONNECT_PAUSE_SECONDS if long_run else min(pause * 2, MAX_RECONNECT_PAUSE_SECONDS)
 
@@ -89,8 +93,12 @@ class Publisher(_Reconnecting):
                 self._pending[cluster_id] = revision
         self._wake.set()
 
+    def stop(self) -> None:
+        super().stop()
+        self._wake.set()
+
     def cycle(self, client: redis.Redis) -> None:
-        while True:
+        while not self.stopped.is_set():
             self._wake.wait()
             with self._lock:
                 batch, self._pending = self._pending, {}
@@ -117,7 +125,7 @@ class Subscriber(_Reconnecting):
         try:
             pubsub.subscribe(CHANNEL)
             self.ready.set()
-            while True:
+            while not self.stopped.is_set():
                 message = pubsub.get_message(timeout=LISTEN_SECONDS)
                 if message is not None and message.get("type") == "message":
                     decoded = decode(message["data"])
