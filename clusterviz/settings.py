@@ -221,4 +221,8 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+    # channels_redis says "N of M channels over capacity in group …" at INFO on every publish
+    # while a killed process's sockets are still in a group (until GROUP_EXPIRY_SECONDS): a
+    # flood in a restarted server's log about something that heals itself.
+    "loggers": {"channels_redis.core": {"level": "WARNING"}},
 }
