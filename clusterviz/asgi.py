@@ -17,8 +17,12 @@ from channels.auth import AuthMiddlewareStack  # noqa: E402 - needs Django set u
 from channels.routing import ProtocolTypeRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
+from clusterviz.clusters import revisionbus  # noqa: E402
 from clusterviz.kubeapi.asgi import KubeAPIApplication  # noqa: E402
 from clusterviz.viz.routing import WebsocketRouter  # noqa: E402
+
+# Several processes (REDIS_URL): hear each other's commits, so watches wake at once.
+revisionbus.install(subscribe=True)
 
 application = ProtocolTypeRouter({
     "http": KubeAPIApplication(django_application),

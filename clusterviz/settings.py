@@ -94,8 +94,19 @@ TEMPLATES = [{
 }]
 
 
+#: Seconds a quiet watch waits before re-reading the revision log without being told of a write
+#: (the safety net under the Redis notifications between processes; see clusters.revisionbus).
+CLUSTERVIZ_WATCH_IDLE_POLL_SECONDS = _env_seconds("CLUSTERVIZ_WATCH_IDLE_POLL_SECONDS", 1.0)
+#: Seconds a PostgreSQL connection is kept for reuse by its thread (Django's CONN_MAX_AGE, with
+#: a health check before reuse): a new connection costs ~5 ms against ~0.24 ms for a watch's
+#: poll, and an idle watch polls every second. 0 closes each after use.
+CLUSTERVIZ_DB_CONN_MAX_AGE = int(os.environ.get("CLUSTERVIZ_DB_CONN_MAX_AGE", "300"))
+
+
 def _database(url: str) -> dict:
     config = dj_database_url.parse(url, conn_max_age=0)
+    if config["ENGINE"] == "django.db.backends.postgresql":
+        config.update(CONN_MAX_AGE=CLUSTERVIZ_DB_CONN_MAX_AGE, CONN_HEALTH_CHECKS=True)
     if config["ENGINE"] == "django.db.backends.sqlite3":
         # Concurrent writers must queue, not fail with "database is locked": WAL lets readers
         # run beside the writer, IMMEDIATE takes the write lock at BEGIN (no lock upgrade
@@ -117,9 +128,27 @@ if os.environ.get("CLUSTERVIZ_TEST_POSTGRES_URL"):
     DATABASES["postgres"] = _database(os.environ["CLUSTERVIZ_TEST_POSTGRES_URL"])
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-if os.environ.get("REDIS_URL"):
-    CHANNEL_LAYERS = {"default": {"BACKEND": "channels_redis.core.RedisChannelLayer",
-                                  "CONFIG": {"hosts": [os.environ["REDIS_URL"]]}}}
+#: Seconds a Redis read may take. channels_redis blocks 5 s in BZPOPMIN waiting for a message
+#: (``brpop_timeout``); redis-py 8 also defaults its socket timeout to 5 s, so every idle
+#: receive failed at the same instant (a dead simworker listener, websockets closed 1011).
+#: The socket timeout must stay well above the blocking pop; keepalive and health checks find
+#: a dead connection instead.
+REDIS_SOCKET_TIMEOUT_SECONDS = 30.0
+#: Seconds a channel stays in a group without being added again: a websocket whose process was
+#: killed never says goodbye, so its membership must lapse (channels_redis' default is a day,
+#: during which every publish to the group fills its dead inbox). Live consumers re-add
+#: themselves every ``GROUP_REFRESH_SECONDS``.
+GROUP_EXPIRY_SECONDS = 120
+GROUP_REFRESH_SECONDS = 30.0
+REDIS_URL = os.environ.get("REDIS_URL", "")
+#: redis-py connection options for every Redis client of the project (the channel layer, the
+#: revision bus): explicit, so an upgrade of redis-py cannot change them under us.
+REDIS_CONNECTION_OPTIONS = {"socket_timeout": REDIS_SOCKET_TIMEOUT_SECONDS, "socket_connect_timeout": 5.0,
+                            "socket_keepalive": True, "health_check_interval": 15, "retry_on_timeout": True}
+if REDIS_URL:
+    CHANNEL_LAYERS = {"default": {"BACKEND": "channels_redis.core.RedisChannelLayer", "CONFIG": {
+        "hosts": [{"address": REDIS_URL, **REDIS_CONNECTION_OPTIONS}],
+        "group_expiry": GROUP_EXPIRY_SECONDS}}}
 else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 
@@ -192,4 +221,8 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+    # channels_redis says "N of M channels over capacity in group …" at INFO on every publish
+    # while a killed process's sockets are still in a group (until GROUP_EXPIRY_SECONDS): a
+    # flood in a restarted server's log about something that heals itself.
+    "loggers": {"channels_redis.core": {"level": "WARNING"}},
 }

@@ -50,7 +50,8 @@ class KubeAPI:
 class UpServer:
     """``python manage.py up`` in a subprocess on free ports with its own data directory."""
 
-    def __init__(self, data_dir: Path, env: dict | None = None) -> None:
+    def __init__(self, data_dir: Path, env: dict | None = None, *, database_url: str | None = None,
+                 log_name: str = "server.log") -> None:
         ports = []
         for _ in range(2):
             with socket.socket() as s:
@@ -63,6 +64,9 @@ class UpServer:
                     "CLUSTERVIZ_HTTPS_PORT": str(ports[1]), "PYTHONUNBUFFERED": "1", **(env or {})}
         for name in ("DJANGO_SETTINGS_MODULE", "DATABASE_URL"):
             self.env.pop(name, None)
+        if database_url:
+            self.env["DATABASE_URL"] = database_url
+        self.log_path = data_dir / log_name
         self.process: subprocess.Popen | None = None
 
     def manage(self, *args: str, env: dict | None = None) -> subprocess.CompletedProcess:
@@ -75,7 +79,7 @@ class UpServer:
         return path
 
     def __enter__(self) -> Self:
-        log_path = self.data_dir / "server.log"
+        log_path = self.log_path
         with open(log_path, "w") as log:
             self.process = subprocess.Popen([sys.executable, "manage.py", "up"], cwd=ROOT, env=self.env,
                                             stdout=log, stderr=subprocess.STDOUT)

@@ -130,11 +130,18 @@ def _key_columns(key: str, obj: dict) -> tuple[str, str, str]:
     return "/".join(segments[:-1]), "", segments[-1]
 
 
-def _committed(cluster_id: int, revision: int) -> None:
-    """Runs after the write's outermost transaction commits: record it, wake local watchers."""
+def note_revision(cluster_id: int, revision: int) -> None:
+    """Record that ``revision`` of the cluster is committed, so this process's watches behind
+    it poll at their next tick: called for this process's commits and, through
+    :mod:`.revisionbus`, for other processes'."""
     with _latest_lock:
         if revision > latest_revisions.get(cluster_id, 0):
             latest_revisions[cluster_id] = revision
+
+
+def _committed(cluster_id: int, revision: int) -> None:
+    """Runs after the write's outermost transaction commits: record it, wake local watchers."""
+    note_revision(cluster_id, revision)
     for hook in list(on_commit_revision):
         try:
             hook(cluster_id, revision)
@@ -143,9 +150,10 @@ def _committed(cluster_id: int, revision: int) -> None:
                              hook, cluster_id, revision)
 
 
-#: How often a quiet watch re-reads the revision log even without an in-process nudge:
-#: writes committed by another process (a ``simworker``, a second server) show up only this way.
-WATCH_IDLE_POLL_SECONDS = 1.0
+#: How often a quiet watch re-reads the revision log even without a nudge: the safety net for
+#: writes committed by another process (a ``simworker``, a second server) whose notification
+#: over Redis (:mod:`.revisionbus`) was lost.
+WATCH_IDLE_POLL_SECONDS = settings.CLUSTERVIZ_WATCH_IDLE_POLL_SECONDS
 
 
 def watch_poll_due(watcher: Watcher, cluster_id: int, last_poll: float, now: float) -> bool:

@@ -6,6 +6,7 @@ A request nobody answered in time is dropped, never carried out late.
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 from typing import Any
 
@@ -15,6 +16,11 @@ from channels.layers import get_channel_layer
 from simulation.cluster import SimulationError
 
 REPLY_TIMEOUT_SECONDS = 10.0
+#: First pause before a failed control listener starts again; doubled while it keeps failing.
+RESTART_PAUSE_SECONDS = 0.5
+MAX_RESTART_PAUSE_SECONDS = 10.0
+
+logger = logging.getLogger(__name__)
 
 
 def control_channel(cluster_name: str) -> str:
@@ -45,7 +51,26 @@ def call(cluster_name: str, op: dict, timeout: float = REPLY_TIMEOUT_SECONDS) ->
 
 
 async def serve(host: Any) -> None:
-    """Answer control requests for ``host``'s cluster until cancelled (runs in the worker)."""
+    """Answer control requests for ``host``'s cluster until cancelled (runs in the worker).
+
+    A listener that dies leaves every control request unread (the page and ``sim`` time out,
+    ``get cs`` says Unhealthy while the kernel runs), so a failure is logged with its traceback
+    and the listener starts again, after a pause that grows while failures repeat."""
+    pause = RESTART_PAUSE_SECONDS
+    while True:
+        started = time.monotonic()
+        try:
+            await _answer(host)
+        except asyncio.CancelledError:
+            raise
+        except Exception:  # noqa: BLE001 - whatever broke it (Redis gone, a bug), keep serving
+            logger.exception("control listener of cluster %r failed; restarting it in %g s", host.name, pause)
+            await asyncio.sleep(pause)
+            pause = RESTART_PAUSE_SECONDS if time.monotonic() - started > MAX_RESTART_PAUSE_SECONDS \
+                else min(pause * 2, MAX_RESTART_PAUSE_SECONDS)
+
+
+async def _answer(host: Any) -> None:
     layer = get_channel_layer()
     execute = sync_to_async(host.execute, thread_sensitive=False)
     while True:

@@ -28,6 +28,7 @@ from urllib.parse import parse_qs
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from django.conf import settings
 
 from clusterviz.clusters import apiservers, health, pageagent
 from clusterviz.clusters.audit import AUDIT_RECORDS, group_name
@@ -188,9 +189,15 @@ class ClusterConsumer(AsyncJsonWebsocketConsumer):
 
     # ------------------------------------------------------------------ frames
     async def _pump(self) -> None:
+        joined = time.monotonic()
         try:
             while True:
                 started = time.monotonic()
+                if started - joined >= settings.GROUP_REFRESH_SECONDS:
+                    # membership lapses after GROUP_EXPIRY_SECONDS (so a killed process's
+                    # sockets leave the group): a live socket renews its own
+                    joined = started
+                    await self.channel_layer.group_add(self.group, self.channel_name)
                 await self._poll_watchers()
                 if self.pending:
                     batch, self.pending = self.pending, []

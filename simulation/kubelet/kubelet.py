@@ -18,7 +18,10 @@ Promises:
   CrashLoopBackOff back-off (10 s doubling to 300 s).
 * Stopping the kubelet (or :meth:`Kubelet.fail`, a node failure) stops heartbeats, status and pod
   work; the runtime's containers stay as they are. Started again, it re-lists its pods and
-  adopts what the runtime holds, as a restarted kubelet does.
+  adopts what the runtime holds, as a restarted kubelet does. A runtime that outlived the
+  process simulating it (a restarted server, a ``simworker`` taking over) is rebuilt from the
+  pods' last posted status first (:meth:`~.runtime.ContainerRuntime.restore_pod`): running
+  containers keep their IDs, IPs and restart counts, and nothing is pulled or started again.
 
 The Kubelet is split as upstream's ``pkg/kubelet`` is: this module is the component, its pod
 sources (the informer's handlers) and admission; :mod:`.pod_workers` runs each pod's worker and
@@ -34,7 +37,7 @@ from simulation.client.component import Component
 from simulation.client.events import WARNING
 from simulation.kernel import Kernel
 
-from . import events
+from . import behaviour, events
 from . import runtime as rt
 from .kuberuntime_manager import SANDBOX_SECONDS, Backoff, KubeRuntimeManager
 from .node_spec import NodeSpec
@@ -164,6 +167,9 @@ class Kubelet(PodWorkers, KubeRuntimeManager, Prober, Component):
         """The worker's first step (upstream's ``canAdmitPod`` in ``HandlePodAdditions``): a pod whose
         nodeSelector this node fails is rejected, as upstream's ``rejectPod``; any other starts."""
         w.admitted = True
+        containers = (w.pod.get("spec") or {}).get("containers") or []
+        lifetimes = {c["name"]: behaviour.process_lifetime(c) for c in containers}
+        self.runtime.restore_pod(w.pod, self.kernel.epoch, lifetimes)
         adopted = self._adopt(w)
         w.start_time = (w.pod.get("status") or {}).get("startTime") or rfc3339(self.kernel.wall_time())
         selector = (w.pod.get("spec") or {}).get("nodeSelector") or {}

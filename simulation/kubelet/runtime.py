@@ -28,6 +28,7 @@ import ipaddress
 from dataclasses import dataclass, field
 from typing import Callable
 
+from simulation.apimachinery.timestamps import parse_time
 from simulation.kernel import Kernel
 
 from .node_spec import PAUSE_IMAGE
@@ -282,6 +283,42 @@ class ContainerRuntime:
         sandbox.pause = pause
         self._sandboxes[sandbox.id] = sandbox
         self._containers[pause.id] = pause
+        return sandbox
+
+    def restore_pod(self, pod: dict, epoch: float, lifetimes: dict[str, tuple[float | None, int]]) -> Sandbox | None:
+        """The runtime outlived the process that simulated it (a restarted server, a
+        ``simworker`` taking a cluster over): rebuild the pod's running sandbox and containers
+        from the status the last kubelet posted, as containerd would still hold them — same
+        pod IP, same container IDs, start times and restart counts. ``epoch`` turns the status'
+        timestamps into runtime seconds; ``lifetimes`` are the containers' process lifetimes
+        (run seconds, exit code) by name. None when the status shows nothing running."""
+        status = pod.get("status") or {}
+        ip = status.get("podIP") or ""
+        running = [c for c in status.get("containerStatuses") or []
+                   if (c.get("state") or {}).get("running") and c.get("containerID")]
+        meta = pod["metadata"]
+        if not ip or not running or meta["uid"] in self.pod_uids():
+            return None
+        started = [parse_time((c["state"]["running"] or {}).get("startedAt")) for c in running]
+        sandbox_start = min((t for t in started if t is not None), default=epoch + self._now) - epoch
+        sandbox = Sandbox(self._new_id(), meta["uid"], meta["name"], meta.get("namespace", ""), 0, ip, sandbox_start)
+        sandbox.pause = Container(self._new_id(), POD_CONTAINER_NAME, sandbox.id, sandbox.pod_uid, sandbox.pod_name,
+                                  sandbox.namespace, PAUSE_IMAGE, 0, sandbox_start, pause=True, state=RUNNING,
+                                  started_at=sandbox_start)
+        self._sandboxes[sandbox.id] = sandbox
+        self._containers[sandbox.pause.id] = sandbox.pause
+        self._ips_in_use.add(ip)
+        for c, at in zip(running, started):
+            began = (at - epoch) if at is not None else sandbox_start
+            run_seconds, exit_code = lifetimes.get(c["name"], (None, 0))
+            image = c.get("image", "")
+            container_id = c["containerID"].split("://", 1)[-1]
+            self._containers[container_id] = Container(
+                container_id, c["name"], sandbox.id, sandbox.pod_uid, sandbox.pod_name,
+                sandbox.namespace, image, int(c.get("restartCount") or 0), began, state=RUNNING, started_at=began,
+                run_seconds=run_seconds, run_exit_code=exit_code)
+            if image and not self.has_image(image):
+                self._images[normalize_image(image)] = Image(image, image_size(image))
         return sandbox
 
     def stop_pod_sandbox(self, sandbox_id: str) -> None:

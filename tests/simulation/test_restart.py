@@ -12,6 +12,7 @@ from simulation.client.apiclient import APIClient
 from simulation.client.leaderelection import LEASE_DURATION_SECONDS
 from simulation.cluster import SimCluster, demo_nodes, standard_cluster
 from simulation.kernel.pacing import Anchor
+from simulation.kubelet.runtime import RUNNING
 from simulation.store.memory import MemoryStore
 
 WALL = 1_800_000_000.0
@@ -92,3 +93,49 @@ def test_after_a_restart_replicated_schedulers_elect_a_leader_and_bind_within_a_
     assert bound, "a leader was elected and bound the pod within one lease duration"
     assert [s.elector.is_leader for s in second.schedulers()].count(True) == 1
     assert max(stamped_times(admin)) <= second.kernel.wall_time() <= wall.now
+
+
+def _running(admin: APIClient, app: str) -> list[dict]:
+    pods = admin.list("pods", "default", label_selector=f"app={app}")[0]
+    return [p for p in pods if p["status"].get("phase") == "Running"
+            and all(c.get("ready") for c in p["status"].get("containerStatuses") or [])]
+
+
+def _container_events(admin: APIClient) -> list[tuple]:
+    return sorted((e["involvedObject"]["name"], e["reason"], e["count"] if e.get("count") else 1)
+                  for e in admin.list("events", "default")[0] if e["reason"] in ("Pulling", "Pulled", "Created",
+                                                                                "Started", "SandboxChanged"))
+
+
+def test_after_a_takeover_running_pods_keep_their_containers_ips_and_restart_counts():
+    """The kernel hosting the cluster is replaced (a restarted server, another simworker): the
+    nodes' runtimes outlived it, as containerd outlives a kubelet restart, so the new kubelets
+    adopt the running containers instead of pulling, creating and starting them again."""
+    wall = FakeWall()
+    server = new_apiserver(MemoryStore(), token_lookup=lambda t: None, clock=lambda: WALL - 600, seed=3)
+    bootstrap(server)
+    admin = APIClient(server, APISERVER, "kubectl/v1.33.0")
+    first = host(server, wall, {"mode": "live", "speed": 20.0, "anchor": Anchor(WALL, WALL - 600).as_state()})
+    admin.create("deployments", {"metadata": {"name": "web"}, "spec": {
+        "replicas": 3, "selector": {"matchLabels": {"app": "web"}},
+        "template": {"metadata": {"labels": {"app": "web"}},
+                     "spec": {"containers": [{"name": "app", "image": "nginx:1.27"}]}}}}, "default")
+    assert run(first, wall, 60, until=lambda: len(_running(admin, "web")) == 3)
+    run(first, wall, 3)
+    before = {p["metadata"]["name"]: (p["status"]["podIP"], p["status"]["containerStatuses"][0]["containerID"],
+                                      p["status"]["containerStatuses"][0]["restartCount"]) for p in _running(admin, "web")}
+    events_before = _container_events(admin)
+    saved = save(first)
+
+    wall.now += 2  # the old owner is gone: nothing runs
+    second = host(server, wall, saved)
+    run(second, wall, 30)
+
+    after = {p["metadata"]["name"]: (p["status"]["podIP"], p["status"]["containerStatuses"][0]["containerID"],
+                                     p["status"]["containerStatuses"][0]["restartCount"]) for p in _running(admin, "web")}
+    assert after == before, "the same pods run the same containers at the same IPs, never restarted"
+    assert _container_events(admin) == events_before, "nothing was pulled, created or started again"
+    for name, (_, container_id, _) in before.items():
+        kubelet = second.kubelet(admin.get("pods", "default", name)["spec"]["nodeName"])
+        held = kubelet.runtime.get(container_id.split("://", 1)[1])
+        assert held is not None and held.state == RUNNING, f"{name}'s node runs its container (crictl ps)"
