@@ -107,6 +107,10 @@ class KernelHost:
                         self.sim.pacer.advance()
                         if self.sim.pacer.mode == PAUSED:
                             self.sim.kernel.pump()
+                    except Cluster.DoesNotExist:
+                        # Deleted (in the admin): stop here; the supervisor drops the rest.
+                        logger.info("cluster %r was deleted: its simulation stops", self.name)
+                        return
                     except Exception:
                         logger.exception("kernel of %s failed to advance", self.name)
                 if now - last_publish >= PUBLISH_EVERY_SECONDS:
