@@ -16,9 +16,12 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 @pytest.fixture
 def hosted():
+    """Stops the kernels the test started, and writes their audit trails while the database is there."""
     yield
     for name in list(hosts._hosts):
-        hosts.stop_hosting(hosts.get(name))
+        host = hosts.get(name)
+        hosts.stop_hosting(host)
+        host.server.audit_sink.flush()
 
 
 def test_clusters_are_hosted_once_enabled_and_dropped_once_deleted(hosted) -> None:
@@ -40,5 +43,4 @@ def test_clusters_are_hosted_once_enabled_and_dropped_once_deleted(hosted) -> No
         hosts.get("class-a")
     assert ("class-a", "scheduler") not in health.probes
     assert hosts.get("class-b").thread.is_alive()
-    apiservers.get("class-b").audit_sink.flush()
 
