@@ -44,8 +44,8 @@ def node(**overrides) -> dict:
     ({"zone": "zone a"}, "zone", "a valid label must be an empty string or consist of alphanumeric characters"),
     ({"name": "Node_1"}, "name", 'metadata.name: Invalid value: "Node_1": a lowercase RFC 1123 subdomain'),
     ({"taints": [{"key": "dedicated", "value": "gpu", "effect": "Never"}]}, "taints",
-     'metadata.taints[0].effect: Unsupported value: "Never": supported values: "NoSchedule", "PreferNoSchedule", '
-     '"NoExecute"'),
+     ('metadata.taints[0].effect: Unsupported value: "Never": supported values: "NoSchedule", "PreferNoSchedule", '
+      '"NoExecute"')),
     ({"taints": [{"key": "a", "effect": "NoSchedule"}, {"key": "a", "value": "b", "effect": "NoSchedule"}]},
      "taints", "taints must be unique by key and effect pair"),
     ({"labels": {"accelerator": "g p u"}}, "labels", 'metadata.labels: Invalid value: "g p u"'),

@@ -85,18 +85,21 @@ def test_a_teacher_creates_a_cluster_on_the_home_page_and_it_is_simulated(browse
     context = browser.new_context(storage_state=login_state, viewport={"width": 1280, "height": 720})
     page = context.new_page()
     page.goto(server.http_url + "/")
-    # prefilled with the demo's three nodes; keep two, resized, and taint the second
+    # prefilled with the demo's three nodes (and two blank rows): keep the first, resized,
+    # remove the others, and add a tainted one in a row of its own
     assert page.input_value("#id_nodes-2-name") == "node-3"
     page.fill("#id_name", new_cluster_name)
     page.fill("#id_speed", "10")
     page.fill("#id_nodes-0-name", "worker-a")
     page.fill("#id_nodes-0-cpu", "6")
     page.fill("#id_nodes-0-memory", "12Gi")
-    page.fill("#id_nodes-1-name", "worker-b")
-    page.fill("#id_nodes-1-cpu", "3")
-    page.fill("#id_nodes-1-memory", "6Gi")
-    page.fill("#id_nodes-1-taints", "dedicated=batch:NoSchedule")
+    page.check("#id_nodes-1-DELETE")
     page.check("#id_nodes-2-DELETE")
+    page.click("#add-node")
+    page.fill("#id_nodes-5-name", "worker-b")
+    page.fill("#id_nodes-5-cpu", "3")
+    page.fill("#id_nodes-5-memory", "6Gi")
+    page.fill("#id_nodes-5-taints", "dedicated=batch:NoSchedule")
     # first a mistake, shown in the form, nothing created
     page.fill("#id_nodes-0-memory", "12 Gi")
     page.click("button:has-text('Create cluster')")
