@@ -28,15 +28,26 @@ def system_create(cluster_name: str, resource: str, obj: dict, namespace: str = 
 
 def create_cluster(name: str, *, anonymous_enabled: bool = False, always_pull_images: bool = False,
                    sim_state: dict | None = None) -> Cluster:
-    """A new, empty cluster with its admin token, system namespaces and default RBAC.
-    ``sim_state`` (a simulated cluster's) is saved first: its clock stamps the bootstrap objects."""
+    """A new, empty cluster with its admin token, system namespaces and default RBAC: the one
+    way every cluster is made (``up``'s demo, the home page's form, the admin,
+    ``manage.py createcluster``).
+
+    ``sim_state`` (a simulated cluster's, :mod:`.topology`) is saved first, as its clock stamps
+    the bootstrap objects; it is marked ``enabled`` only once they are written, so a running
+    ``up`` or ``simworker`` (which host every enabled cluster they see) never starts kubelets
+    in a cluster without its namespaces."""
+    state = dict(sim_state or {})
+    enabled = state.pop("enabled", False)
     with transaction.atomic():
         cluster = Cluster.objects.create(name=name, anonymous_enabled=anonymous_enabled,
-                                         always_pull_images=always_pull_images, sim_state=sim_state or {})
+                                         always_pull_images=always_pull_images, sim_state=state)
         TokenRecord.objects.create(cluster=cluster, token=secrets.token_urlsafe(32), user=ADMIN_USER,
                                    groups=[SYSTEM_MASTERS])
     apiservers.forget(name)
     apiserver_bootstrap.bootstrap(apiservers.get(name), https_port=settings.CLUSTERVIZ_HTTPS_PORT)
+    if enabled:
+        cluster.sim_state = {**state, "enabled": True}
+        cluster.save(update_fields=["sim_state"])
     return cluster
 
 

@@ -25,13 +25,13 @@ from django.db import close_old_connections
 
 from clusterviz.clusters import apiservers, audit, health
 from clusterviz.clusters.models import Cluster
+from clusterviz.clusters.topology import node_specs
 from simulation.apimachinery.wellknown import DEFAULT_SCHEDULER_NAME
 from simulation.cluster import SimCluster, SimulationError, standard_cluster
 from simulation.kernel.kernel import CLASSROOM_WATCH_LATENCY_SECONDS
 from simulation.kernel.pacing import LIVE, PAUSED, Anchor
 
 from . import operations
-from .topology import node_specs
 
 logger = logging.getLogger(__name__)
 TICK_SECONDS = 0.02
@@ -40,7 +40,9 @@ TICK_SECONDS = 0.02
 STEPS_PER_TICK = 200
 PUBLISH_EVERY_SECONDS = 0.05
 STATE_EVERY_SECONDS = 1.0
-#: Steps kept for ``GET /sim/steps`` (the browser's timeline), per cluster.
+#: How often ``up`` looks for clusters created, deleted or disabled since it started.
+SUPERVISE_EVERY_SECONDS = 1.0
+#: The kernels this process hosts, by cluster name.
 _hosts: dict[str, KernelHost] = {}
 _lock = threading.Lock()
 
@@ -105,6 +107,10 @@ class KernelHost:
                         self.sim.pacer.advance()
                         if self.sim.pacer.mode == PAUSED:
                             self.sim.kernel.pump()
+                    except Cluster.DoesNotExist:
+                        # Deleted (in the admin): stop here; the supervisor drops the rest.
+                        logger.info("cluster %r was deleted: its simulation stops", self.name)
+                        return
                     except Exception:
                         logger.exception("kernel of %s failed to advance", self.name)
                 if now - last_publish >= PUBLISH_EVERY_SECONDS:
@@ -170,8 +176,37 @@ def start(cluster: Cluster) -> KernelHost:
         return host
 
 
-def start_all() -> list[KernelHost]:
-    return [start(c) for c in Cluster.objects.all() if (c.sim_state or {}).get("enabled")]
+def reconcile() -> list[KernelHost]:
+    """Host every enabled cluster, and stop hosting the clusters deleted or disabled since;
+    returns the hosts it started. ``up`` runs it at start and then every second
+    (:func:`supervise`), so a cluster created while it runs — on the home page, in the admin,
+    by ``manage.py createcluster`` in another terminal — is simulated without a restart."""
+    enabled = {c.name: c for c in Cluster.objects.all() if (c.sim_state or {}).get("enabled")}
+    with _lock:
+        hosted = list(_hosts.values())
+    for host in hosted:
+        cluster = enabled.get(host.name)
+        if cluster is None or cluster.pk != host.cluster_id:
+            stop_hosting(host)
+    return [start(c) for name, c in enabled.items() if name not in _hosts]
+
+
+def supervise(report: Callable[[KernelHost], None], every_seconds: float = SUPERVISE_EVERY_SECONDS) -> threading.Thread:
+    """Run :func:`reconcile` every ``every_seconds`` in a daemon thread; ``report`` hears of each host started."""
+    def loop() -> None:
+        while True:
+            time.sleep(every_seconds)
+            try:
+                for host in reconcile():
+                    report(host)
+            except Exception:
+                logger.exception("could not bring the hosted simulations up to date")
+            finally:
+                close_old_connections()
+
+    thread = threading.Thread(target=loop, name="kernel-supervisor", daemon=True)
+    thread.start()
+    return thread
 
 
 def get(name: str) -> KernelHost:
@@ -184,3 +219,13 @@ def get(name: str) -> KernelHost:
 def forget(name: str) -> None:
     with _lock:
         _hosts.pop(name, None)
+
+
+def stop_hosting(host: KernelHost) -> None:
+    """Stop ``host``'s kernel and drop what this process kept of its cluster (its API server,
+    its health probes): the cluster was deleted, or replaced by a new one of the same name."""
+    host.stop()
+    forget(host.name)
+    apiservers.forget(host.name)
+    for component in ("scheduler", "controller-manager"):
+        health.probes.pop((host.name, component), None)

@@ -8,14 +8,16 @@ idle timeouts, and refusals that answer and close on both listeners.
 """
 from __future__ import annotations
 
+import logging
+
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
 from clusterviz import tls
 from clusterviz.clusters.bootstrap import ensure_cluster
+from clusterviz.clusters.topology import demo_state
 from clusterviz.sim import host as kernel_hosts
-from clusterviz.sim.topology import demo_state
 
 
 class Command(BaseCommand):
@@ -54,12 +56,17 @@ class Command(BaseCommand):
         if not settings.CLUSTERVIZ_SIMULATION:
             self.stdout.write("  simulation:     off (CLUSTERVIZ_SIMULATION): the Kubernetes API only\n")
         elif kernel_hosts.hosts_in_process():
-            for host in kernel_hosts.start_all():
-                self.stdout.write(f"  simulation:     cluster {host.name!r} runs {len(host.sim.components)} components "
-                                  f"({host.sim.pacer.mode}, {host.sim.pacer.speed:g}x)\n")
+            for started in kernel_hosts.reconcile():
+                self._report(started)
+            kernel_hosts.supervise(self._report)
         else:
             self.stdout.write("  simulation:     REDIS_URL is set: run `python manage.py simworker` to host kernels\n")
 
+        # daphne's own start-up lines repeat the addresses above in endpoint syntax (with the key's
+        # path), and say "HTTP/2 support not enabled" as if something were missing: HTTP/2 is left
+        # out on purpose (the header and idle limits live in the HTTP/1.1 channel, see
+        # clusterviz.server.protocol). Its warnings and errors (a port already in use) still show.
+        logging.getLogger("daphne.server").setLevel(logging.WARNING)
         key = str(certs.server_key).replace(":", r"\:")
         cert = str(certs.server_cert).replace(":", r"\:")
         endpoints = build_endpoint_description_strings(host=bind, port=http)
@@ -71,3 +78,7 @@ class Command(BaseCommand):
         Server(application=application, endpoints=endpoints, http_timeout=None, websocket_timeout=-1,
                header_timeout=settings.CLUSTERVIZ_HEADER_TIMEOUT, idle_timeout=settings.CLUSTERVIZ_IDLE_TIMEOUT,
                https_origin=https_origin, websocket_handshake_timeout=10, application_close_timeout=5).run()
+
+    def _report(self, host: kernel_hosts.KernelHost) -> None:
+        self.stdout.write(f"  simulation:     cluster {host.name!r} runs {len(host.sim.components)} components "
+                          f"({host.sim.pacer.mode}, {host.sim.pacer.speed:g}x)\n")
