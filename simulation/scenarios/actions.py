@@ -21,7 +21,8 @@ from .loader import line_of, plain
 from .model import Problems
 
 API_VERBS = ("create", "apply", "patch", "scale", "delete", "get", "race", "watch")
-CONTROL_VERBS = ("stop", "start", "add-scheduler", "replicas", "fault", "speed", "pause", "play", "step", "advance")
+CONTROL_VERBS = ("stop", "start", "add-scheduler", "replicas", "fault", "speed", "pause", "play", "step", "advance",
+                 "decision", "containers", "iptables")
 VERBS = API_VERBS + CONTROL_VERBS
 FAULT_TYPES = ("kill-container", "fail-node", "drop-watch-events")
 REPLICATED = ("scheduler", "controller-manager")
@@ -77,8 +78,11 @@ class Action:
                     f"kubectl replace -f mine.yaml (both from the same read)")
         if self.verb == "watch":
             return f"kubectl get {a['resource']}{ns} --watch   # terminal {a['name']}"
-        if self.verb in ("stop", "start", "add-scheduler", "speed", "step"):
+        if self.verb in ("stop", "start", "add-scheduler", "speed", "step", "containers", "iptables"):
             return f"python manage.py sim {self.verb} {a['value']}"
+        if self.verb == "decision":
+            pod = a.get("pod") or f"$(kubectl get pod -l {a.get('selector')} -o name | head -1 | cut -d/ -f2)"
+            return f"python manage.py sim decision {a.get('namespace', namespace)}/{pod}"
         if self.verb in ("pause", "play"):
             return f"python manage.py sim {self.verb}"
         if self.verb == "replicas":
@@ -221,11 +225,38 @@ class Action:
         if self.verb in ("pause", "play"):
             state = control({"op": self.verb})
             return f"{state['clock']['mode']} at {state['clock']['now_seconds']:g}s"
+        if self.verb == "decision":
+            return self._decision(session)
+        if self.verb == "containers":
+            rows = control({"op": "containers", "node": a["value"]})
+            return "\n".join(f"{c['name']:<12} {c['state']:<8} attempt {c['attempt']}  pod {c['namespace']}/{c['pod']}"
+                             f"{'  (pause)' if c.get('pause') else ''}" for c in rows) or "no containers"
+        if self.verb == "iptables":
+            rules = control({"op": "iptables", "node": a["value"]})["rules"]
+            return "\n".join(r for r in rules if "KUBE-SVC" in r or "KUBE-SEP" in r) or "no service rules"
         if self.verb == "step":
             result = control({"op": "step", "count": a["value"]})
             return "\n".join(f"{s['time_seconds']:9.3f}s  {s['component']}: {s['caption']}" for s in result["steps"])
         session.backend.wait(lambda: False, a["value"])
         return f"{a['value']:g} seconds passed"
+
+
+    def _decision(self, session: Session) -> str:
+        """The scheduler's decision for the pod, short: each node's verdict, the winner, the Event."""
+        a, ns = self.args, self._namespace(session)
+        pod = a.get("pod") or self._targets(session)[0]
+        record = session.backend.control({"op": "decision", "namespace": ns, "pod": pod})
+        if not record:
+            raise ActionFailed(f"no scheduler has decided about pod {ns}/{pod} yet")
+        lines = [f"pod {record['pod']}: {record['outcome']}"]
+        for node in record.get("nodes", []):
+            refused = [f"{f['plugin']}: {', '.join(f['reasons'])}" for f in node["filters"] if f["reasons"]]
+            verdict = ("fits" + (f", score {node['total']}" if node.get("total") is not None else "")) \
+                if node["feasible"] else "filtered out by " + "; ".join(refused)
+            chosen = "  <- chosen" if node["node"] == record.get("node") else ""
+            lines.append(f"  {node['node']:<10} {verdict}{chosen}")
+        lines.append(f"  Event: {record['message']}")
+        return "\n".join(lines)
 
 
 def _merge(obj: dict, change: dict) -> dict:
@@ -338,7 +369,7 @@ def _args(verb: str, value: Any, line: int, problems: Problems) -> dict | None:
     if verb in ("create", "apply"):
         manifest = _manifest(value, line, verb, problems)
         return None if manifest is None else {"manifest": manifest}
-    if verb in ("stop", "start", "add-scheduler"):
+    if verb in ("stop", "start", "add-scheduler", "containers", "iptables"):
         if not isinstance(value, str) or not value:
             problems.add(line, f"{verb}: must name a component, e.g. {verb}: kube-scheduler")
             return None
@@ -364,6 +395,7 @@ def _args(verb: str, value: Any, line: int, problems: Problems) -> dict | None:
                "race": {"resource", "name", "namespace", "writers"},
                "watch": {"resource", "name", "namespace"},
                "replicas": {"component", "count"},
+               "decision": {"pod", "selector", "namespace"},
                "fault": {"type", "pod", "selector", "namespace", "container", "node", "component", "count",
                          "resource"}}[verb]
     for key in value:
@@ -405,6 +437,12 @@ def _args(verb: str, value: Any, line: int, problems: Problems) -> dict | None:
             problems.add(line_of(value, "count"), "replicas: count must be 1, 2 or 3")
     elif verb == "fault":
         return _fault(value, args, line, problems)
+    elif verb == "decision":
+        if bool(value.get("pod")) == bool(value.get("selector")):
+            problems.add(line, "decision: give either pod or selector")
+        elif value.get("selector"):
+            _check_selector(value, "selector", verb, problems)
+            args["resource"] = "pods"
     return args
 
 

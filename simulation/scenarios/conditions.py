@@ -123,6 +123,15 @@ class ObjectCondition(Condition):
         return f"{what} -n {self.namespace}{field_} " + _comparison_text(self.equals, self.matches, self.exists,
                                                                          self.at_least)
 
+    def answer_text(self, seen: Any) -> str:
+        """The value read; with ``matches`` holding a group, the part the group captures
+        (``^(.+)_[0-9a-f]+$`` turns a Lease holder's identity into its replica's name)."""
+        if self.matches and re.compile(self.matches).groups:
+            values = seen if isinstance(seen, list) else [seen]
+            found = [re.search(self.matches, str(v)) for v in values if v is not None]
+            seen = [m.group(1) for m in found if m] or seen
+        return super().answer_text(seen)
+
     def seen_text(self, seen: Any) -> str:
         if self.name and seen is None:
             return f"{self.resource}/{self.name} has no{' ' + self.path if self.path else 'thing there'}"
@@ -313,6 +322,9 @@ class WatchCondition(Condition):
 
     def seen_text(self, seen: dict) -> str:
         return f"{seen['count']} matching of {seen['total']} event(s) received"
+
+    def answer_text(self, seen: dict) -> str:
+        return str(seen["count"])
 
 
 @dataclass

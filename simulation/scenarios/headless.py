@@ -119,6 +119,10 @@ class HeadlessBackend:
             return {"steps": [s.as_dict() for s in ran if not s.housekeeping], **sim.state()}
         elif kind == "decision":
             return sim.decision(op["namespace"], op["pod"])
+        elif kind == "containers":
+            return sim.kubelet(op["node"]).runtime.containers()
+        elif kind == "iptables":
+            return {"rules": sim.proxy(op["node"]).rules()}
         elif kind != "state":
             raise SimulationError(f"unknown operation {kind!r}")
         return sim.state()

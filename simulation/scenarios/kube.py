@@ -56,7 +56,10 @@ class APIFailure(Exception):
         return self.status.get("message") or f"HTTP {self.code}"
 
     def kubectl(self) -> str:
-        """What kubectl prints for it: ``Error from server (Forbidden): …``."""
+        """What kubectl prints for it: ``Error from server (Forbidden): …`` (for a 401, kubectl's
+        own words about the credentials)."""
+        if self.code == 401:
+            return "error: You must be logged in to the server (Unauthorized)"
         return f"Error from server ({self.reason or self.code}): {self.message}"
 
 
