@@ -84,7 +84,7 @@ def build(doc: Any, path: str) -> tuple[Scenario | None, list[Problem]]:
     setup = _setup(doc.get("setup", {}), line_of(doc, "setup"), problems)
     steps = _steps(doc.get("steps"), line_of(doc, "steps") if "steps" in doc else line_of(doc), problems)
     if problems:
-        return None, problems.found
+        return None, sorted(problems.found, key=lambda p: p.line)
     return Scenario(ident, text.get("title"), section, text.get("summary"), float(minutes), setup, steps, path,
                     pending.strip()), []
 
