@@ -83,7 +83,9 @@ def parse(text: str, path: str = "<scenario>") -> Any:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else 1
-        raise ScenarioFileError(path, line, f"not valid YAML: {exc.problem or exc.context}") from None
+        where = f" ({exc.context} on line {exc.context_mark.line + 1})" \
+            if exc.context and exc.context_mark is not None and exc.context_mark.line + 1 != line else ""
+        raise ScenarioFileError(path, line, f"not valid YAML: {exc.problem or exc.context}{where}") from None
     except yaml.YAMLError as exc:
         raise ScenarioFileError(path, 1, f"not valid YAML: {exc}") from None
 
