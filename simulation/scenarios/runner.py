@@ -19,7 +19,7 @@ from .actions import Action, ActionFailed
 from .backend import Backend
 from .conditions import Condition
 from .headless import HeadlessBackend
-from .kube import APIFailure, Session
+from .kube import APIFailure, Session, object_ref, resolve
 from .model import Scenario, Setup
 
 #: How long a setup may take to see every node Ready (virtual seconds).
@@ -74,6 +74,7 @@ class Runner:
         setup = self.scenario.setup
         try:
             self._nodes_ready(setup)
+            self._check_fresh()
             control = self.backend.control
             for kind, count in setup.replicas.items():
                 if count != 1:
@@ -93,9 +94,25 @@ class Runner:
                                       f"{setup.wait_for.describe()}; saw {observed.seen}")
         except (APIFailure, ActionFailed, SimulationError) as exc:
             message = exc.kubectl() if isinstance(exc, APIFailure) else str(exc)
-            if "AlreadyExists" in message:
-                message += " — the scenario needs a fresh cluster (or delete what it creates first)"
             raise SetupFailed(f"setup failed: {message}") from None
+
+    def _check_fresh(self) -> None:
+        """Refuse to start on a cluster that already has an object the scenario creates (an
+        earlier run's): the run would stop halfway, with half of it done."""
+        manifests = list(self.scenario.setup.objects)
+        for step in self.scenario.steps:
+            actions = step.actions + (step.check.solution if step.check else [])
+            manifests += [a.args["manifest"] for a in actions if a.verb == "create" and a.expect is None]
+        found = []
+        for manifest in manifests:
+            rt = resolve(manifest["kind"])
+            name = manifest["metadata"]["name"]
+            namespace = manifest["metadata"].get("namespace") or self.session.namespace
+            if rt is not None and self.session.api.get_or_none(rt.name, namespace if rt.namespaced else "", name):
+                found.append(object_ref(rt, name))
+        if found:
+            raise SetupFailed(f"setup failed: {self.backend.description} already has {', '.join(found)}, which the "
+                              f"scenario creates — it needs a fresh cluster (or delete them first)")
 
     def _nodes_ready(self, setup: Setup) -> None:
         wanted = None if setup.nodes is None else {n.name for n in setup.nodes}
