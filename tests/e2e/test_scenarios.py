@@ -4,9 +4,8 @@ HTTP, like kubectl and ``manage.py sim``; what it built is there for kubectl to 
 second run on the now-used cluster fails clearly instead of half-running."""
 from __future__ import annotations
 
-import yaml
-
 import pytest
+import yaml
 
 from simulation.scenarios import LIBRARY
 from tests.e2e.conftest import get_json
