@@ -19,18 +19,14 @@ prints short tables (:mod:`clusterviz.sim.printers`); ``-o json`` prints the API
 from __future__ import annotations
 
 import json
-import ssl
 import urllib.error
 import urllib.request
 from typing import Any
 
-from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from clusterviz import tls
-from clusterviz.clusters.bootstrap import user_token
-from clusterviz.clusters.models import Cluster
 from clusterviz.sim import printers
+from clusterviz.sim.connection import connect
 
 VERBS = ["state", "play", "pause", "live", "step", "speed", "stop", "start", "add-scheduler", "replicas", "kill-container",
          "fail-node", "drop-watch-events", "steps", "decision", "containers", "iptables"]
@@ -58,31 +54,20 @@ class Command(BaseCommand):
         parser.add_argument("--server", default="", help="Base URL (default: this machine's `up` server).")
 
     def handle(self, *args, **options) -> None:  # type: ignore[no-untyped-def]
-        cluster = Cluster.objects.filter(name=options["cluster"]).first()
-        if cluster is None:
-            raise CommandError(f"no cluster named {options['cluster']!r}")
-        base = options["server"] or (f"https://127.0.0.1:{settings.CLUSTERVIZ_HTTPS_PORT}"
-                                     if settings.CLUSTERVIZ_HTTPS_ONLY
-                                     else f"http://127.0.0.1:{settings.CLUSTERVIZ_HTTP_PORT}")
-        context = None
-        if base.startswith("https:"):
-            certs = tls.ensure_certificates(settings.DATA_DIR / "pki",
-                                            tls.default_hosts(settings.CLUSTERVIZ_PUBLIC_HOST))
-            context = ssl.create_default_context(cafile=str(certs.ca_cert))
-        token = user_token(cluster).token
+        conn = connect(options["cluster"], options["server"])
 
         def call(method: str, path: str, body: dict) -> Any:
-            request = urllib.request.Request(f"{base}/clusters/{cluster.name}/sim/{path}", method=method,
+            request = urllib.request.Request(conn.url(f"/sim/{path}"), method=method,
                                              data=json.dumps(body).encode() if method == "POST" else None,
-                                             headers={"Authorization": f"Bearer {token}",
+                                             headers={"Authorization": f"Bearer {conn.token}",
                                                       "Content-Type": "application/json"})
             try:
-                with urllib.request.urlopen(request, timeout=30, context=context) as response:
+                with urllib.request.urlopen(request, timeout=30, context=conn.context) as response:
                     return json.load(response)
             except urllib.error.HTTPError as exc:
                 raise CommandError(json.load(exc).get("message", str(exc))) from None
             except urllib.error.URLError as exc:
-                raise CommandError(f"cannot reach the server at {base} ({exc.reason}): is `manage.py up` running?")
+                raise conn.unreachable(exc.reason) from None
 
         verb = options["verb"]
         data = call(*self._request(verb, options["rest"], options))
