@@ -142,8 +142,9 @@ class _Restore:
         self.report = RestoreReport(skipped=list(snapshot.skipped))
         #: New uid of each restored object, by (kind, namespace, name).
         self.uids: dict[tuple[str, str, str], str] = {}
-        self.namespaces = {key_of(o)[2] for o in snapshot.objects if o["kind"] == "Namespace"}
-        self.made_namespaces: set[str] = set()
+        #: Objects in the file, and the ones made because objects in it need them.
+        self.in_file = {key_of(o) for o in snapshot.objects}
+        self.made: set[tuple[str, str, str]] = set()
 
     def run(self) -> RestoreReport:
         for index in plan(self.snapshot.objects):
@@ -162,8 +163,7 @@ class _Restore:
         rt = SERVED[(original["apiVersion"], original["kind"])]
         body = without_server_fields(original)
         meta = body["metadata"]
-        if rt.namespaced:
-            self._ensure_namespace(meta["namespace"])
+        self._ensure_referenced(body)
         key = key_of(body)
         if key in API_SERVER_OWNED:
             self.report.skipped.append(f"{describe(body)}: the API server keeps its own")
@@ -203,15 +203,27 @@ class _Restore:
         self.report.updated.append(describe(body))
         return response.body
 
-    def _ensure_namespace(self, namespace: str) -> None:
-        """A dump of ``pods -A`` has no Namespace objects: make the ones its objects live in."""
-        if namespace in self.namespaces or namespace in self.made_namespaces:
+    def _ensure_referenced(self, body: dict) -> None:
+        """A dump of ``pods -A`` has neither Namespaces nor ServiceAccounts, which admission
+        requires: make, bare, the namespace an object lives in and the account a pod names."""
+        namespace = body["metadata"].get("namespace")
+        if namespace:
+            self._ensure("namespaces", "Namespace", "", namespace, "for the objects in it")
+        account = (body.get("spec") or {}).get("serviceAccountName") if body["kind"] == "Pod" else None
+        if isinstance(account, str) and account and namespace:
+            self._ensure("serviceaccounts", "ServiceAccount", namespace, account, f"for pod {body['metadata'].get('name')}")
+
+    def _ensure(self, resource: str, kind: str, namespace: str, name: str, why: str) -> None:
+        key = (kind, namespace, name)
+        if key in self.in_file or key in self.made:
             return
-        self.made_namespaces.add(namespace)
-        response = send(self.server, "POST", collection_path("namespaces"), {"apiVersion": "v1", "kind": "Namespace",
-                                                                            "metadata": {"name": namespace}})
+        self.made.add(key)
+        meta = {"name": name, **({"namespace": namespace} if namespace else {})}
+        response = send(self.server, "POST", collection_path(resource, namespace),
+                        {"apiVersion": "v1", "kind": kind, "metadata": meta})
         if response.code < 400:
-            self.report.notes.append(f"Namespace {namespace}: created for the objects in it (the file has none)")
+            self.report.notes.append(f"{kind} {namespace + '/' if namespace else ''}{name}: created {why} "
+                                     "(the file has none)")
 
     def _point_owner_references(self, body: dict, rt: ResourceType) -> None:
         """Each ownerReference at its owner's new uid; one whose owner was not restored is dropped."""
