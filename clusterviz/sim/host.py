@@ -40,7 +40,8 @@ TICK_SECONDS = 0.02
 STEPS_PER_TICK = 200
 PUBLISH_EVERY_SECONDS = 0.05
 STATE_EVERY_SECONDS = 1.0
-#: Steps kept for ``GET /sim/steps`` (the browser's timeline), per cluster.
+#: How often a server that hosts kernels looks for clusters enabled since it started.
+ADOPT_EVERY_SECONDS = 2.0
 _hosts: dict[str, KernelHost] = {}
 _lock = threading.Lock()
 
@@ -167,7 +168,26 @@ def start(cluster: Cluster) -> KernelHost:
 
 
 def start_all() -> list[KernelHost]:
-    return [start(c) for c in Cluster.objects.all() if (c.sim_state or {}).get("enabled")]
+    """Host every enabled cluster not hosted yet; returns the hosts started now."""
+    return [start(c) for c in Cluster.objects.all() if (c.sim_state or {}).get("enabled") and c.name not in _hosts]
+
+
+def keep_hosting(on_start: Callable[[KernelHost], None], every_seconds: float = ADOPT_EVERY_SECONDS) -> threading.Thread:
+    """Host clusters enabled while the server runs (``manage.py snapshot import`` makes them
+    from another process), checking every few seconds, in a daemon thread."""
+    def loop() -> None:
+        while True:
+            time.sleep(every_seconds)
+            try:
+                for host in start_all():
+                    on_start(host)
+            except Exception:
+                logger.exception("could not start hosting new clusters")
+            finally:
+                close_old_connections()
+    thread = threading.Thread(target=loop, name="kernel-adopter", daemon=True)
+    thread.start()
+    return thread
 
 
 def get(name: str) -> KernelHost:

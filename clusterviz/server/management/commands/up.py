@@ -25,6 +25,11 @@ class Command(BaseCommand):
         parser.add_argument("--cluster", default="demo", help="Cluster to create if missing.")
         parser.add_argument("--no-serve", action="store_true", help="Prepare everything, then exit.")
 
+    def _hosting(self, host: kernel_hosts.KernelHost) -> None:
+        self.stdout.write(f"  simulation:     cluster {host.name!r} runs {len(host.sim.components)} components "
+                          f"({host.sim.pacer.mode}, {host.sim.pacer.speed:g}x)\n")
+        self.stdout.flush()
+
     def handle(self, *args, **options) -> None:  # type: ignore[no-untyped-def]
         call_command("migrate", interactive=False, verbosity=0)
         simulated = settings.CLUSTERVIZ_SIMULATION
@@ -55,8 +60,8 @@ class Command(BaseCommand):
             self.stdout.write("  simulation:     off (CLUSTERVIZ_SIMULATION): the Kubernetes API only\n")
         elif kernel_hosts.hosts_in_process():
             for host in kernel_hosts.start_all():
-                self.stdout.write(f"  simulation:     cluster {host.name!r} runs {len(host.sim.components)} components "
-                                  f"({host.sim.pacer.mode}, {host.sim.pacer.speed:g}x)\n")
+                self._hosting(host)
+            kernel_hosts.keep_hosting(self._hosting)
         else:
             self.stdout.write("  simulation:     REDIS_URL is set: run `python manage.py simworker` to host kernels\n")
 
