@@ -162,7 +162,6 @@ class _Restore:
         original = self.snapshot.objects[index]
         rt = SERVED[(original["apiVersion"], original["kind"])]
         body = without_server_fields(original)
-        meta = body["metadata"]
         self._ensure_referenced(body)
         key = key_of(body)
         if key in API_SERVER_OWNED:
