@@ -121,13 +121,17 @@ def restore(server: Any, snapshot: Snapshot) -> RestoreReport:
 
 def rehearse(snapshot: Snapshot) -> RestoreReport:
     """Restore the snapshot into a throwaway in-memory API server, and register its simulated
-    nodes there as their kubelets would (dry run): every object and node spec is judged by the
-    API server before a real cluster is touched. Raises :class:`SnapshotError`."""
+    nodes there as their kubelets would (dry run; a node whose Node object is in the file is
+    judged by that): every object and node spec is judged by the API server before a real
+    cluster is touched. Raises :class:`SnapshotError`."""
     clock = snapshot.clock or 0.0
     scratch = new_apiserver(MemoryStore(), token_lookup=lambda token: None, clock=lambda: clock,
                             seed=snapshot.settings.seed)
     bootstrap(scratch)
+    in_file = {key_of(o) for o in snapshot.objects}
     for i, spec in enumerate(snapshot.settings.nodes):
+        if ("Node", "", spec.name) in in_file:
+            continue
         response = send(scratch, "POST", collection_path("nodes"), new_node(spec, [], rfc3339(clock)),
                          query={"dryRun": "All"})
         if response.code >= 400:
