@@ -127,6 +127,20 @@ class SimCluster:
             replica.start()
         return replicas
 
+    def restore_topology(self, replicas: dict[str, int], schedulers: list[tuple[str, str]],
+                         stopped: list[str]) -> None:
+        """What a saved cluster adds to the standard one: replica counts, extra schedulers
+        (name, schedulerName), started, and the components that were stopped (a name no
+        longer known is ignored: its node or scheduler is gone)."""
+        for kind, count in replicas.items():
+            if count != self.replicas(kind):
+                self.set_replicas(kind, count)
+        for name, scheduler_name in schedulers:
+            self.add_scheduler(name, scheduler_name=scheduler_name).start()
+        for name in stopped:
+            if name in self.components:
+                self.stop(name)
+
     def replicas(self, kind: str) -> int:
         base = REPLICATED[kind]
         return sum(1 for n in self.components if n == base or n.startswith(base + "-"))
@@ -246,9 +260,10 @@ def demo_nodes() -> list[NodeSpec]:
 def standard_cluster(server: Any, nodes: list[NodeSpec], *, seed: int = 0, mode: str = "live",
                      speed: float = 1.0, epoch: float | None = None, strict: bool = False,
                      watch_latency_seconds: float | None = None, on_step: Callable | None = None,
-                     wall_clock: Callable[[], float] | None = None) -> SimCluster:
-    """The usual control plane (one scheduler, one controller manager) plus ``nodes``, started."""
-    cluster = SimCluster(server, seed=seed, mode=mode, speed=speed, epoch=epoch, strict=strict,
+                     wall_clock: Callable[[], float] | None = None, kernel: Kernel | None = None) -> SimCluster:
+    """The usual control plane (one scheduler, one controller manager) plus ``nodes``, started.
+    Pass ``kernel`` when the server stamps with its clock (see :class:`SimCluster`)."""
+    cluster = SimCluster(server, seed=seed, mode=mode, speed=speed, epoch=epoch, strict=strict, kernel=kernel,
                          watch_latency_seconds=watch_latency_seconds, wall_clock=wall_clock)
     if on_step is not None:
         cluster.kernel.step_listeners.append(on_step)

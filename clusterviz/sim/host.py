@@ -67,14 +67,10 @@ class KernelHost:
         self._server_clock = self.server.clock
         self.server.clock = self.sim.kernel.wall_time
         self.sim.pacer.max_steps_per_advance = STEPS_PER_TICK
-        for kind, count in state.get("replicas", {}).items():
-            if count != 1:
-                self.sim.set_replicas(kind, count)
-        for extra in state.get("schedulers", []):
-            self.sim.add_scheduler(extra["name"], scheduler_name=extra.get("scheduler_name", extra["name"])).start()
-        for name in state.get("stopped", []):
-            if name in self.sim.components:
-                self.sim.stop(name)
+        self.sim.restore_topology(state.get("replicas", {}),
+                                  [(extra["name"], extra.get("scheduler_name", extra["name"]))
+                                   for extra in state.get("schedulers", [])],
+                                  state.get("stopped", []))
         for component in ("scheduler", "controller-manager"):
             health.probes[(cluster.name, component)] = self._probe(component)
         self._persist()

@@ -147,6 +147,26 @@ def decode(body: bytes | None, content_type: str, what: str = "object") -> Any:
     return value
 
 
+def load_yaml(text: str) -> tuple[Any, yaml.Node | None]:
+    """A YAML document as the API server reads a body (no aliases, JSON values only, as
+    sigs.k8s.io/yaml converts it), with no size limit, and its node tree for line numbers.
+    For files read whole (``manage.py snapshot import``); raises :class:`ValueError` with the
+    parser's words, ``line N`` included where the parser knows it."""
+    try:
+        loaded = yaml.load(text, Loader=_NoAliasLoader)  # noqa: S506 - safe subclass
+        tree = yaml.compose(text, Loader=_NoAliasLoader)  # noqa: S506 - safe subclass
+        value = without_lone_surrogates(_json_from_yaml(loaded))
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        where = f"line {mark.line + 1}: " if mark is not None else ""
+        raise ValueError(f"error converting YAML to JSON: yaml: {where}{exc.problem or exc.context}") from None
+    except yaml.YAMLError as exc:
+        raise ValueError(f"error converting YAML to JSON: yaml: {exc}") from None
+    except (_NotJSON, RecursionError) as exc:
+        raise ValueError(f"error converting YAML to JSON: {exc or 'exceeded max depth'}") from None
+    return value, tree
+
+
 def _short(exc: Exception) -> str:
     text = str(exc).replace("\n", " ")
     return text[:300]

@@ -47,6 +47,10 @@ class NodeSpec:
     architecture: str = "amd64"
     #: Download speed of the node's image pulls (bytes per virtual second).
     pull_bandwidth_bytes_per_second: float = 30_000_000.0
+    #: Allocatable resources the machine reports where they differ from capacity less the
+    #: eviction thresholds: a real node's kube-reserved and system-reserved, as recorded in a
+    #: dump (``{"cpu": "1930m"}``). Empty: nothing reserved, as a kind node.
+    allocatable: dict[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if not self.internal_ip:

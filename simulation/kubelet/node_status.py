@@ -61,11 +61,13 @@ def capacity(spec: NodeSpec) -> dict:
 
 
 def allocatable(spec: NodeSpec) -> dict:
+    """Capacity less the eviction thresholds, unless the spec says what the machine reports."""
     out = capacity(spec)
     memory = Quantity.parse(spec.memory).value - EVICTION_HARD_MEMORY_BYTES
     out["memory"] = format_quantity(max(memory, 0), BINARY_SI)
     storage = Quantity.parse(spec.ephemeral_storage).value
     out["ephemeral-storage"] = format_quantity(int(storage * (1 - EVICTION_HARD_NODEFS_FRACTION)))
+    out.update({name: str(Quantity.parse(value)) for name, value in spec.allocatable.items()})
     return out
 
 

@@ -27,6 +27,11 @@ class Command(BaseCommand):
         parser.add_argument("--cluster", default="demo", help="Cluster to create if missing.")
         parser.add_argument("--no-serve", action="store_true", help="Prepare everything, then exit.")
 
+    def _hosting(self, host: kernel_hosts.KernelHost) -> None:
+        self.stdout.write(f"  simulation:     cluster {host.name!r} runs {len(host.sim.components)} components "
+                          f"({host.sim.pacer.mode}, {host.sim.pacer.speed:g}x)\n")
+        self.stdout.flush()
+
     def handle(self, *args, **options) -> None:  # type: ignore[no-untyped-def]
         call_command("migrate", interactive=False, verbosity=0)
         simulated = settings.CLUSTERVIZ_SIMULATION

@@ -1,0 +1,83 @@
+"""Snapshots with a server running, as a teacher or an engineer uses them: ``manage.py snapshot
+import`` in another terminal, then the real kubectl against the new cluster, which the running
+server starts hosting by itself."""
+from __future__ import annotations
+
+import functools
+import json
+import time
+from pathlib import Path
+
+import pytest
+import yaml
+
+from tests.e2e.conftest import get_json, ok
+from tests.support.liveserver import LiveServer
+
+DUMP = Path(__file__).parents[1] / "simulation" / "snapshot" / "fixtures" / "kind-pending.yaml"
+
+
+@pytest.fixture(scope="module")
+def sim_server(tmp_path_factory):
+    server = LiveServer(tmp_path_factory.mktemp("snapshots")).start()
+    yield server
+    server.stop()
+
+
+def wait_for(predicate, timeout: float = 60.0, every: float = 0.5):
+    deadline = time.time() + timeout
+    last = None
+    while time.time() < deadline:
+        last = predicate()
+        if last:
+            return last
+        time.sleep(every)
+    raise AssertionError(f"timed out; last value: {last!r}")
+
+
+def test_a_real_dump_imported_while_the_server_runs_shows_why_the_pod_is_pending(sim_server, kubectl):
+    recorded = yaml.safe_load(DUMP.read_text())
+    pending = next(p for p in recorded["items"] if p["kind"] == "Pod" and p["status"]["phase"] == "Pending")
+    message = next(c["message"] for c in pending["status"]["conditions"] if c["type"] == "PodScheduled")
+
+    out = sim_server.manage("snapshot", "import", str(DUMP), "--cluster", "replay").stdout
+    assert "cluster 'replay' created" in out
+    kc = functools.partial(kubectl, kubeconfig=sim_server.kubeconfig("replay"))
+
+    def failed_scheduling() -> list[str]:
+        events = get_json(kc, "events", "-n", "default", "--field-selector", "reason=FailedScheduling")["items"]
+        return [e["message"] for e in events if e["involvedObject"]["name"] == pending["metadata"]["name"]]
+
+    assert wait_for(failed_scheduling)[0] == message
+    nodes = ok(kc("get", "nodes"))
+    assert all(name in nodes for name in ("kind-control-plane", "kind-worker", "kind-worker2"))
+
+
+def test_export_and_import_copy_the_demo_cluster(sim_server, kubectl, tmp_path):
+    demo = functools.partial(kubectl, kubeconfig=sim_server.kubeconfig("demo"))
+    ok(demo("create", "configmap", "colors", "--from-literal=sky=blue"))
+    snap = tmp_path / "demo.yaml"
+    snap.write_text(sim_server.manage("snapshot", "export", "--cluster", "demo").stdout)
+
+    sim_server.manage("snapshot", "import", str(snap), "--cluster", "demo-copy")
+    copy = functools.partial(kubectl, kubeconfig=sim_server.kubeconfig("demo-copy"))
+
+    assert get_json(copy, "configmap", "colors")["data"] == {"sky": "blue"}
+    assert wait_for(lambda: json.loads(ok(copy("get", "componentstatuses", "-o", "json")))["items"][0]
+                    ["conditions"][0]["status"] == "True")
+    labels = {n["metadata"]["name"]: n["metadata"]["labels"].get("topology.kubernetes.io/zone")
+              for n in get_json(copy, "nodes")["items"]}
+    assert labels == {"node-1": "zone-a", "node-2": "zone-b", "node-3": "zone-b"}
+
+
+def test_a_bad_file_is_refused_with_its_line_and_nothing_is_created(sim_server, tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("apiVersion: v1\nkind: List\nitems:\n- apiVersion: v1\n  kind: Pod\n  metadata: {name: p}\n"
+                   "  spec:\n    containers:\n    - name: c\n      image: 5\n")
+    result = sim_server.manage("snapshot", "import", str(bad), "--cluster", "broken", check=False)
+    assert result.returncode == 1
+    assert "bad.yaml:4: Pod default/p: Pod in version \"v1\" cannot be handled as a Pod: json: cannot unmarshal " \
+           "number into Go struct field Container.spec.containers.image of type string" in result.stderr
+    clusters = sim_server.manage("shell", "-c", "from clusterviz.clusters.models import Cluster; "
+                                                "print(list(Cluster.objects.values_list('name', flat=True)))").stdout
+    assert "broken" not in clusters
