@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import lesson_views, views
 
 urlpatterns = [
     path("clusters/<str:cluster>/sim/", views.state),
@@ -18,4 +18,13 @@ urlpatterns = [
     path("clusters/<str:cluster>/sim/decisions/<str:namespace>/<str:pod>", views.decision),
     path("clusters/<str:cluster>/sim/nodes/<str:node>/containers", views.containers),
     path("clusters/<str:cluster>/sim/nodes/<str:node>/iptables", views.iptables),
+    # the Lessons panel (clusterviz.sim.lessons)
+    path("clusters/<str:cluster>/sim/lessons", lesson_views.catalogue),
+    path("clusters/<str:cluster>/sim/lessons/new", lesson_views.new_cluster),
+    path("clusters/<str:cluster>/sim/lesson", lesson_views.show),
+    path("clusters/<str:cluster>/sim/lesson/start", lesson_views.start),
+    path("clusters/<str:cluster>/sim/lesson/run", lesson_views.run_step),
+    path("clusters/<str:cluster>/sim/lesson/next", lesson_views.next_step),
+    path("clusters/<str:cluster>/sim/lesson/back", lesson_views.previous_step),
+    path("clusters/<str:cluster>/sim/lesson/stop", lesson_views.stop),
 ]

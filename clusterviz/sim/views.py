@@ -45,7 +45,7 @@ def _user(request: HttpRequest, server: Any) -> UserInfo:
     raise errors.unauthorized()
 
 
-def _body(request: HttpRequest) -> dict:
+def body_of(request: HttpRequest) -> dict:
     if not request.body:
         return {}
     try:
@@ -71,27 +71,34 @@ def dispatch(cluster: str, op: dict) -> Any:
     return host.execute(op)
 
 
+def authorized(request: HttpRequest, cluster: str, method: str) -> UserInfo:
+    """Who asks, once the cluster's authorizers allow ``method`` on the request's ``/sim/…``
+    path (a non-resource request, as upstream authorizes ``/healthz``)."""
+    if request.method != method:
+        raise errors.method_not_allowed(f"{request.method} is not supported here; use {method}")
+    try:
+        server = apiservers.get(cluster)
+    except apiservers.UnknownCluster:
+        raise errors.not_found("clusters", "", cluster) from None
+    user = _user(request, server)
+    path = "/sim/" + request.path.split("/sim/", 1)[1]
+    attrs = server.attributes(UserInfo(user.name, user.all_groups, user.uid),
+                              RequestInfo(path=path, verb=method.lower()))
+    allowed, _, reason = server.authorize(attrs)
+    if not allowed:
+        raise errors.forbidden(f'User "{user.name}" cannot {method.lower()} path "{path}"'
+                               + (f": {reason}" if reason else ""))
+    return user
+
+
 def control(method: str) -> Callable:
     """Wrap a handler ``(request, body, **kwargs) -> op`` with authn, authz, dispatch and errors."""
     def wrap(handler: Callable) -> Callable:
         @csrf_exempt
         def view(request: HttpRequest, cluster: str, **kwargs: Any) -> JsonResponse:
             try:
-                if request.method != method:
-                    raise errors.method_not_allowed(f"{request.method} is not supported here; use {method}")
-                try:
-                    server = apiservers.get(cluster)
-                except apiservers.UnknownCluster:
-                    raise errors.not_found("clusters", "", cluster) from None
-                user = _user(request, server)
-                path = "/sim/" + request.path.split("/sim/", 1)[1]
-                attrs = server.attributes(UserInfo(user.name, user.all_groups, user.uid),
-                                          RequestInfo(path=path, verb=method.lower()))
-                allowed, _, reason = server.authorize(attrs)
-                if not allowed:
-                    raise errors.forbidden(f'User "{user.name}" cannot {method.lower()} path "{path}"'
-                                           + (f": {reason}" if reason else ""))
-                op = handler(request, _body(request) if method == "POST" else {}, **kwargs)
+                authorized(request, cluster, method)
+                op = handler(request, body_of(request) if method == "POST" else {}, **kwargs)
                 result = dispatch(cluster, op)
                 if result is None:
                     raise errors.not_found(op["op"], "", "/".join(str(v) for k, v in op.items() if k != "op"))

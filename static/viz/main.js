@@ -4,6 +4,7 @@ import {Traffic} from "./anim.js";
 import {setupLiveEdge, showLiveEdge} from "./clock.js";
 import {Diagram} from "./diagram.js";
 import {applyEvents, emit, keyOf, on, replace, RESOURCES, state} from "./model.js";
+import {Lessons} from "./lessons.js";
 import {Panels} from "./panels.js";
 import {showStory} from "./story.js";
 import {Stream} from "./stream.js";
@@ -307,6 +308,7 @@ $("rev-slider").addEventListener("input", ev => { $("rev-value").textContent = `
 $("rev-slider").addEventListener("change", ev => travel(ev.target.value));
 $("rev-live").addEventListener("click", backToLive);
 panels.onTravel = travel;
+const lessons = new Lessons({travel});
 
 // ------------------------------------------------------------------ health strip
 /** `kubectl get componentstatuses`, as the server computes it once for every viewer and
@@ -370,7 +372,7 @@ document.addEventListener("keydown", ev => {
 
 // ------------------------------------------------------------------ start
 panels.onResync = () => resync("manual");
-window.clusterviz = {state, diagram, traffic, panels, resync, stream, config, travel};
+window.clusterviz = {state, diagram, traffic, panels, lessons, resync, stream, config, travel};
 diagram.render();
 updateControls();
 stream.connect();

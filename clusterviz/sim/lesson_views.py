@@ -1,0 +1,106 @@
+"""The Lessons panel's JSON API under ``/clusters/NAME/sim/lesson…`` (:mod:`.lessons`).
+
+Authorized as the control API is (non-resource ``/sim/…`` paths on the cluster's own
+authorizers): reading where a lesson stands is a ``get``, moving it a ``post``. Making a new
+lesson cluster is the site's business, not one cluster's: staff only, like the home page's
+new-cluster form. Errors are Kubernetes ``Status`` objects, a lesson's own refusals 409
+Conflict with the runner's words (``setup failed: …``).
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.http import HttpRequest, JsonResponse
+from django.views.decorators.csrf import csrf_exempt
+
+from clusterviz.clusters import apiservers, pageagent
+from clusterviz.clusters.models import Cluster
+from simulation.apiserver import errors
+from simulation.apiserver.errors import StatusError
+from simulation.apiserver.request import UserInfo
+from simulation.cluster import SimulationError
+
+from . import lessons
+from .models import LessonRun
+from .views import authorized, body_of, dispatch
+
+
+def _answer(handler: Callable[..., Any], method: str) -> Callable:
+    @csrf_exempt
+    def view(request: HttpRequest, cluster: str) -> JsonResponse:
+        try:
+            user = authorized(request, cluster, method)
+            record = Cluster.objects.get(name=cluster)
+            result, code = handler(request, record, user)
+            return JsonResponse(result, status=code, safe=False)
+        except StatusError as exc:
+            return JsonResponse(exc.status(), status=exc.code)
+        except (lessons.LessonError, SimulationError) as exc:
+            refused = StatusError(409, "Conflict", str(exc), {})
+            return JsonResponse(refused.status(), status=refused.code)
+    return view
+
+
+def _revision(cluster: Cluster) -> Callable[[], int]:
+    return lambda: apiservers.get(cluster.name).current_revision()
+
+
+def _run(cluster: Cluster) -> LessonRun:
+    run = LessonRun.objects.filter(cluster=cluster).first()
+    if run is None:
+        raise errors.not_found("lessons", "", cluster.name)
+    return run
+
+
+def _status(request: HttpRequest, run: LessonRun, user: UserInfo) -> dict:
+    page_id = request.headers.get(pageagent.PAGE_HEADER, "")
+    return lessons.status(run, user, dispatch, page_id)
+
+
+def _catalogue(request: HttpRequest, cluster: Cluster, user: UserInfo) -> tuple[Any, int]:
+    return {"lessons": lessons.catalogue()}, 200
+
+
+def _new_cluster(request: HttpRequest, cluster: Cluster, user: UserInfo) -> tuple[Any, int]:
+    if not (request.user.is_authenticated and request.user.is_staff):
+        raise errors.forbidden("only staff may make a new cluster for a lesson (a teacher's account)")
+    made = lessons.new_lesson_cluster(str(body_of(request).get("scenario", "")))
+    return {"cluster": made.name, "url": f"/clusters/{made.name}/#lesson"}, 201
+
+
+def _show(request: HttpRequest, cluster: Cluster, user: UserInfo) -> tuple[Any, int]:
+    return _status(request, _run(cluster), user), 200
+
+
+def _start(request: HttpRequest, cluster: Cluster, user: UserInfo) -> tuple[Any, int]:
+    run = lessons.start(cluster, str(body_of(request).get("scenario", "")), user, dispatch, _revision(cluster))
+    return _status(request, run, user), 201
+
+
+def _run_step(request: HttpRequest, cluster: Cluster, user: UserInfo) -> tuple[Any, int]:
+    run = _run(cluster)
+    outputs = lessons.run_step(run, user, dispatch)
+    return {"outputs": outputs, **_status(request, run, user)}, 200
+
+
+def _mover(by: int) -> Callable[..., tuple[Any, int]]:
+    def move(request: HttpRequest, cluster: Cluster, user: UserInfo) -> tuple[Any, int]:
+        run = lessons.move(_run(cluster), by, _revision(cluster))
+        return _status(request, run, user), 200
+    return move
+
+
+def _stop(request: HttpRequest, cluster: Cluster, user: UserInfo) -> tuple[Any, int]:
+    lessons.stop(cluster)
+    return {"stopped": True}, 200
+
+
+catalogue = _answer(_catalogue, "GET")
+new_cluster = _answer(_new_cluster, "POST")
+show = _answer(_show, "GET")
+start = _answer(_start, "POST")
+run_step = _answer(_run_step, "POST")
+next_step = _answer(_mover(1), "POST")
+previous_step = _answer(_mover(-1), "POST")
+stop = _answer(_stop, "POST")

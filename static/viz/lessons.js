@@ -1,0 +1,220 @@
+// The Lessons panel: a guided scenario walked step by step on this page's cluster. The server
+// runs it (clusterviz.sim.lessons): "Run step" carries out the shown step's actions as the
+// teacher's kubectl (drawn on the diagram like any kubectl); the panel asks every second how
+// the step's wait, prediction and exercise stand, and turns each green by itself when it
+// holds. Back shows an earlier step with the cluster as it was then (time travel over the
+// revision log), never re-running anything; Next returns to the present.
+import {sim} from "./api.js";
+
+const $ = id => document.getElementById(id);
+const POLL_MS = 1000;
+
+/** Text → safe HTML with the little Markdown narration uses: paragraphs, lists, `code`,
+ * **bold** and *emphasis*. Everything is escaped first: a lesson file cannot inject markup. */
+export function markdown(text) {
+  const esc = s => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+  const inline = s => esc(s).replace(/`([^`]+)`/g, "<code>$1</code>")
+    .replace(/\*\*([^*]+)\*\*/g, "<strong>$1</strong>").replace(/\*([^*]+)\*/g, "<em>$1</em>");
+  return String(text || "").trim().split(/\n\s*\n/).map(block => {
+    const lines = block.split("\n");
+    if (lines.every(l => /^\s*[-*] /.test(l))) return `<ul>${lines.map(l => `<li>${inline(l.replace(/^\s*[-*] /, ""))}</li>`).join("")}</ul>`;
+    return `<p>${inline(lines.join(" "))}</p>`;
+  }).join("");
+}
+
+function h(tag, attrs = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) {
+    if (k.startsWith("on")) node.addEventListener(k.slice(2), v);
+    else if (k === "html") node.innerHTML = v;
+    else if (v !== undefined && v !== null && v !== false) node.setAttribute(k, v === true ? "" : v);
+  }
+  for (const c of children.flat()) if (c !== null && c !== undefined && c !== false) node.append(c);
+  return node;
+}
+
+export class Lessons {
+  /** ``travel(revision)`` shows the cluster at a past revision (0: live again). */
+  constructor({travel}) {
+    this.travel = travel;
+    this.panel = $("panel-lessons");
+    this.lesson = null;
+    this.catalogue = null;
+    this.chosen = {};       // step index -> the learner's prediction
+    this.outputs = {};      // step index -> what its actions printed
+    this.viewing = null;    // the step shown from the past (Back), else null
+    this.busy = false;
+    this.error = "";
+    this.timer = null;
+    this.poll();
+  }
+
+  async poll() {
+    clearTimeout(this.timer);
+    try {
+      this.lesson = await sim("GET", "/lesson");
+      this.error = "";
+    } catch (e) {
+      this.lesson = null;
+      if (e.code === 404) await this.maybeStartFromHash();
+      else if (e.code !== 403) this.error = e.message;
+    }
+    if (!this.lesson && !this.catalogue) {
+      try { this.catalogue = (await sim("GET", "/lessons")).lessons; } catch (e) { this.error = e.message; }
+    }
+    this.render();
+    this.timer = setTimeout(() => this.poll(), POLL_MS);
+  }
+
+  /** A page opened at ``#lesson=ID`` (a new lesson cluster) starts that lesson here. */
+  async maybeStartFromHash() {
+    const match = location.hash.match(/lesson=([\w-]+)/);
+    if (!match || this.busy) return;
+    this.busy = true;
+    this.setupNote = `Setting up ${match[1]}: waiting for the nodes to be Ready…`;
+    this.render();
+    document.querySelector('#tabs button[data-tab="lessons"]')?.click();
+    try {
+      this.lesson = await sim("POST", "/lesson/start", {scenario: match[1]});
+      history.replaceState(null, "", location.pathname);
+    } catch (e) {
+      this.error = e.message;
+    } finally {
+      this.busy = false;
+      this.setupNote = "";
+    }
+  }
+
+  async act(path, body) {
+    if (this.busy) return;
+    this.busy = true;
+    this.error = "";
+    this.render();
+    try {
+      const answer = await sim("POST", path, body);
+      if (path === "/lessons/new") { location.href = answer.url.replace("#lesson", `#lesson=${body.scenario}`); return; }
+      if (answer.outputs) this.outputs[answer.position] = answer.outputs;
+      this.lesson = answer.stopped ? null : answer;
+    } catch (e) {
+      this.error = e.message;
+    } finally {
+      this.busy = false;
+      this.render();
+    }
+  }
+
+  back() {
+    const l = this.lesson;
+    const shown = this.viewing ?? l.position;
+    if (shown <= 0) return;
+    // the cluster as it stood when the next step began: the end of the step shown
+    this.viewing = shown - 1;
+    const revision = l.revisions[String(shown)];
+    if (revision) this.travel(revision);
+    this.render();
+  }
+
+  next() {
+    if (this.viewing !== null) {
+      this.viewing = this.viewing + 1 >= this.lesson.position ? null : this.viewing + 1;
+      if (this.viewing === null) this.travel(0);
+      else this.travel(this.lesson.revisions[String(this.viewing + 1)]);
+      this.render();
+      return;
+    }
+    this.act("/lesson/next");
+  }
+
+  // ------------------------------------------------------------------ drawing
+  render() {
+    const p = this.panel;
+    if (!p) return;
+    const scroll = p.scrollTop;
+    p.replaceChildren(this.lesson ? this.renderLesson() : this.renderCatalogue());
+    if (this.error) p.prepend(h("p", {class: "lesson-error bad", role: "alert"}, this.error));
+    p.scrollTop = scroll;
+    this.highlight();
+  }
+
+  renderCatalogue() {
+    if (this.setupNote) return h("p", {class: "hint lesson-setup"}, this.setupNote);
+    const rows = (this.catalogue || []).map(l => h("li", {class: `lesson-item${l.runnable ? "" : " pending"}`, "data-lesson": l.id},
+      h("div", {class: "lesson-item-head"}, h("strong", {}, l.title), " ", h("span", {class: "muted"}, `§${l.section} · ${l.minutes} min · ${l.steps} steps`)),
+      h("p", {class: "hint"}, l.summary),
+      l.runnable ? h("button", {class: "primary", disabled: this.busy, onclick: () => this.act("/lessons/new", {scenario: l.id})}, "Start on a new cluster")
+        : h("p", {class: "muted"}, `Not yet: ${l.pending}`)));
+    return h("div", {class: "lessons"},
+      h("p", {class: "hint"}, "Each lesson tells one story of chapter 11 on a fresh cluster of its own, one step at a time: read the narration aloud, predict, run the step, watch the diagram."),
+      h("ol", {class: "lesson-list"}, rows));
+  }
+
+  renderLesson() {
+    const l = this.lesson;
+    const index = this.viewing ?? l.position;
+    const step = l.steps[index];
+    const current = this.viewing === null ? l.current : {};
+    const total = l.steps.length;
+    const progress = h("div", {class: "lesson-progress", role: "progressbar", "aria-valuemin": 1, "aria-valuemax": total, "aria-valuenow": index + 1},
+      h("div", {class: "bar", style: `width:${((index + 1) / total) * 100}%`}));
+    const past = this.viewing !== null ? h("p", {class: "lesson-past"}, `Looking back at step ${index + 1}: the diagram shows the cluster when it ended (revision ${l.revisions[String(index + 1)] || "?"}). Next returns to the present.`) : null;
+    const commands = step.commands.length ? h("div", {class: "lesson-commands"}, h("h4", {}, "Try it"),
+      step.commands.map(c => h("div", {class: "command"}, h("code", {}, c),
+        h("button", {class: "copy", title: "copy", onclick: () => navigator.clipboard?.writeText(c)}, "copy")))) : null;
+    const predict = step.predict ? this.renderPrediction(index, step.predict, current) : null;
+    const ran = step.ran || step.actions === 0;
+    const run = this.viewing === null && step.actions > 0 && !step.ran
+      ? h("button", {class: "primary run", disabled: this.busy, onclick: () => this.act("/lesson/run")}, `Run step ${index + 1} ▸`) : null;
+    const outputs = (this.outputs[index] || []).map(o => h("pre", {class: "lesson-output"}, `$ ${o.command}\n${o.output}`));
+    const wait = current.wait ? h("p", {class: `lesson-wait ${current.wait.holds ? "ok" : "waiting"}`},
+      current.wait.holds ? "✓ " : "⏳ ", current.wait.condition, h("span", {class: "muted"}, ` — ${current.wait.seen}`)) : null;
+    const check = step.check ? h("div", {class: `lesson-check ${current.check && current.check.holds ? "passed" : ""}`},
+      h("h4", {}, "Exercise"), h("div", {html: markdown(step.check.task)}),
+      step.check.hint ? h("details", {}, h("summary", {}, "hint"), h("div", {html: markdown(step.check.hint)})) : null,
+      current.check ? h("p", {class: "check-status"}, current.check.holds ? "✓ passed — " : "not yet — ", h("span", {class: "muted"}, current.check.seen)) : null) : null;
+    const atEnd = index >= total - 1 && this.viewing === null;
+    const nav = h("div", {class: "row lesson-nav"},
+      h("button", {class: "back", disabled: index === 0 || this.busy, onclick: () => this.back()}, "◂ Back"),
+      h("span", {class: "muted"}, `step ${index + 1} of ${total}`),
+      h("button", {class: "next primary", disabled: atEnd || this.busy || (this.viewing === null && !ran), onclick: () => this.next()}, "Next ▸"),
+      h("button", {class: "stop", disabled: this.busy, onclick: () => this.act("/lesson/stop")}, "End lesson"));
+    return h("div", {class: "lesson", "data-position": index, "data-ran": ran ? "true" : "false"},
+      h("div", {class: "lesson-title"}, h("strong", {}, l.scenario.title), " ", h("span", {class: "muted"}, `§${l.scenario.section}`)),
+      progress, past,
+      h("h3", {class: "step-title"}, `${index + 1}. ${step.title}`),
+      h("div", {class: "narration", html: markdown(step.narration)}),
+      commands, predict, run, outputs, wait, check,
+      atEnd && ran && (!current.wait || current.wait.holds) ? h("p", {class: "lesson-done ok"}, "✓ End of the lesson.") : null,
+      nav, current.error ? h("p", {class: "bad"}, current.error) : null);
+  }
+
+  renderPrediction(index, predict, current) {
+    const chosen = this.chosen[index];
+    const answer = current.answer;
+    const choices = predict.choices.length ? h("div", {class: "choices"}, predict.choices.map(c =>
+      h("button", {class: `choice${chosen === c ? " chosen" : ""}${answer && answer === c ? " right" : ""}`,
+        disabled: Boolean(answer), onclick: () => { this.chosen[index] = c; this.render(); }}, c))) : null;
+    const verdict = answer ? h("p", {class: "answer"}, `Answer: ${answer}`,
+      chosen ? (chosen === answer ? " — ✓ as predicted" : ` — you predicted ${chosen}`) : "") : null;
+    return h("div", {class: "lesson-predict"}, h("h4", {}, "Predict"), h("div", {html: markdown(predict.question)}), choices, verdict);
+  }
+
+  /** Light what the step is about: components, API-server stages and objects on the diagram. */
+  highlight() {
+    document.querySelectorAll(".lesson-lit").forEach(n => n.classList.remove("lesson-lit"));
+    if (!this.lesson) return;
+    const step = this.lesson.steps[this.viewing ?? this.lesson.position];
+    const {components, stages, objects} = step.highlight;
+    const svg = document.getElementById("diagram");
+    const lit = [];
+    for (const c of components) {
+      const exact = svg.querySelectorAll(`[data-component="${CSS.escape(c)}"]`);
+      // "kube-controller-manager/deployment": one controller inside its controller manager
+      const [owner, controller] = c.split("/");
+      lit.push(...(exact.length || !controller ? exact
+        : svg.querySelectorAll(`[data-component="${CSS.escape(owner)}"] [data-controller="${CSS.escape(controller)}"]`)));
+    }
+    for (const s of stages) lit.push(...svg.querySelectorAll(`[data-stage="${CSS.escape(s)}"]`));
+    for (const o of objects) lit.push(...svg.querySelectorAll(`[data-object="${CSS.escape(o)}"]`));
+    for (const n of lit) n.classList.add("lesson-lit");
+  }
+}
