@@ -38,6 +38,7 @@ from simulation.scenarios.model import Scenario
 from simulation.scenarios.runner import Runner, SetupFailed
 
 from .models import LessonRun
+from .snapshots import import_cluster
 
 #: kubectl's User-Agent for the lesson's actions (drawn on the diagram as kubectl's).
 ACTION_AGENT = "kubectl/v1.33.0 (linux/amd64) kubernetes/clusterviz-lesson"
@@ -161,7 +162,8 @@ def _scenario(scenario_id: str) -> Scenario:
 def new_lesson_cluster(scenario_id: str) -> Cluster:
     """A fresh simulated cluster for a lesson, named after it (``deployment-chain``,
     ``deployment-chain-2``…), with the scenario's nodes and seed: lessons need a cluster
-    nothing else has touched. The running server hosts it within a second."""
+    nothing else has touched (or, for a lesson that starts from a snapshot, the snapshot
+    imported). The running server hosts it within a second."""
     scenario = _scenario(scenario_id)
     if not scenario.runnable:
         raise LessonError(f"{scenario.id} cannot run yet: {scenario.pending}")
@@ -170,6 +172,9 @@ def new_lesson_cluster(scenario_id: str) -> Cluster:
         n += 1
         name = f"{scenario.id}-{n}"
     setup = scenario.setup
+    if setup.snapshot is not None:  # the cluster the lesson replays: its nodes and objects
+        cluster, _ = import_cluster(setup.snapshot, name)
+        return cluster
     nodes = setup.nodes if setup.nodes is not None else demo_nodes()
     return create_cluster(name, sim_state=simulated_state(nodes, seed=setup.seed))
 

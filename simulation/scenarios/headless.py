@@ -18,6 +18,7 @@ from simulation.kernel import Kernel
 from simulation.kernel.kernel import CLASSROOM_WATCH_LATENCY_SECONDS
 from simulation.kernel.pacing import HEADLESS, PAUSED
 from simulation.kubelet.node_spec import NodeSpec
+from simulation.snapshot import Snapshot, restore
 from simulation.store.memory import MemoryStore
 
 #: Who the scenario's kubectl is: kubeadm's admin kubeconfig.
@@ -42,11 +43,14 @@ class HeadlessBackend:
     description = "a headless cluster"
     builds_nodes = True
 
-    def __init__(self, nodes: list[NodeSpec] | None = None, *, seed: int = 1) -> None:
-        self.kernel = Kernel(seed=seed, strict=True, watch_latency_seconds=CLASSROOM_WATCH_LATENCY_SECONDS)
+    def __init__(self, nodes: list[NodeSpec] | None = None, *, seed: int = 1, snapshot: Snapshot | None = None) -> None:
+        clock = {"epoch": snapshot.clock} if snapshot is not None and snapshot.clock is not None else {}
+        self.kernel = Kernel(seed=seed, strict=True, watch_latency_seconds=CLASSROOM_WATCH_LATENCY_SECONDS, **clock)
         self.server = new_apiserver(MemoryStore(), token_lookup=lambda token: None, clock=self.kernel.wall_time,
                                     seed=seed, component_statuses=self._component_statuses)
         bootstrap(self.server)
+        if snapshot is not None:  # its objects are there before any component runs
+            restore(self.server, snapshot)
         self.sim = SimCluster(self.server, mode=HEADLESS, kernel=self.kernel)
         self.sim.add_controller_manager()
         self.sim.add_scheduler()

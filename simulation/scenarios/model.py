@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING
 from simulation.kubelet.node_spec import NodeSpec
 
 if TYPE_CHECKING:
+    from simulation.snapshot import Snapshot
+
     from .actions import Action
     from .conditions import Condition
 
@@ -63,6 +65,8 @@ class Setup:
     speed: float = 1.0
     #: What must hold before the first step (the setup's objects settled).
     wait_for: Condition | None = None
+    #: The cluster the scenario starts from (``snapshot: FILE``): its nodes and objects.
+    snapshot: Snapshot | None = None
 
 
 @dataclass

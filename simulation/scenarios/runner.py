@@ -245,7 +245,7 @@ class RunResult:
 
 def run_headless(scenario: Scenario, *, out: Callable[[str], None] | None = None) -> tuple[RunResult, Any]:
     """Run ``scenario`` on a fresh headless cluster; the result and the backend (its history)."""
-    backend = HeadlessBackend(scenario.setup.nodes, seed=scenario.setup.seed)
+    backend = HeadlessBackend(scenario.setup.nodes, seed=scenario.setup.seed, snapshot=scenario.setup.snapshot)
     runner = Runner(scenario, backend, out=out)
     try:
         return runner.run(), backend

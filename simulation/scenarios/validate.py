@@ -10,6 +10,7 @@ from typing import Any
 
 from simulation.apimachinery.validation import is_dns1123_subdomain
 from simulation.kubelet.node_spec import NodeSpec
+from simulation.snapshot import SnapshotError, parse_snapshot
 
 from . import loader
 from .actions import parse_action, parse_actions
@@ -24,7 +25,7 @@ SECTION = re.compile(r"^(11(\.\d+){0,2}|notes)$")
 STAGES = ("authentication", "authorization", "mutating-admission", "validation", "validating-admission", "storage")
 TOP_KEYS = {"id", "title", "section", "summary", "minutes", "pending", "setup", "steps"}
 STEP_KEYS = {"title", "narration", "commands", "actions", "wait_for", "highlight", "predict", "check"}
-SETUP_KEYS = {"seed", "nodes", "components", "objects", "speed", "wait_for"}
+SETUP_KEYS = {"seed", "nodes", "snapshot", "components", "objects", "speed", "wait_for"}
 NODE_KEYS = {"name", "cpu", "memory", "pods", "zone", "labels", "taints", "images"}
 TAINT_EFFECTS = ("NoSchedule", "PreferNoSchedule", "NoExecute")
 #: A lesson runs in at most five class minutes.
@@ -133,7 +134,11 @@ def _setup(raw: Any, line: int, problems: Problems) -> Setup:
     else:
         setup.speed = float(speed)
     nodes = raw.get("nodes", "demo")
-    if nodes != "demo":
+    if "snapshot" in raw:
+        _snapshot(raw["snapshot"], line_of(raw, "snapshot"), setup, problems)
+        if "nodes" in raw:
+            problems.add(line_of(raw, "nodes"), "setup: nodes come from the snapshot; give one or the other")
+    elif nodes != "demo":
         setup.nodes = _nodes(nodes, line_of(raw, "nodes"), problems)
     _components(raw.get("components", {}), line_of(raw, "components"), setup, problems)
     objects = raw.get("objects", [])
@@ -148,6 +153,25 @@ def _setup(raw: Any, line: int, problems: Problems) -> Setup:
         setup.wait_for = parse_condition(raw["wait_for"], line_of(raw, "wait_for"), problems,
                                          resolve=_resolver(problems))
     return setup
+
+
+def _snapshot(raw: Any, line: int, setup: Setup, problems: Problems) -> None:
+    """``snapshot: FILE`` (beside the scenario file): the cluster starts as the snapshot or
+    real-cluster dump has it — its nodes, its objects (``docs/snapshots.md``)."""
+    if not isinstance(raw, str) or not raw:
+        problems.add(line, "setup: snapshot must be the path of a snapshot file, relative to this file")
+        return
+    path = Path(problems.path).parent / raw
+    try:
+        snapshot = parse_snapshot(path.read_text(), str(path))
+    except OSError as exc:
+        problems.add(line, f"setup: cannot read the snapshot {raw!r}: {exc.strerror or exc}")
+        return
+    except SnapshotError as exc:
+        problems.add(line, f"setup: the snapshot {raw!r} is not valid: {exc}")
+        return
+    setup.snapshot = snapshot
+    setup.nodes = list(snapshot.settings.nodes)
 
 
 def _nodes(raw: Any, line: int, problems: Problems) -> list[NodeSpec]:

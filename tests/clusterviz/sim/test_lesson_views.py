@@ -75,3 +75,15 @@ def test_a_lesson_cluster_is_fresh_and_named_after_its_lesson(client, cluster) -
     assert first.json()["cluster"] == "deployment-chain" and second.json()["cluster"] == "deployment-chain-2"
     assert first.json()["url"] == "/clusters/deployment-chain/#lesson"
     assert Cluster.objects.get(name="deployment-chain").sim_state["enabled"] is True
+
+
+def test_a_lesson_that_starts_from_a_snapshot_gets_the_snapshot_imported(client, cluster) -> None:
+    teacher = logged_in(client, staff=True)
+    answer = teacher.post("/clusters/classroom/sim/lessons/new", {"scenario": "pending-pod-replay"},
+                          content_type="application/json")
+    assert answer.status_code == 201, answer.json()
+    made = Cluster.objects.get(name=answer.json()["cluster"])
+    assert [n["name"] for n in made.sim_state["nodes"]] == ["kind-control-plane", "kind-worker", "kind-worker2"]
+    pods = apiservers.get(made.name).store.list("/registry/pods/default/")[0]
+    assert sorted(p["metadata"]["name"] for p in pods) == ["web-6d8f7c9b5d-2xkqp", "web-6d8f7c9b5d-7hzvn",
+                                                          "web-6d8f7c9b5d-qm4tj"]

@@ -85,3 +85,13 @@ def test_a_good_file_builds_its_scenario(tmp_path):
     scenario, problems = check(path)
     assert problems == [] and scenario.id == "my-lesson"
     assert scenario.steps[0].actions[0].command() == "kubectl get nodes"
+
+
+def test_a_setup_snapshot_that_is_missing_or_broken_is_reported_at_its_line(tmp_path):
+    (tmp_path / "broken-snapshot.yaml").write_text("apiVersion: v1\nkind: List\nitems: [{kind: Widget}]\n")
+    head = "id: s\ntitle: t\nsection: '11.1.5'\nsummary: s\nminutes: 2\nsetup:\n  snapshot: {file}\n" \
+           "steps:\n  - title: t\n    narration: n\n"
+    missing = problems_of(tmp_path, head.format(file="nowhere.yaml"))
+    assert any(p.startswith("7: setup: cannot read the snapshot 'nowhere.yaml'") for p in missing), missing
+    broken = problems_of(tmp_path, head.format(file="broken-snapshot.yaml"))
+    assert any(p.startswith("7: setup: the snapshot 'broken-snapshot.yaml' is not valid") for p in broken), broken

@@ -69,6 +69,10 @@ class Command(BaseCommand):
             raise CommandError(f"scenario {scenario.id} is not runnable yet: pending {scenario.pending}")
         quiet = options["output"] == "json"
         out = None if quiet else self.stdout.write
+        if options["cluster"] and scenario.setup.snapshot is not None:
+            raise CommandError(f"scenario {scenario.id} starts from a snapshot, which only a new cluster can be: run it "
+                               "headless (without --cluster), from the page's Lessons tab (a new cluster with the "
+                               "snapshot imported), or import the snapshot yourself (manage.py snapshot import)")
         if options["cluster"]:
             backend = HTTPBackend(connect(options["cluster"], options["server"]))
             runner = Runner(scenario, backend, out=out)
