@@ -23,9 +23,9 @@ const MAX_RS = 3;  // ReplicaSets drawn per Deployment, newest first
 /** Past this many thin links only the lit ones are drawn: a picture of 500 lines says nothing. */
 const MAX_THIN_LINKS = 160;
 const DEPLOY = {x: 20, w: 170};
-const RS = {x: 214, w: 150, step: 158};
-const SVC = {x: 740, w: 190};
-const EPS = {x: 942, w: 240};
+const RS = {x: 214, w: 160, step: 166};
+const SVC = {x: 770, w: 180};
+const EPS = {x: 960, w: 222};
 
 const objKey = (kind, obj) => `${kind}:${keyOf(obj)}`;
 const rv = obj => Number(obj.metadata.resourceVersion) || 0;

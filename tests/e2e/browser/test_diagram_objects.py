@@ -127,6 +127,9 @@ def test_kubectl_set_image_shows_the_new_replicaset_taking_over_and_the_old_one_
     wait_for_chain(page, name, lambda c: {p["owner"] for p in c["pods"] if p["node"]} == {f"ReplicaSet:{new['key']}"}
                    and not any(f"ReplicaSet:{old['key']}" == link[0] for link in c["links"]))
     shot(page, "21-rollout")
+    page.set_viewport_size({"width": 1280, "height": 720})
+    page.wait_for_timeout(300)
+    shot(page, "21-rollout-1280x720")
     ok(kubectl("delete", "deployment", name, kubeconfig=admin_kubeconfig_live))
 
 
