@@ -24,7 +24,7 @@ export class Traffic {
     this.enabled = true;
     this.running = false;
     this.timers = new Map();
-    this.labels = new Labels(this.layer, diagram.obstacles);
+    this.labels = new Labels(this.layer, () => diagram.labelObstacles(), diagram.labelLane);
     diagram.traffic = this;  // the fan-out of a story step's writes sends its dots through us
   }
 

@@ -92,6 +92,7 @@ export class Diagram {
       if (i) el("path", {d: `M${x - 8} ${y + 29} h8`, class: "stage-link"}, api);
     });
     this.rejectText = el("text", {x: 184, y: 154, class: "reject-text", id: "reject-reason"}, api, "");
+    this.labelLane = {x0: 182, x1: 830, y: 151};  // under the stages, where the rejection's reason prints
     this.lastText = el("text", {x: 184, y: 184, class: "small muted", id: "last-request"}, api, "");
     this.anchors["apiserver.in"] = [170, 113];
     this.anchors["apiserver.out"] = [838, 109];
@@ -430,7 +431,13 @@ export class Diagram {
     if (rest) el("tspan", {x: 184, dy: 14}, t, clip(rest, max));
   }
 
-  setRevision(rev) {
+  /** Where dot labels may not go (labels.js): the stages, titles, notes — and the last
+   * rejection's reason while it shows. */
+  labelObstacles() {
+    return this.rejectText.firstChild ? [...this.obstacles, {x: 182, y: 142, w: 646, h: 30}] : this.obstacles;
+  }
+
+    setRevision(rev) {
     this.etcdText.textContent = `rev ${rev}`;
   }
 
