@@ -49,9 +49,7 @@ export class ObjectsView {
     this.diagram = diagram;
     this.layer = el("g", {class: "objects"}, null);
     this.linksLayer = el("g", {class: "object-links"}, null);
-    this.rows = {workloads: [], services: []};
     this.links = [];       // {from, to, kind, el}
-    this.related = new Set();
     this.litPods = new Set();
     this.hover = "";       // what the pointer is on
     this.selected = "";    // what was clicked
@@ -306,7 +304,6 @@ export class ObjectsView {
   applyFocus() {
     const focus = this.hover || this.selected || this.story;
     const related = this.relatedTo(focus);
-    this.related = related;
     this.layer.setAttribute("data-focus", focus);
     for (const path of [...this.layer.querySelectorAll("path[data-from]"), ...this.links.map(l => l.el)]) {
       path.classList.toggle("lit", related.has(path.dataset.from) && related.has(path.dataset.to));
