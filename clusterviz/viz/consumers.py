@@ -58,6 +58,8 @@ WATCHABLE: dict[str, Watchable] = {
     "events": {"kind": "Event", "path": "/api/v1/events"},
     "deployments": {"kind": "Deployment", "path": "/apis/apps/v1/deployments"},
     "replicasets": {"kind": "ReplicaSet", "path": "/apis/apps/v1/replicasets"},
+    "services": {"kind": "Service", "path": "/api/v1/services"},
+    "endpoints": {"kind": "Endpoints", "path": "/api/v1/endpoints"},
 }
 #: A frame stays well under daphne's 1 MiB websocket message limit (autobahn drops bigger ones):
 #: a busy 50 ms is sent as several frames, and a big message is split along its list.

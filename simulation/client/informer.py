@@ -31,6 +31,8 @@ Handler = Callable[..., None]
 WATCH_TIMEOUT_SECONDS = 300
 #: A relist the API server refused (after a 410) is tried again this much later.
 RELIST_RETRY_SECONDS = 1.0
+#: The watch event types that carry a write (a bookmark or an ERROR carries none).
+CHANGES = frozenset({"ADDED", "MODIFIED", "DELETED"})
 
 
 class DropCounter:
@@ -194,12 +196,17 @@ class Informer:
                                           timeout_seconds=WATCH_TIMEOUT_SECONDS)
 
     # ----------------------------------------------------------------- delivery
-    def pump(self) -> None:
-        """Pull what the watch has ready; queue one delivery action per event."""
+    def pump(self) -> int:
+        """Pull what the watch has ready; queue one delivery action per event. Returns how
+        many events came (the kernel names this informer's component a watcher of the write
+        only when some did)."""
         if not self.running or self._watcher is None:
-            return
+            return 0
+        pulled = 0
         while True:  # until caught up: nobody pumps a quiet topic again
-            self._pending.extend(self._watcher.poll())
+            events = self._watcher.poll()
+            pulled += sum(1 for e in events if e["type"] in CHANGES)
+            self._pending.extend(events)
             if not self._watcher.behind or self._watcher.done:
                 break
         if self._watcher.done and not any(e["type"] == "ERROR" for e in self._pending):
@@ -209,6 +216,7 @@ class Informer:
             self._delivering = True
             self.kernel.schedule(self.kernel.watch_latency_seconds, self._deliver_one, component=self.component,
                                  action="watch-delivery")
+        return pulled
 
     def _deliver_one(self) -> dict:
         self._delivering = False

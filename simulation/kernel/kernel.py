@@ -22,6 +22,9 @@ Promises:
   probe whether the store moved and, if so, lets the registered pumps whose topic was
   written (all of them when the change feed cannot tell) pull their events.
   Pumping only queues deliveries; each delivery is a later action of its own.
+* A step's ``watchers`` are exactly the components whose watches received an event of what
+  the action wrote: a pump says how many events it pulled, and a pump woken by its topic that
+  pulled nothing (a namespace or selector that filters the write out) is no watcher of it.
 """
 from __future__ import annotations
 
@@ -38,6 +41,8 @@ from typing import Any, Hashable
 #: (``caption``, ``object``, ``housekeeping``, ``highlight``…; other keys go to ``extra``).
 ActionResult = str | dict | None
 Action = Callable[[], ActionResult]
+#: A watch pump pulls what its watch has ready and says how many events that was.
+Pump = Callable[[], int]
 #: The names the diagram gives the API server and etcd in a step's ``highlight``.
 API_SERVER = "apiserver"
 ETCD = "etcd"
@@ -64,7 +69,9 @@ class Step:
     asked. It is False unless the component says so, so an action nobody classified is shown,
     never hidden by omission. ``highlight`` is the path the page lights for the step: the
     component, and when it wrote, the API server, etcd and the components watching what it
-    wrote (a watch delivery names the API server and its receiver)."""
+    wrote (a watch delivery names the API server and its receiver). ``watchers`` are those
+    watching components, the writer included when it watches what it wrote (its own
+    informer hears it too): the branches of the watch fan-out the page draws."""
 
     seq: int
     time_seconds: float
@@ -76,6 +83,7 @@ class Step:
     event_type: str | None = None
     housekeeping: bool = False
     highlight: list[str] = field(default_factory=list)
+    watchers: list[str] = field(default_factory=list)
     extra: dict = field(default_factory=dict)
 
     def as_dict(self) -> dict:
@@ -122,9 +130,9 @@ class Kernel:
         #: Actions scheduled plus work queued without a new action (:meth:`note_work`): an informer
         #: compares it across its handlers to tell a watch event someone acted on from one nobody did.
         self.work_queued = 0
-        self._pumps: dict[int, tuple[Callable[[], None], Hashable, str]] = {}
+        self._pumps: dict[int, tuple[Pump, Hashable, str]] = {}
         self._pump_ids = itertools.count()
-        self._pumps_by_topic: dict[Hashable, dict[int, Callable[[], None]]] = {}
+        self._pumps_by_topic: dict[Hashable, dict[int, Pump]] = {}
         self._change_probe: Callable[[], Any] = lambda: None
         self._change_feed: Callable[[Any], set | None] | None = None
         self._last_seen: Any = object()
@@ -160,15 +168,16 @@ class Kernel:
             heapq.heappop(self._heap)
 
     # ----------------------------------------------------------------- watches
-    def add_pump(self, pump: Callable[[], None], topic: Hashable = None, owner: str = "") -> None:
+    def add_pump(self, pump: Pump, topic: Hashable = None, owner: str = "") -> None:
         """Register ``pump`` to run when the store moves — only when ``topic`` (``"pods"``,
         or ``("pods", "node-1")``) is among what changed, if the change feed tells. ``owner``,
-        the watching component, is named in the highlight of the steps whose writes wake it."""
+        the watching component, is named among the watchers of the steps whose writes reach
+        it (the pump pulled at least one event)."""
         key = next(self._pump_ids)
         self._pumps[key] = (pump, topic, owner)
         self._pumps_by_topic.setdefault(topic, {})[key] = pump
 
-    def remove_pump(self, pump: Callable[[], None]) -> None:
+    def remove_pump(self, pump: Pump) -> None:
         for key, (registered, topic, _) in list(self._pumps.items()):
             if registered == pump:
                 del self._pumps[key]
@@ -185,8 +194,8 @@ class Kernel:
 
     def pump(self, force: bool = False) -> list[str] | None:
         """Let the pumps of what was written since the last call pull their events. Returns None
-        when nothing was written, else the owners of the pumps a known topic woke (the watchers
-        of what was written; none named when the change feed cannot tell)."""
+        when nothing was written, else the owners of the pumps that pulled an event (the
+        watchers of what was written), each once, in registration order."""
         seen = self._change_probe()
         if not force and seen == self._last_seen:
             return None
@@ -196,16 +205,13 @@ class Kernel:
         if topics is None:
             selected = [(key, pump) for key, (pump, _, _) in self._pumps.items()]
         else:
-            chosen: dict[int, Callable[[], None]] = dict(self._pumps_by_topic.get(None, {}))
+            chosen: dict[int, Pump] = dict(self._pumps_by_topic.get(None, {}))
             for topic in topics:
                 chosen.update(self._pumps_by_topic.get(topic, {}))
             # Registration order, never set order: the same inputs must queue the same deliveries.
             selected = sorted(chosen.items())
-        for _, pump in selected:
-            pump()
-        if topics is None:
-            return []
-        return [self._pumps[key][2] for key, _ in selected if key in self._pumps and self._pumps[key][2]]
+        owners = [self._pumps[key][2] for key, pump in selected if pump() and key in self._pumps]
+        return list(dict.fromkeys(owner for owner in owners if owner))
 
     # ----------------------------------------------------------------- running
     def step(self, until: float | None = None) -> Step | None:
@@ -235,6 +241,8 @@ class Kernel:
                 else:
                     step.extra[key] = value
         watchers = self.pump()
+        if watchers:
+            step.watchers = watchers
         if not step.highlight:
             step.highlight = [step.component] if watchers is None else \
                 list(dict.fromkeys([step.component, API_SERVER, ETCD, *watchers]))

@@ -1,15 +1,20 @@
 // Traffic on the diagram. An audit record becomes a dot that travels from the component
 // that sent the request to the API server, through the stages that really ran (a rejection
 // stops at the plugin that refused, which lights up with the reason), to etcd and back.
-// A watch delivery (a sim step) travels from the API server to the watching component.
-// Nothing but the API server's storage stage ever reaches etcd.
-import {el, STAGES} from "./diagram.js";
+// A watch delivery (a sim step) travels from the API server to the watching component; a
+// story step's writes fan out from etcd to every watcher at once (fanout.js).
+// Nothing but the API server's storage stage ever reaches etcd. Dot labels are placed so that
+// they never overlap (labels.js).
+import {STAGES} from "./diagram.js";
+import {Labels} from "./labels.js";
 import {actor, state} from "./model.js";
+import {el} from "./svg.js";
 
 const STAGE_ORDER = STAGES.map(([s]) => s);
 const LEG_MS = 260;     // one hop between boxes
 const STAGE_MS = 120;   // one stage to the next
 const MAX_TOKENS = 60;  // past this, requests only flash the stages they crossed
+const MAX_LABELLED = 12;  // dots spawned while this many move get no label: too busy to read
 
 export class Traffic {
   constructor(diagram) {
@@ -19,6 +24,13 @@ export class Traffic {
     this.enabled = true;
     this.running = false;
     this.timers = new Map();
+    this.labels = new Labels(this.layer, () => diagram.labelObstacles(), diagram.labelLane);
+    diagram.traffic = this;  // the fan-out of a story step's writes sends its dots through us
+  }
+
+  /** Whether dots move now (animation on, tab visible, not too busy). */
+  get animating() {
+    return this.enabled && this.tokens.length < MAX_TOKENS && !document.hidden;
   }
 
   /** Which box a request came from, by the user (and user agent) the API server authenticated. */
@@ -69,7 +81,7 @@ export class Traffic {
     if (!rejected) points.push(["apiserver.in", LEG_MS], [src.anchor, LEG_MS]);
     const label = `${record.verb} ${record.resource}${record.subresource ? "/" + record.subresource : ""}`;
     const flash = () => { for (const [, s] of marks) this.mark(s, record); this.finish(record); };
-    if (!this.enabled || this.tokens.length >= MAX_TOKENS || document.hidden) { flash(); return; }
+    if (!this.animating) { flash(); return; }
     this.spawn(points, label, rejected ? "rejected" : record.code >= 400 ? "failed" : "ok", (index) => {
       for (const [i, s] of marks) if (i === index) this.mark(s, record);
       if (rejected && index === points.length - 1) this.finish(record);
@@ -79,11 +91,19 @@ export class Traffic {
   /** A watch event delivered to a component: API server → watcher. */
   delivery(target, label) {
     if (!target || !this.diagram.anchors[target]) return;
-    if (!this.enabled || this.tokens.length >= MAX_TOKENS || document.hidden) return;
+    if (!this.animating) return;
     this.spawn([["apiserver.bottom", 0], [target, LEG_MS * 1.5]], label, "watch");
   }
 
-  mark(stage, record) {
+  /** The dots of a watch fan-out: from etcd back through the API server, then at once one
+   * to each watcher's anchor (`targets`); the first carries `label`. */
+  fan(targets, label) {
+    if (!this.animating) return;
+    targets.forEach((key, i) => this.spawn([["etcd", 0], ["apiserver.out", LEG_MS / 2], ["apiserver.bottom", LEG_MS],
+      [key, LEG_MS * 1.5]], i ? "" : label, "fan"));
+  }
+
+    mark(stage, record) {
     const entry = this.diagram.stageEls[stage.stage];
     if (!entry) return;
     const g = entry.g;
@@ -121,14 +141,16 @@ export class Traffic {
     const g = el("g", {class: `token ${kind}`}, this.layer);
     el("circle", {r: 6}, g);
     // labels only while the picture is calm enough to read them
-    if (this.tokens.length < 12) el("text", {x: 9, y: -8, class: "tiny"}, g, label);
+    const text = label && this.tokens.length < MAX_LABELLED ? this.labels.add(label) : null;
+    if (text) text.node.classList.add(kind);
     let t = 0;
     const legs = path.map(([p, ms], i) => { t += i ? ms : 0; return {p, at: t}; });
-    this.tokens.push({g, legs, start: performance.now(), total: t, arrived: 0, onArrive, onDone, points});
+    this.tokens.push({g, legs, start: performance.now(), total: t, arrived: 0, onArrive, onDone, points, label: text});
     if (!this.running) { this.running = true; requestAnimationFrame(now => this.tick(now)); }
   }
 
   tick(now) {
+    const dots = [];
     this.tokens = this.tokens.filter(tok => {
       const elapsed = now - tok.start;
       let i = 1;
@@ -141,6 +163,7 @@ export class Traffic {
       if (elapsed >= tok.total) {
         const [x, y] = tok.legs[tok.legs.length - 1].p;
         tok.g.setAttribute("transform", `translate(${x},${y})`);
+        this.labels.remove(tok.label);
         if (tok.g.classList.contains("rejected")) {
           setTimeout(() => tok.g.remove(), 2500);
         } else tok.g.remove();
@@ -151,8 +174,10 @@ export class Traffic {
       const f = b.at > a.at ? Math.min(1, (elapsed - a.at) / (b.at - a.at)) : 1;
       const x = a.p[0] + (b.p[0] - a.p[0]) * f, y = a.p[1] + (b.p[1] - a.p[1]) * f;
       tok.g.setAttribute("transform", `translate(${x},${y})`);
+      dots.push({label: tok.label, x, y});
       return true;
     });
+    this.labels.place(dots);
     if (this.tokens.length) requestAnimationFrame(n => this.tick(n));
     else this.running = false;
   }

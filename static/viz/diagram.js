@@ -3,10 +3,19 @@
 // and one box per worker node below (kubelet, kube-proxy, container runtime with pods and
 // their containers, pause first). Up to 50 nodes are laid out in a grid; past that, nodes
 // collapse into one box per zone (click to expand). Pods live in one layer so they glide from
-// the "unscheduled" tray onto their node when the scheduler binds them.
+// the "unscheduled" tray onto their node when the scheduler binds them (and only then: a pod
+// whose node box moved moves with it, so a card never crosses a border mid-glide). Between
+// the control plane and the nodes, the objects band (objects.js) draws the workloads and
+// Services with their links to the pods; a story step's writes fan out to their watchers
+// (fanout.js).
+import {FanOut} from "./fanout.js";
 import {keyOf, state, podStatus, statusClass} from "./model.js";
+import {CHAR_WIDTH, charsIn, clip, controllerOf, nameWants, ownerColour, shortName} from "./names.js";
+import {BAND_TOP, ObjectsView} from "./objects.js";
+import {el} from "./svg.js";
 
-const NS = "http://www.w3.org/2000/svg";
+export {el};
+
 export const W = 1200;
 export const STAGES = [
   ["authentication", "authentication"], ["authorization", "authorization (RBAC)"],
@@ -17,19 +26,6 @@ const DEFAULT_CONTROLLERS = ["deployment", "replicaset", "node-lifecycle", "endp
   "namespace", "daemonset"];
 export const MAX_NODES = 50;
 const ZONE_LABELS = ["topology.kubernetes.io/zone", "failure-domain.beta.kubernetes.io/zone"];
-
-export function el(name, attrs = {}, parent = null, text = null) {
-  const node = document.createElementNS(NS, name);
-  for (const [k, v] of Object.entries(attrs)) if (v !== undefined && v !== null) node.setAttribute(k, v);
-  if (text !== null) node.textContent = text;
-  if (parent) parent.appendChild(node);
-  return node;
-}
-
-function clip(text, chars) {
-  text = String(text);
-  return text.length > chars ? text.slice(0, Math.max(1, chars - 1)) + "…" : text;
-}
 
 export const zoneOf = node => {
   const labels = node.metadata.labels || {};
@@ -47,10 +43,15 @@ export class Diagram {
     this.expandedZones = new Set();
     this.podEls = new Map();  // pod key -> {g, sig}
     this.stageEls = {};
+    this.obstacles = [];  // boxes dot labels must leave free (labels.js): stage names, titles
     this.base = el("g", {class: "base"}, svg);
+    this.objects = new ObjectsView(this);
+    svg.appendChild(this.objects.layer);
     this.nodesLayer = el("g", {class: "nodes"}, svg);
+    svg.appendChild(this.objects.linksLayer);
     this.podsLayer = el("g", {class: "pods"}, svg);
     this.trafficLayer = el("g", {class: "traffic"}, overlay || svg);
+    this.fanout = new FanOut(this);
     this.dirty = true;
     this.instant = true;
     // what the caption's story step lights: component names, and the controller that acted
@@ -74,10 +75,12 @@ export class Diagram {
     el("rect", {x: 170, y: 44, width: 668, height: 146, rx: 10, class: "apiserver-box"}, api);
     el("text", {x: 184, y: 66, class: "strong"}, api, "kube-apiserver");
     el("text", {x: 300, y: 66, class: "small muted"}, api, "every request crosses these stages, in order");
+    this.obstacles.push({x: 182, y: 52, w: 470, h: 18});
     STAGES.forEach(([stage, label], i) => {
       const x = 182 + i * 108, y = 80;
       const g = el("g", {class: "stage", "data-stage": stage, "data-inspect": `stage:${stage}`}, api);
       el("rect", {x, y, width: 100, height: 58, rx: 6}, g);
+      this.obstacles.push({x, y, w: 100, h: 58});
       const words = label.split(" ");
       if (words.length > 1 && label.length > 13) {
         el("text", {x: x + 50, y: y + 22, class: "center"}, g, words[0]);
@@ -89,6 +92,7 @@ export class Diagram {
       if (i) el("path", {d: `M${x - 8} ${y + 29} h8`, class: "stage-link"}, api);
     });
     this.rejectText = el("text", {x: 184, y: 154, class: "reject-text", id: "reject-reason"}, api, "");
+    this.labelLane = {x0: 182, x1: 830, y: 151};  // under the stages, where the rejection's reason prints
     this.lastText = el("text", {x: 184, y: 184, class: "small muted", id: "last-request"}, api, "");
     this.anchors["apiserver.in"] = [170, 113];
     this.anchors["apiserver.out"] = [838, 109];
@@ -97,6 +101,7 @@ export class Diagram {
     el("path", {d: "M838 109 H900", class: "etcd-link"}, b);
     el("text", {x: 842, y: 100, class: "tiny etcd-note"}, b, "only link");
     el("text", {x: 842, y: 126, class: "tiny etcd-note"}, b, "to etcd");
+    this.obstacles.push({x: 840, y: 90, w: 52, h: 40}, {x: 905, y: 98, w: 80, h: 36});
     const etcd = el("g", {class: "component etcd", "data-inspect": "etcd", "data-component": "etcd"}, b);
     el("path", {d: "M900 64 a45 13 0 0 0 90 0 v90 a45 13 0 0 1 -90 0 z", class: "etcd-body"}, etcd);
     el("ellipse", {cx: 945, cy: 64, rx: 45, ry: 13, class: "etcd-top"}, etcd);
@@ -134,7 +139,7 @@ export class Diagram {
       const g = el("g", {class: `component scheduler ${compClass(s)}`, "data-inspect": `component:${s.name}`,
         "data-component": s.name}, layer);
       el("rect", {x, y, width: w, height: h, rx: 8}, g);
-      el("text", {x: x + 12, y: y + 20, class: "strong"}, g, clip(s.name, 22));
+      el("text", {x: x + 12, y: y + 20, class: "strong"}, g, shortName(s.name, 22));
       el("text", {x: x + 12, y: y + 38, class: "small"}, g, stateLine(s));
       el("text", {x: x + 12, y: y + 56, class: "small"}, g, typeof s.queue === "object" && s.queue ? queueText(s.queue) : `queue: ${queueText(s.queue)}`);
       if (s.state === "stopped") el("text", {x: x + 12, y: y + 74, class: "small bad"}, g, "stopped: new pods stay Pending");
@@ -181,10 +186,9 @@ export class Diagram {
   }
 
   // ------------------------------------------------------------------ nodes and pods
-  layoutNodes() {
+  layoutNodes(top) {
     const view = state.view || state;  // a past revision (time travel) or the live caches
     const nodes = [...view.nodes.values()].sort((a, b) => a.metadata.name.localeCompare(b.metadata.name));
-    const top = 344;
     const boxes = [];  // {kind: "node"|"zone", ...}
     if (nodes.length > MAX_NODES) {
       const zones = new Map();
@@ -227,7 +231,7 @@ export class Diagram {
       x += bw + gap; rowH = Math.max(rowH, h); col += 1;
     }
     const height = boxes.length ? y + rowH + 16 : top + 90;
-    return {boxes, byNode, pending, card, perRow, compact, header, height, total: nodes.length};
+    return {boxes, byNode, pending, card, perRow, compact, header, height, top, total: nodes.length};
   }
 
   render() {
@@ -241,7 +245,7 @@ export class Diagram {
       this.anchors = Object.fromEntries(Object.entries(this.anchors).filter(([k]) => !/^(component|controller):/.test(k)));
       this.drawComponents();
     }
-    const L = this.layoutNodes();
+    const L = this.layoutNodes(BAND_TOP + this.objects.layout() + 22);
     const nodeSig = L.boxes.some(b => b.kind === "zone") ? null : [compSig, L.total, L.compact, ...L.boxes.map(b =>
       `${b.node.metadata.name}:${b.x}:${b.y}:${b.w}:${b.h}:${b.node.metadata.resourceVersion}:${(L.byNode.get(b.node.metadata.name) || []).length}`)].join("|");
     if (nodeSig === null || nodeSig !== this.nodeSig) {
@@ -258,13 +262,14 @@ export class Diagram {
       });
     }
     // pending tray (top right)
-    const trayCard = {w: 160, h: 22, gap: 3};
+    const trayCard = {w: 164, h: 22, gap: 3};
     L.pending.forEach((p, i) => {
       if (i < 5) positions.set(keyOf(p), [1016, 68 + i * (trayCard.h + trayCard.gap), false, trayCard, true]);
     });
     this.trayCount.textContent = L.pending.length > 5 ? `+${L.pending.length - 5} more` : (L.pending.length ? String(L.pending.length) : "");
     this.anchors.pending = [1096, 120];
     this.renderPods(positions);
+    this.objects.renderLinks(positions);
     this.instant = false;
     const viewBox = `0 0 ${W} ${Math.max(L.height, 420)}`;
     if (viewBox !== this.viewBox) {
@@ -279,9 +284,9 @@ export class Diagram {
     this.anchors = Object.fromEntries(Object.entries(this.anchors).filter(([k]) => !/^(kubelet|proxy|node):/.test(k)));
     const layer = this.nodesLayer;
     layer.replaceChildren();
-    el("text", {x: 14, y: 334, class: "region-label"}, layer,
+    el("text", {x: 14, y: L.top - 10, class: "region-label"}, layer,
       `WORKER NODES (${L.total})${L.total > MAX_NODES ? " · grouped by zone, click a zone to expand" : ""}`);
-    if (!L.total) el("text", {x: 14, y: 370, class: "muted"}, layer,
+    if (!L.total) el("text", {x: 14, y: L.top + 26, class: "muted"}, layer,
       "No nodes registered yet: each kubelet registers its Node through the API server.");
     const comps = new Map(state.components.map(c => [`${c.kind}:${c.node}`, c]));
     for (const b of L.boxes) {
@@ -295,7 +300,7 @@ export class Diagram {
       el("rect", {x: b.x, y: b.y, width: b.w, height: b.h, rx: 8, class: "node-box"}, g);
       const cap = (n.status || {}).capacity || {};
       const pods = L.byNode.get(name) || [];
-      el("text", {x: b.x + 10, y: b.y + 17, class: "strong"}, g, clip(name, L.compact ? Math.floor(b.w / 8) : 24));
+      el("text", {x: b.x + 10, y: b.y + 17, class: "strong"}, g, shortName(name, L.compact ? Math.floor(b.w / 8) : 24));
       if (!L.compact) {
         const taints = ((n.spec || {}).taints || []).map(t => `${t.key}${t.value ? "=" + t.value : ""}:${t.effect}`).join(", ");
         el("text", {x: b.x + 10 + Math.min(24, name.length) * 8 + 8, y: b.y + 17, class: "small muted"}, g,
@@ -348,6 +353,7 @@ export class Diagram {
 
   renderPods(positions) {
     const seen = new Set();
+    const still = [];  // pods whose node box moved: they move with it, without gliding
     for (const [key, [x, y, compact, card, tray]] of positions) {
       const p = (state.view || state).pods.get(key);
       if (!p) continue;
@@ -355,7 +361,7 @@ export class Diagram {
       const status = podStatus(p);
       const mode = tray ? "tray" : compact ? "compact" : "card";
       const containers = containerStates(p);
-      const sig = [mode, card.w, status, containers.map(c => c.cls).join(",")].join("|");
+      const sig = [mode, card.w, status, containers.map(c => `${c.cls}${c.restarts || ""}`).join(",")].join("|");
       let entry = this.podEls.get(key);
       if (!entry) {
         const g = el("g", {class: "pod", "data-inspect": `pod:${key}`, "data-pod": key}, this.podsLayer);
@@ -374,9 +380,16 @@ export class Diagram {
       if (entry.sig !== sig) {
         entry.sig = sig;
         drawPod(entry.g, p, status, containers, mode, card);
+        if (this.objects.litPods.has(key)) entry.g.classList.add("related");
       }
       const place = `translate(${x}px, ${y}px)`;
+      const node = p.spec.nodeName || "";
       if (entry.place !== place || entry.status !== status) {
+        if (entry.place && entry.place !== place && entry.node === node) {
+          entry.g.classList.add("still");
+          still.push(entry.g);
+        }
+        entry.node = node;
         entry.place = place;
         entry.status = status;
         entry.g.setAttribute("data-status", status);
@@ -387,6 +400,13 @@ export class Diagram {
     for (const [key, entry] of this.podEls) {
       if (!seen.has(key)) { entry.g.remove(); this.podEls.delete(key); }
     }
+    if (still.length) requestAnimationFrame(() => requestAnimationFrame(() => still.forEach(g => g.classList.remove("still"))));
+  }
+
+  /** Mark a pod as related to the object in focus (objects.js), or not. */
+  markPod(key, on) {
+    const entry = this.podEls.get(key);
+    if (entry) entry.g.classList.toggle("related", on);
   }
 
   podAnchor(key) {
@@ -411,7 +431,13 @@ export class Diagram {
     if (rest) el("tspan", {x: 184, dy: 14}, t, clip(rest, max));
   }
 
-  setRevision(rev) {
+  /** Where dot labels may not go (labels.js): the stages, titles, notes — and the last
+   * rejection's reason while it shows. */
+  labelObstacles() {
+    return this.rejectText.firstChild ? [...this.obstacles, {x: 182, y: 142, w: 646, h: 30}] : this.obstacles;
+  }
+
+    setRevision(rev) {
     this.etcdText.textContent = `rev ${rev}`;
   }
 
@@ -420,6 +446,31 @@ export class Diagram {
   light(names, component = "", controller = "") {
     this.lit = {names: new Set(names), component, controller};
     this.applyLight();
+    // the step being told is the newest story step the page holds (story.js tells the newest)
+    const step = [...state.steps].reverse().find(s => !s.housekeeping);
+    if (!step) return;
+    this.objects.setStoryObject(step.object);
+    if (step.seq !== this.toldSeq) {
+      this.toldSeq = step.seq;
+      this.fanout.show(step);
+    }
+  }
+
+  /** The anchor of a component the kernel names (`kube-scheduler`, `kubelet/node-1`,
+   * `kube-proxy/node-1`, a controller of a controller manager), or null when it is not drawn. */
+  componentAnchor(name, controller = "") {
+    const comp = state.components.find(c => c.name === name);
+    const a = this.anchors;
+    if (comp) {
+      if (comp.kind === "kubelet" && comp.node) return `kubelet:${comp.node}`;
+      if (comp.kind === "kube-proxy" && comp.node) return `proxy:${comp.node}`;
+      if (controller && a[`controller:${comp.name}:${controller}`]) return `controller:${comp.name}:${controller}`;
+      return `component:${comp.name}`;
+    }
+    const m = String(name || "").match(/^(kubelet|kube-proxy)[-:/](.+)$/);
+    if (m) return `${m[1] === "kubelet" ? "kubelet" : "proxy"}:${m[2]}`;
+    if (controller && a[`controller:${controller}`]) return `controller:${controller}`;
+    return a[`component:${name}`] ? `component:${name}` : null;
   }
 
   applyLight() {
@@ -476,32 +527,44 @@ export function containerStates(p) {
 function drawPod(g, p, status, containers, mode, card) {
   g.replaceChildren();
   g.setAttribute("class", `pod ${statusClass(status)}`);
-  const title = el("title", {}, g, `${p.metadata.namespace}/${p.metadata.name} · ${status}${p.spec.nodeName ? " on " + p.spec.nodeName : ""}`);
-  void title;
+  const ns = p.metadata.namespace, name = p.metadata.name;
+  el("title", {}, g, `${ns}/${name} · ${status}${p.spec.nodeName ? " on " + p.spec.nodeName : ""}`);
+  // a ReplicaSet's pods share its colour stripe (objects.js draws the ReplicaSet with it)
+  const owner = controllerOf(p);
+  const colour = owner && owner.kind === "ReplicaSet" ? ownerColour(ns, owner.name) : null;
+  if (colour) g.setAttribute("data-owner", `ReplicaSet:${ns}/${owner.name}`);
   if (mode === "compact") {
     el("rect", {width: card.w, height: card.h, rx: 2, class: "pod-box"}, g);
+    if (colour) el("rect", {width: card.w, height: 3, class: "owner-stripe", fill: colour}, g);
     return;
   }
+  el("rect", {width: card.w, height: card.h, rx: mode === "tray" ? 4 : 6, class: "pod-box"}, g);
+  const pad = colour ? 9 : 6;
+  if (colour) el("rect", {width: 4, height: card.h, rx: 2, class: "owner-stripe", fill: colour}, g);
+  // the name keeps its distinguishing tail (names.js); the namespace shows when not default
+  // the name's tail first, then the status in what is left, then the rest of the name
+  const wanted = nameWants(name) * CHAR_WIDTH.strong;
+  const shownStatus = clip(status, Math.max(4, Math.min(18, charsIn(card.w - pad - 8 - wanted, "tiny"))));
+  const nameRoom = card.w - pad - 8 - shownStatus.length * CHAR_WIDTH.tiny;
+  const label = el("text", {x: pad, y: 15, class: "small strong pod-name"}, g, shortName(name, charsIn(nameRoom, "strong")));
+  el("text", {x: card.w - 5, y: 15, class: "tiny end status"}, g, shownStatus);
+  const nsLabel = ns && ns !== "default" ? shortName(ns, 14) : "";
   if (mode === "tray") {
-    el("rect", {width: card.w, height: card.h, rx: 4, class: "pod-box"}, g);
-    el("text", {x: 6, y: 15, class: "small"}, g, clip(`${p.metadata.name} ${status}`, 24));
+    if (nsLabel) label.textContent = shortName(`${ns}/${name}`, charsIn(nameRoom, "strong"));
     return;
   }
-  el("rect", {width: card.w, height: card.h, rx: 6, class: "pod-box"}, g);
-  const shownStatus = clip(status, 18);
-  const chars = Math.floor((card.w - 16 - shownStatus.length * 5.4) / 7);
-  el("text", {x: 6, y: 15, class: "small strong"}, g, clip(p.metadata.name, Math.max(6, chars)));
-  el("text", {x: card.w - 6, y: 15, class: "tiny end status"}, g, shownStatus);
-  let cx = 6;
+  const nsRoom = nsLabel ? nsLabel.length * 5.6 + 8 : 0;
+  if (nsLabel) el("text", {x: card.w - 5, y: 36, class: "tiny end muted namespace"}, g, nsLabel);
+  let cx = pad;
   for (const c of containers) {
-    const label = (c.pause ? "pause" : c.name) + (c.restarts ? ` ↻${c.restarts}` : "");
-    const cw = Math.min(Math.max(30, label.length * 5.8 + 10), card.w - cx - 4);
+    const text = (c.pause ? "pause" : c.name) + (c.restarts ? ` ↻${c.restarts}` : "");
+    const cw = Math.min(Math.max(30, text.length * 5.8 + 10), card.w - cx - 4 - nsRoom);
     if (cw < 16) break;
     const cg = el("g", {class: `container ${c.cls}`, "data-container": c.name}, g);
     el("title", {}, cg, `${c.pause ? "pause (sandbox) container: holds the pod's namespaces" : c.name}` +
       `${c.restarts ? `, restarted ${c.restarts}×` : ""}`);
     el("rect", {x: cx, y: 22, width: cw, height: 18, rx: 3}, cg);
-    el("text", {x: cx + 4, y: 35, class: "tiny"}, cg, clip(label, Math.floor((cw - 6) / 5.4)));
+    el("text", {x: cx + 4, y: 35, class: "tiny"}, cg, shortName(text, charsIn(cw - 6, "tiny")));
     cx += cw + 4;
   }
 }

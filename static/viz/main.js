@@ -23,7 +23,7 @@ function redraw() {
   frameQueued = true;
   requestAnimationFrame(() => { frameQueued = false; diagram.render(); panels.refreshInspector(); });
 }
-on("objects", ({resource}) => { if (resource === "pods" || resource === "nodes") redraw(); });
+on("objects", ({resource}) => { if (resource !== "events") redraw(); });  // the diagram draws every other kind
 on("components", redraw);
 
 // ------------------------------------------------------------------ sync from the API
@@ -138,7 +138,7 @@ function onSteps(steps, history = false) {
     state.steps.push(s);
     state.lastStepSeq = Math.max(state.lastStepSeq, s.seq);
     if (!animated.includes(s)) continue;
-    const target = componentAnchor(s.component, s.controller);
+    const target = diagram.componentAnchor(s.component, s.controller);
     if (s.action === "watch-delivery") {
       traffic.delivery(target, `${s.event_type || "event"} ${s.object ? s.object.kind : ""}`.trim());
     }
@@ -147,21 +147,6 @@ function onSteps(steps, history = false) {
   if (state.steps.length > 2000) state.steps.splice(0, state.steps.length - 2000);
   panels.renderSteps(fresh.slice(-200));
   showStory(fresh, diagram);
-}
-
-function componentAnchor(name, controller) {
-  const comp = state.components.find(c => c.name === name);
-  const a = diagram.anchors;
-  if (comp) {
-    if (comp.kind === "kubelet" && comp.node) return `kubelet:${comp.node}`;
-    if (comp.kind === "kube-proxy" && comp.node) return `proxy:${comp.node}`;
-    if (controller && a[`controller:${comp.name}:${controller}`]) return `controller:${comp.name}:${controller}`;
-    return `component:${comp.name}`;
-  }
-  const m = String(name || "").match(/^(kubelet|kube-proxy)[-:/](.+)$/);
-  if (m) return `${m[1] === "kubelet" ? "kubelet" : "proxy"}:${m[2]}`;
-  if (controller && a[`controller:${controller}`]) return `controller:${controller}`;
-  return a[`component:${name}`] ? `component:${name}` : null;
 }
 
 function flashComponent(name, controller) {

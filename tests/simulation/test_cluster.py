@@ -144,6 +144,37 @@ def test_a_binding_lights_the_path_from_the_scheduler_through_etcd_to_the_nodes_
     assert delivery.highlight == ["apiserver", delivery.component]
 
 
+def test_a_writes_watchers_are_exactly_the_components_whose_watches_receive_it():
+    """The fan-out the page draws (11.1.4): a pod bound to a node reaches that node's kubelet
+    and no other, the scheduler and the controller manager; an Event reaches no component; an
+    Endpoints write reaches the controller manager and every node's kube-proxy."""
+    cluster, admin = make_cluster()
+    cluster.kernel.run_for(2)
+    start = cluster.kernel.steps_taken
+    admin.create("services", {"apiVersion": "v1", "kind": "Service", "metadata": {"name": "story"},
+                              "spec": {"selector": {"app": "story"}, "ports": [{"port": 80}]}}, "default")
+    admin.create("deployments", STORY, "default")
+    assert cluster.kernel.run_until_true(lambda: len(running_pods(admin, "story")) == 2, timeout_seconds=60)
+    cluster.kernel.run_for(5)
+    steps = [s for s in cluster.kernel.history if s.seq > start]
+    nodes = [spec.name for spec in demo_nodes()]
+
+    bindings = [s for s in steps if s.action == "schedule" and "story" in s.caption]
+    assert len(bindings) == 2
+    for binding in bindings:
+        node = binding.extra["node"]
+        assert set(binding.watchers) == {"kube-controller-manager", "kube-scheduler", f"kubelet/{node}"}, binding
+        assert binding.highlight == list(dict.fromkeys(["kube-scheduler", "apiserver", "etcd", *binding.watchers]))
+
+    pulls = [s for s in steps if "pulls image" in s.caption]
+    assert pulls and all(s.watchers == [] for s in pulls), [(s.caption, s.watchers) for s in pulls]
+    assert all(s.highlight == [s.component, "apiserver", "etcd"] for s in pulls)
+
+    endpoints = [s for s in steps if s.controller == "endpoint" and "Endpoints story" in s.caption]
+    assert endpoints, [s.caption for s in steps if s.controller == "endpoint"]
+    assert all(set(s.watchers) == {"kube-controller-manager", *(f"kube-proxy/{n}" for n in nodes)} for s in endpoints)
+
+
 def test_every_action_steps_housekeeping_too():
     cluster, admin = make_cluster(mode="paused")
     cluster.kernel.run_for(2)

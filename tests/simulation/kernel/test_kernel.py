@@ -56,7 +56,7 @@ def test_a_write_wakes_only_the_pumps_of_its_topics_in_registration_order():
     kernel.set_change_probe(lambda: revision["now"], lambda since: written.get(since))
     for name, topic in [("kubelet-2", ("pods", "node-2")), ("scheduler", "pods"), ("kubelet-1", ("pods", "node-1")),
                         ("proxy", "services"), ("always", None)]:
-        kernel.add_pump(lambda name=name: woken.append(name), topic)
+        kernel.add_pump(lambda name=name: woken.append(name) or 1, topic)
     kernel.pump()
     woken.clear()
 
@@ -116,7 +116,7 @@ def test_a_write_lights_the_component_the_api_server_etcd_and_the_watchers_of_wh
     kernel.set_change_probe(lambda: revision["now"], lambda since: written.get(since))
     for owner, topic in [("kube-scheduler", "pods"), ("kubelet/node-1", ("pods", "node-1")),
                          ("kubelet/node-2", ("pods", "node-2")), ("kube-proxy/node-1", "services")]:
-        kernel.add_pump(lambda: None, topic, owner)
+        kernel.add_pump(lambda: 1, topic, owner)
     kernel.pump()
 
     def bind() -> str:
@@ -127,8 +127,38 @@ def test_a_write_lights_the_component_the_api_server_etcd_and_the_watchers_of_wh
     kernel.schedule(1, bind, component="kube-scheduler", action="schedule")
     kernel.schedule(2, lambda: "looks", component="kube-scheduler", action="schedule")
 
-    assert kernel.step().highlight == ["kube-scheduler", "apiserver", "etcd", "kubelet/node-1"]
-    assert kernel.step().highlight == ["kube-scheduler"]
+    bound = kernel.step()
+    assert bound.highlight == ["kube-scheduler", "apiserver", "etcd", "kubelet/node-1"]
+    # the scheduler's own pods informer hears its binding too: a branch of the fan-out back to it
+    assert bound.watchers == ["kube-scheduler", "kubelet/node-1"]
+    looked = kernel.step()
+    assert looked.highlight == ["kube-scheduler"] and looked.watchers == []
+
+
+@pytest.mark.parametrize("feed_tells", [True, False], ids=["topics-known", "feed-cannot-tell"])
+def test_only_pumps_that_pulled_an_event_are_watchers_of_a_write(feed_tells):
+    """A pump woken by its topic whose watch filters the write out (a namespace, a label or
+    field selector) pulled nothing: it is no watcher, and no branch of the fan-out goes there."""
+    kernel = Kernel()
+    revision = {"now": 1}
+    written: dict[int, set] = {}
+    kernel.set_change_probe(lambda: revision["now"], lambda since: written.get(since) if feed_tells else None)
+    pulls = {"kube-controller-manager": 2, "kube-scheduler": 0, "kubelet/node-1": 1, "kubelet/node-2": 0}
+    for owner, topic in [("kube-controller-manager", "leases"), ("kube-scheduler", "leases"),
+                         ("kubelet/node-1", ("pods", "node-1")), ("kubelet/node-2", ("pods", "node-2"))]:
+        kernel.add_pump(lambda owner=owner: pulls[owner], topic, owner)
+    kernel.add_pump(lambda: 1, "leases", "kube-controller-manager")  # a second informer of one component
+    kernel.pump()
+
+    def write() -> str:
+        written[1] = {"leases", "pods", ("pods", "node-1")}
+        revision["now"] = 2
+        return "writes"
+
+    kernel.schedule(1, write, component="kubelet/node-1", action="sync-pod")
+    step = kernel.step()
+    assert step.watchers == ["kube-controller-manager", "kubelet/node-1"]
+    assert step.highlight == ["kubelet/node-1", "apiserver", "etcd", "kube-controller-manager"]
 
 
 def test_work_queued_counts_scheduled_actions_and_noted_work():
