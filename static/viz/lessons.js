@@ -5,6 +5,7 @@
 // holds. Back shows an earlier step with the cluster as it was then (time travel over the
 // revision log), never re-running anything; Next returns to the present.
 import {sim} from "./api.js";
+import {RESOURCES} from "./model.js";
 
 const $ = id => document.getElementById(id);
 const POLL_MS = 1000;
@@ -41,6 +42,7 @@ export class Lessons {
     this.lesson = null;
     this.catalogue = null;
     this.chosen = {};       // step index -> the learner's prediction
+    this.revealed = {};     // step index -> the answer shown without a prediction
     this.outputs = {};      // step index -> what its actions printed
     this.viewing = null;    // the step shown from the past (Back), else null
     this.busy = false;
@@ -189,13 +191,18 @@ export class Lessons {
 
   renderPrediction(index, predict, current) {
     const chosen = this.chosen[index];
-    const answer = current.answer;
+    // the answer waits for a prediction (or the teacher's "reveal"), even when the run has it
+    const known = current.answer;
+    const answer = known && (chosen || this.revealed[index]) ? known : null;
     const choices = predict.choices.length ? h("div", {class: "choices"}, predict.choices.map(c =>
       h("button", {class: `choice${chosen === c ? " chosen" : ""}${answer && answer === c ? " right" : ""}`,
         disabled: Boolean(answer), onclick: () => { this.chosen[index] = c; this.render(); }}, c))) : null;
     const verdict = answer ? h("p", {class: "answer"}, `Answer: ${answer}`,
       chosen ? (chosen === answer ? " — ✓ as predicted" : ` — you predicted ${chosen}`) : "") : null;
-    return h("div", {class: "lesson-predict"}, h("h4", {}, "Predict"), h("div", {html: markdown(predict.question)}), choices, verdict);
+    const reveal = known && !answer ? h("button", {class: "reveal", onclick: () => { this.revealed[index] = true; this.render(); }},
+      "reveal the answer") : null;
+    return h("div", {class: "lesson-predict"}, h("h4", {}, "Predict"), h("div", {html: markdown(predict.question)}), choices,
+      verdict, reveal);
   }
 
   /** Light what the step is about: components, API-server stages and objects on the diagram. */
@@ -214,7 +221,15 @@ export class Lessons {
         : svg.querySelectorAll(`[data-component="${CSS.escape(owner)}"] [data-controller="${CSS.escape(controller)}"]`)));
     }
     for (const s of stages) lit.push(...svg.querySelectorAll(`[data-stage="${CSS.escape(s)}"]`));
-    for (const o of objects) lit.push(...svg.querySelectorAll(`[data-object="${CSS.escape(o)}"]`));
+    for (const ref of objects) {
+      // RESOURCE/NAMESPACE/NAME (RESOURCE/NAME cluster-wide) → the object's card, a pod's card
+      const [resource, ...rest] = ref.split("/");
+      const key = rest.length > 1 ? rest.join("/") : `/${rest[0]}`;
+      const kind = (RESOURCES[resource] || {}).kind;
+      const selector = resource === "pods" ? `[data-pod="${CSS.escape(key)}"]`
+        : `[data-kind="${CSS.escape(kind || "")}"][data-key="${CSS.escape(key)}"]`;
+      lit.push(...svg.querySelectorAll(selector));
+    }
     for (const n of lit) n.classList.add("lesson-lit");
   }
 }

@@ -29,7 +29,8 @@ def lit(page) -> list[str]:
     """What the lesson lights on the diagram, as the elements' names."""
     return sorted(page.eval_on_selector_all(
         "#diagram .lesson-lit",
-        "ns => ns.map(n => n.dataset.component || n.dataset.stage || n.dataset.object || n.dataset.controller)"))
+        "ns => ns.map(n => n.dataset.component || n.dataset.stage || n.dataset.controller"
+        " || (n.dataset.kind ? `${n.dataset.kind}:${n.dataset.key}` : n.dataset.pod))"))
 
 
 def test_the_deployment_chain_lesson_walked_from_start_to_end(page, server, shot) -> None:
@@ -71,8 +72,11 @@ def test_the_deployment_chain_lesson_walked_from_start_to_end(page, server, shot
                 answer.inner_text()
             shot(page, "lesson-prediction")
         if index == 1:
-            # step 2 created the Deployment: the diagram drew kubectl's POST through the stages
+            # step 2 created the Deployment: its card on the diagram is what the step lights
             assert page.locator(".lesson-output", has_text="deployment.apps/web created").count() == 1
+            page.wait_for_selector('#diagram .lesson-lit[data-kind="Deployment"][data-key="default/web"]',
+                                   timeout=10000)
+            highlights[-1] = lit(page)
         if index == 2:
             # Back: step 2 again, the cluster as it stood when step 3 began (time travel)
             page.click(".lesson button.back")
@@ -98,4 +102,4 @@ def test_the_deployment_chain_lesson_walked_from_start_to_end(page, server, shot
     assert len(set(narrations)) == len(narrations), "every step reads its own narration"
     assert all(a != b for a, b in zip(highlights, highlights[1:])), f"each step lights something else: {highlights}"
     assert "deployment" in highlights[2] and "replicaset" in highlights[3], highlights
-    assert {"authentication", "storage"} <= set(highlights[1]), highlights[1]
+    assert {"authentication", "storage", "Deployment:default/web"} <= set(highlights[1]), highlights[1]
