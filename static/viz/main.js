@@ -3,6 +3,7 @@ import {config, kube, sim} from "./api.js";
 import {Traffic} from "./anim.js";
 import {setupLiveEdge, showLiveEdge} from "./clock.js";
 import {Diagram} from "./diagram.js";
+import {keepDiagramFitted, setupSplitter} from "./layout.js";
 import {applyEvents, emit, keyOf, on, replace, RESOURCES, state} from "./model.js";
 import {Panels} from "./panels.js";
 import {showStory} from "./story.js";
@@ -369,6 +370,8 @@ document.addEventListener("keydown", ev => {
 });
 
 // ------------------------------------------------------------------ start
+keepDiagramFitted(document.querySelector("section.stage"), diagram.svg);
+setupSplitter(document.querySelector(".layout"), $("splitter"));
 panels.onResync = () => resync("manual");
 window.clusterviz = {state, diagram, traffic, panels, resync, stream, config, travel};
 diagram.render();

@@ -118,9 +118,9 @@ export class Panels {
     $("events").replaceChildren(...rows.map(e => {
       const o = e.involvedObject || {};
       return h("tr", {class: e.type === "Warning" ? "warning" : "", "data-reason": e.reason || ""},
-        h("td", {}, age(eventTime(e))), h("td", {}, e.type || ""), h("td", {}, e.reason || ""),
+        h("td", {}, age(eventTime(e))), h("td", {}, e.type || ""), h("td", {}, breakable(e.reason || "")),
         h("td", {}, h("a", {href: "#", onclick: ev => { ev.preventDefault(); this.inspect(`object:${o.kind}:${o.namespace || ""}:${o.name}`); }},
-          `${(o.kind || "").toLowerCase()}/${o.name || ""}`)),
+          breakable(`${(o.kind || "").toLowerCase()}/${o.name || ""}`))),
         h("td", {}, (e.source && e.source.component) || e.reportingComponent || ""),
         h("td", {}, `${e.message || ""}${e.count > 1 ? ` (×${e.count})` : ""}`));
     }));
@@ -443,6 +443,12 @@ export class Panels {
     out.textContent = results.join("; ");
     out.className = `result ${failed ? "bad" : "good"}`;
   }
+}
+
+/** Text that may break at its word boundaries (before a capital in CamelCase, after / - . :),
+ * so a narrow column wraps "NodeHasSufficient|Memory" rather than mid-word. */
+function breakable(text) {
+  return String(text).split(/(?<=[a-z0-9])(?=[A-Z])|(?<=[/\-.:])/).flatMap((part, i) => (i ? [h("wbr"), part] : [part]));
 }
 
 function eventTime(e) {
