@@ -23,7 +23,7 @@ from simulation.apiserver.request import APIRequest, RequestInfo, UserInfo
 from simulation.cluster import SimulationError
 
 from . import host as hosts
-from . import remote
+from . import remote, revisions
 
 
 def _status(exc: StatusError) -> JsonResponse:
@@ -71,26 +71,31 @@ def dispatch(cluster: str, op: dict) -> Any:
     return host.execute(op)
 
 
+def _authorize(request: HttpRequest, cluster: str, method: str) -> None:
+    """Let the request through as ``method`` on the cluster's ``/sim/...`` path, or raise its Status."""
+    if request.method != method:
+        raise errors.method_not_allowed(f"{request.method} is not supported here; use {method}")
+    try:
+        server = apiservers.get(cluster)
+    except apiservers.UnknownCluster:
+        raise errors.not_found("clusters", "", cluster) from None
+    user = _user(request, server)
+    path = "/sim/" + request.path.split("/sim/", 1)[1]
+    attrs = server.attributes(UserInfo(user.name, user.all_groups, user.uid),
+                              RequestInfo(path=path, verb=method.lower()))
+    allowed, _, reason = server.authorize(attrs)
+    if not allowed:
+        raise errors.forbidden(f'User "{user.name}" cannot {method.lower()} path "{path}"'
+                               + (f": {reason}" if reason else ""))
+
+
 def control(method: str) -> Callable:
     """Wrap a handler ``(request, body, **kwargs) -> op`` with authn, authz, dispatch and errors."""
     def wrap(handler: Callable) -> Callable:
         @csrf_exempt
         def view(request: HttpRequest, cluster: str, **kwargs: Any) -> JsonResponse:
             try:
-                if request.method != method:
-                    raise errors.method_not_allowed(f"{request.method} is not supported here; use {method}")
-                try:
-                    server = apiservers.get(cluster)
-                except apiservers.UnknownCluster:
-                    raise errors.not_found("clusters", "", cluster) from None
-                user = _user(request, server)
-                path = "/sim/" + request.path.split("/sim/", 1)[1]
-                attrs = server.attributes(UserInfo(user.name, user.all_groups, user.uid),
-                                          RequestInfo(path=path, verb=method.lower()))
-                allowed, _, reason = server.authorize(attrs)
-                if not allowed:
-                    raise errors.forbidden(f'User "{user.name}" cannot {method.lower()} path "{path}"'
-                                           + (f": {reason}" if reason else ""))
+                _authorize(request, cluster, method)
                 op = handler(request, _body(request) if method == "POST" else {}, **kwargs)
                 result = dispatch(cluster, op)
                 if result is None:
@@ -182,3 +187,17 @@ def containers(request, body, node: str):
 @control("GET")
 def iptables(request, body, node: str):
     return {"op": "iptables", "node": node}
+
+
+@csrf_exempt
+def revision(request: HttpRequest, cluster: str, revision: int) -> JsonResponse:
+    """When the store reached ``revision`` and through which request (time travel's banner).
+    Read from the audit trail, not the kernel: it answers while no kernel runs, too."""
+    try:
+        _authorize(request, cluster, "GET")
+        found = revisions.written_at(cluster, revision)
+        if found is None:
+            raise errors.not_found("revisions", "", str(revision))
+        return JsonResponse(found)
+    except StatusError as exc:
+        return _status(exc)
