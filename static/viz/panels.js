@@ -148,10 +148,13 @@ export class Panels {
   }
 
   /** Something the page holds changed (a watch event, the components, a time-travel jump):
-   * draw the open inspector again once the burst is over, if what it shows changed. */
+   * look again shortly (a burst of changes makes one look), and draw the open inspector again
+   * if what it shows changed. */
   refreshInspector() {
-    clearTimeout(this.follow.timer);
-    this.follow.timer = setTimeout(() => this.followInspector(), FOLLOW_DELAY_MS);
+    // at most one look per FOLLOW_DELAY_MS: a steady stream of watch events (10× speed) must
+    // not postpone it forever, as a debounce that restarts on each event would
+    if (this.follow.timer) return;
+    this.follow.timer = setTimeout(() => { this.follow.timer = null; this.followInspector(); }, FOLLOW_DELAY_MS);
   }
 
   /** Draw the open inspector again if its signature changed — not while it is hidden (then
