@@ -18,7 +18,7 @@ from .test_cluster_page import ensure_nodes, pod
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
 
-def inspector_text(page) -> str:  # noqa: ANN001 - a Playwright page
+def inspector_text(page) -> str:
     return page.locator("#panel-inspector .inspector").inner_text()
 
 
