@@ -25,7 +25,7 @@ function redraw() {
 }
 on("objects", ({resource}) => {
   if (resource === "pods" || resource === "nodes") redraw();
-  panels.refreshInspector();  // an open inspector follows its object (debounced)
+  panels.refreshInspector();  // an open inspector follows its object (one look per burst)
 });
 on("components", redraw);
 
