@@ -15,6 +15,7 @@ urlpatterns = [
     path("clusters/<str:cluster>/sim/replicas", views.replicas),
     path("clusters/<str:cluster>/sim/faults", views.faults),
     path("clusters/<str:cluster>/sim/steps", views.steps),
+    path("clusters/<str:cluster>/sim/revisions/<int:revision>", views.revision),
     path("clusters/<str:cluster>/sim/decisions/<str:namespace>/<str:pod>", views.decision),
     path("clusters/<str:cluster>/sim/nodes/<str:node>/containers", views.containers),
     path("clusters/<str:cluster>/sim/nodes/<str:node>/iptables", views.iptables),

@@ -23,7 +23,7 @@ from simulation.apiserver.request import APIRequest, RequestInfo, UserInfo
 from simulation.cluster import SimulationError
 
 from . import host as hosts
-from . import remote
+from . import remote, revisions
 
 
 def _status(exc: StatusError) -> JsonResponse:
@@ -189,3 +189,17 @@ def containers(request, body, node: str):
 @control("GET")
 def iptables(request, body, node: str):
     return {"op": "iptables", "node": node}
+
+
+@csrf_exempt
+def revision(request: HttpRequest, cluster: str, revision: int) -> JsonResponse:
+    """When the store reached ``revision`` and through which request (time travel's banner).
+    Read from the audit trail, not the kernel: it answers while no kernel runs, too."""
+    try:
+        authorized(request, cluster, "GET")
+        found = revisions.written_at(cluster, revision)
+        if found is None:
+            raise errors.not_found("revisions", "", str(revision))
+        return JsonResponse(found)
+    except StatusError as exc:
+        return _status(exc)

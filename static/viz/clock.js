@@ -44,10 +44,11 @@ export function humanDuration(seconds) {
   return `${years}y`;
 }
 
-/** An age cell as kubectl prints it (translateTimestampSince), on the cluster's clock. */
-export function age(timestamp) {
+/** An age cell as kubectl prints it (translateTimestampSince), on the cluster's clock: now,
+ * or at ``now`` (epoch seconds; a past revision's time when travelling). */
+export function age(timestamp, now = clusterNow()) {
   if (!timestamp) return "<unknown>";
-  return humanDuration(clusterNow() - Date.parse(timestamp) / 1000);
+  return humanDuration(now - Date.parse(timestamp) / 1000);
 }
 
 /** The "behind live" note and the jump-to-live button, from the clock the server sent

@@ -482,6 +482,17 @@ export class Diagram {
         !!owner && owner.dataset.component === component);
     }
   }
+
+  // ------------------------------------------------------------------ time travel (main.js)
+  /** Mark the picture as revision ``revision`` of the past (null: live again). Nodes, pods and
+   * objects come from main.js's state.view; the components' state is not in the store, so
+   * they stay as they are now, and a note over the control plane says so (cluster.css marks them). */
+  showPast(revision) {
+    this.svg.classList.toggle("past", revision !== null);
+    if (this.pastNote) this.pastNote.remove();
+    this.pastNote = revision === null ? null : el("text", {x: W - 22, y: 32, class: "small end past-note", id: "past-note"},
+      this.base, `revision ${revision}: etcd, nodes, pods, objects as they were · components as they are NOW`);
+  }
 }
 
 const keyCmp = (a, b) => (a.metadata.creationTimestamp || "").localeCompare(b.metadata.creationTimestamp || "") ||

@@ -3,6 +3,7 @@ import {config, kube, sim} from "./api.js";
 import {Traffic} from "./anim.js";
 import {setupLiveEdge, showLiveEdge} from "./clock.js";
 import {Diagram} from "./diagram.js";
+import {keepDiagramFitted, setupSplitter} from "./layout.js";
 import {applyEvents, emit, keyOf, on, replace, RESOURCES, state} from "./model.js";
 import {Lessons} from "./lessons.js";
 import {Panels} from "./panels.js";
@@ -23,7 +24,10 @@ function redraw() {
   frameQueued = true;
   requestAnimationFrame(() => { frameQueued = false; diagram.render(); panels.refreshInspector(); });
 }
-on("objects", ({resource}) => { if (resource !== "events") redraw(); });  // the diagram draws every other kind
+on("objects", ({resource}) => {
+  if (resource !== "events") redraw();  // the diagram draws every other kind
+  panels.refreshInspector();  // an open inspector follows its object (one look per burst)
+});
 on("components", redraw);
 
 // ------------------------------------------------------------------ sync from the API
@@ -53,7 +57,6 @@ async function resync(reason) {
       "(403 from RBAC): the diagram shows only what a RoleBinding lets you see" : "";
     stream.send({type: "watch", resourceVersions: versions});
     state.lastRevision = Math.max(state.lastRevision, ...Object.values(versions).map(Number).filter(n => n));
-    diagram.setRevision(state.lastRevision);
     updateTravel();
     // the connection's first frame carries health; after a gap a change may have been lost
     if (reason !== "connect") stream.send({type: "health"});
@@ -97,7 +100,6 @@ const stream = new Stream({
           const rv = Number(ev.object && ev.object.metadata && ev.object.metadata.resourceVersion) || 0;
           if (ev.type !== "ERROR" && rv > state.lastRevision) state.lastRevision = rv;
         }
-        diagram.setRevision(state.lastRevision);
         updateTravel();
         if (message.resource === "events") panels.renderEvents();
         break;
@@ -119,10 +121,10 @@ function onAudit(records) {
     traffic.request(r);
   }
   state.requests.length = Math.min(state.requests.length, 200);
-  diagram.setRevision(state.lastRevision);
   updateClockText();
   updateTravel();
   panels.renderRequests(records);
+  panels.followRequests(records);
 }
 
 // ------------------------------------------------------------------ simulation control
@@ -213,14 +215,16 @@ function updateControls() {
   updateClockText();
 }
 
+/** Kernel seconds as the clock shows them: "02:15.3". */
+const clockText = t => `${String(Math.floor(t / 60)).padStart(2, "0")}:${(t % 60).toFixed(1).padStart(4, "0")}`;
+/** The kernel's seconds at a moment of the cluster's clock (epoch seconds, as audit records
+ * stamp it): the clock's reading moved back by how far that moment lies behind it. */
+const secondsAt = epoch => Math.max(0, state.clock ? state.clock.now_seconds - (state.clock.wall_time - epoch) : 0);
+
 function updateClockText() {
   const clock = state.clock;
   const parts = [];
-  if (clock) {
-    const t = Number(clock.now_seconds || 0);
-    parts.push(`t = ${String(Math.floor(t / 60)).padStart(2, "0")}:${(t % 60).toFixed(1).padStart(4, "0")}`,
-      `step ${clock.step}`, clock.mode);
-  }
+  if (clock) parts.push(`t = ${clockText(Number(clock.now_seconds || 0))}`, `step ${clock.step}`, clock.mode);
   parts.push(`rev ${state.lastRevision || "–"}`);
   $("clock-text").textContent = parts.join("  ·  ");
 }
@@ -249,41 +253,76 @@ $("speed").addEventListener("input", ev => { $("speed-value").textContent = `${(
 $("speed").addEventListener("change", ev => setSpeed(10 ** Number(ev.target.value)));
 
 // ------------------------------------------------------------------ time travel
-/** Show the cluster as it was at ``revision`` (lists read at that exact revision), read-only.
- * The live caches keep following the watches meanwhile; "back to live" shows them again. */
+/** Show the cluster as it was at ``revision``, read-only: every resource the page lists, read at
+ * that exact revision from the revision log (nodes, pods, Events, Deployments, ReplicaSets),
+ * etcd's revision, and the moment (the write that reached it, from the audit trail). What the
+ * store does not version (the components' state) is drawn as it is now and marked "now". The
+ * live caches keep following the watches meanwhile; "back to live" shows them again. */
+let travelling = 0;
 async function travel(revision) {
   revision = Number(revision);
   if (!revision || revision >= state.lastRevision) { backToLive(); return; }
+  const ticket = ++travelling;
   const q = `?resourceVersion=${revision}&resourceVersionMatch=Exact`;
+  const view = {revision, wallTime: null, write: null};
   try {
-    const [nodes, pods] = await Promise.all([kube("GET", RESOURCES.nodes.path + q), kube("GET", RESOURCES.pods.path + q)]);
-    const byKey = items => new Map((items || []).map(o => [keyOf(o), o]));
-    state.view = {revision, nodes: byKey(nodes.items), pods: byKey(pods.items)};
-    $("rev-note").textContent = `the cluster at revision ${revision}: read-only (${pods.items.length} pods, ${nodes.items.length} nodes)`;
+    await Promise.all(Object.entries(RESOURCES).map(async ([resource, {path, kind}]) => {
+      let items = [];
+      try {
+        items = (await kube("GET", path + q)).items || [];
+      } catch (e) {
+        if (e.code !== 401 && e.code !== 403) throw e;  // what RBAC hides now, it hid then
+      }
+      view[resource] = new Map(items.map(o => { o.kind = o.kind || kind; return [keyOf(o), o]; }));
+    }));
+    const written = state.simAvailable ? await sim("GET", `/revisions/${revision}`).catch(() => null) : null;
+    if (written) Object.assign(view, {wallTime: written.virtual_time, write: written});
   } catch (e) {
+    if (ticket !== travelling) return;
     $("rev-note").textContent = e.code === 410 ? `revision ${revision} is compacted away: the log keeps only recent revisions` : e.message;
     return;
   }
+  if (ticket !== travelling) return;  // the slider moved on meanwhile
+  state.view = view;
   document.body.classList.add("past");
   document.body.dataset.viewRevision = revision;
   $("rev-value").textContent = `rev ${revision}`;
   $("rev-slider").value = revision;
   $("rev-live").disabled = false;
-  diagram.instant = true;
-  redraw();
+  $("rev-note").textContent = `viewing revision ${revision}${view.wallTime ? ` (t=${clockText(secondsAt(view.wallTime))})` : ""}` +
+    ` — read-only: ${view.pods.size} pods, ${view.nodes.size} nodes, ${view.events.size} Events as they were; components as they are now`;
+  $("rev-note").title = view.write ? `the write that reached it: ${view.write.verb} ${view.write.resource} ` +
+    `${view.write.namespace ? view.write.namespace + "/" : ""}${view.write.name} by ${view.write.user}` : "";
+  showTravelled();
 }
 function backToLive() {
+  travelling += 1;
   state.view = null;
   document.body.classList.remove("past");
   delete document.body.dataset.viewRevision;
   $("rev-value").textContent = "live";
   $("rev-note").textContent = "";
+  $("rev-note").title = "";
   $("rev-live").disabled = true;
   updateTravel();
+  showTravelled();
+}
+/** Draw everything again as state.view says (a past revision, or live). */
+function showTravelled() {
   diagram.instant = true;
+  diagram.showPast(state.view ? state.view.revision : null);
+  showRevision();
   redraw();
+  panels.renderEvents();
+  panels.refreshInspector();
+  if ($("panel-etcd").classList.contains("active")) panels.renderEtcd();
+}
+/** etcd's revision on the diagram: the one being viewed, or the latest. */
+function showRevision() {
+  diagram.setRevision(state.view ? state.view.revision : state.lastRevision);
 }
 function updateTravel() {
+  showRevision();
   const slider = $("rev-slider");
   slider.max = Math.max(1, state.lastRevision);
   slider.min = Math.max(1, state.lastRevision - 5000);
@@ -333,6 +372,7 @@ function sendOptions() {
 function setOwnRequests(on) {
   localStorage.setItem("clusterviz.ownRequests", on ? "1" : "0");
   sendOptions();
+  panels.refreshInspector();  // an API server stage's inspector lists them, or not
 }
 $("animate").addEventListener("change", ev => setAnimation(ev.target.checked));
 $("large").addEventListener("change", ev => setLarge(ev.target.checked));
@@ -356,6 +396,8 @@ document.addEventListener("keydown", ev => {
 });
 
 // ------------------------------------------------------------------ start
+keepDiagramFitted(document.querySelector("section.stage"), diagram.svg);
+setupSplitter(document.querySelector(".layout"), $("splitter"));
 panels.onResync = () => resync("manual");
 window.clusterviz = {state, diagram, traffic, panels, lessons, resync, stream, config, travel};
 diagram.render();

@@ -5,6 +5,7 @@ import {config, kube, objectPath, registryKey, sim} from "./api.js";
 import {age} from "./clock.js";
 import {EXAMPLES} from "./examples.js";
 import {queueText} from "./diagram.js";
+import {FOLLOW_DELAY_MS, ownRead, shown, signature, wrote} from "./follow.js";
 import {actor, keyOf, podStatus, state} from "./model.js";
 import {documents, toYAML} from "./yaml.js";
 
@@ -24,6 +25,8 @@ function h(tag, attrs = {}, ...children) {
 
 // Steps the timeline keeps of each kind (story, housekeeping).
 const STEPS_KEPT = 500;
+// Requests an API server stage's inspector lists, newest first.
+const STAGE_REQUESTS_SHOWN = 40;
 const SCALABLE = new Set(["Deployment", "ReplicaSet", "StatefulSet", "ReplicationController"]);
 const ETCD_RESOURCES = [
   ["/api/v1/namespaces", "namespaces", "Namespace"], ["/api/v1/nodes", "nodes", "Node"],
@@ -41,8 +44,10 @@ const ETCD_RESOURCES = [
 export class Panels {
   constructor(diagram) {
     this.diagram = diagram;
-    this.current = null;  // what the inspector shows: {type, ...}
+    this.current = null;  // what the inspector shows: "pod:NS/NAME", "node:NAME", "object:KIND:NS:NAME", ...
     this.onResync = null;
+    // live inspectors (follow.js): the signature drawn, writes and requests seen since
+    this.follow = {sig: null, writes: 0, requests: 0, target: null, timer: null, rendering: 0, again: false};
     $("tabs").addEventListener("click", ev => {
       const tab = ev.target.closest("button[data-tab]");
       if (tab) this.show(tab.dataset.tab);
@@ -62,6 +67,7 @@ export class Panels {
     document.querySelectorAll(".side .panel").forEach(p => p.classList.toggle("active", p.id === `panel-${tab}`));
     if (tab === "etcd") this.renderEtcd();
     if (tab === "events") this.renderEvents();
+    if (tab === "inspector") this.followInspector();
   }
 
   // ------------------------------------------------------------------ steps and requests
@@ -103,7 +109,8 @@ export class Panels {
   renderEvents() {
     this.refreshObjectEvents();
     if (!$("panel-events").classList.contains("active")) return;  // drawn when its tab opens
-    const events = [...state.events.values()];
+    const events = [...shown().events.values()];
+    const now = state.view ? state.view.wallTime : undefined;  // ages as they were at the revision viewed
     const nsSel = $("ev-namespace"), kindSel = $("ev-kind");
     const fill = (sel, values) => {
       const have = new Set([...sel.options].map(o => o.value));
@@ -118,9 +125,9 @@ export class Panels {
     $("events").replaceChildren(...rows.map(e => {
       const o = e.involvedObject || {};
       return h("tr", {class: e.type === "Warning" ? "warning" : "", "data-reason": e.reason || ""},
-        h("td", {}, age(eventTime(e))), h("td", {}, e.type || ""), h("td", {}, e.reason || ""),
+        h("td", {}, age(eventTime(e), now)), h("td", {}, e.type || ""), h("td", {}, breakable(e.reason || "")),
         h("td", {}, h("a", {href: "#", onclick: ev => { ev.preventDefault(); this.inspect(`object:${o.kind}:${o.namespace || ""}:${o.name}`); }},
-          `${(o.kind || "").toLowerCase()}/${o.name || ""}`)),
+          breakable(`${(o.kind || "").toLowerCase()}/${o.name || ""}`))),
         h("td", {}, (e.source && e.source.component) || e.reportingComponent || ""),
         h("td", {}, `${e.message || ""}${e.count > 1 ? ` (×${e.count})` : ""}`));
     }));
@@ -140,18 +147,40 @@ export class Panels {
     this.renderInspector(true);
   }
 
+  /** Something the page holds changed (a watch event, the components, a time-travel jump):
+   * look again shortly (a burst of changes makes one look), and draw the open inspector again
+   * if what it shows changed. */
   refreshInspector() {
-    // keep component inspectors live (queues change); objects refresh on demand
-    if (this.current && this.current.startsWith("component:") && $("panel-inspector").classList.contains("active")) {
-      // only when the component changed: a redraw must not wipe what the user is typing
-      const focused = document.activeElement;
-      if (focused && focused.tagName === "INPUT" && $("panel-inspector").contains(focused)) return;
-      const sig = JSON.stringify(state.components.find(c => c.name === this.current.slice(10)) || null);
-      if (sig !== this.componentSig) {
-        this.componentSig = sig;
-        this.renderInspector(false);
-      }
+    // at most one look per FOLLOW_DELAY_MS: a steady stream of watch events (10× speed) must
+    // not postpone it forever, as a debounce that restarts on each event would
+    if (this.follow.timer) return;
+    this.follow.timer = setTimeout(() => { this.follow.timer = null; this.followInspector(); }, FOLLOW_DELAY_MS);
+  }
+
+  /** Draw the open inspector again if its signature changed — not while it is hidden (then
+   * when its tab opens), nor while the user types in it (then when the field loses focus). */
+  followInspector() {
+    const panel = $("panel-inspector");
+    if (!this.current || !panel.classList.contains("active")) return;
+    const focused = document.activeElement;
+    if (focused && /^(INPUT|SELECT|TEXTAREA)$/.test(focused.tagName) && panel.contains(focused)) {
+      focused.addEventListener("blur", () => this.refreshInspector(), {once: true});
+      return;
     }
+    const sig = signature(this.current, {writes: this.follow.writes, requests: this.follow.requests,
+      ownReads: $("own-requests").checked});
+    if (sig === null || sig === this.follow.sig) return;
+    if (this.follow.rendering) { this.follow.again = true; return; }
+    this.renderInspector();
+  }
+
+  /** Audit records arrived: writes to the inspected object (of a kind the page does not
+   * watch) and new requests for the API server's inspectors make the inspector stale. */
+  followRequests(records) {
+    this.follow.requests += records.length;
+    const target = this.follow.target;
+    if (target) this.follow.writes += records.filter(r => wrote(r, target)).length;
+    if (records.length) this.refreshInspector();
   }
 
   async renderInspector() {
@@ -159,6 +188,9 @@ export class Panels {
     const panel = $("panel-inspector");
     const [type, ...rest] = what.split(":");
     const body = h("div", {class: "inspector", "data-inspecting": what});
+    if (this.follow.what !== what) Object.assign(this.follow, {what, writes: 0, target: null});
+    const sig = signature(what, {writes: this.follow.writes, requests: this.follow.requests, ownReads: $("own-requests").checked});
+    this.follow.rendering += 1;
     try {
       if (type === "component") this.componentView(body, rest.join(":"));
       else if (type === "clients") this.clientsView(body);
@@ -171,10 +203,20 @@ export class Panels {
       } else if (type === "object") await this.objectView(body, rest[0], rest[1], rest.slice(2).join(":"));
     } catch (e) {
       body.append(h("p", {class: "bad"}, e.message));
+    } finally {
+      this.follow.rendering -= 1;
     }
     const n = this.lastNote;
     if (n && n.what === what && Date.now() - n.at < 10000) body.prepend(h("p", {class: `action-note ${n.bad ? "bad" : "good"}`}, n.text));
-    if (this.current === what) panel.replaceChildren(body);
+    if (this.current === what) {
+      // the same object drawn again: the reader keeps their place
+      const keep = panel.firstElementChild && panel.firstElementChild.dataset.inspecting === what ? panel.scrollTop : 0;
+      panel.replaceChildren(body);
+      panel.scrollTop = keep;
+      this.follow.sig = sig;
+      body.dataset.signature = sig === null ? "" : sig;
+    }
+    if (this.follow.again) { this.follow.again = false; this.refreshInspector(); }
   }
 
   clientsView(body) {
@@ -184,23 +226,35 @@ export class Panels {
         config.groups.length ? ` (groups ${config.groups.join(", ")})` : " (no groups: RBAC decides)", "."));
   }
 
+  /** An API server stage (or the whole API server): its plugins, in order, and the recent
+   * requests that reached it, newest first — each with verb, resource, user, code and the
+   * plugin that refused it. This page's own reads only with "this page's requests" on. */
   stageView(body, stage) {
-    const last = state.requests.find(r => (r.stages || []).some(s => s.stage === stage)) || state.requests[0];
+    const ownReads = $("own-requests").checked;
+    const through = state.requests.filter(r => (ownReads || !ownRead(r)) &&
+      (!stage || (r.stages || []).some(s => s.stage === stage)));
     body.append(h("h3", {}, stage ? `API server · ${stage}` : "API server"));
-    if (last) {
-      body.append(h("p", {}, `Last request: ${last.code} ${last.verb} ${last.resource} ${last.name || ""} by ${actor(last)}`),
-        h("table", {class: "grid"}, h("tr", {}, h("th", {}, "stage"), h("th", {}, "plugins, in order"), h("th", {}, "result")),
-          (last.stages || []).map(s => h("tr", {class: s.result === "rejected" ? "bad" : ""},
-            h("td", {}, s.stage), h("td", {}, (s.plugins || []).join(" → ")),
-            h("td", {}, s.result === "rejected" ? `✗ ${s.plugin}` : "✓")))));
-    }
+    const last = through.find(r => (r.stages || []).some(s => s.stage === stage && (s.plugins || []).length));
+    const own = last && (last.stages || []).find(s => s.stage === stage);
+    if (own) body.append(h("p", {}, "plugins, in order: ", h("strong", {}, own.plugins.join(" → "))));
+    body.append(h("h4", {}, `Recent requests${stage ? " through this stage" : ""} (${Math.min(through.length, STAGE_REQUESTS_SHOWN)})`));
+    if (!through.length) body.append(h("p", {class: "muted"}, "none yet" + (ownReads ? "" : " (this page's reads are left out: tick \"this page's requests\" to see them)")));
+    body.append(h("ol", {class: "stage-requests", "data-list": "stage-requests"}, through.slice(0, STAGE_REQUESTS_SHOWN).map(r => {
+      const refused = (r.stages || []).find(s => s.result === "rejected");
+      const here = refused && (!stage || refused.stage === stage);
+      return h("li", {class: r.code >= 400 ? "bad" : "", "data-code": r.code, "data-refused-by": refused ? refused.plugin : null},
+        h("span", {class: "code"}, r.code), " ", h("strong", {}, r.verb), " ",
+        `${r.resource || r.path || ""}${r.subresource ? "/" + r.subresource : ""} `,
+        r.namespace ? `${r.namespace}/` : "", r.name || "", h("span", {class: "muted"}, ` · ${actor(r)}`),
+        refused ? h("span", {class: "refused"}, `✗ ${here ? "" : `at ${refused.stage}: `}${refused.plugin}${r.message ? `: ${r.message}` : ""}`) : null);
+    })));
     const rej = state.lastRejection;
     if (rej) body.append(h("h4", {}, "Last rejection"), h("p", {class: "bad"}, `${rej.code} by ${rej.rejected_by}: ${rej.message}`));
   }
 
   componentView(body, name) {
     const c = state.components.find(x => x.name === name);
-    body.append(h("h3", {}, name));
+    body.append(h("h3", {}, name, nowMark()));
     if (!c) {
       body.append(h("p", {class: "muted"}, state.simAvailable ? "Not running in this cluster." :
         "The simulation control API is not available yet, so component state is unknown."));
@@ -243,9 +297,14 @@ export class Panels {
   }
 
   async nodeView(body, name) {
-    const node = state.nodes.get(`/${name}`) || await kube("GET", `/api/v1/nodes/${name}`);
+    const past = state.view;
+    const node = shown().nodes.get(`/${name}`) || (past ? null : await kube("GET", `/api/v1/nodes/${name}`));
+    if (!node) {
+      body.append(h("h3", {}, `node ${name}`, pastMark()), h("p", {class: "muted"}, `not registered at revision ${past.revision}`));
+      return;
+    }
     const st = node.status || {};
-    body.append(h("h3", {}, `node ${name}`),
+    body.append(h("h3", {}, `node ${name}`, pastMark()),
       h("table", {class: "kv"},
         h("tr", {}, h("th", {}, "labels"), h("td", {}, Object.entries(node.metadata.labels || {}).map(([k, v]) => `${k}=${v}`).join(", "))),
         h("tr", {}, h("th", {}, "capacity"), h("td", {}, Object.entries(st.capacity || {}).map(([k, v]) => `${k} ${v}`).join(" · "))),
@@ -260,7 +319,7 @@ export class Panels {
       h("button", {onclick: () => act("/faults", {type: "fail-node", node: name})}, "fail this node"),
       h("button", {onclick: () => this.inspect(`object:Node::${name}`)}, "YAML"),
       h("button", {onclick: () => this.renderInspector()}, "refresh")));
-    body.append(h("h4", {}, "containers (crictl ps -a)"));
+    body.append(h("h4", {}, "containers (crictl ps -a)", nowMark()));
     try {
       const containers = await sim("GET", `/nodes/${encodeURIComponent(name)}/containers`);
       const list = Array.isArray(containers) ? containers : containers.containers || [];
@@ -278,23 +337,29 @@ export class Panels {
     } catch (e) {
       body.append(h("p", {class: "muted"}, `not available: ${e.message}`));
     }
-    body.append(h("h4", {}, "kube-proxy rules (iptables-save)"));
+    body.append(h("h4", {}, "kube-proxy rules (iptables-save)", nowMark()));
     try {
       const rules = await sim("GET", `/nodes/${encodeURIComponent(name)}/iptables`);
       body.append(h("pre", {class: "rules"}, (rules.rules || []).join("\n") || "(no rules)"));
     } catch (e) {
       body.append(h("p", {class: "muted"}, `not available: ${e.message}`));
     }
-    const pods = [...state.pods.values()].filter(p => p.spec.nodeName === name);
+    const pods = [...shown().pods.values()].filter(p => p.spec.nodeName === name);
     body.append(h("h4", {}, `pods (${pods.length})`), h("ul", {}, pods.map(p => h("li", {},
       h("a", {href: "#", onclick: ev => { ev.preventDefault(); this.inspect(`pod:${keyOf(p)}`); }}, `${keyOf(p)}`), ` ${podStatus(p)}`))));
   }
 
   async objectView(body, kind, namespace, name) {
     const path = await objectPath(kind, namespace, name);
-    const obj = await kube("GET", path);
     const plural = path.split("/").slice(-2)[0];
-    body.append(h("h3", {}, `${kind} ${namespace ? namespace + "/" : ""}${name}`),
+    this.follow.target = {plural, namespace: namespace || "", name};
+    const obj = await this.objectAsShown(path, plural, kind, namespace, name);
+    if (!obj) {
+      body.append(h("h3", {}, `${kind} ${namespace ? namespace + "/" : ""}${name}`, pastMark()),
+        h("p", {class: "muted"}, `did not exist at revision ${state.view.revision}`));
+      return;
+    }
+    body.append(h("h3", {}, `${kind} ${namespace ? namespace + "/" : ""}${name}`, pastMark()),
       h("p", {class: "mono"}, `key ${registryKey(plural, namespace, name)} · resourceVersion `,
         h("strong", {"data-field": "resourceVersion"}, obj.metadata.resourceVersion)));
     // owner chain: this object ← its controller ← ...
@@ -333,10 +398,25 @@ export class Panels {
     body.append(h("h4", {}, "YAML"), h("pre", {class: "yaml"}, toYAML(shown)));
   }
 
+  /** The object as drawn: live, or at the past revision being viewed (from the lists read at
+   * that revision, or read at it with a field selector for kinds the page does not list). */
+  async objectAsShown(path, plural, kind, namespace, name) {
+    const past = state.view;
+    if (!past) return kube("GET", path);
+    const key = `${namespace || ""}/${name}`;
+    if (past[plural]) return past[plural].get(key) || null;
+    const collection = path.slice(0, path.lastIndexOf("/"));
+    const list = await kube("GET", `${collection}?fieldSelector=metadata.name%3D${encodeURIComponent(name)}` +
+      `&resourceVersion=${past.revision}&resourceVersionMatch=Exact`);
+    const found = (list.items || [])[0];
+    if (found) found.kind = found.kind || kind;
+    return found || null;
+  }
+
   refreshObjectEvents() {
     const t = this.objectEvents;
     if (!t) return;
-    const events = [...state.events.values()].filter(e => {
+    const events = [...shown().events.values()].filter(e => {
       const o = e.involvedObject || {};
       return (o.uid && o.uid === t.uid) || (o.kind === t.kind && o.name === t.name && (o.namespace || "") === t.namespace);
     }).sort((a, b) => eventTime(a).localeCompare(eventTime(b)));
@@ -361,7 +441,7 @@ export class Panels {
     if (containers.length) body.append(h("table", {class: "grid"}, h("tr", {}, ["container", "state", "ready", "restarts"].map(x => h("th", {}, x))),
       containers.map(c => h("tr", {}, h("td", {}, c.name), h("td", {}, Object.keys(c.state || {})[0] || ""),
         h("td", {}, String(c.ready)), h("td", {}, c.restartCount)))));
-    body.append(h("h4", {}, "scheduler decision"));
+    body.append(h("h4", {}, "scheduler decision", nowMark()));
     try {
       const d = await sim("GET", `/decisions/${pod.metadata.namespace}/${pod.metadata.name}`);
       body.append(decisionTable(d));
@@ -388,9 +468,11 @@ export class Panels {
     h("div", {class: "row"}, filter, h("button", {onclick: () => this.renderEtcd()}, "refresh")), h("p", {id: "etcd-header"}, "reading…"), table);
     let header = 0;
     const rows = [];
+    const past = state.view;  // time travel: the keys as they were at that revision
+    const q = past ? `?resourceVersion=${past.revision}&resourceVersionMatch=Exact` : "";
     await Promise.all(ETCD_RESOURCES.map(async ([path, plural, kind]) => {
       try {
-        const list = await kube("GET", path);
+        const list = await kube("GET", path + q);
         header = Math.max(header, Number(list.metadata.resourceVersion) || 0);
         for (const item of list.items || []) rows.push({key: registryKey(plural, item.metadata.namespace, item.metadata.name),
           rev: Number(item.metadata.resourceVersion), kind, ns: item.metadata.namespace || "", name: item.metadata.name});
@@ -402,11 +484,14 @@ export class Panels {
       this.etcdFilter = f;
       table.replaceChildren(h("tr", {}, h("th", {}, "key"), h("th", {}, "mod revision")),
         ...rows.filter(r => !f || r.key.includes(f)).slice(0, 1000).map(r => h("tr", {},
-          h("td", {}, h("a", {href: "#", onclick: ev => { ev.preventDefault(); this.inspect(`object:${r.kind}:${r.ns}:${r.name}`); }}, r.key)),
+          h("td", {}, h("a", {href: "#", onclick: ev => { ev.preventDefault(); this.inspect(`object:${r.kind}:${r.ns}:${r.name}`); }}, breakable(r.key))),
           h("td", {}, r.rev))));
     };
     filter.addEventListener("input", draw);
-    panel.querySelector("#etcd-header").textContent = `revision ${header} · ${rows.length} keys`;
+    if (past !== state.view) return;  // travelled on (or back) while reading
+    panel.querySelector("#etcd-header").replaceChildren(`revision ${past ? past.revision : header} · ${rows.length} keys`,
+      past ? h("span", {class: "past-mark"}, "as it was: read-only") : "");
+    panel.dataset.revision = past ? past.revision : header;
     draw();
   }
 
@@ -445,6 +530,20 @@ export class Panels {
   }
 }
 
+/** Text that may break at its word boundaries (before a capital in CamelCase, after / - . :),
+ * so a narrow column wraps "NodeHasSufficient|Memory" rather than mid-word. */
+function breakable(text) {
+  return String(text).split(/(?<=[a-z0-9])(?=[A-Z])|(?<=[/\-.:])/).flatMap((part, i) => (i ? [h("wbr"), part] : [part]));
+}
+
+/** "rev N" on what is drawn as it was at the past revision being viewed (time travel). */
+const pastMark = () => (state.view ? h("span", {class: "past-mark", title: "as it was at this revision, read from the revision log"},
+  `rev ${state.view.revision}`) : null);
+/** "now" on what the store does not version (a component's memory, the scheduler's decision
+ * records, the runtime's containers): while viewing the past, shown as it is now, and said so. */
+const nowMark = () => (state.view ? h("span", {class: "now-mark", title: "the store keeps no past for this: shown as it is now"},
+  "now") : null);
+
 function eventTime(e) {
   return e.lastTimestamp || e.eventTime || e.firstTimestamp || e.metadata.creationTimestamp || "";
 }
@@ -459,9 +558,9 @@ export function decisionTable(d) {
   const facts = [d.scheduler || "default-scheduler", d.attempt ? `attempt ${d.attempt}` : "", d.outcome || "",
     d.evaluated !== undefined ? `${d.feasible} of ${d.evaluated} nodes feasible` : "", d.stopped_early ? `stopped early: ${d.stop_reason}` : ""];
   wrap.append(h("p", {}, facts.filter(Boolean).join(" · "), " · winner: ", h("strong", {}, d.winner || "none")),
-    h("table", {class: "grid decision-table"},
-      h("tr", {}, h("th", {}, "node"), plugins.map(p => h("th", {title: "filter"}, p)),
-        scorePlugins.map(p => h("th", {class: "score", title: "weighted score"}, p)), h("th", {}, "total")),
+    h("div", {class: "scroll-x"}, h("table", {class: "grid decision-table"},
+      h("tr", {}, h("th", {}, "node"), plugins.map(p => h("th", {class: "plugin", title: `filter ${p}`}, breakable(p))),
+        scorePlugins.map(p => h("th", {class: "plugin score", title: `score ${p} (weighted)`}, breakable(p))), h("th", {}, "total")),
       (d.nodes || []).map(n => h("tr", {class: `${n.node === d.winner ? "winner" : ""} ${n.feasible === false ? "infeasible" : ""}`, "data-node": n.node},
         h("td", {}, n.node, n.node === d.winner ? " ◀" : ""),
         plugins.map(p => {
@@ -477,7 +576,7 @@ export function decisionTable(d) {
           const s = (n.scores || []).find(x => x.plugin === p);
           return h("td", {class: "score", title: s ? `raw ${s.raw}, normalized ${s.normalized}` : ""}, s ? s.weighted : "");
         }),
-        h("td", {class: "total"}, n.feasible === false ? "" : n.total)))));
+        h("td", {class: "total"}, n.feasible === false ? "" : n.total))))));
   if (d.message) wrap.append(h("p", {class: d.winner ? "" : "bad"}, d.message));
   return wrap;
 }
