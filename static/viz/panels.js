@@ -208,7 +208,12 @@ export class Panels {
     }
     const n = this.lastNote;
     if (n && n.what === what && Date.now() - n.at < 10000) body.prepend(h("p", {class: `action-note ${n.bad ? "bad" : "good"}`}, n.text));
-    if (this.current === what) {
+    const focused = document.activeElement;
+    if (this.current === what && focused && /^(INPUT|SELECT|TEXTAREA)$/.test(focused.tagName) && panel.contains(focused) &&
+        panel.firstElementChild && panel.firstElementChild.dataset.inspecting === what) {
+      // the user started typing while this drawing was on its way: theirs wins, redraw on blur
+      focused.addEventListener("blur", () => this.refreshInspector(), {once: true});
+    } else if (this.current === what) {
       // the same object drawn again: the reader keeps their place
       const keep = panel.firstElementChild && panel.firstElementChild.dataset.inspecting === what ? panel.scrollTop : 0;
       panel.replaceChildren(body);
