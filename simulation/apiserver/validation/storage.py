@@ -5,7 +5,8 @@ a storage request, a volume with no source (or two), a local volume without node
 StatefulSet whose selector misses its template, and the StatefulSet fields that never change.
 
 A claim's spec is immutable once created, except that ``volumeName`` may be set once (that is
-how the binder binds it) and a bound claim may ask for more storage.
+how the binder binds it), a claim without a class may be given one (the default class, assigned
+retroactively) and a bound claim may ask for more storage.
 """
 from __future__ import annotations
 
@@ -113,8 +114,10 @@ def validate_persistent_volume_claim(pvc: dict, old: dict | None) -> list[dict]:
         return errs + validate_claim_spec(pvc.get("spec") or {}, "spec")
     errs = validate_object_meta_update(pvc.get("metadata"), old.get("metadata"))
     new_spec, old_spec = dict(pvc.get("spec") or {}), dict(old.get("spec") or {})
-    if not old_spec.get("volumeName"):
-        old_spec["volumeName"] = new_spec.get("volumeName")  # binding sets it, once
+    if not old_spec.get("volumeName") and "volumeName" in new_spec:
+        old_spec["volumeName"] = new_spec["volumeName"]  # binding sets it, once
+    if old_spec.get("storageClassName") is None and "storageClassName" in new_spec:
+        old_spec["storageClassName"] = new_spec["storageClassName"]  # the default class, assigned late
     if (old.get("status") or {}).get("phase") == "Bound":
         for spec in (new_spec, old_spec):  # a bound claim may grow
             spec.pop("resources", None)
