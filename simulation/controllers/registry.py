@@ -10,6 +10,7 @@ from .garbagecollector import GarbageCollectorController
 from .namespace import NamespaceController
 from .nodelifecycle import NodeLifecycleController
 from .replicaset import ReplicaSetController
+from .statefulset import StatefulSetController
 from .tainteviction import TaintEvictionController
 from .volume.persistentvolume import PersistentVolumeController
 from .volume.provisioner import LocalPathProvisioner
@@ -24,6 +25,7 @@ CONTROLLERS: dict[str, type[Controller]] = {
     "deployment": DeploymentController,
     "daemonset": DaemonSetController,
     # storage (storage); the provisioner is kind's storage addon, hosted here for the simulation
+    "statefulset": StatefulSetController,
     "persistentvolume-binder": PersistentVolumeController,
     "local-path-provisioner": LocalPathProvisioner,
 }
