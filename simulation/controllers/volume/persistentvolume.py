@@ -31,7 +31,7 @@ from simulation.client.apiclient import APIError, is_not_found
 from simulation.client.events import NORMAL, WARNING
 
 from ..base import Controller
-from .util import (ANN_BETA_STORAGE_PROVISIONER, ANN_BIND_COMPLETED, ANN_BOUND_BY_CONTROLLER, ANN_SELECTED_NODE,
+from simulation.apimachinery.volumes import (ANN_BETA_STORAGE_PROVISIONER, ANN_BIND_COMPLETED, ANN_BOUND_BY_CONTROLLER, ANN_SELECTED_NODE,
                    ANN_STORAGE_PROVISIONER, annotations_of, claim_class, default_class, find_matching_volume,
                    is_bound_to, is_delay_binding)
 

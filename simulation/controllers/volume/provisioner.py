@@ -29,7 +29,7 @@ from simulation.client.apiclient import APIError, is_already_exists, is_not_foun
 from simulation.client.events import NORMAL, EventRecorder
 
 from ..base import Controller
-from .util import ANN_DYNAMICALLY_PROVISIONED, ANN_SELECTED_NODE, ANN_STORAGE_PROVISIONER, annotations_of, claim_class
+from simulation.apimachinery.volumes import ANN_DYNAMICALLY_PROVISIONED, ANN_SELECTED_NODE, ANN_STORAGE_PROVISIONER, annotations_of, claim_class
 
 PROVISIONER = LOCAL_PATH_PROVISIONER
 #: The provisioner's pod, which names it in its Events.

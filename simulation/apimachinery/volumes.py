@@ -1,5 +1,5 @@
-"""What the binder, the provisioner and the scheduler's VolumeBinding plugin agree on (upstream's
-``pkg/controller/volume/persistentvolume/util``): the annotations that carry a binding's state,
+"""What the PersistentVolume binder, the provisioner and the scheduler's VolumeBinding plugin agree
+on (upstream's ``pkg/controller/volume/persistentvolume/util`` and ``component-helpers/storage``): the annotations that carry a binding's state,
 and the rule for whether a volume can satisfy a claim (``FindMatchingVolume``)."""
 from __future__ import annotations
 
