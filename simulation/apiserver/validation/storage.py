@@ -178,10 +178,23 @@ def validate_stateful_set_spec(spec: dict, path: str = "spec") -> list[dict]:
     if spec.get("ordinals") is not None:
         errs += nonnegative((spec.get("ordinals") or {}).get("start", 0), f"{path}.ordinals.start")
     errs += _selector_checks(spec, "statefulset", path)
-    errs += _template_for_replica_set(spec, "StatefulSet", path)
+    errs += _template_for_replica_set(_with_claim_volumes(spec), "StatefulSet", path)
     for i, claim in enumerate(spec.get("volumeClaimTemplates") or []):
         errs += validate_claim_spec((claim or {}).get("spec") or {}, f"{path}.volumeClaimTemplates[{i}].spec")
     return errs
+
+
+def _with_claim_volumes(spec: dict) -> dict:
+    """The spec whose template also has the volumes its pods will get from the claim templates,
+    so containers may mount ``www`` before any claim exists."""
+    names = [((t or {}).get("metadata") or {}).get("name") for t in spec.get("volumeClaimTemplates") or []]
+    template = spec.get("template")
+    if not names or not isinstance(template, dict):
+        return spec
+    pod_spec = dict(template.get("spec") or {})
+    pod_spec["volumes"] = list(pod_spec.get("volumes") or []) + [
+        {"name": n, "persistentVolumeClaim": {"claimName": n}} for n in names if n]
+    return {**spec, "template": {**template, "spec": pod_spec}}
 
 
 def validate_stateful_set(sts: dict, old: dict | None) -> list[dict]:
