@@ -55,3 +55,9 @@ def split_service_account_username(username: str) -> tuple[str, str] | None:
     if len(parts) != 2 or not all(parts):
         return None
     return parts[0], parts[1]
+
+# storage (storage)
+#: The simulated external provisioner behind the default StorageClass (kind's storage addon).
+LOCAL_PATH_PROVISIONER = "rancher.io/local-path"
+#: The cluster's default StorageClass, as kind names it.
+DEFAULT_STORAGE_CLASS = "standard"

@@ -1,5 +1,6 @@
 """What kube-apiserver's bootstrapping gives a fresh cluster: system namespaces with their
-default service accounts, the default RBAC policy and the ``kubernetes`` Service.
+default service accounts, the default RBAC policy and the ``kubernetes`` Service — plus the
+default ``standard`` StorageClass a kind cluster's storage addon installs.
 
 Everything is written through the API server itself as ``system:apiserver``, so it shows up
 in the revision log and the audit trail like any other write. Django's cluster creation and
@@ -10,8 +11,9 @@ from __future__ import annotations
 import json
 
 from simulation.apimachinery.resources import by_name
-from simulation.apimachinery.wellknown import (APISERVER_USER, NAMESPACE_DEFAULT, NAMESPACE_NODE_LEASE,
-                                               NAMESPACE_PUBLIC, NAMESPACE_SYSTEM, SYSTEM_MASTERS)
+from simulation.apimachinery.wellknown import (APISERVER_USER, DEFAULT_STORAGE_CLASS, LOCAL_PATH_PROVISIONER,
+                                               NAMESPACE_DEFAULT, NAMESPACE_NODE_LEASE, NAMESPACE_PUBLIC,
+                                               NAMESPACE_SYSTEM, SYSTEM_MASTERS)
 
 from .authorization.bootstrap_policy import default_objects
 from .ipallocator import KUBERNETES_SERVICE_IP
@@ -51,3 +53,8 @@ def bootstrap(server, *, https_port: int = 6443) -> None:
         "component": "apiserver", "provider": "kubernetes"}}, "spec": {
         "clusterIP": KUBERNETES_SERVICE_IP, "ports": [{"name": "https", "port": 443, "protocol": "TCP",
                                                        "targetPort": https_port}]}}, "default")
+    # The cluster's default StorageClass, as kind's storage addon installs it (storage).
+    system_create(server, "storageclasses", {
+        "apiVersion": "storage.k8s.io/v1", "kind": "StorageClass",
+        "metadata": {"name": DEFAULT_STORAGE_CLASS, "annotations": {"storageclass.kubernetes.io/is-default-class": "true"}},
+        "provisioner": LOCAL_PATH_PROVISIONER, "reclaimPolicy": "Delete", "volumeBindingMode": "WaitForFirstConsumer"})

@@ -210,6 +210,63 @@ def _default_daemon_set(obj: dict) -> None:
     _default_template(spec.get("template"))
 
 
+# --- storage (storage) -------------------------------------------------------------------------
+
+def _default_persistent_volume(obj: dict) -> None:
+    """``SetDefaults_PersistentVolume``: Retain, Filesystem; ``Pending`` until the binder looks."""
+    spec = _dict(obj, "spec")
+    _set(spec, "persistentVolumeReclaimPolicy", "Retain")
+    _set(spec, "volumeMode", "Filesystem")
+    canonical_resource_list(spec.get("capacity"))
+    if isinstance(spec.get("hostPath"), dict):
+        _set(spec["hostPath"], "type", "")
+    _set(_dict(obj, "status"), "phase", "Pending")
+
+
+def _default_persistent_volume_claim(obj: dict) -> None:
+    """``SetDefaults_PersistentVolumeClaim`` (and its spec's): Filesystem, ``Pending``."""
+    spec = _dict(obj, "spec")
+    _set(spec, "volumeMode", "Filesystem")
+    resources = spec.get("resources")
+    if isinstance(resources, dict):
+        canonical_resource_list(resources.get("requests"))
+        canonical_resource_list(resources.get("limits"))
+    status = _dict(obj, "status")
+    _set(status, "phase", "Pending")
+    canonical_resource_list(status.get("capacity"))
+
+
+def _default_storage_class(obj: dict) -> None:
+    _set(obj, "reclaimPolicy", "Delete")
+    _set(obj, "volumeBindingMode", "Immediate")
+
+
+def _default_stateful_set(obj: dict) -> None:
+    """``SetDefaults_StatefulSet``: OrderedReady, RollingUpdate from partition 0, Retain claims;
+    each claim template defaulted as a claim (so it reads back with ``status.phase: Pending``)."""
+    spec = _dict(obj, "spec")
+    _set(spec, "podManagementPolicy", "OrderedReady")
+    strategy = _dict(spec, "updateStrategy")
+    _set(strategy, "type", "RollingUpdate")
+    if strategy["type"] == "RollingUpdate":
+        rolling = _dict(strategy, "rollingUpdate")
+        if rolling.get("partition") is None:
+            rolling["partition"] = 0
+    retention = _dict(spec, "persistentVolumeClaimRetentionPolicy")
+    _set(retention, "whenDeleted", "Retain")
+    _set(retention, "whenScaled", "Retain")
+    if spec.get("replicas") is None:
+        spec["replicas"] = 1
+    if spec.get("revisionHistoryLimit") is None:
+        spec["revisionHistoryLimit"] = 10
+    _default_template(spec.get("template"))
+    for claim in spec.get("volumeClaimTemplates") or []:
+        if isinstance(claim, dict):
+            claim.setdefault("apiVersion", "v1")
+            claim.setdefault("kind", "PersistentVolumeClaim")
+            _default_persistent_volume_claim(claim)
+
+
 # --- core ------------------------------------------------------------------------------------
 
 def _externally_accessible(spec: dict) -> bool:
@@ -328,6 +385,11 @@ _DEFAULTERS: dict[str, Callable[[dict], None]] = {
     "Endpoints": _default_endpoints,
     "RoleBinding": _default_binding,
     "ClusterRoleBinding": _default_binding,
+    # storage (storage)
+    "PersistentVolume": _default_persistent_volume,
+    "PersistentVolumeClaim": _default_persistent_volume_claim,
+    "StorageClass": _default_storage_class,
+    "StatefulSet": _default_stateful_set,
 }
 
 

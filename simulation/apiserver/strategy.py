@@ -42,6 +42,12 @@ def prepare_create(rt: ResourceType, obj: dict, now: float, rng: random.Random) 
         meta.pop("generation", None)
     if rt.kind in ("Pod", "Namespace"):
         prepare_for_create(rt, obj)
+    elif rt.kind in ("PersistentVolume", "PersistentVolumeClaim"):  # storage
+        # Upstream's volume strategies start every volume and claim Pending; a volume also
+        # stamps when it entered that phase (lastPhaseTransitionTime, GA in 1.31).
+        obj["status"] = {"phase": "Pending"}
+        if rt.kind == "PersistentVolume":
+            obj["status"]["lastPhaseTransitionTime"] = rfc3339(now)
     elif has_status_subresource(rt) and rt.kind != "Node":
         obj["status"] = {}
     fill_required_zero_values(rt.group, rt.version, rt.kind, obj)

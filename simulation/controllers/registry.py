@@ -10,7 +10,10 @@ from .garbagecollector import GarbageCollectorController
 from .namespace import NamespaceController
 from .nodelifecycle import NodeLifecycleController
 from .replicaset import ReplicaSetController
+from .statefulset import StatefulSetController
 from .tainteviction import TaintEvictionController
+from .volume.persistentvolume import PersistentVolumeController
+from .volume.provisioner import LocalPathProvisioner
 
 CONTROLLERS: dict[str, type[Controller]] = {
     "endpoint": EndpointController,
@@ -21,4 +24,8 @@ CONTROLLERS: dict[str, type[Controller]] = {
     "replicaset": ReplicaSetController,
     "deployment": DeploymentController,
     "daemonset": DaemonSetController,
+    # storage (storage); the provisioner is kind's storage addon, hosted here for the simulation
+    "statefulset": StatefulSetController,
+    "persistentvolume-binder": PersistentVolumeController,
+    "local-path-provisioner": LocalPathProvisioner,
 }

@@ -50,6 +50,10 @@ ASSIGNED_POD_ADD = "AssignedPodAdd"
 ASSIGNED_POD_UPDATE = "AssignedPodUpdate"
 ASSIGNED_POD_DELETE = "AssignedPodDelete"
 UNSCHEDULABLE_TIMEOUT = "UnschedulableTimeout"
+# storage (storage)
+PVC_CHANGE = "PersistentVolumeClaimChange"
+PV_CHANGE = "PersistentVolumeChange"
+STORAGE_CLASS_CHANGE = "StorageClassChange"
 
 #: Which plugins' rejections an event can undo (upstream's ``EventsToRegister``, coarsely): a pod
 #: rejected only by other plugins stays parked. ``None`` means every rejection.
@@ -59,6 +63,10 @@ EVENT_PLUGINS: dict[str, frozenset[str] | None] = {
     ASSIGNED_POD_DELETE: None,
     ASSIGNED_POD_ADD: frozenset({"InterPodAffinity", "PodTopologySpread"}),
     ASSIGNED_POD_UPDATE: frozenset({"InterPodAffinity", "PodTopologySpread"}),
+    # storage (storage)
+    PVC_CHANGE: frozenset({"VolumeBinding"}),
+    PV_CHANGE: frozenset({"VolumeBinding"}),
+    STORAGE_CLASS_CHANGE: frozenset({"VolumeBinding"}),
 }
 
 

@@ -223,7 +223,36 @@ CONTROLLERS: dict[str, list[dict]] = {
         rule(("get", "list"), CORE, ("nodes",)),
         rule("patch", CORE, ("pods/status",)),
     ],
+    # storage (storage)
+    "persistent-volume-binder": [
+        rule(("create", "delete", "get", "list", "update", "watch"), CORE, ("persistentvolumes",)),
+        rule("update", CORE, ("persistentvolumes/status",)),
+        rule(("get", "list", "update", "watch"), CORE, ("persistentvolumeclaims",)),
+        rule("update", CORE, ("persistentvolumeclaims/status",)),
+        rule(("list", "watch", "get", "create", "delete"), CORE, ("pods",)),
+        rule(READ, "storage.k8s.io", ("storageclasses",)),
+        rule(READ, CORE, ("nodes",)),
+        _events(),
+    ],
+    "statefulset-controller": [
+        rule(("list", "watch"), CORE, ("pods",)),
+        rule(READ, APPS, ("statefulsets",)),
+        rule("update", APPS, ("statefulsets/status",)),
+        rule("update", APPS, ("statefulsets/finalizers",)),
+        rule(("get", "create", "delete", "update", "patch"), CORE, ("pods",)),
+        rule(("get", "create", "delete", "update", "patch", "list", "watch"), APPS, ("controllerrevisions",)),
+        rule(("get", "create"), CORE, ("persistentvolumeclaims",)),
+        rule(("update", "patch"), CORE, ("persistentvolumeclaims",)),
+        _events(),
+    ],
 }
+
+#: ``system:volume-scheduler``: what the scheduler's VolumeBinding plugin writes (storage).
+VOLUME_SCHEDULER = [
+    rule(READ + ("update",), CORE, ("persistentvolumes",)),
+    rule(READ, "storage.k8s.io", ("storageclasses",)),
+    rule(READ + ("patch", "update"), CORE, ("persistentvolumeclaims",)),
+]
 
 NODE = [
     rule("create", "authentication.k8s.io", ("tokenreviews",)),
@@ -309,6 +338,7 @@ def cluster_roles() -> list[dict]:
         cluster_role("system:kube-controller-manager", controller_manager),
         cluster_role("system:node", NODE),
         cluster_role("system:node-proxier", NODE_PROXIER),
+        cluster_role("system:volume-scheduler", VOLUME_SCHEDULER),  # storage
     ]
 
 
@@ -324,6 +354,7 @@ def cluster_role_bindings() -> list[dict]:
         cluster_role_binding("system:kube-controller-manager", [("User", "system:kube-controller-manager")]),
         cluster_role_binding("system:node", [("Group", "system:nodes")]),
         cluster_role_binding("system:node-proxier", [("User", "system:kube-proxy")]),
+        cluster_role_binding("system:volume-scheduler", [("User", "system:kube-scheduler")]),  # storage
     ]
 
 

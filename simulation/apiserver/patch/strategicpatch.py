@@ -130,6 +130,9 @@ KIND_SCHEMAS: dict[str, Schema] = {
     **{kind: {"metadata": _METADATA} for kind in (
         "ConfigMap", "Secret", "Endpoints", "Event", "ResourceQuota", "LimitRange", "Lease", "Scale",
         "Role", "ClusterRole", "RoleBinding", "ClusterRoleBinding")},
+    # storage (storage)
+    "PersistentVolumeClaim": {"metadata": _METADATA, "status": _struct({"conditions": _CONDITIONS})},
+    **{kind: {"metadata": _METADATA} for kind in ("PersistentVolume", "StorageClass", "ControllerRevision")},
 }
 
 #: Guesses for kinds outside ``KIND_SCHEMAS``: list fields whose name alone fixes the merge key.

@@ -25,7 +25,7 @@ from typing import Any, Callable
 from simulation.apimachinery.resources import ResourceType
 
 from .. import errors
-from . import apps, coordination, core, rbac
+from . import apps, coordination, core, rbac, storage
 from .columns import AGE_DOC, NAME, column, meta_of, name_of
 
 TABLE_API_VERSION = "meta.k8s.io/v1"
@@ -120,6 +120,12 @@ PRINTERS: dict[str, Printer] = {
     "Lease": Printer(coordination.LEASE_COLUMNS, coordination.print_lease),
     "RoleBinding": Printer(rbac.ROLEBINDING_COLUMNS, rbac.print_binding),
     "ClusterRoleBinding": Printer(rbac.CLUSTERROLEBINDING_COLUMNS, rbac.print_binding),
+    # storage (storage)
+    "PersistentVolume": Printer(storage.PERSISTENTVOLUME_COLUMNS, storage.print_persistent_volume),
+    "PersistentVolumeClaim": Printer(storage.PERSISTENTVOLUMECLAIM_COLUMNS, storage.print_persistent_volume_claim),
+    "StorageClass": Printer(storage.STORAGECLASS_COLUMNS, storage.print_storage_class),
+    "StatefulSet": Printer(storage.STATEFULSET_COLUMNS, storage.print_stateful_set),
+    "ControllerRevision": Printer(storage.CONTROLLERREVISION_COLUMNS, storage.print_controller_revision),
     # No printer upstream: Role, ClusterRole, LimitRange and the reviews use DEFAULT_PRINTER.
 }
 

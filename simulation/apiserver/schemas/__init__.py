@@ -8,13 +8,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from . import apps, authorization, coordination, core, meta, rbac
+from . import apps, authorization, coordination, core, meta, rbac, storage
 from ._helpers import PRESERVE, REF_PREFIX, Schema
 
 __all__ = ["KINDS", "REF_PREFIX", "SCHEMAS", "closure", "references", "resolve", "resolve_named", "schema_for", "unknown_fields"]
 
 SCHEMAS: dict[str, Schema] = {}
-for _module in (meta, core, apps, rbac, coordination, authorization):
+for _module in (meta, core, apps, rbac, coordination, authorization,
+                storage):  # storage
     SCHEMAS.update(_module.SCHEMAS)
 
 KINDS: dict[tuple[str, str, str], str] = {

@@ -20,7 +20,7 @@ from typing import Callable
 from simulation.apimachinery.resources import ResourceType
 from simulation.apimachinery.validation import name_is_dns_subdomain
 
-from . import apps, core, pod, rbac
+from . import apps, core, pod, rbac, storage
 from .field import error_string
 from .objectmeta import validate_object_meta, validate_object_meta_update
 
@@ -44,6 +44,7 @@ _CORE: dict[str, Validator] = {
     "ClusterRole": lambda obj, old: rbac.validate_role(obj, old, namespaced=False),
     "RoleBinding": lambda obj, old: rbac.validate_binding(obj, old, namespaced=True),
     "ClusterRoleBinding": lambda obj, old: rbac.validate_binding(obj, old, namespaced=False),
+    **storage.VALIDATORS,  # storage
 }
 _APPS = ("Deployment", "ReplicaSet", "DaemonSet")
 

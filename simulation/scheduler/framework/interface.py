@@ -117,3 +117,12 @@ class ScorePlugin(Plugin):
     #: ``normalize_score(state, pod, nodes, scores)`` rewrites ``scores`` (one per node, in
     #: order) into [0, MAX_NODE_SCORE]; plugins whose raw scores already are leave it ``None``.
     normalize_score: Callable[[CycleState, PodInfo, list[NodeInfo], list[int]], None] | None = None
+
+
+class PreBindPlugin(Plugin):
+    """After a node is chosen, before the pod is bound (storage)."""
+
+    def pre_bind(self, state: CycleState, pod: PodInfo, node_info: NodeInfo, client: Any) -> list[str]:
+        """Write what the binding needs (volume bindings) through ``client``; what the pod still
+        waits for (empty: bind it now)."""
+        raise NotImplementedError

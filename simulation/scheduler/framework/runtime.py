@@ -14,11 +14,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from simulation.apimachinery.wellknown import DEFAULT_SCHEDULER_NAME
 
-from .interface import Code, CycleState, FilterPlugin, Plugin, PreFilterPlugin, PreScorePlugin, ScorePlugin, Status
-from .node_info import NodeInfo, PodInfo
+from .interface import (Code, CycleState, FilterPlugin, Plugin, PreBindPlugin, PreFilterPlugin, PreScorePlugin,
+                        ScorePlugin, Status)
+from .node_info import NodeInfo, PodInfo, Snapshot
 
 
 @dataclass(frozen=True)
@@ -133,3 +135,17 @@ class Framework:
                 plugin.normalize_score(state, pod, nodes, normalized)
             results.append(PluginScores(plugin.name, self.score_weights[plugin.name], raw, normalized))
         return results
+
+    # -- PreBind (storage) ---------------------------------------------------------------------
+    def run_pre_bind_plugins(self, snapshot: Snapshot, pod: PodInfo, node_info: NodeInfo, client: Any) -> list[str]:
+        """What the pod still waits for once its PreBind plugins wrote their part for ``node_info``.
+        Each plugin's PreFilter state is computed afresh for this step."""
+        waiting: list[str] = []
+        for plugin in self.plugins:
+            if not isinstance(plugin, PreBindPlugin):
+                continue
+            state = CycleState(snapshot)
+            if isinstance(plugin, PreFilterPlugin) and plugin.pre_filter(state, pod) is not None:
+                continue
+            waiting += plugin.pre_bind(state, pod, node_info, client)
+        return waiting

@@ -20,6 +20,7 @@ from .noderesources.balanced_allocation import NodeResourcesBalancedAllocation
 from .noderesources.fit import NodeResourcesFit
 from .pod_topology_spread import PodTopologySpread
 from .taint_toleration import TaintToleration
+from .volume_binding import VolumeBinding
 
 REGISTRY: dict[str, type[Plugin]] = {
     NodeUnschedulable.name: NodeUnschedulable,
@@ -32,13 +33,14 @@ REGISTRY: dict[str, type[Plugin]] = {
     InterPodAffinity.name: InterPodAffinity,
     NodeResourcesBalancedAllocation.name: NodeResourcesBalancedAllocation,
     ImageLocality.name: ImageLocality,
+    VolumeBinding.name: VolumeBinding,  # storage
 }
 
 DEFAULT_PROFILE = Profile(
     scheduler_name=DEFAULT_SCHEDULER_NAME,
     plugins=(
         "NodeUnschedulable", "NodeName", "TaintToleration", "NodeAffinity", "NodePorts", "NodeResourcesFit",
-        "PodTopologySpread", "InterPodAffinity", "NodeResourcesBalancedAllocation", "ImageLocality",
+        "VolumeBinding", "PodTopologySpread", "InterPodAffinity", "NodeResourcesBalancedAllocation", "ImageLocality",
     ),
     score_weights={
         "TaintToleration": 3, "NodeAffinity": 2, "PodTopologySpread": 2, "InterPodAffinity": 2,

@@ -111,6 +111,14 @@ SEEDS: dict[str, dict] = {
                                                                 "namespace": NAMESPACE}}},
     "SelfSubjectRulesReview": {"spec": {"namespace": NAMESPACE}},
     "SubjectAccessReview": {"spec": {"user": "alice", "resourceAttributes": {"verb": "get", "resource": "pods"}}},
+    # storage (storage)
+    "PersistentVolume": {"spec": {"capacity": {"storage": "1Gi"}, "accessModes": ["ReadWriteOnce"],
+                                  "hostPath": {"path": "/data"}}},
+    "PersistentVolumeClaim": {"spec": {"accessModes": ["ReadWriteOnce"], "resources": {"requests": {"storage": "1Gi"}}}},
+    "StorageClass": {"provisioner": "example.com/fuzz"},
+    "StatefulSet": {"spec": {"replicas": 2, "serviceName": NAME, "selector": {"matchLabels": {"app": NAME}},
+                             "template": _TEMPLATE}},
+    "ControllerRevision": {"revision": 1, "data": {}},
 }
 
 

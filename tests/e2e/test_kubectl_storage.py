@@ -1,0 +1,130 @@
+"""Storage and StatefulSets through the real kubectl on the demo cluster (its own live server,
+sped up): upstream's ``web`` StatefulSet with a headless Service and volumeClaimTemplates, the
+default StorageClass, claims bound to provisioned local volumes, the 1.33 columns, describe, scale
+and cascade delete, and the controllers' Events."""
+from __future__ import annotations
+
+import functools
+import time
+
+import pytest
+
+from tests.e2e.conftest import sim_api, tmpfile
+from tests.support.liveserver import LiveServer
+
+pytestmark = pytest.mark.kubectl
+
+WEB = """\
+apiVersion: v1
+kind: Service
+metadata:
+  name: nginx
+  labels:
+    app: nginx
+spec:
+  ports:
+  - port: 80
+    name: web
+  clusterIP: None
+  selector:
+    app: nginx
+---
+apiVersion: apps/v1
+kind: StatefulSet
+metadata:
+  name: web
+spec:
+  selector:
+    matchLabels:
+      app: nginx
+  serviceName: "nginx"
+  replicas: 2
+  template:
+    metadata:
+      labels:
+        app: nginx
+    spec:
+      terminationGracePeriodSeconds: 10
+      containers:
+      - name: nginx
+        image: registry.k8s.io/nginx-slim:0.24
+        ports:
+        - containerPort: 80
+          name: web
+        volumeMounts:
+        - name: www
+          mountPath: /usr/share/nginx/html
+  volumeClaimTemplates:
+  - metadata:
+      name: www
+    spec:
+      accessModes: [ "ReadWriteOnce" ]
+      resources:
+        requests:
+          storage: 1Gi
+"""
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    live = LiveServer(tmp_path_factory.mktemp("storage")).start()
+    yield live
+    live.stop()
+
+
+@pytest.fixture(scope="module")
+def kc(kubectl, server):
+    return functools.partial(kubectl, kubeconfig=server.kubeconfig("demo"))
+
+
+def wait_for(predicate, timeout: float = 90.0, every: float = 0.5):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        if predicate():
+            return True
+        time.sleep(every)
+    return False
+
+
+def lines(out: str) -> list[list[str]]:
+    return [line.split() for line in out.strip().splitlines()]
+
+
+def test_storage_class_columns(kc):
+    rc, out, err = kc("get", "storageclass")
+    assert rc == 0, err
+    assert lines(out)[0] == ["NAME", "PROVISIONER", "RECLAIMPOLICY", "VOLUMEBINDINGMODE", "ALLOWVOLUMEEXPANSION", "AGE"]
+    assert lines(out)[1][:6] == ["standard", "(default)", "rancher.io/local-path", "Delete", "WaitForFirstConsumer",
+                                 "false"]
+
+
+def test_stateful_set_with_claims_runs_scales_and_cascades(kc, server, tmp_path):
+    sim_api(server, server.kubeconfig("demo"))("POST", "speed", {"speed": 20})
+    rc, out, err = kc("apply", "-f", str(tmpfile(tmp_path, "web.yaml", WEB)))
+    assert rc == 0, err
+    assert wait_for(lambda: kc("get", "sts", "web")[1].split("\n")[1].split()[1:2] == ["2/2"]), kc("get", "pods")[1]
+    rc, out, _ = kc("get", "sts", "web")
+    assert lines(out)[0] == ["NAME", "READY", "AGE"]
+    rc, out, _ = kc("get", "pvc")
+    header, *rows = lines(out)
+    assert header == ["NAME", "STATUS", "VOLUME", "CAPACITY", "ACCESS", "MODES", "STORAGECLASS",
+                      "VOLUMEATTRIBUTESCLASS", "AGE"]
+    assert [(r[0], r[1], r[3], r[4], r[5], r[6]) for r in rows] == [
+        ("www-web-0", "Bound", "1Gi", "RWO", "standard", "<unset>"),
+        ("www-web-1", "Bound", "1Gi", "RWO", "standard", "<unset>")]
+    rc, out, _ = kc("get", "pv")
+    header, *rows = lines(out)
+    assert header[:8] == ["NAME", "CAPACITY", "ACCESS", "MODES", "RECLAIM", "POLICY", "STATUS", "CLAIM"]
+    assert sorted(r[5] for r in rows) == ["default/www-web-0", "default/www-web-1"]
+    rc, out, _ = kc("describe", "pvc", "www-web-0")
+    assert "Provisioning" in out and "ProvisioningSucceeded" in out and "WaitForFirstConsumer" in out
+    rc, out, _ = kc("describe", "sts", "web")
+    assert "create Claim www-web-0 Pod web-0 in StatefulSet web success" in out
+    assert "create Pod web-1 in StatefulSet web successful" in out
+    rc, out, err = kc("scale", "sts", "web", "--replicas=1")
+    assert rc == 0 and out.strip() == "statefulset.apps/web scaled", err
+    assert wait_for(lambda: kc("get", "pods", "-o", "name")[1].split() == ["pod/web-0"])
+    rc, out, _ = kc("delete", "sts", "web")
+    assert out.strip() == 'statefulset.apps "web" deleted'
+    assert wait_for(lambda: not kc("get", "pods", "-o", "name")[1].strip())
+    assert len(kc("get", "pvc", "-o", "name")[1].split()) == 2, "claims outlive their StatefulSet"
