@@ -64,6 +64,12 @@ RESOURCES: tuple[ResourceType, ...] = (
                  subresources=("status", "scale"), has_generation=True),
     ResourceType("apps", "v1", "daemonsets", "DaemonSet", True, ("ds",), _W,
                  subresources=("status",), has_generation=True),
+    # ReplicationController and batch/v1 (jobs)
+    ResourceType("", "v1", "replicationcontrollers", "ReplicationController", True, ("rc",), _W,
+                 subresources=("status", "scale"), has_generation=True),
+    ResourceType("batch", "v1", "jobs", "Job", True, (), _W, subresources=("status",), has_generation=True),
+    ResourceType("batch", "v1", "cronjobs", "CronJob", True, ("cj",), _W, subresources=("status",),
+                 has_generation=True),
     ResourceType("coordination.k8s.io", "v1", "leases", "Lease", True),
     ResourceType("rbac.authorization.k8s.io", "v1", "roles", "Role", True),
     ResourceType("rbac.authorization.k8s.io", "v1", "clusterroles", "ClusterRole", False),

@@ -10,6 +10,7 @@ from .garbagecollector import GarbageCollectorController
 from .namespace import NamespaceController
 from .nodelifecycle import NodeLifecycleController
 from .replicaset import ReplicaSetController
+from .replication import ReplicationManager
 from .tainteviction import TaintEvictionController
 
 CONTROLLERS: dict[str, type[Controller]] = {
@@ -21,4 +22,6 @@ CONTROLLERS: dict[str, type[Controller]] = {
     "replicaset": ReplicaSetController,
     "deployment": DeploymentController,
     "daemonset": DaemonSetController,
+    # ReplicationController and batch/v1 (jobs)
+    "replicationcontroller": ReplicationManager,
 }

@@ -25,7 +25,7 @@ from typing import Any, Callable
 from simulation.apimachinery.resources import ResourceType
 
 from .. import errors
-from . import apps, coordination, core, rbac
+from . import apps, batch, coordination, core, rbac
 from .columns import AGE_DOC, NAME, column, meta_of, name_of
 
 TABLE_API_VERSION = "meta.k8s.io/v1"
@@ -120,6 +120,10 @@ PRINTERS: dict[str, Printer] = {
     "Lease": Printer(coordination.LEASE_COLUMNS, coordination.print_lease),
     "RoleBinding": Printer(rbac.ROLEBINDING_COLUMNS, rbac.print_binding),
     "ClusterRoleBinding": Printer(rbac.CLUSTERROLEBINDING_COLUMNS, rbac.print_binding),
+    # ReplicationController and batch/v1 (jobs)
+    "ReplicationController": Printer(batch.REPLICATIONCONTROLLER_COLUMNS, batch.print_replicationcontroller),
+    "Job": Printer(batch.JOB_COLUMNS, batch.print_job),
+    "CronJob": Printer(batch.CRONJOB_COLUMNS, batch.print_cronjob),
     # No printer upstream: Role, ClusterRole, LimitRange and the reviews use DEFAULT_PRINTER.
 }
 

@@ -9,12 +9,16 @@ from __future__ import annotations
 from typing import Any
 
 from . import apps, authorization, coordination, core, meta, rbac
+# ReplicationController and batch/v1 (jobs)
+from . import batch, replication
 from ._helpers import PRESERVE, REF_PREFIX, Schema
 
 __all__ = ["KINDS", "REF_PREFIX", "SCHEMAS", "closure", "references", "resolve", "resolve_named", "schema_for", "unknown_fields"]
 
 SCHEMAS: dict[str, Schema] = {}
 for _module in (meta, core, apps, rbac, coordination, authorization):
+    SCHEMAS.update(_module.SCHEMAS)
+for _module in (replication, batch):  # ReplicationController and batch/v1 (jobs)
     SCHEMAS.update(_module.SCHEMAS)
 
 KINDS: dict[tuple[str, str, str], str] = {

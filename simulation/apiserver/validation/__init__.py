@@ -20,7 +20,7 @@ from typing import Callable
 from simulation.apimachinery.resources import ResourceType
 from simulation.apimachinery.validation import name_is_dns_subdomain
 
-from . import apps, core, pod, rbac
+from . import apps, batch, core, pod, rbac
 from .field import error_string
 from .objectmeta import validate_object_meta, validate_object_meta_update
 
@@ -44,6 +44,7 @@ _CORE: dict[str, Validator] = {
     "ClusterRole": lambda obj, old: rbac.validate_role(obj, old, namespaced=False),
     "RoleBinding": lambda obj, old: rbac.validate_binding(obj, old, namespaced=True),
     "ClusterRoleBinding": lambda obj, old: rbac.validate_binding(obj, old, namespaced=False),
+    **batch.VALIDATORS,  # ReplicationController and batch/v1 (jobs)
 }
 _APPS = ("Deployment", "ReplicaSet", "DaemonSet")
 
@@ -90,6 +91,8 @@ def validate_update(rt: ResourceType, obj: dict, old: dict, subresource: str = "
             causes = apps.validate_status_update(rt.kind, obj, old)
         elif rt.kind == "ResourceQuota":
             causes = core.validate_resource_quota_status(obj, old)
+        elif rt.kind in batch.VALIDATORS:  # ReplicationController and batch/v1 (jobs)
+            causes = batch.validate_status(obj, old)
         else:
             causes = validate_object_meta_update(obj.get("metadata"), old.get("metadata"))
         return _unique(causes)
