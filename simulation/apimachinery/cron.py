@@ -12,7 +12,7 @@ from __future__ import annotations
 import calendar
 import re
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 _FIELDS = (  # name, min, max, names
@@ -62,7 +62,7 @@ class Schedule:
         if self.every_seconds:
             step = max(1.0, float(int(self.every_seconds)))
             return float(int(t)) + step
-        zone = ZoneInfo(tz) if tz else timezone.utc
+        zone = ZoneInfo(tz) if tz else UTC
         start = datetime.fromtimestamp(int(t) // 60 * 60, zone) + timedelta(minutes=1)
         day = start.replace(hour=0, minute=0)
         end = day.replace(year=day.year + _HORIZON_YEARS)

@@ -10,8 +10,10 @@ from .garbagecollector import GarbageCollectorController
 from .namespace import NamespaceController
 from .nodelifecycle import NodeLifecycleController
 from .replicaset import ReplicaSetController
+from .job import JobController
 from .replication import ReplicationManager
 from .tainteviction import TaintEvictionController
+from .ttlafterfinished import TTLAfterFinishedController
 
 CONTROLLERS: dict[str, type[Controller]] = {
     "endpoint": EndpointController,
@@ -24,4 +26,6 @@ CONTROLLERS: dict[str, type[Controller]] = {
     "daemonset": DaemonSetController,
     # ReplicationController and batch/v1 (jobs)
     "replicationcontroller": ReplicationManager,
+    "job": JobController,
+    "ttl-after-finished-controller": TTLAfterFinishedController,
 }

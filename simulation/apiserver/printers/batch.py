@@ -2,10 +2,26 @@
 upstream's ``pkg/printers/internalversion``: columns with their descriptions, and the cells."""
 from __future__ import annotations
 
-from simulation.apimachinery.timestamps import human_duration, parse_time, translate_timestamp_since
+from simulation.apimachinery.timestamps import (
+    human_duration,
+    parse_time,
+    translate_timestamp_since,
+)
 
-from .columns import (AGE, CONTAINERS, IMAGES, NAME, age_of, column, container_cells, format_label_selector,
-                      format_labels, name_of, selector_column, template_spec)
+from .columns import (
+    AGE,
+    CONTAINERS,
+    IMAGES,
+    NAME,
+    age_of,
+    column,
+    container_cells,
+    format_label_selector,
+    format_labels,
+    name_of,
+    selector_column,
+    template_spec,
+)
 
 RC_DOC = "https://kubernetes.io/docs/concepts/workloads/controllers/replicationcontroller#what-is-a-replicationcontroller"
 

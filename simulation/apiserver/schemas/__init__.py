@@ -8,9 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from . import apps, authorization, coordination, core, meta, rbac
-# ReplicationController and batch/v1 (jobs)
-from . import batch, replication
+from . import apps, authorization, batch, coordination, core, meta, rbac, replication
 from ._helpers import PRESERVE, REF_PREFIX, Schema
 
 __all__ = ["KINDS", "REF_PREFIX", "SCHEMAS", "closure", "references", "resolve", "resolve_named", "schema_for", "unknown_fields"]

@@ -2,7 +2,18 @@
 (a plain map, where apps/v1 has a ``LabelSelector``) and its template optional in the schema."""
 from __future__ import annotations
 
-from ._helpers import CORE, condition, int32, int64, kind, list_kind, obj, ref, strmap, arr
+from ._helpers import (
+    CORE,
+    arr,
+    condition,
+    int32,
+    int64,
+    kind,
+    list_kind,
+    obj,
+    ref,
+    strmap,
+)
 
 SCHEMAS = {
     CORE + "ReplicationController": kind(

@@ -14,8 +14,13 @@ from simulation.apimachinery.validation import name_is_dns_subdomain
 from . import field
 from .common import nonnegative
 from .field import go_label_selector, go_string_map
-from .objectmeta import (selector_is_empty, selector_matches, validate_label_selector, validate_object_meta,
-                         validate_object_meta_update)
+from .objectmeta import (
+    selector_is_empty,
+    selector_matches,
+    validate_label_selector,
+    validate_object_meta,
+    validate_object_meta_update,
+)
 from .pod import validate_pod_template_spec
 
 FIELD_IMMUTABLE = "field is immutable"

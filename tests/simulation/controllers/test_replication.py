@@ -76,8 +76,8 @@ def test_delete_with_orphan_policy_leaves_pods_that_a_new_rc_adopts(cluster):
 
 @pytest.mark.parametrize("spec, message", [
     ({"selector": {"app": "other"}},
-     'spec.template.metadata.labels: Invalid value: map[string]string{"app":"kubia"}: '
-     '`selector` does not match template `labels`'),
+     ('spec.template.metadata.labels: Invalid value: map[string]string{"app":"kubia"}: '
+      '`selector` does not match template `labels`')),
     ({"replicas": -1}, "spec.replicas: Invalid value: -1: must be greater than or equal to 0"),
     ({"template": {**KUBIA_RC["spec"]["template"], "spec": {**KUBIA_RC["spec"]["template"]["spec"],
                                                             "restartPolicy": "Never"}}},
