@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from .base import Controller
+from .cronjob import CronJobController
 from .daemonset import DaemonSetController
 from .deployment.deployment_controller import DeploymentController
 from .endpoints import EndpointController
@@ -28,4 +29,5 @@ CONTROLLERS: dict[str, type[Controller]] = {
     "replicationcontroller": ReplicationManager,
     "job": JobController,
     "ttl-after-finished-controller": TTLAfterFinishedController,
+    "cronjob": CronJobController,
 }

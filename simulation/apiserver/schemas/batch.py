@@ -2,8 +2,22 @@
 and reads; upstream's descriptions shortened)."""
 from __future__ import annotations
 
-from ._helpers import (CORE, META, arr, boolean, condition, int32, int64, kind, list_kind, obj, ref, string,
-                       strings, time)
+from ._helpers import (
+                       CORE,
+                       META,
+                       arr,
+                       boolean,
+                       condition,
+                       int32,
+                       int64,
+                       kind,
+                       list_kind,
+                       obj,
+                       ref,
+                       string,
+                       strings,
+                       time,
+)
 
 B = "io.k8s.api.batch.v1."
 
