@@ -131,8 +131,8 @@ def test_ttl_after_finished_deletes_the_job_and_its_pods(cluster):
 
 
 @pytest.mark.parametrize("restart_policy, message", [
-    ("Always", 'spec.template.spec.restartPolicy: Unsupported value: "Always": supported values: "OnFailure", '
-               '"Never"'),
+    ("Always", ('spec.template.spec.restartPolicy: Unsupported value: "Always": supported values: "OnFailure", '
+                '"Never"')),
 ], ids=["restart-always"])
 def test_invalid_job_is_refused(cluster, restart_policy, message):
     c = cluster(controllers=CONTROLLERS)
