@@ -72,6 +72,8 @@ class SimCluster:
         self.kernel.set_change_probe(self.observer.current_revision, self.observer.changed_topics)
         self.components: dict[str, Component] = {}
         self.node_specs: dict[str, NodeSpec] = {}
+        # The API server reaches the kubelets' log endpoint (``pods/log``) through this cluster.
+        server.kubelet_logs = self.container_logs
 
     # ----------------------------------------------------------------- topology
     def client(self, user: UserInfo, program: str) -> APIClient:
@@ -218,6 +220,15 @@ class SimCluster:
         return node, pod
 
     # ----------------------------------------------------------------- reading
+    def container_logs(self, node: str, pod: dict, container: str, previous: bool = False) -> list[tuple[float, str]]:
+        """The kubelet of ``node`` serving a container's log (what ``kubectl logs`` reads);
+        ``LookupError`` with the kubelet's words when there is none."""
+        try:
+            kubelet = self.kubelet(node)
+        except SimulationError:
+            raise LookupError(f'dial tcp {node}:10250: connect: no route to host') from None
+        return kubelet.container_log(pod, container, previous)
+
     def decision(self, namespace: str, name: str) -> dict | None:
         for scheduler in self.schedulers():
             record = scheduler.decision(namespace, name)

@@ -8,6 +8,7 @@ wall clock on an API-only server (``CLUSTERVIZ_SIMULATION=off``), where nothing 
 """
 from __future__ import annotations
 
+import functools
 import threading
 import time
 
@@ -61,6 +62,7 @@ def build(cluster: Cluster) -> APIServer:
         options={"always_pull_images": cluster.always_pull_images},
         component_statuses=health.component_statuses(store, cluster.name),
         server_address=f"{settings.CLUSTERVIZ_PUBLIC_HOST}:{settings.CLUSTERVIZ_HTTPS_PORT}")
+    server.kubelet_logs = functools.partial(health.remote_logs, cluster.name)
     server.cluster_id = cluster.pk  # type: ignore[attr-defined]
     server.cluster_name = cluster.name  # type: ignore[attr-defined]
     return server

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
+from typing import Any
 
 from simulation.cluster import connection_refused
 from simulation.store import Store
@@ -28,6 +29,21 @@ PROBED_COMPONENTS = ("scheduler", "controller-manager")
 probes: dict[tuple[str, str], Callable[[], tuple[bool, str]]] = {}
 #: (cluster, component) → (healthy, message) for kernels hosted by another process, or None.
 remote_probe: Callable[[str, str], tuple[bool, str] | None] | None = None
+#: (cluster, op) → the answer of the kernel another process hosts; set by the sim app. The
+#: kubelets' log endpoint is reached through it when this process hosts no kernel.
+remote_call: Callable[[str, dict], Any] | None = None
+
+
+def remote_logs(cluster_name: str, node: str, pod: dict, container: str, previous: bool) -> list[tuple[float, str]]:
+    """``pods/log`` for a kernel another process hosts (a host in this process replaces this
+    connection with its own). ``LookupError`` carries the kubelet's words."""
+    if remote_call is None:
+        raise LookupError(f"dial tcp {node}:10250: connect: connection refused")
+    answer = remote_call(cluster_name, {"op": "logs", "node": node, "pod": pod, "container": container,
+                                        "previous": previous})
+    if answer.get("error"):
+        raise LookupError(answer["error"])
+    return [(t, line) for t, line in answer.get("lines", [])]
 
 #: The websocket message that carries the statuses: ``{"type": HEALTH, "items": [...]}``.
 HEALTH = "cluster.health"

@@ -32,6 +32,8 @@ logger = logging.getLogger(__name__)
 API_PATH = re.compile(r"^/clusters/(?P<cluster>[-a-z0-9]+)(?P<path>/(?:api|apis|version|openapi|healthz|livez|"
                       r"readyz)(?:/.*)?)$")
 WATCH_TICK_SECONDS = 0.05
+#: How often a followed log asks the kubelet for new lines.
+LOG_FOLLOW_SECONDS = 0.5
 CLUSTERS_PREFIX = "/clusters/"
 #: A ``.`` or ``..`` path segment: clients never send one; a hostile path does.
 DOT_SEGMENT = re.compile(r"(?:^|/)\.{1,2}(?:/|$)")
@@ -129,6 +131,9 @@ class KubeAPIApplication:
             logger.exception("internal error serving %s", scope.get("path"))
             await _send_body(send, 500, errors.internal(str(exc)).status(), {})
             return
+        if response.stream is not None:
+            await self._stream_text(response, receive, send)
+            return
         if response.watcher is None:
             await _send_body(send, response.code, response.body, response.headers)
             return
@@ -156,6 +161,26 @@ class KubeAPIApplication:
                             codec.encode(ev) + b"\n" for ev in events)})
                         continue
                 await asyncio.sleep(WATCH_TICK_SECONDS)
+            if not disconnected.done():
+                await send({"type": "http.response.body", "body": b""})
+        finally:
+            disconnected.cancel()
+
+
+    async def _stream_text(self, response: APIResponse, receive: Receive, send: Send) -> None:
+        """``kubectl logs -f``: what the log holds now, then each new line as it is written,
+        until the container exits or the client goes away."""
+        await send({"type": "http.response.start", "status": 200, "headers": [
+            (b"content-type", b"text/plain"), (b"cache-control", b"no-cache, private")]})
+        await send({"type": "http.response.body", "body": str(response.body or "").encode(), "more_body": True})
+        disconnected = asyncio.ensure_future(_wait_disconnect(receive))
+        poll = database_sync_to_async(response.stream.poll)
+        try:
+            while not response.stream.done and not disconnected.done():
+                await asyncio.sleep(LOG_FOLLOW_SECONDS)
+                chunk = await poll()
+                if chunk:
+                    await send({"type": "http.response.body", "body": chunk.encode(), "more_body": True})
             if not disconnected.done():
                 await send({"type": "http.response.body", "body": b""})
         finally:

@@ -73,12 +73,19 @@ class KernelHost:
                                   state.get("stopped", []))
         for component in ("scheduler", "controller-manager"):
             health.probes[(cluster.name, component)] = self._probe(component)
+        self._server_logs = self.server.kubelet_logs
+        self.server.kubelet_logs = self._kubelet_logs
         self._persist()
         self._stop = threading.Event()
         self.thread = threading.Thread(target=self._loop, name=f"kernel-{cluster.name}", daemon=True)
 
     def _probe(self, component: str) -> Callable[[], tuple[bool, str]]:
         return lambda: self.sim.health(component)
+
+    def _kubelet_logs(self, node: str, pod: dict, container: str, previous: bool) -> list[tuple[float, str]]:
+        """``pods/log`` reaching this process's kubelets, between two kernel actions."""
+        with self.lock:
+            return self.sim.container_logs(node, pod, container, previous)
 
     # ----------------------------------------------------------------- thread
     def start(self) -> KernelHost:
@@ -89,6 +96,7 @@ class KernelHost:
         self._stop.set()
         self.thread.join(timeout=5)
         self.server.clock = self._server_clock
+        self.server.kubelet_logs = self._server_logs
 
     def _on_step(self, step: Any) -> None:
         self._outbox.append(step.as_dict())

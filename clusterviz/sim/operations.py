@@ -15,7 +15,7 @@ from simulation.cluster import SimCluster, SimulationError
 
 #: Operations that change what must survive a restart (pacing, topology, stopped components).
 PERSISTENT = frozenset({"play", "pause", "step", "speed", "live", "start", "stop", "add_scheduler", "replicas"})
-READ_ONLY = frozenset({"state", "components", "steps", "decision", "containers", "iptables", "health"})
+READ_ONLY = frozenset({"state", "components", "steps", "decision", "containers", "iptables", "health", "logs"})
 
 
 def _state(sim: SimCluster, op: dict) -> dict:
@@ -119,6 +119,15 @@ def _iptables(sim: SimCluster, op: dict) -> dict:
     return {"rules": sim.proxy(op["node"]).rules()}
 
 
+def _logs(sim: SimCluster, op: dict) -> dict:
+    """A container's log for ``pods/log`` served by another process: lines, or the kubelet's error."""
+    try:
+        return {"lines": [list(line) for line in sim.container_logs(op["node"], op["pod"], op["container"],
+                                                                    bool(op.get("previous")))]}
+    except LookupError as exc:
+        return {"error": str(exc).strip("'\"")}
+
+
 def _health(sim: SimCluster, op: dict) -> list:
     return list(sim.health(op["component"]))
 
@@ -128,7 +137,7 @@ OPERATIONS: dict[str, Callable[[SimCluster, dict], Any]] = {
     "components": _components, "start": _start, "stop": _stop, "add_scheduler": _add_scheduler,
     "replicas": _replicas,
     "fault": _fault, "steps": _steps, "decision": _decision, "containers": _containers, "iptables": _iptables,
-    "health": _health,
+    "health": _health, "logs": _logs,
 }
 
 

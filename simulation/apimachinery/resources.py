@@ -47,7 +47,7 @@ _W = ("all",)
 RESOURCES: tuple[ResourceType, ...] = (
     ResourceType("", "v1", "namespaces", "Namespace", False, ("ns",), subresources=("status", "finalize")),
     ResourceType("", "v1", "nodes", "Node", False, ("no",), subresources=("status",)),
-    ResourceType("", "v1", "pods", "Pod", True, ("po",), _W, subresources=("status", "binding")),
+    ResourceType("", "v1", "pods", "Pod", True, ("po",), _W, subresources=("status", "binding", "log")),
     ResourceType("", "v1", "services", "Service", True, ("svc",), _W, subresources=("status",)),
     ResourceType("", "v1", "endpoints", "Endpoints", True, ("ep",), singular="endpoints"),
     ResourceType("", "v1", "events", "Event", True, ("ev",)),
@@ -72,6 +72,12 @@ RESOURCES: tuple[ResourceType, ...] = (
                  subresources=("status", "scale"), has_generation=True),
     ResourceType("apps", "v1", "controllerrevisions", "ControllerRevision", True),
     ResourceType("storage.k8s.io", "v1", "storageclasses", "StorageClass", False, ("sc",)),
+    # ReplicationController and batch/v1 (jobs)
+    ResourceType("", "v1", "replicationcontrollers", "ReplicationController", True, ("rc",), _W,
+                 subresources=("status", "scale"), has_generation=True),
+    ResourceType("batch", "v1", "jobs", "Job", True, (), _W, subresources=("status",), has_generation=True),
+    ResourceType("batch", "v1", "cronjobs", "CronJob", True, ("cj",), _W, subresources=("status",),
+                 has_generation=True),
     ResourceType("coordination.k8s.io", "v1", "leases", "Lease", True),
     ResourceType("rbac.authorization.k8s.io", "v1", "roles", "Role", True),
     ResourceType("rbac.authorization.k8s.io", "v1", "clusterroles", "ClusterRole", False),

@@ -267,6 +267,83 @@ def _default_stateful_set(obj: dict) -> None:
             _default_persistent_volume_claim(claim)
 
 
+# --- ReplicationController and batch/v1 (jobs) ----------------------------------------------
+
+#: The labels the Job strategy puts on a Job's pod template, and the first one is its selector.
+JOB_CONTROLLER_UID_LABEL = "batch.kubernetes.io/controller-uid"
+JOB_NAME_LABEL = "batch.kubernetes.io/job-name"
+LEGACY_JOB_CONTROLLER_UID_LABEL = "controller-uid"
+LEGACY_JOB_NAME_LABEL = "job-name"
+
+
+def _default_replication_controller(obj: dict) -> None:
+    """``SetDefaults_ReplicationController``: selector and labels from the template's labels."""
+    spec = _dict(obj, "spec")
+    template = spec.get("template")
+    labels = ((template or {}).get("metadata") or {}).get("labels") if isinstance(template, dict) else None
+    if labels:
+        if not spec.get("selector"):
+            spec["selector"] = dict(labels)
+        meta = _dict(obj, "metadata")
+        if not meta.get("labels"):
+            meta["labels"] = dict(labels)
+    if spec.get("replicas") is None:
+        spec["replicas"] = 1
+    _default_template(template)
+
+
+def _default_job_spec(spec: dict) -> None:
+    """``SetDefaults_Job`` on a JobSpec (a Job's, or a CronJob's jobTemplate's)."""
+    if spec.get("completions") is None and spec.get("parallelism") is None:
+        spec["completions"] = 1
+        spec["parallelism"] = 1
+    if spec.get("parallelism") is None:
+        spec["parallelism"] = 1
+    if spec.get("backoffLimit") is None:
+        spec["backoffLimit"] = 2147483647 if spec.get("backoffLimitPerIndex") is not None else 6
+    _set(spec, "completionMode", "NonIndexed")
+    _set(spec, "suspend", False)
+    _set(spec, "podReplacementPolicy", "Failed" if spec.get("podFailurePolicy") else "TerminatingOrFailed")
+    _default_template(spec.get("template"))
+
+
+def _default_job(obj: dict) -> None:
+    spec = _dict(obj, "spec")
+    _default_job_spec(spec)
+    labels = ((spec.get("template") or {}).get("metadata") or {}).get("labels")
+    meta = _dict(obj, "metadata")
+    if labels and not meta.get("labels"):
+        meta["labels"] = dict(labels)
+
+
+def _default_cron_job(obj: dict) -> None:
+    """``SetDefaults_CronJob``: Allow, not suspended, keep 3 successful and 1 failed Job."""
+    spec = _dict(obj, "spec")
+    _set(spec, "concurrencyPolicy", "Allow")
+    _set(spec, "suspend", False)
+    _set(spec, "successfulJobsHistoryLimit", 3)
+    _set(spec, "failedJobsHistoryLimit", 1)
+    job_template = spec.get("jobTemplate")
+    if isinstance(job_template, dict):
+        _default_job_spec(_dict(job_template, "spec"))
+
+
+def generate_job_selector(job: dict) -> None:
+    """The Job strategy's ``generateSelector`` (unless ``manualSelector``): the pod template gets
+    the Job's uid and name as labels, and the selector matches the uid."""
+    spec = _dict(job, "spec")
+    if spec.get("manualSelector"):
+        return
+    meta = job["metadata"]
+    template = _dict(spec, "template")
+    labels = _dict(_dict(template, "metadata"), "labels")
+    for key, value in ((JOB_CONTROLLER_UID_LABEL, meta["uid"]), (JOB_NAME_LABEL, meta["name"]),
+                       (LEGACY_JOB_CONTROLLER_UID_LABEL, meta["uid"]), (LEGACY_JOB_NAME_LABEL, meta["name"])):
+        labels.setdefault(key, value)
+    if not spec.get("selector"):
+        spec["selector"] = {"matchLabels": {JOB_CONTROLLER_UID_LABEL: meta["uid"]}}
+
+
 # --- core ------------------------------------------------------------------------------------
 
 def _externally_accessible(spec: dict) -> bool:
@@ -390,6 +467,10 @@ _DEFAULTERS: dict[str, Callable[[dict], None]] = {
     "PersistentVolumeClaim": _default_persistent_volume_claim,
     "StorageClass": _default_storage_class,
     "StatefulSet": _default_stateful_set,
+    # ReplicationController and batch/v1 (jobs)
+    "ReplicationController": _default_replication_controller,
+    "Job": _default_job,
+    "CronJob": _default_cron_job,
 }
 
 

@@ -14,7 +14,7 @@ KUBERNETES_VERSION = {"major": "1", "minor": "33", "gitVersion": "v1.33.0", "git
 
 _SUBRESOURCE_KINDS = {"scale": ("autoscaling", "v1", "Scale"), "binding": ("", "v1", "Binding")}
 _SUBRESOURCE_VERBS = {"status": ["get", "patch", "update"], "scale": ["get", "patch", "update"],
-                      "binding": ["create"], "finalize": ["update"]}
+                      "binding": ["create"], "finalize": ["update"], "log": ["get"]}
 
 
 def _group_doc(group: str) -> dict:

@@ -335,13 +335,46 @@ COORDINATION_V1: dict[str, dict[int, Field]] = {
                   7: p("preferredHolder")},
 }
 
+# ---------------------------------------------------------------- ReplicationController and batch/v1 (jobs)
+BATCH_V1: dict[str, dict[int, Field]] = {
+    "ReplicationController": {1: META, 2: m("spec", "ReplicationControllerSpec"),
+                              3: m("status", "ReplicationControllerStatus")},
+    "ReplicationControllerSpec": {1: p("replicas", "int"), 2: f("selector", "map"),
+                                  3: p("template", "msg", "PodTemplateSpec"), 4: f("minReadySeconds", "int")},
+    "ReplicationControllerStatus": {1: f("replicas", "int"), 2: f("fullyLabeledReplicas", "int"),
+                                    3: f("observedGeneration", "int"), 4: f("readyReplicas", "int"),
+                                    5: f("availableReplicas", "int"), 6: m("conditions", "WorkloadCondition", True)},
+    "Job": {1: META, 2: m("spec", "JobSpec"), 3: m("status", "JobStatus")},
+    "JobSpec": {1: p("parallelism", "int"), 2: p("completions", "int"), 3: p("activeDeadlineSeconds", "int"),
+                4: p("selector", "msg", "LabelSelector"), 5: p("manualSelector", "bool"),
+                6: m("template", "PodTemplateSpec"), 7: p("backoffLimit", "int"), 8: p("ttlSecondsAfterFinished", "int"),
+                9: p("completionMode"), 10: p("suspend", "bool"), 12: p("backoffLimitPerIndex", "int"),
+                13: p("maxFailedIndexes", "int"), 14: p("podReplacementPolicy"), 15: p("managedBy")},
+    "JobStatus": {1: m("conditions", "JobCondition", True), 2: p("startTime", "time"), 3: p("completionTime", "time"),
+                  4: f("active", "int"), 5: f("succeeded", "int"), 6: f("failed", "int"), 7: p("completedIndexes"),
+                  8: p("uncountedTerminatedPods", "msg", "UncountedTerminatedPods"), 9: p("ready", "int"),
+                  10: p("failedIndexes"), 11: p("terminating", "int")},
+    "UncountedTerminatedPods": {1: strs("succeeded"), 2: strs("failed")},
+    "JobCondition": {1: f("type"), 2: f("status"), 3: f("lastProbeTime", "time"), 4: f("lastTransitionTime", "time"),
+                     5: f("reason"), 6: f("message")},
+    "JobTemplateSpec": {1: META, 2: m("spec", "JobSpec")},
+    "CronJob": {1: META, 2: m("spec", "CronJobSpec"), 3: m("status", "CronJobStatus")},
+    "CronJobSpec": {1: f("schedule"), 2: p("startingDeadlineSeconds", "int"), 3: f("concurrencyPolicy"),
+                    4: p("suspend", "bool"), 5: m("jobTemplate", "JobTemplateSpec"),
+                    6: p("successfulJobsHistoryLimit", "int"), 7: p("failedJobsHistoryLimit", "int"),
+                    8: p("timeZone")},
+    "CronJobStatus": {1: m("active", "ObjectReference", True), 4: p("lastScheduleTime", "time"),
+                      5: p("lastSuccessfulTime", "time")},
+}
+
 MESSAGES: dict[str, dict[int, Field]] = {**META_V1, **AUTHORIZATION_V1, **CORE_V1, **APPS_V1, **RBAC_V1,
-                                         **COORDINATION_V1}
+                                         **COORDINATION_V1, **BATCH_V1}
 
 #: Top-level kinds (by ``typeMeta.kind``) this server can decode.
 DECODABLE_KINDS = ("SelfSubjectAccessReview", "SelfSubjectRulesReview", "Namespace", "ConfigMap", "Secret",
                    "ServiceAccount", "Service", "Pod", "ResourceQuota", "LimitRange", "Deployment", "ReplicaSet",
-                   "DaemonSet", "Role", "ClusterRole", "RoleBinding", "ClusterRoleBinding", "Lease")
+                   "DaemonSet", "Role", "ClusterRole", "RoleBinding", "ClusterRoleBinding", "Lease",
+                   "ReplicationController", "Job", "CronJob")  # the last three: ReplicationController and batch/v1
 
 
 class ProtobufError(ValueError):

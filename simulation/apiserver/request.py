@@ -88,6 +88,8 @@ class APIResponse:
     headers: dict[str, str] = field(default_factory=dict)
     #: Set for watches: an iterator-like object the transport drains (see ``watch.Watcher``).
     watcher: Any = None
+    #: Set for a followed log: ``poll() -> str`` until ``done`` (see ``podlogs.LogFollower``).
+    stream: Any = None
 
 
 _NAMESPACE_SUBRESOURCES = ("status", "finalize")

@@ -41,6 +41,7 @@ from .authorization.rbac import forbidden_error
 from .authorization.union import UnionAuthorizer
 from .errors import StatusError
 from .listwatch import ListWatch, item_key
+from .podlogs import KubeletLogs, serve_log
 from .printers import tables
 from .registry import Registry
 from .request import APIRequest, APIResponse, RequestInfo, UserInfo, parse_path
@@ -198,7 +199,8 @@ class APIServer:
                  server_address: str = "127.0.0.1:6443",
                  on_rbac_write: Callable[[], None] | None = None,
                  escalation_check: Callable[..., None] | None = None,
-                 reviews: Callable[[str, dict, UserInfo], dict] | None = None) -> None:
+                 reviews: Callable[[str, dict, UserInfo], dict] | None = None,
+                 kubelet_logs: KubeletLogs | None = None) -> None:
         self.store = store
         self.reader = StoreReader(store)
         self.watch_cache = WatchCache(store)
@@ -216,6 +218,8 @@ class APIServer:
         self.on_rbac_write = on_rbac_write or (lambda: None)
         self.escalation_check = escalation_check
         self.reviews = reviews
+        #: The connection to the kubelets' log endpoint (``pods/log``); set by whoever runs them.
+        self.kubelet_logs = kubelet_logs
         #: Watch timeouts and bookmark intervals are wall-clock durations of an open HTTP
         #: stream, not simulated time; tests replace this clock to step them.
         self.monotonic: Callable[[], float] = time.monotonic
@@ -345,6 +349,10 @@ class APIServer:
             return self.subresources.scale(call)
         if info.subresource == "binding":
             return self.subresources.binding(call)
+        if info.subresource == "log":
+            if info.verb != "get":
+                raise errors.method_not_allowed("the server does not allow this method on the requested resource")
+            return serve_log(call, self, self.registry.read(call))
         return handler(call)
 
     def _serve_non_resource(self, call: Call) -> APIResponse:

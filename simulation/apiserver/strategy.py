@@ -10,7 +10,7 @@ from simulation.apimachinery.jsonvalue import deep_copy
 from simulation.apimachinery.resources import ResourceType
 from simulation.apimachinery.timestamps import rfc3339
 
-from .defaults import prepare_for_create
+from .defaults import generate_job_selector, prepare_for_create
 from .schemas.required import fill_required_zero_values
 
 #: Metadata only the server sets; carried over from the stored object on every update.
@@ -50,6 +50,8 @@ def prepare_create(rt: ResourceType, obj: dict, now: float, rng: random.Random) 
             obj["status"]["lastPhaseTransitionTime"] = rfc3339(now)
     elif has_status_subresource(rt) and rt.kind != "Node":
         obj["status"] = {}
+    if rt.kind == "Job":  # batch/v1 (jobs): the Job strategy labels its template and selects on them
+        generate_job_selector(obj)
     fill_required_zero_values(rt.group, rt.version, rt.kind, obj)
 
 

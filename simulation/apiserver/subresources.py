@@ -129,11 +129,19 @@ class Subresources:
 
 
 def _to_scale(obj: dict) -> dict:
-    """The autoscaling/v1 Scale of a Deployment or ReplicaSet."""
+    """The autoscaling/v1 Scale of a Deployment, ReplicaSet or ReplicationController."""
     meta = obj["metadata"]
     return {"kind": "Scale", "apiVersion": "autoscaling/v1",
             "metadata": {k: meta[k] for k in ("name", "namespace", "uid", "resourceVersion", "creationTimestamp")
                          if k in meta},
             "spec": {"replicas": (obj.get("spec") or {}).get("replicas", 0)},
             "status": {"replicas": (obj.get("status") or {}).get("replicas", 0),
-                       "selector": selector_to_string((obj.get("spec") or {}).get("selector") or {})}}
+                       "selector": _scale_selector(obj)}}
+
+
+def _scale_selector(obj: dict) -> str:
+    """A ReplicationController's selector is an equality map; the apps kinds' a LabelSelector."""
+    selector = (obj.get("spec") or {}).get("selector") or {}
+    if obj.get("kind") == "ReplicationController":
+        return ",".join(f"{k}={selector[k]}" for k in sorted(selector))
+    return selector_to_string(selector)

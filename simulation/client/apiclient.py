@@ -89,8 +89,8 @@ class APIClient:
         return response.watcher if response.watcher is not None else response.body
 
     # ----------------------------------------------------------------- reads
-    def get(self, resource: str, namespace: str, name: str) -> dict:
-        return self._call("GET", resource_path(resources.by_name(resource), namespace, name))
+    def get(self, resource: str, namespace: str, name: str, *, subresource: str = "") -> dict:
+        return self._call("GET", resource_path(resources.by_name(resource), namespace, name, subresource))
 
     def list(self, resource: str, namespace: str = "", *, label_selector: str = "",
              field_selector: str = "") -> tuple[list[dict], str]:

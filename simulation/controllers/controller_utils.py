@@ -200,7 +200,12 @@ def generated_name(prefix: str, rng: random.Random) -> str:
 
 # ------------------------------------------------------------------------------- selectors, refs
 def selector_of(obj: dict) -> LabelSelector:
-    """The object's ``spec.selector`` as a selector; an invalid one selects nothing."""
+    """The object's ``spec.selector`` as a selector; an invalid one selects nothing. A
+    ReplicationController's is an equality map (upstream's RC manager converts it to the
+    ReplicaSet's ``matchLabels``); an empty one selects nothing."""
+    if obj.get("kind") == "ReplicationController":
+        labels = (obj.get("spec") or {}).get("selector") or {}
+        return from_label_selector_object({"matchLabels": labels}) if labels else NOTHING
     try:
         return from_label_selector_object((obj.get("spec") or {}).get("selector"))
     except ValueError:

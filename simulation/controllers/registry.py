@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 from .base import Controller
+from .cronjob import CronJobController
 from .daemonset import DaemonSetController
 from .deployment.deployment_controller import DeploymentController
 from .endpoints import EndpointController
 from .garbagecollector import GarbageCollectorController
 from .namespace import NamespaceController
 from .nodelifecycle import NodeLifecycleController
+from .job import JobController
 from .replicaset import ReplicaSetController
+from .replication import ReplicationManager
 from .statefulset import StatefulSetController
 from .tainteviction import TaintEvictionController
+from .ttlafterfinished import TTLAfterFinishedController
 from .volume.persistentvolume import PersistentVolumeController
 from .volume.provisioner import LocalPathProvisioner
 
@@ -28,4 +32,9 @@ CONTROLLERS: dict[str, type[Controller]] = {
     "statefulset": StatefulSetController,
     "persistentvolume-binder": PersistentVolumeController,
     "local-path-provisioner": LocalPathProvisioner,
+    # ReplicationController and batch/v1 (jobs)
+    "replicationcontroller": ReplicationManager,
+    "job": JobController,
+    "ttl-after-finished-controller": TTLAfterFinishedController,
+    "cronjob": CronJobController,
 }

@@ -10,6 +10,14 @@ Processes
     Loops (``while``, ``until``, ``for``), ``tail -f`` and ``sleep infinity`` run forever.
     Init containers without such a script complete after one second with exit code 0.
 
+    A ``perl -e``/``python -c`` one-liner (the docs' ``perl -Mbignum=bpi -wle 'print bpi(2000)'``)
+    runs :data:`ONE_LINER_SECONDS` and exits 0. Images whose default process ends by itself
+    (``luksa/batch-job``: two minutes, exit 0) are listed in :data:`.programs.PROGRAMS`.
+
+Output
+    What each container prints (``kubectl logs``) is in :mod:`.logs`: an image's lines from
+    its table, or what the script echoes, or a generic pair of lines.
+
 Probes
     Probes succeed, except a probe that is written to fail:
 
@@ -25,10 +33,15 @@ from __future__ import annotations
 import re
 import shlex
 
+from .programs import program_for
+
 #: How long an init container without a recognised script runs.
 INIT_CONTAINER_SECONDS = 1.0
 #: What a recognised script takes on top of its sleeps.
 SCRIPT_SECONDS = 1.0
+#: How long an interpreter one-liner (``perl -e``, ``python -c``) runs.
+ONE_LINER_SECONDS = 5.0
+_INTERPRETERS = {"perl": ("-e", "-le", "-wle", "-we", "-E"), "python": ("-c",), "python3": ("-c",)}
 FAIL_LIVENESS_ANNOTATION = "clusterviz.io/fail-liveness"
 FAIL_READINESS_ANNOTATION = "clusterviz.io/fail-readiness"
 
@@ -38,8 +51,23 @@ _SIMPLE = {"echo", "printf", "sleep", "exit", "true", "false", "date", "hostname
 _LOOPS = re.compile(r"\b(while|until|for)\b|tail\s+-f|sleep\s+inf")
 
 
+def argv_of(container: dict) -> list[str]:
+    """The process's argv as the container declares it (command, then args)."""
+    return [str(a) for a in (container.get("command") or [])] + [str(a) for a in (container.get("args") or [])]
+
+
+def script_of(container: dict) -> str:
+    """The shell script a container runs (``sh -c SCRIPT``), or its argv as one command line."""
+    return _script(container)
+
+
+def _one_liner(argv: list[str]) -> bool:
+    flags = _INTERPRETERS.get(argv[0].rsplit("/", 1)[-1]) if argv else None
+    return bool(flags) and any(a in flags for a in argv[1:])
+
+
 def _script(container: dict) -> str:
-    argv = [str(a) for a in (container.get("command") or [])] + [str(a) for a in (container.get("args") or [])]
+    argv = argv_of(container)
     if not argv:
         return ""
     if argv[0].rsplit("/", 1)[-1] in _SHELLS and "-c" in argv[1:]:
@@ -51,6 +79,12 @@ def _script(container: dict) -> str:
 def process_lifetime(container: dict, *, init: bool = False) -> tuple[float | None, int]:
     """``(run_seconds, exit_code)``; ``run_seconds`` is None for a process that runs until stopped."""
     default = (INIT_CONTAINER_SECONDS, 0) if init else (None, 0)
+    if _one_liner(argv_of(container)):
+        return ONE_LINER_SECONDS, 0
+    if not argv_of(container):
+        program = program_for(str(container.get("image", "")))
+        if program is not None and program.runs is not None:
+            return program.runs
     script = _script(container)
     if not script.strip() or _LOOPS.search(script):
         return default

@@ -37,7 +37,7 @@ from simulation.client.component import Component
 from simulation.client.events import WARNING
 from simulation.kernel import Kernel
 
-from . import behaviour, events
+from . import behaviour, events, logs
 from . import runtime as rt
 from .kuberuntime_manager import SANDBOX_SECONDS, Backoff, KubeRuntimeManager
 from .node_spec import NodeSpec
@@ -119,6 +119,29 @@ class Kubelet(PodWorkers, KubeRuntimeManager, Prober, Component):
             raise LookupError(f'container "{container_name}" of pod "{namespace}/{pod}" is not running')
         self.runtime.kill(target.id)
         return {"id": target.id, "name": target.name, "pod": pod, "namespace": namespace, "pause": target.pause}
+
+    # ================================================================= container logs
+    def container_log(self, pod: dict, container_name: str, previous: bool = False) -> list[tuple[float, str]]:
+        """What the kubelet's ``/containerLogs`` serves: the container's output as
+        ``(epoch_seconds, line)``. Raises ``LookupError`` with the kubelet's words when there is
+        no such log (not started yet, or no previous instance)."""
+        meta = pod["metadata"]
+        uid, name = meta["uid"], meta["name"]
+        spec = pod.get("spec") or {}
+        container = next((c for c in (spec.get("containers") or []) + (spec.get("initContainers") or [])
+                          if c.get("name") == container_name), {"name": container_name})
+        instance = (self.runtime.previous if previous else self.runtime.latest)(uid, container_name)
+        if instance is None or instance.started_at is None:
+            if previous:
+                raise LookupError(f'previous terminated container "{container_name}" in pod "{name}" not found')
+            waiting = next((s.get("state", {}).get("waiting", {}).get("reason", "")
+                            for s in ((pod.get("status") or {}).get("containerStatuses") or [])
+                            + ((pod.get("status") or {}).get("initContainerStatuses") or [])
+                            if s.get("name") == container_name), "") or "ContainerCreating"
+            raise LookupError(f'container "{container_name}" in pod "{name}" is waiting to start: {waiting}')
+        gateway = self.spec.pod_cidr.rsplit(".", 1)[0] + ".1"
+        return logs.container_log(container, name, instance, now_seconds=self.kernel.now_seconds,
+                                  epoch=self.kernel.epoch, client_ip=gateway)
 
     def _uid_of(self, namespace: str, name: str) -> str | None:
         for w in self.workers.values():

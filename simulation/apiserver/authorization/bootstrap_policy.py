@@ -34,6 +34,7 @@ READ_WRITE = READ + WRITE
 
 CORE, APPS, COORDINATION, AUTHORIZATION = "", "apps", "coordination.k8s.io", "authorization.k8s.io"
 EVENTS = "events.k8s.io"
+BATCH = "batch"
 
 
 def rule(verbs: tuple[str, ...] | str, groups: tuple[str, ...] | str = (), resources_: tuple[str, ...] = (),
@@ -90,6 +91,7 @@ AGGREGATE_TO_VIEW = [
     rule(READ, APPS, ("controllerrevisions", "daemonsets", "daemonsets/status", "deployments", "deployments/scale",
                       "deployments/status", "replicasets", "replicasets/scale", "replicasets/status",
                       "statefulsets", "statefulsets/scale", "statefulsets/status")),
+    rule(READ, BATCH, ("cronjobs", "cronjobs/status", "jobs", "jobs/status")),  # batch/v1 (jobs)
 ]
 
 AGGREGATE_TO_EDIT = [
@@ -104,6 +106,7 @@ AGGREGATE_TO_EDIT = [
     rule(WRITE, APPS, ("daemonsets", "deployments", "deployments/rollback", "deployments/scale", "replicasets",
                        "replicasets/scale", "statefulsets", "statefulsets/scale")),
     rule(READ_WRITE, COORDINATION, ("leases",)),
+    rule(WRITE, BATCH, ("cronjobs", "jobs")),  # batch/v1 (jobs)
 ]
 
 AGGREGATE_TO_ADMIN = [
@@ -218,6 +221,30 @@ CONTROLLERS: dict[str, list[dict]] = {
         _events(),
     ],
     "service-account-controller": [rule("create", CORE, ("serviceaccounts",)), _events()],
+    # ReplicationController and batch/v1 (jobs)
+    "replication-controller": [
+        rule(("get", "list", "watch", "update"), CORE, ("replicationcontrollers",)),
+        rule("update", CORE, ("replicationcontrollers/status", "replicationcontrollers/finalizers")),
+        rule(("list", "watch", "patch", "create", "delete"), CORE, ("pods",)),
+        _events(),
+    ],
+    "job-controller": [
+        rule(("get", "list", "watch", "update", "patch"), BATCH, ("jobs",)),
+        rule("update", BATCH, ("jobs/status", "jobs/finalizers")),
+        rule(("list", "watch", "create", "delete", "patch"), CORE, ("pods",)),
+        _events(),
+    ],
+    "cronjob-controller": [
+        rule(("get", "list", "watch", "update"), BATCH, ("cronjobs",)),
+        rule(("get", "list", "watch", "create", "update", "delete", "patch"), BATCH, ("jobs",)),
+        rule("update", BATCH, ("cronjobs/status", "cronjobs/finalizers")),
+        rule(("list", "delete"), CORE, ("pods",)),
+        _events(),
+    ],
+    "ttl-after-finished-controller": [
+        rule(("get", "list", "watch", "delete"), BATCH, ("jobs",)),
+        _events(),
+    ],
     "pod-garbage-collector": [
         rule(("list", "watch", "delete"), CORE, ("pods",)),
         rule(("get", "list"), CORE, ("nodes",)),

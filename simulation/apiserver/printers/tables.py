@@ -25,7 +25,7 @@ from typing import Any, Callable
 from simulation.apimachinery.resources import ResourceType
 
 from .. import errors
-from . import apps, coordination, core, rbac, storage
+from . import apps, batch, coordination, core, rbac, storage
 from .columns import AGE_DOC, NAME, column, meta_of, name_of
 
 TABLE_API_VERSION = "meta.k8s.io/v1"
@@ -126,6 +126,10 @@ PRINTERS: dict[str, Printer] = {
     "StorageClass": Printer(storage.STORAGECLASS_COLUMNS, storage.print_storage_class),
     "StatefulSet": Printer(storage.STATEFULSET_COLUMNS, storage.print_stateful_set),
     "ControllerRevision": Printer(storage.CONTROLLERREVISION_COLUMNS, storage.print_controller_revision),
+    # ReplicationController and batch/v1 (jobs)
+    "ReplicationController": Printer(batch.REPLICATIONCONTROLLER_COLUMNS, batch.print_replicationcontroller),
+    "Job": Printer(batch.JOB_COLUMNS, batch.print_job),
+    "CronJob": Printer(batch.CRONJOB_COLUMNS, batch.print_cronjob),
     # No printer upstream: Role, ClusterRole, LimitRange and the reviews use DEFAULT_PRINTER.
 }
 

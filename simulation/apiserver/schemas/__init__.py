@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from . import apps, authorization, coordination, core, meta, rbac, storage
+from . import apps, authorization, batch, coordination, core, meta, rbac, replication, storage
 from ._helpers import PRESERVE, REF_PREFIX, Schema
 
 __all__ = ["KINDS", "REF_PREFIX", "SCHEMAS", "closure", "references", "resolve", "resolve_named", "schema_for", "unknown_fields"]
@@ -16,6 +16,8 @@ __all__ = ["KINDS", "REF_PREFIX", "SCHEMAS", "closure", "references", "resolve",
 SCHEMAS: dict[str, Schema] = {}
 for _module in (meta, core, apps, rbac, coordination, authorization,
                 storage):  # storage
+    SCHEMAS.update(_module.SCHEMAS)
+for _module in (replication, batch):  # ReplicationController and batch/v1 (jobs)
     SCHEMAS.update(_module.SCHEMAS)
 
 KINDS: dict[tuple[str, str, str], str] = {

@@ -20,7 +20,7 @@ from typing import Callable
 from simulation.apimachinery.resources import ResourceType
 from simulation.apimachinery.validation import name_is_dns_subdomain
 
-from . import apps, core, pod, rbac, storage
+from . import apps, batch, core, pod, rbac, storage
 from .field import error_string
 from .objectmeta import validate_object_meta, validate_object_meta_update
 
@@ -45,6 +45,7 @@ _CORE: dict[str, Validator] = {
     "RoleBinding": lambda obj, old: rbac.validate_binding(obj, old, namespaced=True),
     "ClusterRoleBinding": lambda obj, old: rbac.validate_binding(obj, old, namespaced=False),
     **storage.VALIDATORS,  # storage
+    **batch.VALIDATORS,  # ReplicationController and batch/v1 (jobs)
 }
 _APPS = ("Deployment", "ReplicaSet", "DaemonSet")
 
@@ -91,6 +92,8 @@ def validate_update(rt: ResourceType, obj: dict, old: dict, subresource: str = "
             causes = apps.validate_status_update(rt.kind, obj, old)
         elif rt.kind == "ResourceQuota":
             causes = core.validate_resource_quota_status(obj, old)
+        elif rt.kind in batch.VALIDATORS:  # ReplicationController and batch/v1 (jobs)
+            causes = batch.validate_status(obj, old)
         else:
             causes = validate_object_meta_update(obj.get("metadata"), old.get("metadata"))
         return _unique(causes)

@@ -703,7 +703,7 @@ def test_unknown_fields_of_every_wire_type_are_skipped():
 @pytest.mark.parametrize("body, message", [
     (b"{\"kind\":\"Deployment\"}", "magic"),
     (MAGIC + b"\x0a\x05\x0a\x02v1", "truncated"),
-    (envelope("batch/v1", "Job", b""), "Job is not supported"),
+    (envelope("autoscaling/v2", "HorizontalPodAutoscaler", b""), "HorizontalPodAutoscaler is not supported"),
     (envelope("apps/v1", "Deployment", fld(2, fld(1, "three"))), "wire type"),
     (envelope("apps/v1", "Deployment", fld(1, fld(1, 5))), "wire type"),
     (envelope("apps/v1", "Deployment", fixed64(1)), "wire type"),
@@ -716,11 +716,20 @@ def test_malformed_bodies_raise_protobuf_error(body, message):
         decode_object(body)
 
 
+def test_a_job_sent_as_protobuf_decodes():
+    """``kubectl create job --from=cronjob/…`` sends its Job as protobuf."""
+    spec = fld(6, msg(fld(2, msg(fld(2, msg(fld(1, "pi"), fld(2, "perl:5.34.0"))))))) + fld(7, 4)
+    job = decode_object(envelope("batch/v1", "Job", fld(1, msg(fld(1, "pi"))) + fld(2, msg(spec))))
+    assert job["metadata"]["name"] == "pi" and job["spec"]["backoffLimit"] == 4
+    assert job["spec"]["template"]["spec"]["containers"] == [{"name": "pi", "image": "perl:5.34.0"}]
+
+
 def test_codec_decodes_protobuf_and_answers_415_for_unsupported_kinds():
     obj = codec.decode_object(LOG_DEPLOYMENT, codec.PROTOBUF_TYPE, "Deployment", "apps/v1")
     assert obj == WEB_DEPLOYMENT
     with pytest.raises(errors.StatusError) as info:
-        codec.decode_object(envelope("batch/v1", "Job", b""), codec.PROTOBUF_TYPE, "Job", "batch/v1")
+        codec.decode_object(envelope("autoscaling/v2", "HorizontalPodAutoscaler", b""), codec.PROTOBUF_TYPE,
+                            "HorizontalPodAutoscaler", "autoscaling/v2")
     assert (info.value.code, info.value.reason) == (415, "UnsupportedMediaType")
 
 

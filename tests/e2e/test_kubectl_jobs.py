@@ -1,0 +1,163 @@
+"""The book's ReplicationController, Jobs, CronJobs and ``kubectl logs`` with the real kubectl
+against the demo cluster that ``manage.py up`` simulates: what a learner types, and the
+columns, Events and messages upstream prints. One server for the module, run at 10x."""
+from __future__ import annotations
+
+import functools
+import json
+import time
+
+import pytest
+
+from tests.e2e.conftest import ok, rows, sim_api, tmpfile, unique
+from tests.support.liveserver import LiveServer
+
+pytestmark = pytest.mark.kubectl
+
+KUBIA_RC = """\
+apiVersion: v1
+kind: ReplicationController
+metadata:
+  name: kubia
+spec:
+  replicas: 3
+  selector:
+    app: kubia
+  template:
+    metadata:
+      labels:
+        app: kubia
+    spec:
+      containers:
+      - name: kubia
+        image: luksa/kubia
+        ports:
+        - containerPort: 8080
+"""
+
+PI_JOB = """\
+apiVersion: batch/v1
+kind: Job
+metadata:
+  name: pi
+spec:
+  template:
+    spec:
+      containers:
+      - name: pi
+        image: perl:5.34.0
+        command: ["perl",  "-Mbignum=bpi", "-wle", "print bpi(2000)"]
+      restartPolicy: Never
+  backoffLimit: 4
+"""
+
+HELLO_CRONJOB = """\
+apiVersion: batch/v1
+kind: CronJob
+metadata:
+  name: hello
+spec:
+  schedule: "* * * * *"
+  jobTemplate:
+    spec:
+      template:
+        spec:
+          containers:
+          - name: hello
+            image: busybox:1.28
+            command: ["/bin/sh", "-c", "date; echo Hello from the Kubernetes cluster"]
+          restartPolicy: OnFailure
+"""
+
+
+@pytest.fixture(scope="module")
+def sim_server(tmp_path_factory):
+    server = LiveServer(tmp_path_factory.mktemp("jobs")).start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="module")
+def kc(kubectl, sim_server):
+    kubeconfig = sim_server.kubeconfig("demo")
+    status, _ = sim_api(sim_server, kubeconfig)("POST", "speed", {"speed": 10})
+    assert status == 200
+    return functools.partial(kubectl, kubeconfig=kubeconfig)
+
+
+@pytest.fixture
+def ns(kc):
+    name = unique("jobs")
+    ok(kc("create", "namespace", name))
+    return name
+
+
+def wait_for(predicate, timeout: float = 60.0):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        last = predicate()
+        if last:
+            return last
+        time.sleep(0.5)
+    raise AssertionError(f"timed out; last answer {last!r}")
+
+
+def test_kubia_rc_as_printed_in_the_book(kc, ns, tmp_path):
+    manifest = tmpfile(tmp_path, "kubia-rc.yaml", KUBIA_RC)
+    assert ok(kc("create", "-f", str(manifest), "-n", ns)).strip() == "replicationcontroller/kubia created"
+    header, table = rows(ok(kc("get", "rc", "-n", ns)))
+    assert header == ["NAME", "DESIRED", "CURRENT", "READY", "AGE"]
+    wait_for(lambda: rows(ok(kc("get", "rc", "-n", ns)))[1]["kubia"][3] == "3")
+    header, table = rows(ok(kc("get", "rc", "-o", "wide", "-n", ns)))
+    assert header[5:] == ["CONTAINERS", "IMAGES", "SELECTOR"]
+    assert table["kubia"][5:] == ["kubia", "luksa/kubia", "app=kubia"]
+    assert ok(kc("scale", "rc", "kubia", "--replicas=5", "-n", ns)).strip() == "replicationcontroller/kubia scaled"
+    wait_for(lambda: rows(ok(kc("get", "rc", "kubia", "-n", ns)))[1]["kubia"][2] == "5")
+    described = ok(kc("describe", "rc", "kubia", "-n", ns))
+    assert "Replicas:     5 current / 5 desired" in described
+    assert "SuccessfulCreate" in described and "replication-controller" in described
+    pods = ok(kc("get", "pods", "-n", ns, "-o", "name")).split()
+    assert ok(kc("delete", "rc", "kubia", "--cascade=orphan", "-n", ns)).strip() == 'replicationcontroller "kubia" deleted'
+    time.sleep(2)
+    assert ok(kc("get", "pods", "-n", ns, "-o", "name")).split() == pods
+    owners = json.loads(ok(kc("get", "pods", "-n", ns, "-o", "json")))["items"]
+    assert all("ownerReferences" not in p["metadata"] for p in owners)
+
+    # kubectl logs: the image's first line; -c and --previous with upstream's messages
+    pod = pods[0].split("/")[1]
+    wait_for(lambda: "Running" in ok(kc("get", "pod", pod, "-n", ns)))
+    assert wait_for(lambda: kc("logs", pod, "-n", ns)[1]) == "Kubia server starting...\n"
+    rc, _, err = kc("logs", pod, "--previous", "-n", ns)
+    assert rc == 1 and err.strip() == (f'Error from server (BadRequest): previous terminated container "kubia" in pod '
+                                       f'"{pod}" not found')
+
+
+def test_job_completes_and_logs_its_output(kc, ns, tmp_path):
+    manifest = tmpfile(tmp_path, "job.yaml", PI_JOB)
+    assert ok(kc("apply", "-f", str(manifest), "-n", ns)).strip() == "job.batch/pi created"
+    header, _ = rows(ok(kc("get", "jobs", "-n", ns)))
+    assert header == ["NAME", "STATUS", "COMPLETIONS", "DURATION", "AGE"]
+    wait_for(lambda: rows(ok(kc("get", "jobs", "-n", ns)))[1]["pi"][1:3] == ["Complete", "1/1"], timeout=90)
+    described = ok(kc("describe", "job", "pi", "-n", ns))
+    assert "Pods Statuses:    0 Active (0 Ready) / 1 Succeeded / 0 Failed" in described
+    assert "Completed" in described and "Job completed" in described and "job-controller" in described
+    assert ok(kc("logs", "job/pi", "-n", ns)).startswith("3.14159265358979323846264338327950288419716939937510")
+    conditions = json.loads(ok(kc("get", "job", "pi", "-n", ns, "-o", "json")))["status"]["conditions"]
+    assert [(c["type"], c["reason"]) for c in conditions] == [("SuccessCriteriaMet", "CompletionsReached"),
+                                                              ("Complete", "CompletionsReached")]
+
+
+def test_cronjob_columns_and_create_job_from_it(kc, ns, tmp_path):
+    manifest = tmpfile(tmp_path, "cronjob.yaml", HELLO_CRONJOB)
+    assert ok(kc("create", "-f", str(manifest), "-n", ns)).strip() == "cronjob.batch/hello created"
+    header, table = rows(ok(kc("get", "cronjobs", "-n", ns)))
+    assert header == ["NAME", "SCHEDULE", "TIMEZONE", "SUSPEND", "ACTIVE", "LAST SCHEDULE", "AGE"]
+    assert table["hello"][1:6] == ["* * * * *", "<none>", "False", "0", "<none>"]
+    name = unique("manual")
+    assert ok(kc("create", "job", name, "--from=cronjob/hello", "-n", ns)).strip() == f"job.batch/{name} created"
+    job = json.loads(ok(kc("get", "job", name, "-n", ns, "-o", "json")))
+    assert job["metadata"]["annotations"]["cronjob.kubernetes.io/instantiate"] == "manual"
+    wait_for(lambda: rows(ok(kc("get", "jobs", "-n", ns)))[1][name][1] == "Complete", timeout=90)
+    assert "Hello from the Kubernetes cluster" in ok(kc("logs", f"job/{name}", "-n", ns))
+    rc, _, err = kc("create", "cronjob", "bad", "--image=busybox", "--schedule=* * *", "-n", ns)
+    assert rc == 1 and 'spec.schedule: Invalid value: "* * *": expected exactly 5 fields, found 3: [* * *]' in err
