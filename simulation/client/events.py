@@ -38,7 +38,8 @@ class EventRecorder:
         self.host = host
         self._seen: dict[tuple, tuple[str, str, int]] = {}
 
-    def event(self, obj: dict, type_: str, reason: str, message: str, *, field_path: str = "") -> None:
+    def event(self, obj: dict, type_: str, reason: str, message: str, *, field_path: str = "",
+              related: dict | None = None) -> None:
         ref = object_reference(obj, field_path)
         namespace = ref.get("namespace") or "default"
         now = rfc3339(self.kernel.wall_time())
@@ -60,6 +61,8 @@ class EventRecorder:
                  "source": source, "count": 1, "firstTimestamp": now, "lastTimestamp": now,
                  "eventTime": None, "reportingComponent": self.component,
                  "reportingInstance": self.host or self.component}
+        if related is not None:
+            event["related"] = object_reference(related)
         try:
             created = self.client.create("events", event, namespace)
         except APIError:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from .base import Controller
 from .daemonset import DaemonSetController
 from .deployment.deployment_controller import DeploymentController
+from .disruption import DisruptionController  # policy
 from .endpoints import EndpointController
 from .garbagecollector import GarbageCollectorController
 from .namespace import NamespaceController
@@ -21,4 +22,6 @@ CONTROLLERS: dict[str, type[Controller]] = {
     "replicaset": ReplicaSetController,
     "deployment": DeploymentController,
     "daemonset": DaemonSetController,
+    # disruption (policy)
+    "disruption": DisruptionController,
 }

@@ -34,6 +34,7 @@ READ_WRITE = READ + WRITE
 
 CORE, APPS, COORDINATION, AUTHORIZATION = "", "apps", "coordination.k8s.io", "authorization.k8s.io"
 EVENTS = "events.k8s.io"
+POLICY, DISCOVERY_GROUP = "policy", "discovery.k8s.io"  # policy
 
 
 def rule(verbs: tuple[str, ...] | str, groups: tuple[str, ...] | str = (), resources_: tuple[str, ...] = (),
@@ -90,6 +91,9 @@ AGGREGATE_TO_VIEW = [
     rule(READ, APPS, ("controllerrevisions", "daemonsets", "daemonsets/status", "deployments", "deployments/scale",
                       "deployments/status", "replicasets", "replicasets/scale", "replicasets/status",
                       "statefulsets", "statefulsets/scale", "statefulsets/status")),
+    # policy/v1, discovery.k8s.io/v1 (policy)
+    rule(READ, POLICY, ("poddisruptionbudgets", "poddisruptionbudgets/status")),
+    rule(READ, DISCOVERY_GROUP, ("endpointslices",)),
 ]
 
 AGGREGATE_TO_EDIT = [
@@ -104,6 +108,7 @@ AGGREGATE_TO_EDIT = [
     rule(WRITE, APPS, ("daemonsets", "deployments", "deployments/rollback", "deployments/scale", "replicasets",
                        "replicasets/scale", "statefulsets", "statefulsets/scale")),
     rule(READ_WRITE, COORDINATION, ("leases",)),
+    rule(WRITE, POLICY, ("poddisruptionbudgets",)),  # policy
 ]
 
 AGGREGATE_TO_ADMIN = [
@@ -151,6 +156,7 @@ KUBE_SCHEDULER = [
     rule("create", AUTHORIZATION, ("subjectaccessreviews",)),
     rule(READ, CORE, ("namespaces",)),
     rule("update", CORE, ("pods/finalizers",)),
+    rule(READ, POLICY, ("poddisruptionbudgets",)),  # policy: DefaultPreemption
 ]
 
 KUBE_CONTROLLER_MANAGER = [
@@ -223,6 +229,29 @@ CONTROLLERS: dict[str, list[dict]] = {
         rule(("get", "list"), CORE, ("nodes",)),
         rule("patch", CORE, ("pods/status",)),
     ],
+    # disruption, endpointslice, endpointslicemirroring (policy)
+    "disruption-controller": [
+        rule(READ, (APPS, "extensions"), ("deployments", "replicasets")),
+        rule(READ, CORE, ("replicationcontrollers",)),
+        rule(READ, POLICY, ("poddisruptionbudgets",)),
+        rule(READ, APPS, ("statefulsets",)),
+        rule("update", POLICY, ("poddisruptionbudgets/status",)),
+        rule("get", "*", ("*/scale",)),
+        rule(("patch", "update"), CORE, ("pods/status",)),
+        _events(),
+    ],
+    "endpointslice-controller": [
+        rule(READ, CORE, ("services", "pods", "nodes")),
+        rule("update", CORE, ("services/finalizers",)),
+        rule(("get", "list", "create", "update", "delete"), DISCOVERY_GROUP, ("endpointslices",)),
+        _events(),
+    ],
+    "endpointslicemirroring-controller": [
+        rule(READ, CORE, ("services", "endpoints")),
+        rule("update", CORE, ("endpoints/finalizers",)),
+        rule(("get", "list", "create", "update", "delete"), DISCOVERY_GROUP, ("endpointslices",)),
+        _events(),
+    ],
 }
 
 NODE = [
@@ -247,6 +276,7 @@ NODE = [
 
 NODE_PROXIER = [
     rule(("list", "watch"), CORE, ("endpoints", "services")),
+    rule(("list", "watch"), DISCOVERY_GROUP, ("endpointslices",)),  # policy
     rule(READ, CORE, ("nodes",)),
     _events(),
 ]

@@ -26,6 +26,7 @@ from simulation.apimachinery.resources import ResourceType
 
 from .. import errors
 from . import apps, coordination, core, rbac
+from . import policy  # PriorityClass, PodDisruptionBudget (policy)
 from .columns import AGE_DOC, NAME, column, meta_of, name_of
 
 TABLE_API_VERSION = "meta.k8s.io/v1"
@@ -120,6 +121,9 @@ PRINTERS: dict[str, Printer] = {
     "Lease": Printer(coordination.LEASE_COLUMNS, coordination.print_lease),
     "RoleBinding": Printer(rbac.ROLEBINDING_COLUMNS, rbac.print_binding),
     "ClusterRoleBinding": Printer(rbac.CLUSTERROLEBINDING_COLUMNS, rbac.print_binding),
+    # scheduling.k8s.io/v1, policy/v1 (policy)
+    "PriorityClass": Printer(policy.PRIORITYCLASS_COLUMNS, policy.print_priority_class),
+    "PodDisruptionBudget": Printer(policy.PODDISRUPTIONBUDGET_COLUMNS, policy.print_pod_disruption_budget),
     # No printer upstream: Role, ClusterRole, LimitRange and the reviews use DEFAULT_PRINTER.
 }
 

@@ -9,12 +9,16 @@ from __future__ import annotations
 from typing import Any
 
 from . import apps, authorization, coordination, core, meta, rbac
+from . import policy, scheduling  # scheduling.k8s.io/v1, policy/v1 (policy)
 from ._helpers import PRESERVE, REF_PREFIX, Schema
 
 __all__ = ["KINDS", "REF_PREFIX", "SCHEMAS", "closure", "references", "resolve", "resolve_named", "schema_for", "unknown_fields"]
 
 SCHEMAS: dict[str, Schema] = {}
 for _module in (meta, core, apps, rbac, coordination, authorization):
+    SCHEMAS.update(_module.SCHEMAS)
+# policy's groups
+for _module in (scheduling, policy):
     SCHEMAS.update(_module.SCHEMAS)
 
 KINDS: dict[tuple[str, str, str], str] = {

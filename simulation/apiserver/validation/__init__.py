@@ -21,6 +21,7 @@ from simulation.apimachinery.resources import ResourceType
 from simulation.apimachinery.validation import name_is_dns_subdomain
 
 from . import apps, core, pod, rbac
+from . import policy  # PriorityClass, PodDisruptionBudget (policy)
 from .field import error_string
 from .objectmeta import validate_object_meta, validate_object_meta_update
 
@@ -44,6 +45,9 @@ _CORE: dict[str, Validator] = {
     "ClusterRole": lambda obj, old: rbac.validate_role(obj, old, namespaced=False),
     "RoleBinding": lambda obj, old: rbac.validate_binding(obj, old, namespaced=True),
     "ClusterRoleBinding": lambda obj, old: rbac.validate_binding(obj, old, namespaced=False),
+    # scheduling.k8s.io/v1, policy/v1 (policy)
+    "PriorityClass": policy.validate_priority_class,
+    "PodDisruptionBudget": policy.validate_pod_disruption_budget,
 }
 _APPS = ("Deployment", "ReplicaSet", "DaemonSet")
 
@@ -90,6 +94,8 @@ def validate_update(rt: ResourceType, obj: dict, old: dict, subresource: str = "
             causes = apps.validate_status_update(rt.kind, obj, old)
         elif rt.kind == "ResourceQuota":
             causes = core.validate_resource_quota_status(obj, old)
+        elif rt.kind == "PodDisruptionBudget":  # policy
+            causes = policy.validate_pod_disruption_budget_status(obj, old)
         else:
             causes = validate_object_meta_update(obj.get("metadata"), old.get("metadata"))
         return _unique(causes)

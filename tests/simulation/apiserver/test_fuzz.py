@@ -111,6 +111,9 @@ SEEDS: dict[str, dict] = {
                                                                 "namespace": NAMESPACE}}},
     "SelfSubjectRulesReview": {"spec": {"namespace": NAMESPACE}},
     "SubjectAccessReview": {"spec": {"user": "alice", "resourceAttributes": {"verb": "get", "resource": "pods"}}},
+    # scheduling.k8s.io/v1, policy/v1 (policy)
+    "PriorityClass": {"value": 1000},
+    "PodDisruptionBudget": {"spec": {"minAvailable": 1, "selector": {"matchLabels": {"app": NAME}}}},
 }
 
 
