@@ -89,6 +89,10 @@ RESOURCES: tuple[ResourceType, ...] = (
                  verbs=("create",), create_only=True),
     ResourceType("authorization.k8s.io", "v1", "subjectaccessreviews", "SubjectAccessReview", False,
                  verbs=("create",), create_only=True),
+    # scheduling.k8s.io/v1, policy/v1 (policy)
+    ResourceType("scheduling.k8s.io", "v1", "priorityclasses", "PriorityClass", False, ("pc",)),
+    ResourceType("policy", "v1", "poddisruptionbudgets", "PodDisruptionBudget", True, ("pdb",),
+                 subresources=("status",), has_generation=True),
 )
 
 _BY_GVR = {(r.group, r.version, r.name): r for r in RESOURCES}

@@ -61,3 +61,9 @@ def split_service_account_username(username: str) -> tuple[str, str] | None:
 LOCAL_PATH_PROVISIONER = "rancher.io/local-path"
 #: The cluster's default StorageClass, as kind names it.
 DEFAULT_STORAGE_CLASS = "standard"
+
+# --- scheduling.k8s.io/v1 (policy) -----------------------------------------------------------
+#: The PriorityClasses kube-apiserver creates at start (``SystemPriorityClasses``) and their values;
+#: validation reserves the ``system-`` prefix for them.
+SYSTEM_PRIORITY_CLASSES = {"system-node-critical": 2000001000, "system-cluster-critical": 2000000000}
+SYSTEM_PRIORITY_CLASS_PREFIX = "system-"

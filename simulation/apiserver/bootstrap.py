@@ -15,6 +15,7 @@ from simulation.apimachinery.wellknown import (APISERVER_USER, DEFAULT_STORAGE_C
                                                NAMESPACE_DEFAULT, NAMESPACE_NODE_LEASE, NAMESPACE_PUBLIC,
                                                NAMESPACE_SYSTEM, SYSTEM_MASTERS)
 
+from .admission.priority import system_priority_classes
 from .authorization.bootstrap_policy import default_objects
 from .ipallocator import KUBERNETES_SERVICE_IP
 from .request import APIRequest, UserInfo
@@ -48,6 +49,9 @@ def bootstrap(server, *, https_port: int = 6443) -> None:
         system_create(server, "serviceaccounts", {"metadata": {"name": "default"}}, namespace)
     for resource, obj in default_objects():
         system_create(server, resource, obj)
+    # The scheduling REST storage's post-start hook (policy).
+    for obj in system_priority_classes():
+        system_create(server, "priorityclasses", obj)
     # The API server's own Service, as kube-apiserver's bootstrap controller creates it.
     system_create(server, "services", {"metadata": {"name": "kubernetes", "labels": {
         "component": "apiserver", "provider": "kubernetes"}}, "spec": {

@@ -448,6 +448,10 @@ def _default_subjects(obj: dict) -> None:
             subject["apiGroup"] = RBAC_GROUP
 
 
+def _default_priority_class(obj: dict) -> None:
+    _set(obj, "preemptionPolicy", "PreemptLowerPriority")
+
+
 _DEFAULTERS: dict[str, Callable[[dict], None]] = {
     "Pod": _default_pod,
     "Deployment": _default_deployment,
@@ -471,6 +475,8 @@ _DEFAULTERS: dict[str, Callable[[dict], None]] = {
     "ReplicationController": _default_replication_controller,
     "Job": _default_job,
     "CronJob": _default_cron_job,
+    # scheduling.k8s.io/v1 (policy)
+    "PriorityClass": _default_priority_class,
 }
 
 
@@ -503,6 +509,8 @@ def prepare_for_create(rt: ResourceType, obj: dict) -> None:
         finalizers = spec.get("finalizers") or []
         if "kubernetes" not in finalizers:
             spec["finalizers"] = finalizers + ["kubernetes"]
+    elif rt.kind == "PodDisruptionBudget":  # policy: the disruption controller fills it in
+        obj["status"] = {"disruptionsAllowed": 0, "currentHealthy": 0, "desiredHealthy": 0, "expectedPods": 0}
 
 
 def pod_qos_class(pod: dict) -> str:

@@ -90,6 +90,7 @@ class Subresources:
                 raise errors.conflict("pods/binding", "", name, f'pod {name} is already assigned to node '
                                       f'"{current}"')
             pod["spec"]["nodeName"] = node
+            pod.setdefault("status", {}).pop("nominatedNodeName", None)  # a preemption's promise is kept
             conditions = [c for c in pod.setdefault("status", {}).get("conditions", [])
                           if c.get("type") != "PodScheduled"]
             conditions.append({"type": "PodScheduled", "status": "True", "lastProbeTime": None,

@@ -6,6 +6,7 @@ from .base import Controller
 from .cronjob import CronJobController
 from .daemonset import DaemonSetController
 from .deployment.deployment_controller import DeploymentController
+from .disruption import DisruptionController  # policy
 from .endpoints import EndpointController
 from .garbagecollector import GarbageCollectorController
 from .namespace import NamespaceController
@@ -37,4 +38,6 @@ CONTROLLERS: dict[str, type[Controller]] = {
     "job": JobController,
     "ttl-after-finished-controller": TTLAfterFinishedController,
     "cronjob": CronJobController,
+    # disruption (policy)
+    "disruption": DisruptionController,
 }

@@ -26,7 +26,7 @@ from typing import Any
 
 from .framework.interface import Code, CycleState, Status
 from .framework.node_info import NodeInfo, PodInfo, Snapshot
-from .framework.runtime import Framework, PluginScores
+from .framework.runtime import Framework, PluginScores, pod_priority_of
 
 MIN_FEASIBLE_NODES_TO_FIND = 100
 MIN_FEASIBLE_NODES_PERCENTAGE_TO_FIND = 5
@@ -188,16 +188,33 @@ class _Trace:
         }
 
 
+def with_nominated_pods(nodes: list[NodeInfo], pod: PodInfo,
+                        nominated: Mapping[str, list[PodInfo]] | None) -> list[NodeInfo]:
+    """Nodes as the pod must see them (upstream ``addGENominatedPods``): a node promised to pods
+    at least as important (nominated by an earlier preemption) counts them as if they ran there.
+    Only those nodes are copied."""
+    if not nominated:
+        return nodes
+    priority = pod_priority_of(pod)
+    out = []
+    for ni in nodes:
+        promised = [p for p in nominated.get(ni.name, ()) if p.key != pod.key and pod_priority_of(p) >= priority]
+        out.append(NodeInfo(ni.node, list(ni.pods.values()) + promised) if promised else ni)
+    return out
+
+
 def schedule_pod(framework: Framework, pod: Mapping[str, Any] | PodInfo, snapshot: Snapshot, *,
                  rng: random.Random, percentage_of_nodes_to_score: int = 0,
-                 next_start_node_index: int = 0) -> ScheduleResult:
+                 next_start_node_index: int = 0,
+                 nominated: Mapping[str, list[PodInfo]] | None = None) -> ScheduleResult:
     """Choose a node for ``pod`` in ``snapshot`` (nothing is changed; binding is the caller's job).
 
     ``percentage_of_nodes_to_score`` is the scheduler-wide setting (0 = upstream's adaptive
-    default); a profile's own setting wins, as upstream.
+    default); a profile's own setting wins, as upstream. ``nominated`` lists, per node, the pods
+    an earlier preemption promised it to.
     """
     pod_info = pod if isinstance(pod, PodInfo) else PodInfo(pod)
-    nodes = list(snapshot.node_infos)
+    nodes = with_nominated_pods(list(snapshot.node_infos), pod_info, nominated)
     n = len(nodes)
     state = CycleState(snapshot)
     percentage = framework.percentage_of_nodes_to_score

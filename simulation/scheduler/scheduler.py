@@ -40,11 +40,23 @@ from simulation.kernel import Kernel
 
 from .algorithm import ScheduleResult, schedule_pod
 from .cache import SchedulerCache
+from .framework.interface import CycleState, PostFilterResult
 from .framework.node_info import PodInfo
 from .framework.runtime import Framework
+from .plugins.default_preemption import PREEMPTION_BY_SCHEDULER
 from .plugins.registry import default_framework
-from .queue import (ASSIGNED_POD_ADD, ASSIGNED_POD_DELETE, ASSIGNED_POD_UPDATE, NODE_ADD, NODE_UPDATE, PV_CHANGE,
-                    PVC_CHANGE, STORAGE_CLASS_CHANGE, QueuedPodInfo, SchedulingQueue)
+from .queue import (
+    ASSIGNED_POD_ADD,
+    ASSIGNED_POD_DELETE,
+    ASSIGNED_POD_UPDATE,
+    NODE_ADD,
+    NODE_UPDATE,
+    PV_CHANGE,
+    PVC_CHANGE,
+    STORAGE_CLASS_CHANGE,
+    QueuedPodInfo,
+    SchedulingQueue,
+)
 
 #: Virtual seconds one scheduling cycle takes: about what kube-scheduler needs per pod in a large
 #: cluster (scheduler_perf's 680 pods/s at 5,000 nodes is ~1.5 ms). Shorter than a watch event's
@@ -179,6 +191,7 @@ class Scheduler(Component):
         self.percentage_of_nodes_to_score = percentage_of_nodes_to_score
         self.watch_workloads = watch_workloads
         self._fresh_process()
+        self.preemptions = 0
         self._decisions: dict[str, _Decision] = {}
         #: The kept decisions that still hold their full detail, oldest first.
         self._detailed: OrderedDict[str, _Decision] = OrderedDict()
@@ -187,6 +200,11 @@ class Scheduler(Component):
         self.failed = 0
         self.bind_errors = 0
         self.cycles = 0
+
+    @property
+    def rng(self):
+        """The kernel's seeded random source (DefaultPreemption's candidate offset)."""
+        return self.kernel.rng
 
     def event_source(self) -> str:
         """Events say who decided: ``default-scheduler``, ``my-scheduler``."""
@@ -199,6 +217,9 @@ class Scheduler(Component):
         self.queue = SchedulingQueue(self.kernel, component=self.name, on_active=self._wake)
         self.next_start_node_index = 0
         self._cycle_timer: Any = None
+        #: Pending pods an earlier preemption nominated to a node: key -> (node, PodInfo).
+        self._nominated: dict[str, tuple[str, PodInfo]] = {}
+        self._pdb_lister: Any = None
 
     def run(self) -> None:
         """A fresh process: informers listing from scratch (nodes first) feed its cache and queue."""
@@ -209,6 +230,8 @@ class Scheduler(Component):
         if self.watch_workloads:
             self._watch_workloads()
         self._watch_volumes()
+        if _served("poddisruptionbudgets"):  # DefaultPreemption spares what the budgets protect
+            self._pdb_lister = self.informer("poddisruptionbudgets").lister
 
     def on_stop(self) -> None:
         """The process is gone: so are its queue and cache (the kernel dropped its timers)."""
@@ -275,7 +298,29 @@ class Scheduler(Component):
         return (self.responsible_for(pod) and not _terminating(pod)
                 and not (pod.get("spec") or {}).get("schedulingGates"))
 
+    def _note_nomination(self, pod: dict) -> None:
+        """Upstream's PodNominator: pending pods with ``status.nominatedNodeName`` hold room there."""
+        key = object_key(pod)
+        node = (pod.get("status") or {}).get("nominatedNodeName") or ""
+        if node and not _assigned(pod) and not _terminating(pod):
+            self._nominated[key] = (node, PodInfo(pod))
+        else:
+            self._nominated.pop(key, None)
+
+    def nominated_pods_for_node(self, node_name: str) -> list[PodInfo]:
+        return [info for node, info in self._nominated.values() if node == node_name]
+
+    def pod_disruption_budgets(self) -> list[dict]:
+        return self._pdb_lister.list() if self._pdb_lister is not None else []
+
+    def _nominated_by_node(self) -> dict[str, list[PodInfo]]:
+        by_node: dict[str, list[PodInfo]] = {}
+        for node, info in self._nominated.values():
+            by_node.setdefault(node, []).append(info)
+        return by_node
+
     def _on_pod_add(self, pod: dict) -> None:
+        self._note_nomination(pod)
         if _assigned(pod):
             self.cache.add_pod(pod)
             self.queue.move_all_to_active_or_backoff(ASSIGNED_POD_ADD)
@@ -283,6 +328,7 @@ class Scheduler(Component):
             self.queue.add(pod)
 
     def _on_pod_update(self, old: dict, new: dict) -> None:
+        self._note_nomination(new)
         key = object_key(new)
         if _assigned(new):
             self.queue.delete(key)  # bound (by us or anyone): no longer pending
@@ -302,6 +348,7 @@ class Scheduler(Component):
 
     def _on_pod_delete(self, pod: dict) -> None:
         key = object_key(pod)
+        self._nominated.pop(key, None)
         self.queue.delete(key)
         if self.cache.node_of(key) is not None:
             self.cache.remove_pod(key)
@@ -340,7 +387,8 @@ class Scheduler(Component):
         snapshot = self.cache.snapshot
         result = schedule_pod(self.framework, pod_info, snapshot, rng=self.kernel.rng,
                               percentage_of_nodes_to_score=self.percentage_of_nodes_to_score,
-                              next_start_node_index=self.next_start_node_index)
+                              next_start_node_index=self.next_start_node_index,
+                              nominated=self._nominated_by_node() if self._nominated else None)
         self.next_start_node_index = result.next_start_node_index
         filtered = self._filtered_words(result, len(snapshot))
         if result.node_name is None:
@@ -382,26 +430,99 @@ class Scheduler(Component):
         return self.framework.run_pre_bind_plugins(self.cache.snapshot, pod_info, node_info, self.client)
 
     def _unschedulable(self, queued: QueuedPodInfo, result: ScheduleResult, filtered: str, described: dict) -> dict:
-        """Upstream ``handleSchedulingFailure``: condition, Event, park the pod."""
+        """Upstream ``handleSchedulingFailure`` after PostFilter: preemption (victims evicted, the
+        pod nominated), then condition (with ``nominatedNodeName``), Event, park the pod."""
         pod = queued.pod
         self.failed += 1
+        post = self._post_filter(queued, result)
         message = result.message
-        self._keep(queued, result, UNSCHEDULABLE, None, message)
+        if post is not None and post.status is not None:
+            message += " " + post.status.message
+        preempted = ""
+        if post is not None and post.status is None:
+            preempted = self._prepare_candidate(pod, post)
+        self._keep(queued, result, UNSCHEDULABLE, None, message, preemption=post.record if post else None)
         self.queue.add_unschedulable(queued, _rejecting_plugins(result))
         self.recorder.event(pod, WARNING, "FailedScheduling", message)
-        self._set_not_scheduled_condition(pod, UNSCHEDULABLE, message)
+        self._set_not_scheduled_condition(pod, UNSCHEDULABLE, message,
+                                          nominated_node=post.nominated_node if post is not None else None)
+        then = preempted or "The pod stays Pending."
         return {"caption": (f"{self._who()} {filtered} for pod {described['name']}: {message}"
-                            f"{'' if message.endswith('.') else '.'} The pod stays Pending."),
+                            f"{'' if message.endswith('.') else '.'} {then}"),
                 "object": described,
                 "extra": {"node": None, "feasible": 0, "evaluated": result.evaluated, "message": message,
-                          "outcome": UNSCHEDULABLE, "attempt": queued.attempts}}
+                          "outcome": UNSCHEDULABLE, "attempt": queued.attempts,
+                          "nominated_node": post.nominated_node if post is not None else None}}
 
-    def _set_not_scheduled_condition(self, pod: dict, reason: str, message: str) -> None:
+    # ----------------------------------------------------------------- preemption (PostFilter)
+    def _post_filter(self, queued: QueuedPodInfo, result: ScheduleResult) -> PostFilterResult | None:
+        """Run the PostFilter plugins on this cycle's verdicts; a PreFilter rejection stands for
+        every node, as upstream fills the node-to-status map with it."""
+        if not self.framework.post_filter_plugins:
+            return None
+        snapshot = self.cache.snapshot
+        statuses = dict(result.node_statuses)
+        trace = getattr(result, "_trace", None)
+        rejection = next((s for s in getattr(trace, "pre_filter", None) or () if s.is_rejected()), None)
+        if rejection is not None:
+            statuses = {ni.name: rejection for ni in snapshot.node_infos}
+        if not statuses:
+            return None
+        state = CycleState(snapshot)
+        pod_info = PodInfo(queued.pod)
+        self.framework.run_pre_filter_plugins(state, pod_info)
+        return self.framework.run_post_filter_plugins(state, pod_info, statuses, self)
+
+    def _prepare_candidate(self, pod: dict, post: PostFilterResult) -> str:
+        """Upstream ``prepareCandidate``: for each victim not already going, a DisruptionTarget
+        condition, the delete, and a ``Preempted`` Event; then lower-priority pods nominated to the
+        node lose their nomination. Returns the caption's sentence."""
+        node = post.nominated_node or ""
+        meta = pod["metadata"]
+        names = []
+        for victim in post.victims:
+            vmeta = victim["metadata"]
+            names.append(vmeta["name"])
+            if vmeta.get("deletionTimestamp"):
+                continue
+            namespace = vmeta.get("namespace") or "default"
+            condition = {"type": "DisruptionTarget", "status": "True", "reason": PREEMPTION_BY_SCHEDULER,
+                         "message": f"{self.scheduler_name}: preempting to accommodate a higher priority pod",
+                         "lastProbeTime": None, "lastTransitionTime": rfc3339(self.kernel.wall_time())}
+            try:
+                self.client.patch("pods", namespace, vmeta["name"], {"status": {"conditions": [condition]}},
+                                  patch_type="strategic", subresource="status")
+                self.client.delete("pods", namespace, vmeta["name"])
+            except APIError as exc:
+                if not is_not_found(exc):
+                    raise
+                continue
+            self.recorder.event(victim, NORMAL, "Preempted",
+                                f"Preempted by pod {meta.get('uid', '')} on node {node}", related=pod)
+            self.preemptions += 1
+        priority = int((pod.get("spec") or {}).get("priority") or 0)
+        for info in self.nominated_pods_for_node(node):
+            other = info.pod
+            if info.key != object_key(pod) and int((other.get("spec") or {}).get("priority") or 0) < priority:
+                try:
+                    self.client.patch("pods", info.namespace, other["metadata"]["name"],
+                                      {"status": {"nominatedNodeName": None}}, subresource="status")
+                except APIError:
+                    pass
+        return (f"It preempts {', '.join(names)} on {node} and nominates the node; the pod waits for them "
+                "to terminate.")
+
+    def _set_not_scheduled_condition(self, pod: dict, reason: str, message: str,
+                                     nominated_node: str | None = None) -> None:
         """PodScheduled=False with the reason (``Unschedulable``, ``SchedulerError``) and message,
-        patched only when it changed (as upstream's ``updatePod``), so retries with the same
-        verdict write nothing."""
+        and ``status.nominatedNodeName`` when preemption set or cleared it, patched only when
+        something changed (as upstream's ``updatePod``), so retries with the same verdict write
+        nothing."""
         current = _scheduled_condition(pod) or {}
-        if (current.get("status"), current.get("reason"), current.get("message")) == ("False", reason, message):
+        current_nominated = (pod.get("status") or {}).get("nominatedNodeName") or ""
+        nominated_changed = nominated_node is not None and nominated_node != current_nominated
+        if (current.get("status"), current.get("reason"), current.get("message")) == ("False", reason, message) \
+                and not nominated_changed:
             return
         now = rfc3339(self.kernel.wall_time())
         condition = {"type": "PodScheduled", "status": "False", "reason": reason, "message": message,
@@ -410,8 +531,11 @@ class Scheduler(Component):
                      else now}
         meta = pod["metadata"]
         try:
+            status: dict = {"conditions": [condition]}
+            if nominated_changed:
+                status["nominatedNodeName"] = nominated_node or None
             self.client.patch("pods", meta.get("namespace") or "default", meta["name"],
-                              {"status": {"conditions": [condition]}}, patch_type="strategic", subresource="status")
+                              {"status": status}, patch_type="strategic", subresource="status")
         except APIError:
             pass  # the pod is gone or changed; its next event tells the queue
 
@@ -439,10 +563,10 @@ class Scheduler(Component):
 
     # ----------------------------------------------------------------- decisions
     def _keep(self, queued: QueuedPodInfo, result: ScheduleResult, outcome: str, score: int | None,
-              message: str) -> None:
+              message: str, preemption: dict | None = None) -> None:
         meta = {"pod": queued.key, "scheduler": self.scheduler_name, "component": self.name,
                 "time_seconds": self.kernel.now_seconds, "attempt": queued.attempts, "outcome": outcome,
-                "node": result.node_name, "score": score, "message": message}
+                "node": result.node_name, "score": score, "message": message, "preemption": preemption}
         key = queued.key
         self._forget_decision(key)
         entry = _Decision(meta, result, len(self.cache.snapshot) + 20 * result.evaluated)
@@ -487,5 +611,6 @@ class Scheduler(Component):
         return {**super().status(), "scheduler_name": self.scheduler_name, "queue": self.queue.lengths(),
                 "requeued_by_event": dict(self.queue.moves),
                 "scheduled": self.scheduled, "failed": self.failed, "bind_errors": self.bind_errors,
+                "preempted": self.preemptions,
                 "cycles": self.cycles, "cache": {"nodes": self.cache.node_count(), "pods": self.cache.pod_count(),
                                                  "assumed": self.cache.assumed_count()}}

@@ -35,6 +35,7 @@ READ_WRITE = READ + WRITE
 CORE, APPS, COORDINATION, AUTHORIZATION = "", "apps", "coordination.k8s.io", "authorization.k8s.io"
 EVENTS = "events.k8s.io"
 BATCH = "batch"
+POLICY, DISCOVERY_GROUP = "policy", "discovery.k8s.io"  # policy
 
 
 def rule(verbs: tuple[str, ...] | str, groups: tuple[str, ...] | str = (), resources_: tuple[str, ...] = (),
@@ -92,6 +93,9 @@ AGGREGATE_TO_VIEW = [
                       "deployments/status", "replicasets", "replicasets/scale", "replicasets/status",
                       "statefulsets", "statefulsets/scale", "statefulsets/status")),
     rule(READ, BATCH, ("cronjobs", "cronjobs/status", "jobs", "jobs/status")),  # batch/v1 (jobs)
+    # policy/v1, discovery.k8s.io/v1 (policy)
+    rule(READ, POLICY, ("poddisruptionbudgets", "poddisruptionbudgets/status")),
+    rule(READ, DISCOVERY_GROUP, ("endpointslices",)),
 ]
 
 AGGREGATE_TO_EDIT = [
@@ -107,6 +111,7 @@ AGGREGATE_TO_EDIT = [
                        "replicasets/scale", "statefulsets", "statefulsets/scale")),
     rule(READ_WRITE, COORDINATION, ("leases",)),
     rule(WRITE, BATCH, ("cronjobs", "jobs")),  # batch/v1 (jobs)
+    rule(WRITE, POLICY, ("poddisruptionbudgets",)),  # policy
 ]
 
 AGGREGATE_TO_ADMIN = [
@@ -154,6 +159,7 @@ KUBE_SCHEDULER = [
     rule("create", AUTHORIZATION, ("subjectaccessreviews",)),
     rule(READ, CORE, ("namespaces",)),
     rule("update", CORE, ("pods/finalizers",)),
+    rule(READ, POLICY, ("poddisruptionbudgets",)),  # policy: DefaultPreemption
 ]
 
 KUBE_CONTROLLER_MANAGER = [
@@ -272,6 +278,29 @@ CONTROLLERS: dict[str, list[dict]] = {
         rule(("update", "patch"), CORE, ("persistentvolumeclaims",)),
         _events(),
     ],
+    # disruption, endpointslice, endpointslicemirroring (policy)
+    "disruption-controller": [
+        rule(READ, (APPS, "extensions"), ("deployments", "replicasets")),
+        rule(READ, CORE, ("replicationcontrollers",)),
+        rule(READ, POLICY, ("poddisruptionbudgets",)),
+        rule(READ, APPS, ("statefulsets",)),
+        rule("update", POLICY, ("poddisruptionbudgets/status",)),
+        rule("get", "*", ("*/scale",)),
+        rule(("patch", "update"), CORE, ("pods/status",)),
+        _events(),
+    ],
+    "endpointslice-controller": [
+        rule(READ, CORE, ("services", "pods", "nodes")),
+        rule("update", CORE, ("services/finalizers",)),
+        rule(("get", "list", "create", "update", "delete"), DISCOVERY_GROUP, ("endpointslices",)),
+        _events(),
+    ],
+    "endpointslicemirroring-controller": [
+        rule(READ, CORE, ("services", "endpoints")),
+        rule("update", CORE, ("endpoints/finalizers",)),
+        rule(("get", "list", "create", "update", "delete"), DISCOVERY_GROUP, ("endpointslices",)),
+        _events(),
+    ],
 }
 
 #: ``system:volume-scheduler``: what the scheduler's VolumeBinding plugin writes (storage).
@@ -303,6 +332,7 @@ NODE = [
 
 NODE_PROXIER = [
     rule(("list", "watch"), CORE, ("endpoints", "services")),
+    rule(("list", "watch"), DISCOVERY_GROUP, ("endpointslices",)),  # policy
     rule(READ, CORE, ("nodes",)),
     _events(),
 ]

@@ -25,7 +25,7 @@ from typing import Any, Callable
 from simulation.apimachinery.resources import ResourceType
 
 from .. import errors
-from . import apps, batch, coordination, core, rbac, storage
+from . import apps, batch, coordination, core, policy, rbac, storage
 from .columns import AGE_DOC, NAME, column, meta_of, name_of
 
 TABLE_API_VERSION = "meta.k8s.io/v1"
@@ -130,6 +130,9 @@ PRINTERS: dict[str, Printer] = {
     "ReplicationController": Printer(batch.REPLICATIONCONTROLLER_COLUMNS, batch.print_replicationcontroller),
     "Job": Printer(batch.JOB_COLUMNS, batch.print_job),
     "CronJob": Printer(batch.CRONJOB_COLUMNS, batch.print_cronjob),
+    # scheduling.k8s.io/v1, policy/v1 (policy)
+    "PriorityClass": Printer(policy.PRIORITYCLASS_COLUMNS, policy.print_priority_class),
+    "PodDisruptionBudget": Printer(policy.PODDISRUPTIONBUDGET_COLUMNS, policy.print_pod_disruption_budget),
     # No printer upstream: Role, ClusterRole, LimitRange and the reviews use DEFAULT_PRINTER.
 }
 

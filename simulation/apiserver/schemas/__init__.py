@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from . import apps, authorization, batch, coordination, core, meta, rbac, replication, storage
+from . import apps, authorization, batch, coordination, core, meta, policy, rbac, replication, scheduling, storage
 from ._helpers import PRESERVE, REF_PREFIX, Schema
 
 __all__ = ["KINDS", "REF_PREFIX", "SCHEMAS", "closure", "references", "resolve", "resolve_named", "schema_for", "unknown_fields"]
@@ -18,6 +18,9 @@ for _module in (meta, core, apps, rbac, coordination, authorization,
                 storage):  # storage
     SCHEMAS.update(_module.SCHEMAS)
 for _module in (replication, batch):  # ReplicationController and batch/v1 (jobs)
+    SCHEMAS.update(_module.SCHEMAS)
+# policy's groups
+for _module in (scheduling, policy):
     SCHEMAS.update(_module.SCHEMAS)
 
 KINDS: dict[tuple[str, str, str], str] = {

@@ -20,7 +20,7 @@ from typing import Callable
 from simulation.apimachinery.resources import ResourceType
 from simulation.apimachinery.validation import name_is_dns_subdomain
 
-from . import apps, batch, core, pod, rbac, storage
+from . import apps, batch, core, pod, policy, rbac, storage
 from .field import error_string
 from .objectmeta import validate_object_meta, validate_object_meta_update
 
@@ -46,6 +46,9 @@ _CORE: dict[str, Validator] = {
     "ClusterRoleBinding": lambda obj, old: rbac.validate_binding(obj, old, namespaced=False),
     **storage.VALIDATORS,  # storage
     **batch.VALIDATORS,  # ReplicationController and batch/v1 (jobs)
+    # scheduling.k8s.io/v1, policy/v1 (policy)
+    "PriorityClass": policy.validate_priority_class,
+    "PodDisruptionBudget": policy.validate_pod_disruption_budget,
 }
 _APPS = ("Deployment", "ReplicaSet", "DaemonSet")
 
@@ -94,6 +97,8 @@ def validate_update(rt: ResourceType, obj: dict, old: dict, subresource: str = "
             causes = core.validate_resource_quota_status(obj, old)
         elif rt.kind in batch.VALIDATORS:  # ReplicationController and batch/v1 (jobs)
             causes = batch.validate_status(obj, old)
+        elif rt.kind == "PodDisruptionBudget":  # policy
+            causes = policy.validate_pod_disruption_budget_status(obj, old)
         else:
             causes = validate_object_meta_update(obj.get("metadata"), old.get("metadata"))
         return _unique(causes)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from enum import Enum
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
     from .node_info import NodeInfo, PodInfo, Snapshot
@@ -125,4 +125,41 @@ class PreBindPlugin(Plugin):
     def pre_bind(self, state: CycleState, pod: PodInfo, node_info: NodeInfo, client: Any) -> list[str]:
         """Write what the binding needs (volume bindings) through ``client``; what the pod still
         waits for (empty: bind it now)."""
+        raise NotImplementedError
+
+
+class PostFilterResult:
+    """What a PostFilter plugin answers when Filter left no node (upstream ``PostFilterResult``
+    with its ``Status``): ``status`` is ``None`` on success (a node was nominated), else why not,
+    its message already prefixed as the FailedScheduling text shows it (``preemption: …``).
+    ``nominated_node`` is the node to nominate, ``""`` to clear a nomination, ``None`` to leave
+    it; ``victims`` are the pods to preempt; ``record`` explains the decision to the UI."""
+
+    __slots__ = ("status", "nominated_node", "victims", "record")
+
+    def __init__(self, status: Status | None, nominated_node: str | None = None, victims: list | None = None,
+                 record: dict | None = None) -> None:
+        self.status = status
+        self.nominated_node = nominated_node
+        self.victims = victims or []
+        self.record = record or {}
+
+
+class PostFilterHandle(Protocol):
+    """What a PostFilter plugin may use of its scheduler (upstream's framework ``Handle``): the
+    cycle's framework (to run Filter on a changed node), the PodDisruptionBudgets it watches,
+    the pods nominated to each node, and the seeded random source."""
+
+    framework: Any
+    rng: Any
+
+    def pod_disruption_budgets(self) -> list[dict]: ...
+
+    def nominated_pods_for_node(self, node_name: str) -> list[PodInfo]: ...
+
+
+class PostFilterPlugin(Plugin):
+    def post_filter(self, state: CycleState, pod: PodInfo, node_statuses: dict[str, Status],
+                    handle: PostFilterHandle) -> PostFilterResult:
+        """Try to make the pod schedulable after Filter rejected every node (preemption)."""
         raise NotImplementedError

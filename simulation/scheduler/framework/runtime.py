@@ -18,9 +18,26 @@ from typing import Any
 
 from simulation.apimachinery.wellknown import DEFAULT_SCHEDULER_NAME
 
-from .interface import (Code, CycleState, FilterPlugin, Plugin, PreBindPlugin, PreFilterPlugin, PreScorePlugin,
-                        ScorePlugin, Status)
+from .interface import (
+    Code,
+    CycleState,
+    FilterPlugin,
+    Plugin,
+    PostFilterHandle,
+    PostFilterPlugin,
+    PostFilterResult,
+    PreBindPlugin,
+    PreFilterPlugin,
+    PreScorePlugin,
+    ScorePlugin,
+    Status,
+)
 from .node_info import NodeInfo, PodInfo, Snapshot
+
+
+def pod_priority_of(pod: PodInfo) -> int:
+    """``corev1helpers.PodPriority``: ``spec.priority``, 0 when unset."""
+    return int((pod.pod.get("spec") or {}).get("priority") or 0)
 
 
 @dataclass(frozen=True)
@@ -64,6 +81,7 @@ class Framework:
         self.filter_plugins = [p for p in self.plugins if isinstance(p, FilterPlugin)]
         self.pre_score_plugins = [p for p in self.plugins if isinstance(p, PreScorePlugin)]
         self.score_plugins = [p for p in self.plugins if isinstance(p, ScorePlugin)]
+        self.post_filter_plugins = [p for p in self.plugins if isinstance(p, PostFilterPlugin)]
         # Upstream defaults an unset weight to 1.
         self.score_weights = {p.name: weights.get(p.name, 1) for p in self.score_plugins}
 
@@ -111,6 +129,35 @@ class Framework:
                 if found == stop_after:
                     break
         return visited
+
+    def run_filter_plugins_with_nominated_pods(self, state: CycleState, pod: PodInfo, node_info: NodeInfo,
+                                               nominated: list[PodInfo]) -> Status | None:
+        """Upstream ``RunFilterPluginsWithNominatedPods``: the node must fit the pod both with the
+        pods nominated to it that are at least as important (their room is promised) and without
+        them. ``node_info`` may be changed: callers pass a copy."""
+        priority = pod_priority_of(pod)
+        promised = [p for p in nominated if p.key != pod.key and pod_priority_of(p) >= priority]
+        if promised:
+            with_them = NodeInfo(node_info.node, list(node_info.pods.values()) + promised)
+            status = self.run_filter_plugins(state, pod, [with_them], 1)[0][1]
+            if status is not None:
+                return status
+        return self.run_filter_plugins(state, pod, [node_info], 1)[0][1]
+
+    def run_post_filter_plugins(self, state: CycleState, pod: PodInfo, node_statuses: dict[str, Status],
+                                handle: PostFilterHandle) -> PostFilterResult | None:
+        """Upstream's PostFilter: plugins in order until one succeeds; ``None`` if there are none.
+        Messages of plugins that could not help are joined, as upstream's ``Status.Message``."""
+        result = None
+        messages: list[str] = []
+        for plugin in self.post_filter_plugins:
+            result = plugin.post_filter(state, pod, node_statuses, handle)
+            if result.status is None:
+                return result
+            messages.append(result.status.message)
+        if result is not None and len(messages) > 1:
+            result.status = Status(result.status.code, [", ".join(messages)], result.status.plugin)
+        return result
 
     # -- PreScore / Score ------------------------------------------------------------------------
     def run_pre_score_plugins(self, state: CycleState, pod: PodInfo, nodes: list[NodeInfo]) -> list[Status]:

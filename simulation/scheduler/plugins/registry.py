@@ -10,6 +10,7 @@ from simulation.apimachinery.wellknown import DEFAULT_SCHEDULER_NAME
 
 from ..framework.interface import Plugin
 from ..framework.runtime import Framework, Profile
+from .default_preemption import DefaultPreemption
 from .image_locality import ImageLocality
 from .inter_pod_affinity import InterPodAffinity
 from .node_affinity import NodeAffinity
@@ -34,6 +35,7 @@ REGISTRY: dict[str, type[Plugin]] = {
     NodeResourcesBalancedAllocation.name: NodeResourcesBalancedAllocation,
     ImageLocality.name: ImageLocality,
     VolumeBinding.name: VolumeBinding,  # storage
+    DefaultPreemption.name: DefaultPreemption,  # PostFilter (policy)
 }
 
 DEFAULT_PROFILE = Profile(
@@ -41,6 +43,7 @@ DEFAULT_PROFILE = Profile(
     plugins=(
         "NodeUnschedulable", "NodeName", "TaintToleration", "NodeAffinity", "NodePorts", "NodeResourcesFit",
         "VolumeBinding", "PodTopologySpread", "InterPodAffinity", "NodeResourcesBalancedAllocation", "ImageLocality",
+        "DefaultPreemption",
     ),
     score_weights={
         "TaintToleration": 3, "NodeAffinity": 2, "PodTopologySpread": 2, "InterPodAffinity": 2,

@@ -125,6 +125,9 @@ SEEDS: dict[str, dict] = {
                                            "containers": [{"name": "app", "image": "busybox:1.36"}]}}}},
     "CronJob": {"spec": {"schedule": "*/5 * * * *", "jobTemplate": {"spec": {"template": {"spec": {
         "restartPolicy": "OnFailure", "containers": [{"name": "app", "image": "busybox:1.36"}]}}}}}},
+    # scheduling.k8s.io/v1, policy/v1 (policy)
+    "PriorityClass": {"value": 1000},
+    "PodDisruptionBudget": {"spec": {"minAvailable": 1, "selector": {"matchLabels": {"app": NAME}}}},
 }
 
 

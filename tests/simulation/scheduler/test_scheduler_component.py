@@ -121,7 +121,9 @@ def test_an_assumed_pod_counts_before_its_watch_event_arrives(cluster):
     cluster.run(1)
     assert scheduler.drops.dropped == 1
     assert cluster.node_of("b") == ""
-    assert scheduler.decision(NAMESPACE, "b")["message"] == "0/1 nodes are available: 1 Insufficient cpu."
+    assert scheduler.decision(NAMESPACE, "b")["message"] == (
+        "0/1 nodes are available: 1 Insufficient cpu. preemption: 0/1 nodes are available: 1 No preemption victims "
+        "found for incoming pod.")
     assert scheduler.status()["cache"]["assumed"] == 1
     cluster.run(40)  # the periodic relist sees the binding: the assumed pod is confirmed
     assert scheduler.status()["cache"]["assumed"] == 0
@@ -183,7 +185,8 @@ def test_a_pod_too_big_for_every_node_stays_pending_until_a_big_node_joins(clust
     cluster.add_pod("big", cpu="6")
     cluster.run(30)
 
-    message = "0/3 nodes are available: 3 Insufficient cpu."
+    message = ("0/3 nodes are available: 3 Insufficient cpu. preemption: 0/3 nodes are available: 3 No preemption "
+               "victims found for incoming pod.")
     assert cluster.node_of("big") == ""
     condition = cluster.condition("big")
     assert (condition["status"], condition["reason"], condition["message"]) == ("False", "Unschedulable", message)
@@ -210,8 +213,11 @@ def test_the_failed_scheduling_message_counts_every_reason(cluster):
     cluster.scheduler()
     cluster.add_pod("picky", cpu="2", nodeSelector={"disk": "ssd"})
     cluster.run(1)
-    assert cluster.condition("picky")["message"] == ("0/3 nodes are available: 1 Insufficient cpu, 2 node(s) "
-                                                     "didn't match Pod's node affinity/selector.")
+    # Only the node short of cpu is worth trying to preempt on; it runs nothing to evict.
+    assert cluster.condition("picky")["message"] == (
+        "0/3 nodes are available: 1 Insufficient cpu, 2 node(s) didn't match Pod's node affinity/selector. "
+        "preemption: 0/3 nodes are available: 1 No preemption victims found for incoming pod, 2 Preemption is not "
+        "helpful for scheduling.")
 
 
 def _delete_first(cluster: Cluster) -> None:

@@ -3,10 +3,10 @@ from __future__ import annotations
 
 import pytest
 
-from simulation.apiserver.admission import CREATE, UPDATE
+from simulation.apiserver.admission import CREATE, DELETE, UPDATE
 from simulation.apiserver.admission.always_pull_images import AlwaysPullImages
 from simulation.apiserver.admission.default_toleration_seconds import DefaultTolerationSeconds
-from simulation.apiserver.admission.priority import Priority
+from simulation.apiserver.admission.priority import Priority, system_priority_classes
 from simulation.apiserver.admission.service_account import ServiceAccount
 from simulation.apiserver.errors import StatusError
 from tests.simulation.apiserver.fakes import FakeReader, attrs, pod
@@ -71,20 +71,62 @@ def test_service_account_only_on_pod_create():
 
 # --- Priority ---------------------------------------------------------------------------------
 
+def classes(*extra: dict) -> FakeReader:
+    """A reader holding the two system classes, as a bootstrapped API server has them."""
+    return FakeReader(*system_priority_classes(), *extra)
+
+
+def priority_class(name: str, value: int, **fields) -> dict:
+    return {"kind": "PriorityClass", "apiVersion": "scheduling.k8s.io/v1", "metadata": {"name": name},
+            "value": value, **fields}
+
+
 PRIORITY = [
-    ("no-class", pod(), 0),
-    ("node-critical", pod(priorityClassName="system-node-critical"), 2000001000),
-    ("cluster-critical", pod(priorityClassName="system-cluster-critical"), 2000000000),
-    ("matching-explicit", pod(priority=0), 0),
+    ("no-class", pod(), classes(), 0, "PreemptLowerPriority", None),
+    ("node-critical", pod(priorityClassName="system-node-critical"), classes(), 2000001000, "PreemptLowerPriority",
+     "system-node-critical"),
+    ("cluster-critical", pod(priorityClassName="system-cluster-critical"), classes(), 2000000000,
+     "PreemptLowerPriority", "system-cluster-critical"),
+    ("matching-explicit", pod(priority=0), classes(), 0, "PreemptLowerPriority", None),
+    ("user-class", pod(priorityClassName="high"), classes(priority_class("high", 1000)), 1000,
+     "PreemptLowerPriority", "high"),
+    ("class-never-preempts", pod(priorityClassName="batch"),
+     classes(priority_class("batch", 5, preemptionPolicy="Never")), 5, "Never", "batch"),
+    ("global-default", pod(), classes(priority_class("low", 10, globalDefault=True)), 10, "PreemptLowerPriority",
+     "low"),
 ]
 
 
-@pytest.mark.parametrize("obj,priority", [p[1:] for p in PRIORITY], ids=[p[0] for p in PRIORITY])
-def test_priority(obj, priority):
-    a = attrs(CREATE, obj)
+@pytest.mark.parametrize("obj,reader,priority,policy,class_name", [p[1:] for p in PRIORITY],
+                         ids=[p[0] for p in PRIORITY])
+def test_priority(obj, reader, priority, policy, class_name):
+    a = attrs(CREATE, obj, reader)
     Priority().admit(a)
     assert a.object["spec"]["priority"] == priority
-    assert a.object["spec"]["preemptionPolicy"] == "PreemptLowerPriority"
+    assert a.object["spec"]["preemptionPolicy"] == policy
+    assert a.object["spec"].get("priorityClassName") == class_name
+
+
+PRIORITY_CLASS_REFUSED = [
+    ("second-global-default", CREATE, priority_class("other", 5, globalDefault=True),
+     classes(priority_class("low", 10, globalDefault=True)),
+     'priorityclasses.scheduling.k8s.io "other" is forbidden: PriorityClass low is already marked as default. '
+     "Only one default can exist"),
+    ("delete-system-class", DELETE, None, classes(),
+     'priorityclasses.scheduling.k8s.io "system-node-critical" is forbidden: this is a system priority class and '
+     "cannot be deleted"),
+]
+
+
+@pytest.mark.parametrize("operation,obj,reader,message", [p[1:] for p in PRIORITY_CLASS_REFUSED],
+                         ids=[p[0] for p in PRIORITY_CLASS_REFUSED])
+def test_priority_class_guarded(operation, obj, reader, message):
+    a = attrs(operation, obj, reader, kind="PriorityClass", name=None if obj else "system-node-critical")
+    plugin = Priority()
+    assert plugin.handles(a)
+    with pytest.raises(StatusError) as info:
+        plugin.admit(a)
+    assert (info.value.code, info.value.message) == (403, message)
 
 
 PRIORITY_REFUSED = [
@@ -99,7 +141,7 @@ PRIORITY_REFUSED = [
 @pytest.mark.parametrize("obj,reason", [p[1:] for p in PRIORITY_REFUSED], ids=[p[0] for p in PRIORITY_REFUSED])
 def test_priority_refused(obj, reason):
     with pytest.raises(StatusError) as info:
-        Priority().admit(attrs(CREATE, obj))
+        Priority().admit(attrs(CREATE, obj, classes()))
     assert info.value.message == f'pods "web" is forbidden: {reason}'
 
 
