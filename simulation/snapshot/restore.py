@@ -53,9 +53,10 @@ SERVER_SET_METADATA = ("uid", "resourceVersion", "creationTimestamp", "generatio
                        "deletionTimestamp", "deletionGracePeriodSeconds")
 #: The creation order: what others refer to first, workloads next (owners before dependents
 #: within them too), the admission policies last.
-RESTORE_ORDER = ("Namespace", "ClusterRole", "ClusterRoleBinding", "Role", "RoleBinding", "Node", "ServiceAccount",
-                 "Secret", "ConfigMap", "Service", "DaemonSet", "Deployment", "ReplicaSet", "Pod", "LimitRange",
-                 "ResourceQuota")
+RESTORE_ORDER = ("Namespace", "PriorityClass", "StorageClass", "ClusterRole", "ClusterRoleBinding", "Role",
+                 "RoleBinding", "Node", "ServiceAccount", "Secret", "ConfigMap", "Service", "PersistentVolume", "PersistentVolumeClaim", "PodDisruptionBudget", "DaemonSet",
+                 "Deployment", "StatefulSet", "ControllerRevision", "CronJob", "Job", "ReplicationController",
+                 "ReplicaSet", "Pod", "LimitRange", "ResourceQuota")
 #: Kinds whose status a component of the new cluster writes again, and which.
 STATUS_REBUILT_BY = {
     "Pod": "the scheduler and the node's kubelet",
@@ -64,6 +65,13 @@ STATUS_REBUILT_BY = {
     "Deployment": "the deployment controller",
     "ReplicaSet": "the replicaset controller",
     "DaemonSet": "the daemonset controller",
+    "StatefulSet": "the statefulset controller",
+    "ReplicationController": "the replication controller",
+    "Job": "the job controller",
+    "CronJob": "the cronjob controller",
+    "PersistentVolume": "the persistentvolume binder",
+    "PersistentVolumeClaim": "the persistentvolume binder",
+    "PodDisruptionBudget": "the disruption controller",
 }
 #: Objects the API server keeps itself (its own Service, with its own port): never restored.
 API_SERVER_OWNED = {("Service", NAMESPACE_DEFAULT, "kubernetes")}
