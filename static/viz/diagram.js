@@ -22,8 +22,9 @@ export const STAGES = [
   ["mutating-admission", "mutating admission"], ["validation", "validation"],
   ["validating-admission", "validating admission"], ["storage", "storage"],
 ];
-const DEFAULT_CONTROLLERS = ["deployment", "replicaset", "node-lifecycle", "endpoints", "garbage-collector",
-  "namespace", "daemonset"];
+const DEFAULT_CONTROLLERS = ["endpoint", "garbagecollector", "namespace", "nodelifecycle", "taint-eviction-controller",
+  "replicaset", "deployment", "daemonset", "statefulset", "persistentvolume-binder", "local-path-provisioner",
+  "replicationcontroller", "job", "ttl-after-finished-controller", "cronjob", "disruption"];
 export const MAX_NODES = 50;
 const ZONE_LABELS = ["topology.kubernetes.io/zone", "failure-domain.beta.kubernetes.io/zone"];
 
@@ -159,17 +160,35 @@ export class Diagram {
       this.anchors[`component:${m.name}`] = [x + cmW / 2, my];
       if (m.state === "stopped") el("text", {x: x + 12, y: my + Math.min(44, mh - 8), class: "small bad"}, g,
         "stopped: no controller runs, so nothing moves status toward spec (a new ReplicaSet stays at 0 pods)");
-      // controller chips, flowing over two rows
+      // controller chips, flowing over the rows the box has: compact ones when the controller
+      // manager runs more controllers than two rows of normal chips hold, "+N" for the rest
+      const controllers = m.controllers || [];
+      const fits = size => {
+        let fx = x + 12, fy = my + 28;
+        for (const c of controllers) {
+          const cw = Math.max(size.min, `${c.name}${c.queue ? ` ${c.queue}` : ""}`.length * size.char + 14);
+          if (fx + cw > x + cmW - 8) { fx = x + 12; fy += size.step; }
+          if (fy + size.h > my + mh) return false;
+          fx += cw + 6;
+        }
+        return true;
+      };
+      const NORMAL = {min: 54, char: 7, step: 28, h: 22, text: 15, cls: "small"};
+      const COMPACT = {min: 40, char: 5.6, step: 20, h: 17, text: 12, cls: "tiny"};
+      const size = fits(NORMAL) ? NORMAL : COMPACT;
       let cx = x + 12, cy = my + 28;
-      for (const c of m.controllers || []) {
+      for (const [i, c] of controllers.entries()) {
         const label = `${c.name}${c.queue ? ` ${c.queue}` : ""}`;
-        const cw = Math.max(54, label.length * 7 + 14);
-        if (cx + cw > x + cmW - 8) { cx = x + 12; cy += 28; }
-        if (cy + 22 > my + mh) break;
+        const cw = Math.max(size.min, label.length * size.char + 14);
+        if (cx + cw > x + cmW - 8) { cx = x + 12; cy += size.step; }
+        if (cy + size.h > my + mh) {
+          el("text", {x: x + cmW - 10, y: my + 18, class: "tiny end muted"}, g, `+${controllers.length - i} more`);
+          break;
+        }
         const chip = el("g", {class: `controller${c.queue ? " busy" : ""}`, "data-controller": c.name,
           "data-inspect": `component:${m.name}`}, g);
-        el("rect", {x: cx, y: cy, width: cw, height: 22, rx: 5}, chip);
-        el("text", {x: cx + 7, y: cy + 15, class: "small"}, chip, label);
+        el("rect", {x: cx, y: cy, width: cw, height: size.h, rx: 5}, chip);
+        el("text", {x: cx + 7, y: cy + size.text, class: size.cls}, chip, label);
         this.anchors[`controller:${m.name}:${c.name}`] = [cx + cw / 2, cy];
         if (!this.anchors[`controller:${c.name}`]) this.anchors[`controller:${c.name}`] = [cx + cw / 2, cy];
         cx += cw + 6;
