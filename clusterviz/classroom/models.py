@@ -33,6 +33,9 @@ class ClassSession(models.Model):
     closed = models.DateTimeField(null=True, blank=True)
     #: The question the teacher asked ad hoc (``{"id", "question", "choices", "answer"}``), or {}.
     question = models.JSONField(default=dict, blank=True)
+    #: The lesson predictions whose answer the teacher revealed (``SCENARIO:STEP``): until then the
+    #: class's pages hide the answer, so nobody's choice is made for them by a fast cluster.
+    revealed = models.JSONField(default=list, blank=True)
 
     class Meta:
         ordering = ["-created"]

@@ -147,11 +147,19 @@ def broadcast(request: HttpRequest, session: ClassSession, body: dict) -> dict:
 
 @_teacher_json
 def follow_teacher(request: HttpRequest, session: ClassSession, body: dict) -> dict:
-    """The teacher looks back at step ``viewing`` (or returns to the present: null)."""
+    """The teacher looks back at step ``viewing`` (or returns to the present: null), or reveals
+    the answer of a lesson step's prediction (``{"reveal": "SCENARIO:STEP"}``)."""
+    reveal = body.get("reveal")
+    if isinstance(reveal, str) and reveal and reveal not in session.revealed:
+        session.revealed = [*session.revealed, reveal[:120]]
+        session.save(update_fields=["revealed"])
     viewing = body.get("viewing")
     viewing = int(viewing) if isinstance(viewing, int) and viewing >= 0 else None
-    follow.tell(session, {"type": "classroom.follow", "viewing": viewing})
-    return {"viewing": viewing}
+    message = {"type": "classroom.follow", "revealed": session.revealed}
+    if "viewing" in body:
+        message["viewing"] = viewing
+    follow.tell(session, message)
+    return message
 
 
 # ------------------------------------------------------------------ students
@@ -252,6 +260,7 @@ def page_context(request: HttpRequest, cluster: str) -> JsonResponse:
         return JsonResponse({
             "role": "student", "session": session.name, "mode": session.mode, "namespace": student.namespace,
             "display_name": student.display_name, "question": session.question or None,
+            "revealed": session.revealed,
             "answers": dict(student.answers.values_list("question", "choice")),
             "own_cluster": session.mode == ClassSession.PER_STUDENT,
             "heartbeat_seconds": roster.HEARTBEAT_SECONDS, "me": f"/classroom/{session.name}/me/"})
@@ -263,6 +272,7 @@ def page_context(request: HttpRequest, cluster: str) -> JsonResponse:
             return JsonResponse({
                 "role": "teacher", "session": session.name, "mode": session.mode, "code": session.code,
                 "question": session.question or None, "students": session.students.count(),
+                "revealed": session.revealed,
                 "tallies": {q: roster.tally(session, q) for q in questions},
                 "roster": f"/classroom/{session.name}/"})
     return JsonResponse({"role": None})
