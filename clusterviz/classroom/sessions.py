@@ -74,6 +74,19 @@ def create_session(name: str, cluster: Cluster, *, mode: str = ClassSession.SHAR
                                        expires=timezone.now() + datetime.timedelta(hours=hours))
 
 
+def open_session_for(cluster: Cluster, name: str = "class", teacher: str = "admin") -> ClassSession:
+    """The cluster's open session (the newest whose code still admits), or a new one named
+    ``name`` (``name-2``… when taken): what ``up --classroom`` announces."""
+    session = ClassSession.objects.filter(cluster=cluster, closed__isnull=True, expires__gt=timezone.now()).first()
+    if session is not None:
+        return session
+    candidate, n = name, 1
+    while ClassSession.objects.filter(name=candidate).exists():
+        n += 1
+        candidate = f"{name}-{n}"
+    return create_session(candidate, cluster, teacher=teacher)
+
+
 def student_name(display_name: str) -> str:
     """The display name's DNS-1123 form (``Ada Lovelace`` → ``ada-lovelace``), or ``""``."""
     ascii_ = unicodedata.normalize("NFKD", display_name).encode("ascii", "ignore").decode()

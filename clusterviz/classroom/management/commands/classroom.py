@@ -103,7 +103,7 @@ class Command(BaseCommand):
 def announce(session: ClassSession) -> str:
     """What a teacher reads out (or projects): the URL, the code in large type, the QR code."""
     url = lan.join_url(session.code)
-    return (f"class {session.name} is open on cluster {session.cluster.name} ({session.mode}, at most "
+    return (f"class session \"{session.name}\" is open on cluster {session.cluster.name} ({session.mode}, at most "
             f"{session.max_students}); the code admits until {session.expires:%H:%M %Z}\n\n"
             f"  join at   {lan.join_url()}\n  code\n\n{banner.large(session.code)}\n\n"
             f"  or scan   {url}\n{banner.qr_text(url)}\n"
