@@ -10,6 +10,7 @@ export lists everyone; closing the class revokes the tokens (kubectl: 401)."""
 from __future__ import annotations
 
 import csv
+import json
 import io
 import re
 import time
@@ -190,4 +191,54 @@ def test_a_teacher_and_five_students_through_a_lesson(browser, server, login_sta
     for page in [teacher, roster_page, *students]:
         assert not page.errors, page.errors
     for page in [teacher, *students]:
+        page.context.close()
+
+
+def join_as(browser, server, code: str, name: str, tmp_path):
+    """A student joins through the join page; their page and their downloaded kubeconfig."""
+    page = new_page(browser)
+    page.goto(f"{server.http_url}/join/{code}/")
+    page.fill("#id_name", name)
+    page.click(".join button[type=submit]")
+    page.wait_for_url("**/me/")
+    with page.expect_download() as download:
+        page.click("#kubeconfig")
+    path = tmp_path / f"{name}.kubeconfig"
+    download.value.save_as(path)
+    return page, path
+
+
+def test_per_student_clusters_a_stopped_scheduler_strands_only_its_own_pods(browser, server, kubectl,
+                                                                             tmp_path) -> None:
+    made = server.manage("classroom", "create", "lab", "--cluster", "demo", "--mode", "per-student", "-o", "json")
+    code = json.loads(made.stdout)["code"]
+    (linus, linus_config), (margaret, margaret_config) = (join_as(browser, server, code, n, tmp_path)
+                                                          for n in ("Linus", "Margaret"))
+    for config, cluster in ((linus_config, "lab-linus"), (margaret_config, "lab-margaret")):
+        assert f"/clusters/{cluster}" in config.read_text()
+        wait_hosted(server, cluster)
+    # Linus stops the scheduler of his own cluster (he may: it is his), as the page's button would
+    token = RawAPI(linus_config).token
+    request = urllib.request.Request(f"{server.http_url}/clusters/lab-linus/sim/components/kube-scheduler/stop",
+                                     method="POST", data=b"{}", headers={"Authorization": f"Bearer {token}",
+                                                                         "Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=30) as response:
+        assert response.status == 200
+    for config in (linus_config, margaret_config):
+        ok = kubectl("run", "web", "--image=nginx:1.27", kubeconfig=config)
+        assert ok[0] == 0, ok
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        phases = {name: kubectl("get", "pod", "web", "-o", "jsonpath={.status.phase}", kubeconfig=config)[1]
+                  for name, config in (("linus", linus_config), ("margaret", margaret_config))}
+        if phases["margaret"] == "Running":
+            break
+        time.sleep(0.5)
+    assert phases == {"linus": "Pending", "margaret": "Running"}, phases
+    # and nobody else's cluster: Margaret's token means nothing in Linus's
+    rc, _, err = kubectl("--server", RawAPI(linus_config).server, "get", "pods", kubeconfig=margaret_config)
+    assert rc == 1 and "Unauthorized" in err, err
+    closed = server.manage("classroom", "close", "lab", "--delete-namespaces")
+    assert "class lab closed: 2 tokens revoked" in closed.stdout
+    for page in (linus, margaret):
         page.context.close()
