@@ -32,6 +32,7 @@ from clusterviz.clusters.bootstrap import create_cluster
 from clusterviz.clusters.topology import demo_state
 from clusterviz.sim import host as kernel_hosts
 from clusterviz.viz.consumers import ClusterConsumer
+from simulation.cluster import SimulationError
 
 ACTIONS = 40
 
@@ -71,7 +72,7 @@ def _teacher_client(session: ClassSession) -> Client:
     return client
 
 
-async def _socket(cluster: str, user) -> WebsocketCommunicator:  # noqa: ANN001
+async def _socket(cluster: str, user) -> WebsocketCommunicator:
     communicator = WebsocketCommunicator(ClusterConsumer.as_asgi(), f"/ws/clusters/{cluster}/")
     communicator.scope["user"] = user
     communicator.scope["url_route"] = {"kwargs": {"name": cluster}}
@@ -149,12 +150,12 @@ def run(options: dict) -> str:
     clients = options.get("clients") or 100
     shared = asyncio.run(_shared(students, clients))
     lines = [
-        f"classroom (shared cluster): {shared['students']} students joined in {shared['join_seconds']:.1f} s "
-        f"({shared['join_ms_each']:.0f} ms each: user, namespace, 2 bindings)",
-        f"  teacher action -> {shared['clients']} student websockets ({shared['deliveries']} deliveries): "
-        f"p50 {shared['p50_ms']:.1f} ms, p99 {shared['p99_ms']:.1f} ms, max {shared['max_ms']:.1f} ms",
-        f"  process: {shared['cpu_percent_during_actions']:.0f}% of a core while the teacher acts "
-        f"(the cluster live at 1x), {shared['rss_mib']:.0f} MiB resident",
+        (f"classroom (shared cluster): {shared['students']} students joined in {shared['join_seconds']:.1f} s "
+         f"({shared['join_ms_each']:.0f} ms each: user, namespace, 2 bindings)"),
+        (f"  teacher action -> {shared['clients']} student websockets ({shared['deliveries']} deliveries): "
+         f"p50 {shared['p50_ms']:.1f} ms, p99 {shared['p99_ms']:.1f} ms, max {shared['max_ms']:.1f} ms"),
+        (f"  process: {shared['cpu_percent_during_actions']:.0f}% of a core while the teacher acts "
+         f"(the cluster live at 1x), {shared['rss_mib']:.0f} MiB resident"),
     ]
     result: dict = {"shared": shared, "clusters": [shared["cluster"]]}
     per = 30 if options.get("per_student") is None else options["per_student"]
@@ -169,8 +170,8 @@ def run(options: dict) -> str:
     for name in result_clusters(result):
         try:
             kernel_hosts.stop_hosting(kernel_hosts.get(name))
-        except Exception:  # noqa: BLE001 - not hosted (any more): nothing to stop
-            pass
+        except SimulationError:
+            continue  # not hosted (any more): nothing to stop
     if options.get("output") == "json":
         return json.dumps(result, indent=2) + "\n"
     return "\n".join(lines) + "\n"

@@ -24,7 +24,7 @@ def manage(data_dir, *args: str) -> subprocess.CompletedProcess:
                  "CLUSTERVIZ_HTTPS_ONLY", "DJANGO_SETTINGS_MODULE"):
         env.pop(name, None)
     return subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True,
-                          timeout=120)
+                          timeout=120, check=False)
 
 
 def san(data_dir) -> set[str]:

@@ -10,8 +10,8 @@ export lists everyone; closing the class revokes the tokens (kubectl: 401)."""
 from __future__ import annotations
 
 import csv
-import json
 import io
+import json
 import re
 import time
 import urllib.request
