@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "clusterviz.dashboard",
     "clusterviz.sim",
     "clusterviz.viz",
+    "clusterviz.classroom",
     "clusterviz.benchmarks",
     "clusterviz.server",
 ]

@@ -43,7 +43,8 @@ def _san(hosts: list[str]) -> x509.SubjectAlternativeName:
 
 def ensure_certificates(directory: Path, hosts: list[str]) -> Certificates:
     """Create the CA and a serving certificate for ``hosts`` unless they already exist
-    (a serving certificate missing one of ``hosts`` is re-issued from the same CA)."""
+    (a serving certificate missing one of ``hosts`` is re-issued from the same CA, for the
+    names it had and ``hosts``: a class on the LAN address keeps the loopback one valid)."""
     directory.mkdir(parents=True, exist_ok=True)
     certs = Certificates(directory / "ca.crt", directory / "apiserver.crt", directory / "apiserver.key")
     ca_key_path = directory / "ca.key"
@@ -63,11 +64,14 @@ def ensure_certificates(directory: Path, hosts: list[str]) -> Certificates:
         _write_key(ca_key_path, ca_key)
         certs.ca_cert.write_bytes(ca.public_bytes(serialization.Encoding.PEM))
         certs.server_cert.unlink(missing_ok=True)
+    names = list(_san(hosts))
     if certs.server_cert.exists():
         current = x509.load_pem_x509_certificate(certs.server_cert.read_bytes())
-        have = current.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
-        if set(have) >= set(_san(hosts)) and current.not_valid_after_utc > now + datetime.timedelta(days=30):
+        have = list(current.extensions.get_extension_for_class(x509.SubjectAlternativeName).value)
+        if set(have) >= set(names) and current.not_valid_after_utc > now + datetime.timedelta(days=30):
             return certs
+        # keep the names it had: kubeconfigs handed out for another address still verify
+        names = list(dict.fromkeys(have + names))
     ca_key = serialization.load_pem_private_key(ca_key_path.read_bytes(), password=None)
     ca = x509.load_pem_x509_certificate(certs.ca_cert.read_bytes())
     key = ec.generate_private_key(ec.SECP256R1())
@@ -75,7 +79,7 @@ def ensure_certificates(directory: Path, hosts: list[str]) -> Certificates:
             .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "kube-apiserver")]))
             .issuer_name(ca.subject).public_key(key.public_key()).serial_number(x509.random_serial_number())
             .not_valid_before(now - datetime.timedelta(hours=1)).not_valid_after(now + datetime.timedelta(days=825))
-            .add_extension(_san(hosts), critical=False)
+            .add_extension(x509.SubjectAlternativeName(names), critical=False)
             .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH]), critical=False)
             .sign(ca_key, hashes.SHA256()))
     _write_key(certs.server_key, key)

@@ -8,4 +8,5 @@ urlpatterns = [
     path("", include("clusterviz.dashboard.urls")),
     path("", include("clusterviz.sim.urls")),
     path("", include("clusterviz.viz.urls")),
+    path("", include("clusterviz.classroom.urls")),
 ]

@@ -5,17 +5,25 @@ authorizers): reading where a lesson stands is a ``get``, moving it a ``post``. 
 lesson cluster is the site's business, not one cluster's: staff only, like the home page's
 new-cluster form. Errors are Kubernetes ``Status`` objects, a lesson's own refusals 409
 Conflict with the runner's words (``setup failed: …``).
+
+Every page of the cluster follows the lesson without asking: each change (a step run, Next,
+Back, the end, and — as the teacher's page reads it every second — a wait or an answer
+turning) is published once to the cluster's group as ``lesson.state``, which every page's
+websocket carries. A class of thirty costs one message per change, not thirty polls.
 """
 from __future__ import annotations
 
+import json
+import threading
 from collections.abc import Callable
 from typing import Any
 
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 
-from clusterviz.clusters import apiservers, pageagent
+from clusterviz.clusters import apiservers, audit, pageagent
 from clusterviz.clusters.models import Cluster
+from simulation.apimachinery.wellknown import SYSTEM_MASTERS
 from simulation.apiserver import errors
 from simulation.apiserver.errors import StatusError
 from simulation.apiserver.request import UserInfo
@@ -40,6 +48,22 @@ def _answer(handler: Callable[..., Any], method: str) -> Callable:
             refused = StatusError(409, "Conflict", str(exc), {})
             return JsonResponse(refused.status(), status=refused.code)
     return view
+
+
+#: The message every page of a cluster receives when its lesson changes.
+LESSON_STATE = "lesson.state"
+_published: dict[str, str] = {}
+_published_lock = threading.Lock()
+
+
+def publish(cluster: str, lesson: dict | None) -> None:
+    """Tell every page of ``cluster`` where its lesson stands (unless that is what they heard last)."""
+    text = json.dumps(lesson, sort_keys=True)
+    with _published_lock:
+        if _published.get(cluster) == text:
+            return
+        _published[cluster] = text
+    audit.publish(cluster, {"type": LESSON_STATE, "lesson": lesson})
 
 
 def _revision(cluster: Cluster) -> Callable[[], int]:
@@ -70,29 +94,39 @@ def _new_cluster(request: HttpRequest, cluster: Cluster, user: UserInfo) -> tupl
 
 
 def _show(request: HttpRequest, cluster: Cluster, user: UserInfo) -> tuple[Any, int]:
-    return _status(request, _run(cluster), user), 200
+    status = _status(request, _run(cluster), user)
+    if SYSTEM_MASTERS in user.all_groups:  # the teacher's view is the class's; a student's reads are theirs
+        publish(cluster.name, status)
+    return status, 200
 
 
 def _start(request: HttpRequest, cluster: Cluster, user: UserInfo) -> tuple[Any, int]:
     run = lessons.start(cluster, str(body_of(request).get("scenario", "")), user, dispatch, _revision(cluster))
-    return _status(request, run, user), 201
+    status = _status(request, run, user)
+    publish(cluster.name, status)
+    return status, 201
 
 
 def _run_step(request: HttpRequest, cluster: Cluster, user: UserInfo) -> tuple[Any, int]:
     run = _run(cluster)
     outputs = lessons.run_step(run, user, dispatch)
-    return {"outputs": outputs, **_status(request, run, user)}, 200
+    status = _status(request, run, user)
+    publish(cluster.name, status)
+    return {"outputs": outputs, **status}, 200
 
 
 def _mover(by: int) -> Callable[..., tuple[Any, int]]:
     def move(request: HttpRequest, cluster: Cluster, user: UserInfo) -> tuple[Any, int]:
         run = lessons.move(_run(cluster), by, _revision(cluster))
-        return _status(request, run, user), 200
+        status = _status(request, run, user)
+        publish(cluster.name, status)
+        return status, 200
     return move
 
 
 def _stop(request: HttpRequest, cluster: Cluster, user: UserInfo) -> tuple[Any, int]:
     lessons.stop(cluster)
+    publish(cluster.name, None)
     return {"stopped": True}, 200
 
 

@@ -4,11 +4,24 @@
 // the step's wait, prediction and exercise stand, and turns each green by itself when it
 // holds. Back shows an earlier step with the cluster as it was then (time travel over the
 // revision log), never re-running anything; Next returns to the present.
+//
+// In a class (static/viz/classroom.js calls ``joinClass``) a student's panel follows the
+// teacher: it reads the lesson once, then takes every change from the cluster's stream
+// (``lesson.state``, published once per change for every page; no student polls), shows the
+// step the teacher shows — past steps too (``classroom.follow``) — and has no control that
+// would fail for them (run, next, end). "Step out" lets them look around on their own;
+// "back to the teacher" follows again. Their prediction goes to the teacher, whose panel
+// shows the class's tally as it comes in (``classroom.answers``).
 import {sim} from "./api.js";
-import {RESOURCES} from "./model.js";
+import {on, RESOURCES} from "./model.js";
 
 const $ = id => document.getElementById(id);
 const POLL_MS = 1000;
+
+function csrf() {
+  const m = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
+  return m ? decodeURIComponent(m[1]) : "";
+}
 
 /** Text → safe HTML with the little Markdown narration uses: paragraphs, lists, `code`,
  * **bold** and *emphasis*. Everything is escaped first: a lesson file cannot inject markup. */
@@ -48,11 +61,85 @@ export class Lessons {
     this.busy = false;
     this.error = "";
     this.timer = null;
+    this.classroom = null;  // {role: "teacher" | "student", session, answers, ...} in a class
+    this.following = false; // a student showing the teacher's step (else stepped out)
+    this.teacherViewing = null;
+    this.tallies = {};      // question -> {counts, answered, students} (the teacher's panel)
+    on("stream", message => this.onStream(message));
+    // a student reads the lesson again only when the stream broke (a change may be lost)
+    on("resynced", reason => { if (this.student && reason !== "connect") { this.polled = false; this.poll(); } });
     this.poll();
+  }
+
+  /** The page belongs to a class: a student follows the teacher from now on. */
+  joinClass(context) {
+    this.classroom = context;
+    if (context.role === "student") {
+      this.following = true;
+      Object.entries(context.answers || {}).forEach(([q, c]) => {
+        const m = q.match(/^lesson:[\w-]+:(\d+)$/);
+        if (m) this.chosen[Number(m[1])] = c;
+      });
+    }
+    if (context.role === "teacher") this.tallies = context.tallies || {};
+    this.render();
+  }
+
+  get student() { return this.classroom && this.classroom.role === "student"; }
+
+  onStream(message) {
+    if (message.type === "lesson.state" && this.student) {
+      this.lesson = message.lesson;
+      if (!this.lesson) this.viewing = null;
+      else if (this.following) this.followTeacher();
+      this.render();
+    } else if (message.type === "classroom.follow" && this.classroom && message.session === this.classroom.session) {
+      this.classroom.revealed = message.revealed || this.classroom.revealed;
+      if (this.student && "viewing" in message) {
+        this.teacherViewing = message.viewing;
+        if (this.following) this.followTeacher();
+      }
+      this.render();
+    } else if (message.type === "classroom.answers" && this.classroom && this.classroom.role === "teacher") {
+      this.tallies[message.question] = message;
+      this.render();
+    }
+  }
+
+  /** Show what the teacher shows: their step, or the past step they look back at. */
+  followTeacher() {
+    const l = this.lesson;
+    const viewing = l && this.teacherViewing !== null && this.teacherViewing < l.position ? this.teacherViewing : null;
+    if (viewing === this.viewing) return;
+    this.viewing = viewing;
+    this.travel(viewing === null ? 0 : l.revisions[String(viewing + 1)]);
+  }
+
+  stepOut() { this.following = false; this.render(); }
+
+  backToTeacher() {
+    this.following = true;
+    this.viewing = null;
+    this.travel(0);
+    this.followTeacher();
+    this.render();
+  }
+
+  questionOf(index) { return `lesson:${this.lesson.scenario.id}:${index}`; }
+
+  choose(index, choice) {
+    this.chosen[index] = choice;
+    if (this.student) {
+      fetch(`/classroom/${this.classroom.session}/answer`, {method: "POST", credentials: "same-origin",
+        headers: {"Content-Type": "application/json", "X-CSRFToken": csrf()},
+        body: JSON.stringify({question: this.questionOf(index), choice})}).catch(() => {});
+    }
+    this.render();
   }
 
   async poll() {
     clearTimeout(this.timer);
+    if (this.student && this.polled) return;  // the stream carries every change
     try {
       this.lesson = await sim("GET", "/lesson");
       this.error = "";
@@ -64,7 +151,12 @@ export class Lessons {
     if (!this.lesson && !this.catalogue) {
       try { this.catalogue = (await sim("GET", "/lessons")).lessons; } catch (e) { this.error = e.message; }
     }
-    this.render();
+    this.polled = true;
+    if (this.student && this.following) this.followTeacher();
+    // drawn again only when something changed: a button redrawn every second slips from under the pointer
+    const seen = JSON.stringify([this.lesson, this.error, this.catalogue && this.catalogue.length, this.busy]);
+    if (seen !== this.lastPolled) this.render();
+    this.lastPolled = seen;
     this.timer = setTimeout(() => this.poll(), POLL_MS);
   }
 
@@ -105,6 +197,24 @@ export class Lessons {
     }
   }
 
+  /** The teacher shows the class the answer of step ``index``'s prediction. */
+  reveal(index) {
+    const key = this.questionOf(index).slice(7);
+    this.classroom.revealed = [...(this.classroom.revealed || []), key];
+    fetch(`/classroom/${this.classroom.session}/follow`, {method: "POST", credentials: "same-origin",
+      headers: {"Content-Type": "application/json", "X-CSRFToken": csrf()},
+      body: JSON.stringify({reveal: key})}).catch(() => {});
+    this.render();
+  }
+
+  /** The teacher's Back and Next through past steps, told to the class's pages. */
+  tellClass() {
+    if (!this.classroom || this.classroom.role !== "teacher") return;
+    fetch(`/classroom/${this.classroom.session}/follow`, {method: "POST", credentials: "same-origin",
+      headers: {"Content-Type": "application/json", "X-CSRFToken": csrf()},
+      body: JSON.stringify({viewing: this.viewing})}).catch(() => {});
+  }
+
   back() {
     const l = this.lesson;
     const shown = this.viewing ?? l.position;
@@ -113,6 +223,7 @@ export class Lessons {
     this.viewing = shown - 1;
     const revision = l.revisions[String(shown)];
     if (revision) this.travel(revision);
+    this.tellClass();
     this.render();
   }
 
@@ -121,9 +232,11 @@ export class Lessons {
       this.viewing = this.viewing + 1 >= this.lesson.position ? null : this.viewing + 1;
       if (this.viewing === null) this.travel(0);
       else this.travel(this.lesson.revisions[String(this.viewing + 1)]);
+      this.tellClass();
       this.render();
       return;
     }
+    if (this.student) return;
     this.act("/lesson/next");
   }
 
@@ -143,8 +256,10 @@ export class Lessons {
     const rows = (this.catalogue || []).map(l => h("li", {class: `lesson-item${l.runnable ? "" : " pending"}`, "data-lesson": l.id},
       h("div", {class: "lesson-item-head"}, h("strong", {}, l.title), " ", h("span", {class: "muted"}, `§${l.section} · ${l.minutes} min · ${l.steps} steps`)),
       h("p", {class: "hint"}, l.summary),
-      l.runnable ? h("button", {class: "primary", disabled: this.busy, onclick: () => this.act("/lessons/new", {scenario: l.id})}, "Start on a new cluster")
-        : h("p", {class: "muted"}, `Not yet: ${l.pending}`)));
+      this.student ? null : !l.runnable ? h("p", {class: "muted"}, `Not yet: ${l.pending}`)
+        : this.classroom ? h("button", {class: "primary start-here", disabled: this.busy, onclick: () => this.act("/lesson/start", {scenario: l.id})}, "Start for the class on this cluster")
+          : h("button", {class: "primary", disabled: this.busy, onclick: () => this.act("/lessons/new", {scenario: l.id})}, "Start on a new cluster")));
+    if (this.student) return h("p", {class: "hint lesson-waiting"}, "No lesson yet: when your teacher starts one, it shows here and follows their steps.");
     return h("div", {class: "lessons"},
       h("p", {class: "hint"}, "Each lesson tells one story of chapter 11 on a fresh cluster of its own, one step at a time: read the narration aloud, predict, run the step, watch the diagram."),
       h("ol", {class: "lesson-list"}, rows));
@@ -164,7 +279,7 @@ export class Lessons {
         h("button", {class: "copy", title: "copy", onclick: () => navigator.clipboard?.writeText(c)}, "copy")))) : null;
     const predict = step.predict ? this.renderPrediction(index, step.predict, current) : null;
     const ran = step.ran || step.actions === 0;
-    const run = this.viewing === null && step.actions > 0 && !step.ran
+    const run = !this.student && this.viewing === null && step.actions > 0 && !step.ran
       ? h("button", {class: "primary run", disabled: this.busy, onclick: () => this.act("/lesson/run")}, `Run step ${index + 1} ▸`) : null;
     const outputs = (this.outputs[index] || []).map(o => h("pre", {class: "lesson-output"}, `$ ${o.command}\n${o.output}`));
     const wait = current.wait ? h("p", {class: `lesson-wait ${current.wait.holds ? "ok" : "waiting"}`},
@@ -172,9 +287,10 @@ export class Lessons {
     const check = step.check ? h("div", {class: `lesson-check ${current.check && current.check.holds ? "passed" : ""}`},
       h("h4", {}, "Exercise"), h("div", {html: markdown(step.check.task)}),
       step.check.hint ? h("details", {}, h("summary", {}, "hint"), h("div", {html: markdown(step.check.hint)})) : null,
-      current.check ? h("p", {class: "check-status"}, current.check.holds ? "✓ passed — " : "not yet — ", h("span", {class: "muted"}, current.check.seen)) : null) : null;
+      this.student ? h("p", {class: "check-status muted"}, `Do it in your namespace ${this.classroom.namespace}: the teacher's roster turns green when it holds.`)
+        : current.check ? h("p", {class: "check-status"}, current.check.holds ? "✓ passed — " : "not yet — ", h("span", {class: "muted"}, current.check.seen)) : null) : null;
     const atEnd = index >= total - 1 && this.viewing === null;
-    const nav = h("div", {class: "row lesson-nav"},
+    const nav = this.student ? this.renderFollowNav(index, total) : h("div", {class: "row lesson-nav"},
       h("button", {class: "back", disabled: index === 0 || this.busy, onclick: () => this.back()}, "◂ Back"),
       h("span", {class: "muted"}, `step ${index + 1} of ${total}`),
       h("button", {class: "next primary", disabled: atEnd || this.busy || (this.viewing === null && !ran), onclick: () => this.next()}, "Next ▸"),
@@ -189,20 +305,52 @@ export class Lessons {
       nav, current.error ? h("p", {class: "bad"}, current.error) : null);
   }
 
+  /** A student's way through the lesson: the teacher's step, or their own look around. */
+  renderFollowNav(index, total) {
+    if (this.following) {
+      return h("div", {class: "row lesson-nav following"},
+        h("span", {class: "follow-note"}, "● following the teacher"),
+        h("span", {class: "muted"}, `step ${index + 1} of ${total}`),
+        h("button", {class: "step-out", onclick: () => this.stepOut()}, "Step out"));
+    }
+    const position = this.lesson.position;
+    return h("div", {class: "row lesson-nav"},
+      h("button", {class: "back", disabled: index === 0, onclick: () => this.back()}, "◂ Back"),
+      h("span", {class: "muted"}, `step ${index + 1} of ${total}`),
+      h("button", {class: "next", disabled: index >= position, onclick: () => this.next()}, "Next ▸"),
+      h("button", {class: "back-to-teacher primary", onclick: () => this.backToTeacher()}, "Back to the teacher"));
+  }
+
   renderPrediction(index, predict, current) {
     const chosen = this.chosen[index];
-    // the answer waits for a prediction (or the teacher's "reveal"), even when the run has it
+    // the answer waits: in a class for the teacher's reveal, alone for a prediction or "reveal",
+    // however fast the cluster found it
     const known = current.answer;
-    const answer = known && (chosen || this.revealed[index]) ? known : null;
+    const hidden = this.classroom ? !(this.classroom.revealed || []).includes(this.questionOf(index).slice(7))
+      : !(chosen || this.revealed[index]);
+    const answer = hidden ? null : known;
+    const reveal = !hidden || !known ? null
+      : this.classroom ? (this.classroom.role === "teacher"
+        ? h("button", {class: "reveal primary", onclick: () => this.reveal(index)}, "Reveal the answer") : null)
+      : h("button", {class: "reveal", onclick: () => { this.revealed[index] = true; this.render(); }}, "reveal the answer");
     const choices = predict.choices.length ? h("div", {class: "choices"}, predict.choices.map(c =>
       h("button", {class: `choice${chosen === c ? " chosen" : ""}${answer && answer === c ? " right" : ""}`,
-        disabled: Boolean(answer), onclick: () => { this.chosen[index] = c; this.render(); }}, c))) : null;
+        "data-choice": c, disabled: Boolean(answer), onclick: () => this.choose(index, c)}, c))) : null;
     const verdict = answer ? h("p", {class: "answer"}, `Answer: ${answer}`,
       chosen ? (chosen === answer ? " — ✓ as predicted" : ` — you predicted ${chosen}`) : "") : null;
-    const reveal = known && !answer ? h("button", {class: "reveal", onclick: () => { this.revealed[index] = true; this.render(); }},
-      "reveal the answer") : null;
-    return h("div", {class: "lesson-predict"}, h("h4", {}, "Predict"), h("div", {html: markdown(predict.question)}), choices,
-      verdict, reveal);
+    const sent = this.student && chosen && !answer ? h("p", {class: "muted sent"}, "Your answer went to the teacher.") : null;
+    return h("div", {class: "lesson-predict"}, h("h4", {}, "Predict"), h("div", {html: markdown(predict.question)}),
+      choices, sent, this.renderTally(index, predict), reveal, verdict);
+  }
+
+  /** The teacher's live tally of the class's answers to a step's prediction. */
+  renderTally(index, predict) {
+    if (!this.classroom || this.classroom.role !== "teacher") return null;
+    const tally = this.tallies[this.questionOf(index)];
+    const counts = (tally && tally.counts) || {};
+    return h("div", {class: "tally"}, h("strong", {}, "Class: "),
+      predict.choices.map(c => h("span", {class: "tally-choice", "data-choice": c}, `${c} `, h("b", {}, String(counts[c] || 0)))),
+      h("span", {class: "muted tally-total"}, ` — ${tally ? tally.answered : 0} of ${tally ? tally.students : this.classroom.students} answered`));
   }
 
   /** Light what the step is about: components, API-server stages and objects on the diagram. */

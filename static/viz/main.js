@@ -108,7 +108,7 @@ const stream = new Stream({
         if (message.code === 410) resync("expired");
         else console.warn("watch", message.resource, message.code, message.status && message.status.message);
         break;
-      default: break;
+      default: emit("stream", message); break;  // lesson.state, classroom.* (lessons.js, classroom.js)
     }
   },
 });

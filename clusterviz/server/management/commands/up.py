@@ -5,16 +5,29 @@ HTTPS (kubectl only sends tokens over TLS), through daphne's endpoint strings; w
 ``CLUSTERVIZ_HTTPS_ONLY`` the HTTPS listener serves everything and the HTTP one redirects there.
 daphne runs with this project's HTTP/1.1 channel (``clusterviz.server.protocol``): header and
 idle timeouts, and refusals that answer and close on both listeners.
+
+``up --classroom`` is the same server for a room of laptops in one flag: it finds the
+machine's LAN address (``--address`` to choose), and starts again with the settings a class
+needs — listening on every interface (``--bind``), that address in the certificate and every
+kubeconfig, the page over HTTPS only (students' browsers carry a bearer token) and the address
+allowed as a host — then opens a class session on the cluster (or keeps the open one) and
+prints its join URL, its code in large type and a QR code. Settings are read once at start,
+so the flag sets them in the environment of a fresh process rather than patching a live one.
 """
 from __future__ import annotations
 
 import logging
+import os
+import sys
 
 from django.conf import settings
 from django.core.management import call_command
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
 from clusterviz import tls
+from clusterviz.classroom import lan
+from clusterviz.classroom.management.commands.classroom import announce
+from clusterviz.classroom.sessions import open_session_for
 from clusterviz.clusters.bootstrap import ensure_cluster
 from clusterviz.clusters.topology import demo_state
 from clusterviz.sim import host as kernel_hosts
@@ -26,6 +39,27 @@ class Command(BaseCommand):
     def add_arguments(self, parser) -> None:  # type: ignore[no-untyped-def]
         parser.add_argument("--cluster", default="demo", help="Cluster to create if missing.")
         parser.add_argument("--no-serve", action="store_true", help="Prepare everything, then exit.")
+        parser.add_argument("--classroom", action="store_true",
+                            help="Serve a class on the LAN: HTTPS on the LAN address, a session's join code.")
+        parser.add_argument("--address", default=None,
+                            help="With --classroom: the address students reach (default: the LAN address found).")
+        parser.add_argument("--bind", default="0.0.0.0",
+                            help="With --classroom: the interface to listen on (default: all).")
+        parser.add_argument("--session", default="class",
+                            help="With --classroom: the session to open if the cluster has none open.")
+
+    def _as_classroom(self, options: dict) -> None:
+        """Start again with a classroom's settings (this process read its settings already)."""
+        address = options["address"] or lan.lan_address()
+        if not address:
+            raise CommandError("no LAN address found (is the network up?): pass --address ADDRESS")
+        hosts = [h for h in os.environ.get("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]").split(",") if h]
+        bracketed = f"[{address}]" if ":" in address else address
+        env = {**os.environ, "CLUSTERVIZ_CLASSROOM": "1", "CLUSTERVIZ_BIND": options["bind"],
+               "CLUSTERVIZ_PUBLIC_HOST": address, "CLUSTERVIZ_HTTPS_ONLY": "1",
+               "ALLOWED_HOSTS": ",".join(dict.fromkeys([bracketed, *hosts]))}
+        sys.stdout.flush()
+        os.execvpe(sys.executable, [sys.executable, *sys.argv], env)
 
     def _hosting(self, host: kernel_hosts.KernelHost) -> None:
         self.stdout.write(f"  simulation:     cluster {host.name!r} runs {len(host.sim.components)} components "
@@ -33,6 +67,8 @@ class Command(BaseCommand):
         self.stdout.flush()
 
     def handle(self, *args, **options) -> None:  # type: ignore[no-untyped-def]
+        if options["classroom"] and not os.environ.get("CLUSTERVIZ_CLASSROOM"):
+            self._as_classroom(options)
         call_command("migrate", interactive=False, verbosity=0)
         simulated = settings.CLUSTERVIZ_SIMULATION
         cluster = ensure_cluster(options["cluster"], sim_state=demo_state(
@@ -51,6 +87,11 @@ class Command(BaseCommand):
             f"  Kubernetes API: https://{host}:{https}/clusters/{cluster.name}\n"
             f"  kubectl:        python manage.py kubeconfig --cluster {cluster.name} > kubeconfig && "
             f"kubectl --kubeconfig kubeconfig get ns\n")
+        if options["classroom"]:
+            session = open_session_for(cluster, options["session"])
+            self.stdout.write(f"  CA certificate: {lan.page_origin()}/classroom/ca.crt (browsers import it once)\n\n"
+                              f"{announce(session)}\n")
+        self.stdout.flush()
         if options["no_serve"]:
             return
         from daphne.endpoints import build_endpoint_description_strings
