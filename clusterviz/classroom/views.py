@@ -7,6 +7,7 @@ Every state change is a function of :mod:`.sessions`; these views only translate
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
@@ -33,6 +34,8 @@ from .forms import JoinForm, SessionForm
 from .models import Answer, ClassSession, Student
 
 REJOIN_COOKIE = "clusterviz-rejoin-{session}"
+#: What a teacher's page may tell its class to open in the inspector (the page's own names).
+INSPECTABLE = re.compile(r"^(object|pod|node|component|stage|apiserver|etcd|clients)(:[^\s]{1,300})?$")
 BACKEND = "django.contrib.auth.backends.ModelBackend"
 
 
@@ -147,8 +150,10 @@ def broadcast(request: HttpRequest, session: ClassSession, body: dict) -> dict:
 
 @_teacher_json
 def follow_teacher(request: HttpRequest, session: ClassSession, body: dict) -> dict:
-    """The teacher looks back at step ``viewing`` (or returns to the present: null), or reveals
-    the answer of a lesson step's prediction (``{"reveal": "SCENARIO:STEP"}``)."""
+    """The teacher looks back at step ``viewing`` (or returns to the present: null), reveals
+    the answer of a lesson step's prediction (``{"reveal": "SCENARIO:STEP"}``), opens an object
+    in the inspector (``{"inspect": "pod:default/web-1"}``) or travels to a revision
+    (``{"revision": N}``, 0 for live): the class's following pages do the same."""
     reveal = body.get("reveal")
     if isinstance(reveal, str) and reveal and reveal not in session.revealed:
         session.revealed = [*session.revealed, reveal[:120]]
@@ -158,6 +163,12 @@ def follow_teacher(request: HttpRequest, session: ClassSession, body: dict) -> d
     message = {"type": "classroom.follow", "revealed": session.revealed}
     if "viewing" in body:
         message["viewing"] = viewing
+    inspect = body.get("inspect")
+    if isinstance(inspect, str) and INSPECTABLE.match(inspect):
+        message["inspect"] = inspect
+    revision = body.get("revision")
+    if isinstance(revision, int) and not isinstance(revision, bool) and revision >= 0:
+        message["revision"] = revision
     follow.tell(session, message)
     return message
 

@@ -65,7 +65,10 @@ export class Lessons {
     this.following = false; // a student showing the teacher's step (else stepped out)
     this.teacherViewing = null;
     this.tallies = {};      // question -> {counts, answered, students} (the teacher's panel)
+    this.mirroring = false; // doing what the teacher did (not to be told back)
     on("stream", message => this.onStream(message));
+    on("inspect", what => this.onPage("inspect", what));
+    on("travel", revision => this.onPage("travel", revision));
     // a student reads the lesson again only when the stream broke (a change may be lost)
     on("resynced", reason => { if (this.student && reason !== "connect") { this.polled = false; this.poll(); } });
     this.poll();
@@ -87,6 +90,32 @@ export class Lessons {
 
   get student() { return this.classroom && this.classroom.role === "student"; }
 
+  /** The teacher opened an object or travelled: their class's following pages do the same. A
+   * student's click on a node the shown step's prediction names is their answer. */
+  onPage(kind, value) {
+    if (!this.classroom || this.mirroring) return;
+    if (this.classroom.role === "teacher") {
+      this.tellClass(kind === "inspect" ? {inspect: value} : {revision: value});
+    } else if (this.student && kind === "inspect" && this.lesson && value.startsWith("node:")) {
+      const index = this.viewing ?? this.lesson.position;
+      const predict = this.lesson.steps[index].predict;
+      const node = value.slice(5);
+      if (predict && predict.choices.includes(node) && this.chosen[index] !== node) this.choose(index, node);
+    }
+  }
+
+  /** Do what the teacher did, without telling anyone in turn. */
+  mirror(message) {
+    const {panels, travel} = window.clusterviz || {};
+    this.mirroring = true;
+    try {
+      if (message.inspect && panels) panels.inspect(message.inspect);
+    } finally {
+      this.mirroring = false;
+    }
+    if ("revision" in message && travel) travel(message.revision);
+  }
+
   onStream(message) {
     if (message.type === "lesson.state" && this.student) {
       this.lesson = message.lesson;
@@ -99,6 +128,7 @@ export class Lessons {
         this.teacherViewing = message.viewing;
         if (this.following) this.followTeacher();
       }
+      if (this.student && this.following && ("inspect" in message || "revision" in message)) this.mirror(message);
       this.render();
     } else if (message.type === "classroom.answers" && this.classroom && this.classroom.role === "teacher") {
       this.tallies[message.question] = message;
@@ -208,11 +238,11 @@ export class Lessons {
   }
 
   /** The teacher's Back and Next through past steps, told to the class's pages. */
-  tellClass() {
+  tellClass(body = {viewing: this.viewing}) {
     if (!this.classroom || this.classroom.role !== "teacher") return;
     fetch(`/classroom/${this.classroom.session}/follow`, {method: "POST", credentials: "same-origin",
       headers: {"Content-Type": "application/json", "X-CSRFToken": csrf()},
-      body: JSON.stringify({viewing: this.viewing})}).catch(() => {});
+      body: JSON.stringify(body)}).catch(() => {});
   }
 
   back() {

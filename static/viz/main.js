@@ -284,6 +284,7 @@ async function travel(revision) {
   }
   if (ticket !== travelling) return;  // the slider moved on meanwhile
   state.view = view;
+  emit("travel", revision);  // a teacher's class looks at the same revision (lessons.js)
   document.body.classList.add("past");
   document.body.dataset.viewRevision = revision;
   $("rev-value").textContent = `rev ${revision}`;
@@ -297,6 +298,7 @@ async function travel(revision) {
 }
 function backToLive() {
   travelling += 1;
+  if (state.view) emit("travel", 0);
   state.view = null;
   document.body.classList.remove("past");
   delete document.body.dataset.viewRevision;

@@ -6,7 +6,7 @@ import {age} from "./clock.js";
 import {EXAMPLES} from "./examples.js";
 import {queueText} from "./diagram.js";
 import {FOLLOW_DELAY_MS, ownRead, shown, signature, wrote} from "./follow.js";
-import {actor, keyOf, podStatus, state} from "./model.js";
+import {actor, emit, keyOf, podStatus, state} from "./model.js";
 import {documents, toYAML} from "./yaml.js";
 
 const $ = id => document.getElementById(id);
@@ -143,6 +143,7 @@ export class Panels {
       return;
     }
     this.current = what;
+    emit("inspect", what);  // a teacher's class follows the object they open (lessons.js)
     this.show("inspector");
     this.renderInspector(true);
   }

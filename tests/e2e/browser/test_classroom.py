@@ -161,6 +161,13 @@ def test_a_teacher_and_five_students_through_a_lesson(browser, server, login_sta
         if index < total - 1:
             teacher.click(".lesson button.next")
 
+    # the teacher opens the Deployment on the diagram: every following student's inspector shows it
+    teacher.click('#diagram .object[data-kind="Deployment"][data-key="default/web"]')
+    for page in students:
+        page.wait_for_selector("[data-inspecting='object:Deployment:default:web']", timeout=15000)
+        page.click('#tabs button[data-tab="lessons"]')
+    teacher.click('#tabs button[data-tab="lessons"]')
+
     # a student steps out and comes back to the teacher
     grace = students[2]
     grace.click(".lesson button.step-out")
