@@ -7,3 +7,11 @@ class ClassroomConfig(AppConfig):
 
     name = "clusterviz.classroom"
     label = "classroom"
+
+    def ready(self) -> None:
+        from clusterviz.sim import lesson_views
+
+        from .follow import student_clusters
+
+        # in a class where each student has a cluster, their pages follow the teacher's lesson
+        lesson_views.followers.append(student_clusters)

@@ -35,3 +35,11 @@ def tell(session: ClassSession, message: dict, *, teacher_only: bool = False) ->
     message = {**message, "session": session.name}
     for name in [session.cluster.name] if teacher_only else clusters_of(session):
         publish(name, message)
+
+
+def student_clusters(cluster: str) -> list[str]:
+    """The students' own clusters of the open per-student classes taught on ``cluster``: their
+    pages are told of the teacher's lesson too."""
+    sessions = ClassSession.objects.filter(cluster__name=cluster, mode=ClassSession.PER_STUDENT,
+                                           closed__isnull=True)
+    return [name for session in sessions for name in clusters_of(session) if name != cluster]

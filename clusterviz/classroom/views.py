@@ -29,6 +29,8 @@ from clusterviz.clusters.management.commands.kubeconfig import (
     kubeconfig as make_kubeconfig,
 )
 
+from clusterviz.sim import lesson_views
+
 from . import follow, lan, roster, sessions
 from .forms import JoinForm, SessionForm
 from .models import Answer, ClassSession, Student
@@ -274,6 +276,9 @@ def page_context(request: HttpRequest, cluster: str) -> JsonResponse:
             "revealed": session.revealed,
             "answers": dict(student.answers.values_list("question", "choice")),
             "own_cluster": session.mode == ClassSession.PER_STUDENT,
+            # a student on a cluster of their own follows the lesson told on the teacher's
+            "lesson": lesson_views.last_published(session.cluster.name)
+            if session.mode == ClassSession.PER_STUDENT else None,
             "heartbeat_seconds": roster.HEARTBEAT_SECONDS, "me": f"/classroom/{session.name}/me/"})
     if request.user.is_staff:
         session = ClassSession.objects.filter(cluster__name=cluster, closed__isnull=True,

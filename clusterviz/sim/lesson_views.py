@@ -56,14 +56,31 @@ _published: dict[str, str] = {}
 _published_lock = threading.Lock()
 
 
+#: Who else follows a cluster's lesson: each function names the clusters whose pages are told
+#: of it too (a class whose students each have a cluster of their own; ``classroom`` registers).
+followers: list[Callable[[str], list[str]]] = []
+
+
 def publish(cluster: str, lesson: dict | None) -> None:
-    """Tell every page of ``cluster`` where its lesson stands (unless that is what they heard last)."""
+    """Tell every page of ``cluster`` — and of the clusters following it — where its lesson
+    stands (unless that is what they heard last)."""
     text = json.dumps(lesson, sort_keys=True)
     with _published_lock:
         if _published.get(cluster) == text:
             return
         _published[cluster] = text
-    audit.publish(cluster, {"type": LESSON_STATE, "lesson": lesson})
+    message = {"type": LESSON_STATE, "lesson": lesson, "cluster": cluster}
+    audit.publish(cluster, message)
+    for names in followers:
+        for name in names(cluster):
+            audit.publish(name, message)
+
+
+def last_published(cluster: str) -> dict | None:
+    """The lesson state last told to ``cluster``'s pages (a page joining a class late starts there)."""
+    with _published_lock:
+        text = _published.get(cluster)
+    return json.loads(text) if text else None
 
 
 def _revision(cluster: Cluster) -> Callable[[], int]:

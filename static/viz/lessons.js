@@ -79,6 +79,7 @@ export class Lessons {
     this.classroom = context;
     if (context.role === "student") {
       this.following = true;
+      if (context.own_cluster && context.lesson) this.lesson = context.lesson;  // the teacher's, told late
       Object.entries(context.answers || {}).forEach(([q, c]) => {
         const m = q.match(/^lesson:[\w-]+:(\d+)$/);
         if (m) this.chosen[Number(m[1])] = c;
@@ -113,7 +114,7 @@ export class Lessons {
     } finally {
       this.mirroring = false;
     }
-    if ("revision" in message && travel) travel(message.revision);
+    if ("revision" in message && travel && !this.ownCluster) travel(message.revision);
   }
 
   onStream(message) {
@@ -142,15 +143,19 @@ export class Lessons {
     const viewing = l && this.teacherViewing !== null && this.teacherViewing < l.position ? this.teacherViewing : null;
     if (viewing === this.viewing) return;
     this.viewing = viewing;
-    this.travel(viewing === null ? 0 : l.revisions[String(viewing + 1)]);
+    // the revisions are the teacher's cluster's: a cluster of one's own has others
+    if (!this.ownCluster) this.travel(viewing === null ? 0 : l.revisions[String(viewing + 1)]);
   }
+
+  /** A student on a cluster of their own (a per-student class): the lesson is the teacher's. */
+  get ownCluster() { return Boolean(this.student && this.classroom.own_cluster); }
 
   stepOut() { this.following = false; this.render(); }
 
   backToTeacher() {
     this.following = true;
     this.viewing = null;
-    this.travel(0);
+    if (!this.ownCluster) this.travel(0);
     this.followTeacher();
     this.render();
   }
@@ -169,7 +174,7 @@ export class Lessons {
 
   async poll() {
     clearTimeout(this.timer);
-    if (this.student && this.polled) return;  // the stream carries every change
+    if (this.student && (this.polled || this.ownCluster)) return;  // the stream carries every change
     try {
       this.lesson = await sim("GET", "/lesson");
       this.error = "";

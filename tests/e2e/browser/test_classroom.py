@@ -242,6 +242,27 @@ def test_per_student_clusters_a_stopped_scheduler_strands_only_its_own_pods(brow
             break
         time.sleep(0.5)
     assert phases == {"linus": "Pending", "margaret": "Running"}, phases
+    # the teacher's lesson on demo reaches Linus's page on his own cluster, step by step
+    admin = RawAPI(server.kubeconfig("demo")).token
+
+    def lesson(path: str, body: dict | None = None) -> None:
+        call = urllib.request.Request(f"{server.http_url}/clusters/demo/sim/lesson/{path}", method="POST",
+                                      data=json.dumps(body or {}).encode(),
+                                      headers={"Authorization": f"Bearer {admin}", "Content-Type": "application/json"})
+        with urllib.request.urlopen(call, timeout=120) as answer:
+            assert answer.status in (200, 201)
+
+    linus.goto(f"{server.http_url}/clusters/lab-linus/")
+    linus.wait_for_selector("body[data-synced=true]", timeout=20000)
+    linus.click('#tabs button[data-tab="lessons"]')
+    lesson("start", {"scenario": "control-plane-components"})
+    try:
+        linus.wait_for_selector('.lesson[data-position="0"] .follow-note', timeout=30000)
+        lesson("next")
+        linus.wait_for_selector('.lesson[data-position="1"] .follow-note', timeout=30000)
+        assert linus.locator(".lesson button.run").count() == 0, "a follower runs nothing"
+    finally:
+        lesson("stop")
     # and nobody else's cluster: Margaret's token means nothing in Linus's
     rc, _, err = kubectl("--server", RawAPI(linus_config).server, "get", "pods", kubeconfig=margaret_config)
     assert rc == 1 and "Unauthorized" in err, err
