@@ -66,7 +66,9 @@ def _condition(type_: str, ok: bool, old: dict, now: str, reason: str = "", mess
     previous = next((c for c in old.get("conditions") or [] if c.get("type") == type_), None)
     since = previous["lastTransitionTime"] if previous and previous.get("status") == status and \
         previous.get("lastTransitionTime") else now
-    cond = {"type": type_, "status": status, "lastProbeTime": None, "lastTransitionTime": since}
+    # No ``lastProbeTime: null``: in a status patch a null deletes the field, so the stored
+    # condition would never equal this one and the kubelet would patch a finished pod forever.
+    cond = {"type": type_, "status": status, "lastTransitionTime": since}
     if not ok and reason:
         cond["reason"] = reason
         if message:

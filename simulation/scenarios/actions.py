@@ -26,6 +26,8 @@ CONTROL_VERBS = ("stop", "start", "add-scheduler", "replicas", "fault", "speed",
 VERBS = API_VERBS + CONTROL_VERBS
 FAULT_TYPES = ("kill-container", "fail-node", "drop-watch-events")
 REPLICATED = ("scheduler", "controller-manager")
+#: ``kubectl delete --cascade=…`` and the DeleteOptions propagationPolicy it sends.
+CASCADE = {"background": "Background", "foreground": "Foreground", "orphan": "Orphan"}
 #: How long ``advance`` may let time pass in one action (virtual seconds).
 MAX_ADVANCE_SECONDS = 600
 
@@ -70,7 +72,8 @@ class Action:
         if self.verb == "scale":
             return f"kubectl scale {target}{ns}{flags} --replicas={a['replicas']}"
         if self.verb == "delete":
-            return f"kubectl delete {target}{ns}{flags}"
+            cascade = f" --cascade={a['cascade']}" if a.get("cascade") else ""
+            return f"kubectl delete {target}{ns}{cascade}{flags}"
         if self.verb == "get":
             return f"kubectl get {a['resource']}{' ' + a['name'] if a.get('name') else ''}{ns}{flags}"
         if self.verb == "race":
@@ -166,7 +169,7 @@ class Action:
                 api.scale(a["resource"], ns, name, a["replicas"], who)
                 lines.append(f"{object_ref(rt, name)} scaled")
             else:
-                api.delete(a["resource"], ns, name, who)
+                api.delete(a["resource"], ns, name, who, CASCADE.get(a.get("cascade", ""), ""))
                 lines.append(f'{rt.singular_name} "{name}" deleted')
         return "\n".join(lines)
 
@@ -390,7 +393,7 @@ def _args(verb: str, value: Any, line: int, problems: Problems) -> dict | None:
     args = plain(value)
     allowed = {"patch": {"resource", "name", "selector", "namespace", "type", "patch"},
                "scale": {"resource", "name", "selector", "namespace", "replicas"},
-               "delete": {"resource", "name", "selector", "namespace"},
+               "delete": {"resource", "name", "selector", "namespace", "cascade"},
                "get": {"resource", "name", "namespace"},
                "race": {"resource", "name", "namespace", "writers"},
                "watch": {"resource", "name", "namespace"},
@@ -419,6 +422,8 @@ def _args(verb: str, value: Any, line: int, problems: Problems) -> dict | None:
             problems.add(line_of(value, "type"), "patch: type must be strategic, merge or json")
         if not isinstance(value.get("patch"), (dict, list)):
             problems.add(line, "patch: patch is required (the patch document)")
+    elif verb == "delete" and "cascade" in value and value["cascade"] not in CASCADE:
+        problems.add(line_of(value, "cascade"), f"delete: cascade must be one of {', '.join(CASCADE)}")
     elif verb == "scale":
         if not isinstance(value.get("replicas"), int) or isinstance(value.get("replicas"), bool) or value["replicas"] < 0:
             problems.add(line_of(value, "replicas"), "scale: replicas must be a whole number")

@@ -169,10 +169,15 @@ class KubeAPI:
         return self.call("PATCH", path_of(rt, namespace, name, "scale"), obj={"spec": {"replicas": replicas}},
                          content_type=PATCH_TYPES["merge"], who=who)
 
-    def delete(self, resource: str, namespace: str, name: str, who: Identity = ADMIN) -> dict:
+    def delete(self, resource: str, namespace: str, name: str, who: Identity = ADMIN,
+               propagation: str = "") -> dict:
+        """``kubectl delete``; ``propagation`` is the DeleteOptions' propagationPolicy that
+        ``--cascade=background|foreground|orphan`` sends (empty: the server's default)."""
         rt = _rt(resource)
-        return self.call("DELETE", path_of(rt, namespace, name), obj={"kind": "DeleteOptions", "apiVersion": "v1"},
-                         who=who)
+        options = {"kind": "DeleteOptions", "apiVersion": "v1"}
+        if propagation:
+            options["propagationPolicy"] = propagation
+        return self.call("DELETE", path_of(rt, namespace, name), obj=options, who=who)
 
 
 def _rt(resource: str) -> ResourceType:

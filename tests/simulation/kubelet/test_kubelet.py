@@ -284,6 +284,19 @@ def test_run_to_completion_pod_succeeds(cluster: Cluster):
     assert main["state"]["terminated"]["reason"] == "Completed" and main["restartCount"] == 0
 
 
+def test_a_finished_pod_is_left_alone(cluster: Cluster):
+    """Once Succeeded, the kubelet has nothing new to say: no status PATCH after PATCH to the API
+    server (each one a request on the diagram) for every completed Job pod."""
+    cluster.create_pod("job", "node-1", [{"name": "main", "image": "busybox:1.36",
+                                          "command": ["sh", "-c", "echo done"]}], restartPolicy="Never")
+    assert cluster.run_until(lambda: cluster.phase("job") == "Succeeded", 30)
+    cluster.kernel.run_for(2)
+    requests = []
+    cluster.server.audit_sink = requests.append
+    cluster.kernel.run_for(10)
+    assert [(r.verb, r.subresource) for r in requests if r.resource == "pods" and r.name == "job"] == []
+
+
 def test_kill_container_of_unknown_pod_is_an_error(cluster: Cluster):
     with pytest.raises(LookupError):
         cluster.kubelets["node-1"].kill_container("default", "nope", "web")

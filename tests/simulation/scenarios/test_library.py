@@ -53,6 +53,10 @@ def test_predictions_are_answered_from_the_run():
     assert crashed["Scale up without a scheduler"].answer == "2"
     failover = {s.title: s for s in run_headless(find("leader-election"))[0].steps}
     assert failover["Kill the leader"].answer == "kube-scheduler-2"
+    preemption = {s.title: s for s in run_headless(find("priority-preemption"))[0].steps}
+    assert preemption["A high-priority pod that fits nowhere"].answer == "1"  # one batch pod preempted
+    quota = {s.title: s for s in run_headless(find("resource-quota"))[0].steps}
+    assert quota["A Deployment asks for more than the quota allows"].answer == "2"  # 3 x 400m > 1 CPU
 
 
 def test_same_scenario_same_history():
