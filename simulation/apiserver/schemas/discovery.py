@@ -2,7 +2,19 @@
 kube-proxy reads."""
 from __future__ import annotations
 
-from ._helpers import CORE, arr, boolean, int32, kind, list_kind, obj, ref, string, strings, strmap
+from ._helpers import (
+    CORE,
+    arr,
+    boolean,
+    int32,
+    kind,
+    list_kind,
+    obj,
+    ref,
+    string,
+    strings,
+    strmap,
+)
 
 D = "io.k8s.api.discovery.v1."
 

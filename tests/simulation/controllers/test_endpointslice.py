@@ -3,7 +3,11 @@ per Service and port set, every pod an endpoint with ready/serving/terminating, 
 zone and targetRef, an empty placeholder when nothing matches, slices owned by the Service."""
 from __future__ import annotations
 
-from simulation.controllers.endpointslice import CONTROLLER_NAME, LABEL_MANAGED_BY, LABEL_SERVICE_NAME
+from simulation.controllers.endpointslice import (
+    CONTROLLER_NAME,
+    LABEL_MANAGED_BY,
+    LABEL_SERVICE_NAME,
+)
 from tests.simulation.controllers.test_endpoints import NS, pod, report, service
 
 
