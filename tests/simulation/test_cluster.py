@@ -147,7 +147,8 @@ def test_a_binding_lights_the_path_from_the_scheduler_through_etcd_to_the_nodes_
 def test_a_writes_watchers_are_exactly_the_components_whose_watches_receive_it():
     """The fan-out the page draws (11.1.4): a pod bound to a node reaches that node's kubelet
     and no other, the scheduler and the controller manager; an Event reaches no component; an
-    Endpoints write reaches the controller manager and every node's kube-proxy."""
+    Endpoints write reaches only the controller manager, an EndpointSlice write it and every node's
+    kube-proxy (which reads slices since 1.33)."""
     cluster, admin = make_cluster()
     cluster.kernel.run_for(2)
     start = cluster.kernel.steps_taken
@@ -172,7 +173,11 @@ def test_a_writes_watchers_are_exactly_the_components_whose_watches_receive_it()
 
     endpoints = [s for s in steps if s.controller == "endpoint" and "Endpoints story" in s.caption]
     assert endpoints, [s.caption for s in steps if s.controller == "endpoint"]
-    assert all(set(s.watchers) == {"kube-controller-manager", *(f"kube-proxy/{n}" for n in nodes)} for s in endpoints)
+    assert all(set(s.watchers) == {"kube-controller-manager"} for s in endpoints)  # kube-proxy reads slices
+    slices = [s for s in steps if s.controller == "endpointslice" and "Service story" in s.caption
+              and not s.housekeeping]
+    assert slices, [s.caption for s in steps if s.controller == "endpointslice"]
+    assert all(set(s.watchers) == {"kube-controller-manager", *(f"kube-proxy/{n}" for n in nodes)} for s in slices)
 
 
 def test_every_action_steps_housekeeping_too():
