@@ -108,7 +108,7 @@ def test_scaling_down_updates_the_slice_and_kube_proxy(kc, web, server):
 
 def test_the_kubernetes_service_has_its_endpoint_and_no_reject_rule(kv, kc, server):
     port = get_json(kc, "service", "kubernetes")["spec"]["ports"][0]["targetPort"]  # the server's secure port
-    header, table = rows(ok(kv("get", "endpointslice", "kubernetes")))
+    _, table = rows(ok(kv("get", "endpointslice", "kubernetes")))
     assert table["kubernetes"][1:4] == ["IPv4", str(port), "172.18.0.2"]
     sim = sim_api(server, server.kubeconfig("demo"))
     _, body = sim("GET", "nodes/node-1/iptables")
@@ -126,9 +126,11 @@ def test_reading_core_endpoints_warns_as_1_33_does(kv, web):
 def test_a_service_without_pods_keeps_an_empty_slice(kv, kc):
     name = unique("empty")
     ok(kc("create", "service", "clusterip", name, "--tcp=80:8080"))
-    header, table = rows(wait_for(lambda: (lambda out: out if name in out else None)(
-        ok(kv("get", "endpointslices", "-l", f"kubernetes.io/service-name={name}")))))
-    [(slice_name, cells)] = table.items()
+    def listed():
+        out = ok(kv("get", "endpointslices", "-l", f"kubernetes.io/service-name={name}"))
+        return out if name in out else None
+    _, table = rows(wait_for(listed))
+    [cells] = table.values()
     assert cells[1:4] == ["IPv4", "<unset>", "<unset>"]
     ok(kc("delete", "service", name))
     wait_for(lambda: not get_json(kc, "endpointslices", "-l", f"kubernetes.io/service-name={name}")["items"])
