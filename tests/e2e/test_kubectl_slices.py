@@ -1,7 +1,7 @@
 """EndpointSlices through the real kubectl (1.29, 1.31, 1.33) on one live demo cluster: the
 endpointslice controller's slices with upstream's columns and labels, the ``kubernetes``
 Service's own slice (so no node REJECTs 10.96.0.1), kube-proxy's rules following the slices,
-and 1.33's deprecation warning on core Endpoints."""
+and 1.33's deprecation warning on core Endpoints; etcd-0's health message as 1.33 prints it."""
 from __future__ import annotations
 
 import functools
@@ -134,3 +134,12 @@ def test_a_service_without_pods_keeps_an_empty_slice(kv, kc):
     assert cells[1:4] == ["IPv4", "<unset>", "<unset>"]
     ok(kc("delete", "service", name))
     wait_for(lambda: not get_json(kc, "endpointslices", "-l", f"kubernetes.io/service-name={name}")["items"])
+
+
+def test_etcd_health_reads_as_1_33_prints_it(kv):
+    """Since the etcd probe became the storage health check, etcd-0's message is a bare ``ok``."""
+    rc, out, err = kv("get", "componentstatuses")
+    assert rc == 0 and "v1 ComponentStatus is deprecated in v1.19+" in err
+    header, table = rows(out)
+    assert header == ["NAME", "STATUS", "MESSAGE", "ERROR"]
+    assert table["etcd-0"][1:] == ["Healthy", "ok"]
