@@ -21,6 +21,7 @@ from simulation.apimachinery.wellknown import NAMESPACE_SYSTEM
 from simulation.kernel import Kernel
 
 from .apiclient import APIClient, APIError, is_not_found
+from .events import EventRecorder
 
 LEASE_DURATION_SECONDS = 15.0
 RETRY_PERIOD_SECONDS = 2.0
@@ -31,7 +32,7 @@ class LeaderElector:
                  on_started_leading: Callable[[], None], on_stopped_leading: Callable[[], None],
                  lease_duration_seconds: float = LEASE_DURATION_SECONDS,
                  retry_period_seconds: float = RETRY_PERIOD_SECONDS,
-                 clock: Callable[[], float] | None = None) -> None:
+                 clock: Callable[[], float] | None = None, recorder: EventRecorder | None = None) -> None:
         self.kernel = kernel
         #: The epoch time written into the Lease: the cluster's clock, the kernel's unless given
         #: (``simworker`` paces its election by the wall clock but stamps in the cluster's time).
@@ -39,6 +40,8 @@ class LeaderElector:
         self.client = client
         self.lease_name = lease_name
         self.identity = identity
+        #: The component's recorder: a new leader says so on the Lease (``LeaseLock.RecordEvent``).
+        self.recorder = recorder
         self.component = component
         self.on_started_leading = on_started_leading
         self.on_stopped_leading = on_stopped_leading
@@ -85,10 +88,11 @@ class LeaderElector:
             if not is_not_found(exc):
                 raise
             spec.update(acquireTime=rfc3339_micro(now), leaseTransitions=0)
-            self.client.create("leases", {"apiVersion": "coordination.k8s.io/v1", "kind": "Lease",
-                                          "metadata": {"name": self.lease_name, "namespace": NAMESPACE_SYSTEM},
-                                          "spec": spec})
-            return self._became_leader("creates")
+            created = self.client.create("leases", {"apiVersion": "coordination.k8s.io/v1", "kind": "Lease",
+                                                    "metadata": {"name": self.lease_name,
+                                                                 "namespace": NAMESPACE_SYSTEM},
+                                                    "spec": spec})
+            return self._became_leader("creates", created)
         current = lease.get("spec") or {}
         if current != self._observed:
             self._observed, self._observed_at = current, self.kernel.now_seconds
@@ -105,16 +109,19 @@ class LeaderElector:
             spec["acquireTime"] = current.get("acquireTime") or rfc3339_micro(now)
             spec["leaseTransitions"] = current.get("leaseTransitions") or 0
         lease["spec"] = spec
-        self.client.update("leases", lease)  # carries resourceVersion: a racing candidate gets 409
+        updated = self.client.update("leases", lease)  # carries resourceVersion: a racing candidate gets 409
         if self.is_leader:
             self._renewed_at = self.kernel.now_seconds
             return f"{self.identity} renews lease {self.lease_name}"
-        return self._became_leader("takes over" if holder else "acquires")
+        return self._became_leader("takes over" if holder else "acquires", updated)
 
-    def _became_leader(self, how: str) -> str:
+    def _became_leader(self, how: str, lease: dict) -> str:
         self._renewed_at = self.kernel.now_seconds
         self.observed_holder = self.identity
         if not self.is_leader:
             self.is_leader = True
+            if self.recorder is not None:
+                subject = {"apiVersion": "coordination.k8s.io/v1", "kind": "Lease", "metadata": lease["metadata"]}
+                self.recorder.event(subject, "Normal", "LeaderElection", f"{self.identity} became leader")
             self.on_started_leading()
         return f"{self.identity} {how} lease {self.lease_name} and becomes the leader"

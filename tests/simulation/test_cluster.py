@@ -238,6 +238,34 @@ def test_replicas_elect_one_leader_and_the_standby_takes_over_after_the_lease_ex
     assert second.leading
     lease = admin.get("leases", "kube-system", lease["metadata"]["name"])
     assert lease["spec"]["holderIdentity"] == second.identity and lease["spec"]["leaseTransitions"] == 1
+    source = "default-scheduler" if kind == "scheduler" else "kube-controller-manager"
+    events = [e for e in admin.list("events", "kube-system")[0]
+              if e["reason"] == "LeaderElection" and e["involvedObject"]["name"] == lease["metadata"]["name"]]
+    assert [(e["type"], e["message"], e["involvedObject"]["kind"], e["source"]["component"]) for e in events] == [
+        ("Normal", f"{first.identity} became leader", "Lease", source),
+        ("Normal", f"{second.identity} became leader", "Lease", source)]
+
+
+@pytest.mark.parametrize("kind", ["scheduler", "controller-manager"])
+def test_identities_are_hostname_underscore_uuid_and_one_replica_keeps_the_lease(kind):
+    """Upstream's ``<hostname>_<uuid>``, replica N on kind's N-th control-plane host; back to
+    one replica, it still elects (as --leader-elect does by default): it takes the Lease over
+    once the old holder's expires and renews it from then on."""
+    cluster, admin = make_cluster()
+    first, second = cluster.set_replicas(kind, 2)
+    assert re.fullmatch(r"kind-control-plane_[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}",
+                        first.identity), first.identity
+    assert second.identity.startswith("kind-control-plane2_")
+    cluster.kernel.run_for(5)
+    [only] = cluster.set_replicas(kind, 1)
+    assert only.leader_election
+    name = "kube-scheduler" if kind == "scheduler" else "kube-controller-manager"
+    cluster.kernel.run_for(20)
+    lease = admin.get("leases", "kube-system", name)
+    assert only.leading and lease["spec"]["holderIdentity"] == only.identity
+    renewed = lease["spec"]["renewTime"]
+    cluster.kernel.run_for(5)
+    assert admin.get("leases", "kube-system", name)["spec"]["renewTime"] > renewed
 
 
 def test_the_new_scheduler_leader_schedules_what_waited():
