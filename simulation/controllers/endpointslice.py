@@ -148,7 +148,11 @@ class EndpointSliceController(Controller):
                 desired.append((ports, endpoints[i:i + MAX_ENDPOINTS_PER_SLICE]))
         if not desired:
             desired.append((None, None))  # upstream's placeholder slice
-        return self._reconcile(service, existing, desired)
+        meta = service["metadata"]
+        owner = {"apiVersion": "v1", "kind": "Service", "name": meta["name"], "uid": meta.get("uid", ""),
+                 "controller": True, "blockOwnerDeletion": True}
+        return self._reconcile(meta.get("namespace", ""), meta["name"], owner, self._labels(service),
+                               address_type(service), existing, desired)
 
     def _labels(self, service: dict) -> dict:
         labels = {k: v for k, v in (service["metadata"].get("labels") or {}).items()
@@ -160,12 +164,9 @@ class EndpointSliceController(Controller):
         labels[LABEL_MANAGED_BY] = CONTROLLER_NAME
         return labels
 
-    def _reconcile(self, service: dict, existing: list[dict], desired: list) -> str:
+    def _reconcile(self, namespace: str, name: str, owner: dict, labels: dict, kind: str, existing: list[dict],
+                   desired: list, annotations: dict | None = None) -> str:
         """Fill existing slices with the same ports first, create the rest, delete leftovers."""
-        meta = service["metadata"]
-        namespace, name = meta.get("namespace", ""), meta["name"]
-        labels = self._labels(service)
-        kind = address_type(service)
         unused = list(existing)
         created = updated = deleted = 0
         for ports, endpoints in desired:
@@ -175,20 +176,22 @@ class EndpointSliceController(Controller):
                 unused.remove(match)
                 same = (sorted(match.get("endpoints") or [], key=_endpoint_key) == sorted(endpoints or [],
                                                                                           key=_endpoint_key)
-                        and (match["metadata"].get("labels") or {}) == labels)
+                        and (match["metadata"].get("labels") or {}) == labels
+                        and (annotations is None or (match["metadata"].get("annotations") or {}) == annotations))
                 if same:
                     continue
                 new = self.copy(match)
                 new["metadata"]["labels"] = labels
+                if annotations is not None:
+                    new["metadata"]["annotations"] = annotations
                 new["endpoints"], new["ports"] = endpoints, ports
                 self._write("update", new, namespace, name)
                 updated += 1
                 continue
             new = {"apiVersion": "discovery.k8s.io/v1", "kind": "EndpointSlice",
                    "metadata": {"generateName": f"{name}-", "namespace": namespace, "labels": labels,
-                                "ownerReferences": [{"apiVersion": "v1", "kind": "Service", "name": name,
-                                                     "uid": meta.get("uid", ""), "controller": True,
-                                                     "blockOwnerDeletion": True}]},
+                                **({"annotations": annotations} if annotations else {}),
+                                "ownerReferences": [owner]},
                    "addressType": kind, "endpoints": endpoints, "ports": ports}
             self._write("create", new, namespace, name)
             created += 1
@@ -201,11 +204,11 @@ class EndpointSliceController(Controller):
             deleted += 1
         total = sum(len(e or []) for _, e in desired)
         if not (created or updated or deleted):
-            return (f"The endpointslice controller checks Service {name}: its EndpointSlices already list "
+            return (f"The {self.name} controller checks {owner['kind']} {name}: its EndpointSlices already list "
                     f"{_count(total)}")
         done = ", ".join(f"{verb} {n}" for verb, n in (("creates", created), ("updates", updated),
                                                          ("deletes", deleted)) if n)
-        return f"The endpointslice controller {done} EndpointSlice(s) of Service {name}: {_count(total)}"
+        return f"The {self.name} controller {done} EndpointSlice(s) of {owner['kind']} {name}: {_count(total)}"
 
     def _write(self, verb: str, eps: dict, namespace: str, service: str) -> None:
         try:

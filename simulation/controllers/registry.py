@@ -9,6 +9,7 @@ from .deployment.deployment_controller import DeploymentController
 from .disruption import DisruptionController  # policy
 from .endpoints import EndpointController
 from .endpointslice import EndpointSliceController  # slices
+from .endpointslicemirroring import EndpointSliceMirroringController  # slices
 from .garbagecollector import GarbageCollectorController
 from .namespace import NamespaceController
 from .nodelifecycle import NodeLifecycleController
@@ -43,4 +44,5 @@ CONTROLLERS: dict[str, type[Controller]] = {
     "disruption": DisruptionController,
     # discovery.k8s.io/v1 (slices)
     "endpointslice": EndpointSliceController,
+    "endpointslicemirroring": EndpointSliceMirroringController,
 }

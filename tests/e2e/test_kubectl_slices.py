@@ -143,3 +143,43 @@ def test_etcd_health_reads_as_1_33_prints_it(kv):
     header, table = rows(out)
     assert header == ["NAME", "STATUS", "MESSAGE", "ERROR"]
     assert table["etcd-0"][1:] == ["Healthy", "ok"]
+
+
+EXTERNAL = """\
+apiVersion: v1
+kind: Service
+metadata:
+  name: {name}
+spec:
+  ports:
+  - port: 80
+---
+apiVersion: v1
+kind: Endpoints
+metadata:
+  name: {name}
+subsets:
+- addresses:
+  - ip: 11.11.11.11
+  - ip: 22.22.22.22
+  ports:
+  - port: 80
+"""
+
+
+def test_hand_written_endpoints_are_mirrored_and_routed(kc, server):
+    """The book's external service (a Service without selector, Endpoints by hand): the mirroring
+    controller writes the slice, kube-proxy routes to both addresses."""
+    name = unique("external")
+    rc, _, err = kc("create", "-f", "-", input=EXTERNAL.format(name=name))
+    assert rc == 0 and DEPRECATION in err, err  # writing Endpoints warns too
+    [eps] = wait_for(lambda: get_json(kc, "endpointslices", "-l", f"kubernetes.io/service-name={name}")["items"])
+    assert eps["metadata"]["labels"]["endpointslice.kubernetes.io/managed-by"] == \
+        "endpointslicemirroring-controller.k8s.io"
+    sim = sim_api(server, server.kubeconfig("demo"))
+
+    def dnat_targets():
+        _, body = sim("GET", "nodes/node-2/iptables")
+        return sorted(r.rsplit(" ", 1)[-1] for r in body["rules"] if "DNAT" in r and f"default/{name}" in r)
+    assert wait_for(lambda: dnat_targets() == ["11.11.11.11:80", "22.22.22.22:80"])
+    ok(kc("delete", "service,endpoints", name))

@@ -92,3 +92,36 @@ def test_services_without_selector_are_left_alone(cluster):
     c.admin.create("services", service(), NS)
     c.settle(1)
     assert slices(c) == []
+
+
+def test_hand_written_endpoints_of_a_selectorless_service_are_mirrored(cluster):
+    """The book's external service: Endpoints written by hand become a slice kube-proxy reads."""
+    c = cluster(("endpointslicemirroring",))
+    c.admin.create("services", service("external", ports=[{"port": 80}]), NS)
+    ep = c.admin.create("endpoints", {"metadata": {"name": "external", "labels": {"app": "ext"}}, "subsets": [
+        {"addresses": [{"ip": "11.11.11.11"}], "notReadyAddresses": [{"ip": "22.22.22.22"}],
+         "ports": [{"port": 80, "protocol": "TCP"}]}]}, NS)
+    c.settle(1)
+    [eps] = slices(c, "external")
+    assert eps["metadata"]["labels"] == {"app": "ext", LABEL_SERVICE_NAME: "external",
+                                         LABEL_MANAGED_BY: "endpointslicemirroring-controller.k8s.io"}
+    assert eps["metadata"]["ownerReferences"][0]["kind"] == "Endpoints"
+    assert eps["metadata"]["ownerReferences"][0]["uid"] == ep["metadata"]["uid"]
+    assert eps["ports"] == [{"name": "", "port": 80, "protocol": "TCP"}]
+    assert eps["endpoints"] == [{"addresses": ["11.11.11.11"], "conditions": {"ready": True}},
+                                {"addresses": ["22.22.22.22"], "conditions": {"ready": False}}]
+    c.admin.delete("endpoints", NS, "external")
+    c.settle(1)
+    assert slices(c, "external") == []
+
+
+def test_the_api_servers_own_endpoints_and_selector_services_are_not_mirrored(cluster):
+    c = cluster(("endpointslicemirroring",))
+    c.admin.create("services", service(selector={"app": "web"}), NS)
+    c.admin.create("endpoints", {"metadata": {"name": "web"}, "subsets": [
+        {"addresses": [{"ip": "10.244.1.5"}], "ports": [{"port": 80, "protocol": "TCP"}]}]}, NS)
+    c.settle(1)
+    assert slices(c) == []
+    managed = [s for s in c.admin.list("endpointslices", NS)[0]
+               if (s["metadata"].get("labels") or {}).get(LABEL_MANAGED_BY)]
+    assert managed == []  # the kubernetes Service's slice is the API server's, unmanaged
