@@ -73,7 +73,7 @@ def pod_endpoint(pod: dict, service: dict, zone: str) -> dict:
     return endpoint
 
 
-def _ports_key(ports: list[dict] | None) -> tuple:
+def ports_key(ports: list[dict] | None) -> tuple:
     return tuple(sorted((p.get("name") or "", p.get("port") or 0, p.get("protocol") or "", p.get("appProtocol") or "")
                         for p in ports or []))
 
@@ -141,7 +141,7 @@ class EndpointSliceController(Controller):
             node = self.nodes.lister.get("", (pod.get("spec") or {}).get("nodeName") or "") \
                 if (pod.get("spec") or {}).get("nodeName") else None
             zone = ((node or {}).get("metadata", {}).get("labels") or {}).get(LABEL_ZONE, "")
-            groups.setdefault(_ports_key(ports), (ports, []))[1].append(pod_endpoint(pod, service, zone))
+            groups.setdefault(ports_key(ports), (ports, []))[1].append(pod_endpoint(pod, service, zone))
         desired: list[tuple[list[dict] | None, list[dict] | None]] = []
         for _, (ports, endpoints) in sorted(groups.items()):
             for i in range(0, len(endpoints), MAX_ENDPOINTS_PER_SLICE):
@@ -170,7 +170,7 @@ class EndpointSliceController(Controller):
         unused = list(existing)
         created = updated = deleted = 0
         for ports, endpoints in desired:
-            match = next((s for s in unused if _ports_key(s.get("ports")) == _ports_key(ports)
+            match = next((s for s in unused if ports_key(s.get("ports")) == ports_key(ports)
                           and s.get("addressType") == kind), None)
             if match is not None:
                 unused.remove(match)

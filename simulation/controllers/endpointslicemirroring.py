@@ -15,7 +15,12 @@ from __future__ import annotations
 from simulation.client.apiclient import APIError
 
 from .endpoints import LEADER_ELECTION_ANNOTATION
-from .endpointslice import LABEL_MANAGED_BY, LABEL_SERVICE_NAME, EndpointSliceController, _ports_key
+from .endpointslice import (
+    LABEL_MANAGED_BY,
+    LABEL_SERVICE_NAME,
+    EndpointSliceController,
+    ports_key,
+)
 
 CONTROLLER_NAME = "endpointslicemirroring-controller.k8s.io"
 LABEL_SKIP_MIRROR = "endpointslice.kubernetes.io/skip-mirror"
@@ -47,7 +52,7 @@ def mirrored(endpoints: dict) -> list[tuple[list[dict], list[dict]]]:
                   if v is not None} for p in subset.get("ports") or []]
         listed = [_endpoint(a, True) for a in subset.get("addresses") or []]
         listed += [_endpoint(a, False) for a in subset.get("notReadyAddresses") or []]
-        group = groups.setdefault(_ports_key(ports), (ports, []))
+        group = groups.setdefault(ports_key(ports), (ports, []))
         group[1].extend(listed[:MAX_ENDPOINTS_PER_SUBSET])
     return [groups[k] for k in sorted(groups)]
 
