@@ -125,7 +125,10 @@ class SimCluster:
         # defaults to true): back to one replica, it takes the Lease over and renews it.
         elect = count > 1 or any(self.components[n].leader_election for n in previous)
         for name in previous:
-            self.components.pop(name).stop()
+            component = self.components.pop(name)
+            if component.elector is not None:  # a re-deployed replica shuts down gracefully
+                component.elector.release()
+            component.stop()
         replicas: list[Component] = []
         for i in range(1, count + 1):
             name = base if i == 1 else f"{base}-{i}"

@@ -98,12 +98,13 @@ class LeaderElector:
             self._observed, self._observed_at = current, self.kernel.now_seconds
         holder = current.get("holderIdentity") or ""
         self.observed_holder = holder
-        if holder and holder != self.identity:
+        if holder != self.identity:
             duration = current.get("leaseDurationSeconds") or self.lease_duration_seconds
-            if self.kernel.now_seconds - self._observed_at < duration:
+            if holder and self.kernel.now_seconds - self._observed_at < duration:
                 if self.is_leader:
                     self._lose()
                 return f"{self.identity} is a follower: {holder} holds lease {self.lease_name}"
+            # an expired or released (no holder) lease changes hands
             spec.update(acquireTime=rfc3339_micro(now), leaseTransitions=(current.get("leaseTransitions") or 0) + 1)
         else:
             spec["acquireTime"] = current.get("acquireTime") or rfc3339_micro(now)
@@ -114,6 +115,24 @@ class LeaderElector:
             self._renewed_at = self.kernel.now_seconds
             return f"{self.identity} renews lease {self.lease_name}"
         return self._became_leader("takes over" if holder else "acquires", updated)
+
+    def release(self) -> None:
+        """A leader shutting down gracefully gives its Lease up (client-go's ``ReleaseOnCancel``,
+        which kube-scheduler and kube-controller-manager set): no holder, a one-second duration,
+        so a successor need not wait out the lease."""
+        if not self.is_leader:
+            return
+        try:
+            lease = self.client.get("leases", NAMESPACE_SYSTEM, self.lease_name)
+            if (lease.get("spec") or {}).get("holderIdentity") != self.identity:
+                return
+            now = rfc3339_micro(self.clock())
+            lease["spec"] = {"leaseDurationSeconds": 1, "acquireTime": now, "renewTime": now,
+                             "leaseTransitions": (lease.get("spec") or {}).get("leaseTransitions") or 0}
+            self.client.update("leases", lease)
+        except APIError:
+            return  # as upstream: a failed release leaves the lease to expire
+        self.is_leader = False
 
     def _became_leader(self, how: str, lease: dict) -> str:
         self._renewed_at = self.kernel.now_seconds

@@ -249,8 +249,8 @@ def test_replicas_elect_one_leader_and_the_standby_takes_over_after_the_lease_ex
 @pytest.mark.parametrize("kind", ["scheduler", "controller-manager"])
 def test_identities_are_hostname_underscore_uuid_and_one_replica_keeps_the_lease(kind):
     """Upstream's ``<hostname>_<uuid>``, replica N on kind's N-th control-plane host; back to
-    one replica, it still elects (as --leader-elect does by default): it takes the Lease over
-    once the old holder's expires and renews it from then on."""
+    one replica, it still elects (as --leader-elect does by default): the re-deployed leader
+    released the Lease, so the new replica takes it at once and renews it from then on."""
     cluster, admin = make_cluster()
     first, second = cluster.set_replicas(kind, 2)
     assert re.fullmatch(r"kind-control-plane_[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}",
@@ -260,7 +260,7 @@ def test_identities_are_hostname_underscore_uuid_and_one_replica_keeps_the_lease
     [only] = cluster.set_replicas(kind, 1)
     assert only.leader_election
     name = "kube-scheduler" if kind == "scheduler" else "kube-controller-manager"
-    cluster.kernel.run_for(20)
+    cluster.kernel.run_for(3)
     lease = admin.get("leases", "kube-system", name)
     assert only.leading and lease["spec"]["holderIdentity"] == only.identity
     renewed = lease["spec"]["renewTime"]
