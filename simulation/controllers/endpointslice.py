@@ -21,7 +21,10 @@ from simulation.client.apiclient import APIError
 
 from .base import Controller
 from .controller_utils import is_pod_ready, selector_matches
-from .endpoints import HEADLESS_SERVICE_LABEL, find_port, should_pod_be_in_endpoints
+from simulation.apimachinery.timestamps import rfc3339
+
+from .endpoints import (HEADLESS_SERVICE_LABEL, LAST_CHANGE_TRIGGER_TIME_ANNOTATION, TriggerTimeTracker, find_port,
+                        should_pod_be_in_endpoints)
 
 CONTROLLER_NAME = "endpointslice-controller.k8s.io"
 LABEL_SERVICE_NAME = "kubernetes.io/service-name"
@@ -96,6 +99,7 @@ class EndpointSliceController(Controller):
                                     self._pod_changed)
         self.slices.add_event_handler(self._slice_changed, lambda old, new: self._slice_changed(new),
                                       self._slice_changed)
+        self.trigger_times = TriggerTimeTracker()
 
     # ----------------------------------------------------------------- handlers
     def _pod_changed(self, pod: dict, old: dict | None = None) -> None:
@@ -126,6 +130,7 @@ class EndpointSliceController(Controller):
         existing = self._owned(namespace, name)
         if service is None:
             # The garbage collector removes them through their owner references.
+            self.trigger_times.forget(key)
             return None
         spec = service.get("spec") or {}
         if spec.get("type") == "ExternalName" or spec.get("selector") is None:
@@ -151,8 +156,10 @@ class EndpointSliceController(Controller):
         meta = service["metadata"]
         owner = {"apiVersion": "v1", "kind": "Service", "name": meta["name"], "uid": meta.get("uid", ""),
                  "controller": True, "blockOwnerDeletion": True}
+        trigger_time = self.trigger_times.compute(key, service, pods)
         return self._reconcile(meta.get("namespace", ""), meta["name"], owner, self._labels(service),
-                               address_type(service), existing, desired)
+                               address_type(service), existing, desired,
+                               trigger_time=rfc3339(trigger_time) if trigger_time is not None else None)
 
     def _labels(self, service: dict) -> dict:
         labels = {k: v for k, v in (service["metadata"].get("labels") or {}).items()
@@ -165,8 +172,9 @@ class EndpointSliceController(Controller):
         return labels
 
     def _reconcile(self, namespace: str, name: str, owner: dict, labels: dict, kind: str, existing: list[dict],
-                   desired: list, annotations: dict | None = None) -> str:
-        """Fill existing slices with the same ports first, create the rest, delete leftovers."""
+                   desired: list, annotations: dict | None = None, trigger_time: str | None = None) -> str:
+        """Fill existing slices with the same ports first, create the rest, delete leftovers; the
+        slices written carry ``trigger_time`` as their last-change-trigger-time."""
         unused = list(existing)
         created = updated = deleted = 0
         for ports, endpoints in desired:
@@ -185,7 +193,7 @@ class EndpointSliceController(Controller):
                 if annotations is not None:
                     new["metadata"]["annotations"] = annotations
                 new["endpoints"], new["ports"] = endpoints, ports
-                self._write("update", new, namespace, name)
+                self._write("update", _triggered(new, trigger_time), namespace, name)
                 updated += 1
                 continue
             new = {"apiVersion": "discovery.k8s.io/v1", "kind": "EndpointSlice",
@@ -193,7 +201,7 @@ class EndpointSliceController(Controller):
                                 **({"annotations": annotations} if annotations else {}),
                                 "ownerReferences": [owner]},
                    "addressType": kind, "endpoints": endpoints, "ports": ports}
-            self._write("create", new, namespace, name)
+            self._write("create", _triggered(new, trigger_time), namespace, name)
             created += 1
         for eps in unused:
             try:
@@ -224,6 +232,14 @@ class EndpointSliceController(Controller):
                 self.recorder.event(target, "Warning", "FailedToUpdateEndpointSlices",
                                     f"Error updating Endpoint Slices for Service {namespace}/{service}: {exc}")
             raise
+
+
+def _triggered(eps: dict, trigger_time: str | None) -> dict:
+    """``eps`` with the last-change-trigger-time annotation, when the sync knows one."""
+    if trigger_time is not None:
+        eps["metadata"]["annotations"] = {**(eps["metadata"].get("annotations") or {}),
+                                          LAST_CHANGE_TRIGGER_TIME_ANNOTATION: trigger_time}
+    return eps
 
 
 def _count(n: int) -> str:

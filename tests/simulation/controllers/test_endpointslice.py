@@ -34,6 +34,8 @@ def test_one_slice_lists_every_pod_with_its_conditions_node_zone_and_ports(clust
     assert eps["metadata"]["ownerReferences"] == [{"apiVersion": "v1", "kind": "Service", "name": "web",
                                                    "uid": svc["metadata"]["uid"], "controller": True,
                                                    "blockOwnerDeletion": True}]
+    assert eps["metadata"]["annotations"] == {
+        "endpoints.kubernetes.io/last-change-trigger-time": svc["metadata"]["creationTimestamp"]}
     assert eps["addressType"] == "IPv4"
     assert eps["ports"] == [{"name": "http", "port": 8080, "protocol": "TCP"}]
     uid = {n: c.admin.get("pods", NS, n)["metadata"]["uid"] for n in ("web-a", "web-b")}
@@ -58,6 +60,9 @@ def test_readiness_and_termination_update_the_same_slice(cluster):
     [after] = slices(c)
     assert after["metadata"]["name"] == before["metadata"]["name"]
     assert after["endpoints"][0]["conditions"] == {"ready": True, "serving": True, "terminating": False}
+    ready = next(c for c in c.admin.get("pods", NS, "web-a")["status"]["conditions"] if c["type"] == "Ready")
+    assert after["metadata"]["annotations"]["endpoints.kubernetes.io/last-change-trigger-time"] == \
+        ready["lastTransitionTime"]
     c.admin.patch("pods", NS, "web-a", {"metadata": {"finalizers": ["example.com/hold"]}})
     c.admin.delete("pods", NS, "web-a")
     c.settle(1)
