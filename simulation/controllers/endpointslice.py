@@ -17,14 +17,18 @@ update is sent only when a slice's content changed.
 """
 from __future__ import annotations
 
+from simulation.apimachinery.timestamps import rfc3339
 from simulation.client.apiclient import APIError
 
 from .base import Controller
 from .controller_utils import is_pod_ready, selector_matches
-from simulation.apimachinery.timestamps import rfc3339
-
-from .endpoints import (HEADLESS_SERVICE_LABEL, LAST_CHANGE_TRIGGER_TIME_ANNOTATION, TriggerTimeTracker, find_port,
-                        should_pod_be_in_endpoints)
+from .endpoints import (
+    HEADLESS_SERVICE_LABEL,
+    LAST_CHANGE_TRIGGER_TIME_ANNOTATION,
+    TriggerTimeTracker,
+    find_port,
+    should_pod_be_in_endpoints,
+)
 
 CONTROLLER_NAME = "endpointslice-controller.k8s.io"
 LABEL_SERVICE_NAME = "kubernetes.io/service-name"
