@@ -8,6 +8,7 @@ fault, read a scheduling decision or a node's containers. Django's worker
 """
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 from dataclasses import asdict
 from typing import Any
@@ -38,6 +39,8 @@ HEALTH_URLS = {"scheduler": "https://127.0.0.1:10259/healthz",
 
 FAULTS = ("kill-container", "fail-node", "drop-watch-events")
 MAX_REPLICAS = 3
+#: The host the control plane runs on, as kind names it (leader-election identities carry it).
+CONTROL_PLANE_HOST = "kind-control-plane"
 
 
 def connection_refused(component: str) -> str:
@@ -89,14 +92,14 @@ class SimCluster:
                       leader_election: bool = False, lease_name: str = "") -> Scheduler:
         return self._add(Scheduler(name, self.kernel, self.client(SCHEDULER_USER, KUBE_SCHEDULER),
                                    scheduler_name=scheduler_name, leader_election=leader_election,
-                                   lease_name=lease_name, identity=f"{name}_{self._identity_suffix()}"))
+                                   lease_name=lease_name, identity=self._identity(name)))
 
     def add_controller_manager(self, name: str = KUBE_CONTROLLER_MANAGER, *, leader_election: bool = False,
                                controllers: tuple[str, ...] | None = None) -> ControllerManager:
         return self._add(ControllerManager(name, self.kernel, self.client(CONTROLLER_MANAGER_USER,
                                                                           KUBE_CONTROLLER_MANAGER),
                                            controllers=controllers, leader_election=leader_election,
-                                           identity=f"{name}_{self._identity_suffix()}"))
+                                           identity=self._identity(name)))
 
     def add_node(self, spec: NodeSpec) -> tuple[Kubelet, KubeProxy]:
         self.node_specs[spec.name] = spec
@@ -117,9 +120,15 @@ class SimCluster:
             raise SimulationError(f"replicas are for scheduler or controller-manager, not {kind!r}")
         if not isinstance(count, int) or isinstance(count, bool) or not 1 <= count <= MAX_REPLICAS:
             raise SimulationError(f"count must be an integer from 1 to {MAX_REPLICAS}")
-        for name in [n for n in self.components if n == base or n.startswith(base + "-")]:
-            self.components.pop(name).stop()
-        elect = count > 1
+        previous = [n for n in self.components if n == base or n.startswith(base + "-")]
+        # Once replicated, a component keeps electing, as upstream's always do (--leader-elect
+        # defaults to true): back to one replica, it takes the Lease over and renews it.
+        elect = count > 1 or any(self.components[n].leader_election for n in previous)
+        for name in previous:
+            component = self.components.pop(name)
+            if component.elector is not None:  # a re-deployed replica shuts down gracefully
+                component.elector.release()
+            component.stop()
         replicas: list[Component] = []
         for i in range(1, count + 1):
             name = base if i == 1 else f"{base}-{i}"
@@ -147,8 +156,14 @@ class SimCluster:
         base = REPLICATED[kind]
         return sum(1 for n in self.components if n == base or n.startswith(base + "-"))
 
-    def _identity_suffix(self) -> str:
-        return format(self.kernel.rng.getrandbits(48), "012x")
+    def _identity(self, name: str) -> str:
+        """A leader-election identity as upstream's components make it: ``<hostname>_<uuid>``
+        (``os.Hostname()`` and a fresh UUID per process). Replica N runs on kind's N-th
+        control-plane node: ``kind-control-plane``, ``kind-control-plane2``, …"""
+        base, _, index = name.rpartition("-")
+        replica = int(index) if base in REPLICATED.values() and index.isdigit() else 1
+        host = CONTROL_PLANE_HOST + ("" if replica == 1 else str(replica))
+        return f"{host}_{uuid.UUID(int=self.kernel.rng.getrandbits(128), version=4)}"
 
     # ----------------------------------------------------------------- lifecycle
     def component(self, name: str) -> Component:

@@ -14,6 +14,8 @@ from django.db import transaction
 
 from simulation.apimachinery.wellknown import SYSTEM_MASTERS
 from simulation.apiserver import bootstrap as apiserver_bootstrap
+from simulation.apiserver.bootstrap import APISERVER
+from simulation.apiserver.endpointreconciler import reconcile as reconcile_kubernetes_endpoints
 
 from . import apiservers
 from .models import Cluster, TokenRecord
@@ -53,7 +55,12 @@ def create_cluster(name: str, *, anonymous_enabled: bool = False, always_pull_im
 
 def ensure_cluster(name: str, sim_state: dict | None = None) -> Cluster:
     cluster = Cluster.objects.filter(name=name).first()
-    return cluster or create_cluster(name, sim_state=sim_state)
+    if cluster is None:
+        return create_cluster(name, sim_state=sim_state)
+    # A cluster made before the API server wrote its own endpoints gets them now, as upstream's
+    # endpoint reconciler would on its next pass.
+    reconcile_kubernetes_endpoints(apiservers.get(name), APISERVER, port=settings.CLUSTERVIZ_HTTPS_PORT)
+    return cluster
 
 
 def user_token(cluster: Cluster, user: str | None = None) -> TokenRecord:

@@ -39,7 +39,7 @@ from django.conf import settings
 from django.db import connections, transaction
 
 from simulation.store import (ADDED, DELETED, MODIFIED, CompactedError, KeyExistsError, KeyNotFoundError,
-                              RevisionConflictError, WatchEvent, set_resource_version)
+                              RevisionConflictError, WatchEvent, set_resource_version, split_key)
 
 from .models import Cluster
 
@@ -122,12 +122,14 @@ def _prefix_end(prefix: str) -> str | None:
 
 
 def _key_columns(key: str, obj: dict) -> tuple[str, str, str]:
-    """(resource, namespace, name) for the admin and ad-hoc queries, from etcd's key layout."""
-    segments = key.removeprefix("/registry/").split("/")
+    """(resource, namespace, name) for the admin and ad-hoc queries, from etcd's key layout
+    (``/registry/minions/node-1`` is a node's)."""
+    resource, rest = split_key(key)
+    segments = rest.split("/")
     namespace = (obj.get("metadata") or {}).get("namespace") or ""
-    if namespace and len(segments) >= 3 and segments[-2] == namespace:
-        return "/".join(segments[:-2]), namespace, segments[-1]
-    return "/".join(segments[:-1]), "", segments[-1]
+    if namespace and len(segments) >= 2 and segments[-2] == namespace:
+        return resource, namespace, segments[-1]
+    return resource, "", segments[-1]
 
 
 def note_revision(cluster_id: int, revision: int) -> None:

@@ -93,6 +93,8 @@ RESOURCES: tuple[ResourceType, ...] = (
     ResourceType("scheduling.k8s.io", "v1", "priorityclasses", "PriorityClass", False, ("pc",)),
     ResourceType("policy", "v1", "poddisruptionbudgets", "PodDisruptionBudget", True, ("pdb",),
                  subresources=("status",), has_generation=True),
+    # discovery.k8s.io/v1 (slices)
+    ResourceType("discovery.k8s.io", "v1", "endpointslices", "EndpointSlice", True),
 )
 
 _BY_GVR = {(r.group, r.version, r.name): r for r in RESOURCES}

@@ -17,6 +17,7 @@ from simulation.apimachinery.wellknown import (APISERVER_USER, DEFAULT_STORAGE_C
 
 from .admission.priority import system_priority_classes
 from .authorization.bootstrap_policy import default_objects
+from .endpointreconciler import reconcile as reconcile_kubernetes_endpoints
 from .ipallocator import KUBERNETES_SERVICE_IP
 from .request import APIRequest, UserInfo
 
@@ -57,6 +58,8 @@ def bootstrap(server, *, https_port: int = 6443) -> None:
         "component": "apiserver", "provider": "kubernetes"}}, "spec": {
         "clusterIP": KUBERNETES_SERVICE_IP, "ports": [{"name": "https", "port": 443, "protocol": "TCP",
                                                        "targetPort": https_port}]}}, "default")
+    # Its endpoints, as the endpoint reconciler writes them (slices).
+    reconcile_kubernetes_endpoints(server, APISERVER, port=https_port)
     # The cluster's default StorageClass, as kind's storage addon installs it (storage).
     system_create(server, "storageclasses", {
         "apiVersion": "storage.k8s.io/v1", "kind": "StorageClass",

@@ -452,6 +452,14 @@ def _default_priority_class(obj: dict) -> None:
     _set(obj, "preemptionPolicy", "PreemptLowerPriority")
 
 
+def _default_endpoint_slice(obj: dict) -> None:
+    """``SetDefaults_EndpointPort``: a port's name is "" and its protocol TCP unless given (slices)."""
+    for port in obj.get("ports") or []:
+        if isinstance(port, dict):
+            _set(port, "name", "")
+            _set(port, "protocol", "TCP")
+
+
 _DEFAULTERS: dict[str, Callable[[dict], None]] = {
     "Pod": _default_pod,
     "Deployment": _default_deployment,
@@ -477,6 +485,8 @@ _DEFAULTERS: dict[str, Callable[[dict], None]] = {
     "CronJob": _default_cron_job,
     # scheduling.k8s.io/v1 (policy)
     "PriorityClass": _default_priority_class,
+    # discovery.k8s.io/v1 (slices)
+    "EndpointSlice": _default_endpoint_slice,
 }
 
 

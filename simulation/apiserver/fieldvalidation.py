@@ -32,10 +32,10 @@ def check(rt: ResourceType, obj: dict, mode: str, old: dict | None = None) -> di
     if mode == "Strict":
         raise errors.bad_request(f'{rt.kind} in version "{rt.version}" cannot be handled as a {rt.kind}: '
                                  f"strict decoding error: {', '.join(texts)}")
-    return {"Warning": ", ".join(_warning_header(text) for text in texts)}
+    return {"Warning": ", ".join(warning_header(text) for text in texts)}
 
 
-def _warning_header(text: str) -> str:
+def warning_header(text: str) -> str:
     """Upstream's ``NewWarningHeader(299, "-", text)``: the text in quotes, its quotes and
     backslashes escaped."""
     return '299 - "' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'

@@ -39,6 +39,7 @@ from .authentication.impersonation import impersonate
 from .authorization import ALLOW, Attributes
 from .authorization.rbac import forbidden_error
 from .authorization.union import UnionAuthorizer
+from .deprecation import add_warning
 from .errors import StatusError
 from .listwatch import ListWatch, item_key
 from .podlogs import KubeletLogs, serve_log
@@ -237,7 +238,13 @@ class APIServer:
             user = self._authenticate(req, record)
             self._authorize(user, info, record)
             call = Call(req, info, user, record, info.resource_type)
-            response = self._serve(call)
+            try:
+                response = self._serve(call)
+            except StatusError as exc:
+                if not record.rejected_by:
+                    record.message = exc.message
+                response = APIResponse(exc.code, exc.status())
+            response = add_warning(info, response)
         except StatusError as exc:
             if not record.rejected_by:
                 record.message = exc.message

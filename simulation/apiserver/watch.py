@@ -20,7 +20,7 @@ import re
 import threading
 from typing import Callable
 
-from simulation.store import ADDED, DELETED, MODIFIED, CompactedError, Store, WatchEvent
+from simulation.store import ADDED, DELETED, MODIFIED, CompactedError, Store, WatchEvent, resource_of_key
 
 from . import errors
 
@@ -153,8 +153,8 @@ def node_trigger(resource: str, field_selector: str) -> str:
 
 
 def _resource_of(key: str) -> str:
-    """``pods`` of ``/registry/pods/default/web`` (or of the prefix ``/registry/pods/``)."""
-    return key.split("/", 3)[2]
+    """``pods`` of ``/registry/pods/default/web``, ``nodes`` of ``/registry/minions/`` (a key or a prefix)."""
+    return resource_of_key(key)
 
 
 class Watcher:

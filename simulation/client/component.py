@@ -67,7 +67,7 @@ class Component:
         if self.leader_election:
             self.elector = LeaderElector(self.kernel, self.client, lease_name=self.lease_name, identity=self.identity,
                                          component=self.name, on_started_leading=self._lead,
-                                         on_stopped_leading=self._unlead)
+                                         on_stopped_leading=self._unlead, recorder=self.recorder)
             self.elector.start()
         else:
             self._lead()

@@ -21,6 +21,7 @@ from simulation.apimachinery.wellknown import NAMESPACE_SYSTEM
 from simulation.kernel import Kernel
 
 from .apiclient import APIClient, APIError, is_not_found
+from .events import EventRecorder
 
 LEASE_DURATION_SECONDS = 15.0
 RETRY_PERIOD_SECONDS = 2.0
@@ -31,7 +32,7 @@ class LeaderElector:
                  on_started_leading: Callable[[], None], on_stopped_leading: Callable[[], None],
                  lease_duration_seconds: float = LEASE_DURATION_SECONDS,
                  retry_period_seconds: float = RETRY_PERIOD_SECONDS,
-                 clock: Callable[[], float] | None = None) -> None:
+                 clock: Callable[[], float] | None = None, recorder: EventRecorder | None = None) -> None:
         self.kernel = kernel
         #: The epoch time written into the Lease: the cluster's clock, the kernel's unless given
         #: (``simworker`` paces its election by the wall clock but stamps in the cluster's time).
@@ -39,6 +40,8 @@ class LeaderElector:
         self.client = client
         self.lease_name = lease_name
         self.identity = identity
+        #: The component's recorder: a new leader says so on the Lease (``LeaseLock.RecordEvent``).
+        self.recorder = recorder
         self.component = component
         self.on_started_leading = on_started_leading
         self.on_stopped_leading = on_stopped_leading
@@ -85,36 +88,59 @@ class LeaderElector:
             if not is_not_found(exc):
                 raise
             spec.update(acquireTime=rfc3339_micro(now), leaseTransitions=0)
-            self.client.create("leases", {"apiVersion": "coordination.k8s.io/v1", "kind": "Lease",
-                                          "metadata": {"name": self.lease_name, "namespace": NAMESPACE_SYSTEM},
-                                          "spec": spec})
-            return self._became_leader("creates")
+            created = self.client.create("leases", {"apiVersion": "coordination.k8s.io/v1", "kind": "Lease",
+                                                    "metadata": {"name": self.lease_name,
+                                                                 "namespace": NAMESPACE_SYSTEM},
+                                                    "spec": spec})
+            return self._became_leader("creates", created)
         current = lease.get("spec") or {}
         if current != self._observed:
             self._observed, self._observed_at = current, self.kernel.now_seconds
         holder = current.get("holderIdentity") or ""
         self.observed_holder = holder
-        if holder and holder != self.identity:
+        if holder != self.identity:
             duration = current.get("leaseDurationSeconds") or self.lease_duration_seconds
-            if self.kernel.now_seconds - self._observed_at < duration:
+            if holder and self.kernel.now_seconds - self._observed_at < duration:
                 if self.is_leader:
                     self._lose()
                 return f"{self.identity} is a follower: {holder} holds lease {self.lease_name}"
+            # an expired or released (no holder) lease changes hands
             spec.update(acquireTime=rfc3339_micro(now), leaseTransitions=(current.get("leaseTransitions") or 0) + 1)
         else:
             spec["acquireTime"] = current.get("acquireTime") or rfc3339_micro(now)
             spec["leaseTransitions"] = current.get("leaseTransitions") or 0
         lease["spec"] = spec
-        self.client.update("leases", lease)  # carries resourceVersion: a racing candidate gets 409
+        updated = self.client.update("leases", lease)  # carries resourceVersion: a racing candidate gets 409
         if self.is_leader:
             self._renewed_at = self.kernel.now_seconds
             return f"{self.identity} renews lease {self.lease_name}"
-        return self._became_leader("takes over" if holder else "acquires")
+        return self._became_leader("takes over" if holder else "acquires", updated)
 
-    def _became_leader(self, how: str) -> str:
+    def release(self) -> None:
+        """A leader shutting down gracefully gives its Lease up (client-go's ``ReleaseOnCancel``,
+        which kube-scheduler and kube-controller-manager set): no holder, a one-second duration,
+        so a successor need not wait out the lease."""
+        if not self.is_leader:
+            return
+        try:
+            lease = self.client.get("leases", NAMESPACE_SYSTEM, self.lease_name)
+            if (lease.get("spec") or {}).get("holderIdentity") != self.identity:
+                return
+            now = rfc3339_micro(self.clock())
+            lease["spec"] = {"leaseDurationSeconds": 1, "acquireTime": now, "renewTime": now,
+                             "leaseTransitions": (lease.get("spec") or {}).get("leaseTransitions") or 0}
+            self.client.update("leases", lease)
+        except APIError:
+            return  # as upstream: a failed release leaves the lease to expire
+        self.is_leader = False
+
+    def _became_leader(self, how: str, lease: dict) -> str:
         self._renewed_at = self.kernel.now_seconds
         self.observed_holder = self.identity
         if not self.is_leader:
             self.is_leader = True
+            if self.recorder is not None:
+                subject = {"apiVersion": "coordination.k8s.io/v1", "kind": "Lease", "metadata": lease["metadata"]}
+                self.recorder.event(subject, "Normal", "LeaderElection", f"{self.identity} became leader")
             self.on_started_leading()
         return f"{self.identity} {how} lease {self.lease_name} and becomes the leader"

@@ -158,8 +158,7 @@ class EndpointController(Controller):
         self.services.add_event_handler(self.enqueue, lambda old, new: self.enqueue(new), self.enqueue)
         self.pods.add_event_handler(self._add_pod, self._update_pod, self._delete_pod)
         self.endpoints.add_event_handler(self._check_leftover, None, self._endpoints_deleted)
-        #: Upstream's TriggerTimeTracker: per Service, the trigger times last seen.
-        self._trigger_state: dict[str, tuple[dict[str, float], float]] = {}
+        self.trigger_times = TriggerTimeTracker()
 
     # ----------------------------------------------------------------- handlers
     def _services_for(self, pod: dict) -> set[str]:
@@ -223,7 +222,7 @@ class EndpointController(Controller):
         namespace, name = key.split("/", 1)
         service = self.services.lister.get(namespace, name)
         if service is None:
-            self._trigger_state.pop(key, None)
+            self.trigger_times.forget(key)
             try:
                 self.client.delete("endpoints", namespace, name)
             except APIError as exc:
@@ -240,7 +239,7 @@ class EndpointController(Controller):
         selector = spec["selector"]
         pods = sorted(self.pods.lister.list(namespace, lambda p: selector_matches(
             selector, p["metadata"].get("labels"))), key=lambda p: p["metadata"]["name"])
-        trigger_time = self._trigger_time(key, service, pods)
+        trigger_time = self.trigger_times.compute(key, service, pods)
         publish_not_ready = bool(spec.get("publishNotReadyAddresses"))
         subsets: list[dict] = []
         for pod in pods:
@@ -318,12 +317,23 @@ class EndpointController(Controller):
         verb = "creates" if current is None else "updates"
         return f"The endpoints controller {verb} Endpoints {name}: {_count(ready_count, not_ready_count)}"
 
-    def _trigger_time(self, key: str, service: dict, pods: list[dict]) -> float | None:
+
+class TriggerTimeTracker:
+    """Upstream's ``TriggerTimeTracker`` (shared by the endpoints and endpointslice controllers):
+    per Service, the trigger times last seen, so each sync can say what triggered it."""
+
+    def __init__(self) -> None:
+        self._state: dict[str, tuple[dict[str, float], float]] = {}
+
+    def forget(self, key: str) -> None:
+        self._state.pop(key, None)
+
+    def compute(self, key: str, service: dict, pods: list[dict]) -> float | None:
         """Upstream's ``ComputeEndpointLastChangeTriggerTime``: the Service's creation for a new
         Service, else the earliest of the trigger times (Ready transitions) that changed."""
         pod_times: dict[str, float] = {}
         earliest: float | None = None
-        state = self._trigger_state.get(key)
+        state = self._state.get(key)
         last_pods, last_service = state if state else ({}, 0.0)
         for pod in pods:
             condition = get_condition((pod.get("status") or {}).get("conditions"), "Ready")
@@ -336,7 +346,7 @@ class EndpointController(Controller):
         created = parse_time(service["metadata"].get("creationTimestamp")) or 0.0
         if created > last_service:
             earliest = created if earliest is None else min(earliest, created)
-        self._trigger_state[key] = (pod_times, created)
+        self._state[key] = (pod_times, created)
         if state is None:
             return created or None
         return earliest

@@ -18,6 +18,10 @@ class ControllerManager(Component):
         self.enabled = controllers or tuple(CONTROLLERS)
         self.controllers: dict[str, Controller] = {}
 
+    def event_source(self) -> str:
+        """Every replica records as ``kube-controller-manager`` (its leader-election Events)."""
+        return KUBE_CONTROLLER_MANAGER
+
     def run(self) -> None:
         self.controllers = {name: CONTROLLERS[name](self) for name in self.enabled}
         for controller in self.controllers.values():

@@ -8,6 +8,8 @@ from .daemonset import DaemonSetController
 from .deployment.deployment_controller import DeploymentController
 from .disruption import DisruptionController  # policy
 from .endpoints import EndpointController
+from .endpointslice import EndpointSliceController  # slices
+from .endpointslicemirroring import EndpointSliceMirroringController  # slices
 from .garbagecollector import GarbageCollectorController
 from .namespace import NamespaceController
 from .nodelifecycle import NodeLifecycleController
@@ -40,4 +42,7 @@ CONTROLLERS: dict[str, type[Controller]] = {
     "cronjob": CronJobController,
     # disruption (policy)
     "disruption": DisruptionController,
+    # discovery.k8s.io/v1 (slices)
+    "endpointslice": EndpointSliceController,
+    "endpointslicemirroring": EndpointSliceMirroringController,
 }

@@ -1,4 +1,4 @@
-"""kube-proxy's iptables mode as a pure function: Services and Endpoints in, the rules
+"""kube-proxy's iptables mode as a pure function: Services and EndpointSlices in, the rules
 ``iptables-save`` would print out (upstream's ``syncProxyRules``, pkg/proxy/iptables/proxier.go).
 
 What a learner reads in them (chapter 11.5: a Service's IP exists only in these rules):
@@ -92,23 +92,30 @@ def _ip_key(endpoint: str) -> tuple:
         return (0, 0)
 
 
-def endpoints_for(port: dict, endpoints: dict | None, single_port: bool) -> list[str]:
-    """The ready "ip:port" endpoints of one service port (Endpoints ports match by name)."""
-    out = set()
-    for subset in (endpoints or {}).get("subsets") or []:
-        for ep_port in subset.get("ports") or []:
-            if (ep_port.get("name") or "") != (port.get("name") or "") and not single_port:
+def endpoints_for(port: dict, slices: list[dict]) -> list[str]:
+    """The "ip:port" endpoints of one service port, from the Service's EndpointSlices (ports
+    match by name and protocol, as upstream's ``EndpointSliceCache``): the ready ones, or when
+    none is ready the serving and terminating ones (upstream's ``CategorizeEndpoints``)."""
+    ready, terminating = set(), set()
+    for eps in slices:
+        for ep_port in eps.get("ports") or []:
+            if (ep_port.get("name") or "") != (port.get("name") or "") or ep_port.get("port") is None:
                 continue
             if (ep_port.get("protocol") or "TCP") != (port.get("protocol") or "TCP"):
                 continue
-            for address in subset.get("addresses") or []:
-                if address.get("ip"):
-                    out.add(f"{address['ip']}:{ep_port.get('port')}")
-    return sorted(out, key=_ip_key)
+            for endpoint in eps.get("endpoints") or []:
+                conditions = endpoint.get("conditions") or {}
+                for address in (endpoint.get("addresses") or [])[:1]:
+                    if conditions.get("ready") is not False:  # unset means ready
+                        ready.add(f"{address}:{ep_port['port']}")
+                    elif conditions.get("serving") and conditions.get("terminating"):
+                        terminating.add(f"{address}:{ep_port['port']}")
+    return sorted(ready or terminating, key=_ip_key)
 
 
-def plan(services: list[dict], endpoints: dict[tuple[str, str], dict]) -> list[ServicePortRules]:
-    """Every service port kube-proxy programs, with its chains and endpoints, sorted by name."""
+def plan(services: list[dict], slices: dict[tuple[str, str], list[dict]]) -> list[ServicePortRules]:
+    """Every service port kube-proxy programs, with its chains and endpoints, sorted by name;
+    ``slices`` are the EndpointSlices of each (namespace, service name)."""
     out = []
     for svc in sorted(services, key=lambda s: (s["metadata"].get("namespace", ""), s["metadata"]["name"])):
         spec = svc.get("spec") or {}
@@ -117,13 +124,13 @@ def plan(services: list[dict], endpoints: dict[tuple[str, str], dict]) -> list[S
             continue
         meta = svc["metadata"]
         ports = spec.get("ports") or []
-        ep = endpoints.get((meta.get("namespace", ""), meta["name"]))
+        service_slices = slices.get((meta.get("namespace", ""), meta["name"])) or []
         for port in ports:
             protocol = (port.get("protocol") or "TCP").lower()
             spn = service_port_name(meta.get("namespace", ""), meta["name"], port.get("name") or "")
             rules = ServicePortRules(spn, cluster_ip, int(port.get("port")), protocol, service_chain(spn, protocol),
                                      port.get("nodePort") if spec.get("type") in ("NodePort", "LoadBalancer") else None)
-            eps = endpoints_for(port, ep, len(ports) == 1)
+            eps = endpoints_for(port, service_slices)
             for i, endpoint in enumerate(eps):
                 rules.endpoints.append(EndpointRule(endpoint, endpoint_chain(spn, protocol, endpoint),
                                                     probability(len(eps) - i) if i < len(eps) - 1 else None))

@@ -1,11 +1,12 @@
-"""kube-proxy on one node: watches Services and Endpoints and keeps the node's iptables rules
+"""kube-proxy on one node: watches Services and EndpointSlices and keeps the node's iptables rules
 (:mod:`.iptables`) in step with them.
 
 Promises:
 
 * It is handed an API client (``system:kube-proxy``, bound to ``system:node-proxier``) and
-  reads Services and Endpoints through its informers, nothing else.
-* A change that matters (a service's spec, an Endpoints' subsets) asks for a sync; syncs
+  reads Services and EndpointSlices through its informers, nothing else (as 1.33's
+  kube-proxy, which no longer reads core Endpoints).
+* A change that matters (a service's spec, a slice's endpoints or ports) asks for a sync; syncs
   are at least ``min_sync_period_seconds`` apart (upstream's ``minSyncPeriod``), so a burst
   of changes is one rewrite. Each sync is one kernel action whose caption says what changed
   ("service default/web now has 3 endpoints"); a sync that rewrote the same rules is housekeeping.
@@ -27,6 +28,9 @@ DEFAULT_CLUSTER_CIDR = "10.244.0.0/16"
 MIN_SYNC_PERIOD_SECONDS = 1.0
 #: Virtual seconds between noticing a change and rewriting the rules.
 SYNC_DELAY_SECONDS = 0.05
+LABEL_SERVICE_NAME = "kubernetes.io/service-name"
+#: Upstream's slice informer skips headless Services and those another proxy serves.
+SLICE_SELECTOR = "!service.kubernetes.io/headless,!service.kubernetes.io/service-proxy-name"
 
 
 class KubeProxy(Component):
@@ -51,8 +55,8 @@ class KubeProxy(Component):
     # ----------------------------------------------------------------- lifecycle
     def run(self) -> None:
         self.services_informer = self.informer("services")
-        self.endpoints_informer = self.informer("endpoints")
-        for informer, relevant in ((self.services_informer, _service_part), (self.endpoints_informer, _subsets)):
+        self.slices_informer = self.informer("endpointslices", label_selector=SLICE_SELECTOR)
+        for informer, relevant in ((self.services_informer, _service_part), (self.slices_informer, _slice_part)):
             informer.add_event_handler(
                 lambda obj: self._request_sync(),
                 lambda old, new, relevant=relevant: relevant(old) != relevant(new) and self._request_sync(),
@@ -77,9 +81,12 @@ class KubeProxy(Component):
         self._last_sync = self.kernel.now_seconds
         self.syncs += 1
         services = self.services_informer.lister.list()
-        endpoints = {(e["metadata"].get("namespace", ""), e["metadata"]["name"]): e
-                     for e in self.endpoints_informer.lister.list()}
-        self._planned = iptables.plan(services, endpoints)
+        slices: dict[tuple[str, str], list[dict]] = {}
+        for eps in self.slices_informer.lister.list():
+            service = (eps["metadata"].get("labels") or {}).get(LABEL_SERVICE_NAME)
+            if service:
+                slices.setdefault((eps["metadata"].get("namespace", ""), service), []).append(eps)
+        self._planned = iptables.plan(services, slices)
         rules = iptables.iptables_save(self._planned, cluster_cidr=self.cluster_cidr)
         unchanged, self._rules = rules == self._rules, rules
         counts: dict[str, int] = {}
@@ -128,5 +135,5 @@ def _service_part(svc: dict) -> tuple:
     return (svc.get("spec"),)
 
 
-def _subsets(ep: dict) -> tuple:
-    return (ep.get("subsets"),)
+def _slice_part(eps: dict) -> tuple:
+    return (eps.get("endpoints"), eps.get("ports"), (eps["metadata"].get("labels") or {}).get(LABEL_SERVICE_NAME))

@@ -68,7 +68,7 @@ class HeadlessBackend:
                 "type": "Healthy", "status": "True" if healthy else "False",
                 "message": message or ("ok" if healthy else connection_refused(component))}]})
         out.append({"metadata": {"name": "etcd-0"}, "conditions": [
-            {"type": "Healthy", "status": "True", "message": '{"health":"true","reason":""}'}]})
+            {"type": "Healthy", "status": "True", "message": "ok"}]})
         return out
 
     # ----------------------------------------------------------------- the API

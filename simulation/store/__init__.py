@@ -75,18 +75,53 @@ class WatchEvent:
     size: int = 0
 
 
+#: Upstream's ``SpecialDefaultResourcePrefixes`` (pkg/kubeapiserver/default_storage_factory_builder.go):
+#: the core resources etcd keeps under another name than their own. Every other resource's
+#: keys start ``/registry/<resource>/``.
+SPECIAL_PREFIXES = {
+    "replicationcontrollers": "controllers",
+    "endpoints": "services/endpoints",
+    "nodes": "minions",
+    "services": "services/specs",
+}
+_RESOURCE_BY_PREFIX = {prefix: resource for resource, prefix in SPECIAL_PREFIXES.items()}
+
+
+def storage_prefix(resource: str) -> str:
+    """The path under ``/registry/`` where ``resource`` lives: ``minions`` for nodes."""
+    return SPECIAL_PREFIXES.get(resource, resource)
+
+
 def registry_key(resource: str, namespace: str | None, name: str) -> str:
-    """etcd's layout: ``/registry/<resource>/<namespace>/<name>`` (no namespace for cluster-scoped)."""
+    """etcd's layout: ``/registry/<prefix>/<namespace>/<name>`` (no namespace for cluster-scoped)."""
     if namespace:
-        return f"/registry/{resource}/{namespace}/{name}"
-    return f"/registry/{resource}/{name}"
+        return f"/registry/{storage_prefix(resource)}/{namespace}/{name}"
+    return f"/registry/{storage_prefix(resource)}/{name}"
 
 
 def registry_prefix(resource: str, namespace: str | None = None) -> str:
     """The prefix under which a list or watch of ``resource`` (in ``namespace``) reads; ends in ``/``."""
     if namespace:
-        return f"/registry/{resource}/{namespace}/"
-    return f"/registry/{resource}/"
+        return f"/registry/{storage_prefix(resource)}/{namespace}/"
+    return f"/registry/{storage_prefix(resource)}/"
+
+
+def split_key(key: str) -> tuple[str, str]:
+    """(resource, the rest) of a key or prefix: ``("services", "default/web")`` for
+    ``/registry/services/specs/default/web``."""
+    rest = key.removeprefix("/registry/")
+    first, _, tail = rest.partition("/")
+    if first == "services":
+        second, _, tail2 = tail.partition("/")
+        resource = _RESOURCE_BY_PREFIX.get(f"services/{second}")
+        if resource is not None:
+            return resource, tail2
+    return _RESOURCE_BY_PREFIX.get(first, first), tail
+
+
+def resource_of_key(key: str) -> str:
+    """The resource a key (or prefix) belongs to: ``nodes`` for ``/registry/minions/node-1``."""
+    return split_key(key)[0]
 
 
 def set_resource_version(obj: dict, revision: int) -> dict:

@@ -97,6 +97,10 @@ export async function objectPath(kind, namespace, name, apiVersion) {
 }
 
 /** The etcd key of an object, as the API server stores it. */
+// Upstream's SpecialDefaultResourcePrefixes: core resources etcd keeps under another name.
+const STORAGE_PREFIXES = {replicationcontrollers: "controllers", endpoints: "services/endpoints", nodes: "minions",
+  services: "services/specs"};
+
 export function registryKey(plural, namespace, name) {
-  return `/registry/${plural}/${namespace ? namespace + "/" : ""}${name}`;
+  return `/registry/${STORAGE_PREFIXES[plural] || plural}/${namespace ? namespace + "/" : ""}${name}`;
 }

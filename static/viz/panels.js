@@ -37,6 +37,7 @@ const ETCD_RESOURCES = [
   ["/apis/apps/v1/deployments", "deployments", "Deployment"], ["/apis/apps/v1/replicasets", "replicasets", "ReplicaSet"],
   ["/apis/apps/v1/daemonsets", "daemonsets", "DaemonSet"],
   ["/apis/coordination.k8s.io/v1/leases", "leases", "Lease"],
+  ["/apis/discovery.k8s.io/v1/endpointslices", "endpointslices", "EndpointSlice"],
   ["/apis/rbac.authorization.k8s.io/v1/clusterroles", "clusterroles", "ClusterRole"],
   ["/apis/rbac.authorization.k8s.io/v1/clusterrolebindings", "clusterrolebindings", "ClusterRoleBinding"],
 ];

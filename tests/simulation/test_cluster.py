@@ -147,7 +147,8 @@ def test_a_binding_lights_the_path_from_the_scheduler_through_etcd_to_the_nodes_
 def test_a_writes_watchers_are_exactly_the_components_whose_watches_receive_it():
     """The fan-out the page draws (11.1.4): a pod bound to a node reaches that node's kubelet
     and no other, the scheduler and the controller manager; an Event reaches no component; an
-    Endpoints write reaches the controller manager and every node's kube-proxy."""
+    Endpoints write reaches only the controller manager, an EndpointSlice write it and every node's
+    kube-proxy (which reads slices since 1.33)."""
     cluster, admin = make_cluster()
     cluster.kernel.run_for(2)
     start = cluster.kernel.steps_taken
@@ -172,7 +173,11 @@ def test_a_writes_watchers_are_exactly_the_components_whose_watches_receive_it()
 
     endpoints = [s for s in steps if s.controller == "endpoint" and "Endpoints story" in s.caption]
     assert endpoints, [s.caption for s in steps if s.controller == "endpoint"]
-    assert all(set(s.watchers) == {"kube-controller-manager", *(f"kube-proxy/{n}" for n in nodes)} for s in endpoints)
+    assert all(set(s.watchers) == {"kube-controller-manager"} for s in endpoints)  # kube-proxy reads slices
+    slices = [s for s in steps if s.controller == "endpointslice" and "Service story" in s.caption
+              and not s.housekeeping]
+    assert slices, [s.caption for s in steps if s.controller == "endpointslice"]
+    assert all(set(s.watchers) == {"kube-controller-manager", *(f"kube-proxy/{n}" for n in nodes)} for s in slices)
 
 
 def test_every_action_steps_housekeeping_too():
@@ -233,6 +238,34 @@ def test_replicas_elect_one_leader_and_the_standby_takes_over_after_the_lease_ex
     assert second.leading
     lease = admin.get("leases", "kube-system", lease["metadata"]["name"])
     assert lease["spec"]["holderIdentity"] == second.identity and lease["spec"]["leaseTransitions"] == 1
+    source = "default-scheduler" if kind == "scheduler" else "kube-controller-manager"
+    events = [e for e in admin.list("events", "kube-system")[0]
+              if e["reason"] == "LeaderElection" and e["involvedObject"]["name"] == lease["metadata"]["name"]]
+    assert [(e["type"], e["message"], e["involvedObject"]["kind"], e["source"]["component"]) for e in events] == [
+        ("Normal", f"{first.identity} became leader", "Lease", source),
+        ("Normal", f"{second.identity} became leader", "Lease", source)]
+
+
+@pytest.mark.parametrize("kind", ["scheduler", "controller-manager"])
+def test_identities_are_hostname_underscore_uuid_and_one_replica_keeps_the_lease(kind):
+    """Upstream's ``<hostname>_<uuid>``, replica N on kind's N-th control-plane host; back to
+    one replica, it still elects (as --leader-elect does by default): the re-deployed leader
+    released the Lease, so the new replica takes it at once and renews it from then on."""
+    cluster, admin = make_cluster()
+    first, second = cluster.set_replicas(kind, 2)
+    assert re.fullmatch(r"kind-control-plane_[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}",
+                        first.identity), first.identity
+    assert second.identity.startswith("kind-control-plane2_")
+    cluster.kernel.run_for(5)
+    [only] = cluster.set_replicas(kind, 1)
+    assert only.leader_election
+    name = "kube-scheduler" if kind == "scheduler" else "kube-controller-manager"
+    cluster.kernel.run_for(3)
+    lease = admin.get("leases", "kube-system", name)
+    assert only.leading and lease["spec"]["holderIdentity"] == only.identity
+    renewed = lease["spec"]["renewTime"]
+    cluster.kernel.run_for(5)
+    assert admin.get("leases", "kube-system", name)["spec"]["renewTime"] > renewed
 
 
 def test_the_new_scheduler_leader_schedules_what_waited():

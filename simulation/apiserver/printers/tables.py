@@ -25,7 +25,7 @@ from typing import Any, Callable
 from simulation.apimachinery.resources import ResourceType
 
 from .. import errors
-from . import apps, batch, coordination, core, policy, rbac, storage
+from . import apps, batch, coordination, core, discovery, policy, rbac, storage
 from .columns import AGE_DOC, NAME, column, meta_of, name_of
 
 TABLE_API_VERSION = "meta.k8s.io/v1"
@@ -133,6 +133,8 @@ PRINTERS: dict[str, Printer] = {
     # scheduling.k8s.io/v1, policy/v1 (policy)
     "PriorityClass": Printer(policy.PRIORITYCLASS_COLUMNS, policy.print_priority_class),
     "PodDisruptionBudget": Printer(policy.PODDISRUPTIONBUDGET_COLUMNS, policy.print_pod_disruption_budget),
+    # discovery.k8s.io/v1 (slices)
+    "EndpointSlice": Printer(discovery.ENDPOINTSLICE_COLUMNS, discovery.print_endpoint_slice),
     # No printer upstream: Role, ClusterRole, LimitRange and the reviews use DEFAULT_PRINTER.
 }
 

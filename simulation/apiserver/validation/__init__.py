@@ -20,7 +20,7 @@ from typing import Callable
 from simulation.apimachinery.resources import ResourceType
 from simulation.apimachinery.validation import name_is_dns_subdomain
 
-from . import apps, batch, core, pod, policy, rbac, storage
+from . import apps, batch, core, discovery, pod, policy, rbac, storage
 from .field import error_string
 from .objectmeta import validate_object_meta, validate_object_meta_update
 
@@ -49,6 +49,7 @@ _CORE: dict[str, Validator] = {
     # scheduling.k8s.io/v1, policy/v1 (policy)
     "PriorityClass": policy.validate_priority_class,
     "PodDisruptionBudget": policy.validate_pod_disruption_budget,
+    **discovery.VALIDATORS,  # discovery.k8s.io/v1 (slices)
 }
 _APPS = ("Deployment", "ReplicaSet", "DaemonSet")
 

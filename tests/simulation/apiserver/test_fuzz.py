@@ -128,6 +128,9 @@ SEEDS: dict[str, dict] = {
     # scheduling.k8s.io/v1, policy/v1 (policy)
     "PriorityClass": {"value": 1000},
     "PodDisruptionBudget": {"spec": {"minAvailable": 1, "selector": {"matchLabels": {"app": NAME}}}},
+    # discovery.k8s.io/v1 (slices)
+    "EndpointSlice": {"addressType": "IPv4", "endpoints": [{"addresses": ["10.244.1.5"]}],
+                      "ports": [{"port": 80}]},
 }
 
 

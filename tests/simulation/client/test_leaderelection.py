@@ -66,3 +66,17 @@ def test_a_renewing_holder_keeps_the_lease_and_loses_it_once_it_stops():
     kernel.cancel_component(first.component)
     kernel.run_for(LEASE_DURATION_SECONDS + RETRY_PERIOD_SECONDS + 0.5)
     assert second.is_leader and lease(client)["holderIdentity"] == second.identity
+
+
+def test_a_released_lease_is_taken_at_once_by_the_next_candidate():
+    """client-go's ReleaseOnCancel: a gracefully stopped leader leaves no holder and a 1 s lease."""
+    kernel, client = setup()
+    first = candidate(kernel, client, "kube-scheduler_first")
+    kernel.run_for(1)
+    first.release()
+    kernel.cancel_component(first.component)
+    spec = lease(client)
+    assert "holderIdentity" not in spec and spec["leaseDurationSeconds"] == 1 and not first.is_leader
+    second = candidate(kernel, client, "kube-scheduler_second")
+    kernel.run_for(RETRY_PERIOD_SECONDS)
+    assert second.is_leader and lease(client)["leaseTransitions"] == 1

@@ -138,10 +138,22 @@ def test_leftover_endpoints_of_a_service_deleted_while_the_controller_was_down(c
     assert c.run_until(lambda: maybe_get(c, "endpoints", "web") is None)
 
 
-def test_the_kubernetes_service_endpoints_are_not_touched(cluster):
-    c = cluster(("endpoint",))
+def test_the_kubernetes_service_endpoints_are_the_api_servers_own(cluster):
+    """No selector: the controller leaves them to the API server's endpoint reconciler, which
+    lists its own address and secure port, in Endpoints and in an EndpointSlice alike."""
+    c = cluster(("endpoint", "endpointslice"))
+    before = c.admin.get("endpoints", NS, "kubernetes")
     c.settle(2)
-    assert maybe_get(c, "endpoints", "kubernetes") is None  # no selector: the API server's own business
+    after = c.admin.get("endpoints", NS, "kubernetes")
+    assert after["metadata"]["resourceVersion"] == before["metadata"]["resourceVersion"]
+    assert after["metadata"]["labels"] == {"endpointslice.kubernetes.io/skip-mirror": "true"}
+    assert after["subsets"] == [{"addresses": [{"ip": "172.18.0.2"}],
+                                 "ports": [{"name": "https", "port": 6443, "protocol": "TCP"}]}]
+    eps = c.admin.get("endpointslices", NS, "kubernetes")
+    assert eps["metadata"]["labels"] == {"kubernetes.io/service-name": "kubernetes"}
+    assert (eps["addressType"], eps["endpoints"], eps["ports"]) == (
+        "IPv4", [{"addresses": ["172.18.0.2"], "conditions": {"ready": True}}],
+        [{"name": "https", "port": 6443, "protocol": "TCP"}])
 
 
 A = {"ip": "10.0.0.1", "targetRef": {"uid": "a"}}

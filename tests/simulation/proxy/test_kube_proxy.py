@@ -41,9 +41,14 @@ def cluster():
     return c
 
 
-def endpoints(name: str, ips: list[str], port: int = 8080, port_name: str = "") -> dict:
-    p = {"port": port, "protocol": "TCP", **({"name": port_name} if port_name else {})}
-    return {"metadata": {"name": name}, "subsets": [{"addresses": [{"ip": ip} for ip in ips], "ports": [p]}]}
+def endpoint_slice(service: str, ips: list[str], port: int = 8080, port_name: str = "",
+                   ready: bool = True) -> dict:
+    """A slice of ``service`` as the endpointslice controller writes it (kube-proxy reads only slices)."""
+    return {"apiVersion": "discovery.k8s.io/v1", "kind": "EndpointSlice",
+            "metadata": {"name": f"{service}-abcde", "labels": {"kubernetes.io/service-name": service}},
+            "addressType": "IPv4", "ports": [{"name": port_name, "port": port, "protocol": "TCP"}],
+            "endpoints": [{"addresses": [ip], "conditions": {"ready": ready, "serving": ready, "terminating": False}}
+                          for ip in ips]}
 
 
 def svc_rules(rules: list[str], chain: str) -> list[str]:
@@ -53,7 +58,7 @@ def svc_rules(rules: list[str], chain: str) -> list[str]:
 def test_three_endpoints_get_statistic_rules_and_a_final_unconditional_one(cluster):
     svc = cluster.admin.create("services", {"metadata": {"name": "web"}, "spec": {
         "selector": {"app": "web"}, "ports": [{"port": 80, "targetPort": 8080}]}}, "default")
-    cluster.admin.create("endpoints", endpoints("web", ["10.244.3.5", "10.244.1.2", "10.244.2.7"]), "default")
+    cluster.admin.create("endpointslices", endpoint_slice("web", ["10.244.3.5", "10.244.1.2", "10.244.2.7"]), "default")
     cluster.kernel.run_for(2)
     rules = cluster.proxy.rules()
     vip = svc["spec"]["clusterIP"]
@@ -82,17 +87,35 @@ def test_three_endpoints_get_statistic_rules_and_a_final_unconditional_one(clust
 def test_endpoint_changes_rewrite_the_rules_in_one_step(cluster):
     cluster.admin.create("services", {"metadata": {"name": "web"}, "spec": {
         "selector": {"app": "web"}, "ports": [{"port": 80}]}}, "default")
-    cluster.admin.create("endpoints", endpoints("web", ["10.244.1.2", "10.244.2.2", "10.244.3.2"], 80), "default")
+    cluster.admin.create("endpointslices", endpoint_slice("web", ["10.244.1.2", "10.244.2.2", "10.244.3.2"], 80), "default")
     cluster.kernel.run_for(2)
     assert "service default/web added with 3 endpoints" in cluster.kernel.history[-1].caption
-    ep = cluster.admin.get("endpoints", "default", "web")
-    ep["subsets"][0]["addresses"] = ep["subsets"][0]["addresses"][:2]
-    cluster.admin.update("endpoints", ep)
+    eps = cluster.admin.get("endpointslices", "default", "web-abcde")
+    eps["endpoints"] = eps["endpoints"][:2]
+    cluster.admin.update("endpointslices", eps)
     cluster.kernel.run_for(2)
     syncs = [s for s in cluster.kernel.history if s.action == "sync-rules"]
     assert syncs[-1].caption == "kube-proxy on node-2 rewrites its iptables rules: service default/web now has 2 endpoints"
     chain = iptables.service_chain("default/web", "tcp")
     assert len([r for r in svc_rules(cluster.proxy.rules(), chain) if "KUBE-SEP-" in r]) == 2
+
+
+def test_not_ready_endpoints_are_skipped_unless_only_terminating_ones_serve(cluster):
+    cluster.admin.create("services", {"metadata": {"name": "web"}, "spec": {
+        "selector": {"app": "web"}, "ports": [{"port": 80}]}}, "default")
+    eps = endpoint_slice("web", ["10.244.1.2", "10.244.1.3"], 80)
+    eps["endpoints"][1]["conditions"] = {"ready": False, "serving": False, "terminating": False}
+    cluster.admin.create("endpointslices", eps, "default")
+    cluster.kernel.run_for(2)
+    dnat = [r.rsplit(" ", 1)[-1] for r in cluster.proxy.rules() if "DNAT" in r and "default/web" in r]
+    assert dnat == ["10.244.1.2:80"]
+    eps = cluster.admin.get("endpointslices", "default", "web-abcde")
+    eps["endpoints"] = [{"addresses": ["10.244.1.4"],
+                         "conditions": {"ready": False, "serving": True, "terminating": True}}]
+    cluster.admin.update("endpointslices", eps)
+    cluster.kernel.run_for(2)
+    dnat = [r.rsplit(" ", 1)[-1] for r in cluster.proxy.rules() if "DNAT" in r and "default/web" in r]
+    assert dnat == ["10.244.1.4:80"]
 
 
 def test_service_without_endpoints_is_rejected(cluster):
@@ -108,9 +131,9 @@ def test_node_port_and_named_ports(cluster):
     cluster.admin.create("services", {"metadata": {"name": "web"}, "spec": {"type": "NodePort", "selector": {"a": "b"},
         "ports": [{"name": "http", "port": 80, "targetPort": 8080, "nodePort": 30080},
                   {"name": "metrics", "port": 9090, "nodePort": 30090}]}}, "default")
-    ep = endpoints("web", ["10.244.1.2"], 8080, "http")
-    ep["subsets"][0]["ports"].append({"name": "metrics", "port": 9090, "protocol": "TCP"})
-    cluster.admin.create("endpoints", ep, "default")
+    eps = endpoint_slice("web", ["10.244.1.2"], 8080, "http")
+    eps["ports"].append({"name": "metrics", "port": 9090, "protocol": "TCP"})
+    cluster.admin.create("endpointslices", eps, "default")
     cluster.kernel.run_for(2)
     rules = cluster.proxy.rules()
     ext = iptables.external_chain("default/web:http", "tcp")
@@ -145,7 +168,7 @@ def test_rules_point_at_the_pods_kubelets_run(cluster):
     ips = sorted(cluster.pod(n)["status"]["podIP"] for n in ("web-a", "web-b", "web-c"))
     assert ips == ["10.244.1.2", "10.244.1.3", "10.244.2.2"]
     cluster.admin.create("services", {"metadata": {"name": "web"}, "spec": {"ports": [{"port": 80}]}}, "default")
-    cluster.admin.create("endpoints", endpoints("web", ips, 80), "default")
+    cluster.admin.create("endpointslices", endpoint_slice("web", ips, 80), "default")
     cluster.kernel.run_for(2)
     dnat = [r.rsplit(" ", 1)[-1] for r in cluster.proxy.rules() if "DNAT" in r and "default/web" in r]
     assert sorted(dnat) == [f"{ip}:80" for ip in ips]
