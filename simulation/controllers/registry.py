@@ -14,6 +14,7 @@ from .nodelifecycle import NodeLifecycleController
 from .job import JobController
 from .replicaset import ReplicaSetController
 from .replication import ReplicationManager
+from .resourcequota import ResourceQuotaController  # quota
 from .statefulset import StatefulSetController
 from .tainteviction import TaintEvictionController
 from .ttlafterfinished import TTLAfterFinishedController
@@ -40,4 +41,6 @@ CONTROLLERS: dict[str, type[Controller]] = {
     "cronjob": CronJobController,
     # disruption (policy)
     "disruption": DisruptionController,
+    # resource quota (quota)
+    "resourcequota": ResourceQuotaController,
 }
