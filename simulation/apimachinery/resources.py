@@ -93,6 +93,9 @@ RESOURCES: tuple[ResourceType, ...] = (
     ResourceType("scheduling.k8s.io", "v1", "priorityclasses", "PriorityClass", False, ("pc",)),
     ResourceType("policy", "v1", "poddisruptionbudgets", "PodDisruptionBudget", True, ("pdb",),
                  subresources=("status",), has_generation=True),
+    # authentication.k8s.io/v1 SelfSubjectReview, events.k8s.io/v1 (quota)
+    ResourceType("authentication.k8s.io", "v1", "selfsubjectreviews", "SelfSubjectReview", False,
+                 verbs=("create",), create_only=True),
 )
 
 _BY_GVR = {(r.group, r.version, r.name): r for r in RESOURCES}

@@ -128,6 +128,8 @@ SEEDS: dict[str, dict] = {
     # scheduling.k8s.io/v1, policy/v1 (policy)
     "PriorityClass": {"value": 1000},
     "PodDisruptionBudget": {"spec": {"minAvailable": 1, "selector": {"matchLabels": {"app": NAME}}}},
+    # authentication.k8s.io/v1, events.k8s.io/v1 (quota)
+    "SelfSubjectReview": {},
 }
 
 
