@@ -8,7 +8,7 @@ answer is never stored, and under impersonation it describes the impersonated us
 """
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 from simulation.apimachinery.timestamps import rfc3339
 
