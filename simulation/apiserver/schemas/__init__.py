@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from . import apps, authentication, authorization, batch, coordination, core, meta, policy, rbac, replication, scheduling, storage
+from . import apps, authentication, authorization, batch, coordination, core, events, meta, policy, rbac, replication, scheduling, storage
 from ._helpers import PRESERVE, REF_PREFIX, Schema
 
 __all__ = ["KINDS", "REF_PREFIX", "SCHEMAS", "closure", "references", "resolve", "resolve_named", "schema_for", "unknown_fields"]
@@ -22,8 +22,9 @@ for _module in (replication, batch):  # ReplicationController and batch/v1 (jobs
 # policy's groups
 for _module in (scheduling, policy):
     SCHEMAS.update(_module.SCHEMAS)
-# quota's part: authentication.k8s.io/v1 SelfSubjectReview
-SCHEMAS.update(authentication.SCHEMAS)
+# quota's part: authentication.k8s.io/v1 SelfSubjectReview, events.k8s.io/v1 Event
+for _module in (authentication, events):
+    SCHEMAS.update(_module.SCHEMAS)
 
 KINDS: dict[tuple[str, str, str], str] = {
     (g["group"], g["version"], g["kind"]): name
