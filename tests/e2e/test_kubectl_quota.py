@@ -94,7 +94,7 @@ def table_lines(out: str) -> list[list[str]]:
 
 def test_describe_quota_shows_used_against_hard(kv, namespace):
     out = ok(kv("describe", "quota", "compute", "-n", namespace))
-    assert re.search(r"^Name:\s+compute$", out, re.M) and re.search(rf"^Namespace:\s+{namespace}$", out, re.M)
+    assert re.search(r"^Name:\s+compute$", out, re.MULTILINE) and re.search(rf"^Namespace:\s+{namespace}$", out, re.MULTILINE)
     assert describe_rows(out) == {"configmaps": ["1", "3"], "count/deployments.apps": ["0", "2"],
                                   "pods": ["1", "4"], "requests.cpu": ["250m", "1"],
                                   "requests.memory": ["64Mi", "1Gi"]}
@@ -147,4 +147,4 @@ def test_events_read_the_same_through_both_event_apis(kv, namespace):
     assert event["note"].startswith(f"Successfully assigned {namespace}/app to ")
     assert "message" not in event and "involvedObject" not in event
     resources = ok(kv("api-resources", "--api-group=events.k8s.io"))
-    assert re.search(r"^events\s+ev\s+events.k8s.io/v1\s+true\s+Event$", resources, re.M), resources
+    assert re.search(r"^events\s+ev\s+events.k8s.io/v1\s+true\s+Event$", resources, re.MULTILINE), resources
