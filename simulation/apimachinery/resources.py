@@ -100,9 +100,8 @@ RESOURCES: tuple[ResourceType, ...] = (
 )
 
 _BY_GVR = {(r.group, r.version, r.name): r for r in RESOURCES}
-_BY_NAME: dict[str, list[ResourceType]] = {}
-for _r in RESOURCES:
-    _BY_NAME.setdefault(_r.name, []).append(_r)
+#: Plural → every group's resource of that name, in table order (core first where it serves one).
+_BY_NAME: dict[str, list[ResourceType]] = {n: [r for r in RESOURCES if r.name == n] for n in {r.name for r in RESOURCES}}
 
 
 def lookup(group: str, version: str, name: str) -> ResourceType | None:
