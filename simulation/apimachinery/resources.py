@@ -95,19 +95,31 @@ RESOURCES: tuple[ResourceType, ...] = (
                  subresources=("status",), has_generation=True),
     # discovery.k8s.io/v1 (slices)
     ResourceType("discovery.k8s.io", "v1", "endpointslices", "EndpointSlice", True),
+    # authentication.k8s.io/v1 SelfSubjectReview, events.k8s.io/v1 (quota)
+    ResourceType("authentication.k8s.io", "v1", "selfsubjectreviews", "SelfSubjectReview", False,
+                 verbs=("create",), create_only=True),
+    ResourceType("events.k8s.io", "v1", "events", "Event", True, ("ev",), verbs=("get", "list", "watch")),
 )
 
 _BY_GVR = {(r.group, r.version, r.name): r for r in RESOURCES}
-_BY_NAME = {r.name: r for r in RESOURCES}
+#: Plural → every group's resource of that name, in table order (core first where it serves one).
+_BY_NAME: dict[str, list[ResourceType]] = {n: [r for r in RESOURCES if r.name == n] for n in {r.name for r in RESOURCES}}
 
 
 def lookup(group: str, version: str, name: str) -> ResourceType | None:
     return _BY_GVR.get((group, version, name))
 
 
-def by_name(name: str) -> ResourceType:
-    """The served resource with plural ``name`` (plurals are unique across our groups)."""
-    return _BY_NAME[name]
+def by_name(name: str, group: str | None = None) -> ResourceType:
+    """The served resource with plural ``name`` in ``group``. Without a group, the one group
+    serving that plural, or — when several do (``events``: core and ``events.k8s.io``) — the
+    legacy core group, as kubectl's RESTMapper prefers it. KeyError when none is served."""
+    candidates = [r for r in _BY_NAME[name] if group is None or r.group == group]
+    if not candidates:
+        raise KeyError(f"{name}.{group}")
+    if group is None and len(candidates) > 1:
+        candidates = [r for r in candidates if r.group == ""] or candidates
+    return candidates[0]
 
 
 def group_versions() -> list[tuple[str, str]]:

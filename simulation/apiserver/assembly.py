@@ -14,6 +14,7 @@ from simulation.store import Store
 from .admission.registry import MUTATING, VALIDATING
 from .audit import AuditSink
 from .authentication.anonymous import AnonymousAuthenticator
+from .authentication.selfsubjectreview import with_self_subject_review
 from .authentication.token import TokenAuthenticator
 from .authorization import reviews
 from .authorization.privileged_groups import PrivilegedGroups
@@ -41,6 +42,7 @@ def new_apiserver(store: Store, *, token_lookup: Callable[[str], UserInfo | None
     server.authorizers.extend([PrivilegedGroups(), rbac])
     server.on_rbac_write = rbac.invalidate
     server.escalation_check = functools.partial(check_escalation, authorizer=rbac, reader=server.reader)
-    server.reviews = functools.partial(reviews.handle_review, authorizers=server.authorizers, rules=rbac)
+    server.reviews = with_self_subject_review(
+        functools.partial(reviews.handle_review, authorizers=server.authorizers, rules=rbac), clock)
     return server
 

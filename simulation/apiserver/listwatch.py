@@ -148,7 +148,7 @@ class ListWatch:
         initial = None
         if rv in ("", "0"):
             items, revision, _ = server.store.list(prefix)
-            initial = [call.type_meta(o) for o in items if matches(o)]
+            initial = [o for o in items if matches(o)]  # the watcher types (converts) what it sends
         else:
             revision = _parse_resource_version(rv)
         call.record.passed(STORAGE, ["etcd"])

@@ -367,14 +367,20 @@ BATCH_V1: dict[str, dict[int, Field]] = {
                       5: p("lastSuccessfulTime", "time")},
 }
 
+# ---------------------------------------------------------------- authentication/v1 (quota's part)
+AUTHENTICATION_V1: dict[str, dict[int, Field]] = {
+    "SelfSubjectReview": {1: META},
+}
+
 MESSAGES: dict[str, dict[int, Field]] = {**META_V1, **AUTHORIZATION_V1, **CORE_V1, **APPS_V1, **RBAC_V1,
-                                         **COORDINATION_V1, **BATCH_V1}
+                                         **COORDINATION_V1, **BATCH_V1, **AUTHENTICATION_V1}
 
 #: Top-level kinds (by ``typeMeta.kind``) this server can decode.
 DECODABLE_KINDS = ("SelfSubjectAccessReview", "SelfSubjectRulesReview", "Namespace", "ConfigMap", "Secret",
                    "ServiceAccount", "Service", "Pod", "ResourceQuota", "LimitRange", "Deployment", "ReplicaSet",
                    "DaemonSet", "Role", "ClusterRole", "RoleBinding", "ClusterRoleBinding", "Lease",
-                   "ReplicationController", "Job", "CronJob")  # the last three: ReplicationController and batch/v1
+                   "ReplicationController", "Job", "CronJob",  # these three: ReplicationController and batch/v1
+                   "SelfSubjectReview")  # quota's part
 
 
 class ProtobufError(ValueError):

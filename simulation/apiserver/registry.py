@@ -52,9 +52,9 @@ class Registry:
     def get(self, call: Call) -> APIResponse:
         if call.info.subresource not in ("", "status"):
             raise errors.method_not_allowed("the server does not allow this method on the requested resource")
-        obj = self.read(call)
+        obj = call.type_meta(self.read(call))
         call.record.passed(STORAGE, ["etcd"])
-        return APIResponse(200, call.present([call.type_meta(obj)], self.server.clock) or obj)
+        return APIResponse(200, call.present([obj], self.server.clock) or obj)
 
     def read(self, call: Call) -> dict:
         try:

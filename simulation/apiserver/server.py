@@ -30,7 +30,7 @@ from simulation.apimachinery.jsonvalue import deep_copy
 from simulation.apimachinery.resources import ResourceType
 from simulation.store import CompactedError, KeyNotFoundError, Store, guaranteed_update, registry_key, registry_prefix
 
-from . import codec, discovery, errors, openapi
+from . import codec, discovery, errors, eventsv1, openapi
 from .admission import CREATE, AdmissionAttributes
 from .audit import (AUTHENTICATION, AUTHORIZATION, MUTATING_ADMISSION, VALIDATING_ADMISSION, VALIDATION, AuditEvent,
                     AuditSink)
@@ -58,6 +58,11 @@ HEALTH_CHECKS = {
 }
 #: An integer as Go's ``strconv.ParseInt(s, 10, 64)`` reads one.
 _GO_INT = re.compile(r"[+-]?[0-9]+")
+
+
+#: Kinds stored in another group's shape, by (group, kind): how to answer with them.
+# events.k8s.io/v1 (quota)
+EXTERNAL_SHAPES: dict[tuple[str, str], Callable[[dict], dict]] = {(eventsv1.GROUP, "Event"): eventsv1.from_core}
 
 
 @dataclass
@@ -103,7 +108,11 @@ class Call:
 
     def type_meta(self, obj: dict) -> dict:
         """``obj`` stamped with this endpoint's ``apiVersion`` and ``kind``: every object the
-        server answers with carries its type, as upstream's encoder sets ``TypeMeta``."""
+        server answers with carries its type, as upstream's encoder sets ``TypeMeta``. A kind
+        stored in another group's shape is converted (``events.k8s.io/v1`` Events)."""
+        convert = EXTERNAL_SHAPES.get((self.rt.group, self.rt.kind))
+        if convert is not None:
+            return convert(obj)
         obj["apiVersion"] = self.rt.group_version
         obj["kind"] = self.rt.kind
         return obj

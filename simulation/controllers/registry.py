@@ -16,6 +16,7 @@ from .nodelifecycle import NodeLifecycleController
 from .job import JobController
 from .replicaset import ReplicaSetController
 from .replication import ReplicationManager
+from .resourcequota import ResourceQuotaController  # quota
 from .statefulset import StatefulSetController
 from .tainteviction import TaintEvictionController
 from .ttlafterfinished import TTLAfterFinishedController
@@ -45,4 +46,6 @@ CONTROLLERS: dict[str, type[Controller]] = {
     # discovery.k8s.io/v1 (slices)
     "endpointslice": EndpointSliceController,
     "endpointslicemirroring": EndpointSliceMirroringController,
+    # resource quota (quota)
+    "resourcequota": ResourceQuotaController,
 }

@@ -72,6 +72,8 @@ STATUS_REBUILT_BY = {
     "PersistentVolume": "the persistentvolume binder",
     "PersistentVolumeClaim": "the persistentvolume binder",
     "PodDisruptionBudget": "the disruption controller",
+    # resource quota (quota)
+    "ResourceQuota": "the resourcequota controller",
 }
 #: Objects the API server keeps itself (its own Service, with its own port): never restored.
 API_SERVER_OWNED = {("Service", NAMESPACE_DEFAULT, "kubernetes")}

@@ -7,10 +7,11 @@ take the last slot. We do the same through ``reader.guaranteed_update`` (the sto
 optimistic concurrency, retried on conflict) and re-check the limit inside that update.
 
 Where ``used`` comes from: upstream trusts ``status.used``, kept current by the quota
-controller. There is no such controller here yet, so usage is recounted from the objects in
-the namespace on every request (terminal pods don't count), which also heals any drift; the
-recount is then recorded in ``status.used`` with ``status.hard`` mirroring ``spec.hard`` so
-``kubectl describe quota`` reads right. Dry runs check but never write.
+controller (``simulation/controllers/resourcequota.py``, which recounts with these same
+evaluators). Here admission recounts the namespace's objects on every request too (terminal
+pods don't count), so a request admitted before the controller's first sync, or just after a
+delete it has not yet replenished, is judged on the true usage; the result is recorded in
+``status.used`` with ``status.hard`` mirroring ``spec.hard``. Dry runs check but never write.
 
 Tracked: ``pods``, ``count/pods``, ``cpu``/``requests.cpu``, ``memory``/``requests.memory``,
 ``limits.cpu``, ``limits.memory``, ephemeral storage; ``services`` (plus ``services.nodeports``

@@ -24,7 +24,7 @@ from typing import Any, Callable
 
 from simulation.apimachinery.resources import ResourceType
 
-from .. import errors
+from .. import errors, eventsv1
 from . import apps, batch, coordination, core, discovery, policy, rbac, storage
 from .columns import AGE_DOC, NAME, column, meta_of, name_of
 
@@ -167,8 +167,15 @@ DEFAULT_COLUMNS = (NAME, column("Created At", AGE_DOC, "date"))
 DEFAULT_PRINTER = Printer(DEFAULT_COLUMNS, _print_default)
 
 
+#: Printers of a kind served under a second group in another shape, by (group, kind).
+# events.k8s.io/v1 (quota): upstream prints it from the internal Event, so the same columns
+GROUP_PRINTERS: dict[tuple[str, str], Printer] = {
+    (eventsv1.GROUP, "Event"): Printer(core.EVENT_COLUMNS, lambda e, now: core.print_event(eventsv1.to_core(e), now)),
+}
+
+
 def printer_for(rt: ResourceType) -> Printer:
-    return PRINTERS.get(rt.kind, DEFAULT_PRINTER)
+    return GROUP_PRINTERS.get((rt.group, rt.kind)) or PRINTERS.get(rt.kind, DEFAULT_PRINTER)
 
 
 # --------------------------------------------------------------------------------------------

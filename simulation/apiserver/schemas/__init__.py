@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from . import (apps, authorization, batch, coordination, core, discovery, meta, policy, rbac, replication,
-               scheduling, storage)
+from . import (apps, authentication, authorization, batch, coordination, core, discovery, events, meta, policy, rbac,
+               replication, scheduling, storage)
 from ._helpers import PRESERVE, REF_PREFIX, Schema
 
 __all__ = ["KINDS", "REF_PREFIX", "SCHEMAS", "closure", "references", "resolve", "resolve_named", "schema_for", "unknown_fields"]
@@ -24,6 +24,9 @@ for _module in (replication, batch):  # ReplicationController and batch/v1 (jobs
 for _module in (scheduling, policy):
     SCHEMAS.update(_module.SCHEMAS)
 SCHEMAS.update(discovery.SCHEMAS)  # discovery.k8s.io/v1 (slices)
+# quota's part: authentication.k8s.io/v1 SelfSubjectReview, events.k8s.io/v1 Event
+for _module in (authentication, events):
+    SCHEMAS.update(_module.SCHEMAS)
 
 KINDS: dict[tuple[str, str, str], str] = {
     (g["group"], g["version"], g["kind"]): name

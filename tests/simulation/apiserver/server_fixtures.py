@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from simulation.apimachinery.resources import RESOURCES
+from simulation.apimachinery.resources import by_name
 from simulation.apiserver.assembly import new_apiserver
 from simulation.apiserver.audit import AuditEvent
 from simulation.apiserver.authorization.bootstrap_policy import default_objects
@@ -36,8 +36,8 @@ CM_PATH = "/api/v1/namespaces/default/configmaps"
 DEPLOY_PATH = "/apis/apps/v1/namespaces/default/deployments"
 
 
-def collection_path(resource: str, namespace: str = "") -> str:
-    rt = next(r for r in RESOURCES if r.name == resource)
+def collection_path(resource: str, namespace: str = "", group: str | None = None) -> str:
+    rt = by_name(resource, group)
     base = f"/api/{rt.version}" if not rt.group else f"/apis/{rt.group}/{rt.version}"
     return f"{base}/namespaces/{namespace}/{resource}" if rt.namespaced and namespace else f"{base}/{resource}"
 

@@ -73,7 +73,7 @@ HANG_SECONDS = 20
 NAME = "fuzz"
 NAMESPACE = "default"
 SERVED = list(RESOURCES)
-STORED = [rt for rt in SERVED if not rt.virtual]
+STORED = [rt for rt in SERVED if not rt.virtual and "create" in rt.verbs]
 WRITABLE = [rt for rt in STORED if not rt.create_only]
 
 # ---------------------------------------------------------------------------- valid seeds
@@ -131,6 +131,8 @@ SEEDS: dict[str, dict] = {
     # discovery.k8s.io/v1 (slices)
     "EndpointSlice": {"addressType": "IPv4", "endpoints": [{"addresses": ["10.244.1.5"]}],
                       "ports": [{"port": 80}]},
+    # authentication.k8s.io/v1, events.k8s.io/v1 (quota)
+    "SelfSubjectReview": {},
 }
 
 
@@ -628,9 +630,9 @@ def item_paths(draw: st.DrawFn, rt: ResourceType, subresource: str = "", wild: b
 @st.composite
 def collection_paths(draw: st.DrawFn, rt: ResourceType, wild: bool = False) -> str:
     if not rt.namespaced:
-        return collection_path(rt.name)
-    choices = [collection_path(rt.name, NAMESPACE), collection_path(rt.name)]
-    return draw(st.sampled_from(choices + ([collection_path(rt.name, "missing")] if wild else [])))
+        return collection_path(rt.name, group=rt.group)
+    choices = [collection_path(rt.name, NAMESPACE, rt.group), collection_path(rt.name, group=rt.group)]
+    return draw(st.sampled_from(choices + ([collection_path(rt.name, "missing", rt.group)] if wild else [])))
 
 
 @st.composite
@@ -799,14 +801,14 @@ def final_checks(session: Session) -> None:
     if rt.create_only:
         return
     for accept in (None, "application/json;as=Table;v=v1;g=meta.k8s.io"):
-        session.send("GET", collection_path(rt.name), headers={"Accept": accept} if accept else {})
+        session.send("GET", collection_path(rt.name, group=rt.group), headers={"Accept": accept} if accept else {})
     if "watch" in rt.verbs:
-        watcher = session.send("GET", collection_path(rt.name), query={"watch": "true"}).watcher
+        watcher = session.send("GET", collection_path(rt.name, group=rt.group), query={"watch": "true"}).watcher
         drain(watcher, f"watch of every {rt.name}")
 
 
 def create(session: Session, rt: ResourceType, value: Any) -> None:
-    session.send("POST", collection_path(rt.name, NAMESPACE if rt.namespaced else ""), json.dumps(value).encode(),
+    session.send("POST", collection_path(rt.name, NAMESPACE if rt.namespaced else "", rt.group), json.dumps(value).encode(),
                  JSON)
 
 
@@ -837,7 +839,7 @@ def test_any_request_is_answered_with_strict_json_or_a_4xx_status(rt: ResourceTy
 def test_every_seed_is_accepted(rt: ResourceType) -> None:
     """The seeds are valid, so the fuzzed writes that keep them so reach storage."""
     session = Session(rt)
-    path = collection_path(rt.name, NAMESPACE if rt.namespaced else "")
+    path = collection_path(rt.name, NAMESPACE if rt.namespaced else "", rt.group)
 
     response = session.send("POST", path, json.dumps(seed(rt)).encode(), content_type=JSON)
 

@@ -350,7 +350,7 @@ def test_objects_the_server_returns_have_no_fields_outside_the_schemas():
     for rt in resources.RESOURCES:
         if rt.create_only:
             continue
-        response = cluster.get(collection_path(rt.name))
+        response = cluster.get(collection_path(rt.name, group=rt.group))
         assert response.code == 200, (rt.name, response.body)
         for item in response.body["items"]:
             assert unknown_fields(rt.group, rt.version, rt.kind, item) == [], (rt.name, item["metadata"])

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from simulation.apimachinery.resources import RESOURCES
+from simulation.apimachinery.resources import RESOURCES, by_name
 from simulation.apiserver import schemas
 from simulation.apiserver.schemas._helpers import PRESERVE
 from tests.simulation.test_cluster import DEPLOYMENT, make_cluster
@@ -52,6 +52,11 @@ def test_every_served_object_has_its_schema_required_fields():
     for rt in RESOURCES:
         name = schemas.schema_for(rt.group, rt.version, rt.kind)
         if name is None or "list" not in rt.verbs or rt.virtual:
+            continue
+        if by_name(rt.name) is not rt:
+            # another group's view of objects stored once (events.k8s.io/v1 Events): the client lists
+            # by plural (the core group), and upstream's own conversion leaves a legacy Event's
+            # required ``eventTime`` null there
             continue
         items, _ = admin.list(rt.name, "")
         for obj in items + [o for o in created if o["kind"] == rt.kind]:

@@ -1,0 +1,150 @@
+"""Quota usage, ``kubectl auth whoami`` and ``events.k8s.io/v1`` through the real kubectl (1.29,
+1.31, 1.33) on one live demo cluster: ``kubectl describe quota`` shows Used against Hard as the
+resourcequota controller keeps them, usage is given back when objects go, whoami prints
+upstream's ATTRIBUTE/VALUE table, and the Events read the same through both Event APIs.
+"""
+from __future__ import annotations
+
+import functools
+import os
+import re
+import time
+
+import pytest
+
+from tests.e2e.conftest import get_json, ok, rows, unique
+from tests.e2e.test_kubectl_parity import SDK_BIN, VERSIONS, VersionedKubectl
+from tests.support.liveserver import LiveServer
+
+pytestmark = pytest.mark.kubectl
+
+POD = """\
+apiVersion: v1
+kind: Pod
+metadata:
+  name: {name}
+spec:
+  terminationGracePeriodSeconds: 1
+  containers:
+  - name: app
+    image: nginx:1.27
+    resources:
+      requests: {{cpu: 250m, memory: 64Mi}}
+"""
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    live = LiveServer(tmp_path_factory.mktemp("quota")).start()
+    yield live
+    live.stop()
+
+
+@pytest.fixture(scope="module")
+def kc(kubectl, server):
+    return functools.partial(kubectl, kubeconfig=server.kubeconfig("demo"))
+
+
+@pytest.fixture(scope="module", params=VERSIONS, ids=[f"kubectl-{v}" for v in VERSIONS])
+def kv(request, server, tmp_path_factory) -> VersionedKubectl:
+    binary = SDK_BIN / f"kubectl.{request.param}"
+    if not (binary.is_file() and os.access(binary, os.X_OK)):
+        pytest.skip(f"bundled kubectl {request.param} is not installed at {binary}")
+    return VersionedKubectl(request.param, binary, server.kubeconfig("demo"),
+                            tmp_path_factory.mktemp(f"quota-kubectl-{request.param}"))
+
+
+def wait_for(predicate, timeout: float = 60.0, every: float = 0.3):
+    deadline = time.time() + timeout
+    last = None
+    while time.time() < deadline:
+        last = predicate()
+        if last:
+            return last
+        time.sleep(every)
+    raise AssertionError(f"timed out; last value: {last!r}")
+
+
+@pytest.fixture(scope="module")
+def namespace(kc):
+    """A namespace with a ConfigMap and a pod, then a quota over it: the controller counts them."""
+    ns = unique("quota")
+    ok(kc("create", "namespace", ns))
+    ok(kc("create", "configmap", "settings", "-n", ns, "--from-literal=k=v"))
+    ok(kc("create", "-n", ns, "-f", "-", input=POD.format(name="app")))
+    ok(kc("create", "quota", "compute", "-n", ns,
+          "--hard=pods=4,requests.cpu=1,requests.memory=1Gi,configmaps=3,count/deployments.apps=2"))
+    wait_for(lambda: (get_json(kc, "quota", "compute", "-n", ns).get("status") or {}).get("used", {}).get("pods")
+             == "1")
+    return ns
+
+
+def describe_rows(out: str) -> dict[str, list[str]]:
+    """The Resource/Used/Hard rows of ``kubectl describe quota``."""
+    lines = out.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.split() == ["Resource", "Used", "Hard"])
+    assert lines[start + 1].split() == ["--------", "----", "----"]
+    return {cells[0]: cells[1:] for cells in (line.split() for line in lines[start + 2:] if line.strip())}
+
+
+def table_lines(out: str) -> list[list[str]]:
+    """Every line of a kubectl table, split into cells (columns are 2+ spaces apart)."""
+    return [re.split(r"\s{2,}", line.strip()) for line in out.splitlines() if line.strip()]
+
+
+def test_describe_quota_shows_used_against_hard(kv, namespace):
+    out = ok(kv("describe", "quota", "compute", "-n", namespace))
+    assert re.search(r"^Name:\s+compute$", out, re.MULTILINE) and re.search(rf"^Namespace:\s+{namespace}$", out, re.MULTILINE)
+    assert describe_rows(out) == {"configmaps": ["1", "3"], "count/deployments.apps": ["0", "2"],
+                                  "pods": ["1", "4"], "requests.cpu": ["250m", "1"],
+                                  "requests.memory": ["64Mi", "1Gi"]}
+
+
+def test_usage_is_given_back_when_objects_go_and_admission_refuses_beyond_hard(kc, namespace):
+    ok(kc("create", "-n", namespace, "-f", "-", input=POD.format(name="second")))
+    ok(kc("create", "-n", namespace, "-f", "-", input=POD.format(name="third")))
+    ok(kc("create", "-n", namespace, "-f", "-", input=POD.format(name="fourth")))
+    rc, _, err = kc("create", "-n", namespace, "-f", "-", input=POD.format(name="fifth"))
+    assert rc == 1 and ('Error from server (Forbidden): error when creating "STDIN": pods "fifth" is forbidden: '
+                        "exceeded quota: compute, requested: pods=1,requests.cpu=250m, used: pods=4,requests.cpu=1, "
+                        "limited: pods=4,requests.cpu=1") in err, err
+    ok(kc("delete", "pod", "second", "third", "fourth", "-n", namespace, "--wait=false"))
+    ok(kc("delete", "configmap", "settings", "-n", namespace))
+
+    def used() -> dict:
+        return describe_rows(ok(kc("describe", "quota", "compute", "-n", namespace)))
+    wait_for(lambda: used()["configmaps"] == ["0", "3"] and used()["pods"] == ["1", "4"], timeout=90)
+    assert used()["requests.cpu"] == ["250m", "1"]
+    header, table = rows(ok(kc("get", "quota", "-n", namespace)))
+    assert header == ["NAME", "REQUEST", "LIMIT", "AGE"]
+    assert table["compute"][1] == ("configmaps: 0/3, count/deployments.apps: 0/2, pods: 1/4, requests.cpu: 250m/1, "
+                                   "requests.memory: 64Mi/1Gi")
+
+
+def test_auth_whoami_prints_the_callers_user_info(kv):
+    out = ok(kv("auth", "whoami"))
+    lines = table_lines(out)
+    assert lines[0] == ["ATTRIBUTE", "VALUE"]
+    attributes = dict(lines[1:])
+    assert attributes["Username"] == "admin"
+    assert attributes["Groups"] == "[system:masters system:authenticated]"
+    assert set(attributes) <= {"Username", "UID", "Groups"}
+    review = ok(kv("auth", "whoami", "-o", "json"))
+    assert '"apiVersion": "authentication.k8s.io/v1"' in review and '"kind": "SelfSubjectReview"' in review
+
+
+def test_events_read_the_same_through_both_event_apis(kv, namespace):
+    header, _ = rows(ok(kv("events", "-n", namespace)))
+    assert header == ["LAST SEEN", "TYPE", "REASON", "OBJECT", "MESSAGE"]
+    new = table_lines(ok(kv("get", "events.v1.events.k8s.io", "-n", namespace)))
+    core = table_lines(ok(kv("get", "events", "-n", namespace)))  # read second: it may hold newer Events
+    assert new[0] == core[0] == ["LAST SEEN", "TYPE", "REASON", "OBJECT", "MESSAGE"]
+    assert {tuple(r[1:]) for r in new[1:]} <= {tuple(r[1:]) for r in core[1:]}
+    assert ("Normal", "Scheduled", "pod/app") in {tuple(r[1:4]) for r in new[1:]}
+    [event] = [e for e in get_json(kv, "events.events.k8s.io", "-n", namespace)["items"]
+               if e["regarding"]["name"] == "app" and e["reason"] == "Scheduled"]
+    assert event["apiVersion"] == "events.k8s.io/v1"
+    assert event["note"].startswith(f"Successfully assigned {namespace}/app to ")
+    assert "message" not in event and "involvedObject" not in event
+    resources = ok(kv("api-resources", "--api-group=events.k8s.io"))
+    assert re.search(r"^events\s+ev\s+events.k8s.io/v1\s+true\s+Event$", resources, re.MULTILINE), resources
