@@ -24,7 +24,8 @@ export const STAGES = [
 ];
 const DEFAULT_CONTROLLERS = ["endpoint", "garbagecollector", "namespace", "nodelifecycle", "taint-eviction-controller",
   "replicaset", "deployment", "daemonset", "statefulset", "persistentvolume-binder", "local-path-provisioner",
-  "replicationcontroller", "job", "ttl-after-finished-controller", "cronjob", "disruption"];
+  "replicationcontroller", "job", "ttl-after-finished-controller", "cronjob", "disruption", "endpointslice",
+  "endpointslicemirroring", "resourcequota"];
 export const MAX_NODES = 50;
 const ZONE_LABELS = ["topology.kubernetes.io/zone", "failure-domain.beta.kubernetes.io/zone"];
 
