@@ -127,9 +127,9 @@ def shot(request):
     return take
 
 
-def sim_get(server, api: RawAPI, path: str = "") -> dict:
-    """``GET /clusters/demo/sim/PATH`` with the admin token."""
-    req = urllib.request.Request(f"{server.http_url}/clusters/demo/sim/{path}",
+def sim_get(server, api: RawAPI, path: str = "", cluster: str = "demo") -> dict:
+    """``GET /clusters/CLUSTER/sim/PATH`` with the admin token."""
+    req = urllib.request.Request(f"{server.http_url}/clusters/{cluster}/sim/{path}",
                                  headers={"Authorization": f"Bearer {api.token}", "Accept": "application/json"})
     with urllib.request.urlopen(req, timeout=10) as response:
         return json.loads(response.read())
@@ -144,8 +144,8 @@ def sim_status(server, api: RawAPI) -> dict | None:
     return data if isinstance(data, dict) and "clock" in data else None
 
 
-def sim_post(server, api: RawAPI, path: str, body: dict | None = None) -> dict:
-    req = urllib.request.Request(f"{server.http_url}/clusters/demo/sim/{path}", method="POST",
+def sim_post(server, api: RawAPI, path: str, body: dict | None = None, cluster: str = "demo") -> dict:
+    req = urllib.request.Request(f"{server.http_url}/clusters/{cluster}/sim/{path}", method="POST",
                                  data=json.dumps(body or {}).encode(),
                                  headers={"Authorization": f"Bearer {api.token}", "Accept": "application/json",
                                           "Content-Type": "application/json"})
