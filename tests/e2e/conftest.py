@@ -10,6 +10,7 @@ import re
 import shutil
 import ssl
 import subprocess
+import time
 import urllib.error
 import urllib.request
 import uuid
@@ -44,6 +45,19 @@ def admin_kubeconfig(cluster_server_sqlite) -> Path:
 @pytest.fixture(scope="session")
 def student_kubeconfig(cluster_server_sqlite) -> Path:
     return cluster_server_sqlite.kubeconfig("demo", user="student")
+
+
+def wait_for(predicate, timeout: float = 60.0, every: float = 0.3):  # noqa: ANN001
+    """``predicate()``'s first truthy answer, polled every ``every`` s; fails with the last
+    answer after ``timeout`` s."""
+    deadline = time.time() + timeout
+    last = None
+    while time.time() < deadline:
+        last = predicate()
+        if last:
+            return last
+        time.sleep(every)
+    raise AssertionError(f"timed out; last value: {last!r}")
 
 
 def unique(prefix: str) -> str:

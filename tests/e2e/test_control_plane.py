@@ -16,7 +16,7 @@ import urllib.request
 
 import pytest
 
-from tests.e2e.conftest import get_json, ok, sim_api, tmpfile, unique
+from tests.e2e.conftest import get_json, ok, sim_api, tmpfile, unique, wait_for
 from tests.support.liveserver import LiveServer
 
 pytestmark = pytest.mark.kubectl
@@ -72,15 +72,6 @@ def sim(sim_server, kubeconfig):
     return sim_api(sim_server, kubeconfig)
 
 
-def wait_for(predicate, timeout: float = 30.0, every: float = 0.3):
-    deadline = time.time() + timeout
-    last = None
-    while time.time() < deadline:
-        last = predicate()
-        if last:
-            return last
-        time.sleep(every)
-    raise AssertionError(f"timed out; last value: {last!r}")
 
 
 def pods(kc, selector: str, namespace: str = "default") -> list[dict]:

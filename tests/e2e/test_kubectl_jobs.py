@@ -10,7 +10,7 @@ import time
 
 import pytest
 
-from tests.e2e.conftest import ok, rows, sim_api, tmpfile, unique
+from tests.e2e.conftest import ok, rows, sim_api, tmpfile, unique, wait_for
 from tests.support.liveserver import LiveServer
 
 pytestmark = pytest.mark.kubectl
@@ -93,14 +93,6 @@ def ns(kc):
     return name
 
 
-def wait_for(predicate, timeout: float = 60.0):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        last = predicate()
-        if last:
-            return last
-        time.sleep(0.5)
-    raise AssertionError(f"timed out; last answer {last!r}")
 
 
 def test_kubia_rc_as_printed_in_the_book(kc, ns, tmp_path):

@@ -65,13 +65,18 @@ class VersionedKubectl:
         return f"kubectl {self.version}"
 
 
+def bundled_kubectl(version: str, kubeconfig: Path, tmp_path_factory, prefix: str = "") -> VersionedKubectl:  # noqa: ANN001
+    """The gcloud SDK's kubectl ``version`` as the cluster admin; the test is skipped where it is
+    not installed."""
+    binary = SDK_BIN / f"kubectl.{version}"
+    if not (binary.is_file() and os.access(binary, os.X_OK)):
+        pytest.skip(f"bundled kubectl {version} is not installed at {binary}")
+    return VersionedKubectl(version, binary, kubeconfig, tmp_path_factory.mktemp(f"{prefix}kubectl-{version}"))
+
+
 @pytest.fixture(scope="session", params=VERSIONS, ids=[f"kubectl-{v}" for v in VERSIONS])
 def kv(request, admin_kubeconfig, tmp_path_factory) -> VersionedKubectl:
-    binary = SDK_BIN / f"kubectl.{request.param}"
-    if not (binary.is_file() and os.access(binary, os.X_OK)):
-        pytest.skip(f"bundled kubectl {request.param} is not installed at {binary}")
-    return VersionedKubectl(request.param, binary, admin_kubeconfig,
-                            tmp_path_factory.mktemp(f"kubectl-{request.param}"))
+    return bundled_kubectl(request.param, admin_kubeconfig, tmp_path_factory)
 
 
 @pytest.fixture(scope="session")

@@ -9,13 +9,11 @@ other nodes fail Filter for a reason preemption cannot cure.
 from __future__ import annotations
 
 import functools
-import os
-import time
 
 import pytest
 
-from tests.e2e.conftest import get_json, ok, rows, unique
-from tests.e2e.test_kubectl_parity import SDK_BIN, VERSIONS, VersionedKubectl
+from tests.e2e.conftest import get_json, ok, rows, unique, wait_for
+from tests.e2e.test_kubectl_parity import VERSIONS, VersionedKubectl, bundled_kubectl
 from tests.support.liveserver import LiveServer
 
 pytestmark = pytest.mark.kubectl
@@ -83,11 +81,7 @@ def kc(kubectl, server):
 
 @pytest.fixture(scope="module", params=VERSIONS, ids=[f"kubectl-{v}" for v in VERSIONS])
 def kv(request, server, tmp_path_factory) -> VersionedKubectl:
-    binary = SDK_BIN / f"kubectl.{request.param}"
-    if not (binary.is_file() and os.access(binary, os.X_OK)):
-        pytest.skip(f"bundled kubectl {request.param} is not installed at {binary}")
-    return VersionedKubectl(request.param, binary, server.kubeconfig("demo"),
-                            tmp_path_factory.mktemp(f"policy-kubectl-{request.param}"))
+    return bundled_kubectl(request.param, server.kubeconfig("demo"), tmp_path_factory, "policy-")
 
 
 @pytest.fixture(scope="module")
@@ -99,15 +93,6 @@ def classes(kc):
     return prefix
 
 
-def wait_for(predicate, timeout: float = 60.0, every: float = 0.3):
-    deadline = time.time() + timeout
-    last = None
-    while time.time() < deadline:
-        last = predicate()
-        if last:
-            return last
-        time.sleep(every)
-    raise AssertionError(f"timed out; last value: {last!r}")
 
 
 def test_get_priorityclasses_lists_the_system_classes_with_upstream_columns(kv, classes):

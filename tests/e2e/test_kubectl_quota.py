@@ -6,14 +6,13 @@ upstream's ATTRIBUTE/VALUE table, and the Events read the same through both Even
 from __future__ import annotations
 
 import functools
-import os
 import re
 import time
 
 import pytest
 
 from tests.e2e.conftest import get_json, ok, rows, unique
-from tests.e2e.test_kubectl_parity import SDK_BIN, VERSIONS, VersionedKubectl
+from tests.e2e.test_kubectl_parity import VERSIONS, VersionedKubectl, bundled_kubectl
 from tests.support.liveserver import LiveServer
 
 pytestmark = pytest.mark.kubectl
@@ -47,11 +46,7 @@ def kc(kubectl, server):
 
 @pytest.fixture(scope="module", params=VERSIONS, ids=[f"kubectl-{v}" for v in VERSIONS])
 def kv(request, server, tmp_path_factory) -> VersionedKubectl:
-    binary = SDK_BIN / f"kubectl.{request.param}"
-    if not (binary.is_file() and os.access(binary, os.X_OK)):
-        pytest.skip(f"bundled kubectl {request.param} is not installed at {binary}")
-    return VersionedKubectl(request.param, binary, server.kubeconfig("demo"),
-                            tmp_path_factory.mktemp(f"quota-kubectl-{request.param}"))
+    return bundled_kubectl(request.param, server.kubeconfig("demo"), tmp_path_factory, "quota-")
 
 
 def wait_for(predicate, timeout: float = 60.0, every: float = 0.3):

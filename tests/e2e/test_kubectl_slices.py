@@ -5,13 +5,11 @@ and 1.33's deprecation warning on core Endpoints; etcd-0's health message as 1.3
 from __future__ import annotations
 
 import functools
-import os
-import time
 
 import pytest
 
-from tests.e2e.conftest import get_json, ok, rows, sim_api, unique
-from tests.e2e.test_kubectl_parity import SDK_BIN, VERSIONS, VersionedKubectl
+from tests.e2e.conftest import get_json, ok, rows, sim_api, unique, wait_for
+from tests.e2e.test_kubectl_parity import VERSIONS, VersionedKubectl, bundled_kubectl
 from tests.support.liveserver import LiveServer
 
 pytestmark = pytest.mark.kubectl
@@ -33,11 +31,7 @@ def kc(kubectl, server):
 
 @pytest.fixture(scope="module", params=VERSIONS, ids=[f"kubectl-{v}" for v in VERSIONS])
 def kv(request, server, tmp_path_factory) -> VersionedKubectl:
-    binary = SDK_BIN / f"kubectl.{request.param}"
-    if not (binary.is_file() and os.access(binary, os.X_OK)):
-        pytest.skip(f"bundled kubectl {request.param} is not installed at {binary}")
-    return VersionedKubectl(request.param, binary, server.kubeconfig("demo"),
-                            tmp_path_factory.mktemp(f"slices-kubectl-{request.param}"))
+    return bundled_kubectl(request.param, server.kubeconfig("demo"), tmp_path_factory, "slices-")
 
 
 @pytest.fixture(scope="module")
@@ -55,15 +49,6 @@ def web(kc):
     return app
 
 
-def wait_for(predicate, timeout: float = 60.0, every: float = 0.3):
-    deadline = time.time() + timeout
-    last = None
-    while time.time() < deadline:
-        last = predicate()
-        if last:
-            return last
-        time.sleep(every)
-    raise AssertionError(f"timed out; last value: {last!r}")
 
 
 def test_get_endpointslices_shows_upstream_columns(kv, kc, web):

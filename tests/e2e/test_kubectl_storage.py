@@ -5,11 +5,10 @@ and cascade delete, and the controllers' Events."""
 from __future__ import annotations
 
 import functools
-import time
 
 import pytest
 
-from tests.e2e.conftest import sim_api, tmpfile
+from tests.e2e.conftest import sim_api, tmpfile, wait_for
 from tests.support.liveserver import LiveServer
 
 pytestmark = pytest.mark.kubectl
@@ -77,13 +76,6 @@ def kc(kubectl, server):
     return functools.partial(kubectl, kubeconfig=server.kubeconfig("demo"))
 
 
-def wait_for(predicate, timeout: float = 90.0, every: float = 0.5):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        if predicate():
-            return True
-        time.sleep(every)
-    return False
 
 
 def lines(out: str) -> list[list[str]]:

@@ -5,13 +5,12 @@ from __future__ import annotations
 
 import functools
 import json
-import time
 from pathlib import Path
 
 import pytest
 import yaml
 
-from tests.e2e.conftest import get_json, ok
+from tests.e2e.conftest import get_json, ok, wait_for
 from tests.support.liveserver import LiveServer
 
 DUMP = Path(__file__).parents[1] / "simulation" / "snapshot" / "fixtures" / "kind-pending.yaml"
@@ -24,15 +23,6 @@ def sim_server(tmp_path_factory):
     server.stop()
 
 
-def wait_for(predicate, timeout: float = 60.0, every: float = 0.5):
-    deadline = time.time() + timeout
-    last = None
-    while time.time() < deadline:
-        last = predicate()
-        if last:
-            return last
-        time.sleep(every)
-    raise AssertionError(f"timed out; last value: {last!r}")
 
 
 def test_a_real_dump_imported_while_the_server_runs_shows_why_the_pod_is_pending(sim_server, kubectl):
