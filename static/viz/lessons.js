@@ -71,6 +71,13 @@ export class Lessons {
     on("travel", revision => this.onPage("travel", revision));
     // a student reads the lesson again only when the stream broke (a change may be lost)
     on("resynced", reason => { if (this.student && reason !== "connect") { this.polled = false; this.poll(); } });
+    // a step lights objects its own actions create: their cards are drawn after the step is,
+    // so the lights are put on again whenever the diagram draws new elements
+    this.relight = 0;
+    new MutationObserver(() => {
+      if (!this.lesson || this.relight) return;
+      this.relight = requestAnimationFrame(() => { this.relight = 0; this.highlight(); });
+    }).observe($("diagram"), {childList: true, subtree: true});
     this.poll();
   }
 
