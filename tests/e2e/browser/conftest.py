@@ -1,6 +1,7 @@
 """Browser tests: real headless Chromium (Debian's ``chromium`` package, driven by Playwright)
-against a server started with ``manage.py up``. Screenshots go to ``artifacts/browser/``
-(ignored by git); the path is printed at the end of the run."""
+against a server started with ``manage.py up``. Screenshots go to
+``$CLUSTERVIZ_ARTIFACTS_DIR/browser/`` (a temporary folder unless set); the path is printed at
+the end of the run."""
 from __future__ import annotations
 
 import json
@@ -18,7 +19,7 @@ from tests.e2e.conftest import RawAPI
 from tests.support.liveserver import ROOT, LiveServer
 
 CHROMIUM = os.environ.get("CLUSTERVIZ_CHROMIUM", "/usr/bin/chromium")
-ARTIFACTS = ROOT / "artifacts" / "browser"
+ARTIFACTS = Path(os.environ["CLUSTERVIZ_ARTIFACTS_DIR"]) / "browser"
 TEACHER = ("teacher", "projector-2026")
 _shots: list[Path] = []
 
@@ -116,7 +117,7 @@ def cluster_page(page, server):
 
 @pytest.fixture
 def shot(request):
-    """``shot(page, "name")`` saves a screenshot under artifacts/browser/ and returns its path."""
+    """``shot(page, "name")`` saves a screenshot under ARTIFACTS and returns its path."""
     def take(page, name: str) -> Path:
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
         path = ARTIFACTS / f"{name}.png"

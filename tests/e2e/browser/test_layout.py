@@ -2,7 +2,7 @@
 nothing is cut off — no panel wider than its box, every tab and control inside the window,
 the worker nodes on screen without scrolling the page, the Events list's messages readable,
 the pod inspector's decision table inside its panel. Screenshots of the lesson-ready page at
-each size land in artifacts/browser/ for review."""
+each size land in $CLUSTERVIZ_ARTIFACTS_DIR/browser/ for review."""
 from __future__ import annotations
 
 import time
