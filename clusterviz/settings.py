@@ -151,7 +151,7 @@ if REDIS_URL:
         "hosts": [{"address": REDIS_URL, **REDIS_CONNECTION_OPTIONS}],
         "group_expiry": GROUP_EXPIRY_SECONDS}}}
 else:
-    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+    CHANNEL_LAYERS = {"default": {"BACKEND": "clusterviz.clusters.channel_layer.InProcessChannelLayer"}}
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},

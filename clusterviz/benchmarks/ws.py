@@ -3,9 +3,10 @@
 N clients (default 100) connect to the cluster page's consumer, in-process (Channels'
 ``WebsocketCommunicator``, the real consumer and channel layer, no network); each write
 goes through the cluster's API server as kubectl's would, and its audit record travels
-audit batch → channel-layer group → every consumer → its next frame. Reported: p50/p99/max
-over every (write, client) pair, which include both batching delays (audit records every
-50 ms, frames every 50 ms) — what a learner waits before the dot starts to move.
+audit writer (published as it arrives, written to the table in batches) → channel-layer
+group → every consumer → its next frame (sent when something waits, at least
+``ClusterConsumer.MIN_FRAME_SECONDS`` after the previous one). Reported: p50/p99/max over
+every (write, client) pair — what a learner waits before the dot starts to move.
 """
 from __future__ import annotations
 

@@ -6,6 +6,7 @@ message shapes are defined in one place.
 """
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import json
 import logging
@@ -35,22 +36,61 @@ def group_name(cluster_name: str) -> str:
     return f"cluster.{cluster_name}"
 
 
-def publish(cluster_name: str, message: dict) -> None:
-    """Send ``message`` to the cluster's group; a full or missing layer never fails a request.
+#: The event loop the cluster pages' consumers run on (see :func:`serve_from`).
+_consumer_loop: asyncio.AbstractEventLoop | None = None
 
-    With the in-memory layer, a group nobody has joined is skipped outright: the send would
-    be a no-op, and bridging into the event loop for it costs more than the write itself.
+
+def serve_from(loop: asyncio.AbstractEventLoop) -> None:
+    """Name the event loop that serves the websockets (each consumer does, as it connects).
+
+    The in-memory layer's queues belong to that loop and are not thread-safe: a message put
+    from another thread (the audit writer, the simulation's worker) sits unseen until the
+    loop wakes for something else. Such sends are handed to the loop itself instead.
+    """
+    global _consumer_loop
+    _consumer_loop = loop
+
+
+def publish(cluster_name: str, message: dict) -> bool:
+    """Send ``message`` to the cluster's group; a full or missing layer never fails a request
+    (False: the layer refused it).
+
+    With the in-memory layer, a group nobody has joined is skipped outright, and a send from
+    another thread is queued on the consumers' loop without waiting for it (a round trip into
+    the loop cost more than the write itself).
     """
     layer = get_channel_layer()
     if layer is None:
-        return
+        return True
     group = group_name(cluster_name)
-    if isinstance(layer, InMemoryChannelLayer) and not layer.groups.get(group):
-        return
+    if isinstance(layer, InMemoryChannelLayer):
+        if not layer.groups.get(group):
+            return True
+        loop = _consumer_loop
+        if loop is not None and not loop.is_closed():
+            send = layer.group_send(group, message)
+            try:
+                if _running_loop() is loop:
+                    loop.create_task(send)
+                else:
+                    asyncio.run_coroutine_threadsafe(send, loop)
+                return True
+            except RuntimeError:  # the loop closed meanwhile (a test's, a server shutting down)
+                send.close()
+                return False
     try:
         async_to_sync(layer.group_send)(group, message)
     except Exception:  # noqa: BLE001 - the browser feed is best effort; clients resync on gaps
         logger.warning("could not publish to %s", group, exc_info=True)
+        return False
+    return True
+
+
+def _running_loop() -> asyncio.AbstractEventLoop | None:
+    try:
+        return asyncio.get_running_loop()
+    except RuntimeError:
+        return None
 
 
 _INSERT = ('INSERT INTO "clusters_auditrecord" ("cluster_id", "created", "user", "groups", "impersonated_user", '
@@ -60,15 +100,20 @@ _INSERT = ('INSERT INTO "clusters_auditrecord" ("cluster_id", "created", "user",
 
 
 class AuditWriter:
-    """Batches audit records like kube-apiserver's ``--audit-log-mode=batch`` backend.
+    """Batches audit records like kube-apiserver's ``--audit-log-mode=batch`` backend, and
+    hands them to the browser as soon as they exist.
 
-    A request appends its record to a buffer; the buffer is written with one bulk insert
-    and published to the browser as one message once ``BATCH_SIZE`` records wait or the
-    oldest has waited ``FLUSH_SECONDS``. The request that fills the batch writes it (in its
-    own thread, so it never competes with itself for SQLite's write lock); a background
-    thread writes what a quiet period leaves behind. Writing each record in a transaction
-    of its own cost as much as the request's store write. The price, as upstream's: records
-    of the last fraction of a second are lost if the process dies.
+    Two paths, because the table and the learner want different things. The table: a
+    request appends its record to a buffer, written with one bulk insert once
+    ``BATCH_SIZE`` records wait or the oldest has waited ``FLUSH_SECONDS``; the request that
+    fills the batch writes it (in its own thread, so it never competes with itself for
+    SQLite's write lock) and a background thread writes what a quiet period leaves behind.
+    Writing each record in a transaction of its own cost as much as the request's store
+    write. The price, as upstream's: records of the last fraction of a second are lost if
+    the process dies. The browser: the same background thread wakes on every record and
+    publishes everything that arrived since its last publish as one message, so a lone
+    request's dot starts moving within a millisecond or two while a burst still travels as
+    a few messages (whatever arrives while one is being published goes in the next).
     """
 
     BATCH_SIZE = 200
@@ -78,9 +123,12 @@ class AuditWriter:
         self.cluster_id = cluster.pk
         self.cluster_name = cluster.name
         self._buffer: list[AuditEvent] = []
+        self._unpublished: list[AuditEvent] = []
+        self._arrived = threading.Event()
         self._oldest = 0.0
         self._lock = threading.Lock()
         self._flush_lock = threading.Lock()
+        self._publish_lock = threading.Lock()
         self._written = 0
         self._thread = threading.Thread(target=self._run, name=f"audit-{cluster.name}", daemon=True)
         self._thread.start()
@@ -90,7 +138,9 @@ class AuditWriter:
             if not self._buffer:
                 self._oldest = time.monotonic()
             self._buffer.append(event)
+            self._unpublished.append(event)
             due = len(self._buffer) >= self.BATCH_SIZE or time.monotonic() - self._oldest >= self.FLUSH_SECONDS
+        self._arrived.set()
         if due:
             try:
                 self.flush()
@@ -99,7 +149,12 @@ class AuditWriter:
 
     def _run(self) -> None:
         while True:
-            time.sleep(self.FLUSH_SECONDS)
+            self._arrived.wait(self.FLUSH_SECONDS)
+            self._arrived.clear()
+            try:
+                self._publish_waiting()
+            except Exception:  # noqa: BLE001 - the browser feed is best effort; the table goes on
+                logger.exception("publishing audit records of %s failed", self.cluster_name)
             if not self._buffer or time.monotonic() - self._oldest < self.FLUSH_SECONDS:
                 continue
             try:
@@ -109,8 +164,18 @@ class AuditWriter:
             finally:
                 close_old_connections()
 
+    def _publish_waiting(self) -> None:
+        """Publish the records not yet sent to the browser, in the order they arrived."""
+        with self._publish_lock:
+            with self._lock:
+                batch, self._unpublished = self._unpublished, []
+            if batch and not publish(self.cluster_name, {"type": AUDIT_RECORDS, "records": [e.as_dict() for e in batch]}):
+                # a layer that encodes as UTF-8 (Redis) refuses a lone surrogate: send what it can carry
+                publish(self.cluster_name, {"type": AUDIT_RECORDS, "records": [_scrubbed(e).as_dict() for e in batch]})
+
     def flush(self) -> None:
         """Write and publish everything buffered so far (tests and benchmarks call it directly)."""
+        self._publish_waiting()
         with self._flush_lock:
             with self._lock:
                 batch, self._buffer = self._buffer, []
@@ -123,7 +188,6 @@ class AuditWriter:
                 # UTF-8) must not cost the other records of the batch: scrub and write again.
                 batch = [_scrubbed(e) for e in batch]
                 self._insert(batch)
-            publish(self.cluster_name, {"type": AUDIT_RECORDS, "records": [e.as_dict() for e in batch]})
             self._written += len(batch)
             if self._written >= PRUNE_EVERY:
                 self._written = 0

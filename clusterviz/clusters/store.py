@@ -53,6 +53,9 @@ logger = logging.getLogger(__name__)
 #: Called as ``hook(cluster_id, revision)`` after each committed write, in this process only,
 #: so local watchers can wake up. Hooks must be quick and must not raise (errors are logged).
 on_commit_revision: list[Callable[[int, int], None]] = []
+#: Called with (cluster id, revision) when a newer revision is noted, this process's or another's
+#: (the cluster pages' websocket pumps wake on it: :mod:`clusterviz.viz.wakeups`). Must not block.
+on_revision_noted: list[Callable[[int, int], None]] = []
 #: The newest committed revision this process has written, per cluster id.
 latest_revisions: dict[int, int] = {}
 _latest_lock = threading.Lock()
@@ -137,8 +140,11 @@ def note_revision(cluster_id: int, revision: int) -> None:
     it poll at their next tick: called for this process's commits and, through
     :mod:`.revisionbus`, for other processes'."""
     with _latest_lock:
-        if revision > latest_revisions.get(cluster_id, 0):
-            latest_revisions[cluster_id] = revision
+        if revision <= latest_revisions.get(cluster_id, 0):
+            return
+        latest_revisions[cluster_id] = revision
+    for listener in list(on_revision_noted):
+        listener(cluster_id, revision)
 
 
 def _committed(cluster_id: int, revision: int) -> None:

@@ -10,8 +10,11 @@ viewer (:mod:`.audience`): the page names itself with ``?page=<id>`` on the webs
 and says whether it wants its own reads with ``{"type": "options", "ownReads": true}``.
 The first frame carries ``hello`` and the current ``cluster.health``.
 
-Outgoing messages are batched into one frame per ``FRAME_SECONDS``, each frame carrying the
-next sequence number: ``{"seq": 7, "messages": [...]}``. Channel layers drop messages under
+Outgoing messages leave as soon as they arrive: the socket's pump sleeps until a group
+message comes or a revision of the cluster commits (:mod:`.wakeups`: its watches then have
+events), and sends what waits as one frame; frames are at least ``MIN_FRAME_SECONDS`` apart,
+so a burst travels as a few frames rather than hundreds. Each frame carries the next sequence
+number: ``{"seq": 7, "messages": [...]}``. Channel layers drop messages under
 load; a browser that sees a sequence number skipped relists from the Kubernetes API, asks
 for fresh watches, like an informer after a broken watch, and for the current health with
 ``{"type": "health"}``.
@@ -30,13 +33,14 @@ from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
 
-from clusterviz.clusters import apiservers, health, pageagent
+from clusterviz.clusters import apiservers, audit, health, pageagent
 from clusterviz.clusters.audit import AUDIT_RECORDS, group_name
 from clusterviz.clusters.models import Cluster
 from clusterviz.clusters.store import watch_poll_due
 from simulation.apiserver.request import APIRequest
 
 from .audience import Viewer
+from . import wakeups
 from .identity import cluster_identity, token_for
 
 logger = logging.getLogger(__name__)
@@ -114,7 +118,11 @@ def _open_watch(cluster: str, token: str, page_id: str, path: str, resource_vers
 
 
 class ClusterConsumer(AsyncJsonWebsocketConsumer):
-    FRAME_SECONDS = 0.05
+    #: The least time between two frames: what arrives meanwhile goes in the next.
+    MIN_FRAME_SECONDS = 0.015
+    #: How long a pump sleeps without a wake-up before it checks its watches anyway (a quiet
+    #: watch's timeout, a revision whose notification was lost: see ``watch_poll_due``).
+    IDLE_SECONDS = 0.25
 
     async def connect(self) -> None:
         user = self.scope.get("user")
@@ -132,10 +140,13 @@ class ClusterConsumer(AsyncJsonWebsocketConsumer):
         self.seq = 0
         self.pending: list[dict] = []
         self.watchers: dict[str, list] = {}  # resource -> [watcher, last poll time]
+        self.wake = asyncio.Event()
+        wakeups.register(self.cluster_id, self.wake)
+        audit.serve_from(asyncio.get_running_loop())
         await self.channel_layer.group_add(self.group, self.channel_name)
         await self.accept()
         self.pending.append({"type": "hello", "cluster": self.cluster, "user": user.get_username(),
-                             "frame_seconds": self.FRAME_SECONDS})
+                             "frame_seconds": self.MIN_FRAME_SECONDS})
         # joined first, computed second: a change published meanwhile comes after this answer
         self.pending.append(await database_sync_to_async(_health)(self.cluster))
         self.pump = asyncio.ensure_future(self._pump())
@@ -143,6 +154,8 @@ class ClusterConsumer(AsyncJsonWebsocketConsumer):
     async def disconnect(self, code: int) -> None:
         if hasattr(self, "pump"):
             self.pump.cancel()
+        if hasattr(self, "wake"):
+            wakeups.unregister(self.cluster_id, self.wake)
         if hasattr(self, "group"):
             await self.channel_layer.group_discard(self.group, self.channel_name)
 
@@ -153,12 +166,14 @@ class ClusterConsumer(AsyncJsonWebsocketConsumer):
         Audit records go through the viewer's filter; a batch left empty is not sent."""
         if message["type"].startswith("websocket."):
             await super().dispatch(message)
-        elif message["type"] == AUDIT_RECORDS:
+            return
+        if message["type"] == AUDIT_RECORDS:
             records = [r for r in message.get("records", []) if self.viewer.sees(r)]
-            if records:
-                self.pending.append({**message, "records": records})
-        else:
-            self.pending.append(message)
+            if not records:
+                return
+            message = {**message, "records": records}
+        self.pending.append(message)
+        self.wake.set()
 
     # ------------------------------------------------------------------ from the browser
     async def receive_json(self, content: dict, **kwargs) -> None:
@@ -170,6 +185,7 @@ class ClusterConsumer(AsyncJsonWebsocketConsumer):
             self.pending.append(await database_sync_to_async(_health)(self.cluster))
         elif content.get("type") == "ping":
             self.pending.append({"type": "pong"})
+        self.wake.set()
 
     async def _watch(self, versions: dict) -> None:
         """(Re)start the watches the page asks for, each from the revision of its own list."""
@@ -191,20 +207,29 @@ class ClusterConsumer(AsyncJsonWebsocketConsumer):
 
     # ------------------------------------------------------------------ frames
     async def _pump(self) -> None:
-        joined = time.monotonic()
+        joined = sent = time.monotonic()
+        loop = asyncio.get_running_loop()
         try:
             while True:
-                started = time.monotonic()
-                if started - joined >= settings.GROUP_REFRESH_SECONDS:
+                # cleared before looking: whatever arrives from here on wakes the next round
+                self.wake.clear()
+                now = time.monotonic()
+                if now - joined >= settings.GROUP_REFRESH_SECONDS:
                     # membership lapses after GROUP_EXPIRY_SECONDS (so a killed process's
                     # sockets leave the group): a live socket renews its own
-                    joined = started
+                    joined = now
                     await self.channel_layer.group_add(self.group, self.channel_name)
                 await self._poll_watchers()
                 if self.pending:
+                    if (gap := self.MIN_FRAME_SECONDS - (time.monotonic() - sent)) > 0:
+                        await asyncio.sleep(gap)
                     batch, self.pending = self.pending, []
                     await self._send_frames(batch)
-                await asyncio.sleep(max(0.0, self.FRAME_SECONDS - (time.monotonic() - started)))
+                    sent = time.monotonic()
+                # a timer rather than wait_for: no task and future per round for every page
+                timer = loop.call_later(self.IDLE_SECONDS, self.wake.set)
+                await self.wake.wait()
+                timer.cancel()
         except asyncio.CancelledError:
             pass
         except Exception:  # noqa: BLE001 - a broken pump must close the socket so the page reconnects
