@@ -6,3 +6,9 @@ class ClustersConfig(AppConfig):
 
     name = "clusterviz.clusters"
     label = "clusters"
+
+    def ready(self) -> None:
+        from . import store, wakeups
+
+        if wakeups.revision_noted not in store.on_revision_noted:
+            store.on_revision_noted.append(wakeups.revision_noted)

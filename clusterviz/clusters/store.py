@@ -54,7 +54,7 @@ logger = logging.getLogger(__name__)
 #: so local watchers can wake up. Hooks must be quick and must not raise (errors are logged).
 on_commit_revision: list[Callable[[int, int], None]] = []
 #: Called with (cluster id, revision) when a newer revision is noted, this process's or another's
-#: (the cluster pages' websocket pumps wake on it: :mod:`clusterviz.viz.wakeups`). Must not block.
+#: (the servers of watches wake on it: :mod:`.wakeups`). Must not block.
 on_revision_noted: list[Callable[[int, int], None]] = []
 #: The newest committed revision this process has written, per cluster id.
 latest_revisions: dict[int, int] = {}

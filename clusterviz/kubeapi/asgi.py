@@ -19,7 +19,7 @@ from urllib.parse import parse_qsl
 
 from channels.db import database_sync_to_async
 
-from clusterviz.clusters import apiservers, pageagent
+from clusterviz.clusters import apiservers, pageagent, wakeups
 from clusterviz.clusters.store import watch_poll_due
 from simulation.apiserver import codec, errors
 from simulation.apiserver.request import APIRequest, APIResponse
@@ -31,7 +31,9 @@ logger = logging.getLogger(__name__)
 #: belongs to the dashboard.
 API_PATH = re.compile(r"^/clusters/(?P<cluster>[-a-z0-9]+)(?P<path>/(?:api|apis|version|openapi|healthz|livez|"
                       r"readyz)(?:/.*)?)$")
-WATCH_TICK_SECONDS = 0.05
+#: How often a watch stream with no wake-up (:mod:`clusterviz.clusters.wakeups`) checks
+#: whether its timeout is up or a quiet period calls for a poll anyway.
+WATCH_IDLE_TICK_SECONDS = 0.25
 #: How often a followed log asks the kubelet for new lines.
 LOG_FOLLOW_SECONDS = 0.5
 CLUSTERS_PREFIX = "/clusters/"
@@ -150,8 +152,14 @@ class KubeAPIApplication:
         disconnected = asyncio.ensure_future(_wait_disconnect(receive))
         poll = database_sync_to_async(watcher.poll)
         last_read = 0.0
+        # woken when a revision of the cluster commits, else every tick for the idle checks
+        wake = asyncio.Event()
+        wakeups.register(cluster_id, wake)
+        disconnected.add_done_callback(lambda _: wake.set())
+        loop = asyncio.get_running_loop()
         try:
             while not watcher.done and not disconnected.done():
+                wake.clear()
                 now = time.monotonic()
                 if watch_poll_due(watcher, cluster_id, last_read, now):
                     last_read = now
@@ -160,10 +168,13 @@ class KubeAPIApplication:
                         await send({"type": "http.response.body", "more_body": True, "body": b"".join(
                             codec.encode(ev) + b"\n" for ev in events)})
                         continue
-                await asyncio.sleep(WATCH_TICK_SECONDS)
+                timer = loop.call_later(WATCH_IDLE_TICK_SECONDS, wake.set)
+                await wake.wait()
+                timer.cancel()
             if not disconnected.done():
                 await send({"type": "http.response.body", "body": b""})
         finally:
+            wakeups.unregister(cluster_id, wake)
             disconnected.cancel()
 
 

@@ -7,10 +7,3 @@ class VizConfig(AppConfig):
     name = "clusterviz.viz"
     label = "viz"
 
-    def ready(self) -> None:
-        from clusterviz.clusters import store
-
-        from . import wakeups
-
-        if wakeups.revision_noted not in store.on_revision_noted:
-            store.on_revision_noted.append(wakeups.revision_noted)

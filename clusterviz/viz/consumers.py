@@ -11,8 +11,8 @@ and says whether it wants its own reads with ``{"type": "options", "ownReads": t
 The first frame carries ``hello`` and the current ``cluster.health``.
 
 Outgoing messages leave as soon as they arrive: the socket's pump sleeps until a group
-message comes or a revision of the cluster commits (:mod:`.wakeups`: its watches then have
-events), and sends what waits as one frame; frames are at least ``MIN_FRAME_SECONDS`` apart,
+message comes or a revision of the cluster commits (:mod:`clusterviz.clusters.wakeups`: its
+watches then have events), and sends what waits as one frame; frames are at least ``MIN_FRAME_SECONDS`` apart,
 so a burst travels as a few frames rather than hundreds. Each frame carries the next sequence
 number: ``{"seq": 7, "messages": [...]}``. Channel layers drop messages under
 load; a browser that sees a sequence number skipped relists from the Kubernetes API, asks
@@ -33,14 +33,13 @@ from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
 
-from clusterviz.clusters import apiservers, audit, health, pageagent
+from clusterviz.clusters import apiservers, audit, health, pageagent, wakeups
 from clusterviz.clusters.audit import AUDIT_RECORDS, group_name
 from clusterviz.clusters.models import Cluster
 from clusterviz.clusters.store import watch_poll_due
 from simulation.apiserver.request import APIRequest
 
 from .audience import Viewer
-from . import wakeups
 from .identity import cluster_identity, token_for
 
 logger = logging.getLogger(__name__)

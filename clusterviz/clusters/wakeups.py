@@ -1,11 +1,12 @@
-"""Wakes the cluster pages' websocket pumps the moment a revision of their cluster commits.
+"""Wakes what serves a cluster's watches the moment a revision of the cluster commits: the
+cluster pages' websocket pumps and the HTTP watch streams kubectl and informers read.
 
-A pump that polled its watches on a fixed tick made every watch event wait up to a tick
-before the page heard of it. Instead each pump registers an :class:`asyncio.Event` here and
-sleeps on it; :func:`clusterviz.clusters.store.note_revision` (this process's commits, and
+Polling on a fixed tick made every watch event wait up to a tick before anyone heard of
+it. Instead each server of watches registers an :class:`asyncio.Event` here and sleeps on
+it (with a timer for its idle checks); :func:`clusterviz.clusters.store.note_revision` (this process's commits, and
 other processes' through the revision bus) calls :func:`revision_noted`, which sets the
-events of that cluster's pumps. Commits happen on worker threads, so the events are set
-through each event loop's ``call_soon_threadsafe`` — once per loop, not once per page.
+events registered for that cluster. Commits happen on worker threads, so the events are set
+through each event loop's ``call_soon_threadsafe`` — once per loop, not once per watch.
 """
 from __future__ import annotations
 
@@ -47,5 +48,5 @@ def revision_noted(cluster_id: int, revision: int) -> None:  # noqa: ARG001 - th
     for loop, events in targets:
         try:
             loop.call_soon_threadsafe(_set_all, events)
-        except RuntimeError:  # the loop closed; its pumps unregister as their sockets close
+        except RuntimeError:  # the loop closed; what registered unregisters as it ends
             pass
