@@ -43,7 +43,10 @@ def _step(sim: SimCluster, op: dict) -> dict:
     sim.pacer.set_mode("paused")
     ran = sim.pacer.step(count, every_action=every_action)
     listed = ran if every_action else [s for s in ran if not s.housekeeping]
-    return {"steps": [s.as_dict() for s in listed], "housekeeping": len(ran) - len(listed), **sim.state()}
+    result = {"steps": [s.as_dict() for s in listed], "housekeeping": len(ran) - len(listed), **sim.state()}
+    if len(listed) < count:
+        result["stopped"] = sim.pacer.why_stopped()
+    return result
 
 
 def _speed(sim: SimCluster, op: dict) -> dict:

@@ -68,6 +68,8 @@ def step_result(result: dict) -> str:
     if result.get("housekeeping"):
         lines.append(f"({result['housekeeping']} housekeeping actions ran in between: heartbeats, lease renewals, "
                      "relists and checks that changed nothing; --all lists every action)")
+    if result.get("stopped"):
+        lines.append(result["stopped"]["message"])
     lines.append(state_line(result))
     return "\n".join(lines)
 

@@ -163,6 +163,11 @@ class Kernel:
     def pending(self) -> int:
         return sum(1 for t in self._heap if not t.cancelled)
 
+    def next_due(self) -> float | None:
+        """When the next action is due (virtual seconds), None when nothing is scheduled."""
+        self._discard_cancelled()
+        return self._heap[0].when if self._heap else None
+
     def _discard_cancelled(self) -> None:
         while self._heap and self._heap[0].cancelled:
             heapq.heappop(self._heap)

@@ -154,6 +154,22 @@ class Pacer:
         self._reanchor()
         return steps
 
+    def why_stopped(self) -> dict:
+        """Why a step ran fewer story steps than asked: ``reason`` (``live-edge``: the next
+        action is due after the wall clock, so the step has to wait for time to pass;
+        ``quiet``: only housekeeping is due for a while; ``idle``: nothing is scheduled) and
+        the ``message`` the page and ``sim step`` show a teacher."""
+        due, edge = self.kernel.next_due(), self.live_edge_seconds()
+        if due is None:
+            return {"reason": "idle", "message": "Nothing is scheduled: every component is stopped or idle."}
+        if due > edge:
+            wait = round(due - edge, 1)
+            return {"reason": "live-edge", "due_in_seconds": wait,
+                    "message": f"At live: the next action is due in {wait:g}s of wall time (the cluster's clock "
+                               "never runs ahead of the wall clock); step again then."}
+        return {"reason": "quiet", "message": f"Only housekeeping is due in the next {STORY_HORIZON_SECONDS:g}s: "
+                "the story goes on when something changes (create, scale or delete an object; stop a component)."}
+
     def state(self) -> dict:
         """``wall_time`` is what the cluster's clock shows (epoch seconds: what it stamps, what
         its ages are counted from); ``behind_live_seconds`` how far that is behind the wall

@@ -181,6 +181,10 @@ function onSimState(message) {
 }
 
 let simTimer = null;
+/** Why the last step ran nothing (at the live edge, only housekeeping due): shown for a while
+ * beside the time controls, so a Step that seems to do nothing says why. */
+let stepNote = null;
+const STEP_NOTE_MS = 8000;
 async function refreshSim() {
   clearTimeout(simTimer);
   try {
@@ -201,8 +205,8 @@ function updateControls() {
   const ok = state.simAvailable;
   for (const id of ["play", "step", "speed"]) $(id).disabled = !ok;
   document.body.dataset.sim = ok ? "available" : "unavailable";
-  $("sim-note").textContent = ok ? "" : state.simMessage;
-  $("sim-note").title = ok ? "" : state.simMessage;
+  const note = ok ? (stepNote && performance.now() < stepNote.until ? stepNote.text : "") : state.simMessage;
+  $("sim-note").textContent = $("sim-note").title = note;
   const clock = state.clock;
   if (clock) {
     $("play").textContent = clock.mode === "live" ? "❚❚" : "▶";
@@ -229,18 +233,31 @@ function updateClockText() {
   $("clock-text").textContent = parts.join("  ·  ");
 }
 
+/** Posts to the control API, shows the state it answers with and returns the answer. */
 async function control(path, body) {
   try {
     const data = await sim("POST", path, body);
     if (data && data.clock) onSimState(data);
     else refreshSim();
+    return data;
   } catch (e) {
     $("sim-note").textContent = `${path}: ${e.message}`;
+    return null;
   }
 }
 
+function showStepNote(stopped) {
+  stepNote = stopped ? {text: stopped.message, until: performance.now() + STEP_NOTE_MS} : null;
+  updateControls();
+  if (stepNote) setTimeout(updateControls, STEP_NOTE_MS + 50);
+}
+
 const playPause = () => state.simAvailable && control(state.clock && state.clock.mode === "live" ? "/pause" : "/play");
-const stepOnce = () => state.simAvailable && control("/step", {count: 1});
+async function stepOnce() {
+  if (!state.simAvailable) return;
+  const data = await control("/step", {count: 1});
+  showStepNote(data && data.stopped);
+}
 function setSpeed(speed) {
   speed = Math.min(100, Math.max(0.1, speed));
   $("speed-value").textContent = `${speed.toFixed(speed < 1 ? 2 : 1)}×`;

@@ -35,13 +35,22 @@ SYNC = {"seq": 212, "time_seconds": 101.2064, "component": "kube-controller-mana
      "(3 housekeeping actions ran in between: heartbeats, lease renewals, relists and checks that changed nothing; "
      "--all lists every action)\n"
      "paused at 1m41.206s, step 212, speed 1x"),
+    (printers.step_result, {"steps": [], "housekeeping": 0, **STATE, "stopped": {
+        "reason": "live-edge", "due_in_seconds": 4.2,
+        "message": "At live: the next action is due in 4.2s of wall time (the cluster's clock never runs ahead of "
+                   "the wall clock); step again then."}},
+     "No steps.\n"
+     "At live: the next action is due in 4.2s of wall time (the cluster's clock never runs ahead of the wall clock); "
+     "step again then.\n"
+     "paused at 1m41.206s, step 212, speed 1x"),
     (printers.component_lines, {"name": "kube-scheduler", "state": "stopped", "leader": None},
      "kube-scheduler: stopped"),
     (printers.component_lines, [{"name": "kube-scheduler", "state": "running", "leader": True},
                                 {"name": "kube-scheduler-2", "state": "running", "leader": False}],
      "kube-scheduler: running (leader)\nkube-scheduler-2: running (standby)"),
     (printers.iptables, {"rules": ["*nat", ":KUBE-SERVICES - [0:0]", "COMMIT"]}, "*nat\n:KUBE-SERVICES - [0:0]\nCOMMIT"),
-], ids=["paused", "live", "speed-live", "speed-while-paused", "no-steps", "steps", "step", "component", "replicas",
+], ids=["paused", "live", "speed-live", "speed-while-paused", "no-steps", "steps", "step", "step-at-live", "component",
+        "replicas",
         "iptables"])
 def test_human_output(render, given, expected):
     assert render(given) == expected

@@ -363,6 +363,26 @@ def test_pause_and_step_advance_one_story_step_with_a_caption(cluster_page, cont
     assert step["seq"] == shown and page.locator("#caption .text").inner_text().strip() == step["caption"]
     page.wait_for_selector("#timeline li.story")
     shot(page, "08-step")
+
+    # with the story at rest and the clock at live, a step has nothing to run before the wall
+    # clock gets there: the page says why rather than seeming to do nothing
+    sim_post(server, admin_api, "play")
+    wait_until_the_story_rests(server, admin_api)
+    sim_post(server, admin_api, "live")
+    sim_post(server, admin_api, "pause")
+    page.wait_for_function("document.body.dataset.clockMode === 'paused'", timeout=10000)
+    note = ""
+    for _ in range(5):
+        page.keyboard.press("s")
+        try:
+            page.wait_for_function("document.getElementById('sim-note').textContent.trim() !== ''", timeout=2000)
+        except Exception:  # noqa: BLE001 - that step found a story step after all: step again
+            continue
+        note = page.locator("#sim-note").inner_text()
+        break
+    assert re.match(r"(At live: the next action is due in [\d.]+s of wall time|Only housekeeping is due in the next 60s)",
+                    note), note
+    shot(page, "08-step-at-live")
     sim_post(server, admin_api, "play")
 
 

@@ -208,3 +208,31 @@ def test_paused_two_objects_created_seconds_apart_carry_the_same_creation_timest
 
     assert first["metadata"]["creationTimestamp"] == second["metadata"]["creationTimestamp"]
     assert parse_time(second["metadata"]["creationTimestamp"]) <= wall.now - 300
+
+
+def test_a_step_at_the_live_edge_says_when_the_next_action_is_due():
+    kernel, pacer, wall = paced(behind_live=0, mode="paused")
+    log: list = []
+    recorder(kernel, log, "a", 4.0)
+
+    assert pacer.step(1) == [] and log == []
+    stopped = pacer.why_stopped()
+    assert stopped["reason"] == "live-edge" and stopped["due_in_seconds"] == 4.0
+    assert stopped["message"].startswith("At live: the next action is due in 4s of wall time")
+
+    wall.now += 4.0
+    assert [s.action for s in pacer.step(1)] == ["a"]
+    assert pacer.why_stopped()["reason"] == "idle"
+
+
+def test_a_step_with_only_housekeeping_due_says_the_story_waits_for_a_change():
+    kernel, pacer, _ = paced(behind_live=3600, mode="paused")
+    for delay in (1.0, 100.0):  # the second past the story horizon (60 s)
+        kernel.schedule(delay, lambda: {"caption": "renews its Lease", "housekeeping": True},
+                        component="c", action="renew")
+
+    ran = pacer.step(1)
+
+    assert [s.housekeeping for s in ran] == [True]
+    stopped = pacer.why_stopped()
+    assert stopped["reason"] == "quiet" and stopped["message"].startswith("Only housekeeping is due in the next 60s")
