@@ -8,6 +8,8 @@ fault, read a scheduling decision or a node's containers. Django's worker
 """
 from __future__ import annotations
 
+import ipaddress
+import random
 import uuid
 from collections.abc import Callable
 from dataclasses import asdict
@@ -24,6 +26,8 @@ from simulation.controllers.manager import ControllerManager
 from simulation.kernel import Kernel, Pacer
 from simulation.kubelet.kubelet import Kubelet
 from simulation.kubelet.node_spec import NodeSpec
+from simulation.network import iproute
+from simulation.network.path import NodeNet, PathError, path
 from simulation.proxy.kube_proxy import KubeProxy
 from simulation.scheduler.scheduler import Scheduler
 
@@ -75,6 +79,9 @@ class SimCluster:
         self.kernel.set_change_probe(self.observer.current_revision, self.observer.changed_topics)
         self.components: dict[str, Component] = {}
         self.node_specs: dict[str, NodeSpec] = {}
+        #: What iptables' ``statistic`` match draws from when a traced packet meets a Service:
+        #: seeded, and apart from the kernel's source, so tracing never changes the cluster's history.
+        self.trace_rng = random.Random(f"packet-path/{self.kernel.seed}")
         # The API server reaches the kubelets' log endpoint (``pods/log``) through this cluster.
         server.kubelet_logs = self.container_logs
 
@@ -243,6 +250,90 @@ class SimCluster:
         except SimulationError:
             raise LookupError(f'dial tcp {node}:10250: connect: no route to host') from None
         return kubelet.container_log(pod, container, previous)
+
+    # ----------------------------------------------------------------- pod networking
+    def _nodes(self) -> list[dict]:
+        return self.observer.list("nodes")[0]
+
+    def _node_net(self, name: str, nodes: list[dict]) -> NodeNet:
+        kubelet, proxy = self.kubelet(name), self.proxy(name)
+        return NodeNet(name, self.node_specs[name].internal_ip, kubelet.runtime.network,
+                       iproute.node_routes(name, nodes), proxy.services())
+
+    def node_network(self, name: str) -> dict:
+        """What ``ip addr``, ``ip route`` and ``iptables-save`` show on node ``name``, and its veth
+        pairs: the kubelet runtime's CNI state, the routes from the Node objects, kube-proxy's rules."""
+        net = self._node_net(name, self._nodes())
+        return {"node": name, "internal_ip": net.internal_ip, "pod_cidr": str(net.network.ipam.subnet),
+                "bridge": {"name": "cni0", "ip": net.network.bridge_ip},
+                "veths": [{"name": v.host_ifname, "ifindex": v.ifindex, "pod": v.pod, "ip": v.ip, "netns": v.netns}
+                          for v in net.network.veths()],
+                "ip_addr": iproute.node_ip_addr(name, net.internal_ip, net.network),
+                "ip_route": [str(r) for r in net.routes], "iptables": self.proxy(name).rules()}
+
+    def trace(self, namespace: str, pod: str, to: str) -> dict:
+        """Follow a packet from pod ``namespace/pod`` to ``to``: a pod (``[ns/]name``), an IP, or a
+        Service (``[ns/]name`` or its ClusterIP), each optionally ``:port`` (see
+        :mod:`simulation.network.path`). Objects are read through the API server."""
+        source = self._get("pods", namespace, pod)
+        from_ip = (source.get("status") or {}).get("podIP")
+        if not from_ip:
+            raise SimulationError(f"pod {namespace}/{pod} has no IP yet (its sandbox is not running)")
+        to_ip, port, target = self._resolve(namespace, to)
+        nodes = self._nodes()
+        nets = [self._node_net(n["metadata"]["name"], nodes) for n in nodes
+                if n["metadata"]["name"] in self.node_specs]
+        try:
+            result = path(nets, from_ip, to_ip, port, self.trace_rng).as_dict()
+        except PathError as exc:
+            raise SimulationError(str(exc)) from None
+        result["target"] = target
+        return result
+
+    def _get(self, resource: str, namespace: str, name: str) -> dict:
+        try:
+            return self.observer.get(resource, namespace, name)
+        except APIError as exc:
+            raise SimulationError(str(exc)) from None
+
+    def _resolve(self, namespace: str, to: str) -> tuple[str, int | None, str]:
+        """``to`` as ``(ip, port or None, what it names)``: an IP as is, else a Service, else a pod."""
+        host, _, port_text = to.strip().rpartition(":") if ":" in to else (to.strip(), "", "")
+        try:
+            ipaddress.ip_address(host)
+            return host, self._port(port_text, None), host
+        except ValueError:
+            pass
+        ns, _, name = host.rpartition("/")
+        ns = ns or namespace
+        if not name:
+            raise SimulationError("to needs a pod, a Service, or an IP, each optionally with :port")
+        try:
+            svc = self.observer.get("services", ns, name)
+        except APIError:
+            svc = None
+        if svc is not None:
+            ip = (svc.get("spec") or {}).get("clusterIP") or ""
+            if not ip or ip == "None":
+                raise SimulationError(f"service {ns}/{name} has no cluster IP (headless): trace to one of its pods")
+            return ip, self._port(port_text, svc), f"service {ns}/{name}"
+        target = self._get("pods", ns, name)
+        ip = (target.get("status") or {}).get("podIP")
+        if not ip:
+            raise SimulationError(f"pod {ns}/{name} has no IP yet (its sandbox is not running)")
+        return ip, self._port(port_text, None), f"pod {ns}/{name}"
+
+    @staticmethod
+    def _port(text: str, service: dict | None) -> int | None:
+        if not text:
+            return None
+        if text.isdigit():
+            return int(text)
+        for p in ((service or {}).get("spec") or {}).get("ports") or []:
+            if p.get("name") == text:
+                return int(p["port"])
+        raise SimulationError(f"unknown port {text!r}: give a number" + (" or a port name of the Service"
+                                                                        if service else ""))
 
     def decision(self, namespace: str, name: str) -> dict | None:
         for scheduler in self.schedulers():

@@ -1,0 +1,2 @@
+"""Pod networking as a node holds it: the CNI bridge and its veth pairs (:mod:`.cni`), the
+node's interfaces and routes (:mod:`.iproute`), and the path a packet takes (:mod:`.path`)."""
