@@ -1,0 +1,111 @@
+"""Pod networking where a teacher looks, in real headless Chromium: a node's inspector shows its
+interfaces (lo, eth0, cni0, a veth per pod on cni0) and routes (the other nodes' podCIDRs via
+their InternalIPs); a pod's inspector traces a packet to a Service and the diagram draws its
+path, naming the KUBE-SVC rule that chose the backend and its probability; ``manage.py sim
+trace`` prints the same path in a terminal."""
+from __future__ import annotations
+
+import json
+import urllib.parse
+
+import pytest
+import yaml
+
+from tests.e2e.conftest import DEPLOYMENT, unique, wait_for
+
+from .conftest import sim_get, sim_post
+
+pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
+
+
+def service(name: str) -> dict:
+    return {"apiVersion": "v1", "kind": "Service", "metadata": {"name": name, "namespace": "default"},
+            "spec": {"selector": {"app": name}, "ports": [{"port": 80, "targetPort": 80}]}}
+
+
+@pytest.fixture
+def web(control_plane, server, admin_api) -> tuple[str, list[dict]]:
+    """A 3-replica Deployment and its Service, running, with kube-proxy's rules in place."""
+    sim_post(server, admin_api, "play")
+    name = unique("net")
+    assert admin_api.request("POST", "/apis/apps/v1/namespaces/default/deployments",
+                             yaml.safe_load(DEPLOYMENT.format(name=name, replicas=3))).status == 201
+    assert admin_api.request("POST", "/api/v1/namespaces/default/services", service(name)).status == 201
+
+    def running() -> list[dict]:
+        items = admin_api.get(f"/api/v1/namespaces/default/pods?labelSelector=app%3D{name}").json()["items"]
+        up = [p for p in items if (p.get("status") or {}).get("podIP") and p["status"].get("phase") == "Running"]
+        return up if len(up) == 3 else []
+
+    pods = wait_for(running, timeout=90)
+    sender = pods[0]["metadata"]["name"]
+    query = urllib.parse.urlencode({"from": f"default/{sender}", "to": name})
+    wait_for(lambda: sim_get(server, admin_api, f"trace?{query}")["result"] == "delivered", timeout=30)
+    return name, pods
+
+
+def test_node_inspector_shows_interfaces_and_routes_and_a_traced_packet_is_drawn(cluster_page, server, admin_api,
+                                                                                 web, shot) -> None:
+    page = cluster_page
+    name, pods = web
+    node = pods[0]["spec"]["nodeName"]
+    page.click(f"svg g.node[data-node='{node}'] text.strong")
+    page.wait_for_selector(f"[data-inspecting='node:{node}'] [data-table=ip-addr]", timeout=15000)
+    addr = page.locator(f"[data-inspecting='node:{node}'] [data-table=ip-addr]").inner_text()
+    routes = page.locator(f"[data-inspecting='node:{node}'] [data-table=ip-route]").inner_text()
+    nodes = admin_api.get("/api/v1/nodes").json()["items"]
+    own = next(n for n in nodes if n["metadata"]["name"] == node)
+    internal = next(a["address"] for a in own["status"]["addresses"] if a["type"] == "InternalIP")
+    bridge = own["spec"]["podCIDR"].rsplit(".", 1)[0] + ".1"
+    assert "1: lo: " in addr and f"inet {internal}/16" in addr and f"inet {bridge}/24" in addr and "3: cni0: " in addr
+    veths = [line for line in addr.splitlines() if "@if2: " in line]
+    local = [p for p in pods if p["spec"]["nodeName"] == node]
+    assert len(veths) >= len(local) and all("master cni0" in line for line in veths), addr
+    for other in nodes:
+        if other["metadata"]["name"] != node:
+            ip = next(a["address"] for a in other["status"]["addresses"] if a["type"] == "InternalIP")
+            assert f"{other['spec']['podCIDR']} via {ip} dev eth0" in routes, routes
+    assert "*nat" in page.locator(f"[data-inspecting='node:{node}'] pre.rules").last.inner_text()
+    shot(page, "node-network-inspector")
+
+    sender = pods[0]["metadata"]["name"]
+    page.click(f"svg .pod[data-pod='default/{sender}']")
+    field = f"[data-inspecting='pod:default/{sender}'] [data-field=trace-to]"
+    page.wait_for_selector(field, timeout=15000)
+    page.fill(field, name)
+    page.click(f"[data-inspecting='pod:default/{sender}'] [data-action=trace]")
+    page.wait_for_selector("svg g.packet-path[data-result=delivered]", timeout=15000)
+    drawn = page.locator("svg g.packet-path")
+    assert drawn.get_attribute("data-from") == f"default/{sender}"
+    receiver = drawn.get_attribute("data-to")
+    assert receiver in {f"default/{p['metadata']['name']}" for p in pods}
+    rule = " ".join(drawn.locator(".path-rule").all_text_contents())
+    assert f"default/{name}: KUBE-SVC-" in rule and "KUBE-SEP-" in rule, rule
+    assert "probability 0." in rule or "the last rule" in rule, rule
+    assert "DNAT " in rule and "→ 10.244." in rule, rule
+    assert drawn.locator("circle.path-hop").count() >= 4 and drawn.locator("polyline.path-line").count() == 1
+    assert page.locator(f"svg .pod.on-path[data-pod='{receiver}']").count() == 1
+    assert page.locator(f"svg .pod.on-path[data-pod='default/{sender}']").count() == 1
+    # the inspector lists the hops and the rules tried, the one taken marked
+    taken = page.locator("[data-table=trace-choices] tr.winner td").all_inner_texts()
+    assert taken and taken[0].startswith("KUBE-SEP-") and taken[-1] == "taken", taken
+    hops = page.locator(".trace-result ol.hops li").evaluate_all("items => items.map(li => li.dataset.hop)")
+    assert hops[:3] == ["pod", "veth", "bridge"] and "dnat" in hops and hops[-1] == "pod", hops
+    shot(page, "packet-path-to-service")
+    page.click("text=clear path")
+    page.wait_for_selector("svg g.packet-path", state="detached")
+
+
+def test_manage_py_sim_trace_and_network_print_the_path_and_the_nodes_tables(server, web) -> None:
+    name, pods = web
+    sender = pods[0]["metadata"]["name"]
+    text = server.manage("sim", "trace", "--from", f"default/{sender}", "--to", f"{name}:80").stdout
+    assert text.startswith(f"packet from default/{sender} ") and f"to service default/{name} (" in text, text
+    assert " 1. [pod] " in text and "[dnat]" in text and "TAKEN" in text and "result: delivered" in text, text
+    data = json.loads(server.manage("sim", "trace", "--from", f"default/{sender}", "--to", name, "-o", "json").stdout)
+    assert data["result"] == "delivered" and data["service"] == f"default/{name}" and data["port"] == 80
+    assert sum(c["taken"] for c in data["choices"]) == 1
+    network = server.manage("sim", "network", pods[0]["spec"]["nodeName"]).stdout
+    assert "$ ip addr" in network and "3: cni0: " in network and "$ ip route" in network and "default via " in network
+    refused = server.manage("sim", "trace", "--from", "default/no-such-pod", "--to", name, check=False)
+    assert refused.returncode != 0 and 'pods "no-such-pod" not found' in refused.stderr, refused.stderr
