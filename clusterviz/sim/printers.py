@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from simulation.apimachinery.timestamps import go_duration
+from simulation.network.path import describe
 
 #: kubectl's and crictl's tabwriter padding between columns.
 PADDING = 3
@@ -166,19 +167,7 @@ def network(result: dict) -> str:
                       f"$ ip route  # on {result['node']}", *result["ip_route"]])
 
 
+
 def trace(result: dict) -> str:
-    """A packet's path, one numbered hop a line (node, device or pod, what happens, the rule or
-    route used), the Service's choice of backend, and the result."""
-    lines = [f"packet from {result['from_pod']} ({result['from_ip']}, on {result['from_node']}) to "
-             f"{result['target']} ({result['to_ip']}{':' + str(result['port']) if result['port'] else ''})"]
-    for i, hop in enumerate(result["hops"], 1):
-        where = hop["pod"] if hop["kind"] in ("pod",) else f"{hop['node']} {hop['device'] or hop['chain']}".strip()
-        lines.append(f"{i:>2}. [{hop['kind']}] {where}: {hop['text']}")
-        if hop["rule"]:
-            lines.append(f"      {hop['rule']}")
-    if result["choices"]:
-        lines.append(f"{result['service']} ({result['cluster_ip']}): the KUBE-SVC rules tried")
-        lines += [f"    {c['chain']} -> {c['endpoint']}  probability {c['probability'] or '(the rest)'}  "
-                  f"{'TAKEN' if c['taken'] else 'not taken'}" for c in result["choices"]]
-    lines.append(f"result: {result['result']}: {result['message']}")
-    return "\n".join(lines)
+    """A packet's path, one numbered hop a line (:func:`simulation.network.path.describe`)."""
+    return describe(result)

@@ -226,3 +226,23 @@ def _across_bridge(trace: Trace, node: NodeNet, dst_ip: str, dst_port: int | Non
             f"{f':{dst_port}' if dst_port else ''})", device=POD_IFNAME, pod=veth.pod)]
     trace.result, trace.message = DELIVERED, f"delivered to {veth.pod} ({dst_ip})"
     trace.delivered_to = {"ip": dst_ip, "port": dst_port, "node": node.name, "pod": veth.pod}
+
+
+def describe(result: dict) -> str:
+    """A trace (:meth:`Trace.as_dict`, with the ``target`` asked for) as ``manage.py sim trace``
+    prints it: one numbered hop a line (node, device or pod, what happens, the rule or route
+    used), the Service's KUBE-SVC rules tried, and the result."""
+    port = f":{result['port']}" if result["port"] else ""
+    lines = [f"packet from {result['from_pod']} ({result['from_ip']}, on {result['from_node']}) to "
+             f"{result.get('target') or result['to_ip']} ({result['to_ip']}{port})"]
+    for i, hop in enumerate(result["hops"], 1):
+        where = hop["pod"] if hop["kind"] == "pod" else f"{hop['node']} {hop['device'] or hop['chain']}".strip()
+        lines.append(f"{i:>2}. [{hop['kind']}] {where}: {hop['text']}")
+        if hop["rule"]:
+            lines.append(f"      {hop['rule']}")
+    if result["choices"]:
+        lines.append(f"{result['service']} ({result['cluster_ip']}): the KUBE-SVC rules tried")
+        lines += [f"    {c['chain']} -> {c['endpoint']}  probability {c['probability'] or '(the rest)'}  "
+                  f"{'TAKEN' if c['taken'] else 'not taken'}" for c in result["choices"]]
+    lines.append(f"result: {result['result']}: {result['message']}")
+    return "\n".join(lines)
