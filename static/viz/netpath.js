@@ -154,10 +154,15 @@ function drawPath(diagram) {
   if (anchor) {
     const chosen = trace.choices.find(c => c.taken) || {};
     const odds = chosen.probability ? `probability ${chosen.probability}` : "the last rule (the rest)";
-    el("text", {x: anchor[0] + 10, y: anchor[1] + 16, class: "path-rule small"}, g,
-      `${trace.service}: ${svcHop.chain} → ${chosen.chain} (${odds})`);
-    if (dnat) el("text", {x: anchor[0] + 10, y: anchor[1] + 30, class: "path-rule small"}, g,
-      `DNAT ${trace.cluster_ip}:${trace.port} → ${chosen.endpoint}`);
+    const box = el("rect", {class: "path-rule-box", rx: 4}, g);
+    const lines = [el("text", {x: anchor[0] + 10, y: anchor[1] + 16, class: "path-rule small"}, g,
+      `${trace.service}: ${svcHop.chain} → ${chosen.chain} (${odds})`)];
+    if (dnat) lines.push(el("text", {x: anchor[0] + 10, y: anchor[1] + 30, class: "path-rule small"}, g,
+      `DNAT ${trace.cluster_ip}:${trace.port} → ${chosen.endpoint}`));
+    const boxes = lines.map(t => t.getBBox());
+    const left = Math.min(...boxes.map(b => b.x)), top = Math.min(...boxes.map(b => b.y));
+    Object.entries({x: left - 4, y: top - 3, width: Math.max(...boxes.map(b => b.x + b.width)) - left + 8,
+      height: Math.max(...boxes.map(b => b.y + b.height)) - top + 6}).forEach(([k, v]) => box.setAttribute(k, v));
   }
   for (const hop of trace.hops) {
     if (hop.pod) { const e = diagram.podEls.get(hop.pod); if (e) e.g.classList.add("on-path"); }

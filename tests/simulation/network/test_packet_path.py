@@ -12,7 +12,8 @@ import pytest
 
 from simulation.network.cni import BridgeNetwork
 from simulation.network.iproute import node_routes
-from simulation.network.path import DELIVERED, LEFT_CLUSTER, REJECTED, UNREACHABLE, NodeNet, PathError, path
+from simulation.network.path import (DELIVERED, LEFT_CLUSTER, REJECTED, UNREACHABLE, NodeNet, PathError, describe,
+                                     path)
 from simulation.proxy import iptables
 
 NODE_OBJECTS = [{"metadata": {"name": f"node-{i}"}, "spec": {"podCIDR": f"10.244.{i}.0/24"},
@@ -133,3 +134,16 @@ def test_a_sender_that_is_no_pod_is_refused():
     nodes, _ = cluster()
     with pytest.raises(PathError, match="no pod on any node has IP 10.244.9.9"):
         path(nodes, "10.244.9.9", "10.96.0.20", 80, random.Random(0))
+
+
+def test_describe_prints_numbered_hops_with_their_rules_and_the_choice():
+    nodes, ips = cluster((1, 1))
+    trace = path(nodes, ips["client"], "10.96.0.20", 80, random.Random(2)).as_dict()
+    text = describe({**trace, "target": "service default/web"}).splitlines()
+    assert text[0] == f"packet from default/client ({ips['client']}, on node-1) to service default/web (10.96.0.20:80)"
+    assert text[1].startswith(" 1. [pod] default/client: default/client sends from its eth0")
+    assert text[2] == "      default via 10.244.1.1 dev eth0"
+    assert any(line.startswith("      -A KUBE-SERVICES -d 10.96.0.20/32 -p tcp") for line in text)
+    tried = [line for line in text if line.startswith("    KUBE-SEP-")]
+    assert len(tried) == len(trace["choices"]) and tried[-1].endswith("TAKEN")
+    assert text[-1] == f"result: delivered: {trace['message']}"
