@@ -271,6 +271,21 @@ class SimCluster:
                 "ip_addr": iproute.node_ip_addr(name, net.internal_ip, net.network),
                 "ip_route": [str(r) for r in net.routes], "iptables": self.proxy(name).rules()}
 
+    def pod_network(self, namespace: str, pod: str) -> dict:
+        """``ip addr`` and ``ip route`` inside pod ``namespace/pod``: its ``eth0``, the peer of a
+        veth on its node's bridge (``eth0@ifN``: N is the veth's ifindex on the node)."""
+        obj = self._get("pods", namespace, pod)
+        node = (obj.get("spec") or {}).get("nodeName") or ""
+        if not node:
+            raise SimulationError(f"pod {namespace}/{pod} is not running on any node")
+        network = self.kubelet(node).runtime.network
+        veth = network.by_ip((obj.get("status") or {}).get("podIP") or "")
+        if veth is None or veth.pod_uid != obj["metadata"].get("uid"):
+            raise SimulationError(f"pod {namespace}/{pod} has no network yet (its sandbox is not running)")
+        return {"pod": f"{namespace}/{pod}", "node": node, "veth": veth.host_ifname,
+                "ip_addr": iproute.pod_ip_addr(veth, network.prefix_length),
+                "ip_route": [str(r) for r in iproute.pod_routes(veth, network)]}
+
     def trace(self, namespace: str, pod: str, to: str) -> dict:
         """Follow a packet from pod ``namespace/pod`` to ``to``: a pod (``[ns/]name``), an IP, or a
         Service (``[ns/]name`` or its ClusterIP), each optionally ``:port`` (see

@@ -17,7 +17,7 @@ from simulation.cluster import SimCluster, SimulationError
 PERSISTENT = frozenset({"play", "pause", "step", "speed", "live", "start", "stop", "add_scheduler", "replicas"})
 #: ``trace`` draws from the packet path's own random source, never the kernel's: it changes nothing.
 READ_ONLY = frozenset({"state", "components", "steps", "decision", "containers", "iptables", "health", "logs",
-                       "network", "trace"})
+                       "network", "pod_network", "trace"})
 
 
 def _state(sim: SimCluster, op: dict) -> dict:
@@ -125,6 +125,10 @@ def _network(sim: SimCluster, op: dict) -> dict:
     return sim.node_network(op["node"])
 
 
+def _pod_network(sim: SimCluster, op: dict) -> dict:
+    return sim.pod_network(op["namespace"], op["pod"])
+
+
 def _trace(sim: SimCluster, op: dict) -> dict:
     source, to = op.get("from"), op.get("to")
     if not isinstance(source, str) or not source.strip("/"):
@@ -153,7 +157,7 @@ OPERATIONS: dict[str, Callable[[SimCluster, dict], Any]] = {
     "components": _components, "start": _start, "stop": _stop, "add_scheduler": _add_scheduler,
     "replicas": _replicas,
     "fault": _fault, "steps": _steps, "decision": _decision, "containers": _containers, "iptables": _iptables,
-    "network": _network, "trace": _trace, "health": _health, "logs": _logs,
+    "network": _network, "pod_network": _pod_network, "trace": _trace, "health": _health, "logs": _logs,
 }
 
 

@@ -162,9 +162,9 @@ def iptables(result: dict) -> str:
 
 
 def network(result: dict) -> str:
-    """A node's network as the node's shell shows it: ``ip addr``, ``ip route``."""
-    return "\n".join([f"$ ip addr   # on {result['node']}", *result["ip_addr"], "",
-                      f"$ ip route  # on {result['node']}", *result["ip_route"]])
+    """A node's (or a pod's) network as its shell shows it: ``ip addr``, ``ip route``."""
+    where = f"in pod {result['pod']}" if "pod" in result else f"on {result['node']}"
+    return "\n".join([f"$ ip addr   # {where}", *result["ip_addr"], "", f"$ ip route  # {where}", *result["ip_route"]])
 
 
 

@@ -197,6 +197,11 @@ def network(request, body, node: str):
 
 
 @control("GET")
+def pod_network(request, body, namespace: str, pod: str):
+    return {"op": "pod_network", "namespace": namespace, "pod": pod}
+
+
+@control("GET")
 def trace(request, body):
     """A packet's path: ``?from=NAMESPACE/POD&to=TARGET`` (a pod, a Service or an IP, with ``:PORT``)."""
     return {"op": "trace", "from": request.GET.get("from", ""), "to": request.GET.get("to", "")}

@@ -32,6 +32,21 @@ export async function nodeNetworkSection(body, name, nowMark) {
   }
 }
 
+/** The pod inspector's network part: `ip addr` inside the pod — its eth0 is `eth0@ifN`, N the
+ * ifindex of its veth on the node. */
+export async function podNetworkSection(body, pod, nowMark) {
+  if (!(pod.status || {}).podIP || !pod.spec.nodeName) return;
+  const {namespace, name} = pod.metadata;
+  body.append(h("h4", {}, "inside the pod (ip addr)", nowMark()));
+  try {
+    const net = await sim("GET", `/pods/${encodeURIComponent(namespace)}/${encodeURIComponent(name)}/network`);
+    body.append(h("pre", {class: "rules", "data-table": "pod-ip-addr"}, net.ip_addr.join("\n")),
+      h("p", {class: "muted"}, `its peer on ${net.node}: ${net.veth}, a port of cni0 · routes: ${net.ip_route.join(" · ")}`));
+  } catch (e) {
+    body.append(h("p", {class: "muted"}, `not available: ${e.message}`));
+  }
+}
+
 /** The pod inspector's "trace a packet to…": a target (pod, pod IP, Service name or ClusterIP,
  * each optionally :port), the hops listed, the path drawn on the diagram. */
 export function traceForm(body, pod, diagram) {

@@ -7,7 +7,7 @@ import {EXAMPLES} from "./examples.js";
 import {queueText} from "./diagram.js";
 import {FOLLOW_DELAY_MS, ownRead, shown, signature, wrote} from "./follow.js";
 import {actor, emit, keyOf, podStatus, state} from "./model.js";
-import {nodeNetworkSection, traceForm} from "./netpath.js";
+import {nodeNetworkSection, podNetworkSection, traceForm} from "./netpath.js";
 import {documents, toYAML} from "./yaml.js";
 
 const $ = id => document.getElementById(id);
@@ -450,7 +450,10 @@ export class Panels {
     if (containers.length) body.append(h("table", {class: "grid"}, h("tr", {}, ["container", "state", "ready", "restarts"].map(x => h("th", {}, x))),
       containers.map(c => h("tr", {}, h("td", {}, c.name), h("td", {}, Object.keys(c.state || {})[0] || ""),
         h("td", {}, String(c.ready)), h("td", {}, c.restartCount)))));
-    if (!state.view) traceForm(body, pod, this.diagram);
+    if (!state.view) {
+      await podNetworkSection(body, pod, nowMark);
+      traceForm(body, pod, this.diagram);
+    }
     body.append(h("h4", {}, "scheduler decision", nowMark()));
     try {
       const d = await sim("GET", `/decisions/${pod.metadata.namespace}/${pod.metadata.name}`);

@@ -65,6 +65,19 @@ def test_every_running_pod_has_a_veth_on_its_nodes_bridge(web):
     assert "FailedCreatePodSandBox" not in {e["reason"] for e in events}
 
 
+def test_inside_a_pod_eth0_is_the_peer_of_its_veth_on_the_node(web):
+    cluster, admin = web
+    pod = running_pods(admin, "web")[0]
+    inside = cluster.pod_network("default", pod["metadata"]["name"])
+    veth = next(v for v in cluster.node_network(pod["spec"]["nodeName"])["veths"]
+                if v["pod"] == f"default/{pod['metadata']['name']}")
+    assert inside["veth"] == veth["name"]
+    assert any(line.startswith(f"2: eth0@if{veth['ifindex']}: ") for line in inside["ip_addr"])
+    assert f"    inet {pod['status']['podIP']}/24 brd " in "\n".join(inside["ip_addr"])
+    gateway = pod["status"]["podIP"].rsplit(".", 1)[0] + ".1"
+    assert inside["ip_route"][0] == f"default via {gateway} dev eth0"
+
+
 def test_trace_same_node_cross_node_and_through_the_service(web):
     cluster, admin = web
     placed = by_node(admin)

@@ -72,6 +72,8 @@ def test_node_inspector_shows_interfaces_and_routes_and_a_traced_packet_is_drawn
     page.click(f"svg .pod[data-pod='default/{sender}']")
     field = f"[data-inspecting='pod:default/{sender}'] [data-field=trace-to]"
     page.wait_for_selector(field, timeout=15000)
+    inside = page.locator(f"[data-inspecting='pod:default/{sender}'] [data-table=pod-ip-addr]").inner_text()
+    assert "2: eth0@if" in inside and f"inet {pods[0]['status']['podIP']}/24" in inside, inside
     page.fill(field, name)
     page.click(f"[data-inspecting='pod:default/{sender}'] [data-action=trace]")
     page.wait_for_selector("svg g.packet-path[data-result=delivered]", timeout=15000)
@@ -107,5 +109,7 @@ def test_manage_py_sim_trace_and_network_print_the_path_and_the_nodes_tables(ser
     assert sum(c["taken"] for c in data["choices"]) == 1
     network = server.manage("sim", "network", pods[0]["spec"]["nodeName"]).stdout
     assert "$ ip addr" in network and "3: cni0: " in network and "$ ip route" in network and "default via " in network
+    inside = server.manage("sim", "network", f"default/{sender}").stdout
+    assert f"$ ip addr   # in pod default/{sender}" in inside and "2: eth0@if" in inside, inside
     refused = server.manage("sim", "trace", "--from", "default/no-such-pod", "--to", name, check=False)
     assert refused.returncode != 0 and 'pods "no-such-pod" not found' in refused.stderr, refused.stderr

@@ -11,7 +11,7 @@
     python manage.py sim fail-node node-2
     python manage.py sim drop-watch-events kube-controller-manager 5 [--resource replicasets --namespace default]
     python manage.py sim steps [--since N] [--all] | decision default/web-x | containers node-1 | iptables node-1
-    python manage.py sim network node-1                (ip addr and ip route on the node)
+    python manage.py sim network node-1 | default/web-x  (ip addr and ip route on the node, or in the pod)
     python manage.py sim trace --from default/web-x --to my-svc:80   (a packet's path; --to: pod, Service or IP)
 
 It talks HTTP to the running server (``manage.py up``) with the cluster's admin token (HTTPS,
@@ -144,6 +144,9 @@ class Command(BaseCommand):
         if verb == "decision":
             namespace, pod = _ns_name(arg(0, "NAMESPACE/POD"))
             return "GET", f"decisions/{namespace}/{pod}", {}
+        if verb == "network" and "/" in arg(0, "a node name or NAMESPACE/POD"):
+            namespace, pod = _ns_name(rest[0])
+            return "GET", f"pods/{namespace}/{pod}/network", {}
         if verb == "trace":
             if not options["source"] or not options["to"]:
                 raise CommandError("trace needs --from NAMESPACE/POD and --to TARGET[:PORT]")
