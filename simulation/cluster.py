@@ -258,7 +258,7 @@ class SimCluster:
     def _node_net(self, name: str, nodes: list[dict]) -> NodeNet:
         kubelet, proxy = self.kubelet(name), self.proxy(name)
         return NodeNet(name, self.node_specs[name].internal_ip, kubelet.runtime.network,
-                       iproute.node_routes(name, nodes), proxy.services())
+                       iproute.node_routes(name, nodes), proxy.services(), proxy.rules())
 
     def node_network(self, name: str) -> dict:
         """What ``ip addr``, ``ip route`` and ``iptables-save`` show on node ``name``, and its veth

@@ -8,7 +8,8 @@ The interface (what ``kubectl exec … curl`` and the page's packet path call)::
   :class:`~.cni.BridgeNetwork` (the kubelet's runtime holds it: ``cni0`` and the veth pairs),
   its routes (:func:`~.iproute.node_routes`) and the service rules its kube-proxy wrote
   (``KubeProxy.services()``: each service port's cluster IP, ``KUBE-SVC`` chain and endpoints
-  with their ``KUBE-SEP`` chain and ``--probability``).
+  with their ``KUBE-SEP`` chain and ``--probability``) and its rules as ``iptables-save``
+  prints them (``KubeProxy.rules()``: each hop quotes the very rule it took).
 * ``from_ip``: the sending pod's IP; ``to_ip``/``port``: where it sends (a pod IP, a
   ClusterIP, a node IP); ``port`` None means the Service's first port.
 * ``rng``: the random source the ``statistic`` match draws from, so a seeded ``rng`` gives
@@ -53,6 +54,7 @@ class NodeNet:
     network: BridgeNetwork
     routes: list[Route]
     services: list[dict] = field(default_factory=list)
+    rules: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -91,8 +93,9 @@ class Trace:
         return asdict(self)
 
 
-def _quote(comment: str) -> str:
-    return f'"{comment}"'
+def _rule(node: NodeNet, chain: str, *words: str) -> str:
+    """The node's ``-A CHAIN`` rule that carries every one of ``words`` (as iptables-save prints it)."""
+    return next((r for r in node.rules if r.startswith(f"-A {chain} ") and all(w in r for w in words)), "")
 
 
 def path(nodes: list[NodeNet], from_ip: str, to_ip: str, port: int | None, rng: random.Random) -> Trace:
@@ -136,20 +139,17 @@ def _through_service(trace: Trace, node: NodeNet, ports: list[dict], port: int |
         return None
     trace.port = port = int(sp["port"])
     trace.service, trace.cluster_ip = sp["name"], sp["cluster_ip"]
-    proto, vip = sp["protocol"], f"{sp['cluster_ip']}/32"
+    vip, dport = f"-d {sp['cluster_ip']}/32 ", f"--dport {port} "
     endpoints = sp.get("endpoints") or []
     if not endpoints:
-        rule = (f"-A KUBE-SERVICES -d {vip} -p {proto} -m comment --comment {_quote(sp['name'] + ' has no endpoints')} "
-                f"-m {proto} --dport {port} -j REJECT --reject-with icmp-port-unreachable")
         trace.hops.append(Hop("iptables", node.name, f"{sp['name']} has no endpoints: the filter table REJECTs the "
-                              "packet (icmp-port-unreachable)", rule=rule, chain="KUBE-SERVICES"))
+                              "packet (icmp-port-unreachable)", chain="KUBE-SERVICES",
+                              rule=_rule(node, "KUBE-SERVICES", vip, dport, "-j REJECT")))
         trace.result, trace.message = REJECTED, f"connection refused: {sp['name']} has no endpoints"
         return None
     trace.hops.append(Hop(
         "iptables", node.name, f"KUBE-SERVICES: {sp['cluster_ip']}:{port} is {sp['name']}'s cluster IP: jump to "
-        f"{sp['chain']}", chain="KUBE-SERVICES",
-        rule=(f"-A KUBE-SERVICES -d {vip} -p {proto} -m comment --comment {_quote(sp['name'] + ' cluster IP')} "
-              f"-m {proto} --dport {port} -j {sp['chain']}")))
+        f"{sp['chain']}", chain="KUBE-SERVICES", rule=_rule(node, "KUBE-SERVICES", vip, dport, f"-j {sp['chain']}")))
     chosen = endpoints[-1]
     for i, ep in enumerate(endpoints):
         p = ep.get("probability")
@@ -157,20 +157,17 @@ def _through_service(trace: Trace, node: NodeNet, ports: list[dict], port: int |
         trace.choices.append({"endpoint": ep["endpoint"], "chain": ep["chain"], "probability": p, "taken": taken})
         if taken:
             chosen = ep
-            statistic = f" -m statistic --mode random --probability {p}" if p else ""
             odds = f"taken with probability {p}" if p else "the last rule: taken unconditionally"
             trace.hops.append(Hop(
                 "iptables", node.name, f"{sp['chain']}: rule {i + 1} of {len(endpoints)} ({odds}): jump to "
                 f"{ep['chain']}", chain=sp["chain"], probability=p or "",
-                rule=(f"-A {sp['chain']} -m comment --comment {_quote(sp['name'] + ' -> ' + ep['endpoint'])}"
-                      f"{statistic} -j {ep['chain']}")))
+                rule=_rule(node, sp["chain"], f"-j {ep['chain']}")))
             break
     ip, _, ep_port = chosen["endpoint"].rpartition(":")
     trace.hops.append(Hop(
         "dnat", node.name, f"{chosen['chain']}: DNAT — the destination {sp['cluster_ip']}:{port} becomes "
         f"{chosen['endpoint']} (conntrack remembers it to undo it on the reply)", chain=chosen["chain"],
-        rule=(f"-A {chosen['chain']} -p {proto} -m comment --comment {_quote(sp['name'])} -m {proto} -j DNAT "
-              f"--to-destination {chosen['endpoint']}")))
+        rule=_rule(node, chosen["chain"], "-j DNAT")))
     return ip, int(ep_port)
 
 

@@ -41,11 +41,11 @@ def cluster(backends_per_node: tuple[int, int] = (2, 1), services: dict | None =
         nets.append(net)
     web = sorted(ip for name, ip in ips.items() if name.startswith("web"))
     services = services if services is not None else {"web": (service("web", "10.96.0.20"), web)}
-    planned = [asdict(sp) for sp in iptables.plan([svc for svc, _ in services.values()],
-                                                  {("default", name): [slice_of(eps)] if eps else []
-                                                   for name, (_, eps) in services.items()})]
-    nodes = [NodeNet(f"node-{i}", f"172.18.0.{i + 2}", net, node_routes(f"node-{i}", NODE_OBJECTS), planned)
-             for i, net in zip((1, 2), nets)]
+    planned = iptables.plan([svc for svc, _ in services.values()],
+                            {("default", name): [slice_of(eps)] if eps else [] for name, (_, eps) in services.items()})
+    rules = iptables.iptables_save(planned, cluster_cidr="10.244.0.0/16")
+    nodes = [NodeNet(f"node-{i}", f"172.18.0.{i + 2}", net, node_routes(f"node-{i}", NODE_OBJECTS),
+                     [asdict(sp) for sp in planned], rules) for i, net in zip((1, 2), nets)]
     return nodes, ips
 
 
@@ -82,7 +82,11 @@ def test_a_service_ip_is_dnatted_to_the_backend_the_rules_pick():
     trace = path(nodes, ips["client"], "10.96.0.20", None, random.Random(5))
     assert trace.result == DELIVERED and trace.service == "default/web" and trace.port == 80
     chains = [h for h in trace.hops if h.kind in ("iptables", "dnat")]
-    assert chains[0].chain == "KUBE-SERVICES" and chains[0].rule.endswith(f"-j {iptables.service_chain('default/web', 'tcp')}")
+    svc_chain = iptables.service_chain("default/web", "tcp")
+    assert chains[0].rule == (f'-A KUBE-SERVICES -d 10.96.0.20/32 -p tcp -m comment --comment "default/web cluster IP" '
+                              f"-m tcp --dport 80 -j {svc_chain}")
+    assert chains[1].rule.startswith(f"-A {svc_chain} -m comment") and chains[1].chain == svc_chain
+    assert all(h.rule in nodes[0].rules for h in chains)  # each hop quotes the node's own rule
     taken = [c for c in trace.choices if c["taken"]]
     assert len(taken) == 1 and all(not c["taken"] for c in trace.choices[:-1])
     chosen = taken[0]
