@@ -157,7 +157,8 @@ function drawPath(diagram) {
     const hop = hops[0];
     el("circle", {cx: p[0], cy: p[1], r: 5, class: `path-hop ${hop.kind}`, "data-hop": hop.kind, "data-node": hop.node}, g);
     const name = hops.map(x => x.kind === "pod" ? "eth0" : x.kind === "veth" ? x.device : x.kind === "bridge" ? "cni0" :
-      x.kind === "node" ? `eth0 ${x.node}` : "").filter(Boolean);
+      x.kind === "node" || x.kind === "wire" || (x.kind === "route" && x.device === "eth0") ? `eth0 ${x.node}` : "")
+      .filter(Boolean);
     if (name.length && !hops.some(x => x.kind === "iptables" || x.kind === "dnat")) {
       el("text", {x: p[0] + 8, y: p[1] - 6, class: "path-label small"}, g, [...new Set(name)].join(" · "));
     }

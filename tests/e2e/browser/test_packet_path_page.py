@@ -94,6 +94,17 @@ def test_node_inspector_shows_interfaces_and_routes_and_a_traced_packet_is_drawn
     hops = page.locator(".trace-result ol.hops li").evaluate_all("items => items.map(li => li.dataset.hop)")
     assert hops[:3] == ["pod", "veth", "bridge"] and "dnat" in hops and hops[-1] == "pod", hops
     shot(page, "packet-path-to-service")
+    # to a pod on another node, by its IP: out of eth0, into the other node's, across its bridge
+    other = next((p for p in pods if p["spec"]["nodeName"] != node), None)
+    if other is not None:
+        page.fill(field, f"{other['status']['podIP']}:80")
+        page.click(f"[data-inspecting='pod:default/{sender}'] [data-action=trace]")
+        page.wait_for_selector(f"svg g.packet-path[data-to='default/{other['metadata']['name']}']", timeout=15000)
+        assert page.locator("svg g.packet-path circle[data-hop=node]").get_attribute("data-node") == \
+            other["spec"]["nodeName"]
+        assert page.locator("svg g.node.on-path").count() == 2
+        assert page.locator("svg g.packet-path .path-rule").count() == 0  # no Service, no rule to name
+        shot(page, "packet-path-across-nodes")
     page.click("text=clear path")
     page.wait_for_selector("svg g.packet-path", state="detached")
 
