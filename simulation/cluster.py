@@ -291,6 +291,9 @@ class SimCluster:
         Service (``[ns/]name`` or its ClusterIP), each optionally ``:port`` (see
         :mod:`simulation.network.path`). Objects are read through the API server."""
         source = self._get("pods", namespace, pod)
+        if (source.get("spec") or {}).get("hostNetwork"):
+            raise SimulationError(f"pod {namespace}/{pod} uses its node's network namespace (hostNetwork): it has no "
+                                  "veth of its own to trace from")
         from_ip = (source.get("status") or {}).get("podIP")
         if not from_ip:
             raise SimulationError(f"pod {namespace}/{pod} has no IP yet (its sandbox is not running)")

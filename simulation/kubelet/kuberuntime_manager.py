@@ -204,13 +204,19 @@ class KubeRuntimeManager:
 
     def _create_pod_sandbox(self, w: PodWorker, sandboxes: list[rt.Sandbox]) -> str:
         attempt = sandboxes[-1].attempt + 1 if sandboxes else 0
+        host_network = bool((w.pod.get("spec") or {}).get("hostNetwork"))
         try:
-            sandbox = self.runtime.run_pod_sandbox(w.uid, w.name, w.namespace, attempt)
+            sandbox = self.runtime.run_pod_sandbox(w.uid, w.name, w.namespace, attempt,
+                                                   host_ip=self.spec.internal_ip if host_network else "")
         except RuntimeError as exc:
             self._event(w, WARNING, events.FAILED_CREATE_POD_SANDBOX, f"Failed to create pod sandbox: {exc}")
             self._wake(w, SANDBOX_RETRY_SECONDS)
             return f"kubelet on {self.node} fails to create the sandbox of {w.key}: {exc}"
         self._wake(w, CREATE_SECONDS)
+        if host_network:
+            return (f"kubelet on {self.node} creates the sandbox of pod {w.key}: hostNetwork, so the pause container "
+                    f"({rt.PAUSE_IMAGE}) shares the node's network namespace (no CNI call): pod IP {sandbox.ip}, the "
+                    "node's own")
         veth = self.runtime.veth_of(sandbox.id)
         return (f"kubelet on {self.node} creates the sandbox of pod {w.key}: the pause container "
                 f"({rt.PAUSE_IMAGE}) holds its network namespace; CNI ADD (bridge) links it to cni0 through "

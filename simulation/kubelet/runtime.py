@@ -14,7 +14,8 @@ Promises:
   from the node's pod CIDR (host-local IPAM, the one place pod IPs come from). A failed ADD
   fails RunPodSandbox with containerd's "failed to setup network for sandbox" and leaves
   nothing behind. Stopping the sandbox is the CNI DEL: the veth pair goes, the IP is released.
-  App containers join the namespace: they share its IP.
+  App containers join the namespace: they share its IP. A ``hostNetwork`` sandbox uses the
+  node's own namespace: no CNI call, its IP is the node's.
 * Ids come from the kernel's seeded random source, so the same seed gives the same ids.
 * Pulls are serialized, as the kubelet's default ``serializeImagePulls: true``: a pull
   requested while another runs waits for it ("… including waiting").
@@ -264,17 +265,21 @@ class ContainerRuntime:
         return self._images[key]
 
     # ----------------------------------------------------------------- sandboxes
-    def run_pod_sandbox(self, pod_uid: str, pod_name: str, namespace: str, attempt: int = 0) -> Sandbox:
+    def run_pod_sandbox(self, pod_uid: str, pod_name: str, namespace: str, attempt: int = 0, *,
+                        host_ip: str = "") -> Sandbox:
         """RunPodSandbox: a network namespace set up by CNI ADD (veth pair, IP), held by a running
-        pause container. ``RuntimeError`` with containerd's message when the ADD fails."""
+        pause container; with ``host_ip`` (a hostNetwork pod) the node's namespace and address.
+        ``RuntimeError`` with containerd's message when the ADD fails."""
         now = self._now
         sandbox_id = self._new_id()
-        try:
-            veth = self.network.add(sandbox_id, namespace, pod_name, pod_uid)
-        except CNIError as exc:
-            raise RuntimeError(f'rpc error: code = Unknown desc = failed to setup network for sandbox '
-                               f'"{sandbox_id}": {exc}') from None
-        sandbox = Sandbox(sandbox_id, pod_uid, pod_name, namespace, attempt, veth.ip, now)
+        ip = host_ip
+        if not host_ip:
+            try:
+                ip = self.network.add(sandbox_id, namespace, pod_name, pod_uid).ip
+            except CNIError as exc:
+                raise RuntimeError(f'rpc error: code = Unknown desc = failed to setup network for sandbox '
+                                   f'"{sandbox_id}": {exc}') from None
+        sandbox = Sandbox(sandbox_id, pod_uid, pod_name, namespace, attempt, ip, now)
         pause = Container(self._new_id(), POD_CONTAINER_NAME, sandbox.id, pod_uid, pod_name, namespace, PAUSE_IMAGE,
                           attempt, now, pause=True, state=RUNNING, started_at=now)
         sandbox.pause = pause
@@ -288,7 +293,8 @@ class ContainerRuntime:
         from the status the last kubelet posted, as containerd would still hold them — same
         pod IP, same container IDs, start times and restart counts. ``epoch`` turns the status'
         timestamps into runtime seconds; ``lifetimes`` are the containers' process lifetimes
-        (run seconds, exit code) by name. None when the status shows nothing running."""
+        (run seconds, exit code) by name; a hostNetwork pod's sandbox takes no veth. None when the
+        status shows nothing running."""
         status = pod.get("status") or {}
         ip = status.get("podIP") or ""
         running = [c for c in status.get("containerStatuses") or []
@@ -304,7 +310,8 @@ class ContainerRuntime:
                                   started_at=sandbox_start)
         self._sandboxes[sandbox.id] = sandbox
         self._containers[sandbox.pause.id] = sandbox.pause
-        self.network.add(sandbox.id, sandbox.namespace, sandbox.pod_name, sandbox.pod_uid, ip=ip)
+        if not (pod.get("spec") or {}).get("hostNetwork"):
+            self.network.add(sandbox.id, sandbox.namespace, sandbox.pod_name, sandbox.pod_uid, ip=ip)
         for c, at in zip(running, started):
             began = (at - epoch) if at is not None else sandbox_start
             run_seconds, exit_code = lifetimes.get(c["name"], (None, 0))

@@ -151,3 +151,21 @@ def test_an_exhausted_pod_cidr_fails_the_sandbox_as_upstream_then_recovers():
     veths = cluster.node_network("tiny")["veths"]
     assert len(veths) == 5 and f"default/{victim}" not in {v["pod"] for v in veths}
     assert len({v["ip"] for v in veths}) == 5
+
+
+def test_a_host_network_pod_takes_the_nodes_address_and_no_veth(web):
+    cluster, admin = web
+    pod = bare_pod("on-the-host")
+    pod["spec"].update(hostNetwork=True, nodeName="node-3",
+                       tolerations=[{"key": "dedicated", "operator": "Exists", "effect": "NoSchedule"}])
+    admin.create("pods", pod, "default")
+    assert cluster.kernel.run_until_true(
+        lambda: (admin.get("pods", "default", "on-the-host").get("status") or {}).get("phase") == "Running",
+        timeout_seconds=60)
+    status = admin.get("pods", "default", "on-the-host")["status"]
+    assert status["podIP"] == status["hostIP"] == cluster.node_specs["node-3"].internal_ip
+    assert cluster.node_network("node-3")["veths"] == []
+    with pytest.raises(SimulationError, match="hostNetwork"):
+        cluster.trace("default", "on-the-host", "web")
+    sender = running_pods(admin, "web")[0]["metadata"]["name"]
+    assert cluster.trace("default", sender, status["podIP"])["delivered_to"]["node"] == "node-3"
