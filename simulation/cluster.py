@@ -8,7 +8,6 @@ fault, read a scheduling decision or a node's containers. Django's worker
 """
 from __future__ import annotations
 
-import ipaddress
 import random
 import uuid
 from collections.abc import Callable
@@ -28,6 +27,7 @@ from simulation.kubelet.kubelet import Kubelet
 from simulation.kubelet.node_spec import NodeSpec
 from simulation.network import iproute
 from simulation.network.path import NodeNet, PathError, path
+from simulation.network.target import TargetError, resolve_target
 from simulation.proxy.kube_proxy import KubeProxy
 from simulation.scheduler.scheduler import Scheduler
 
@@ -289,7 +289,8 @@ class SimCluster:
     def trace(self, namespace: str, pod: str, to: str) -> dict:
         """Follow a packet from pod ``namespace/pod`` to ``to``: a pod (``[ns/]name``), an IP, or a
         Service (``[ns/]name`` or its ClusterIP), each optionally ``:port`` (see
-        :mod:`simulation.network.path`). Objects are read through the API server."""
+        :mod:`simulation.network.path`, :mod:`simulation.network.target`). Objects are read through
+        the API server."""
         source = self._get("pods", namespace, pod)
         if (source.get("spec") or {}).get("hostNetwork"):
             raise SimulationError(f"pod {namespace}/{pod} uses its node's network namespace (hostNetwork): it has no "
@@ -297,15 +298,18 @@ class SimCluster:
         from_ip = (source.get("status") or {}).get("podIP")
         if not from_ip:
             raise SimulationError(f"pod {namespace}/{pod} has no IP yet (its sandbox is not running)")
-        to_ip, port, target = self._resolve(namespace, to)
+        try:
+            target = resolve_target(self.observer, namespace, to)
+        except TargetError as exc:
+            raise SimulationError(str(exc)) from None
         nodes = self._nodes()
         nets = [self._node_net(n["metadata"]["name"], nodes) for n in nodes
                 if n["metadata"]["name"] in self.node_specs]
         try:
-            result = path(nets, from_ip, to_ip, port, self.trace_rng).as_dict()
+            result = path(nets, from_ip, target.ip, target.port, self.trace_rng).as_dict()
         except PathError as exc:
             raise SimulationError(str(exc)) from None
-        result["target"] = target
+        result["target"] = target.label
         return result
 
     def _get(self, resource: str, namespace: str, name: str) -> dict:
@@ -313,45 +317,6 @@ class SimCluster:
             return self.observer.get(resource, namespace, name)
         except APIError as exc:
             raise SimulationError(str(exc)) from None
-
-    def _resolve(self, namespace: str, to: str) -> tuple[str, int | None, str]:
-        """``to`` as ``(ip, port or None, what it names)``: an IP as is, else a Service, else a pod."""
-        host, _, port_text = to.strip().rpartition(":") if ":" in to else (to.strip(), "", "")
-        try:
-            ipaddress.ip_address(host)
-            return host, self._port(port_text, None), host
-        except ValueError:
-            pass
-        ns, _, name = host.rpartition("/")
-        ns = ns or namespace
-        if not name:
-            raise SimulationError("to needs a pod, a Service, or an IP, each optionally with :port")
-        try:
-            svc = self.observer.get("services", ns, name)
-        except APIError:
-            svc = None
-        if svc is not None:
-            ip = (svc.get("spec") or {}).get("clusterIP") or ""
-            if not ip or ip == "None":
-                raise SimulationError(f"service {ns}/{name} has no cluster IP (headless): trace to one of its pods")
-            return ip, self._port(port_text, svc), f"service {ns}/{name}"
-        target = self._get("pods", ns, name)
-        ip = (target.get("status") or {}).get("podIP")
-        if not ip:
-            raise SimulationError(f"pod {ns}/{name} has no IP yet (its sandbox is not running)")
-        return ip, self._port(port_text, None), f"pod {ns}/{name}"
-
-    @staticmethod
-    def _port(text: str, service: dict | None) -> int | None:
-        if not text:
-            return None
-        if text.isdigit():
-            return int(text)
-        for p in ((service or {}).get("spec") or {}).get("ports") or []:
-            if p.get("name") == text:
-                return int(p["port"])
-        raise SimulationError(f"unknown port {text!r}: give a number" + (" or a port name of the Service"
-                                                                        if service else ""))
 
     def decision(self, namespace: str, name: str) -> dict | None:
         for scheduler in self.schedulers():
