@@ -2,7 +2,7 @@
 interfaces (lo, eth0, cni0, a veth per pod on cni0) and routes (the other nodes' podCIDRs via
 their InternalIPs); a pod's inspector traces a packet to a Service and the diagram draws its
 path, naming the KUBE-SVC rule that chose the backend and its probability; ``manage.py sim
-trace`` prints the same path in a terminal."""
+trace`` prints the same path in a terminal, and the pod IPs real kubectl shows are the veths' own."""
 from __future__ import annotations
 
 import json
@@ -109,8 +109,18 @@ def test_node_inspector_shows_interfaces_and_routes_and_a_traced_packet_is_drawn
     page.wait_for_selector("svg g.packet-path", state="detached")
 
 
-def test_manage_py_sim_trace_and_network_print_the_path_and_the_nodes_tables(server, web) -> None:
+def test_manage_py_sim_trace_and_network_print_the_path_and_the_nodes_tables(server, web, kubectl,
+                                                                             admin_kubeconfig_live) -> None:
     name, pods = web
+    # the IPs real kubectl shows are the ones CNI ADD gave the pods' veths on their nodes
+    rc, out, err = kubectl("get", "pods", "-o", "wide", "-l", f"app={name}", kubeconfig=admin_kubeconfig_live)
+    assert rc == 0, err
+    header, *rows = out.splitlines()
+    at_ip, at_node = header.index("IP"), header.index("NODE")
+    shown = {row.split()[0]: (row[at_ip:].split()[0], row[at_node:].split()[0]) for row in rows}
+    for pod_name, (ip, node) in shown.items():
+        veths = json.loads(server.manage("sim", "network", node, "-o", "json").stdout)["veths"]
+        assert {"pod": f"default/{pod_name}", "ip": ip} in [{"pod": v["pod"], "ip": v["ip"]} for v in veths], veths
     sender = pods[0]["metadata"]["name"]
     text = server.manage("sim", "trace", "--from", f"default/{sender}", "--to", f"{name}:80").stdout
     assert text.startswith(f"packet from default/{sender} ") and f"to service default/{name} (" in text, text
