@@ -169,3 +169,22 @@ def test_a_host_network_pod_takes_the_nodes_address_and_no_veth(web):
         cluster.trace("default", "on-the-host", "web")
     sender = running_pods(admin, "web")[0]["metadata"]["name"]
     assert cluster.trace("default", sender, status["podIP"])["delivered_to"]["node"] == "node-3"
+
+
+def test_a_new_sandbox_gets_a_new_veth_and_the_old_one_is_deleted(web):
+    """The pause container dies: the kubelet stops the sandbox (CNI DEL) and creates a new one (CNI ADD)."""
+    cluster, admin = web
+    pod = running_pods(admin, "web")[0]
+    name, node = pod["metadata"]["name"], pod["spec"]["nodeName"]
+
+    def veth_of_pod() -> dict | None:
+        return next((v for v in cluster.node_network(node)["veths"] if v["pod"] == f"default/{name}"), None)
+
+    before, count = veth_of_pod(), len(cluster.node_network(node)["veths"])
+    cluster.inject({"type": "kill-container", "namespace": "default", "pod": name, "container": "POD"})
+    assert cluster.kernel.run_until_true(lambda: (veth_of_pod() or before)["name"] != before["name"],
+                                         timeout_seconds=30)
+    assert cluster.kernel.run_until_true(lambda: admin.get("pods", "default", name)["status"].get("podIP") ==
+                                         veth_of_pod()["ip"], timeout_seconds=30)
+    veths = cluster.node_network(node)["veths"]
+    assert len(veths) == count and before["name"] not in {v["name"] for v in veths}
