@@ -29,6 +29,8 @@ FAULT_TYPES = ("kill-container", "fail-node", "drop-watch-events")
 REPLICATED = ("scheduler", "controller-manager")
 #: ``kubectl delete --cascade=…`` and the DeleteOptions propagationPolicy it sends.
 CASCADE = {"background": "Background", "foreground": "Foreground", "orphan": "Orphan"}
+#: How a ``trace`` action's command begins (the page draws the path of a step's traces).
+TRACE_COMMAND = "python manage.py sim trace "
 #: How long ``advance`` may let time pass in one action (virtual seconds).
 MAX_ADVANCE_SECONDS = 600
 
@@ -86,7 +88,7 @@ class Action:
             return f"python manage.py sim {self.verb} {a['value']}"
         if self.verb == "trace":
             pod = a.get("pod") or f"$(kubectl get pod -l {a.get('selector')} -o name | head -1 | cut -d/ -f2)"
-            return f"python manage.py sim trace --from {a.get('namespace', namespace)}/{pod} --to {a['to']}"
+            return f"{TRACE_COMMAND}--from {a.get('namespace', namespace)}/{pod} --to {a['to']}"
         if self.verb == "decision":
             pod = a.get("pod") or f"$(kubectl get pod -l {a.get('selector')} -o name | head -1 | cut -d/ -f2)"
             return f"python manage.py sim decision {a.get('namespace', namespace)}/{pod}"

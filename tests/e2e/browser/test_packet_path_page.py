@@ -6,6 +6,7 @@ trace`` prints the same path in a terminal, and the pod IPs real kubectl shows a
 from __future__ import annotations
 
 import json
+import re
 import urllib.parse
 
 import pytest
@@ -134,3 +135,29 @@ def test_manage_py_sim_trace_and_network_print_the_path_and_the_nodes_tables(ser
     assert f"$ ip addr   # in pod default/{sender}" in inside and "2: eth0@if" in inside, inside
     refused = server.manage("sim", "trace", "--from", "default/no-such-pod", "--to", name, check=False)
     assert refused.returncode != 0 and 'pods "no-such-pod" not found' in refused.stderr, refused.stderr
+
+
+def test_the_pod_networking_lesson_draws_the_packets_its_steps_follow(page, server, shot) -> None:
+    page.goto(f"{server.http_url}/clusters/demo/")
+    page.wait_for_selector("body[data-synced=true]", timeout=15000)
+    page.click('#tabs button[data-tab="lessons"]')
+    item = page.locator('.lesson-item[data-lesson="pod-networking"]')
+    item.wait_for(timeout=15000)
+    assert "pending" not in (item.get_attribute("class") or "")
+    item.locator("button").click()
+    page.wait_for_url(re.compile(r".*/clusters/pod-networking(-\d+)?/.*"), timeout=30000)
+    page.wait_for_selector('.lesson[data-position="0"]', timeout=120000)
+    for index in range(5):  # up to "To a Service: the rules pick a backend"
+        page.locator(f'.lesson[data-position="{index}"]').wait_for(timeout=30000)
+        if page.locator(".lesson button.run").count():
+            page.click(".lesson button.run")
+            page.wait_for_selector(f'.lesson[data-position="{index}"] .lesson-output', timeout=60000)
+        if index == 3:  # pod to pod across nodes: drawn from client to kubia-b
+            page.wait_for_selector("svg g.packet-path[data-from='default/client'][data-to='default/kubia-b']",
+                                   timeout=10000)
+        if index < 4:
+            page.click(".lesson button.next")
+    page.wait_for_selector("svg g.packet-path[data-from='default/client'][data-result=delivered]", timeout=10000)
+    rule = " ".join(page.locator("svg g.packet-path .path-rule").all_text_contents())
+    assert "default/kubia: KUBE-SVC-" in rule and ("probability 0.5" in rule or "the last rule" in rule), rule
+    shot(page, "lesson-packet-path")
