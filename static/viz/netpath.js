@@ -19,12 +19,19 @@ function h(tag, attrs = {}, ...children) {
   return node;
 }
 
-/** The node inspector's network part: interfaces and routes, as the node's shell prints them. */
-export async function nodeNetworkSection(body, name, nowMark) {
+/** The node inspector's network part: interfaces and routes, as the node's shell prints them,
+ * and which pod each veth pair leads to (``inspectPod(key)`` opens that pod's inspector). */
+export async function nodeNetworkSection(body, name, nowMark, inspectPod) {
   body.append(h("h4", {}, "interfaces (ip addr)", nowMark()));
   try {
     const net = await sim("GET", `/nodes/${encodeURIComponent(name)}/network`);
     body.append(h("pre", {class: "rules", "data-table": "ip-addr"}, net.ip_addr.join("\n")));
+    body.append(h("h4", {}, `veth pairs on cni0 (${net.bridge.ip}, pod CIDR ${net.pod_cidr})`),
+      h("table", {class: "grid mono", "data-table": "veths"},
+        h("tr", {}, ["NODE END", "IFINDEX", "POD (its eth0)", "POD IP"].map(x => h("th", {}, x))),
+        net.veths.map(v => h("tr", {"data-veth": v.name}, h("td", {}, v.name), h("td", {}, v.ifindex),
+          h("td", {}, h("a", {href: "#", onclick: ev => { ev.preventDefault(); inspectPod(v.pod); }}, v.pod)),
+          h("td", {}, v.ip)))));
     body.append(h("h4", {}, "routes (ip route)", nowMark()),
       h("pre", {class: "rules", "data-table": "ip-route"}, net.ip_route.join("\n")));
   } catch (e) {

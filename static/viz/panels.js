@@ -327,7 +327,7 @@ export class Panels {
       h("button", {onclick: () => act("/faults", {type: "fail-node", node: name})}, "fail this node"),
       h("button", {onclick: () => this.inspect(`object:Node::${name}`)}, "YAML"),
       h("button", {onclick: () => this.renderInspector()}, "refresh")));
-    await nodeNetworkSection(body, name, nowMark);
+    await nodeNetworkSection(body, name, nowMark, key => this.inspect(`pod:${key}`));
     body.append(h("h4", {}, "containers (crictl ps -a)", nowMark()));
     try {
       const containers = await sim("GET", `/nodes/${encodeURIComponent(name)}/containers`);

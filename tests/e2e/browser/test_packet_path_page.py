@@ -62,6 +62,10 @@ def test_node_inspector_shows_interfaces_and_routes_and_a_traced_packet_is_drawn
     veths = [line for line in addr.splitlines() if "@if2: " in line]
     local = [p for p in pods if p["spec"]["nodeName"] == node]
     assert len(veths) >= len(local) and all("master cni0" in line for line in veths), addr
+    pairs = page.locator(f"[data-inspecting='node:{node}'] [data-table=veths] tr[data-veth]")
+    rows = [r.split("\t") for r in pairs.all_inner_texts()]
+    assert {(f"default/{p['metadata']['name']}", p["status"]["podIP"]) for p in local} <= {(r[2], r[3]) for r in rows}
+    assert all(f"{r[1]}: {r[0]}@if2: " in addr for r in rows), rows
     for other in nodes:
         if other["metadata"]["name"] != node:
             ip = next(a["address"] for a in other["status"]["addresses"] if a["type"] == "InternalIP")
