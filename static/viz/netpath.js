@@ -1,8 +1,9 @@
-// Pod networking on the page: a node's interfaces and routes in its inspector (`ip addr`,
-// `ip route`, from the control API's /nodes/NAME/network), and the packet path: from a pod's
-// inspector, "trace a packet to…" asks the control API (/trace) for the hops of one packet and
-// draws them over the diagram — pod, veth, cni0, the kube-proxy rule that picked a backend and
-// its probability, the other node's eth0 — until the teacher clears it.
+// Pod networking on the page: a node's interfaces, veth pairs and routes in its inspector (`ip
+// addr`, `ip route`, from the control API's /nodes/NAME/network), a pod's own `ip addr`, and the
+// packet path: from a pod's inspector, "trace a packet to…" asks the control API (/trace) for the
+// hops of one packet (a lesson step that traces hands its own over, see main.js) and draws them
+// over the diagram — pod, veth, cni0, the kube-proxy rule that picked a backend and its
+// probability, the other node's eth0 — until the teacher clears it.
 import {sim} from "./api.js";
 import {keyOf, state} from "./model.js";
 import {el} from "./svg.js";
