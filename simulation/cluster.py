@@ -8,6 +8,7 @@ fault, read a scheduling decision or a node's containers. Django's worker
 """
 from __future__ import annotations
 
+import random
 import uuid
 from collections.abc import Callable
 from dataclasses import asdict
@@ -24,6 +25,9 @@ from simulation.controllers.manager import ControllerManager
 from simulation.kernel import Kernel, Pacer
 from simulation.kubelet.kubelet import Kubelet
 from simulation.kubelet.node_spec import NodeSpec
+from simulation.network import iproute
+from simulation.network.path import NodeNet, PathError, path
+from simulation.network.target import TargetError, resolve_target
 from simulation.proxy.kube_proxy import KubeProxy
 from simulation.scheduler.scheduler import Scheduler
 
@@ -75,6 +79,9 @@ class SimCluster:
         self.kernel.set_change_probe(self.observer.current_revision, self.observer.changed_topics)
         self.components: dict[str, Component] = {}
         self.node_specs: dict[str, NodeSpec] = {}
+        #: What iptables' ``statistic`` match draws from when a traced packet meets a Service:
+        #: seeded, and apart from the kernel's source, so tracing never changes the cluster's history.
+        self.trace_rng = random.Random(f"packet-path/{self.kernel.seed}")
         # The API server reaches the kubelets' log endpoint (``pods/log``) through this cluster.
         server.kubelet_logs = self.container_logs
 
@@ -243,6 +250,73 @@ class SimCluster:
         except SimulationError:
             raise LookupError(f'dial tcp {node}:10250: connect: no route to host') from None
         return kubelet.container_log(pod, container, previous)
+
+    # ----------------------------------------------------------------- pod networking
+    def _nodes(self) -> list[dict]:
+        return self.observer.list("nodes")[0]
+
+    def _node_net(self, name: str, nodes: list[dict]) -> NodeNet:
+        kubelet, proxy = self.kubelet(name), self.proxy(name)
+        return NodeNet(name, self.node_specs[name].internal_ip, kubelet.runtime.network,
+                       iproute.node_routes(name, nodes), proxy.services(), proxy.rules())
+
+    def node_network(self, name: str) -> dict:
+        """What ``ip addr``, ``ip route`` and ``iptables-save`` show on node ``name``, and its veth
+        pairs: the kubelet runtime's CNI state, the routes from the Node objects, kube-proxy's rules."""
+        net = self._node_net(name, self._nodes())
+        return {"node": name, "internal_ip": net.internal_ip, "pod_cidr": str(net.network.ipam.subnet),
+                "bridge": {"name": "cni0", "ip": net.network.bridge_ip},
+                "veths": [{"name": v.host_ifname, "ifindex": v.ifindex, "pod": v.pod, "ip": v.ip, "netns": v.netns}
+                          for v in net.network.veths()],
+                "ip_addr": iproute.node_ip_addr(name, net.internal_ip, net.network),
+                "ip_route": [str(r) for r in net.routes], "iptables": self.proxy(name).rules()}
+
+    def pod_network(self, namespace: str, pod: str) -> dict:
+        """``ip addr`` and ``ip route`` inside pod ``namespace/pod``: its ``eth0``, the peer of a
+        veth on its node's bridge (``eth0@ifN``: N is the veth's ifindex on the node)."""
+        obj = self._get("pods", namespace, pod)
+        node = (obj.get("spec") or {}).get("nodeName") or ""
+        if not node:
+            raise SimulationError(f"pod {namespace}/{pod} is not running on any node")
+        network = self.kubelet(node).runtime.network
+        veth = network.by_ip((obj.get("status") or {}).get("podIP") or "")
+        if veth is None or veth.pod_uid != obj["metadata"].get("uid"):
+            raise SimulationError(f"pod {namespace}/{pod} has no network yet (its sandbox is not running)")
+        return {"pod": f"{namespace}/{pod}", "node": node, "veth": veth.host_ifname,
+                "ip_addr": iproute.pod_ip_addr(veth, network.prefix_length),
+                "ip_route": [str(r) for r in iproute.pod_routes(veth, network)]}
+
+    def trace(self, namespace: str, pod: str, to: str) -> dict:
+        """Follow a packet from pod ``namespace/pod`` to ``to``: a pod (``[ns/]name``), an IP, or a
+        Service (``[ns/]name`` or its ClusterIP), each optionally ``:port`` (see
+        :mod:`simulation.network.path`, :mod:`simulation.network.target`). Objects are read through
+        the API server."""
+        source = self._get("pods", namespace, pod)
+        if (source.get("spec") or {}).get("hostNetwork"):
+            raise SimulationError(f"pod {namespace}/{pod} uses its node's network namespace (hostNetwork): it has no "
+                                  "veth of its own to trace from")
+        from_ip = (source.get("status") or {}).get("podIP")
+        if not from_ip:
+            raise SimulationError(f"pod {namespace}/{pod} has no IP yet (its sandbox is not running)")
+        try:
+            target = resolve_target(self.observer, namespace, to)
+        except TargetError as exc:
+            raise SimulationError(str(exc)) from None
+        nodes = self._nodes()
+        nets = [self._node_net(n["metadata"]["name"], nodes) for n in nodes
+                if n["metadata"]["name"] in self.node_specs]
+        try:
+            result = path(nets, from_ip, target.ip, target.port, self.trace_rng).as_dict()
+        except PathError as exc:
+            raise SimulationError(str(exc)) from None
+        result["target"] = target.label
+        return result
+
+    def _get(self, resource: str, namespace: str, name: str) -> dict:
+        try:
+            return self.observer.get(resource, namespace, name)
+        except APIError as exc:
+            raise SimulationError(str(exc)) from None
 
     def decision(self, namespace: str, name: str) -> dict | None:
         for scheduler in self.schedulers():

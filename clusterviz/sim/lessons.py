@@ -34,6 +34,7 @@ from simulation import scenarios
 from simulation.apiserver.errors import StatusError
 from simulation.apiserver.request import APIRequest, UserInfo
 from simulation.cluster import SimulationError, demo_nodes
+from simulation.scenarios.actions import TRACE_COMMAND
 from simulation.scenarios.model import Scenario
 from simulation.scenarios.runner import Runner, SetupFailed
 
@@ -75,6 +76,8 @@ class ServerBackend:
         self.dispatch = dispatch
         #: The User-Agent of the requests sent now: the teacher's kubectl, or a page's reads.
         self.agent = ACTION_AGENT
+        #: The packets a step's ``trace`` actions followed, in order, for the page to draw.
+        self.traces: list[dict] = []
 
     def send(self, method: str, path: str, *, query: dict | None = None, body: bytes | None = None,
              content_type: str = "application/json", headers: dict | None = None,
@@ -98,9 +101,12 @@ class ServerBackend:
 
     def control(self, op: dict) -> Any:
         try:
-            return self.dispatch(self.cluster, op)
+            result = self.dispatch(self.cluster, op)
         except StatusError as exc:
             raise SimulationError(exc.message) from None
+        if op["op"] == "trace":
+            self.traces.append(result)
+        return result
 
     def now_seconds(self) -> float:
         return float(self.control({"op": "state"})["clock"]["now_seconds"])
@@ -211,20 +217,24 @@ def start(cluster: Cluster, scenario_id: str, user: UserInfo, dispatch: Callable
 
 
 def run_step(run: LessonRun, user: UserInfo, dispatch: Callable[[str, dict], Any]) -> list[dict]:
-    """Carry out the shown step's actions (once); what each printed, as kubectl would."""
+    """Carry out the shown step's actions (once); what each printed, as kubectl would, and for a
+    traced packet its path (``trace``), which the page draws."""
     live = _live(run, user, dispatch)
     if run.position in run.ran:
         raise LessonError(f"step {run.position + 1} has run already")
     step = live.scenario.steps[run.position]
     with live.lock:
         live.backend.agent = ACTION_AGENT
+        live.backend.traces = []
         try:
             done = live.runner.run_actions(step.actions)
         except Exception as exc:  # an action the scenario did not expect to fail: say which
             raise LessonError(f"step {run.position + 1} ({step.title}): {exc}") from None
     run.ran = sorted({*run.ran, run.position})
     run.save(update_fields=["ran"])
-    return [{"command": command, "output": output} for command, output in done]
+    traces = iter(live.backend.traces)
+    return [{"command": command, "output": output,
+             **({"trace": next(traces, None)} if command.startswith(TRACE_COMMAND) else {})} for command, output in done]
 
 
 def move(run: LessonRun, by: int, revision: Callable[[], int]) -> LessonRun:

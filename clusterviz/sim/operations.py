@@ -15,7 +15,9 @@ from simulation.cluster import SimCluster, SimulationError
 
 #: Operations that change what must survive a restart (pacing, topology, stopped components).
 PERSISTENT = frozenset({"play", "pause", "step", "speed", "live", "start", "stop", "add_scheduler", "replicas"})
-READ_ONLY = frozenset({"state", "components", "steps", "decision", "containers", "iptables", "health", "logs"})
+#: ``trace`` draws from the packet path's own random source, never the kernel's: it changes nothing.
+READ_ONLY = frozenset({"state", "components", "steps", "decision", "containers", "iptables", "health", "logs",
+                       "network", "pod_network", "trace"})
 
 
 def _state(sim: SimCluster, op: dict) -> dict:
@@ -122,6 +124,24 @@ def _iptables(sim: SimCluster, op: dict) -> dict:
     return {"rules": sim.proxy(op["node"]).rules()}
 
 
+def _network(sim: SimCluster, op: dict) -> dict:
+    return sim.node_network(op["node"])
+
+
+def _pod_network(sim: SimCluster, op: dict) -> dict:
+    return sim.pod_network(op["namespace"], op["pod"])
+
+
+def _trace(sim: SimCluster, op: dict) -> dict:
+    source, to = op.get("from"), op.get("to")
+    if not isinstance(source, str) or not source.strip("/"):
+        raise SimulationError("from is required: the sending pod, as NAMESPACE/POD")
+    if not isinstance(to, str) or not to:
+        raise SimulationError("to is required: a pod, a Service or an IP, optionally with :PORT")
+    namespace, _, pod = source.rpartition("/")
+    return sim.trace(namespace or "default", pod, to)
+
+
 def _logs(sim: SimCluster, op: dict) -> dict:
     """A container's log for ``pods/log`` served by another process: lines, or the kubelet's error."""
     try:
@@ -140,7 +160,7 @@ OPERATIONS: dict[str, Callable[[SimCluster, dict], Any]] = {
     "components": _components, "start": _start, "stop": _stop, "add_scheduler": _add_scheduler,
     "replicas": _replicas,
     "fault": _fault, "steps": _steps, "decision": _decision, "containers": _containers, "iptables": _iptables,
-    "health": _health, "logs": _logs,
+    "network": _network, "pod_network": _pod_network, "trace": _trace, "health": _health, "logs": _logs,
 }
 
 

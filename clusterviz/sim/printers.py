@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from simulation.apimachinery.timestamps import go_duration
+from simulation.network.path import describe
 
 #: kubectl's and crictl's tabwriter padding between columns.
 PADDING = 3
@@ -160,3 +161,15 @@ def containers(rows: Sequence[dict], now_seconds: float) -> str:
 def iptables(result: dict) -> str:
     """The node's rules, as ``iptables-save`` prints them."""
     return "\n".join(result["rules"])
+
+
+def network(result: dict) -> str:
+    """A node's (or a pod's) network as its shell shows it: ``ip addr``, ``ip route``."""
+    where = f"in pod {result['pod']}" if "pod" in result else f"on {result['node']}"
+    return "\n".join([f"$ ip addr   # {where}", *result["ip_addr"], "", f"$ ip route  # {where}", *result["ip_route"]])
+
+
+
+def trace(result: dict) -> str:
+    """A packet's path, one numbered hop a line (:func:`simulation.network.path.describe`)."""
+    return describe(result)

@@ -130,8 +130,10 @@ class HTTPBackend:
             return self._sim("POST", "step", {"count": op["count"]})
         if kind == "decision":
             return self._sim("GET", f"decisions/{quote(op['namespace'])}/{quote(op['pod'])}")
-        if kind in ("containers", "iptables"):
+        if kind in ("containers", "iptables", "network"):
             return self._sim("GET", f"nodes/{quote(op['node'])}/{kind}")
+        if kind == "trace":
+            return self._sim("GET", "trace?" + urlencode({"from": op["from"], "to": op["to"]}))
         raise SimulationError(f"unknown operation {kind!r}")
 
     # ----------------------------------------------------------------- time

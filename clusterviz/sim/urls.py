@@ -19,6 +19,9 @@ urlpatterns = [
     path("clusters/<str:cluster>/sim/decisions/<str:namespace>/<str:pod>", views.decision),
     path("clusters/<str:cluster>/sim/nodes/<str:node>/containers", views.containers),
     path("clusters/<str:cluster>/sim/nodes/<str:node>/iptables", views.iptables),
+    path("clusters/<str:cluster>/sim/nodes/<str:node>/network", views.network),
+    path("clusters/<str:cluster>/sim/pods/<str:namespace>/<str:pod>/network", views.pod_network),
+    path("clusters/<str:cluster>/sim/trace", views.trace),
     # the Lessons panel (clusterviz.sim.lessons)
     path("clusters/<str:cluster>/sim/lessons", lesson_views.catalogue),
     path("clusters/<str:cluster>/sim/lessons/new", lesson_views.new_cluster),

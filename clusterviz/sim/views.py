@@ -191,6 +191,22 @@ def iptables(request, body, node: str):
     return {"op": "iptables", "node": node}
 
 
+@control("GET")
+def network(request, body, node: str):
+    return {"op": "network", "node": node}
+
+
+@control("GET")
+def pod_network(request, body, namespace: str, pod: str):
+    return {"op": "pod_network", "namespace": namespace, "pod": pod}
+
+
+@control("GET")
+def trace(request, body):
+    """A packet's path: ``?from=NAMESPACE/POD&to=TARGET`` (a pod, a Service or an IP, with ``:PORT``)."""
+    return {"op": "trace", "from": request.GET.get("from", ""), "to": request.GET.get("to", "")}
+
+
 @csrf_exempt
 def revision(request: HttpRequest, cluster: str, revision: int) -> JsonResponse:
     """When the store reached ``revision`` and through which request (time travel's banner).

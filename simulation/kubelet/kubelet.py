@@ -139,9 +139,8 @@ class Kubelet(PodWorkers, KubeRuntimeManager, Prober, Component):
                             + ((pod.get("status") or {}).get("initContainerStatuses") or [])
                             if s.get("name") == container_name), "") or "ContainerCreating"
             raise LookupError(f'container "{container_name}" in pod "{name}" is waiting to start: {waiting}')
-        gateway = self.spec.pod_cidr.rsplit(".", 1)[0] + ".1"
         return logs.container_log(container, name, instance, now_seconds=self.kernel.now_seconds,
-                                  epoch=self.kernel.epoch, client_ip=gateway)
+                                  epoch=self.kernel.epoch, client_ip=self.runtime.network.bridge_ip)
 
     def _uid_of(self, namespace: str, name: str) -> str | None:
         for w in self.workers.values():

@@ -149,8 +149,8 @@ class KubeRuntimeManager:
             if sandbox.pause is not None:
                 w.known_exits.add(sandbox.pause.id)
         phase = (w.pod.get("status") or {}).get("phase")
-        return (f"kubelet on {self.node}: pod {w.key} has {phase.lower()}; it stops the pod's sandbox and releases "
-                f"IP {live[-1].ip}")
+        return (f"kubelet on {self.node}: pod {w.key} has {phase.lower()}; it stops the pod's sandbox (CNI DEL "
+                f"removes its veth pair) and releases IP {live[-1].ip}")
 
     def _definition_changed(self, w: PodWorker, container: dict, current: rt.Container) -> str:
         """The container's image was changed in the pod spec: kill it; the next step restarts it."""
@@ -204,15 +204,23 @@ class KubeRuntimeManager:
 
     def _create_pod_sandbox(self, w: PodWorker, sandboxes: list[rt.Sandbox]) -> str:
         attempt = sandboxes[-1].attempt + 1 if sandboxes else 0
+        host_network = bool((w.pod.get("spec") or {}).get("hostNetwork"))
         try:
-            sandbox = self.runtime.run_pod_sandbox(w.uid, w.name, w.namespace, attempt)
+            sandbox = self.runtime.run_pod_sandbox(w.uid, w.name, w.namespace, attempt,
+                                                   host_ip=self.spec.internal_ip if host_network else "")
         except RuntimeError as exc:
             self._event(w, WARNING, events.FAILED_CREATE_POD_SANDBOX, f"Failed to create pod sandbox: {exc}")
             self._wake(w, SANDBOX_RETRY_SECONDS)
             return f"kubelet on {self.node} fails to create the sandbox of {w.key}: {exc}"
         self._wake(w, CREATE_SECONDS)
+        if host_network:
+            return (f"kubelet on {self.node} creates the sandbox of pod {w.key}: hostNetwork, so the pause container "
+                    f"({rt.PAUSE_IMAGE}) shares the node's network namespace (no CNI call): pod IP {sandbox.ip}, the "
+                    "node's own")
+        veth = self.runtime.veth_of(sandbox.id)
         return (f"kubelet on {self.node} creates the sandbox of pod {w.key}: the pause container "
-                f"({rt.PAUSE_IMAGE}) holds its network namespace, pod IP {sandbox.ip}")
+                f"({rt.PAUSE_IMAGE}) holds its network namespace; CNI ADD (bridge) links it to cni0 through "
+                f"veth pair {veth.host_ifname if veth else '?'} and gives it pod IP {sandbox.ip}")
 
     # ----------------------------------------------------------------- starting a container
     def _start_container(self, w: PodWorker, container: dict, sandbox: rt.Sandbox, *, init: bool) -> str | None:
@@ -378,7 +386,8 @@ class KubeRuntimeManager:
                 w.handled_sandboxes.add(sandbox.id)
             w.ready_ids.clear()
             self._wake(w, SYNC_SECONDS)
-            return f"kubelet on {self.node}: the containers of {w.key} have stopped; its sandbox is stopped"
+            return (f"kubelet on {self.node}: the containers of {w.key} have stopped; its sandbox is stopped (CNI DEL "
+                    "removes its veth pair and releases its IP)")
         if w.terminating == "stopped":
             self.runtime.remove_pod(w.uid)
             w.terminating = "deleted"

@@ -9,8 +9,13 @@ container exit, pause included, and tells ``on_change`` (the kubelet's PLEG) abo
 Promises:
 
 * A sandbox is a pause container (``registry.k8s.io/pause:3.10``) holding the pod's network
-  namespace and IP, which comes from the node's pod CIDR (host-local IPAM: the next free
-  address after the last one handed out). App containers join it: they share its IP.
+  namespace. As containerd does, RunPodSandbox sets that namespace up through CNI (ADD of the
+  ``bridge`` plugin, :mod:`simulation.network.cni`): a veth pair on ``cni0`` and the pod's IP
+  from the node's pod CIDR (host-local IPAM, the one place pod IPs come from). A failed ADD
+  fails RunPodSandbox with containerd's "failed to setup network for sandbox" and leaves
+  nothing behind. Stopping the sandbox is the CNI DEL: the veth pair goes, the IP is released.
+  App containers join the namespace: they share its IP. A ``hostNetwork`` sandbox uses the
+  node's own namespace: no CNI call, its IP is the node's.
 * Ids come from the kernel's seeded random source, so the same seed gives the same ids.
 * Pulls are serialized, as the kubelet's default ``serializeImagePulls: true``: a pull
   requested while another runs waits for it ("… including waiting").
@@ -24,12 +29,12 @@ Promises:
 from __future__ import annotations
 
 import hashlib
-import ipaddress
 from dataclasses import dataclass, field
 from typing import Callable
 
 from simulation.apimachinery.timestamps import parse_time
 from simulation.kernel import Kernel
+from simulation.network.cni import BridgeNetwork, CNIError, VethPair
 
 from .node_spec import PAUSE_IMAGE
 
@@ -186,7 +191,8 @@ class ContainerRuntime:
                  pull_bandwidth_bytes_per_second: float = 30_000_000.0) -> None:
         self.kernel = kernel
         self.node = node
-        self.network = ipaddress.ip_network(pod_cidr, strict=False)
+        #: The node's pod network: bridge ``cni0`` and a veth pair per live sandbox.
+        self.network = BridgeNetwork(node, pod_cidr, kernel.rng.getrandbits)
         self.bandwidth = pull_bandwidth_bytes_per_second
         self._images: dict[str, Image] = {}
         for ref, size in images:
@@ -195,8 +201,6 @@ class ContainerRuntime:
         self._containers: dict[str, Container] = {}
         self._pulls: dict[str, PullTicket] = {}
         self._pull_busy_until = 0.0
-        self._ips_in_use: set[str] = set()
-        self._last_ip = self.network.network_address + 1  # .1 is the bridge (cni0)
         #: Called with the container after a fault changed it (the kubelet's PLEG listens).
         self.on_change: Callable[[Container], None] = lambda container: None
 
@@ -261,23 +265,21 @@ class ContainerRuntime:
         return self._images[key]
 
     # ----------------------------------------------------------------- sandboxes
-    def _allocate_ip(self) -> str:
-        hosts = self.network.num_addresses - 2
-        candidate = self._last_ip
-        for _ in range(hosts):
-            candidate += 1
-            if candidate >= self.network.broadcast_address:
-                candidate = self.network.network_address + 2
-            if str(candidate) not in self._ips_in_use:
-                self._last_ip = candidate
-                self._ips_in_use.add(str(candidate))
-                return str(candidate)
-        raise RuntimeError(f"failed to allocate for range 0: no IP addresses available in range set: {self.network}")
-
-    def run_pod_sandbox(self, pod_uid: str, pod_name: str, namespace: str, attempt: int = 0) -> Sandbox:
-        """RunPodSandbox: a network namespace with an IP, held by a running pause container."""
+    def run_pod_sandbox(self, pod_uid: str, pod_name: str, namespace: str, attempt: int = 0, *,
+                        host_ip: str = "") -> Sandbox:
+        """RunPodSandbox: a network namespace set up by CNI ADD (veth pair, IP), held by a running
+        pause container; with ``host_ip`` (a hostNetwork pod) the node's namespace and address.
+        ``RuntimeError`` with containerd's message when the ADD fails."""
         now = self._now
-        sandbox = Sandbox(self._new_id(), pod_uid, pod_name, namespace, attempt, self._allocate_ip(), now)
+        sandbox_id = self._new_id()
+        ip = host_ip
+        if not host_ip:
+            try:
+                ip = self.network.add(sandbox_id, namespace, pod_name, pod_uid).ip
+            except CNIError as exc:
+                raise RuntimeError(f'rpc error: code = Unknown desc = failed to setup network for sandbox '
+                                   f'"{sandbox_id}": {exc}') from None
+        sandbox = Sandbox(sandbox_id, pod_uid, pod_name, namespace, attempt, ip, now)
         pause = Container(self._new_id(), POD_CONTAINER_NAME, sandbox.id, pod_uid, pod_name, namespace, PAUSE_IMAGE,
                           attempt, now, pause=True, state=RUNNING, started_at=now)
         sandbox.pause = pause
@@ -291,7 +293,8 @@ class ContainerRuntime:
         from the status the last kubelet posted, as containerd would still hold them — same
         pod IP, same container IDs, start times and restart counts. ``epoch`` turns the status'
         timestamps into runtime seconds; ``lifetimes`` are the containers' process lifetimes
-        (run seconds, exit code) by name. None when the status shows nothing running."""
+        (run seconds, exit code) by name; a hostNetwork pod's sandbox takes no veth. None when the
+        status shows nothing running."""
         status = pod.get("status") or {}
         ip = status.get("podIP") or ""
         running = [c for c in status.get("containerStatuses") or []
@@ -307,7 +310,8 @@ class ContainerRuntime:
                                   started_at=sandbox_start)
         self._sandboxes[sandbox.id] = sandbox
         self._containers[sandbox.pause.id] = sandbox.pause
-        self._ips_in_use.add(ip)
+        if not (pod.get("spec") or {}).get("hostNetwork"):
+            self.network.add(sandbox.id, sandbox.namespace, sandbox.pod_name, sandbox.pod_uid, ip=ip)
         for c, at in zip(running, started):
             began = (at - epoch) if at is not None else sandbox_start
             run_seconds, exit_code = lifetimes.get(c["name"], (None, 0))
@@ -322,7 +326,8 @@ class ContainerRuntime:
         return sandbox
 
     def stop_pod_sandbox(self, sandbox_id: str) -> None:
-        """StopPodSandbox: its containers and the pause container stop, its IP is released."""
+        """StopPodSandbox: its containers and the pause container stop; CNI DEL removes its veth
+        pair and releases its IP."""
         sandbox = self._sandboxes.get(sandbox_id)
         if sandbox is None:
             return
@@ -331,13 +336,17 @@ class ContainerRuntime:
         if sandbox.pause is not None:
             self.stop_container(sandbox.pause.id, exit_code=0)
         sandbox.state = SANDBOX_NOTREADY
-        self._ips_in_use.discard(sandbox.ip)
+        self.network.delete(sandbox_id)
 
     def remove_pod_sandbox(self, sandbox_id: str) -> None:
         self.stop_pod_sandbox(sandbox_id)
         self._sandboxes.pop(sandbox_id, None)
         for cid in [c.id for c in self._containers.values() if c.sandbox_id == sandbox_id]:
             del self._containers[cid]
+
+    def veth_of(self, sandbox_id: str) -> VethPair | None:
+        """The sandbox's veth pair, while its network is up."""
+        return self.network.veth_of(sandbox_id)
 
     def sandbox(self, sandbox_id: str) -> Sandbox | None:
         self._settle()

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from simulation.apimachinery.selectors import parse_label_selector
+from simulation.network.path import describe
 
 from .kube import APIFailure, Identity, Session, object_ref, resolve
 from .loader import line_of, plain
@@ -22,12 +23,14 @@ from .model import Problems
 
 API_VERBS = ("create", "apply", "patch", "scale", "delete", "get", "race", "watch")
 CONTROL_VERBS = ("stop", "start", "add-scheduler", "replicas", "fault", "speed", "pause", "play", "step", "advance",
-                 "decision", "containers", "iptables")
+                 "decision", "containers", "iptables", "network", "trace")
 VERBS = API_VERBS + CONTROL_VERBS
 FAULT_TYPES = ("kill-container", "fail-node", "drop-watch-events")
 REPLICATED = ("scheduler", "controller-manager")
 #: ``kubectl delete --cascade=…`` and the DeleteOptions propagationPolicy it sends.
 CASCADE = {"background": "Background", "foreground": "Foreground", "orphan": "Orphan"}
+#: How a ``trace`` action's command begins (the page draws the path of a step's traces).
+TRACE_COMMAND = "python manage.py sim trace "
 #: How long ``advance`` may let time pass in one action (virtual seconds).
 MAX_ADVANCE_SECONDS = 600
 
@@ -81,8 +84,11 @@ class Action:
                     f"kubectl replace -f mine.yaml (both from the same read)")
         if self.verb == "watch":
             return f"kubectl get {a['resource']}{ns} --watch   # terminal {a['name']}"
-        if self.verb in ("stop", "start", "add-scheduler", "speed", "step", "containers", "iptables"):
+        if self.verb in ("stop", "start", "add-scheduler", "speed", "step", "containers", "iptables", "network"):
             return f"python manage.py sim {self.verb} {a['value']}"
+        if self.verb == "trace":
+            pod = a.get("pod") or f"$(kubectl get pod -l {a.get('selector')} -o name | head -1 | cut -d/ -f2)"
+            return f"{TRACE_COMMAND}--from {a.get('namespace', namespace)}/{pod} --to {a['to']}"
         if self.verb == "decision":
             pod = a.get("pod") or f"$(kubectl get pod -l {a.get('selector')} -o name | head -1 | cut -d/ -f2)"
             return f"python manage.py sim decision {a.get('namespace', namespace)}/{pod}"
@@ -237,12 +243,26 @@ class Action:
         if self.verb == "iptables":
             rules = control({"op": "iptables", "node": a["value"]})["rules"]
             return "\n".join(r for r in rules if "KUBE-SVC" in r or "KUBE-SEP" in r) or "no service rules"
+        if self.verb == "network":
+            net = control({"op": "network", "node": a["value"]})
+            return "\n".join(["$ ip addr", *net["ip_addr"], "$ ip route", *net["ip_route"]])
+        if self.verb == "trace":
+            pod = a.get("pod") or self._running_pod(session)
+            return describe(control({"op": "trace", "from": f"{self._namespace(session)}/{pod}", "to": a["to"]}))
         if self.verb == "step":
             result = control({"op": "step", "count": a["value"]})
             return "\n".join(f"{s['time_seconds']:9.3f}s  {s['component']}: {s['caption']}" for s in result["steps"])
         session.backend.wait(lambda: False, a["value"])
         return f"{a['value']:g} seconds passed"
 
+
+    def _running_pod(self, session: Session) -> str:
+        """The first running pod the action's selector matches."""
+        found = session.api.find("pods", self._namespace(session), selector=self.args["selector"])
+        running = [p for p in found if (p.get("status") or {}).get("phase") == "Running"]
+        if not running:
+            raise ActionFailed(f"no running pod matches {self.args['selector']!r}")
+        return running[0]["metadata"]["name"]
 
     def _decision(self, session: Session) -> str:
         """The scheduler's decision for the pod, short: each node's verdict, the winner, the Event."""
@@ -372,7 +392,7 @@ def _args(verb: str, value: Any, line: int, problems: Problems) -> dict | None:
     if verb in ("create", "apply"):
         manifest = _manifest(value, line, verb, problems)
         return None if manifest is None else {"manifest": manifest}
-    if verb in ("stop", "start", "add-scheduler", "containers", "iptables"):
+    if verb in ("stop", "start", "add-scheduler", "containers", "iptables", "network"):
         if not isinstance(value, str) or not value:
             problems.add(line, f"{verb}: must name a component, e.g. {verb}: kube-scheduler")
             return None
@@ -399,6 +419,7 @@ def _args(verb: str, value: Any, line: int, problems: Problems) -> dict | None:
                "watch": {"resource", "name", "namespace"},
                "replicas": {"component", "count"},
                "decision": {"pod", "selector", "namespace"},
+               "trace": {"pod", "selector", "namespace", "to"},
                "fault": {"type", "pod", "selector", "namespace", "container", "node", "component", "count",
                          "resource"}}[verb]
     for key in value:
@@ -442,6 +463,13 @@ def _args(verb: str, value: Any, line: int, problems: Problems) -> dict | None:
             problems.add(line_of(value, "count"), "replicas: count must be 1, 2 or 3")
     elif verb == "fault":
         return _fault(value, args, line, problems)
+    elif verb == "trace":
+        if bool(value.get("pod")) == bool(value.get("selector")):
+            problems.add(line, "trace: give either pod or selector (the sending pod)")
+        elif value.get("selector"):
+            _check_selector(value, "selector", verb, problems)
+        if not isinstance(value.get("to"), str) or not value["to"]:
+            problems.add(line, "trace: to is required: a pod, a Service or an IP, optionally with :PORT")
     elif verb == "decision":
         if bool(value.get("pod")) == bool(value.get("selector")):
             problems.add(line, "decision: give either pod or selector")

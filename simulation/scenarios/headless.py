@@ -127,6 +127,11 @@ class HeadlessBackend:
             return sim.kubelet(op["node"]).runtime.containers()
         elif kind == "iptables":
             return {"rules": sim.proxy(op["node"]).rules()}
+        elif kind == "network":
+            return sim.node_network(op["node"])
+        elif kind == "trace":
+            namespace, _, pod = op["from"].rpartition("/")
+            return sim.trace(namespace, pod, op["to"])
         elif kind != "state":
             raise SimulationError(f"unknown operation {kind!r}")
         return sim.state()

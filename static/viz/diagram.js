@@ -12,6 +12,7 @@ import {FanOut} from "./fanout.js";
 import {keyOf, state, podStatus, statusClass} from "./model.js";
 import {CHAR_WIDTH, charsIn, clip, controllerOf, nameWants, ownerColour, shortName} from "./names.js";
 import {BAND_TOP, ObjectsView} from "./objects.js";
+import {redrawPath} from "./netpath.js";
 import {el} from "./svg.js";
 
 export {el};
@@ -298,6 +299,7 @@ export class Diagram {
       if (this.overlay) this.overlay.setAttribute("viewBox", viewBox);
     }
     this.height = Math.max(L.height, 420);
+    redrawPath(this);
   }
 
   drawNodes(L) {

@@ -13,7 +13,7 @@
 // "back to the teacher" follows again. Their prediction goes to the teacher, whose panel
 // shows the class's tally as it comes in (``classroom.answers``).
 import {sim} from "./api.js";
-import {on, RESOURCES} from "./model.js";
+import {emit, on, RESOURCES} from "./model.js";
 
 const $ = id => document.getElementById(id);
 const POLL_MS = 1000;
@@ -229,7 +229,11 @@ export class Lessons {
     try {
       const answer = await sim("POST", path, body);
       if (path === "/lessons/new") { location.href = answer.url.replace("#lesson", `#lesson=${body.scenario}`); return; }
-      if (answer.outputs) this.outputs[answer.position] = answer.outputs;
+      if (answer.outputs) {
+        this.outputs[answer.position] = answer.outputs;
+        const traced = answer.outputs.filter(o => o.trace);  // the step followed a packet: draw the last one
+        if (traced.length) emit("packet-path", traced[traced.length - 1].trace);
+      }
       this.lesson = answer.stopped ? null : answer;
     } catch (e) {
       this.error = e.message;

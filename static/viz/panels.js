@@ -7,6 +7,7 @@ import {EXAMPLES} from "./examples.js";
 import {queueText} from "./diagram.js";
 import {FOLLOW_DELAY_MS, ownRead, shown, signature, wrote} from "./follow.js";
 import {actor, emit, keyOf, podStatus, state} from "./model.js";
+import {nodeNetworkSection, podNetworkSection, traceForm} from "./netpath.js";
 import {documents, toYAML} from "./yaml.js";
 
 const $ = id => document.getElementById(id);
@@ -326,6 +327,7 @@ export class Panels {
       h("button", {onclick: () => act("/faults", {type: "fail-node", node: name})}, "fail this node"),
       h("button", {onclick: () => this.inspect(`object:Node::${name}`)}, "YAML"),
       h("button", {onclick: () => this.renderInspector()}, "refresh")));
+    await nodeNetworkSection(body, name, nowMark, key => this.inspect(`pod:${key}`));
     body.append(h("h4", {}, "containers (crictl ps -a)", nowMark()));
     try {
       const containers = await sim("GET", `/nodes/${encodeURIComponent(name)}/containers`);
@@ -448,6 +450,10 @@ export class Panels {
     if (containers.length) body.append(h("table", {class: "grid"}, h("tr", {}, ["container", "state", "ready", "restarts"].map(x => h("th", {}, x))),
       containers.map(c => h("tr", {}, h("td", {}, c.name), h("td", {}, Object.keys(c.state || {})[0] || ""),
         h("td", {}, String(c.ready)), h("td", {}, c.restartCount)))));
+    if (!state.view) {
+      await podNetworkSection(body, pod, nowMark);
+      traceForm(body, pod, this.diagram);
+    }
     body.append(h("h4", {}, "scheduler decision", nowMark()));
     try {
       const d = await sim("GET", `/decisions/${pod.metadata.namespace}/${pod.metadata.name}`);

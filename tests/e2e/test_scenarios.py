@@ -43,3 +43,21 @@ def test_the_deployment_chain_runs_on_the_demo_cluster(live, tmp_path, kubectl):
                                     "has deployment.apps/web, which the scenario creates — it needs a fresh cluster "
                                     "(or delete them first)")
     assert "[1/7]" not in again.stdout  # nothing ran
+
+
+def test_pod_networking_follows_packets_on_the_demo_cluster_over_http(live, tmp_path):
+    """The lesson's network and trace actions reach the hosted cluster through the control API."""
+    lesson = yaml.safe_load((LIBRARY / "pod-networking.yaml").read_text())
+    lesson["setup"]["speed"] = 20
+    path = tmp_path / "pod-networking-fast.yaml"
+    path.write_text(yaml.safe_dump(lesson, sort_keys=False))
+
+    done = live.manage("scenario", "run", str(path), "--cluster", "demo", check=False)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-2000:]
+    out = done.stdout
+    assert "$ python manage.py sim network node-1" in out and "3: cni0: " in out and "master cni0" in out
+    assert "10.244.2.0/24 via 172.18.0.4 dev eth0" in out
+    assert "result: delivered: delivered to default/kubia-a" in out  # the same-node trace
+    assert "result: delivered: delivered to default/kubia-b" in out
+    assert "KUBE-SVC-" in out and "TAKEN" in out
+    assert out.rstrip().splitlines()[-1].startswith("✓ pod-networking: 7 steps passed")

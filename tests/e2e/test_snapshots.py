@@ -71,3 +71,30 @@ def test_a_bad_file_is_refused_with_its_line_and_nothing_is_created(sim_server, 
     clusters = sim_server.manage("shell", "-c", "from clusterviz.clusters.models import Cluster; "
                                                 "print(list(Cluster.objects.values_list('name', flat=True)))").stdout
     assert "broken" not in clusters
+
+
+def test_an_exhausted_pod_cidr_shows_in_kubectl_as_upstreams_failed_sandbox(sim_server, kubectl, tmp_path):
+    """A node whose podCIDR holds five pods, given six: the sixth's sandbox fails in the CNI's words."""
+    pods = [{"apiVersion": "v1", "kind": "Pod", "metadata": {"name": f"p{i}", "namespace": "default"},
+             "spec": {"containers": [{"name": "app", "image": "nginx:1.27"}]}} for i in range(6)]
+    snap = tmp_path / "tiny-net.yaml"
+    snap.write_text(yaml.safe_dump({"kind": "ClusterSnapshot", "version": 1, "cluster": "tiny-net",
+                                    "simulation": {"seed": 1, "mode": "live", "speed": 1.0,
+                                                   "nodes": [{"name": "tiny", "pod_cidr": "10.244.1.0/29"}]},
+                                    "objects": pods}))
+    sim_server.manage("snapshot", "import", str(snap), "--cluster", "tiny-net")
+    kc = functools.partial(kubectl, kubeconfig=sim_server.kubeconfig("tiny-net"))
+
+    def failed() -> list[dict]:
+        return get_json(kc, "events", "--field-selector", "reason=FailedCreatePodSandBox")["items"]
+
+    event = wait_for(failed, timeout=90)[0]
+    assert event["type"] == "Warning" and event["source"]["component"] == "kubelet"
+    prefix, _, rest = event["message"].partition('failed to setup network for sandbox "')
+    assert prefix == "Failed to create pod sandbox: rpc error: code = Unknown desc = "
+    assert rest[64:] == ('": plugin type="bridge" failed (add): failed to allocate for range 0: no IP addresses '
+                         'available in range set: 10.244.1.1-10.244.1.6'), event["message"]
+    described = ok(kc("describe", "pod", event["involvedObject"]["name"]))
+    assert "FailedCreatePodSandBox" in described and "no IP addresses available in range set" in described
+    ips = [p["status"].get("podIP") for p in get_json(kc, "pods")["items"] if p["status"].get("podIP")]
+    assert len(ips) == 5 == len(set(ips)) and all(ip.startswith("10.244.1.") for ip in ips)

@@ -45,3 +45,17 @@ def test_a_speed_leaves_a_paused_cluster_paused():
     sim, _ = make_cluster(mode="paused")
     state = operations.execute(sim, {"op": "speed", "speed": 10})
     assert state["clock"] == {**state["clock"], "mode": "paused", "speed": 10.0}
+
+
+@pytest.mark.parametrize("op,message", [
+    ({"op": "trace", "from": "", "to": "web"}, "from is required: the sending pod, as NAMESPACE/POD"),
+    ({"op": "trace", "from": "default/web-x", "to": ""}, "to is required: a pod, a Service or an IP"),
+    ({"op": "trace", "from": "default/web-x", "to": "web"}, 'pods "web-x" not found'),
+    ({"op": "network", "node": "node-9"}, "no node named 'node-9'"),
+    ({"op": "pod_network", "namespace": "default", "pod": "web-x"}, 'pods "web-x" not found'),
+], ids=["no-from", "no-to", "no-such-pod", "no-such-node", "no-such-pod-network"])
+def test_network_reads_refuse_what_they_cannot_show(op, message):
+    sim, _ = make_cluster(mode="paused")
+    with pytest.raises(SimulationError, match=message):
+        operations.execute(sim, op)
+

@@ -22,7 +22,8 @@ def test_list_is_a_table_of_the_shipped_scenarios_by_section():
     by_id = {row.split()[0]: row for row in rows}
     assert len(by_id) >= 18
     assert by_id["deployment-chain"].split()[1] == "11.2" and by_id["deployment-chain"].endswith("runnable")
-    assert by_id["pod-networking"].endswith("pending: issue 17")
+    assert by_id["ha-control-plane"].endswith("pending: issue 17")
+    assert by_id["pod-networking"].endswith("runnable")
     assert rows.index(by_id["control-plane-components"]) < rows.index(by_id["deployment-chain"]) < \
         rows.index(by_id["scheduler-crashed"])
 
@@ -84,5 +85,5 @@ steps:
 
 
 def test_a_pending_scenario_is_not_run():
-    with pytest.raises(CommandError, match="scenario pod-networking is not runnable yet: pending issue 17"):
-        run("run", "pod-networking")
+    with pytest.raises(CommandError, match="scenario ha-control-plane is not runnable yet: pending issue 17"):
+        run("run", "ha-control-plane")

@@ -18,7 +18,8 @@ def test_the_library_covers_fifteen_rows_of_chapter_11_and_marks_the_rest_pendin
     assert {s.section for s in runnable} >= {"11.1.1", "11.1.2", "11.1.3", "11.1.4", "11.1.5", "11.1.6", "11.1.7",
                                              "11.1.8", "11.2", "11.3", "11.5", "notes"}
     pending = {s.section: s.pending for s in SCENARIOS if not s.runnable}
-    assert set(pending) == {"11.1.9", "11.4", "11.6"}
+    assert set(pending) <= {"11.1.9", "11.6"}
+    assert "11.4" in {s.section for s in runnable}  # pod networking: follow the packet
     assert all(reason.startswith("issue 17") for reason in pending.values())
     assert all(s.minutes <= 5 for s in SCENARIOS)
 

@@ -49,9 +49,13 @@ def problems_of(tmp_path, text: str) -> list[str]:
      "10: create: this cluster serves no kind 'Widget'"),
     ("  - title: t\n    narration: n\n    actions:\n      - delete: {resource: rc, name: kubia, cascade: sideways}\n",
      "10: delete: cascade must be one of background, foreground, orphan"),
+    ("  - title: t\n    narration: n\n    actions:\n      - trace: {to: kubia}\n",
+     "10: trace: give either pod or selector (the sending pod)"),
+    ("  - title: t\n    narration: n\n    actions:\n      - trace: {pod: client}\n",
+     "10: trace: to is required"),
 ], ids=["yaml-syntax", "duplicate-key", "no-narration", "unknown-action", "unknown-resource", "bad-selector",
         "bad-jsonpath", "unknown-condition", "timeout-too-long", "expect-on-control", "check-without-solution",
-        "unknown-stage", "unknown-kind", "unknown-cascade"])
+        "unknown-stage", "unknown-kind", "unknown-cascade", "trace-without-sender", "trace-without-target"])
 def test_a_mistake_is_reported_at_its_line(tmp_path, body, expected):
     found = problems_of(tmp_path, GOOD_HEAD + body)
     assert any(p.startswith(expected) for p in found), found

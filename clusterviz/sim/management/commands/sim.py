@@ -11,6 +11,8 @@
     python manage.py sim fail-node node-2
     python manage.py sim drop-watch-events kube-controller-manager 5 [--resource replicasets --namespace default]
     python manage.py sim steps [--since N] [--all] | decision default/web-x | containers node-1 | iptables node-1
+    python manage.py sim network node-1 | default/web-x  (ip addr and ip route on the node, or in the pod)
+    python manage.py sim trace --from default/web-x --to my-svc:80   (a packet's path; --to: pod, Service or IP)
 
 It talks HTTP to the running server (``manage.py up``) with the cluster's admin token (HTTPS,
 trusting the cluster's CA, when the server serves only that: ``CLUSTERVIZ_HTTPS_ONLY``) and
@@ -20,6 +22,7 @@ from __future__ import annotations
 
 import json
 import urllib.error
+import urllib.parse
 import urllib.request
 from typing import Any
 
@@ -29,7 +32,7 @@ from clusterviz.sim import printers
 from clusterviz.sim.connection import connect
 
 VERBS = ["state", "play", "pause", "live", "step", "speed", "stop", "start", "add-scheduler", "replicas", "kill-container",
-         "fail-node", "drop-watch-events", "steps", "decision", "containers", "iptables"]
+         "fail-node", "drop-watch-events", "steps", "decision", "containers", "iptables", "network", "trace"]
 
 
 def _ns_name(value: str) -> tuple[str, str]:
@@ -50,6 +53,8 @@ class Command(BaseCommand):
                             help="step, steps: every action, housekeeping (heartbeats, relists…) included.")
         parser.add_argument("--resource", default="", help="drop-watch-events: only events of this resource.")
         parser.add_argument("--namespace", default="", help="drop-watch-events: only events in this namespace.")
+        parser.add_argument("--from", dest="source", default="", help="trace: the sending pod, NAMESPACE/POD.")
+        parser.add_argument("--to", default="", help="trace: a pod, a Service or an IP, optionally with :PORT.")
         parser.add_argument("-o", "--output", choices=["json"], help="Print the control API's JSON.")
         parser.add_argument("--server", default="", help="Base URL (default: this machine's `up` server).")
 
@@ -96,6 +101,10 @@ class Command(BaseCommand):
             return printers.containers(data, now_seconds)
         if verb == "iptables":
             return printers.iptables(data)
+        if verb == "network":
+            return printers.network(data)
+        if verb == "trace":
+            return printers.trace(data)
         return data["result"]  # the faults say what happened in words
 
     @staticmethod
@@ -135,4 +144,13 @@ class Command(BaseCommand):
         if verb == "decision":
             namespace, pod = _ns_name(arg(0, "NAMESPACE/POD"))
             return "GET", f"decisions/{namespace}/{pod}", {}
+        if verb == "network" and "/" in arg(0, "a node name or NAMESPACE/POD"):
+            namespace, pod = _ns_name(rest[0])
+            return "GET", f"pods/{namespace}/{pod}/network", {}
+        if verb == "trace":
+            if not options["source"] or not options["to"]:
+                raise CommandError("trace needs --from NAMESPACE/POD and --to TARGET[:PORT]")
+            namespace, pod = _ns_name(options["source"])
+            query = urllib.parse.urlencode({"from": f"{namespace}/{pod}", "to": options["to"]})
+            return "GET", f"trace?{query}", {}
         return "GET", f"nodes/{arg(0, 'a node name')}/{verb}", {}
