@@ -14,6 +14,7 @@ from simulation.apimachinery.wellknown import (
 
 from . import field
 from .apps import _not_more_than_100_percent, _positive_int_or_percent
+from .common import validate_preemption_policy
 from .field import GoRepr
 from .objectmeta import (
     validate_label_selector,
@@ -23,7 +24,6 @@ from .objectmeta import (
 
 #: ``scheduling.HighestUserDefinablePriority``: one billion; the system classes sit above it.
 HIGHEST_USER_DEFINABLE_PRIORITY = 1_000_000_000
-PREEMPTION_POLICIES = ("Never", "PreemptLowerPriority")
 
 
 def _known_system_class(name: str, value: int, global_default: bool) -> str:
@@ -56,10 +56,7 @@ def validate_priority_class(pc: dict, old: dict | None) -> list[dict]:
     elif isinstance(value, int) and value > HIGHEST_USER_DEFINABLE_PRIORITY:
         errs.append(field.forbidden("value", "maximum allowed value of a user defined priority is "
                                     f"{HIGHEST_USER_DEFINABLE_PRIORITY}"))
-    policy = pc.get("preemptionPolicy")
-    if policy is not None and policy not in PREEMPTION_POLICIES:
-        errs.append(field.not_supported("preemptionPolicy", policy, PREEMPTION_POLICIES))
-    return errs
+    return errs + validate_preemption_policy(pc.get("preemptionPolicy"), "preemptionPolicy")
 
 
 def _validate_pdb_spec(spec: dict) -> list[dict]:
@@ -73,10 +70,12 @@ def _validate_pdb_spec(spec: dict) -> list[dict]:
         if value is not None:
             errs += _positive_int_or_percent(value, f"spec.{key}")
             errs += _not_more_than_100_percent(value, f"spec.{key}")
+    errs += validate_label_selector(spec.get("selector"), "spec.selector")
+    # after the selector, as upstream's ValidatePodDisruptionBudgetSpec checks them
     policy = spec.get("unhealthyPodEvictionPolicy")
     if policy is not None and policy not in ("IfHealthyBudget", "AlwaysAllow"):
         errs.append(field.not_supported("spec.unhealthyPodEvictionPolicy", policy, ("AlwaysAllow", "IfHealthyBudget")))
-    return errs + validate_label_selector(spec.get("selector"), "spec.selector")
+    return errs
 
 
 def validate_pod_disruption_budget(pdb: dict, old: dict | None) -> list[dict]:
