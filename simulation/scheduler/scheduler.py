@@ -21,6 +21,9 @@ Promises:
   it changed), a ``FailedScheduling`` Warning with upstream's message, and waits in the
   unschedulable queue until the cluster changes (node added or changed, assigned pod deleted) or
   5 minutes pass.
+* Its Events (``Scheduled``, ``FailedScheduling``, ``Preempted``) go through ``events.k8s.io/v1``
+  as 1.33's scheduler records them (:mod:`simulation.client.eventsv1`: reporter, action, series);
+  only its leader-election Events use the legacy core/v1 recorder.
 * The last decision per pod is kept (:meth:`Scheduler.decision`), bounded in count and in size.
 * Per cycle the work is that of the nodes evaluated; the snapshot is never rebuilt.
 """
@@ -87,10 +90,11 @@ POD_FIELD_SELECTOR = "status.phase!=Succeeded,status.phase!=Failed"
 def truncate_message(message: str) -> str:
     """Upstream ``truncateMessage``: a FailedScheduling note cut to the API's note limit, ending
     in `` ...`` (the pod's condition keeps the whole message)."""
-    if len(message) <= NOTE_LENGTH_LIMIT:
+    raw = message.encode()
+    if len(raw) <= NOTE_LENGTH_LIMIT:  # Go's len counts bytes
         return message
     suffix = " ..."
-    return message[:NOTE_LENGTH_LIMIT - len(suffix)] + suffix
+    return raw[:NOTE_LENGTH_LIMIT - len(suffix)].decode(errors="ignore") + suffix
 
 
 def lease_name_for(scheduler_name: str) -> str:

@@ -576,3 +576,9 @@ def test_the_five_minute_flush_fires_once_per_parked_pod_and_never_spins():
 
     flushes = [s for s in kernel.history if s.action == "flush-unschedulable"]
     assert len(flushes) <= 2 and any(s.extra.get("moved") == 1 for s in flushes), flushes
+
+
+def test_a_failed_scheduling_note_is_cut_to_the_api_limit_as_upstream_truncates_it():
+    assert scheduler_module.truncate_message("x" * 1024) == "x" * 1024
+    cut = scheduler_module.truncate_message("0/3 nodes are available: " + "y" * 2000)
+    assert len(cut.encode()) == 1024 and cut.endswith("y ...")
