@@ -53,7 +53,7 @@ def to_core(event: dict) -> dict:
     ``{}``, the legacy timestamps ``null`` and the reporter's two strings always present."""
     out = {k: v for k, v in event.items() if k not in {v1 for _, v1 in _RENAMED}}
     for core, v1 in _RENAMED:
-        if event.get(v1) is not None:
+        if event.get(v1) not in (None, "", 0):  # Go omits the empty ones (an empty note, no count)
             out[core] = event[v1]
     out.setdefault("source", {})
     out.setdefault("firstTimestamp", None)

@@ -262,3 +262,12 @@ def test_an_event_is_created_through_the_new_api_and_bad_ones_are_refused(kv, na
     ok(kv("delete", "events.events.k8s.io", name, "-n", namespace))
     rc, _, err = kv("get", "events", name, "-n", namespace)
     assert rc == 1 and "NotFound" in err, err
+
+
+def test_describe_node_shows_kube_proxy_starting_from_the_new_events_api(kv):
+    out = ok(kv("describe", "node", "node-1"))
+    lines = out.splitlines()
+    section = [re.split(r"\s{2,}", line.strip()) for line in lines[lines.index("Events:") + 1:] if line.startswith("  ")]
+    assert section[0] == ["Type", "Reason", "Age", "From", "Message"], out
+    assert [cells[:2] + cells[3:] for cells in section[2:] if cells[3:4] == ["kube-proxy"]] == [
+        ["Normal", "Starting", "kube-proxy"]], out
