@@ -59,6 +59,8 @@ class EventsV1Recorder:
         self.component = component
         #: isomorphic key -> the Event as last recorded (series counted here between writes)
         self._cache: dict[tuple, dict] = {}
+        #: how many cached Events are series (the 30-minute heartbeat runs while any is)
+        self._series = 0
         self._finish_timer = None
         self._refresh_timer = None
 
@@ -87,6 +89,7 @@ class EventsV1Recorder:
         else:
             cached["series"] = {"count": 2, "lastObservedTime": rfc3339_micro(now)}
             self._record(cached)
+            self._series += 1
         self._keep_checking()
 
     # ----------------------------------------------------------------- the sink
@@ -112,7 +115,7 @@ class EventsV1Recorder:
         if self._finish_timer is None:
             self._finish_timer = self.kernel.schedule(FINISH_SECONDS, self._finish_series, component=self.component,
                                                       action="finish-event-series")
-        if self._refresh_timer is None and any(e.get("series") for e in self._cache.values()):
+        if self._refresh_timer is None and self._series:
             self._refresh_timer = self.kernel.schedule(REFRESH_SECONDS, self._refresh_series,
                                                        component=self.component, action="refresh-event-series")
 
@@ -129,6 +132,7 @@ class EventsV1Recorder:
                     self._record(event)
                     written.append(event)
                     del self._cache[key]
+                    self._series -= 1
             elif (parse_time(event["eventTime"]) or 0) < cutoff:
                 del self._cache[key]
         if self._cache:
