@@ -59,13 +59,22 @@ def validate_priority_class(pc: dict, old: dict | None) -> list[dict]:
     return errs + validate_preemption_policy(pc.get("preemptionPolicy"), "preemptionPolicy")
 
 
+def _go_pdb_spec(spec: dict) -> GoRepr:
+    """The internal ``policy.PodDisruptionBudgetSpec`` as Go's ``%#v`` prints it in a field error:
+    its fields are pointers, shown by address (a placeholder here, as upstream's differ per run)."""
+    fields = (("MinAvailable", "minAvailable", "intstr.IntOrString"), ("Selector", "selector", "v1.LabelSelector"),
+              ("MaxUnavailable", "maxUnavailable", "intstr.IntOrString"),
+              ("UnhealthyPodEvictionPolicy", "unhealthyPodEvictionPolicy", "policy.UnhealthyPodEvictionPolicyType"))
+    shown = [f"{go}:(*{typ})({'nil' if spec.get(key) is None else f'0xc0000100{8 * i:02x}'})"
+             for i, (go, key, typ) in enumerate(fields)]
+    return GoRepr("policy.PodDisruptionBudgetSpec{" + ", ".join(shown) + "}")
+
+
 def _validate_pdb_spec(spec: dict) -> list[dict]:
     errs: list[dict] = []
     min_available, max_unavailable = spec.get("minAvailable"), spec.get("maxUnavailable")
     if min_available is not None and max_unavailable is not None:
-        errs.append(field.invalid("spec", GoRepr(f"policy.PodDisruptionBudgetSpec{{MinAvailable:{min_available}, "
-                                                 f"MaxUnavailable:{max_unavailable}}}"),
-                                  "minAvailable and maxUnavailable cannot be both set"))
+        errs.append(field.invalid("spec", _go_pdb_spec(spec), "minAvailable and maxUnavailable cannot be both set"))
     for key, value in (("minAvailable", min_available), ("maxUnavailable", max_unavailable)):
         if value is not None:
             errs += _positive_int_or_percent(value, f"spec.{key}")

@@ -77,6 +77,11 @@ PDB_CREATE = [
     ("over-100-percent", pdb(maxUnavailable="120%"), [c(
         "FieldValueInvalid", "spec.maxUnavailable",
         'Invalid value: intstr.IntOrString{Type:1, IntVal:0, StrVal:"120%"}: must not be greater than 100%')]),
+    ("both-set", pdb(minAvailable=1, maxUnavailable=1), [c(
+        "FieldValueInvalid", "spec", "Invalid value: policy.PodDisruptionBudgetSpec{MinAvailable:(*intstr.IntOrString)"
+        "(0xc000010000), Selector:(*v1.LabelSelector)(0xc000010008), MaxUnavailable:(*intstr.IntOrString)"
+        "(0xc000010010), UnhealthyPodEvictionPolicy:(*policy.UnhealthyPodEvictionPolicyType)(nil)}: "
+        "minAvailable and maxUnavailable cannot be both set")]),
     ("selector-before-eviction-policy",
      pdb(minAvailable=1, unhealthyPodEvictionPolicy="Never",
          selector={"matchExpressions": [{"key": "app", "operator": "Within", "values": ["web"]}]}),
