@@ -98,7 +98,7 @@ RESOURCES: tuple[ResourceType, ...] = (
     # authentication.k8s.io/v1 SelfSubjectReview, events.k8s.io/v1 (quota)
     ResourceType("authentication.k8s.io", "v1", "selfsubjectreviews", "SelfSubjectReview", False,
                  verbs=("create",), create_only=True),
-    ResourceType("events.k8s.io", "v1", "events", "Event", True, ("ev",), verbs=("get", "list", "watch")),
+    ResourceType("events.k8s.io", "v1", "events", "Event", True, ("ev",)),
 )
 
 _BY_GVR = {(r.group, r.version, r.name): r for r in RESOURCES}

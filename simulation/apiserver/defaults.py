@@ -449,7 +449,10 @@ def _default_subjects(obj: dict) -> None:
 
 
 def _default_priority_class(obj: dict) -> None:
-    _set(obj, "preemptionPolicy", "PreemptLowerPriority")
+    """``SetDefaults_PriorityClass``: only a missing policy (a nil pointer) is defaulted; an
+    empty one is left for validation to call missing."""
+    if obj.get("preemptionPolicy") is None:
+        obj["preemptionPolicy"] = "PreemptLowerPriority"
 
 
 def _default_endpoint_slice(obj: dict) -> None:

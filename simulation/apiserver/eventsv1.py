@@ -1,16 +1,17 @@
-"""``events.k8s.io/v1``: the stored Events seen through the newer API's shape.
+"""``events.k8s.io/v1``: the one stored Event kind, read and written in the newer API's shape.
 
 Upstream stores one Event kind (``/registry/events/<ns>/<name>``) and serves it under both
 ``v1`` and ``events.k8s.io/v1``; the second is a conversion (``pkg/apis/events/v1``'s
-``Convert_core_Event_To_v1_Event``), not a second copy. The renamed fields: ``involvedObject``
-→ ``regarding``, ``message`` → ``note``, ``source`` → ``deprecatedSource``, ``firstTimestamp``
-/ ``lastTimestamp`` / ``count`` → ``deprecated…``; ``eventTime``, ``series``, ``action``,
-``related`` and ``reportingInstance`` keep their names, and core's ``reportingComponent`` is
-``reportingController``.
+``Convert_core_Event_To_v1_Event`` and back), not a second copy. The renamed fields:
+``involvedObject`` → ``regarding``, ``message`` → ``note``, ``source`` → ``deprecatedSource``,
+``firstTimestamp`` / ``lastTimestamp`` / ``count`` → ``deprecated…``; ``eventTime``, ``series``,
+``action``, ``related`` and ``reportingInstance`` keep their names, and core's
+``reportingComponent`` is ``reportingController``.
 
-Served here for reads (get, list, watch and their Tables, with ``kubectl get``'s columns);
-field selectors match the stored Event, so the core names (``involvedObject.name``,
-``reason``, ``type``) select on both APIs.
+Every verb is served: an Event written here is converted to the stored (core) shape
+(:func:`to_core`) and validated with the new API's stricter rules; what is read is converted back
+(:func:`from_core`). Field selectors match the stored Event, so the core names
+(``involvedObject.name``, ``reason``, ``type``) select on both APIs, as upstream's one registry does.
 """
 from __future__ import annotations
 
@@ -46,11 +47,19 @@ def from_core(event: dict) -> dict:
 
 
 def to_core(event: dict) -> dict:
-    """The inverse of :func:`from_core`: what the core printer reads (``kubectl get`` shows an
-    Event the same through either API, as upstream prints both from the internal kind)."""
+    """The inverse of :func:`from_core`: how an Event written through this API is stored, and
+    what the core printer reads (``kubectl get`` shows an Event the same through either API, as
+    upstream prints both from the internal kind). As Go encodes a core Event, the source is
+    ``{}``, the legacy timestamps ``null`` and the reporter's two strings always present."""
     out = {k: v for k, v in event.items() if k not in {v1 for _, v1 in _RENAMED}}
     for core, v1 in _RENAMED:
-        if event.get(v1) is not None:
+        if event.get(v1) not in (None, "", 0):  # Go omits the empty ones (an empty note, no count)
             out[core] = event[v1]
+    out.setdefault("source", {})
+    out.setdefault("firstTimestamp", None)
+    out.setdefault("lastTimestamp", None)
+    out.setdefault("reportingComponent", "")
+    out.setdefault("reportingInstance", "")
     out["apiVersion"] = "v1"
+    out["kind"] = "Event"
     return out

@@ -76,7 +76,7 @@ class Registry:
                 return APIResponse(201, obj, warnings)
             raise errors.already_exists(rt.name, rt.group, name)
         try:
-            stored = self.server.store.create(key, obj)
+            stored = self.server.store.create(key, call.internal(obj))
         except KeyExistsError:
             raise errors.already_exists(rt.name, rt.group, name) from None
         return self._created(call, stored, warnings)
@@ -114,7 +114,7 @@ class Registry:
 
     def _created(self, call: Call, stored: dict, warnings: dict) -> APIResponse:
         self.record_write(call, int(stored["metadata"]["resourceVersion"]))
-        return APIResponse(201, stored, warnings)
+        return APIResponse(201, call.type_meta(stored), warnings)
 
     # ------------------------------------------------------------------ update, patch, apply
     def update(self, call: Call) -> APIResponse:
@@ -156,7 +156,8 @@ class Registry:
         rt = call.rt
         sub = call.info.subresource
 
-        def try_update(old: dict) -> tuple[dict | Deletion | None, Answer]:
+        def try_update(stored: dict) -> tuple[dict | Deletion | None, Answer]:
+            old = call.external(stored)
             old_rv = old["metadata"]["resourceVersion"]
             new = make(old)
             if not isinstance(new, dict) or not isinstance(new.get("metadata"), dict):
@@ -184,7 +185,7 @@ class Registry:
             if track:
                 new = apply.record_update(old, new, self._writer(call), *_field_types(call))
             if new == {**old, "apiVersion": rt.group_version, "kind": rt.kind}:
-                return None, lambda _: self._unchanged(call, old)
+                return None, lambda _: self._unchanged(call, stored)
             self.server.admit_and_validate(call, admission.UPDATE, new, old, sub)
             if call.dry_run:
                 return None, lambda _: APIResponse(200, new)
@@ -194,9 +195,9 @@ class Registry:
                 # stamped with the revision of the deletion.
                 def answer_deleted(deleted: dict | None) -> APIResponse:
                     new["metadata"]["resourceVersion"] = deleted["metadata"]["resourceVersion"]
-                    return self._written(call, new, warnings)
+                    return self._written(call, call.internal(new), warnings)
                 return DELETE, answer_deleted
-            return new, lambda stored: self._written(call, stored, warnings)
+            return call.internal(new), lambda written: self._written(call, written, warnings)
 
         return try_update
 
@@ -230,7 +231,7 @@ class Registry:
             obj, _, warnings = self._admit_create(call, obj, track=False)
             if call.dry_run:
                 return None, lambda _: APIResponse(201, obj, warnings)
-            return obj, lambda stored: self._created(call, stored, warnings)
+            return call.internal(obj), lambda stored: self._created(call, stored, warnings)
 
         return self._guaranteed_update(call, call.info.name,
                                        self._updater(call, applied, from_patch=True, track=False), try_create)
@@ -258,7 +259,8 @@ class Registry:
                 if exc.code != 404:
                     raise
         return APIResponse(200, {"kind": call.rt.list_kind, "apiVersion": call.rt.group_version,
-                                 "metadata": {"resourceVersion": str(revision)}, "items": items})
+                                 "metadata": {"resourceVersion": str(revision)},
+                                 "items": [call.external(o) for o in items]})
 
     def _delete_one(self, call: Call, name: str, options: dict) -> APIResponse:
         """Upstream's ``Store.Delete``: check preconditions, then either delete now, write the

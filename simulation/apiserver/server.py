@@ -60,9 +60,11 @@ HEALTH_CHECKS = {
 _GO_INT = re.compile(r"[+-]?[0-9]+")
 
 
-#: Kinds stored in another group's shape, by (group, kind): how to answer with them.
+#: Kinds stored in another group's shape, by (group, kind): how to answer with one stored
+#: (the stored shape → this group's) and how to store one written here (the reverse).
 # events.k8s.io/v1 (quota)
-EXTERNAL_SHAPES: dict[tuple[str, str], Callable[[dict], dict]] = {(eventsv1.GROUP, "Event"): eventsv1.from_core}
+EXTERNAL_SHAPES: dict[tuple[str, str], tuple[Callable[[dict], dict], Callable[[dict], dict]]] = {
+    (eventsv1.GROUP, "Event"): (eventsv1.from_core, eventsv1.to_core)}
 
 
 @dataclass
@@ -110,12 +112,26 @@ class Call:
         """``obj`` stamped with this endpoint's ``apiVersion`` and ``kind``: every object the
         server answers with carries its type, as upstream's encoder sets ``TypeMeta``. A kind
         stored in another group's shape is converted (``events.k8s.io/v1`` Events)."""
-        convert = EXTERNAL_SHAPES.get((self.rt.group, self.rt.kind))
-        if convert is not None:
-            return convert(obj)
+        shapes = EXTERNAL_SHAPES.get((self.rt.group, self.rt.kind))
+        if shapes is not None:
+            return shapes[0](obj)
         obj["apiVersion"] = self.rt.group_version
         obj["kind"] = self.rt.kind
         return obj
+
+    def external(self, stored: dict) -> dict:
+        """A stored object as this endpoint's writes see it (the ``old`` of an update, what a
+        patch applies to): the object itself, or a converted copy for a kind stored in another
+        group's shape."""
+        shapes = EXTERNAL_SHAPES.get((self.rt.group, self.rt.kind))
+        return shapes[0](deep_copy(stored)) if shapes is not None else stored
+
+    def internal(self, obj: dict) -> dict:
+        """An object written through this endpoint as the store keeps it: itself, or (an
+        ``events.k8s.io/v1`` Event) converted to the one stored kind, as upstream's storage
+        encodes every Event as core v1."""
+        shapes = EXTERNAL_SHAPES.get((self.rt.group, self.rt.kind))
+        return shapes[1](obj) if shapes is not None else obj
 
     def int_param(self, name: str) -> int | None:
         """An integer query parameter (``limit``, ``timeoutSeconds``); 400 when it is not one."""

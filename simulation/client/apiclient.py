@@ -108,8 +108,9 @@ class APIClient:
         return self._call("GET", resource_path(resources.by_name(resource), namespace), query=query)
 
     # ----------------------------------------------------------------- writes
-    def create(self, resource: str, obj: dict, namespace: str = "") -> dict:
-        rt = resources.by_name(resource)
+    def create(self, resource: str, obj: dict, namespace: str = "", *, group: str | None = None) -> dict:
+        """``group`` picks among groups serving the same plural (``events.k8s.io``'s events)."""
+        rt = resources.by_name(resource, group)
         namespace = namespace or obj.get("metadata", {}).get("namespace", "")
         return self._call("POST", resource_path(rt, namespace), obj=obj)
 
@@ -122,8 +123,8 @@ class APIClient:
         return self.update(resource, obj, "status")
 
     def patch(self, resource: str, namespace: str, name: str, patch: Any, *, patch_type: str = "merge",
-              subresource: str = "") -> dict:
-        rt = resources.by_name(resource)
+              subresource: str = "", group: str | None = None) -> dict:
+        rt = resources.by_name(resource, group)
         return self._call("PATCH", resource_path(rt, namespace, name, subresource),
                           body=json.dumps(patch).encode(), content_type=PATCH_TYPES[patch_type])
 

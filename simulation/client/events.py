@@ -40,14 +40,13 @@ COMBINED_PREFIX = "(combined from similar events): "
 
 
 def object_reference(obj: dict, field_path: str = "") -> dict:
+    """``reference.GetReference``: a reference to ``obj``, its empty fields left out as Go's
+    encoder omits them (a Node reference has no namespace, kube-proxy's none of apiVersion)."""
     meta = obj["metadata"]
-    ref = {"kind": obj.get("kind", ""), "apiVersion": obj.get("apiVersion", ""), "name": meta["name"],
-           "uid": meta.get("uid", ""), "resourceVersion": meta.get("resourceVersion", "")}
-    if meta.get("namespace"):
-        ref["namespace"] = meta["namespace"]
-    if field_path:
-        ref["fieldPath"] = field_path
-    return ref
+    ref = {"kind": obj.get("kind", ""), "namespace": meta.get("namespace", ""), "name": meta["name"],
+           "uid": meta.get("uid", ""), "apiVersion": obj.get("apiVersion", ""),
+           "resourceVersion": meta.get("resourceVersion", ""), "fieldPath": field_path}
+    return {k: v for k, v in ref.items() if v}
 
 
 class _LRU(OrderedDict):

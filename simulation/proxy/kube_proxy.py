@@ -12,13 +12,20 @@ Promises:
   ("service default/web now has 3 endpoints"); a sync that rewrote the same rules is housekeeping.
 * :meth:`KubeProxy.rules` is the last written rule set, as ``iptables-save`` prints it;
   :meth:`KubeProxy.services` is the same, structured for drawing.
+* A started process says so on its Node, as upstream's ``birthCry``: a ``Starting`` Event
+  (action ``StartKubeProxy``, no note) recorded through ``events.k8s.io/v1`` by reporter
+  ``kube-proxy``, instance ``kube-proxy-<node>``, about the Node referenced by name with its name
+  for a uid (upstream's ``NodeRef``, which ``kubectl describe node`` looks up that way).
 """
 from __future__ import annotations
 
 from dataclasses import asdict
 
+from simulation.apimachinery.wellknown import KUBE_PROXY
 from simulation.client.apiclient import APIClient
 from simulation.client.component import Component
+from simulation.client.events import NORMAL
+from simulation.client.eventsv1 import EventsV1Recorder
 from simulation.kernel import Kernel, Timer
 
 from . import iptables
@@ -50,10 +57,14 @@ class KubeProxy(Component):
         self.syncs = 0
 
     def event_source(self) -> str:
-        return "kube-proxy"
+        return KUBE_PROXY
 
     # ----------------------------------------------------------------- lifecycle
     def run(self) -> None:
+        # a new process: a recorder with an empty series cache (upstream: NewRecorder(scheme, "kube-proxy"))
+        self.events = EventsV1Recorder(self.kernel, self.client, KUBE_PROXY, self.node, component=self.name)
+        self.events.eventf({"kind": "Node", "metadata": {"name": self.node, "uid": self.node}}, None, NORMAL,
+                           "Starting", "StartKubeProxy", "")
         self.services_informer = self.informer("services")
         self.slices_informer = self.informer("endpointslices", label_selector=SLICE_SELECTOR)
         for informer, relevant in ((self.services_informer, _service_part), (self.slices_informer, _slice_part)):

@@ -141,7 +141,9 @@ class ObjectCondition(Condition):
 @dataclass
 class EventCondition(Condition):
     """At least ``count`` Events (``kubectl get events``, repeats counted) with this reason,
-    and if given this source component, involved object (name prefix) and message text."""
+    and if given this source component, involved object (name prefix) and message text. As
+    kubectl's SOURCE column does, an Event recorded through ``events.k8s.io/v1`` (the
+    scheduler's) has its reporting controller for a source and its series' count for repeats."""
 
     reason: str
     namespace: str
@@ -155,11 +157,12 @@ class EventCondition(Condition):
     def observe(self, session: Session) -> dict:
         events = session.api.find("events", self.namespace)
         matched = [e for e in events if e.get("reason") == self.reason
-                   and (not self.source or (e.get("source") or {}).get("component") == self.source)
+                   and (not self.source or ((e.get("source") or {}).get("component")
+                                            or e.get("reportingComponent")) == self.source)
                    and (not self.object or (e.get("involvedObject") or {}).get("name", "").startswith(self.object))
                    and self.message in (e.get("message") or "")]
         reasons = sorted({e.get("reason", "") for e in events})
-        return {"count": sum(int(e.get("count") or 1) for e in matched),
+        return {"count": sum(int((e.get("series") or {}).get("count") or e.get("count") or 1) for e in matched),
                 "message": matched[-1].get("message", "") if matched else "", "reasons": reasons}
 
     def holds(self, seen: dict) -> bool:

@@ -21,6 +21,9 @@ Promises:
   it changed), a ``FailedScheduling`` Warning with upstream's message, and waits in the
   unschedulable queue until the cluster changes (node added or changed, assigned pod deleted) or
   5 minutes pass.
+* Its Events (``Scheduled``, ``FailedScheduling``, ``Preempted``) go through ``events.k8s.io/v1``
+  as 1.33's scheduler records them (:mod:`simulation.client.eventsv1`: reporter, action, series);
+  only its leader-election Events use the legacy core/v1 recorder.
 * The last decision per pod is kept (:meth:`Scheduler.decision`), bounded in count and in size.
 * Per cycle the work is that of the nodes evaluated; the snapshot is never rebuilt.
 """
@@ -36,6 +39,7 @@ from simulation.apimachinery.wellknown import DEFAULT_SCHEDULER_NAME, KUBE_SCHED
 from simulation.client.apiclient import APIClient, APIError, is_not_found
 from simulation.client.component import Component
 from simulation.client.events import NORMAL, WARNING
+from simulation.client.eventsv1 import NOTE_LENGTH_LIMIT, EventsV1Recorder
 from simulation.kernel import Kernel
 
 from .algorithm import ScheduleResult, schedule_pod
@@ -76,9 +80,21 @@ SCHEDULED, UNSCHEDULABLE, BIND_ERROR = "Scheduled", "Unschedulable", "BindError"
 WAITING_ON_VOLUMES = "WaitingOnVolumes"
 #: The PodScheduled=False reason for a cycle that failed on an error rather than a verdict.
 SCHEDULER_ERROR = "SchedulerError"
+#: The ``action`` of the scheduler's Events (``schedule_one.go``, ``preemption.go``).
+SCHEDULING_ACTION, BINDING_ACTION, PREEMPTING_ACTION = "Scheduling", "Binding", "Preempting"
 #: Upstream's pod informer skips finished pods: a pod that Succeeded or Failed leaves the cache
 #: (its watch shows it as deleted), and its requests are free again.
 POD_FIELD_SELECTOR = "status.phase!=Succeeded,status.phase!=Failed"
+
+
+def truncate_message(message: str) -> str:
+    """Upstream ``truncateMessage``: a FailedScheduling note cut to the API's note limit, ending
+    in `` ...`` (the pod's condition keeps the whole message)."""
+    raw = message.encode()
+    if len(raw) <= NOTE_LENGTH_LIMIT:  # Go's len counts bytes
+        return message
+    suffix = " ..."
+    return raw[:NOTE_LENGTH_LIMIT - len(suffix)].decode(errors="ignore") + suffix
 
 
 def lease_name_for(scheduler_name: str) -> str:
@@ -207,13 +223,24 @@ class Scheduler(Component):
         return self.kernel.rng
 
     def event_source(self) -> str:
-        """Events say who decided: ``default-scheduler``, ``my-scheduler``."""
+        """Events say who decided: ``default-scheduler``, ``my-scheduler``. This names the
+        legacy (core/v1) recorder, which upstream's scheduler keeps for leader election only."""
         return self.scheduler_name
+
+    @property
+    def hostname(self) -> str:
+        """The machine the process runs on: the first part of its leader-election identity
+        (``<hostname>_<uuid>``)."""
+        return self.identity.partition("_")[0]
 
     # ----------------------------------------------------------------- lifecycle
     def _fresh_process(self) -> None:
         """What a (re)started process begins with: an empty cache and queue."""
         self.cache = SchedulerCache()
+        #: The profile's recorder (upstream's ``EventBroadcasterAdapter`` → events.k8s.io/v1):
+        #: its series cache is the process's, so a restart begins empty.
+        self.events = EventsV1Recorder(self.kernel, self.client, self.scheduler_name, self.hostname,
+                                       component=self.name)
         self.queue = SchedulingQueue(self.kernel, component=self.name, on_active=self._wake)
         self.next_start_node_index = 0
         self._cycle_timer: Any = None
@@ -412,7 +439,7 @@ class Scheduler(Component):
         self.scheduled += 1
         assigned = f"Successfully assigned {namespace}/{name} to {node}"
         self._keep(queued, result, SCHEDULED, score, assigned)
-        self.recorder.event(pod, NORMAL, "Scheduled", assigned)
+        self.events.eventf(pod, None, NORMAL, "Scheduled", BINDING_ACTION, assigned)
         if result.feasible == 1:
             how = f"only {node} fits; it binds the pod there"
         else:
@@ -443,7 +470,7 @@ class Scheduler(Component):
             preempted = self._prepare_candidate(pod, post)
         self._keep(queued, result, UNSCHEDULABLE, None, message, preemption=post.record if post else None)
         self.queue.add_unschedulable(queued, _rejecting_plugins(result))
-        self.recorder.event(pod, WARNING, "FailedScheduling", message)
+        self.events.eventf(pod, None, WARNING, "FailedScheduling", SCHEDULING_ACTION, truncate_message(message))
         self._set_not_scheduled_condition(pod, UNSCHEDULABLE, message,
                                           nominated_node=post.nominated_node if post is not None else None)
         then = preempted or "The pod stays Pending."
@@ -497,8 +524,8 @@ class Scheduler(Component):
                 if not is_not_found(exc):
                     raise
                 continue
-            self.recorder.event(victim, NORMAL, "Preempted",
-                                f"Preempted by pod {meta.get('uid', '')} on node {node}", related=pod)
+            self.events.eventf(victim, pod, NORMAL, "Preempted", PREEMPTING_ACTION,
+                               f"Preempted by pod {meta.get('uid', '')} on node {node}")
             self.preemptions += 1
         priority = int((pod.get("spec") or {}).get("priority") or 0)
         for info in self.nominated_pods_for_node(node):
@@ -549,7 +576,7 @@ class Scheduler(Component):
         text = str(exc)
         message = f'running Bind plugin "DefaultBinder": {text}'
         self._keep(queued, result, BIND_ERROR, None, message)
-        self.recorder.event(queued.pod, WARNING, "FailedScheduling", message)
+        self.events.eventf(queued.pod, None, WARNING, "FailedScheduling", SCHEDULING_ACTION, truncate_message(message))
         gone = is_not_found(exc) or (exc.code == 409 and ("already assigned" in text or "being deleted" in text))
         if gone:
             then = "it drops the pod from its queue"

@@ -131,7 +131,7 @@ export class Panels {
         h("td", {}, h("a", {href: "#", onclick: ev => { ev.preventDefault(); this.inspect(`object:${o.kind}:${o.namespace || ""}:${o.name}`); }},
           breakable(`${(o.kind || "").toLowerCase()}/${o.name || ""}`))),
         h("td", {}, (e.source && e.source.component) || e.reportingComponent || ""),
-        h("td", {}, `${e.message || ""}${e.count > 1 ? ` (×${e.count})` : ""}`));
+        h("td", {}, `${e.message || ""}${eventCount(e) > 1 ? ` (×${eventCount(e)})` : ""}`));
     }));
   }
 
@@ -432,7 +432,7 @@ export class Panels {
     t.heading.textContent = `Events (${events.length})`;
     t.table.replaceChildren(...events.map(e => h("tr", {class: e.type === "Warning" ? "warning" : ""}, h("td", {}, e.type),
       h("td", {}, e.reason), h("td", {}, (e.source && e.source.component) || e.reportingComponent || ""),
-      h("td", {}, `${e.message || ""}${e.count > 1 ? ` (×${e.count})` : ""}`))));
+      h("td", {}, `${e.message || ""}${eventCount(e) > 1 ? ` (×${eventCount(e)})` : ""}`))));
   }
 
   async podDetails(body, pod) {
@@ -557,8 +557,16 @@ const pastMark = () => (state.view ? h("span", {class: "past-mark", title: "as i
 const nowMark = () => (state.view ? h("span", {class: "now-mark", title: "the store keeps no past for this: shown as it is now"},
   "now") : null);
 
+/** When an Event was last seen: a series' last observation (events.k8s.io/v1 Events, the
+ * scheduler's), else the legacy lastTimestamp, else when it was first seen. */
 function eventTime(e) {
-  return e.lastTimestamp || e.eventTime || e.firstTimestamp || e.metadata.creationTimestamp || "";
+  return (e.series && e.series.lastObservedTime) || e.lastTimestamp || e.eventTime || e.firstTimestamp ||
+    e.metadata.creationTimestamp || "";
+}
+
+/** How often it happened: a series' count, else the legacy count. */
+function eventCount(e) {
+  return e.series ? e.series.count : e.count;
 }
 
 /** The scheduler's decision as a table: one row per node, one column per filter plugin, the score, the winner. */

@@ -1,7 +1,10 @@
 """Quota usage, ``kubectl auth whoami`` and ``events.k8s.io/v1`` through the real kubectl (1.29,
 1.31, 1.33) on one live demo cluster: ``kubectl describe quota`` shows Used against Hard as the
 resourcequota controller keeps them, usage is given back when objects go, whoami prints
-upstream's ATTRIBUTE/VALUE table, and the Events read the same through both Event APIs.
+upstream's ATTRIBUTE/VALUE table, the Events read the same through both Event APIs, the
+scheduler's Events (recorded through ``events.k8s.io/v1``, as 1.33's scheduler does) print in
+``get events -o wide``, ``kubectl events`` and ``describe pod`` as upstream prints them, repeats
+as a series, and an Event can be created through the new API.
 """
 from __future__ import annotations
 
@@ -143,3 +146,128 @@ def test_events_read_the_same_through_both_event_apis(kv, namespace):
     assert "message" not in event and "involvedObject" not in event
     resources = ok(kv("api-resources", "--api-group=events.k8s.io"))
     assert re.search(r"^events\s+ev\s+events.k8s.io/v1\s+true\s+Event$", resources, re.MULTILINE), resources
+
+
+#: How the demo's scheduler names itself: ``<schedulerName>-<hostname>`` (client-go tools/events).
+SCHEDULER_SOURCE = "default-scheduler, default-scheduler-kind-control-plane"
+BIG = """\
+apiVersion: v1
+kind: Pod
+metadata:
+  name: big
+spec:
+  containers:
+  - name: app
+    image: nginx:1.27
+    resources:
+      requests: {cpu: "64"}
+"""
+
+
+@pytest.fixture(scope="module")
+def pending(kc):
+    """A pod no node fits, retried twice (a node's label changes each time): its first
+    FailedScheduling is one Event, the retries of the pod as it then stands a series of two."""
+    ns = unique("pending")
+    ok(kc("create", "namespace", ns))
+    ok(kc("create", "-n", ns, "-f", "-", input=BIG))
+
+    def failed() -> list[dict]:
+        return [e for e in get_json(kc, "events", "-n", ns)["items"] if e["reason"] == "FailedScheduling"]
+    wait_for(failed)
+    node = get_json(kc, "nodes")["items"][0]["metadata"]["name"]
+    for attempt in (1, 2):
+        ok(kc("label", "node", node, f"{ns}=try-{attempt}", "--overwrite"))
+        wait_for(lambda: attempt == 1 and len(failed()) == 2 or
+                 any((e.get("series") or {}).get("count") == 2 for e in failed()), timeout=60)
+    ok(kc("label", "node", node, f"{ns}-"))
+    return ns
+
+
+def test_the_scheduler_events_print_with_their_reporter_as_source(kv, namespace):
+    header, _ = rows(ok(kv("get", "events", "-n", namespace, "-o", "wide")))
+    assert header == ["LAST SEEN", "TYPE", "REASON", "OBJECT", "SUBOBJECT", "SOURCE", "MESSAGE", "FIRST SEEN",
+                      "COUNT", "NAME"]
+    [row] = [r for r in table_lines(ok(kv("get", "events", "-n", namespace, "-o", "wide")))[1:]
+             if r[1:3] == ["Normal", "Scheduled"] and r[3] == "pod/app"]
+    # no SUBOBJECT: the cell is blank, so the row has one cell fewer than the header
+    assert row[4:] == [SCHEDULER_SOURCE, row[5], row[6], "1", row[8]], row
+    assert row[5].startswith(f"Successfully assigned {namespace}/app to ") and row[8].startswith("app.")
+    assert re.fullmatch(r"(\d+[smhd])+", row[6]), row
+
+    [line] = [r for r in table_lines(ok(kv("events", "-n", namespace, "--for", "pod/app")))[1:] if r[2] == "Scheduled"]
+    assert line[1:4] == ["Normal", "Scheduled", "Pod/app"] and line[4] == row[5], line  # kubectl events: Kind/name
+
+    [event] = [e for e in get_json(kv, "events.events.k8s.io", "-n", namespace)["items"]
+               if e["regarding"]["name"] == "app" and e["reason"] == "Scheduled"]
+    assert (event["reportingController"], event["reportingInstance"], event["action"], event["type"]) == (
+        "default-scheduler", "default-scheduler-kind-control-plane", "Binding", "Normal")
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z", event["eventTime"]), event
+    assert event["deprecatedSource"] == {} and event["deprecatedFirstTimestamp"] is None
+    assert "deprecatedCount" not in event
+
+
+def test_describe_pod_names_the_scheduler_in_the_from_column(kv, namespace):
+    out = ok(kv("describe", "pod", "app", "-n", namespace))
+    lines = out.splitlines()
+    start = lines.index("Events:")
+    section = [re.split(r"\s{2,}", line.strip()) for line in lines[start + 1:] if line.startswith("  ")]
+    assert section[0] == ["Type", "Reason", "Age", "From", "Message"], out
+    [scheduled] = [cells for cells in section[2:] if cells[1] == "Scheduled"]
+    assert (scheduled[0], scheduled[3]) == ("Normal", "default-scheduler"), out
+    assert scheduled[4].startswith(f"Successfully assigned {namespace}/app to "), out
+
+
+def test_repeated_failed_scheduling_is_a_series(kv, pending):
+    failed = [r for r in table_lines(ok(kv("get", "events", "-n", pending, "-o", "wide")))[1:]
+              if r[2] == "FailedScheduling"]
+    assert sorted(r[-2] for r in failed) == ["1", "2"], failed
+    assert {r[4] for r in failed} == {SCHEDULER_SOURCE}, failed
+    [message] = {r[5] for r in failed}
+    assert message.startswith("0/3 nodes are available: ") and " preemption: 0/3 nodes are available: " in message
+    out = ok(kv("describe", "pod", "big", "-n", pending))
+    lines = out.splitlines()
+    section = [re.split(r"\s{2,}", line.strip()) for line in lines[lines.index("Events:") + 1:]
+               if line.startswith("  ")]
+    ages = [cells[2] for cells in section[2:] if cells[1] == "FailedScheduling"]
+    assert len(ages) == 2 and sum(bool(re.fullmatch(r"\S+ \(x2 over \S+\)", a)) for a in ages) == 1, out
+
+
+EVENT = """\
+apiVersion: events.k8s.io/v1
+kind: Event
+metadata:
+  name: {name}
+eventTime: "2026-01-01T00:00:00.000000Z"
+reportingController: example.com/teacher
+reportingInstance: teacher-1
+action: Explaining
+reason: Lesson
+type: Normal
+note: The scheduler records its Events like this one.
+regarding: {{kind: Pod, name: app, namespace: {namespace}}}
+"""
+
+
+def test_an_event_is_created_through_the_new_api_and_bad_ones_are_refused(kv, namespace):
+    name = unique("lesson")
+    out = ok(kv("create", "-n", namespace, "-f", "-", input=EVENT.format(name=name, namespace=namespace)))
+    assert out.strip() == f"event.events.k8s.io/{name} created"
+    core = get_json(kv, "events", name, "-n", namespace)
+    assert (core["message"], core["reportingComponent"], core["involvedObject"]["name"]) == (
+        "The scheduler records its Events like this one.", "example.com/teacher", "app")
+    bad = EVENT.format(name=name + "-bad", namespace=namespace).replace("action: Explaining\n", "")
+    rc, _, err = kv("create", "-n", namespace, "-f", "-", input=bad)
+    assert rc == 1 and f'The Event "{name}-bad" is invalid: action: Required value' in err, err
+    ok(kv("delete", "events.events.k8s.io", name, "-n", namespace))
+    rc, _, err = kv("get", "events", name, "-n", namespace)
+    assert rc == 1 and "NotFound" in err, err
+
+
+def test_describe_node_shows_kube_proxy_starting_from_the_new_events_api(kv):
+    out = ok(kv("describe", "node", "node-1"))
+    lines = out.splitlines()
+    section = [re.split(r"\s{2,}", line.strip()) for line in lines[lines.index("Events:") + 1:] if line.startswith("  ")]
+    assert section[0] == ["Type", "Reason", "Age", "From", "Message"], out
+    assert [cells[:2] + cells[3:] for cells in section[2:] if cells[3:4] == ["kube-proxy"]] == [
+        ["Normal", "Starting", "kube-proxy"]], out

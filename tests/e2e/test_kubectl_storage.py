@@ -1,14 +1,14 @@
-"""Storage and StatefulSets through the real kubectl on the demo cluster (its own live server,
-sped up): upstream's ``web`` StatefulSet with a headless Service and volumeClaimTemplates, the
-default StorageClass, claims bound to provisioned local volumes, the 1.33 columns, describe, scale
-and cascade delete, and the controllers' Events."""
+"""Storage and StatefulSets through the real kubectl (1.29, 1.31 and 1.33, each in a namespace
+of its own) on the demo cluster (its own live server, sped up): upstream's ``web`` StatefulSet
+with a headless Service and volumeClaimTemplates, the default StorageClass, claims bound to
+provisioned local volumes, the 1.33 columns, describe, scale and cascade delete, and the
+controllers' Events."""
 from __future__ import annotations
-
-import functools
 
 import pytest
 
-from tests.e2e.conftest import sim_api, tmpfile, wait_for
+from tests.e2e.conftest import ok, sim_api, tmpfile, unique, wait_for
+from tests.e2e.test_kubectl_parity import VERSIONS, VersionedKubectl, bundled_kubectl
 from tests.support.liveserver import LiveServer
 
 pytestmark = pytest.mark.kubectl
@@ -67,56 +67,65 @@ spec:
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     live = LiveServer(tmp_path_factory.mktemp("storage")).start()
+    sim_api(live, live.kubeconfig("demo"))("POST", "speed", {"speed": 20})
     yield live
     live.stop()
 
 
-@pytest.fixture(scope="module")
-def kc(kubectl, server):
-    return functools.partial(kubectl, kubeconfig=server.kubeconfig("demo"))
+@pytest.fixture(scope="module", params=VERSIONS, ids=[f"kubectl-{v}" for v in VERSIONS])
+def kv(request, server, tmp_path_factory) -> VersionedKubectl:
+    return bundled_kubectl(request.param, server.kubeconfig("demo"), tmp_path_factory, "storage-")
 
 
+@pytest.fixture
+def ns(kv) -> str:
+    """A namespace of this test's own for each kubectl version (claims are namespaced, volumes not)."""
+    name = unique(f"storage{kv.minor}")
+    ok(kv("create", "namespace", name))
+    return name
 
 
 def lines(out: str) -> list[list[str]]:
     return [line.split() for line in out.strip().splitlines()]
 
 
-def test_storage_class_columns(kc):
-    rc, out, err = kc("get", "storageclass")
+def test_storage_class_columns(kv):
+    rc, out, err = kv("get", "storageclass")
     assert rc == 0, err
     assert lines(out)[0] == ["NAME", "PROVISIONER", "RECLAIMPOLICY", "VOLUMEBINDINGMODE", "ALLOWVOLUMEEXPANSION", "AGE"]
     assert lines(out)[1][:6] == ["standard", "(default)", "rancher.io/local-path", "Delete", "WaitForFirstConsumer",
                                  "false"]
 
 
-def test_stateful_set_with_claims_runs_scales_and_cascades(kc, server, tmp_path):
-    sim_api(server, server.kubeconfig("demo"))("POST", "speed", {"speed": 20})
-    rc, out, err = kc("apply", "-f", str(tmpfile(tmp_path, "web.yaml", WEB)))
+def test_stateful_set_with_claims_runs_scales_and_cascades(kv, ns, tmp_path):
+    def k(*args: str) -> tuple[int, str, str]:
+        return kv(*args, "-n", ns)
+
+    rc, out, err = k("apply", "-f", str(tmpfile(tmp_path, "web.yaml", WEB)))
     assert rc == 0, err
-    assert wait_for(lambda: kc("get", "sts", "web")[1].split("\n")[1].split()[1:2] == ["2/2"]), kc("get", "pods")[1]
-    rc, out, _ = kc("get", "sts", "web")
+    assert wait_for(lambda: k("get", "sts", "web")[1].split("\n")[1].split()[1:2] == ["2/2"]), k("get", "pods")[1]
+    rc, out, _ = k("get", "sts", "web")
     assert lines(out)[0] == ["NAME", "READY", "AGE"]
-    rc, out, _ = kc("get", "pvc")
+    rc, out, _ = k("get", "pvc")
     header, *rows = lines(out)
     assert header == ["NAME", "STATUS", "VOLUME", "CAPACITY", "ACCESS", "MODES", "STORAGECLASS",
                       "VOLUMEATTRIBUTESCLASS", "AGE"]
     assert [(r[0], r[1], r[3], r[4], r[5], r[6]) for r in rows] == [
         ("www-web-0", "Bound", "1Gi", "RWO", "standard", "<unset>"),
         ("www-web-1", "Bound", "1Gi", "RWO", "standard", "<unset>")]
-    rc, out, _ = kc("get", "pv")
+    rc, out, _ = kv("get", "pv")
     header, *rows = lines(out)
     assert header[:8] == ["NAME", "CAPACITY", "ACCESS", "MODES", "RECLAIM", "POLICY", "STATUS", "CLAIM"]
-    assert sorted(r[5] for r in rows) == ["default/www-web-0", "default/www-web-1"]
-    rc, out, _ = kc("describe", "pvc", "www-web-0")
+    assert sorted(r[5] for r in rows if r[5].startswith(f"{ns}/")) == [f"{ns}/www-web-0", f"{ns}/www-web-1"]
+    rc, out, _ = k("describe", "pvc", "www-web-0")
     assert "Provisioning" in out and "ProvisioningSucceeded" in out and "WaitForFirstConsumer" in out
-    rc, out, _ = kc("describe", "sts", "web")
+    rc, out, _ = k("describe", "sts", "web")
     assert "create Claim www-web-0 Pod web-0 in StatefulSet web success" in out
     assert "create Pod web-1 in StatefulSet web successful" in out
-    rc, out, err = kc("scale", "sts", "web", "--replicas=1")
+    rc, out, err = k("scale", "sts", "web", "--replicas=1")
     assert rc == 0 and out.strip() == "statefulset.apps/web scaled", err
-    assert wait_for(lambda: kc("get", "pods", "-o", "name")[1].split() == ["pod/web-0"])
-    rc, out, _ = kc("delete", "sts", "web")
+    assert wait_for(lambda: k("get", "pods", "-o", "name")[1].split() == ["pod/web-0"])
+    rc, out, _ = k("delete", "sts", "web")
     assert out.strip() == 'statefulset.apps "web" deleted'
-    assert wait_for(lambda: not kc("get", "pods", "-o", "name")[1].strip())
-    assert len(kc("get", "pvc", "-o", "name")[1].split()) == 2, "claims outlive their StatefulSet"
+    assert wait_for(lambda: not k("get", "pods", "-o", "name")[1].strip())
+    assert len(k("get", "pvc", "-o", "name")[1].split()) == 2, "claims outlive their StatefulSet"

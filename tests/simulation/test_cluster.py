@@ -54,7 +54,7 @@ def test_deployment_becomes_three_running_pods_with_the_chain_of_events():
     assert deployment["metadata"]["annotations"]["deployment.kubernetes.io/revision"] == "1"
     events, _ = admin.list("events", "default")
     events = [e for e in events if e["involvedObject"]["kind"] != "Node"]
-    chain = [(e["reason"], e["source"]["component"]) for e in sorted(events, key=lambda e: e["metadata"]["resourceVersion"]
+    chain = [(e["reason"], e["source"].get("component") or e["reportingComponent"]) for e in sorted(events, key=lambda e: e["metadata"]["resourceVersion"]
                                                                     .zfill(12))]
     reasons = [r for r, _ in chain]
     assert chain[0] == ("ScalingReplicaSet", "deployment-controller")

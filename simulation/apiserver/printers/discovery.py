@@ -1,6 +1,7 @@
 """The printer of discovery.k8s.io/v1 EndpointSlice, with upstream's columns and cell
 formatters (``printEndpointSlice``, ``formatDiscoveryPorts``, ``formatDiscoveryEndpoints`` in
-``pkg/printers/internalversion/printers.go``)."""
+``pkg/printers/internalversion/printers.go``); the column descriptions are discovery/v1's swagger
+docs (``types_swagger_doc_generated.go``), as upstream's column definitions take them."""
 from __future__ import annotations
 
 from .columns import AGE, NAME, age_of, column, name_of
@@ -8,9 +9,13 @@ from .columns import AGE, NAME, age_of, column, name_of
 ENDPOINTSLICE_COLUMNS = (
     NAME,
     column("AddressType", "addressType specifies the type of address carried by this EndpointSlice. All addresses "
-                          "in this slice must be the same type. This field is immutable after creation."),
+                          "in this slice must be the same type. This field is immutable after creation. The "
+                          "following address types are currently supported: * IPv4: Represents an IPv4 Address. "
+                          "* IPv6: Represents an IPv6 Address. * FQDN: Represents a Fully Qualified Domain Name."),
     column("Ports", "ports specifies the list of network ports exposed by each endpoint in this slice. Each port "
-                    "must have a unique name."),
+                    "must have a unique name. When ports is empty, it indicates that there are no defined ports. "
+                    "When a port is defined with a nil port value, it indicates \"all ports\". Each slice may "
+                    "include a maximum of 100 ports."),
     column("Endpoints", "endpoints is a list of unique endpoints in this slice. Each slice may include a maximum "
                         "of 1000 endpoints."),
     AGE,

@@ -59,17 +59,27 @@ def _int_or_percent(value: Any) -> int:
     return value if isinstance(value, int) else 0
 
 
+def intstr_repr(value: Any) -> GoRepr:
+    """An ``intstr.IntOrString`` as a field error shows it: its ``String`` method has a pointer
+    receiver, so the value falls back to ``%#v`` (``intstr.IntOrString{Type:1, IntVal:0,
+    StrVal:"120%"}``)."""
+    if isinstance(value, str):
+        return GoRepr(f"intstr.IntOrString{{Type:1, IntVal:0, StrVal:{field.go_quote(value)}}}")
+    number = value if isinstance(value, int) and not isinstance(value, bool) else 0
+    return GoRepr(f'intstr.IntOrString{{Type:0, IntVal:{number}, StrVal:""}}')
+
+
 def _positive_int_or_percent(value: Any, path: str) -> list[dict]:
     if isinstance(value, str):
-        return [field.invalid(path, GoRepr(value), m) for m in is_valid_percent(value)]
+        return [field.invalid(path, intstr_repr(value), m) for m in is_valid_percent(value)]
     if isinstance(value, int) and not isinstance(value, bool):
         return nonnegative(value, path)
-    return [field.invalid(path, GoRepr(str(value)), "must be an integer or percentage (e.g '5%%')")]
+    return [field.invalid(path, intstr_repr(value), "must be an integer or percentage (e.g '5%%')")]
 
 
 def _not_more_than_100_percent(value: Any, path: str) -> list[dict]:
     if isinstance(value, str) and not is_valid_percent(value) and int(value[:-1]) > 100:
-        return [field.invalid(path, GoRepr(value), "must not be greater than 100%")]
+        return [field.invalid(path, intstr_repr(value), "must not be greater than 100%")]
     return []
 
 
@@ -94,7 +104,7 @@ def _deployment_strategy(strategy: dict, path: str) -> list[dict]:
         errs = _positive_int_or_percent(unavailable, f"{p}.maxUnavailable")
         errs += _positive_int_or_percent(surge, f"{p}.maxSurge")
         if _int_or_percent(unavailable) == 0 and _int_or_percent(surge) == 0:
-            errs.append(field.invalid(f"{p}.maxUnavailable", GoRepr(str(unavailable)),
+            errs.append(field.invalid(f"{p}.maxUnavailable", intstr_repr(unavailable),
                                       "may not be 0 when `maxSurge` is 0"))
         return errs + _not_more_than_100_percent(unavailable, f"{p}.maxUnavailable")
     return [field.not_supported(path, _go_strategy(strategy, "DeploymentStrategy", "RollingUpdateDeployment"),
@@ -144,7 +154,7 @@ def _daemon_set_update_strategy(strategy: dict, path: str) -> list[dict]:
     errs += _not_more_than_100_percent(surge, f"{p}.maxSurge")
     has_unavailable, has_surge = _int_or_percent(unavailable) != 0, _int_or_percent(surge) != 0
     if has_unavailable and has_surge:
-        errs.append(field.invalid(f"{p}.maxSurge", GoRepr(str(surge)), "may not be set when maxUnavailable is non-zero"))
+        errs.append(field.invalid(f"{p}.maxSurge", intstr_repr(surge), "may not be set when maxUnavailable is non-zero"))
     elif not has_unavailable and not has_surge:
         errs.append(field.required(f"{p}.maxUnavailable", "cannot be 0 when maxSurge is 0"))
     return errs

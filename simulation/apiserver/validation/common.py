@@ -78,3 +78,17 @@ def validate_quantity_value(resource: str, raw: Any, path: str) -> list[dict]:
         errs.append(field.invalid(path, GoRepr(str(q)), "must be an integer"))
     return errs
 
+
+
+#: ``PreemptLowerPriority`` and ``Never``, in the order upstream's message lists them.
+PREEMPTION_POLICIES = ("PreemptLowerPriority", "Never")
+
+
+def validate_preemption_policy(policy: Any, path: str) -> list[dict]:
+    """``ValidatePreemptionPolicy`` (a pod's or a PriorityClass's, when set): an empty string is
+    missing, anything else unknown is not supported."""
+    if policy is None or policy in PREEMPTION_POLICIES:
+        return []
+    if policy == "":
+        return [field.required(path)]
+    return [field.not_supported(path, policy, PREEMPTION_POLICIES)]

@@ -448,20 +448,76 @@ def _limit_range_consistency(values: dict[str, dict[str, Quantity]], p: str) -> 
 
 # --- Event, Endpoints, Lease --------------------------------------------------------------
 
-_EVENT_IMMUTABLE = ("involvedObject", "reason", "source", "firstTimestamp", "type", "action", "reportingComponent")
+#: What an update through ``events.k8s.io/v1`` may not change, as upstream's
+#: ``ValidateEventUpdate`` lists them (core names, with their internal paths; ``reason`` twice).
+_EVENT_V1_IMMUTABLE = (("involvedObject", "involvedObject"), ("reason", "reason"), ("message", "message"),
+                       ("source", "source"), ("firstTimestamp", "firstTimestamp"),
+                       ("lastTimestamp", "lastTimestamp"), ("count", "count"), ("reason", "reason"),
+                       ("type", "type"), ("eventTime", "eventTime"), ("action", "action"), ("related", "related"),
+                       ("reportingComponent", "reportingController"), ("reportingInstance", "reportingInstance"))
+#: ``ReportingInstanceLengthLimit``, ``ActionLengthLimit``, ``ReasonLengthLimit``, ``NoteLengthLimit``.
+EVENT_REPORTING_INSTANCE_LIMIT = 128
+EVENT_ACTION_LIMIT = 128
+EVENT_REASON_LIMIT = 128
+EVENT_NOTE_LIMIT = 1024
 
 
-def validate_event(obj: dict, old: dict | None = None) -> list[dict]:
-    """Legacy (core/v1) Events; on update only counts, timestamps and the message may move."""
+def _immutable(obj: dict, old: dict, key: str, path: str) -> list[dict]:
+    if (obj.get(key) or None) == (old.get(key) or None):
+        return []
+    value = obj.get(key)
+    shown = value if isinstance(value, (str, int)) or value is None else GoRepr(str(value))
+    return [field.invalid(path, shown, FIELD_IMMUTABLE)]
+
+
+def validate_event(obj: dict, old: dict | None = None, *, strict: bool = False) -> list[dict]:
+    """An Event in its stored (core) shape. ``strict`` when it was written through
+    ``events.k8s.io/v1``: upstream's ``ValidateEventCreate`` / ``ValidateEventUpdate`` then add
+    the new API's rules to the legacy ones (``pkg/apis/core/validation/events.go``); its
+    messages name the internal fields (``involvedObject``, ``message``, ``reportingController``)."""
+    meta, old_meta = obj.get("metadata"), (old or {}).get("metadata")
     if old is not None:
-        errs = validate_object_meta_update(obj.get("metadata"), old.get("metadata"))
-        for key in _EVENT_IMMUTABLE:
-            if (obj.get(key) or None) != (old.get(key) or None):
-                value = obj.get(key)
-                shown = value if isinstance(value, (str, int)) or value is None else GoRepr(str(value))
-                errs.append(field.invalid(key, shown, FIELD_IMMUTABLE))
+        errs = _legacy_event(obj) + validate_object_meta_update(meta, old_meta)
+        if not strict:  # through the core API, anything but the metadata may change
+            return errs
+        if obj.get("series") != old.get("series"):
+            errs += _event_series(obj)
+        for key, path in _EVENT_V1_IMMUTABLE:
+            errs += _immutable(obj, old, key, path)
         return errs
-    errs = validate_object_meta(obj.get("metadata"), True, name_is_dns_subdomain)
+    if not strict:
+        return validate_object_meta(meta, True, name_is_dns_subdomain) + _legacy_event(obj)
+    errs = _legacy_event(obj) + validate_object_meta(meta, True, name_is_dns_subdomain) + _event_series(obj)
+    if not obj.get("eventTime"):
+        errs.append(field.required("eventTime"))
+    if obj.get("type") not in ("Normal", "Warning"):
+        errs.append(field.invalid("type", "", f"has invalid value: {obj.get('type') or ''}"))
+    for key in ("firstTimestamp", "lastTimestamp", "count"):
+        if obj.get(key):
+            errs.append(field.invalid(key, "", "needs to be unset"))
+    source = obj.get("source") or {}
+    if source.get("component") or source.get("host"):
+        errs.append(field.invalid("source", "", "needs to be unset"))
+    return errs
+
+
+def _event_series(obj: dict) -> list[dict]:
+    """``validateV1EventSeries``: a series counts at least 2 and says when it was last seen."""
+    series = obj.get("series")
+    if series is None:
+        return []
+    errs = []
+    if (series.get("count") or 0) < 2:
+        errs.append(field.invalid("series.count", "", "should be at least 2"))
+    if not series.get("lastObservedTime"):
+        errs.append(field.required("series.lastObservedTime"))
+    return errs
+
+
+def _legacy_event(obj: dict) -> list[dict]:
+    """``legacyValidateEvent``: what every Event must satisfy, whichever API wrote it; an Event
+    with an ``eventTime`` (a new-style one) must also name its reporter and action."""
+    errs = []
     namespace = (obj.get("metadata") or {}).get("namespace") or ""
     involved_ns = (obj.get("involvedObject") or {}).get("namespace") or ""
     if not obj.get("eventTime"):
@@ -475,14 +531,17 @@ def validate_event(obj: dict, old: dict | None = None) -> list[dict]:
             errs.append(field.invalid("involvedObject.namespace", involved_ns, "does not match event.namespace"))
         controller = obj.get("reportingComponent") or ""
         if not controller:
-            errs.append(field.required("reportingComponent"))
-        errs += [field.invalid("reportingComponent", controller, m) for m in is_qualified_name(controller)]
-        if not obj.get("reportingInstance"):
-            errs.append(field.required("reportingInstance"))
-        if not obj.get("action"):
-            errs.append(field.required("action"))
-        if not obj.get("reason"):
-            errs.append(field.required("reason"))
+            errs.append(field.required("reportingController"))
+        errs += [field.invalid("reportingController", controller, m) for m in is_qualified_name(controller)]
+        limits = (("reportingInstance", "reportingInstance", EVENT_REPORTING_INSTANCE_LIMIT),
+                  ("action", "action", EVENT_ACTION_LIMIT), ("reason", "reason", EVENT_REASON_LIMIT),
+                  ("message", "message", EVENT_NOTE_LIMIT))
+        for key, path, limit in limits:
+            value = obj.get(key) or ""
+            if not value and key != "message":
+                errs.append(field.required(path))
+            if len(value.encode()) > limit:
+                errs.append(field.invalid(path, "", f"can have at most {limit} characters"))
     errs += [field.invalid("namespace", namespace, m) for m in is_dns1123_subdomain(namespace)]
     return errs
 

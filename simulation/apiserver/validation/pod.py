@@ -21,7 +21,7 @@ from typing import Any
 from simulation.apimachinery.validation import inclusive_range_error, name_is_dns_subdomain
 
 from . import field
-from .common import dns1123_label
+from .common import dns1123_label, validate_preemption_policy
 from .containers import validate_containers, validate_init_containers, validate_security_context, validate_volumes
 from .field import GoRepr
 from .objectmeta import validate_annotations, validate_labels, validate_object_meta, validate_object_meta_update
@@ -100,10 +100,7 @@ def validate_pod_spec(spec: dict | None, path: str, is_pod: bool = False) -> lis
     pc = spec.get("priorityClassName") or ""
     if pc:
         errs += [field.invalid(f"{path}.priorityClassName", pc, m) for m in name_is_dns_subdomain(pc)]
-    preemption = spec.get("preemptionPolicy")
-    if preemption is not None and preemption not in ("PreemptLowerPriority", "Never"):
-        errs.append(field.not_supported(f"{path}.preemptionPolicy", preemption, ("PreemptLowerPriority", "Never")))
-    return errs
+    return errs + validate_preemption_policy(spec.get("preemptionPolicy"), f"{path}.preemptionPolicy")
 
 
 def validate_pod_template_spec(template: dict | None, path: str) -> list[dict]:

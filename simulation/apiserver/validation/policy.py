@@ -14,6 +14,7 @@ from simulation.apimachinery.wellknown import (
 
 from . import field
 from .apps import _not_more_than_100_percent, _positive_int_or_percent
+from .common import validate_preemption_policy
 from .field import GoRepr
 from .objectmeta import (
     validate_label_selector,
@@ -23,7 +24,6 @@ from .objectmeta import (
 
 #: ``scheduling.HighestUserDefinablePriority``: one billion; the system classes sit above it.
 HIGHEST_USER_DEFINABLE_PRIORITY = 1_000_000_000
-PREEMPTION_POLICIES = ("Never", "PreemptLowerPriority")
 
 
 def _known_system_class(name: str, value: int, global_default: bool) -> str:
@@ -56,27 +56,35 @@ def validate_priority_class(pc: dict, old: dict | None) -> list[dict]:
     elif isinstance(value, int) and value > HIGHEST_USER_DEFINABLE_PRIORITY:
         errs.append(field.forbidden("value", "maximum allowed value of a user defined priority is "
                                     f"{HIGHEST_USER_DEFINABLE_PRIORITY}"))
-    policy = pc.get("preemptionPolicy")
-    if policy is not None and policy not in PREEMPTION_POLICIES:
-        errs.append(field.not_supported("preemptionPolicy", policy, PREEMPTION_POLICIES))
-    return errs
+    return errs + validate_preemption_policy(pc.get("preemptionPolicy"), "preemptionPolicy")
+
+
+def _go_pdb_spec(spec: dict) -> GoRepr:
+    """The internal ``policy.PodDisruptionBudgetSpec`` as Go's ``%#v`` prints it in a field error:
+    its fields are pointers, shown by address (a placeholder here, as upstream's differ per run)."""
+    fields = (("MinAvailable", "minAvailable", "intstr.IntOrString"), ("Selector", "selector", "v1.LabelSelector"),
+              ("MaxUnavailable", "maxUnavailable", "intstr.IntOrString"),
+              ("UnhealthyPodEvictionPolicy", "unhealthyPodEvictionPolicy", "policy.UnhealthyPodEvictionPolicyType"))
+    shown = [f"{go}:(*{typ})({'nil' if spec.get(key) is None else f'0xc0000100{8 * i:02x}'})"
+             for i, (go, key, typ) in enumerate(fields)]
+    return GoRepr("policy.PodDisruptionBudgetSpec{" + ", ".join(shown) + "}")
 
 
 def _validate_pdb_spec(spec: dict) -> list[dict]:
     errs: list[dict] = []
     min_available, max_unavailable = spec.get("minAvailable"), spec.get("maxUnavailable")
     if min_available is not None and max_unavailable is not None:
-        errs.append(field.invalid("spec", GoRepr(f"policy.PodDisruptionBudgetSpec{{MinAvailable:{min_available}, "
-                                                 f"MaxUnavailable:{max_unavailable}}}"),
-                                  "minAvailable and maxUnavailable cannot be both set"))
+        errs.append(field.invalid("spec", _go_pdb_spec(spec), "minAvailable and maxUnavailable cannot be both set"))
     for key, value in (("minAvailable", min_available), ("maxUnavailable", max_unavailable)):
         if value is not None:
             errs += _positive_int_or_percent(value, f"spec.{key}")
             errs += _not_more_than_100_percent(value, f"spec.{key}")
+    errs += validate_label_selector(spec.get("selector"), "spec.selector")
+    # after the selector, as upstream's ValidatePodDisruptionBudgetSpec checks them
     policy = spec.get("unhealthyPodEvictionPolicy")
     if policy is not None and policy not in ("IfHealthyBudget", "AlwaysAllow"):
         errs.append(field.not_supported("spec.unhealthyPodEvictionPolicy", policy, ("AlwaysAllow", "IfHealthyBudget")))
-    return errs + validate_label_selector(spec.get("selector"), "spec.selector")
+    return errs
 
 
 def validate_pod_disruption_budget(pdb: dict, old: dict | None) -> list[dict]:

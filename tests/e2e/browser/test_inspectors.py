@@ -52,6 +52,9 @@ def test_a_pending_pods_inspector_shows_its_decision_and_running_state_without_a
                            ".some(td => td.textContent === 'Started')", timeout=30000)
     reasons = page.locator(".inspector [data-table=object-events] tr td:nth-child(2)").all_inner_texts()
     assert "Scheduled" in reasons and "Started" in reasons, reasons
+    # the scheduler records through events.k8s.io/v1: no source, its reporter names it
+    sources = page.locator(".inspector [data-table=object-events] tr td:nth-child(3)").all_inner_texts()
+    assert sources[reasons.index("Scheduled")] == "default-scheduler", sources
     assert page.evaluate("performance.getEntriesByType('navigation').length") == loads
     assert page.locator(f"[data-inspecting='pod:default/{name}']").count() == 1
     shot(page, "inspector-followed-pending-pod")

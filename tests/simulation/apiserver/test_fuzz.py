@@ -133,11 +133,16 @@ SEEDS: dict[str, dict] = {
                       "ports": [{"port": 80}]},
     # authentication.k8s.io/v1, events.k8s.io/v1 (quota)
     "SelfSubjectReview": {},
+    # the same kind written through another group, by ``Kind.group`` (events)
+    "Event.events.k8s.io": {"eventTime": "2024-01-01T00:00:00.000000Z", "reportingController": "default-scheduler",
+                            "reportingInstance": "default-scheduler-node-1", "action": "Binding",
+                            "reason": "Scheduled", "type": "Normal", "note": "Successfully assigned",
+                            "regarding": {"kind": "Pod", "name": "web", "namespace": NAMESPACE}},
 }
 
 
 def seed(rt: ResourceType, name: str = NAME) -> dict:
-    obj = json.loads(json.dumps(SEEDS[rt.kind]))
+    obj = json.loads(json.dumps(SEEDS.get(f"{rt.kind}.{rt.group}", SEEDS[rt.kind])))
     obj.setdefault("metadata", {})["name"] = name
     return {"apiVersion": rt.group_version, "kind": rt.kind, **obj}
 

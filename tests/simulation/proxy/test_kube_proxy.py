@@ -172,3 +172,14 @@ def test_rules_point_at_the_pods_kubelets_run(cluster):
     cluster.kernel.run_for(2)
     dnat = [r.rsplit(" ", 1)[-1] for r in cluster.proxy.rules() if "DNAT" in r and "default/web" in r]
     assert sorted(dnat) == [f"{ip}:80" for ip in ips]
+
+
+def test_a_started_kube_proxy_records_starting_on_its_node_through_the_new_events_api(cluster):
+    [event] = [e for e in cluster.admin.list("events", "default")[0] if e["reason"] == "Starting"]
+    assert event["involvedObject"] == {"kind": "Node", "name": "node-2", "uid": "node-2"}
+    assert (event["type"], event["action"], event["reportingComponent"], event["reportingInstance"]) == (
+        "Normal", "StartKubeProxy", "kube-proxy", "kube-proxy-node-2")
+    assert event["source"] == {} and event["eventTime"] and "message" not in event
+    cluster.proxy.stop()
+    cluster.proxy.start()  # a new process cries again
+    assert sum(e["reason"] == "Starting" for e in cluster.admin.list("events", "default")[0]) == 2

@@ -47,8 +47,8 @@ def test_a_high_priority_pod_preempts_a_low_priority_one_on_a_full_node(cluster)
         "True", "PreemptionByScheduler", "default-scheduler: preempting to accommodate a higher priority pod")
     [preempted] = cluster.events("Preempted", "batch")
     uid = cluster.pod("urgent")["metadata"]["uid"]
-    assert (preempted["type"], preempted["message"], preempted["source"]["component"]) == (
-        "Normal", f"Preempted by pod {uid} on node node-1", "default-scheduler")
+    assert (preempted["type"], preempted["message"], preempted["reportingComponent"], preempted["action"]) == (
+        "Normal", f"Preempted by pod {uid} on node node-1", "default-scheduler", "Preempting")
     assert preempted["related"]["name"] == "urgent"
     assert cluster.pod("urgent")["status"]["nominatedNodeName"] == "node-1"
     # A successful preemption adds no clause: the cycle still failed, for the Filter reasons.

@@ -98,7 +98,10 @@ def test_pods_are_bound_and_scheduled_events_name_the_scheduler(cluster):
         assert cluster.condition(f"web-{i}")["status"] == "True"
         [event] = cluster.events("Scheduled", f"web-{i}")
         assert event["type"] == "Normal"
-        assert event["source"]["component"] == "default-scheduler"
+        # recorded through events.k8s.io/v1, as upstream's scheduler does: no source, a reporter
+        assert (event["source"], event["reportingComponent"], event["reportingInstance"], event["action"]) == (
+            {}, "default-scheduler", "default-scheduler-kube-scheduler", "Binding")
+        assert event["eventTime"] and event["firstTimestamp"] is None and "count" not in event
         assert event["message"] == f"Successfully assigned default/web-{i} to {bound_to}"
         assert scheduler.decision(NAMESPACE, f"web-{i}")["message"] == event["message"], "the record says it too"
     status = scheduler.status()
@@ -191,8 +194,8 @@ def test_a_pod_too_big_for_every_node_stays_pending_until_a_big_node_joins(clust
     condition = cluster.condition("big")
     assert (condition["status"], condition["reason"], condition["message"]) == ("False", "Unschedulable", message)
     [event] = cluster.events("FailedScheduling", "big")
-    assert (event["type"], event["message"], event["source"]["component"]) == ("Warning", message,
-                                                                              "default-scheduler")
+    assert (event["type"], event["message"], event["reportingComponent"], event["action"]) == (
+        "Warning", message, "default-scheduler", "Scheduling")
     # Parked: no retry loop while nothing changes.
     assert scheduler.status()["queue"]["unschedulable"] == 1
     assert scheduler.status()["failed"] == 1
@@ -257,8 +260,17 @@ def test_retries_with_the_same_verdict_write_no_new_condition(cluster):
     assert scheduler.status()["failed"] == 2
     assert cluster.pod("big")["metadata"]["resourceVersion"] == version
     assert cluster.condition("big") == condition
-    [event] = cluster.events("FailedScheduling", "big")
-    assert event["count"] == 2
+    # Upstream's recorder keys Events by the pod's whole reference, resourceVersion included: the
+    # first attempt saw the pod before its condition was written, so the retry's Event is new...
+    first, second = sorted(cluster.events("FailedScheduling", "big"), key=lambda e: e["eventTime"])
+    assert first["involvedObject"]["resourceVersion"] != second["involvedObject"]["resourceVersion"]
+    assert "series" not in first and "series" not in second
+    # ...and the next retry of the unchanged pod makes it a series of two.
+    cluster.admin.patch("nodes", "", "node-0", {"metadata": {"labels": {"tier": "y"}}})
+    cluster.run(5)
+    assert scheduler.status()["failed"] == 3
+    [_, repeated] = sorted(cluster.events("FailedScheduling", "big"), key=lambda e: e["eventTime"])
+    assert repeated["series"]["count"] == 2 and repeated["message"] == second["message"]
 
 
 def test_parked_pods_are_retried_after_five_minutes_even_if_nothing_changes(cluster):
@@ -289,7 +301,7 @@ def test_a_pod_for_my_scheduler_waits_for_it(cluster):
     cluster.run(1)
     assert cluster.node_of("custom") == "node-0"
     [event] = cluster.events("Scheduled", "custom")
-    assert event["source"]["component"] == "my-scheduler"
+    assert (event["reportingComponent"], event["reportingInstance"]) == ("my-scheduler", "my-scheduler-my-scheduler")
     assert mine.status()["scheduled"] == 1 and default.status()["scheduled"] == 1
     assert mine.decision(NAMESPACE, "custom")["scheduler"] == "my-scheduler"
     # The second scheduler's cache holds the default scheduler's pods too.
@@ -564,3 +576,9 @@ def test_the_five_minute_flush_fires_once_per_parked_pod_and_never_spins():
 
     flushes = [s for s in kernel.history if s.action == "flush-unschedulable"]
     assert len(flushes) <= 2 and any(s.extra.get("moved") == 1 for s in flushes), flushes
+
+
+def test_a_failed_scheduling_note_is_cut_to_the_api_limit_as_upstream_truncates_it():
+    assert scheduler_module.truncate_message("x" * 1024) == "x" * 1024
+    cut = scheduler_module.truncate_message("0/3 nodes are available: " + "y" * 2000)
+    assert len(cut.encode()) == 1024 and cut.endswith("y ...")

@@ -67,16 +67,17 @@ CREATE = [
     ("deployment-zero-surge-and-unavailable", "Deployment", edit("Deployment", lambda d: spec(d)["strategy"].update(
         rollingUpdate={"maxSurge": 0, "maxUnavailable": "0%"})),
      [c("FieldValueInvalid", "spec.strategy.rollingUpdate.maxUnavailable",
-        "Invalid value: 0%: may not be 0 when `maxSurge` is 0")]),
+        'Invalid value: intstr.IntOrString{Type:1, IntVal:0, StrVal:"0%"}: may not be 0 when `maxSurge` is 0')]),
     ("deployment-bad-percent", "Deployment", edit("Deployment", lambda d: spec(d)["strategy"]["rollingUpdate"].update(
         maxSurge="25")), [c(
         "FieldValueInvalid", "spec.strategy.rollingUpdate.maxSurge",
-        "Invalid value: 25: a valid percent string must be a numeric string followed by an ending '%' (e.g. '1%',  "
+        'Invalid value: intstr.IntOrString{Type:1, IntVal:0, StrVal:"25"}: a valid percent string must be a numeric '
+        "string followed by an ending '%' (e.g. '1%',  "
         "or '93%', regex used for validation is '[0-9]+%')")]),
     ("deployment-unavailable-over-100", "Deployment", edit("Deployment", lambda d: spec(d)["strategy"][
         "rollingUpdate"].update(maxUnavailable="120%")),
      [c("FieldValueInvalid", "spec.strategy.rollingUpdate.maxUnavailable",
-        "Invalid value: 120%: must not be greater than 100%")]),
+        'Invalid value: intstr.IntOrString{Type:1, IntVal:0, StrVal:"120%"}: must not be greater than 100%')]),
     ("deployment-recreate-with-rolling", "Deployment", edit("Deployment", lambda d: spec(d)["strategy"].update(
         type="Recreate")), [c("FieldValueForbidden", "spec.strategy.rollingUpdate",
                               "Forbidden: may not be specified when strategy `type` is 'Recreate'")]),
@@ -101,7 +102,7 @@ CREATE = [
     ("daemonset-surge-and-unavailable", "DaemonSet", edit("DaemonSet", lambda d: spec(d)["updateStrategy"][
         "rollingUpdate"].update(maxSurge=1)), [c(
         "FieldValueInvalid", "spec.updateStrategy.rollingUpdate.maxSurge",
-        "Invalid value: 1: may not be set when maxUnavailable is non-zero")]),
+        'Invalid value: intstr.IntOrString{Type:0, IntVal:1, StrVal:""}: may not be set when maxUnavailable is non-zero')]),
     ("daemonset-neither", "DaemonSet", edit("DaemonSet", lambda d: spec(d)["updateStrategy"][
         "rollingUpdate"].update(maxUnavailable=0)), [c(
         "FieldValueRequired", "spec.updateStrategy.rollingUpdate.maxUnavailable",

@@ -209,8 +209,12 @@ def test_quota_status_update():
         "FieldValueInvalid", "status.used[pods]", 'Invalid value: "-1": must be greater than or equal to 0')]
 
 
-def test_event_update_may_count_but_not_change_reason():
+def test_event_update_through_the_core_api_checks_only_the_legacy_rules():
+    """Upstream's ``ValidateEventUpdate`` for ``v1`` stops after ``legacyValidateEvent``: counts,
+    times and even the reason may change; only the events.k8s.io API holds them immutable."""
     old = obj("Event", "e.1", involvedObject={"kind": "Pod", "namespace": "default"}, reason="Pulled", count=1)
     assert validate_update(rt_for("Event"), change(old, count=2, lastTimestamp="2024-01-01T00:00:01Z"), old) == []
-    assert validate_update(rt_for("Event"), change(old, reason="Killing"), old) == [
-        c("FieldValueInvalid", "reason", 'Invalid value: "Killing": field is immutable')]
+    assert validate_update(rt_for("Event"), change(old, reason="Killing"), old) == []
+    assert validate_update(rt_for("Event"), change(old, involvedObject={"kind": "Pod", "namespace": "other"}),
+                           old) == [c("FieldValueInvalid", "involvedObject.namespace",
+                                      'Invalid value: "other": does not match event.namespace')]
