@@ -15,7 +15,8 @@ from simulation.cluster import SimCluster, SimulationError
 
 #: Operations that change what must survive a restart (pacing, topology, stopped components).
 PERSISTENT = frozenset({"play", "pause", "step", "speed", "live", "start", "stop", "add_scheduler", "replicas"})
-READ_ONLY = frozenset({"state", "components", "steps", "decision", "containers", "iptables", "health", "logs"})
+READ_ONLY = frozenset({"state", "components", "steps", "decision", "containers", "iptables", "health", "logs",
+                       "exec", "dns_queries"})
 
 
 def _state(sim: SimCluster, op: dict) -> dict:
@@ -128,6 +129,18 @@ def _logs(sim: SimCluster, op: dict) -> dict:
         return {"error": str(exc).strip("'\"")}
 
 
+def _exec(sim: SimCluster, op: dict) -> dict:
+    """``pods/exec`` served by another process: the command's output, or the kubelet's error."""
+    try:
+        return sim.exec(op["node"], op["pod"], op["container"], op.get("command"), bool(op.get("tty")))
+    except LookupError as exc:
+        return {"error_kubelet": str(exc).strip("'\"")}
+
+
+def _dns_queries(sim: SimCluster, op: dict) -> list:
+    return sim.dns_queries()
+
+
 def _health(sim: SimCluster, op: dict) -> list:
     return list(sim.health(op["component"]))
 
@@ -137,7 +150,7 @@ OPERATIONS: dict[str, Callable[[SimCluster, dict], Any]] = {
     "components": _components, "start": _start, "stop": _stop, "add_scheduler": _add_scheduler,
     "replicas": _replicas,
     "fault": _fault, "steps": _steps, "decision": _decision, "containers": _containers, "iptables": _iptables,
-    "health": _health, "logs": _logs,
+    "health": _health, "logs": _logs, "exec": _exec, "dns_queries": _dns_queries,
 }
 
 
