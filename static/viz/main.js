@@ -9,6 +9,7 @@ import {Lessons} from "./lessons.js";
 import {Panels} from "./panels.js";
 import {showStory} from "./story.js";
 import {Stream} from "./stream.js";
+import {setupTrafficLog} from "./trafficlog.js";
 
 const $ = id => document.getElementById(id);
 const SIM_RETRY_MS = 10000;
@@ -16,6 +17,7 @@ const SIM_RETRY_MS = 10000;
 const diagram = new Diagram($("diagram"), $("traffic"));
 const traffic = new Traffic(diagram);
 const panels = new Panels(diagram);
+setupTrafficLog();
 
 // ------------------------------------------------------------------ rendering
 let frameQueued = false;
