@@ -257,6 +257,17 @@ class SimCluster:
             return f"the next {count} {what}{where} to {component.name} will be lost"
         raise SimulationError(f"unknown fault type {kind!r}; expected one of {', '.join(FAULTS)}")
 
+    def pod(self, namespace: str, name: str) -> tuple[dict, str]:
+        """A pod as the API server has it, and the node it runs on."""
+        try:
+            obj = self.observer.get("pods", namespace, name)
+        except APIError as exc:
+            raise SimulationError(str(exc)) from None
+        node = (obj.get("spec") or {}).get("nodeName")
+        if not node:
+            raise SimulationError(f"pod {namespace}/{name} is not running on any node")
+        return obj, node
+
     def _pod_node(self, namespace: str, pod: str) -> tuple[str, str]:
         try:
             obj = self.observer.get("pods", namespace, pod)
@@ -289,9 +300,9 @@ class SimCluster:
         if not kubelet.running:
             raise LookupError(f"dial tcp {self.node_specs[node].internal_ip}:10250: connect: connection refused")
         _, pod_ip = kubelet.running_container(pod, container)
+        meta = pod["metadata"]
         if command is None:
             return {"stdout": "", "stderr": "", "exit_code": 0, "error": "", "trace": []}
-        meta = pod["metadata"]
         coredns = self.components.get(COREDNS)
         datapath = Datapath(f"{meta.get('namespace', '')}/{meta['name']}", pod_ip, self.proxy(node),
                             [c for c in self.components.values() if isinstance(c, Kubelet)],
@@ -299,6 +310,15 @@ class SimCluster:
         result = kubelet.exec_in_container(pod, container, command, datapath, tty=tty)
         return {"stdout": result.stdout, "stderr": result.stderr, "exit_code": result.exit_code,
                 "error": result.error, "trace": datapath.trace}
+
+    def exec_pod(self, namespace: str, name: str, container: str, command: list[str]) -> dict:
+        """:meth:`exec` for a pod named as a lesson names it (its first container by default);
+        the kubelet's refusal comes back as ``error_kubelet``."""
+        pod, node = self.pod(namespace, name)
+        try:
+            return self.exec(node, pod, container or pod["spec"]["containers"][0]["name"], command)
+        except LookupError as exc:
+            return {"error_kubelet": str(exc).strip("'\"")}
 
     def dns_queries(self) -> list[dict]:
         """CoreDNS's query log, oldest first."""

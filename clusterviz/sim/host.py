@@ -168,8 +168,11 @@ class KernelHost:
             result = operations.execute(self.sim, op)
             if op["op"] in operations.PERSISTENT:
                 self._persist()
-        if op["op"] == "exec" and isinstance(result, dict):
+        if op["op"] == "exec" and isinstance(result, dict) and isinstance(op["pod"], dict):
             self.publish_trace(op["pod"], op.get("command"), result)
+        elif op["op"] == "exec" and isinstance(result, dict):
+            self.publish_trace({"metadata": {"namespace": op.get("namespace") or "default", "name": op["pod"]}},
+                               op.get("command"), result)
         if op["op"] not in operations.READ_ONLY:
             self.publish_steps()
             self.publish_state()

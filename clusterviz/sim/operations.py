@@ -130,7 +130,10 @@ def _logs(sim: SimCluster, op: dict) -> dict:
 
 
 def _exec(sim: SimCluster, op: dict) -> dict:
-    """``pods/exec`` served by another process: the command's output, or the kubelet's error."""
+    """``pods/exec`` served by another process (the pod as the API server read it), or a lesson's
+    ``exec`` (the pod by name): the command's output, or the kubelet's error."""
+    if isinstance(op["pod"], str):
+        return sim.exec_pod(op.get("namespace") or "default", op["pod"], op.get("container", ""), op["command"])
     try:
         return sim.exec(op["node"], op["pod"], op["container"], op.get("command"), bool(op.get("tty")))
     except LookupError as exc:

@@ -132,6 +132,9 @@ class HTTPBackend:
             return self._sim("GET", f"decisions/{quote(op['namespace'])}/{quote(op['pod'])}")
         if kind in ("containers", "iptables"):
             return self._sim("GET", f"nodes/{quote(op['node'])}/{kind}")
+        if kind == "exec":
+            return self._sim("POST", f"pods/{quote(op['namespace'])}/{quote(op['pod'])}/exec",
+                             {"container": op.get("container", ""), "command": op["command"]})
         raise SimulationError(f"unknown operation {kind!r}")
 
     # ----------------------------------------------------------------- time

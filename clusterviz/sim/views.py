@@ -191,6 +191,17 @@ def iptables(request, body, node: str):
     return {"op": "iptables", "node": node}
 
 
+@control("POST")
+def exec_in_pod(request, body, namespace: str, pod: str):
+    """A lesson's ``exec`` (``manage.py scenario run`` against a server): the command run in the
+    pod's container as ``kubectl exec`` runs it, answered as the kubelet answers."""
+    command = body.get("command")
+    if not (isinstance(command, list) and command and all(isinstance(c, str) for c in command)):
+        raise errors.bad_request("command must be a list of strings")
+    return {"op": "exec", "namespace": namespace, "pod": pod, "container": str(body.get("container") or ""),
+            "command": command}
+
+
 @csrf_exempt
 def revision(request: HttpRequest, cluster: str, revision: int) -> JsonResponse:
     """When the store reached ``revision`` and through which request (time travel's banner).

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import ipaddress
+import re
 import shlex
 from dataclasses import dataclass, field
 from typing import Callable, Protocol
@@ -327,8 +328,23 @@ def _run_one(argv: list[str], ctx: ExecContext) -> tuple[str, str, int]:
     return command(argv[1:], ctx)
 
 
+#: ``for VAR in WORDS; do BODY; done`` (one loop, the whole script; ``$VAR`` is replaced in BODY).
+_FOR_LOOP = re.compile(r"^\s*for\s+(\w+)\s+in\s+([^;]*);\s*do\s+(.*?);?\s*done\s*$", re.S)
+
+
 def run_script(script: str, ctx: ExecContext) -> ExecResult:
-    """A ``sh -c`` script: commands joined by ``;``, ``&&``, ``||`` (``exit N`` ends it)."""
+    """A ``sh -c`` script: commands joined by ``;``, ``&&``, ``||`` (``exit N`` ends it), or one
+    ``for`` loop over such commands."""
+    loop = _FOR_LOOP.match(script)
+    if loop is not None:
+        total = ExecResult()
+        for word in loop[2].split():
+            body = re.sub(rf"\$(?:{loop[1]}\b|\{{{loop[1]}\}})", word, loop[3])
+            one = run_script(body, ctx)
+            total.stdout += one.stdout
+            total.stderr += one.stderr
+            total.exit_code = one.exit_code
+        return total
     result = ExecResult()
     try:
         lexer = shlex.shlex(script, posix=True, punctuation_chars=";&|")

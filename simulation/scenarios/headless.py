@@ -127,6 +127,8 @@ class HeadlessBackend:
             return sim.kubelet(op["node"]).runtime.containers()
         elif kind == "iptables":
             return {"rules": sim.proxy(op["node"]).rules()}
+        elif kind == "exec":
+            return sim.exec_pod(op["namespace"], op["pod"], op.get("container", ""), op["command"])
         elif kind != "state":
             raise SimulationError(f"unknown operation {kind!r}")
         return sim.state()
