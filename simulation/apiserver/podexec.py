@@ -12,7 +12,7 @@ answers ``{"stdout", "stderr", "exit_code", "error", "trace"}`` or raises ``Look
 the kubelet's words.
 
 This server speaks the WebSocket protocols (``v5.channel.k8s.io``, ``v4.channel.k8s.io``) only;
-an SPDY/3.1 upgrade (kubectl before 1.31 by default, and every kubectl's fallback) is refused
+an SPDY/3.1 upgrade (kubectl 1.29 by default, and every kubectl's fallback) is refused
 with a ``Status`` saying so (see docs/exec.md).
 """
 from __future__ import annotations
@@ -38,8 +38,8 @@ PROTOCOLS = (STREAM_PROTOCOL_V5, STREAM_PROTOCOL_V4)
 NON_ZERO_EXIT_CODE = "NonZeroExitCode"
 EXIT_CODE_CAUSE = "ExitCode"
 SPDY_REFUSED = ("unable to upgrade connection: this server streams exec over WebSocket only (v5.channel.k8s.io, "
-                "v4.channel.k8s.io), not SPDY/3.1: use kubectl 1.31 or later, or set "
-                "KUBECTL_REMOTE_COMMAND_WEBSOCKETS=true for kubectl 1.29 and 1.30")
+                "v4.channel.k8s.io), not SPDY/3.1: use kubectl 1.30 or later, or set "
+                "KUBECTL_REMOTE_COMMAND_WEBSOCKETS=true for kubectl 1.29")
 
 
 def _flag(value: str | None) -> bool:

@@ -171,7 +171,7 @@ def test_an_interactive_terminal_prompts_and_echoes(kc, kubia, server):
 
 
 def test_bundled_kubectl(kv, kubia):
-    """1.31 speaks WebSocket by default; 1.29 only with KUBECTL_REMOTE_COMMAND_WEBSOCKETS=true
+    """1.31 speaks WebSocket by default (1.30 and later do); 1.29 only with KUBECTL_REMOTE_COMMAND_WEBSOCKETS=true
     (its SPDY upgrade is refused with a Status that says so)."""
     env = {"KUBECTL_REMOTE_COMMAND_WEBSOCKETS": "true"} if kv.minor < 31 else {}
     assert ok(kv("exec", kubia[1], "--", "hostname", env=env)) == f"{kubia[1]}\n"
