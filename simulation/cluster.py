@@ -298,7 +298,8 @@ class SimCluster:
         except SimulationError:
             raise LookupError(f"dial tcp {node}:10250: connect: no route to host") from None
         if not kubelet.running:
-            raise LookupError(f"dial tcp {self.node_specs[node].internal_ip}:10250: connect: connection refused")
+            address = self.node_specs[node].internal_ip
+            raise LookupError(f"dial tcp {address}:10250: connect: connection refused")
         _, pod_ip = kubelet.running_container(pod, container)
         meta = pod["metadata"]
         if command is None:

@@ -118,9 +118,8 @@ class ExecStream:
         """The kubelet's answer, or None after reporting its error (the stream is then finished)."""
         try:
             return await self.run_in_kubelet(command)
-        except LookupError as exc:
-            # The translator's SPDY connection to the kubelet was refused with the kubelet's words.
-            await self.finish(podexec.internal_status(f"unable to upgrade connection: {str(exc).strip(chr(39))}"))
+        except LookupError as exc:  # the kubelet is unreachable, or refused with its words
+            await self.finish(self.session.failure(str(exc).strip("'")))
         except Exception as exc:  # noqa: BLE001 - a broken kubelet connection ends the session as upstream's does
             logger.exception("exec failed")
             await self.finish(podexec.internal_status(f"error while streaming: {exc}"))

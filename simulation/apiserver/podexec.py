@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from urllib.parse import urlencode
 from typing import TYPE_CHECKING, Any, Callable
 
 from . import errors
@@ -105,6 +106,23 @@ class ExecSession:
         self.pod = pod
         self.container = container
         self.options = options
+
+    def kubelet_url(self) -> str:
+        """Where upstream's API server would dial the kubelet (``pod.ExecLocation``)."""
+        params = [("command", c) for c in self.options.command] + [("error", "1")] * self.options.stderr + \
+            [("input", "1")] * self.options.stdin + [("output", "1")] * self.options.stdout + \
+            [("tty", "1")] * self.options.tty
+        meta = self.pod["metadata"]
+        host = (self.pod.get("status") or {}).get("hostIP") or self.node
+        return f"https://{host}:10250/exec/{meta.get('namespace', '')}/{meta['name']}/{self.container}?" + \
+            urlencode(params)
+
+    def failure(self, kubelet_words: str) -> dict:
+        """The error channel's Status when the kubelet could not be reached or refused the
+        stream (upstream's translator wraps what its SPDY client met in an InternalError)."""
+        if kubelet_words.startswith("dial tcp"):
+            return internal_status(f'error sending request: Post "{self.kubelet_url()}": {kubelet_words}')
+        return internal_status(f"unable to upgrade connection: {kubelet_words}")
 
     def run(self, command: list[str] | None) -> dict[str, Any]:
         """Run ``command`` (None: only check the container runs); ``LookupError`` with the kubelet's words."""

@@ -14,8 +14,10 @@ import time
 from collections import Counter
 
 import pytest
+import yaml
 
-from tests.e2e.conftest import get_json, ok, tmpfile, wait_for
+from simulation.scenarios import LIBRARY
+from tests.e2e.conftest import get_json, ok, sim_api, tmpfile, wait_for
 from tests.e2e.test_kubectl_parity import VersionedKubectl, bundled_kubectl
 from tests.support.liveserver import LiveServer
 
@@ -214,3 +216,35 @@ def test_the_python_client_streams_exec(kc, kubia, server, api_client_factory):
                       stderr=True, stdin=False, stdout=True, tty=False, _preload_content=False)
     response.run_forever(timeout=10)
     assert response.returncode == 5
+
+
+def test_a_stopped_kubelet_cannot_be_reached(kc, kubia, server):
+    pod = get_json(kc, "pod", kubia[0])
+    node, host_ip = pod["spec"]["nodeName"], pod["status"]["hostIP"]
+    sim = sim_api(server, server.kubeconfig("demo"))
+    assert sim("POST", f"components/kubelet/{node}/stop")[0] == 200
+    try:
+        rc, _, err = kc("exec", kubia[0], "--", "hostname")
+    finally:
+        assert sim("POST", f"components/kubelet/{node}/start")[0] == 200
+    assert (rc, err) == (1, f'error: Internal error occurred: error sending request: Post "https://{host_ip}:10250/exec/'
+                            f'default/{kubia[0]}/kubia?command=hostname&error=1&output=1": dial tcp {host_ip}:10250: '
+                            'connect: connection refused\n')
+
+
+def test_the_services_lesson_execs_through_the_control_api(tmp_path_factory):
+    """``manage.py scenario run services-in-action --cluster demo`` on a fresh server: its ``exec``
+    actions reach the client pod through the control API over HTTP, as ``manage.py sim`` does."""
+    lesson = yaml.safe_load((LIBRARY / "services-in-action.yaml").read_text())
+    lesson["setup"]["speed"] = 20  # a class runs it at 1x; the test need not wait for that
+    path = tmp_path_factory.mktemp("lesson") / "services-in-action.yaml"
+    path.write_text(yaml.safe_dump(lesson, sort_keys=False))
+    live = LiveServer(tmp_path_factory.mktemp("exec-lesson")).start()
+    try:
+        done = live.manage("scenario", "run", str(path), "--cluster", "demo", check=False)
+    finally:
+        live.stop()
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-2000:]
+    assert "You've hit kubia-" in done.stdout
+    assert ("curl: (7) Failed to connect to 10.96.100.100 port 80 after 1 ms: Couldn't connect to server\n"
+            "      command terminated with exit code 7") in done.stdout
