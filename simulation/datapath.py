@@ -94,8 +94,7 @@ class Datapath:
             reply = Reply(error="timeout")
         else:
             image = next((i for i in server.images if serves(i, target_port)), "")
-            reply = Reply(pod=server.pod, image=image, endpoint=f"{host}:{target_port}") if image \
-                else Reply(error="refused")
+            reply = Reply(pod=server.pod, image=image) if image else Reply(error="refused")
         self.trace.append({"type": "connect", "ip": ip, "port": port, "service": verdict.service,
                            "endpoint": f"{host}:{target_port}", "chain": verdict.endpoint_chain,
                            "pod": reply.pod, "result": reply.error or "ok"})

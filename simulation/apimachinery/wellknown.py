@@ -73,7 +73,5 @@ SYSTEM_PRIORITY_CLASS_PREFIX = "system-"
 #: ``kube-system/kube-dns`` Service's cluster IP, which every pod's resolv.conf names.
 CLUSTER_DNS_IP = "10.96.0.10"
 CLUSTER_DOMAIN = "cluster.local"
-KUBE_DNS_SERVICE = "kube-dns"
-#: The label of the CoreDNS pods (kubeadm's Deployment ``coredns``).
-KUBE_DNS_APP_LABEL = ("k8s-app", "kube-dns")
+#: CoreDNS: its ServiceAccount in kube-system, and the name of its watch among the components.
 COREDNS = "coredns"

@@ -19,6 +19,7 @@ from __future__ import annotations
 from collections import deque
 from dataclasses import asdict, dataclass, field
 
+from simulation.apimachinery.wellknown import CLUSTER_DOMAIN
 from simulation.client.apiclient import APIClient
 from simulation.client.component import Component
 from simulation.kernel import Kernel
@@ -47,7 +48,7 @@ class Query:
 class CoreDNS(Component):
     kind = "coredns"
 
-    def __init__(self, name: str, kernel: Kernel, client: APIClient, *, domain: str = records.CLUSTER_DOMAIN) -> None:
+    def __init__(self, name: str, kernel: Kernel, client: APIClient, *, domain: str = CLUSTER_DOMAIN) -> None:
         super().__init__(name, kernel, client)
         self.domain = domain
         self.query_log: deque[Query] = deque(maxlen=QUERY_LOG_SIZE)

@@ -23,7 +23,8 @@ from __future__ import annotations
 import ipaddress
 from dataclasses import dataclass, field
 
-CLUSTER_DOMAIN = "cluster.local"
+from simulation.apimachinery.wellknown import CLUSTER_DOMAIN
+
 #: CoreDNS's default TTL for the kubernetes plugin's records (kubeadm's Corefile ``ttl 30``).
 TTL_SECONDS = 30
 NOERROR = "NOERROR"

@@ -19,7 +19,7 @@ import hashlib
 import ipaddress
 import re
 import shlex
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Callable, Protocol
 from urllib.parse import urlsplit
 
@@ -43,8 +43,6 @@ class Reply:
     pod: str = ""
     image: str = ""
     error: str = ""
-    #: For the record: the Service IP that was DNATed, and the endpoint it picked.
-    endpoint: str = ""
 
 
 class Network(Protocol):
@@ -73,7 +71,6 @@ class ExecResult:
     exit_code: int = 0
     #: The runtime's error, when the command could not be started at all.
     error: str = ""
-    lines: list[str] = field(default_factory=list)
 
 
 Command = Callable[[list[str], ExecContext], tuple[str, str, int]]
