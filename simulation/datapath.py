@@ -78,7 +78,8 @@ class Datapath:
                 and port == DNS_PORT:
             answer = self.coredns.serve(qname, qtype, server=f"{server.namespace}/{server.pod}", client=self.client,
                                         client_ip=self.client_ip)
-        self.trace.append({"type": "dns", "name": qname, "qtype": qtype, "server": server.pod if server else "",
+        self.trace.append({"type": "dns", "name": qname, "qtype": qtype,
+                           "server": f"{server.namespace}/{server.pod}" if server else "",
                            "rcode": answer.rcode if answer else "timeout",
                            "answers": [r.value for r in answer.records] if answer else []})
         return answer
@@ -97,5 +98,6 @@ class Datapath:
             reply = Reply(pod=server.pod, image=image) if image else Reply(error="refused")
         self.trace.append({"type": "connect", "ip": ip, "port": port, "service": verdict.service,
                            "endpoint": f"{host}:{target_port}", "chain": verdict.endpoint_chain,
-                           "pod": reply.pod, "result": reply.error or "ok"})
+                           "pod": f"{server.namespace}/{server.pod}" if server and reply.pod else "",
+                           "result": reply.error or "ok"})
         return reply

@@ -17,7 +17,7 @@ const SIM_RETRY_MS = 10000;
 const diagram = new Diagram($("diagram"), $("traffic"));
 const traffic = new Traffic(diagram);
 const panels = new Panels(diagram);
-setupTrafficLog();
+setupTrafficLog(diagram);
 
 // ------------------------------------------------------------------ rendering
 let frameQueued = false;

@@ -27,7 +27,7 @@ def test_an_exec_shows_its_dns_questions_and_connections(cluster_page, kubectl, 
     kc("exec", name, "-n", ns, "--", "nslookup", "kubia")
     log = cluster_page.locator("#traffic-log")
     log.locator("li.connect", has_text=f"connect {ip}:80 (Service {ns}/kubia) → DNAT {pod['status']['podIP']}:8080 · "
-                                          f"{name} answered") \
+                                          f"{ns}/{name} answered") \
         .first.wait_for(timeout=20000)
     dns = log.locator("li.dns", has_text=f"DNS A kubia.{ns}.svc.cluster.local. ← {ns}/{name}").first
     dns.wait_for(timeout=20000)
