@@ -229,15 +229,16 @@ def _http_target(url: str) -> tuple[str, int, str] | None:
     return parts.hostname, parts.port or 80, parts.path or "/"
 
 
-def _fetch(ctx: ExecContext, host: str, port: int, path: str) -> tuple[str | None, str]:
-    """The body ``GET path`` gets, or None and what went wrong: ``resolve``, ``refused``, ``timeout``."""
+def _fetch(ctx: ExecContext, host: str, port: int, path: str) -> tuple[str | None, str, str]:
+    """``(body, error, ip)`` of ``GET path``: the body, or None and what went wrong (``resolve``,
+    ``refused``, ``timeout``); the address the name resolved to."""
     ip = resolve_host(ctx, host)
     if ip is None:
-        return None, "resolve"
+        return None, "resolve", ""
     reply = ctx.network.connect(ip, port)
     if reply.error:
-        return None, reply.error
-    return response_for(reply.image, reply.pod, path), ip
+        return None, reply.error, ip
+    return response_for(reply.image, reply.pod, path), "", ip
 
 
 def _curl(args: list[str], ctx: ExecContext) -> tuple[str, str, int]:
@@ -258,7 +259,7 @@ def _curl(args: list[str], ctx: ExecContext) -> tuple[str, str, int]:
     if target is None:
         return "", f'curl: (1) Protocol "{urls[0].split("://")[0]}" not supported\n', 1
     host, port, path = target
-    body, what = _fetch(ctx, host, port, path)
+    body, what, _ = _fetch(ctx, host, port, path)
     quiet = silent and not show_errors
     if body is None:
         if what == "resolve":
@@ -292,14 +293,14 @@ def _wget(args: list[str], ctx: ExecContext) -> tuple[str, str, int]:
     if target is None:
         return "", f"wget: not an http or ftp url: {urls[0]}\n", 1
     host, port, path = target
-    body, what = _fetch(ctx, host, port, path)
+    body, what, ip = _fetch(ctx, host, port, path)
     if body is None:
         if what == "resolve":
             return "", f"wget: bad address '{host}'\n", 1
         if what == "timeout":
             return "", "wget: download timed out\n", 1
-        return "", f"wget: can't connect to remote host ({resolve_host(ctx, host) or host}): Connection refused\n", 1
-    header = "" if quiet else f"Connecting to {host}{'' if port == 80 else f':{port}'} ({what}:{port})\n"
+        return "", f"wget: can't connect to remote host ({ip}): Connection refused\n", 1
+    header = "" if quiet else f"Connecting to {host}{'' if port == 80 else f':{port}'} ({ip}:{port})\n"
     if not to_stdout:
         name = path.rsplit("/", 1)[-1] or "index.html"
         return "", header + f"saving to '{name}'\n{name}              100% |********************************|"\

@@ -104,6 +104,8 @@ def test_curl_reaches_each_backend_with_the_rules_probability(kubia):
     answers = Counter(exec_in(cluster, pod, "curl", "-s", "http://kubia")["stdout"] for _ in range(300))
     assert set(answers) == {f"You've hit {name}\n" for name in backends}
     assert all(abs(count / 300 - 1 / 3) < 0.06 for count in answers.values()), answers
+    assert exec_in(cluster, pod, "wget", "-qO-", "http://kubia")["stdout"] in answers
+    assert exec_in(cluster, pod, "wget", "-qO-", "http://nowhere")["stderr"] == "wget: bad address 'nowhere'\n"
 
 
 def test_the_same_seed_picks_the_same_backends():
