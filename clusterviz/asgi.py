@@ -19,6 +19,7 @@ from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E40
 
 from clusterviz.clusters import revisionbus  # noqa: E402
 from clusterviz.kubeapi.asgi import KubeAPIApplication  # noqa: E402
+from clusterviz.kubeapi.streaming import ExecWebSocket  # noqa: E402
 from clusterviz.viz.routing import WebsocketRouter  # noqa: E402
 
 # Several processes (REDIS_URL): hear each other's commits, so watches wake at once.
@@ -26,6 +27,7 @@ revisionbus.install(subscribe=True)
 
 application = ProtocolTypeRouter({
     "http": KubeAPIApplication(django_application),
-    # The cluster page's live stream: logged-in users only, from pages this server served.
-    "websocket": AllowedHostsOriginValidator(AuthMiddlewareStack(WebsocketRouter())),
+    # ``kubectl exec`` (API paths, authenticated by the API server's chain); then the cluster
+    # page's live stream: logged-in users only, from pages this server served.
+    "websocket": ExecWebSocket(AllowedHostsOriginValidator(AuthMiddlewareStack(WebsocketRouter()))),
 })

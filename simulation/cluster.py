@@ -15,13 +15,15 @@ from dataclasses import asdict
 from typing import Any
 
 from simulation.apimachinery import wellknown
-from simulation.apimachinery.wellknown import (DEFAULT_SCHEDULER_NAME, KUBE_CONTROLLER_MANAGER, KUBE_PROXY,
-                                               KUBE_SCHEDULER, KUBELET)
+from simulation.apimachinery.wellknown import (COREDNS, DEFAULT_SCHEDULER_NAME, KUBE_CONTROLLER_MANAGER, KUBE_PROXY,
+                                               KUBE_SCHEDULER, KUBELET, NAMESPACE_SYSTEM)
 from simulation.apiserver.bootstrap import APISERVER
 from simulation.apiserver.request import UserInfo
 from simulation.client.apiclient import APIClient, APIError
 from simulation.client.component import Component
 from simulation.controllers.manager import ControllerManager
+from simulation.datapath import Datapath
+from simulation.dns.coredns import CoreDNS
 from simulation.kernel import Kernel, Pacer
 from simulation.kubelet.kubelet import Kubelet
 from simulation.kubelet.node_spec import NodeSpec
@@ -35,6 +37,24 @@ VERSION = "v1.33.0"
 SCHEDULER_USER = UserInfo(wellknown.KUBE_SCHEDULER_USER)
 CONTROLLER_MANAGER_USER = UserInfo(wellknown.KUBE_CONTROLLER_MANAGER_USER)
 KUBE_PROXY_USER = UserInfo(wellknown.KUBE_PROXY_USER)
+COREDNS_USER = UserInfo(wellknown.service_account_username(NAMESPACE_SYSTEM, COREDNS),
+                        wellknown.service_account_groups(NAMESPACE_SYSTEM))
+RBAC_V1 = "rbac.authorization.k8s.io/v1"
+#: What kubeadm's CoreDNS add-on phase writes for CoreDNS's watch (its ServiceAccount, and the
+#: ``system:coredns`` ClusterRole and binding), by resource.
+COREDNS_RBAC: tuple[tuple[str, dict], ...] = (
+    ("serviceaccounts", {"apiVersion": "v1", "kind": "ServiceAccount",
+                         "metadata": {"name": COREDNS, "namespace": NAMESPACE_SYSTEM}}),
+    ("clusterroles", {"apiVersion": RBAC_V1, "kind": "ClusterRole", "metadata": {"name": "system:coredns"}, "rules": [
+        {"apiGroups": [""], "resources": ["endpoints", "services", "pods", "namespaces"], "verbs": ["list", "watch"]},
+        {"apiGroups": ["discovery.k8s.io"], "resources": ["endpointslices"], "verbs": ["list", "watch"]}]}),
+    ("clusterrolebindings", {"apiVersion": RBAC_V1, "kind": "ClusterRoleBinding",
+                             "metadata": {"name": "system:coredns"},
+                             "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole",
+                                         "name": "system:coredns"},
+                             "subjects": [{"kind": "ServiceAccount", "name": COREDNS,
+                                           "namespace": NAMESPACE_SYSTEM}]}),
+)
 #: The control API's component kinds that can run as several replicas, and their base names.
 REPLICATED = {"scheduler": KUBE_SCHEDULER, "controller-manager": KUBE_CONTROLLER_MANAGER}
 #: Where upstream's componentstatuses probes dial (the message a stopped component gives).
@@ -82,8 +102,10 @@ class SimCluster:
         #: What iptables' ``statistic`` match draws from when a traced packet meets a Service:
         #: seeded, and apart from the kernel's source, so tracing never changes the cluster's history.
         self.trace_rng = random.Random(f"packet-path/{self.kernel.seed}")
-        # The API server reaches the kubelets' log endpoint (``pods/log``) through this cluster.
+        # The API server reaches the kubelets' log and exec endpoints (``pods/log``, ``pods/exec``)
+        # through this cluster.
         server.kubelet_logs = self.container_logs
+        server.kubelet_exec = self.exec
 
     # ----------------------------------------------------------------- topology
     def client(self, user: UserInfo, program: str) -> APIClient:
@@ -115,6 +137,17 @@ class SimCluster:
         proxy = KubeProxy(f"{KUBE_PROXY}/{spec.name}", self.kernel, self.client(KUBE_PROXY_USER, KUBE_PROXY),
                           node=spec.name)
         return self._add(kubelet), self._add(proxy)
+
+    def add_dns(self) -> CoreDNS:
+        """CoreDNS's watch, under the identity and RBAC kubeadm gives it (written here when
+        missing: kubeadm's add-on phase, not the API server, creates them)."""
+        for resource, obj in COREDNS_RBAC:
+            try:
+                self.observer.create(resource, obj, obj["metadata"].get("namespace", ""))
+            except APIError as exc:
+                if exc.code != 409:
+                    raise
+        return self._add(CoreDNS(COREDNS, self.kernel, self.client(COREDNS_USER, COREDNS)))
 
     def set_replicas(self, kind: str, count: int) -> list[Component]:
         """Run ``count`` replicas of the default scheduler or of the controller manager. With
@@ -231,6 +264,17 @@ class SimCluster:
             return f"the next {count} {what}{where} to {component.name} will be lost"
         raise SimulationError(f"unknown fault type {kind!r}; expected one of {', '.join(FAULTS)}")
 
+    def pod(self, namespace: str, name: str) -> tuple[dict, str]:
+        """A pod as the API server has it, and the node it runs on."""
+        try:
+            obj = self.observer.get("pods", namespace, name)
+        except APIError as exc:
+            raise SimulationError(str(exc)) from None
+        node = (obj.get("spec") or {}).get("nodeName")
+        if not node:
+            raise SimulationError(f"pod {namespace}/{name} is not running on any node")
+        return obj, node
+
     def _pod_node(self, namespace: str, pod: str) -> tuple[str, str]:
         try:
             obj = self.observer.get("pods", namespace, pod)
@@ -318,6 +362,44 @@ class SimCluster:
         except APIError as exc:
             raise SimulationError(str(exc)) from None
 
+    def exec(self, node: str, pod: dict, container: str, command: list[str] | None, tty: bool = False) -> dict:
+        """The kubelet of ``node`` running ``command`` in a container (what ``kubectl exec``
+        reaches): ``stdout``, ``stderr``, ``exit_code``, the runtime's ``error`` if it could not
+        start it, and the ``trace`` of its DNS questions and connections. ``command`` None only
+        checks that the container runs. ``LookupError`` with the kubelet's words otherwise."""
+        try:
+            kubelet = self.kubelet(node)
+        except SimulationError:
+            raise LookupError(f"dial tcp {node}:10250: connect: no route to host") from None
+        if not kubelet.running:
+            address = self.node_specs[node].internal_ip
+            raise LookupError(f"dial tcp {address}:10250: connect: connection refused")
+        _, pod_ip = kubelet.running_container(pod, container)
+        meta = pod["metadata"]
+        if command is None:
+            return {"stdout": "", "stderr": "", "exit_code": 0, "error": "", "trace": []}
+        coredns = self.components.get(COREDNS)
+        datapath = Datapath(f"{meta.get('namespace', '')}/{meta['name']}", pod_ip, self.proxy(node),
+                            [c for c in self.components.values() if isinstance(c, Kubelet)],
+                            coredns if isinstance(coredns, CoreDNS) else None, self.kernel.rng.random)
+        result = kubelet.exec_in_container(pod, container, command, datapath, tty=tty)
+        return {"stdout": result.stdout, "stderr": result.stderr, "exit_code": result.exit_code,
+                "error": result.error, "trace": datapath.trace}
+
+    def exec_pod(self, namespace: str, name: str, container: str, command: list[str]) -> dict:
+        """:meth:`exec` for a pod named as a lesson names it (its first container by default);
+        the kubelet's refusal comes back as ``error_kubelet``."""
+        pod, node = self.pod(namespace, name)
+        try:
+            return self.exec(node, pod, container or pod["spec"]["containers"][0]["name"], command)
+        except LookupError as exc:
+            return {"error_kubelet": str(exc).strip("'\"")}
+
+    def dns_queries(self) -> list[dict]:
+        """CoreDNS's query log, oldest first."""
+        coredns = self.components.get(COREDNS)
+        return coredns.queries() if isinstance(coredns, CoreDNS) else []
+
     def decision(self, namespace: str, name: str) -> dict | None:
         for scheduler in self.schedulers():
             record = scheduler.decision(namespace, name)
@@ -371,5 +453,6 @@ def standard_cluster(server: Any, nodes: list[NodeSpec], *, seed: int = 0, mode:
     cluster.add_scheduler()
     for spec in nodes:
         cluster.add_node(spec)
+    cluster.add_dns()
     cluster.start()
     return cluster

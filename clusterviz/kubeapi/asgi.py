@@ -123,9 +123,9 @@ class KubeAPIApplication:
             await _send_body(send, 413, errors.too_large(codec.MAX_REQUEST_BODY_BYTES).status(), {})
             return
         headers = pageagent.tagged(_headers(scope))
-        query = dict(parse_qsl(scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True))
+        items = parse_qsl(scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True)
         method = scope["method"]
-        request = APIRequest(method=method, path=match["path"], query=query, headers=headers,
+        request = APIRequest(method=method, path=match["path"], query=dict(items), query_items=items, headers=headers,
                              body=body if method in ("POST", "PUT", "PATCH", "DELETE") else None)
         try:
             response, cluster_id = await self.serve(match["cluster"], request)

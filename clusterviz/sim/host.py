@@ -39,6 +39,8 @@ TICK_SECONDS = 0.02
 #: for one short slice, not for a 100x backlog (or a jump to live); the rest runs next tick.
 STEPS_PER_TICK = 200
 PUBLISH_EVERY_SECONDS = 0.05
+#: The websocket message that carries an exec's DNS questions and connections.
+TRAFFIC = "exec.traffic"
 STATE_EVERY_SECONDS = 1.0
 #: How often ``up`` looks for clusters created, deleted or disabled since it started.
 SUPERVISE_EVERY_SECONDS = 1.0
@@ -75,6 +77,8 @@ class KernelHost:
             health.probes[(cluster.name, component)] = self._probe(component)
         self._server_logs = self.server.kubelet_logs
         self.server.kubelet_logs = self._kubelet_logs
+        self._server_exec = self.server.kubelet_exec
+        self.server.kubelet_exec = self._kubelet_exec
         self._persist()
         self._stop = threading.Event()
         self.thread = threading.Thread(target=self._loop, name=f"kernel-{cluster.name}", daemon=True)
@@ -87,6 +91,23 @@ class KernelHost:
         with self.lock:
             return self.sim.container_logs(node, pod, container, previous)
 
+    def _kubelet_exec(self, node: str, pod: dict, container: str, command: list[str] | None,
+                      tty: bool) -> dict:
+        """``pods/exec`` reaching this process's kubelets, between two kernel actions; the DNS
+        questions it asked go to the page's query log."""
+        with self.lock:
+            result = self.sim.exec(node, pod, container, command, tty)
+        self.publish_trace(pod, command, result)
+        return result
+
+    def publish_trace(self, pod: dict, command: list[str] | None, result: dict) -> None:
+        """What an exec did on the network — DNS questions (who asked, which CoreDNS pod answered,
+        what) and connections (which endpoint the rules picked) — for the page."""
+        if result.get("trace"):
+            meta = pod["metadata"]
+            audit.publish(self.name, {"type": TRAFFIC, "pod": f"{meta.get('namespace', '')}/{meta['name']}",
+                                      "command": command or [], "trace": result["trace"]})
+
     # ----------------------------------------------------------------- thread
     def start(self) -> KernelHost:
         self.thread.start()
@@ -97,6 +118,7 @@ class KernelHost:
         self.thread.join(timeout=5)
         self.server.clock = self._server_clock
         self.server.kubelet_logs = self._server_logs
+        self.server.kubelet_exec = self._server_exec
 
     def _on_step(self, step: Any) -> None:
         self._outbox.append(step.as_dict())
@@ -146,6 +168,11 @@ class KernelHost:
             result = operations.execute(self.sim, op)
             if op["op"] in operations.PERSISTENT:
                 self._persist()
+        if op["op"] == "exec" and isinstance(result, dict) and isinstance(op["pod"], dict):
+            self.publish_trace(op["pod"], op.get("command"), result)
+        elif op["op"] == "exec" and isinstance(result, dict):
+            self.publish_trace({"metadata": {"namespace": op.get("namespace") or "default", "name": op["pod"]}},
+                               op.get("command"), result)
         if op["op"] not in operations.READ_ONLY:
             self.publish_steps()
             self.publish_state()

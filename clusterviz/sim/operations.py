@@ -17,7 +17,7 @@ from simulation.cluster import SimCluster, SimulationError
 PERSISTENT = frozenset({"play", "pause", "step", "speed", "live", "start", "stop", "add_scheduler", "replicas"})
 #: ``trace`` draws from the packet path's own random source, never the kernel's: it changes nothing.
 READ_ONLY = frozenset({"state", "components", "steps", "decision", "containers", "iptables", "health", "logs",
-                       "network", "pod_network", "trace"})
+                       "network", "pod_network", "trace", "exec", "dns_queries"})
 
 
 def _state(sim: SimCluster, op: dict) -> dict:
@@ -151,6 +151,21 @@ def _logs(sim: SimCluster, op: dict) -> dict:
         return {"error": str(exc).strip("'\"")}
 
 
+def _exec(sim: SimCluster, op: dict) -> dict:
+    """``pods/exec`` served by another process (the pod as the API server read it), or a lesson's
+    ``exec`` (the pod by name): the command's output, or the kubelet's error."""
+    if isinstance(op["pod"], str):
+        return sim.exec_pod(op.get("namespace") or "default", op["pod"], op.get("container", ""), op["command"])
+    try:
+        return sim.exec(op["node"], op["pod"], op["container"], op.get("command"), bool(op.get("tty")))
+    except LookupError as exc:
+        return {"error_kubelet": str(exc).strip("'\"")}
+
+
+def _dns_queries(sim: SimCluster, op: dict) -> list:
+    return sim.dns_queries()
+
+
 def _health(sim: SimCluster, op: dict) -> list:
     return list(sim.health(op["component"]))
 
@@ -161,6 +176,7 @@ OPERATIONS: dict[str, Callable[[SimCluster, dict], Any]] = {
     "replicas": _replicas,
     "fault": _fault, "steps": _steps, "decision": _decision, "containers": _containers, "iptables": _iptables,
     "network": _network, "pod_network": _pod_network, "trace": _trace, "health": _health, "logs": _logs,
+    "exec": _exec, "dns_queries": _dns_queries,
 }
 
 

@@ -134,6 +134,9 @@ class HTTPBackend:
             return self._sim("GET", f"nodes/{quote(op['node'])}/{kind}")
         if kind == "trace":
             return self._sim("GET", "trace?" + urlencode({"from": op["from"], "to": op["to"]}))
+        if kind == "exec":
+            return self._sim("POST", f"pods/{quote(op['namespace'])}/{quote(op['pod'])}/exec",
+                             {"container": op.get("container", ""), "command": op["command"]})
         raise SimulationError(f"unknown operation {kind!r}")
 
     # ----------------------------------------------------------------- time

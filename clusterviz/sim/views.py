@@ -205,6 +205,15 @@ def pod_network(request, body, namespace: str, pod: str):
 def trace(request, body):
     """A packet's path: ``?from=NAMESPACE/POD&to=TARGET`` (a pod, a Service or an IP, with ``:PORT``)."""
     return {"op": "trace", "from": request.GET.get("from", ""), "to": request.GET.get("to", "")}
+@control("POST")
+def exec_in_pod(request, body, namespace: str, pod: str):
+    """A lesson's ``exec`` (``manage.py scenario run`` against a server): the command run in the
+    pod's container as ``kubectl exec`` runs it, answered as the kubelet answers."""
+    command = body.get("command")
+    if not (isinstance(command, list) and command and all(isinstance(c, str) for c in command)):
+        raise errors.bad_request("command must be a list of strings")
+    return {"op": "exec", "namespace": namespace, "pod": pod, "container": str(body.get("container") or ""),
+            "command": command}
 
 
 @csrf_exempt

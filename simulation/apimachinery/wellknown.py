@@ -67,3 +67,11 @@ DEFAULT_STORAGE_CLASS = "standard"
 #: validation reserves the ``system-`` prefix for them.
 SYSTEM_PRIORITY_CLASSES = {"system-node-critical": 2000001000, "system-cluster-critical": 2000000000}
 SYSTEM_PRIORITY_CLASS_PREFIX = "system-"
+
+# --- cluster DNS (exec) ----------------------------------------------------------------------
+#: The kubelet's ``--cluster-dns`` and ``--cluster-domain`` as kubeadm sets them: the
+#: ``kube-system/kube-dns`` Service's cluster IP, which every pod's resolv.conf names.
+CLUSTER_DNS_IP = "10.96.0.10"
+CLUSTER_DOMAIN = "cluster.local"
+#: CoreDNS: its ServiceAccount in kube-system, and the name of its watch among the components.
+COREDNS = "coredns"

@@ -12,9 +12,11 @@ KUBERNETES_VERSION = {"major": "1", "minor": "33", "gitVersion": "v1.33.0", "git
                       "gitTreeState": "clean", "buildDate": "2026-11-01T00:00:00Z", "goVersion": "go1.24.0",
                       "compiler": "gc", "platform": "linux/amd64"}
 
-_SUBRESOURCE_KINDS = {"scale": ("autoscaling", "v1", "Scale"), "binding": ("", "v1", "Binding")}
+_SUBRESOURCE_KINDS = {"scale": ("autoscaling", "v1", "Scale"), "binding": ("", "v1", "Binding"),
+                      "exec": ("", "v1", "PodExecOptions")}
 _SUBRESOURCE_VERBS = {"status": ["get", "patch", "update"], "scale": ["get", "patch", "update"],
-                      "binding": ["create"], "finalize": ["update"], "log": ["get"]}
+                      "binding": ["create"], "finalize": ["update"], "log": ["get"],
+                      "exec": ["create", "get"]}
 
 
 def _group_doc(group: str) -> dict:

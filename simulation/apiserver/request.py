@@ -60,6 +60,8 @@ class APIRequest:
     obj: Any = None
     #: Set when the caller already knows who it is (in-process components).
     user: UserInfo | None = None
+    #: Every query parameter in order, repeats kept (``exec``'s ``command`` is repeated).
+    query_items: list[tuple[str, str]] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         # The chain edits its request's headers (authentication drops the bearer token, as
@@ -90,6 +92,8 @@ class APIResponse:
     watcher: Any = None
     #: Set for a followed log: ``poll() -> str`` until ``done`` (see ``podlogs.LogFollower``).
     stream: Any = None
+    #: Set for an upgraded exec: the session the transport drives (see ``podexec.ExecSession``).
+    exec: Any = None
 
 
 _NAMESPACE_SUBRESOURCES = ("status", "finalize")

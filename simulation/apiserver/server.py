@@ -42,6 +42,7 @@ from .authorization.union import UnionAuthorizer
 from .deprecation import add_warning
 from .errors import StatusError
 from .listwatch import ListWatch, item_key
+from .podexec import KubeletExec, serve_exec
 from .podlogs import KubeletLogs, serve_log
 from .printers import tables
 from .registry import Registry
@@ -226,7 +227,7 @@ class APIServer:
                  on_rbac_write: Callable[[], None] | None = None,
                  escalation_check: Callable[..., None] | None = None,
                  reviews: Callable[[str, dict, UserInfo], dict] | None = None,
-                 kubelet_logs: KubeletLogs | None = None) -> None:
+                 kubelet_logs: KubeletLogs | None = None, kubelet_exec: KubeletExec | None = None) -> None:
         self.store = store
         self.reader = StoreReader(store)
         self.watch_cache = WatchCache(store)
@@ -246,6 +247,8 @@ class APIServer:
         self.reviews = reviews
         #: The connection to the kubelets' log endpoint (``pods/log``); set by whoever runs them.
         self.kubelet_logs = kubelet_logs
+        #: The connection to the kubelets' exec endpoint (``pods/exec``); set by whoever runs them.
+        self.kubelet_exec = kubelet_exec
         #: Watch timeouts and bookmark intervals are wall-clock durations of an open HTTP
         #: stream, not simulated time; tests replace this clock to step them.
         self.monotonic: Callable[[], float] = time.monotonic
@@ -381,6 +384,10 @@ class APIServer:
             return self.subresources.scale(call)
         if info.subresource == "binding":
             return self.subresources.binding(call)
+        if info.subresource == "exec":
+            if info.verb not in ("get", "create"):
+                raise errors.method_not_allowed("the server does not allow this method on the requested resource")
+            return serve_exec(call, self, self.registry.read(call))
         if info.subresource == "log":
             if info.verb != "get":
                 raise errors.method_not_allowed("the server does not allow this method on the requested resource")

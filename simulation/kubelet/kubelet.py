@@ -45,6 +45,7 @@ from .node_status import NodeStatusReporter
 from .pod_workers import SYNC_SECONDS, PodWorker, PodWorkers, resource_version
 from .prober import Prober
 from .status import rejected_status
+from .streaming import Streaming
 
 
 def _images(pod: dict) -> list:
@@ -52,7 +53,7 @@ def _images(pod: dict) -> list:
     return [c.get("image") for c in (pod.get("spec") or {}).get("containers") or []]
 
 
-class Kubelet(PodWorkers, KubeRuntimeManager, Prober, Component):
+class Kubelet(PodWorkers, KubeRuntimeManager, Prober, Streaming, Component):
     """One node's kubelet. Like upstream's ``Kubelet``, whose methods span several files, it is
     its pod workers, runtime manager and prober (one module each) over a component; the node's
     own writes are a separate :class:`~.node_status.NodeStatusReporter`."""
@@ -70,6 +71,7 @@ class Kubelet(PodWorkers, KubeRuntimeManager, Prober, Component):
         self.pull_backoff = Backoff()
         self.workers: dict[str, PodWorker] = {}
         self.node_status = self._new_node_status()
+        self.services_informer = None
 
     def _new_node_status(self) -> NodeStatusReporter:
         return NodeStatusReporter(self.kernel, self.client, self.recorder, self.spec, self.runtime, node=self.node,
@@ -84,6 +86,8 @@ class Kubelet(PodWorkers, KubeRuntimeManager, Prober, Component):
         self.failed = False
         informer = self.informer("pods", field_selector=f"spec.nodeName={self.node}")
         informer.add_event_handler(self.handle_pod_additions, self.handle_pod_updates, self.handle_pod_removes)
+        # Upstream's kubelet watches every Service: a container's env names those of its namespace.
+        self.services_informer = self.informer("services")
         self.node_status.start()
 
     def on_stop(self) -> None:

@@ -20,6 +20,7 @@ Promises:
 from __future__ import annotations
 
 from dataclasses import asdict
+from typing import Callable
 
 from simulation.apimachinery.wellknown import KUBE_PROXY
 from simulation.client.apiclient import APIClient
@@ -28,7 +29,7 @@ from simulation.client.events import NORMAL
 from simulation.client.eventsv1 import EventsV1Recorder
 from simulation.kernel import Kernel, Timer
 
-from . import iptables
+from . import iptables, netfilter
 
 #: Upstream's default ``--cluster-cidr`` in kind/kubeadm clusters (traffic from outside it is masqueraded).
 DEFAULT_CLUSTER_CIDR = "10.244.0.0/16"
@@ -131,6 +132,11 @@ class KubeProxy(Component):
     def services(self) -> list[dict]:
         """Each service port: cluster IP, its KUBE-SVC chain, endpoints with chain and probability."""
         return [asdict(sp) for sp in self._planned]
+
+    def route(self, ip: str, port: int, protocol: str, draw: Callable[[], float]) -> netfilter.Verdict:
+        """A new connection from a pod on this node to ``ip:port``, under the rules last written
+        (they stay in the node's kernel when kube-proxy stops)."""
+        return netfilter.route(self._planned, ip, port, protocol, draw)
 
     def status(self) -> dict:
         out = super().status()

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import copy
 import json
+import shlex
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -23,7 +24,7 @@ from .model import Problems
 
 API_VERBS = ("create", "apply", "patch", "scale", "delete", "get", "race", "watch")
 CONTROL_VERBS = ("stop", "start", "add-scheduler", "replicas", "fault", "speed", "pause", "play", "step", "advance",
-                 "decision", "containers", "iptables", "network", "trace")
+                 "decision", "containers", "iptables", "network", "trace", "exec")
 VERBS = API_VERBS + CONTROL_VERBS
 FAULT_TYPES = ("kill-container", "fail-node", "drop-watch-events")
 REPLICATED = ("scheduler", "controller-manager")
@@ -92,6 +93,10 @@ class Action:
         if self.verb == "decision":
             pod = a.get("pod") or f"$(kubectl get pod -l {a.get('selector')} -o name | head -1 | cut -d/ -f2)"
             return f"python manage.py sim decision {a.get('namespace', namespace)}/{pod}"
+        if self.verb == "exec":
+            pod = a.get("pod") or f"$(kubectl get pod -l {a.get('selector')} -o name | head -1)"
+            container = f" -c {a['container']}" if a.get("container") else ""
+            return f"kubectl exec {pod}{ns}{container} -- {shlex.join(a['command'])}"
         if self.verb in ("pause", "play"):
             return f"python manage.py sim {self.verb}"
         if self.verb == "replicas":
@@ -236,6 +241,8 @@ class Action:
             return f"{state['clock']['mode']} at {state['clock']['now_seconds']:g}s"
         if self.verb == "decision":
             return self._decision(session)
+        if self.verb == "exec":
+            return self._exec(session)
         if self.verb == "containers":
             rows = control({"op": "containers", "node": a["value"]})
             return "\n".join(f"{c['name']:<12} {c['state']:<8} attempt {c['attempt']}  pod {c['namespace']}/{c['pod']}"
@@ -263,6 +270,19 @@ class Action:
         if not running:
             raise ActionFailed(f"no running pod matches {self.args['selector']!r}")
         return running[0]["metadata"]["name"]
+
+    def _exec(self, session: Session) -> str:
+        """``kubectl exec``: what the command printed, then kubectl's words for its failure."""
+        a, ns = self.args, self._namespace(session)
+        pod = a.get("pod") or self._running_pod(session)
+        result = session.backend.control({"op": "exec", "namespace": ns, "pod": pod, "container": a.get("container", ""),
+                                          "command": a["command"]})
+        if result.get("error_kubelet") or result.get("error"):
+            raise ActionFailed(f"error: {result.get('error_kubelet') or result['error']}")
+        out = result["stdout"] + result["stderr"]
+        if result["exit_code"]:
+            out += f"command terminated with exit code {result['exit_code']}\n"
+        return out.rstrip("\n")
 
     def _decision(self, session: Session) -> str:
         """The scheduler's decision for the pod, short: each node's verdict, the winner, the Event."""
@@ -420,6 +440,7 @@ def _args(verb: str, value: Any, line: int, problems: Problems) -> dict | None:
                "replicas": {"component", "count"},
                "decision": {"pod", "selector", "namespace"},
                "trace": {"pod", "selector", "namespace", "to"},
+               "exec": {"pod", "selector", "namespace", "container", "command"},
                "fault": {"type", "pod", "selector", "namespace", "container", "node", "component", "count",
                          "resource"}}[verb]
     for key in value:
@@ -470,6 +491,17 @@ def _args(verb: str, value: Any, line: int, problems: Problems) -> dict | None:
             _check_selector(value, "selector", verb, problems)
         if not isinstance(value.get("to"), str) or not value["to"]:
             problems.add(line, "trace: to is required: a pod, a Service or an IP, optionally with :PORT")
+    elif verb == "exec":
+        if bool(value.get("pod")) == bool(value.get("selector")):
+            problems.add(line, "exec: give either pod or selector")
+        elif value.get("selector"):
+            _check_selector(value, "selector", verb, problems)
+        command = value.get("command")
+        if isinstance(command, str):
+            args["command"] = shlex.split(command)
+        elif not (isinstance(command, list) and command and all(isinstance(c, str) for c in command)):
+            problems.add(line_of(value, "command") if "command" in value else line,
+                         "exec: command is required, e.g. command: curl -s http://kubia")
     elif verb == "decision":
         if bool(value.get("pod")) == bool(value.get("selector")):
             problems.add(line, "decision: give either pod or selector")

@@ -132,6 +132,8 @@ class HeadlessBackend:
         elif kind == "trace":
             namespace, _, pod = op["from"].rpartition("/")
             return sim.trace(namespace, pod, op["to"])
+        elif kind == "exec":
+            return sim.exec_pod(op["namespace"], op["pod"], op.get("container", ""), op["command"])
         elif kind != "state":
             raise SimulationError(f"unknown operation {kind!r}")
         return sim.state()

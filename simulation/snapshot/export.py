@@ -14,6 +14,7 @@ from typing import Any
 
 import yaml
 
+from simulation.apimachinery import resources
 from simulation.apimachinery.resources import RESOURCES
 from simulation.apimachinery.timestamps import rfc3339_micro
 from simulation.apiserver.assembly import new_apiserver
@@ -21,7 +22,7 @@ from simulation.apiserver.bootstrap import bootstrap
 from simulation.apiserver.request import APIResponse
 from simulation.client.apiclient import resource_path
 from simulation.apimachinery.wellknown import DEFAULT_SCHEDULER_NAME
-from simulation.cluster import SimCluster
+from simulation.cluster import COREDNS_RBAC, SimCluster
 from simulation.store.memory import MemoryStore
 
 from .model import SNAPSHOT_KIND, SNAPSHOT_VERSION, Settings, Snapshot, SnapshotError, settings_as_yaml
@@ -75,9 +76,12 @@ def dump_snapshot(snapshot: Snapshot) -> str:
 
 
 def _bootstrap_objects() -> dict[tuple[str, str, str], dict]:
-    """What a new cluster holds before anyone writes: a throwaway server, bootstrapped."""
+    """What a new cluster holds before anyone writes: a throwaway server, bootstrapped, with what
+    the cluster builder adds for CoreDNS (kubeadm's add-on RBAC)."""
     scratch = new_apiserver(MemoryStore(), token_lookup=lambda token: None, clock=lambda: 0.0)
     bootstrap(scratch)
+    for resource, obj in COREDNS_RBAC:
+        send(scratch, "POST", resource_path(resources.by_name(resource), obj["metadata"].get("namespace", "")), obj)
     out = {}
     for rt in EXPORTED:
         for item in _items(send(scratch, "GET", resource_path(rt)), rt.name):

@@ -10,6 +10,7 @@ import {showPath} from "./netpath.js";
 import {Panels} from "./panels.js";
 import {showStory} from "./story.js";
 import {Stream} from "./stream.js";
+import {setupTrafficLog} from "./trafficlog.js";
 
 const $ = id => document.getElementById(id);
 const SIM_RETRY_MS = 10000;
@@ -18,6 +19,7 @@ const diagram = new Diagram($("diagram"), $("traffic"));
 on("packet-path", trace => showPath(diagram, trace));  // a lesson step traced a packet (lessons.js)
 const traffic = new Traffic(diagram);
 const panels = new Panels(diagram);
+setupTrafficLog(diagram);
 
 // ------------------------------------------------------------------ rendering
 let frameQueued = false;

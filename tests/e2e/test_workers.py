@@ -1,5 +1,5 @@
-"""Kernels hosted by ``manage.py simworker`` processes (``REDIS_URL`` set): the control API
-and ``kubectl get cs`` reach the owning worker over Redis, the cluster runs as in one
+"""Kernels hosted by ``manage.py simworker`` processes (``REDIS_URL`` set): the control API,
+``kubectl get cs`` and ``kubectl exec`` reach the owning worker over Redis, the cluster runs as in one
 process, and a second worker takes the cluster over once the first stops renewing its Lease.
 """
 from __future__ import annotations
@@ -84,8 +84,12 @@ def test_a_worker_hosts_the_cluster_and_a_second_takes_over(redis_server, kc, si
         assert "Healthy" in ok(kc("get", "cs", "scheduler"))
         name = unique("web")
         ok(kc("create", "deployment", name, "--image=nginx:1.27", "--replicas=2"))
-        wait_for(lambda: [p for p in get_json(kc, "pods", "-l", f"app={name}")["items"]
-                          if p["status"].get("phase") == "Running"][1:])
+        running = wait_for(lambda: [p for p in get_json(kc, "pods", "-l", f"app={name}")["items"]
+                                    if p["status"].get("phase") == "Running"][1:])
+        # kubectl exec reaches the worker's kubelet over Redis, exit code and all
+        pod = running[0]["metadata"]["name"]
+        assert ok(kc("exec", pod, "--", "hostname")) == f"{pod}\n"
+        assert kc("exec", pod, "--", "sh", "-c", "exit 3")[::2] == (3, "command terminated with exit code 3\n")
         lease = get_json(kc, "lease", "-n", "kube-system", "clusterviz-kernel")
         first_holder = lease["spec"]["holderIdentity"]
 

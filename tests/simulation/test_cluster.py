@@ -31,6 +31,7 @@ def make_cluster(seed: int = 7, mode: str = "headless") -> tuple[SimCluster, API
     cluster.add_scheduler()
     for spec in demo_nodes():
         cluster.add_node(spec)
+    cluster.add_dns()
     cluster.start()
     return cluster, APIClient(server, APISERVER, "kubectl/v1.33.0")
 
@@ -147,8 +148,8 @@ def test_a_binding_lights_the_path_from_the_scheduler_through_etcd_to_the_nodes_
 def test_a_writes_watchers_are_exactly_the_components_whose_watches_receive_it():
     """The fan-out the page draws (11.1.4): a pod bound to a node reaches that node's kubelet
     and no other, the scheduler and the controller manager; an Event reaches no component; an
-    Endpoints write reaches only the controller manager, an EndpointSlice write it and every node's
-    kube-proxy (which reads slices since 1.33)."""
+    Endpoints write reaches only the controller manager, an EndpointSlice write it, every node's
+    kube-proxy (which reads slices since 1.33) and CoreDNS."""
     cluster, admin = make_cluster()
     cluster.kernel.run_for(2)
     start = cluster.kernel.steps_taken
@@ -177,7 +178,8 @@ def test_a_writes_watchers_are_exactly_the_components_whose_watches_receive_it()
     slices = [s for s in steps if s.controller == "endpointslice" and "Service story" in s.caption
               and not s.housekeeping]
     assert slices, [s.caption for s in steps if s.controller == "endpointslice"]
-    assert all(set(s.watchers) == {"kube-controller-manager", *(f"kube-proxy/{n}" for n in nodes)} for s in slices)
+    assert all(set(s.watchers) == {"kube-controller-manager", "coredns", *(f"kube-proxy/{n}" for n in nodes)}
+               for s in slices)
 
 
 def test_every_action_steps_housekeeping_too():
@@ -219,7 +221,8 @@ def test_standard_cluster_is_started():
     bootstrap(server)
     cluster = standard_cluster(server, demo_nodes(), seed=1, mode="headless", strict=True)
     assert all(c.running for c in cluster.components.values())
-    assert len(cluster.components) == 2 + 2 * 3
+    # scheduler and controller manager, a kubelet and a kube-proxy per node, CoreDNS's watch
+    assert len(cluster.components) == 2 + 2 * 3 + 1
 
 
 @pytest.mark.parametrize("kind", ["scheduler", "controller-manager"])

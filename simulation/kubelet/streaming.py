@@ -1,0 +1,45 @@
+"""The kubelet's exec endpoint (upstream's ``/exec/{namespace}/{pod}/{container}``, served
+through the runtime's streaming server): find the running container, then run the command in
+it with :mod:`.shell`.
+
+The container sees what upstream gives it: its pod's IP (the sandbox's), the env the kubelet
+builds from the Services it watches (``KUBERNETES_SERVICE_HOST``…, :mod:`.envvars`), the
+kubelet-managed ``/etc/resolv.conf`` and ``/etc/hosts``; the network it talks to is the
+caller's (the cluster's pod network and each node's kube-proxy rules).
+"""
+from __future__ import annotations
+
+from . import runtime as rt
+from .shell import ExecContext, ExecResult, Network, execute
+
+
+class Streaming:
+    """Mixed into :class:`~.kubelet.Kubelet`."""
+
+    def running_container(self, pod: dict, container_name: str) -> tuple[rt.Container, str]:
+        """The running instance of the pod's container and the pod's IP; ``LookupError`` with
+        the kubelet's words (``container not found ("NAME")``) when it does not run here."""
+        uid = pod["metadata"].get("uid", "")
+        instance = self.runtime.latest(uid, container_name)
+        sandbox = self.runtime.sandbox(instance.sandbox_id) if instance is not None else None
+        if instance is None or instance.state != rt.RUNNING or sandbox is None:
+            raise LookupError(f'container not found ("{container_name}")')
+        return instance, sandbox.ip
+
+    def exec_in_container(self, pod: dict, container_name: str, argv: list[str], network: Network, *,
+                          tty: bool = False) -> ExecResult:
+        instance, pod_ip = self.running_container(pod, container_name)
+        spec = pod.get("spec") or {}
+        container = next((c for c in spec.get("containers") or [] if c.get("name") == container_name),
+                         {"name": container_name, "image": instance.image})
+        services = self.services_informer.lister.list() if self.services_informer is not None else []
+        ctx = ExecContext(pod=pod, container=container, pod_ip=pod_ip, pod_cidr=self.spec.pod_cidr,
+                          services=services, network=network, tty=tty)
+        return execute(argv, ctx, self._runtime_error)
+
+    def _runtime_error(self, command: str) -> str:
+        """containerd's words for a command it cannot start (the exec's ID is random)."""
+        exec_id = f"{self.kernel.rng.getrandbits(256):064x}"
+        return (f"Internal error occurred: error executing command in container: failed to exec in container: "
+                f'failed to start exec "{exec_id}": OCI runtime exec failed: exec failed: unable to start container '
+                f'process: exec: "{command}": executable file not found in $PATH: unknown')
