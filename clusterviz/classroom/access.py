@@ -44,7 +44,8 @@ def session_rules() -> list[dict]:
     return [
         {"apiGroups": [""], "resources": ["nodes", "namespaces", "pods", "events", "componentstatuses",
                                           "services", "endpoints", "replicationcontrollers",
-                                          "persistentvolumeclaims", "persistentvolumes"], "verbs": READ},
+                                          "persistentvolumeclaims", "persistentvolumes", "resourcequotas"],
+         "verbs": READ},
         {"apiGroups": ["events.k8s.io"], "resources": ["events"], "verbs": READ},
         {"apiGroups": ["apps"], "resources": ["deployments", "replicasets", "statefulsets", "daemonsets"], "verbs": READ},
         {"apiGroups": ["batch"], "resources": ["jobs", "cronjobs"], "verbs": READ},

@@ -9,7 +9,9 @@
 //     pod → its PersistentVolumeClaim → the PersistentVolume bound to it (Bound / Pending);
 //   DaemonSet (one pod per node), ReplicationController, Job (completions, Complete/Failed)
 //     and a ReplicaSet no Deployment owns, each on its own row.
-// Right, above the kube-proxies: each Service → its EndpointSlice(s) → the endpoint pods.
+// Right, above the kube-proxies: each Service → its EndpointSlice(s) → the endpoint pods; under
+// them the most recently changed ResourceQuota, used of hard for each resource it limits
+// (what admission charged and the resourcequota controller counted).
 // The links to pods start at the slices, not at the Endpoints object, because the slices are
 // what kube-proxy reads (since Kubernetes 1.19; Endpoints is deprecated in 1.33): the
 // Endpoints object still stands beside them as a small card, the copy the endpoints controller
@@ -114,13 +116,18 @@ export class ObjectsView {
     const hidden = new Map();
     for (const row of rows) if (!shown.includes(row)) hidden.set(row.kind, (hidden.get(row.kind) || 0) + 1);
     this.hiddenWorkloads = [...hidden].map(([kind, n]) => `${n} ${kind}`).join(", ");
-    this.shownServices = [...svcRows].sort((a, b) => b.activity - a.activity).slice(0, MAX_SERVICES)
+    const quotas = [...(source("resourcequotas") || new Map()).values()].sort((a, b) => rv(b) - rv(a));
+    this.quota = quotas[0] || null;
+    this.hiddenQuotas = Math.max(0, quotas.length - 1);
+    this.shownServices = [...svcRows].sort((a, b) => b.activity - a.activity).slice(0, MAX_SERVICES - (this.quota ? 1 : 0))
       .sort((a, b) => created(a.svc, b.svc));
     this.hiddenServices = svcRows.length - this.shownServices.length;
-    this.height = TITLE_H + Math.max(1, units, this.shownServices.length) * ROW_H;
+    const right = this.shownServices.length + (this.quota ? 1 : 0);
+    this.height = TITLE_H + Math.max(1, units, right) * ROW_H;
     const sig = JSON.stringify([this.hiddenWorkloads, this.hiddenServices, source("deployments") === null,
       this.shownWorkloads.map(w => [w.key, rv(w.obj), w.collapsedClaims, w.children.map(rv), w.claims.map(c => [c.key, rv(c.obj), c.pv && rv(c.pv)])]),
-      this.shownServices.map(r => [r.key, rv(r.svc), r.ep && rv(r.ep), r.slices.map(s => rv(s.obj))])]);
+      this.shownServices.map(r => [r.key, rv(r.svc), r.ep && rv(r.ep), r.slices.map(s => rv(s.obj))]),
+      this.quota && [keyOf(this.quota), rv(this.quota), this.hiddenQuotas]]);
     if (sig !== this.sig) {
       this.sig = sig;
       this.drawCards();
@@ -151,6 +158,17 @@ export class ObjectsView {
       y += w.units * ROW_H;
     }
     this.shownServices.forEach((r, row) => this.serviceCards(r, top + TITLE_H + row * ROW_H));
+    if (this.quota) this.quotaCard(this.quota, top + TITLE_H + this.shownServices.length * ROW_H);
+  }
+
+  /** A ResourceQuota: used of hard for each resource, as `kubectl describe quota` pairs them. */
+  quotaCard(q, y) {
+    const hard = (q.status || {}).hard || (q.spec || {}).hard || {}, used = (q.status || {}).used || {};
+    const detail = Object.keys(hard).sort().map(r => `${r} ${used[r] ?? "–"}/${hard[r]}`).join(" · ");
+    this.card("ResourceQuota", q, SVC.x, y, EPS.x + EPS.w - SVC.x, ["quota", qualified(q), detail || "no limits",
+      this.hiddenQuotas ? `+${this.hiddenQuotas} more` : ""], {
+      data: {"data-used": JSON.stringify(used), "data-hard": JSON.stringify(hard)},
+      title: `ResourceQuota ${keyOf(q)}: ${Object.keys(hard).sort().map(r => `${r} used ${used[r] ?? "(not counted yet)"} of ${hard[r]}`).join(", ")}`});
   }
 
   workloadRow(w, y) {
@@ -182,7 +200,7 @@ export class ObjectsView {
           "data-from": c.key, "data-to": objKey("PersistentVolume", c.pv)}, this.layer);
       } else {
         el("text", {x: x + 4, y: y + 20, class: "tiny muted", "data-no-volume": c.key}, this.layer,
-          clip(`no volume yet (claim ${((c.obj.status || {}).phase || "Pending")})`, charsIn(CLAIM.w - 4, "tiny")));
+          clip(`no PV yet (${(c.obj.status || {}).phase || "Pending"})`, charsIn(CLAIM.w - 4, "tiny")));
       }
     });
     if (w.claims.length > MAX_CLAIMS) {

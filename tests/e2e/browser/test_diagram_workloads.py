@@ -6,6 +6,7 @@ pods — on the objects band, with owner links, inspectors on click, the band le
 `manage.py up`."""
 from __future__ import annotations
 
+import re
 import time
 
 import pytest
@@ -13,6 +14,7 @@ import pytest
 from tests.e2e.conftest import ok
 
 from .test_diagram_objects import fresh_cluster, unique  # noqa: F401 (a fixture)
+from .test_lessons import set_speed
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
@@ -179,3 +181,48 @@ def test_statefulset_job_and_rc_show_what_asked_for_their_pods(fresh_cluster, se
     assert card(past, "Job", f"default/{job}") is None and card(past, "ReplicationController", f"default/{rc}") is None
     shot(page, "26-statefulset-at-a-past-revision")
     page.evaluate("window.clusterviz.travel(0)")
+
+
+def start_lesson(page, server, lesson: str) -> str:
+    """Start a shipped lesson from the demo cluster's Lessons tab (a fresh cluster of its own,
+    at twenty times the class's speed); returns that cluster's name once step 1 is open."""
+    page.goto(f"{server.http_url}/clusters/demo/")
+    page.wait_for_selector("body[data-synced=true]", timeout=15000)
+    page.click('#tabs button[data-tab="lessons"]')
+    item = page.locator(f'.lesson-item[data-lesson="{lesson}"]')
+    item.wait_for(timeout=15000)
+    item.locator("button").click()
+    page.wait_for_url(re.compile(rf".*/clusters/{lesson}(-\d+)?/.*"), timeout=30000)
+    cluster = re.search(r"/clusters/([^/]+)/", page.url).group(1)
+    page.wait_for_selector('.lesson[data-position="0"]', timeout=90000)
+    set_speed(server, cluster, 20)
+    return cluster
+
+
+def test_the_statefulset_lesson_lights_the_set_and_its_claim(page, server, shot) -> None:
+    start_lesson(page, server, "statefulset-volumes")
+    page.click(".lesson button.run")
+    page.wait_for_selector(".lesson-wait.ok", timeout=90000)
+    page.wait_for_selector('#diagram .lesson-lit[data-kind="StatefulSet"][data-key="default/web"]', timeout=15000)
+    page.wait_for_selector('#diagram .lesson-lit[data-kind="PersistentVolumeClaim"][data-key="default/www-web-0"]',
+                           timeout=15000)
+    shot(page, "27-lesson-statefulset-lit")
+
+
+def test_the_quota_lesson_lights_the_quota_with_what_it_counted(page, server, shot) -> None:
+    start_lesson(page, server, "resource-quota")
+    quota = page.locator('#diagram .lesson-lit[data-kind="ResourceQuota"][data-key="default/compute"]')
+    quota.wait_for(timeout=15000)
+    page.click(".lesson button.run")
+    page.wait_for_selector(".lesson-output", timeout=30000)
+    page.click(".lesson button.next")
+    page.wait_for_selector('.lesson[data-position="1"]', timeout=15000)
+    page.click(".lesson button.run")
+    page.wait_for_selector(".lesson-wait.ok", timeout=90000)
+    # the quota's card says what the resourcequota controller counted: two pods of 400m
+    page.wait_for_function("""() => { const q = document.querySelector(
+        '#diagram .object.resourcequota[data-key="default/compute"]');
+        return q && JSON.parse(q.dataset.used)["requests.cpu"] === "800m"; }""", timeout=30000)
+    assert "requests.cpu 800m/1" in page.locator('#diagram .object.resourcequota[data-key="default/compute"]').text_content()
+    page.wait_for_selector('#diagram .lesson-lit[data-kind="Deployment"][data-key="default/web"]', timeout=15000)
+    shot(page, "28-lesson-quota-lit")
