@@ -115,7 +115,7 @@ export class ObjectsView {
     this.shownWorkloads = shown.sort((a, b) => created(a.obj, b.obj));
     const hidden = new Map();
     for (const row of rows) if (!shown.includes(row)) hidden.set(row.kind, (hidden.get(row.kind) || 0) + 1);
-    this.hiddenWorkloads = [...hidden].map(([kind, n]) => `${n} ${kind}`).join(", ");
+    this.hiddenWorkloads = [...hidden].map(([kind, n]) => plural(n, kind)).join(", ");
     const quotas = [...(source("resourcequotas") || new Map()).values()].sort((a, b) => rv(b) - rv(a));
     this.quota = quotas[0] || null;
     this.hiddenQuotas = Math.max(0, quotas.length - 1);
@@ -411,7 +411,8 @@ const DESCRIBE = {
   CronJob(cj) {
     const spec = cj.spec || {}, status = cj.status || {};
     const active = (status.active || []).length, last = status.lastScheduleTime || "";
-    return {detail: `${spec.schedule || ""} · active ${active}${spec.suspend ? " · suspended" : ""}`,
+    // the schedule is on hover: the card has room for what changes, the active Jobs and the last run
+    return {detail: `active ${active}${spec.suspend ? " · suspended" : ""}`,
       note: last ? `last ${timeOfDay(last)}` : "",
       title: `schedule "${spec.schedule || ""}", ${plural(active, "active Job")}, last schedule ${last || "never"}` +
         `${status.lastSuccessfulTime ? `, last success ${status.lastSuccessfulTime}` : ""}`,
@@ -430,7 +431,7 @@ const DESCRIBE = {
   DaemonSet(ds) {
     const status = ds.status || {};
     const desired = status.desiredNumberScheduled || 0, ready = status.numberReady || 0;
-    return {detail: `ready ${ready}/${desired} · one pod per node`,
+    return {detail: `ready ${ready}/${desired} · 1 per node`,
       title: `${desired} desired (one per eligible node), ${status.currentNumberScheduled || 0} scheduled, ${ready} ready`,
       data: {"data-desired": desired, "data-ready": ready}};
   },

@@ -14,6 +14,7 @@ import pytest
 from tests.e2e.conftest import ok
 
 from .test_diagram_objects import fresh_cluster, unique  # noqa: F401 (a fixture)
+from .conftest import sim_post
 from .test_lessons import set_speed
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
@@ -181,6 +182,54 @@ def test_statefulset_job_and_rc_show_what_asked_for_their_pods(fresh_cluster, se
     assert card(past, "Job", f"default/{job}") is None and card(past, "ReplicationController", f"default/{rc}") is None
     shot(page, "26-statefulset-at-a-past-revision")
     page.evaluate("window.clusterviz.travel(0)")
+
+
+def test_a_cronjob_shows_its_jobs_and_a_daemonset_one_pod_per_node(fresh_cluster, server, shot) -> None:  # noqa: F811
+    page, cluster, api = fresh_cluster
+    sim_post(server, api, "speed", {"speed": 20}, cluster=cluster)
+    ds, cj = unique("agent"), unique("hello")
+    body = {"apiVersion": "apps/v1", "kind": "DaemonSet", "metadata": {"name": ds},
+            "spec": {"selector": {"matchLabels": {"app": ds}}, "template": {"metadata": {"labels": {"app": ds}},
+                     "spec": {"containers": [{"name": "agent", "image": "busybox:1.36",
+                                              "command": ["sh", "-c", "while true; do sleep 60; done"]}]}}}}
+    assert api.request("POST", "/apis/apps/v1/namespaces/default/daemonsets", body).status == 201
+    body = {"apiVersion": "batch/v1", "kind": "CronJob", "metadata": {"name": cj},
+            "spec": {"schedule": "* * * * *", "jobTemplate": {"spec": {"template": {"spec": {
+                "restartPolicy": "OnFailure", "containers": [{"name": "hello", "image": "busybox:1.28",
+                                                              "command": ["sh", "-c", "echo hello"]}]}}}}}}
+    assert api.request("POST", "/apis/batch/v1/namespaces/default/cronjobs", body).status == 201
+    ds_key, cj_key = f"DaemonSet:default/{ds}", f"CronJob:default/{cj}"
+
+    def shown_all(s: dict) -> bool:
+        ds_card, cj_card = card(s, "DaemonSet", f"default/{ds}"), card(s, "CronJob", f"default/{cj}")
+        jobs = [c for c in s["cards"] if c["kind"] == "Job" and c["data"]["owner"] == cj_key]
+        return bool(ds_card and ds_card["data"]["desired"] != "0" and ds_card["data"]["ready"] == ds_card["data"]["desired"]
+                    and sum(1 for frm, _ in s["owner"] if frm == ds_key) == int(ds_card["data"]["desired"])
+                    and cj_card and cj_card["data"]["lastSchedule"] and jobs
+                    and any(frm == f"Job:{jobs[0]['key']}" for frm, _ in s["owner"]))
+    try:
+        shown = wait_for_band(page, shown_all, timeout=120)
+    finally:
+        sim_post(server, api, "speed", {"speed": 1}, cluster=cluster)
+    # one pod per node the DaemonSet may run on, each linked, each with the set's stripe
+    status = api.get(f"/apis/apps/v1/namespaces/default/daemonsets/{ds}").json()["status"]
+    linked = {to[4:] for frm, to in shown["owner"] if frm == ds_key}
+    nodes = [p["node"] for p in shown["pods"] if p["key"] in linked]
+    assert len(nodes) == len(set(nodes)) == status["desiredNumberScheduled"], (nodes, status)
+    assert {p["owner"] for p in shown["pods"] if p["key"] in linked} == {ds_key}
+    # CronJob → its Jobs (drawn beside it, linked) → their pods; its card tells the last schedule
+    jobs = [c for c in shown["cards"] if c["kind"] == "Job" and c["data"]["owner"] == cj_key]
+    assert all([cj_key, f"Job:{j['key']}"] in shown["owner"] for j in jobs)
+    assert jobs[0]["key"].startswith(f"default/{cj}-")
+    cj_card = card(shown, "CronJob", f"default/{cj}")
+    assert cj_card["data"]["schedule"] == "* * * * *" and f"active {cj_card['data']['active']}" in cj_card["text"]
+    assert f"last {cj_card['data']['lastSchedule'][11:19]}" in cj_card["text"], cj_card
+    assert not no_overlap(shown), no_overlap(shown)
+    shot(page, "29-cronjob-jobs-daemonset")
+    page.click(f"svg .object.cronjob[data-key='default/{cj}']")
+    page.wait_for_selector(f"[data-inspecting='object:CronJob:default:{cj}']")
+    page.click(f"svg .object.daemonset[data-key='default/{ds}']")
+    page.wait_for_selector(f"[data-inspecting='object:DaemonSet:default:{ds}']")
 
 
 def start_lesson(page, server, lesson: str) -> str:
