@@ -66,14 +66,22 @@ function source(resource) {
   return view[resource] || null;
 }
 
-/** A Job's state as `kubectl get jobs` prints its STATUS: Complete, Failed, Suspended, Running. */
+/** A Job's STATUS as `kubectl get jobs` prints it (upstream's printJob, in its order). */
 export function jobState(job) {
   const conditions = (job.status || {}).conditions || [];
   const holds = type => conditions.some(c => c.type === type && c.status === "True");
   if (holds("Complete")) return "Complete";
   if (holds("Failed")) return "Failed";
-  if ((job.spec || {}).suspend) return "Suspended";
+  if (job.metadata.deletionTimestamp) return "Terminating";
+  for (const state of ["Suspended", "FailureTarget", "SuccessCriteriaMet"]) if (holds(state)) return state;
   return "Running";
+}
+
+/** A Job's COMPLETIONS as printJob prints it: `2/3`, or `0/1 of 4` for a work queue of four. */
+function jobCompletions(job) {
+  const spec = job.spec || {}, succeeded = (job.status || {}).succeeded || 0;
+  if (spec.completions !== undefined && spec.completions !== null) return `${succeeded}/${spec.completions}`;
+  return (spec.parallelism ?? 1) > 1 ? `${succeeded}/1 of ${spec.parallelism}` : `${succeeded}/1`;
 }
 
 export class ObjectsView {
@@ -400,13 +408,13 @@ const DESCRIBE = {
   },
   Job(job) {
     const spec = job.spec || {}, status = job.status || {};
-    const completions = spec.completions ?? 1, succeeded = status.succeeded || 0, failed = status.failed || 0;
+    const succeeded = status.succeeded || 0, failed = status.failed || 0, done = jobCompletions(job);
     const st = jobState(job);
-    return {detail: `${succeeded}/${completions} · ${st}${failed ? ` · ${failed} failed` : ""}`,
+    return {detail: `${done} · ${st}${failed ? ` · ${failed} failed` : ""}`,
       cls: `job-${st.toLowerCase()}`,
-      title: `${st}, ${succeeded}/${completions} completions, ${status.active || 0} active, ${failed} failed ` +
+      title: `${st}, completions ${done}, ${status.active || 0} active, ${failed} failed ` +
         `(parallelism ${spec.parallelism ?? 1}, backoffLimit ${spec.backoffLimit ?? 6})`,
-      data: {"data-succeeded": succeeded, "data-completions": completions, "data-failed": failed, "data-state": st}};
+      data: {"data-succeeded": succeeded, "data-completions": done, "data-failed": failed, "data-state": st}};
   },
   CronJob(cj) {
     const spec = cj.spec || {}, status = cj.status || {};
