@@ -184,10 +184,11 @@ def test_statefulset_job_and_rc_show_what_asked_for_their_pods(fresh_cluster, se
     page.evaluate("window.clusterviz.travel(0)")
 
 
-def test_a_cronjob_shows_its_jobs_and_a_daemonset_one_pod_per_node(fresh_cluster, server, shot) -> None:  # noqa: F811
+def test_a_cronjob_shows_its_jobs_a_daemonset_one_pod_per_node_and_a_job_failed(
+        fresh_cluster, server, shot) -> None:  # noqa: F811
     page, cluster, api = fresh_cluster
     sim_post(server, api, "speed", {"speed": 20}, cluster=cluster)
-    ds, cj = unique("agent"), unique("hello")
+    ds, cj, failing = unique("agent"), unique("hello"), unique("flaky")
     body = {"apiVersion": "apps/v1", "kind": "DaemonSet", "metadata": {"name": ds},
             "spec": {"selector": {"matchLabels": {"app": ds}}, "template": {"metadata": {"labels": {"app": ds}},
                      "spec": {"containers": [{"name": "agent", "image": "busybox:1.36",
@@ -198,6 +199,10 @@ def test_a_cronjob_shows_its_jobs_and_a_daemonset_one_pod_per_node(fresh_cluster
                 "restartPolicy": "OnFailure", "containers": [{"name": "hello", "image": "busybox:1.28",
                                                               "command": ["sh", "-c", "echo hello"]}]}}}}}}
     assert api.request("POST", "/apis/batch/v1/namespaces/default/cronjobs", body).status == 201
+    body = {"apiVersion": "batch/v1", "kind": "Job", "metadata": {"name": failing},
+            "spec": {"backoffLimit": 0, "template": {"spec": {"restartPolicy": "Never", "containers": [
+                {"name": "work", "image": "busybox:1.36", "command": ["sh", "-c", "echo oops; exit 1"]}]}}}}
+    assert api.request("POST", "/apis/batch/v1/namespaces/default/jobs", body).status == 201
     ds_key, cj_key = f"DaemonSet:default/{ds}", f"CronJob:default/{cj}"
 
     def shown_all(s: dict) -> bool:
@@ -206,7 +211,8 @@ def test_a_cronjob_shows_its_jobs_and_a_daemonset_one_pod_per_node(fresh_cluster
         return bool(ds_card and ds_card["data"]["desired"] != "0" and ds_card["data"]["ready"] == ds_card["data"]["desired"]
                     and sum(1 for frm, _ in s["owner"] if frm == ds_key) == int(ds_card["data"]["desired"])
                     and cj_card and cj_card["data"]["lastSchedule"] and jobs
-                    and any(frm == f"Job:{jobs[0]['key']}" for frm, _ in s["owner"]))
+                    and any(frm == f"Job:{jobs[0]['key']}" for frm, _ in s["owner"])
+                    and (card(s, "Job", f"default/{failing}") or {}).get("data", {}).get("state") == "Failed")
     try:
         shown = wait_for_band(page, shown_all, timeout=120)
     finally:
@@ -224,8 +230,12 @@ def test_a_cronjob_shows_its_jobs_and_a_daemonset_one_pod_per_node(fresh_cluster
     cj_card = card(shown, "CronJob", f"default/{cj}")
     assert cj_card["data"]["schedule"] == "* * * * *" and f"active {cj_card['data']['active']}" in cj_card["text"]
     assert f"last {cj_card['data']['lastSchedule'][11:19]}" in cj_card["text"], cj_card
+    # the Job whose only pod failed (backoffLimit 0): Failed, 0 of 1 done, its pod still linked
+    failed = card(shown, "Job", f"default/{failing}")
+    assert "0/1 · Failed · 1 failed" in failed["text"] and failed["data"]["failed"] == "1", failed
+    assert any(frm == f"Job:default/{failing}" for frm, _ in shown["owner"])
     assert not no_overlap(shown), no_overlap(shown)
-    shot(page, "29-cronjob-jobs-daemonset")
+    shot(page, "29-cronjob-jobs-daemonset-failed-job")
     page.click(f"svg .object.cronjob[data-key='default/{cj}']")
     page.wait_for_selector(f"[data-inspecting='object:CronJob:default:{cj}']")
     page.click(f"svg .object.daemonset[data-key='default/{ds}']")
