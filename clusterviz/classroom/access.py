@@ -43,9 +43,13 @@ def session_rules() -> list[dict]:
     """What the cluster page needs to read cluster-wide to draw the cluster (not Secrets)."""
     return [
         {"apiGroups": [""], "resources": ["nodes", "namespaces", "pods", "events", "componentstatuses",
-                                          "services", "endpoints"], "verbs": READ},
+                                          "services", "endpoints", "replicationcontrollers",
+                                          "persistentvolumeclaims", "persistentvolumes", "resourcequotas"],
+         "verbs": READ},
         {"apiGroups": ["events.k8s.io"], "resources": ["events"], "verbs": READ},
-        {"apiGroups": ["apps"], "resources": ["deployments", "replicasets"], "verbs": READ},
+        {"apiGroups": ["apps"], "resources": ["deployments", "replicasets", "statefulsets", "daemonsets"], "verbs": READ},
+        {"apiGroups": ["batch"], "resources": ["jobs", "cronjobs"], "verbs": READ},
+        {"apiGroups": ["discovery.k8s.io"], "resources": ["endpointslices"], "verbs": READ},
         {"apiGroups": ["coordination.k8s.io"], "resources": ["leases"], "verbs": READ},
         {"nonResourceURLs": ["/sim", "/sim/*"], "verbs": ["get"]},
     ]

@@ -63,6 +63,15 @@ WATCHABLE: dict[str, Watchable] = {
     "replicasets": {"kind": "ReplicaSet", "path": "/apis/apps/v1/replicasets"},
     "services": {"kind": "Service", "path": "/api/v1/services"},
     "endpoints": {"kind": "Endpoints", "path": "/api/v1/endpoints"},
+    "replicationcontrollers": {"kind": "ReplicationController", "path": "/api/v1/replicationcontrollers"},
+    "statefulsets": {"kind": "StatefulSet", "path": "/apis/apps/v1/statefulsets"},
+    "daemonsets": {"kind": "DaemonSet", "path": "/apis/apps/v1/daemonsets"},
+    "jobs": {"kind": "Job", "path": "/apis/batch/v1/jobs"},
+    "cronjobs": {"kind": "CronJob", "path": "/apis/batch/v1/cronjobs"},
+    "persistentvolumeclaims": {"kind": "PersistentVolumeClaim", "path": "/api/v1/persistentvolumeclaims"},
+    "persistentvolumes": {"kind": "PersistentVolume", "path": "/api/v1/persistentvolumes"},
+    "endpointslices": {"kind": "EndpointSlice", "path": "/apis/discovery.k8s.io/v1/endpointslices"},
+    "resourcequotas": {"kind": "ResourceQuota", "path": "/api/v1/resourcequotas"},
 }
 #: A frame stays well under daphne's 1 MiB websocket message limit (autobahn drops bigger ones):
 #: a busy 50 ms is sent as several frames, and a big message is split along its list.

@@ -57,7 +57,9 @@ const KINDS = {
   ReplicationController: ["/api/v1", "replicationcontrollers", true],
   Deployment: ["/apis/apps/v1", "deployments", true], ReplicaSet: ["/apis/apps/v1", "replicasets", true],
   DaemonSet: ["/apis/apps/v1", "daemonsets", true], StatefulSet: ["/apis/apps/v1", "statefulsets", true],
-  Job: ["/apis/batch/v1", "jobs", true], Lease: ["/apis/coordination.k8s.io/v1", "leases", true],
+  Job: ["/apis/batch/v1", "jobs", true], CronJob: ["/apis/batch/v1", "cronjobs", true],
+  PersistentVolumeClaim: ["/api/v1", "persistentvolumeclaims", true], PersistentVolume: ["/api/v1", "persistentvolumes", false],
+  EndpointSlice: ["/apis/discovery.k8s.io/v1", "endpointslices", true], Lease: ["/apis/coordination.k8s.io/v1", "leases", true],
 };
 let discovered = null;
 

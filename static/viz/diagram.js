@@ -5,12 +5,13 @@
 // collapse into one box per zone (click to expand). Pods live in one layer so they glide from
 // the "unscheduled" tray onto their node when the scheduler binds them (and only then: a pod
 // whose node box moved moves with it, so a card never crosses a border mid-glide). Between
-// the control plane and the nodes, the objects band (objects.js) draws the workloads and
-// Services with their links to the pods; a story step's writes fan out to their watchers
-// (fanout.js).
+// the control plane and the nodes, the objects band (objects.js) draws the workloads (with a
+// StatefulSet's claims and volumes) and Services with their links to the pods; a story
+// step's writes fan out to their watchers (fanout.js).
 import {FanOut} from "./fanout.js";
 import {keyOf, state, podStatus, statusClass} from "./model.js";
 import {CHAR_WIDTH, charsIn, clip, controllerOf, nameWants, ownerColour, shortName} from "./names.js";
+import {POD_OWNERS} from "./objindex.js";
 import {BAND_TOP, ObjectsView} from "./objects.js";
 import {redrawPath} from "./netpath.js";
 import {el} from "./svg.js";
@@ -562,10 +563,11 @@ function drawPod(g, p, status, containers, mode, card) {
   g.setAttribute("class", `pod ${statusClass(status)}`);
   const ns = p.metadata.namespace, name = p.metadata.name;
   el("title", {}, g, `${ns}/${name} · ${status}${p.spec.nodeName ? " on " + p.spec.nodeName : ""}`);
-  // a ReplicaSet's pods share its colour stripe (objects.js draws the ReplicaSet with it)
+  // a pod shares the colour stripe of its owner (a ReplicaSet, RC, Job, StatefulSet or
+  // DaemonSet: objects.js draws the owner with it)
   const owner = controllerOf(p);
-  const colour = owner && owner.kind === "ReplicaSet" ? ownerColour(ns, owner.name) : null;
-  if (colour) g.setAttribute("data-owner", `ReplicaSet:${ns}/${owner.name}`);
+  const colour = owner && POD_OWNERS.has(owner.kind) ? ownerColour(ns, owner.name) : null;
+  if (colour) g.setAttribute("data-owner", `${owner.kind}:${ns}/${owner.name}`);
   if (mode === "compact") {
     el("rect", {width: card.w, height: card.h, rx: 2, class: "pod-box"}, g);
     if (colour) el("rect", {width: card.w, height: 3, class: "owner-stripe", fill: colour}, g);

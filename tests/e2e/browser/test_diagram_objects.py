@@ -133,18 +133,26 @@ def test_kubectl_set_image_shows_the_new_replicaset_taking_over_and_the_old_one_
     ok(kubectl("delete", "deployment", name, kubeconfig=admin_kubeconfig_live))
 
 
-def test_a_service_shows_its_endpoints_and_links_to_the_endpoint_pods(
+def test_a_service_shows_its_endpointslice_and_endpoints_and_links_to_the_endpoint_pods(
         cluster_page, control_plane, admin_api, kubectl, admin_kubeconfig_live) -> None:
     page = cluster_page
     name = unique("svc")
     ok(kubectl("create", "deployment", name, "--image=nginx:1.27", "--replicas=2", kubeconfig=admin_kubeconfig_live))
     ok(kubectl("expose", "deployment", name, "--port=80", kubeconfig=admin_kubeconfig_live))
     page.wait_for_selector(f"svg .object.service[data-key='default/{name}']")
-    page.wait_for_selector(f"svg .object.endpoints[data-key='default/{name}'][data-ready='2']", timeout=60000)
-    links = page.evaluate(f"""[...document.querySelectorAll('svg path.endpoint-link[data-from="Endpoints:default/{name}"]')]
+    page.wait_for_selector(f"svg .object.endpointslice[data-service='Service:default/{name}'][data-ready='2']",
+                           timeout=60000)
+    page.wait_for_selector(f"svg .object.endpoints[data-key='default/{name}'][data-ready='2']", timeout=30000)
+    [eps] = admin_api.get(f"/apis/discovery.k8s.io/v1/namespaces/default/endpointslices?labelSelector="
+                          f"kubernetes.io%2Fservice-name%3D{name}").json()["items"]
+    slice_key = f"EndpointSlice:default/{eps['metadata']['name']}"
+    # the links to the pods start at the slice (what kube-proxy reads), not at the Endpoints copy
+    links = page.evaluate(f"""[...document.querySelectorAll('svg path.endpoint-link[data-from="{slice_key}"]')]
         .map(p => p.dataset.to)""")
     pods = admin_api.get(f"/api/v1/namespaces/default/pods?labelSelector=app%3D{name}").json()["items"]
     assert sorted(links) == sorted(f"Pod:default/{p['metadata']['name']}" for p in pods)
+    assert page.locator(f'svg path.endpoint-link[data-from="Endpoints:default/{name}"]').count() == 0
+    assert page.locator(f'svg path.endpoint-link.static[data-from="Service:default/{name}"][data-to="{slice_key}"]').count() == 1
     page.click(f"svg .object.service[data-key='default/{name}']")
     page.wait_for_selector(f"[data-inspecting='object:Service:default:{name}']")
     ok(kubectl("delete", "service,deployment", name, kubeconfig=admin_kubeconfig_live))
