@@ -280,6 +280,7 @@ $("speed").addEventListener("change", ev => setSpeed(10 ** Number(ev.target.valu
  * store does not version (the components' state) is drawn as it is now and marked "now". The
  * live caches keep following the watches meanwhile; "back to live" shows them again. */
 let travelling = 0;
+const TRAVEL_NEEDS = ["nodes", "pods", "events"];
 async function travel(revision) {
   revision = Number(revision);
   if (!revision || revision >= state.lastRevision) { backToLive(); return; }
@@ -287,15 +288,26 @@ async function travel(revision) {
   const q = `?resourceVersion=${revision}&resourceVersionMatch=Exact`;
   const view = {revision, wallTime: null, write: null};
   try {
+    const missed = [];
     await Promise.all(Object.entries(RESOURCES).map(async ([resource, {path, kind}]) => {
       let items = [];
       try {
         items = (await kube("GET", path + q)).items || [];
       } catch (e) {
-        if (e.code !== 401 && e.code !== 403) throw e;  // what RBAC hides now, it hid then
+        // compacted (410): no kind can be read at that revision; nodes, pods and Events the
+        // diagram cannot do without
+        if (e.code === 410 || TRAVEL_NEEDS.includes(resource)) throw e;
+        if (e.code !== 401 && e.code !== 403) {
+          // another kind that could not be read is left undrawn (never today's objects in the past)
+          view[resource] = null;
+          missed.push(resource);
+          return;
+        }
+        // what RBAC hides now, it hid then
       }
       view[resource] = new Map(items.map(o => { o.kind = o.kind || kind; return [keyOf(o), o]; }));
     }));
+    view.missed = missed;
     const written = state.simAvailable ? await sim("GET", `/revisions/${revision}`).catch(() => null) : null;
     if (written) Object.assign(view, {wallTime: written.virtual_time, write: written});
   } catch (e) {
@@ -311,8 +323,10 @@ async function travel(revision) {
   $("rev-value").textContent = `rev ${revision}`;
   $("rev-slider").value = revision;
   $("rev-live").disabled = false;
+  const count = resource => view[resource] ? view[resource].size : "?";
   $("rev-note").textContent = `viewing revision ${revision}${view.wallTime ? ` (t=${clockText(secondsAt(view.wallTime))})` : ""}` +
-    ` — read-only: ${view.pods.size} pods, ${view.nodes.size} nodes, ${view.events.size} Events as they were; components as they are now`;
+    ` — read-only: ${count("pods")} pods, ${count("nodes")} nodes, ${count("events")} Events as they were; components as they are now` +
+    (view.missed.length ? ` (not read, so not drawn: ${view.missed.join(", ")})` : "");
   $("rev-note").title = view.write ? `the write that reached it: ${view.write.verb} ${view.write.resource} ` +
     `${view.write.namespace ? view.write.namespace + "/" : ""}${view.write.name} by ${view.write.user}` : "";
   showTravelled();
