@@ -44,6 +44,7 @@ from .node_spec import NodeSpec
 from .node_status import NodeStatusReporter
 from .pod_workers import SYNC_SECONDS, PodWorker, PodWorkers, resource_version
 from .prober import Prober
+from .static_pods import ManifestDirectory, StaticPodSource, is_mirror_pod
 from .status import rejected_status
 
 
@@ -52,16 +53,20 @@ def _images(pod: dict) -> list:
     return [c.get("image") for c in (pod.get("spec") or {}).get("containers") or []]
 
 
-class Kubelet(PodWorkers, KubeRuntimeManager, Prober, Component):
+class Kubelet(PodWorkers, KubeRuntimeManager, Prober, StaticPodSource, Component):
     """One node's kubelet. Like upstream's ``Kubelet``, whose methods span several files, it is
-    its pod workers, runtime manager and prober (one module each) over a component; the node's
-    own writes are a separate :class:`~.node_status.NodeStatusReporter`."""
+    its pod workers, runtime manager, prober and static pod source (one module each) over a
+    component; the node's own writes are a separate :class:`~.node_status.NodeStatusReporter`."""
 
     kind = "kubelet"
 
-    def __init__(self, name: str, kernel: Kernel, client: APIClient, *, node: str, spec: NodeSpec) -> None:
+    def __init__(self, name: str, kernel: Kernel, client: APIClient, *, node: str, spec: NodeSpec,
+                 manifests: ManifestDirectory | None = None) -> None:
         super().__init__(name, kernel, client, node=node)
         self.spec = spec
+        #: The machine's static pod path (``staticPodPath``), if the kubelet is given one.
+        self.manifests = manifests
+        self.pods_informer = None
         self.runtime = rt.ContainerRuntime(kernel, node, pod_cidr=spec.pod_cidr, images=spec.preloaded_images(),
                                            pull_bandwidth_bytes_per_second=spec.pull_bandwidth_bytes_per_second)
         self.runtime.on_change = self._runtime_changed
@@ -82,12 +87,16 @@ class Kubelet(PodWorkers, KubeRuntimeManager, Prober, Component):
     def run(self) -> None:
         """The sync loop's sources: the pods bound to this node, from an informer; then register."""
         self.failed = False
-        informer = self.informer("pods", field_selector=f"spec.nodeName={self.node}")
+        informer = self.pods_informer = self.informer("pods", field_selector=f"spec.nodeName={self.node}")
         informer.add_event_handler(self.handle_pod_additions, self.handle_pod_updates, self.handle_pod_removes)
         self.node_status.start()
+        self._watch_manifests()
 
     def on_stop(self) -> None:
         self.workers.clear()
+        self.pods_informer = None
+        self._file_source_timer = self._orphans_timer = None
+        self._manifests_read = False
         self.backoff = Backoff()
         self.pull_backoff = Backoff()
         self.node_status = self._new_node_status()
@@ -154,6 +163,9 @@ class Kubelet(PodWorkers, KubeRuntimeManager, Prober, Component):
 
     # ================================================================= pod sources
     def handle_pod_additions(self, pod: dict) -> None:
+        if is_mirror_pod(pod):  # the kubelet runs the static pod, never its mirror
+            self._mirror_pod_event(pod)
+            return
         uid = pod["metadata"]["uid"]
         w = self.workers.get(uid)
         if w is None:
@@ -163,6 +175,9 @@ class Kubelet(PodWorkers, KubeRuntimeManager, Prober, Component):
             self.handle_pod_updates(w.pod, pod)
 
     def handle_pod_updates(self, old: dict, pod: dict) -> None:
+        if is_mirror_pod(pod):
+            self._mirror_pod_event(pod)
+            return
         uid = pod["metadata"]["uid"]
         w = self.workers.get(uid)
         if w is None:
@@ -176,6 +191,9 @@ class Kubelet(PodWorkers, KubeRuntimeManager, Prober, Component):
             self._wake(w, SYNC_SECONDS)
 
     def handle_pod_removes(self, pod: dict) -> None:
+        if is_mirror_pod(pod):
+            self._mirror_pod_event(pod, removed=True)
+            return
         w = self.workers.get(pod["metadata"]["uid"])
         if w is None:
             return

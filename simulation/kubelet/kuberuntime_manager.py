@@ -205,7 +205,8 @@ class KubeRuntimeManager:
     def _create_pod_sandbox(self, w: PodWorker, sandboxes: list[rt.Sandbox]) -> str:
         attempt = sandboxes[-1].attempt + 1 if sandboxes else 0
         try:
-            sandbox = self.runtime.run_pod_sandbox(w.uid, w.name, w.namespace, attempt)
+            host_ip = self.spec.internal_ip if (w.pod.get("spec") or {}).get("hostNetwork") else ""
+            sandbox = self.runtime.run_pod_sandbox(w.uid, w.name, w.namespace, attempt, host_ip=host_ip)
         except RuntimeError as exc:
             self._event(w, WARNING, events.FAILED_CREATE_POD_SANDBOX, f"Failed to create pod sandbox: {exc}")
             self._wake(w, SANDBOX_RETRY_SECONDS)
