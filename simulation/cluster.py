@@ -344,6 +344,25 @@ class SimCluster:
         directory.write(name, original)
         return f"restored {directory.file_path(name)} as kubeadm wrote it"
 
+    def change_manifest(self, op: dict) -> dict:
+        """The control API's ``manifest`` operation: ``action`` edit (``args``: command flags, or
+        a whole ``manifest``), remove or restore the ``file`` on ``node``; what happened in words."""
+        node, name, action = op.get("node") or CONTROL_PLANE_HOST, op.get("file"), op.get("action")
+        if not isinstance(name, str) or not name:
+            raise SimulationError("file is required: the manifest's file name, e.g. kube-scheduler.yaml")
+        if action == "edit":
+            args, manifest = op.get("args") or [], op.get("manifest")
+            if not isinstance(args, list) or not all(isinstance(a, str) for a in args):
+                raise SimulationError("args must be a list of command flags, e.g. [\"--v=4\"]")
+            if manifest is not None and not isinstance(manifest, dict):
+                raise SimulationError("manifest must be a Pod object")
+            return {"result": self.edit_manifest(node, name, manifest=manifest, args=args)}
+        if action == "remove":
+            return {"result": self.remove_manifest(node, name)}
+        if action == "restore":
+            return {"result": self.restore_manifest(node, name)}
+        raise SimulationError(f"unknown manifest action {action!r}; expected edit, remove or restore")
+
     def manifest_overrides(self) -> dict[str, dict[str, dict | None]]:
         """Files that differ from what kubeadm wrote (None: removed), to persist."""
         out: dict[str, dict[str, dict | None]] = {}
@@ -504,11 +523,12 @@ def standard_cluster(server: Any, nodes: list[NodeSpec], *, seed: int = 0, mode:
                      speed: float = 1.0, epoch: float | None = None, strict: bool = False,
                      watch_latency_seconds: float | None = None, on_step: Callable | None = None,
                      wall_clock: Callable[[], float] | None = None, kernel: Kernel | None = None,
-                     kubeadm: bool = False) -> SimCluster:
+                     kubeadm: bool = False, manifests: dict | None = None) -> SimCluster:
     """The usual control plane (one scheduler, one controller manager) plus ``nodes``, started.
     Pass ``kernel`` when the server stamps with its clock (see :class:`SimCluster`). With
     ``kubeadm`` the cluster is laid out as ``kubeadm init`` leaves it (:meth:`SimCluster.init_kubeadm`):
-    a tainted control-plane node whose static pods run the control plane, before ``nodes``."""
+    a tainted control-plane node whose static pods run the control plane, before ``nodes``;
+    ``manifests`` are the manifest files a teacher changed since (:meth:`SimCluster.manifest_overrides`)."""
     cluster = SimCluster(server, seed=seed, mode=mode, speed=speed, epoch=epoch, strict=strict, kernel=kernel,
                          watch_latency_seconds=watch_latency_seconds, wall_clock=wall_clock)
     if on_step is not None:
@@ -517,6 +537,7 @@ def standard_cluster(server: Any, nodes: list[NodeSpec], *, seed: int = 0, mode:
     cluster.add_scheduler()
     if kubeadm:
         cluster.init_kubeadm()
+        cluster.restore_manifests(manifests or {})
     for spec in nodes:
         cluster.add_node(spec)
     cluster.start()

@@ -14,8 +14,10 @@ from simulation.apimachinery.validation import is_dns1123_subdomain
 from simulation.cluster import SimCluster, SimulationError
 
 #: Operations that change what must survive a restart (pacing, topology, stopped components).
-PERSISTENT = frozenset({"play", "pause", "step", "speed", "live", "start", "stop", "add_scheduler", "replicas"})
-READ_ONLY = frozenset({"state", "components", "steps", "decision", "containers", "iptables", "health", "logs"})
+PERSISTENT = frozenset({"play", "pause", "step", "speed", "live", "start", "stop", "add_scheduler", "replicas",
+                        "manifest"})
+READ_ONLY = frozenset({"state", "components", "steps", "decision", "containers", "iptables", "health", "logs",
+                       "manifests"})
 
 
 def _state(sim: SimCluster, op: dict) -> dict:
@@ -128,6 +130,14 @@ def _logs(sim: SimCluster, op: dict) -> dict:
         return {"error": str(exc).strip("'\"")}
 
 
+def _manifests(sim: SimCluster, op: dict) -> dict:
+    return sim.manifests(op["node"])
+
+
+def _manifest(sim: SimCluster, op: dict) -> dict:
+    return sim.change_manifest(op)
+
+
 def _health(sim: SimCluster, op: dict) -> list:
     return list(sim.health(op["component"]))
 
@@ -137,7 +147,7 @@ OPERATIONS: dict[str, Callable[[SimCluster, dict], Any]] = {
     "components": _components, "start": _start, "stop": _stop, "add_scheduler": _add_scheduler,
     "replicas": _replicas,
     "fault": _fault, "steps": _steps, "decision": _decision, "containers": _containers, "iptables": _iptables,
-    "health": _health, "logs": _logs,
+    "health": _health, "logs": _logs, "manifests": _manifests, "manifest": _manifest,
 }
 
 

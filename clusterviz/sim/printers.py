@@ -158,3 +158,13 @@ def containers(rows: Sequence[dict], now_seconds: float) -> str:
 def iptables(result: dict) -> str:
     """The node's rules, as ``iptables-save`` prints them."""
     return "\n".join(result["rules"])
+
+
+def manifests(result: dict) -> str:
+    """A node's static pod manifests, like ``ls`` of the directory with the pod each one runs."""
+    lines = [f"{result['path']} on {result['node']}:",
+             f"{'FILE':<32} {'STATIC POD':<50} AS KUBEADM WROTE IT"]
+    lines += [f"{f['name']:<32} {f['pod']:<50} {'yes' if f['kubeadm'] else 'no (edited)'}" for f in result["files"]]
+    lines += [f"{name:<32} {'-':<50} removed (manifest restore {name.rsplit('.', 1)[0]})"
+              for name in result["removed"]]
+    return "\n".join(lines)

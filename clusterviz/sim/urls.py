@@ -19,6 +19,8 @@ urlpatterns = [
     path("clusters/<str:cluster>/sim/decisions/<str:namespace>/<str:pod>", views.decision),
     path("clusters/<str:cluster>/sim/nodes/<str:node>/containers", views.containers),
     path("clusters/<str:cluster>/sim/nodes/<str:node>/iptables", views.iptables),
+    path("clusters/<str:cluster>/sim/nodes/<str:node>/manifests", views.manifests),
+    path("clusters/<str:cluster>/sim/nodes/<str:node>/manifests/<str:file>/<str:action>", views.manifest),
     # the Lessons panel (clusterviz.sim.lessons)
     path("clusters/<str:cluster>/sim/lessons", lesson_views.catalogue),
     path("clusters/<str:cluster>/sim/lessons/new", lesson_views.new_cluster),

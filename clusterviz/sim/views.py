@@ -191,6 +191,18 @@ def iptables(request, body, node: str):
     return {"op": "iptables", "node": node}
 
 
+@control("GET")
+def manifests(request, body, node: str):
+    return {"op": "manifests", "node": node}
+
+
+@control("POST")
+def manifest(request, body, node: str, file: str, action: str):
+    """Edit (``{"args": ["--v=4"]}`` or ``{"manifest": {...}}``), remove or restore a static pod manifest."""
+    return {"op": "manifest", "node": node, "file": file, "action": action, "args": body.get("args") or [],
+            "manifest": body.get("manifest")}
+
+
 @csrf_exempt
 def revision(request: HttpRequest, cluster: str, revision: int) -> JsonResponse:
     """When the store reached ``revision`` and through which request (time travel's banner).
