@@ -19,7 +19,7 @@ from simulation.apimachinery.wellknown import (DEFAULT_SCHEDULER_NAME, KUBE_CONT
                                                NAMESPACE_SYSTEM)
 from simulation.apiserver.bootstrap import APISERVER
 from simulation.apiserver.request import UserInfo
-from simulation.client.apiclient import APIClient, APIError, is_already_exists
+from simulation.client.apiclient import APIClient, APIError, is_not_found
 from simulation.client.component import Component
 from simulation.controllers.manager import ControllerManager
 from simulation.kernel import Kernel, Pacer
@@ -237,12 +237,14 @@ class SimCluster:
         kubelet, _ = self.add_node(spec, ManifestDirectory(files=manifests))
         admin = self.client(KUBEADM_USER, "kubeadm")
         for obj in kubeadm_objects("kubernetes", spec.internal_ip):
-            resource = _RESOURCES[obj["kind"]]
+            resource, meta = _RESOURCES[obj["kind"]], obj["metadata"]
             try:
-                admin.create(resource, obj)
+                admin.get(resource, meta.get("namespace", ""), meta["name"])
+                continue  # a restarted server: kubeadm ran before
             except APIError as exc:
-                if not is_already_exists(exc):
+                if not is_not_found(exc):
                     raise
+            admin.create(resource, obj)
         return kubelet
 
     def hosted(self, name: str) -> bool:

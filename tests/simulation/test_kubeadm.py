@@ -168,3 +168,29 @@ def test_kube_dns_keeps_its_address(cluster) -> None:
         admin.create("services", {"apiVersion": "v1", "kind": "Service", "metadata": {"name": "dns2",
                                                                                      "namespace": "default"},
                                   "spec": {"clusterIP": "10.96.0.10", "ports": [{"port": 53}]}})
+
+
+def test_a_restarted_host_keeps_the_teachers_manifest_changes_and_held_down_components(cluster) -> None:
+    """What ``clusterviz.sim.host`` saves (stopped components, changed manifests) and rebuilds a
+    kubeadm cluster from on the same store."""
+    sim, admin = cluster
+    sim.remove_manifest(CONTROL_PLANE_HOST, "kube-scheduler")
+    sim.stop("kube-proxy/node-1")
+    sim.kernel.run_for(5)
+    stopped = [c.name for c in sim.components.values()
+               if c.name in sim.held_down or (not sim.hosted(c.name) and not c.running)]
+    assert stopped == ["kube-proxy/node-1"]
+    overrides = sim.manifest_overrides()
+    for component in sim.components.values():
+        component.stop()
+
+    again = standard_cluster(sim.server, demo_nodes(), mode=HEADLESS, kernel=Kernel(seed=3, strict=True,
+                                                                                   epoch=sim.kernel.wall_time()),
+                             kubeadm=True, manifests=overrides)
+    sim.server.clock = again.kernel.wall_time
+    again.restore_topology({}, [], stopped)
+    again.kernel.run_for(30)
+    assert again.manifests()["removed"] == ["kube-scheduler.yaml"]
+    assert not again.component("kube-scheduler").running and SCHEDULER_POD not in system_pods(admin)
+    assert again.component("kube-controller-manager").running
+    assert not again.component("kube-proxy/node-1").running and again.component("kube-proxy/node-2").running
