@@ -31,6 +31,7 @@ renews the Lease and posts the node status; :mod:`.events` names the reasons it 
 """
 from __future__ import annotations
 
+from simulation.apimachinery import wellknown
 from simulation.apimachinery.timestamps import rfc3339
 from simulation.client.apiclient import APIClient, APIError
 from simulation.client.component import Component
@@ -135,7 +136,9 @@ class Kubelet(PodWorkers, KubeRuntimeManager, Prober, StaticPodSource, Component
         ``(epoch_seconds, line)``. Raises ``LookupError`` with the kubelet's words when there is
         no such log (not started yet, or no previous instance)."""
         meta = pod["metadata"]
-        uid, name = meta["uid"], meta["name"]
+        # a mirror pod's containers are its static pod's, which the kubelet knows by the hash
+        uid = (meta.get("annotations") or {}).get(wellknown.CONFIG_MIRROR_ANNOTATION) or meta["uid"]
+        name = meta["name"]
         spec = pod.get("spec") or {}
         container = next((c for c in (spec.get("containers") or []) + (spec.get("initContainers") or [])
                           if c.get("name") == container_name), {"name": container_name})

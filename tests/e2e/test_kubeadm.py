@@ -180,3 +180,4 @@ def test_deleting_a_mirror_pod_brings_it_back(kc) -> None:
     # the static pod kept running: same container, same restart count
     assert after["status"]["containerStatuses"][0]["containerID"] == \
         before["status"]["containerStatuses"][0]["containerID"]
+

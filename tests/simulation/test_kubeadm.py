@@ -194,3 +194,11 @@ def test_a_restarted_host_keeps_the_teachers_manifest_changes_and_held_down_comp
     assert not again.component("kube-scheduler").running and SCHEDULER_POD not in system_pods(admin)
     assert again.component("kube-controller-manager").running
     assert not again.component("kube-proxy/node-1").running and again.component("kube-proxy/node-2").running
+
+
+def test_a_mirror_pods_log_is_served_from_its_static_pods_container(cluster) -> None:
+    sim, admin = cluster
+    pod = admin.get("pods", wellknown.NAMESPACE_SYSTEM, SCHEDULER_POD)
+    sim.container_logs(CONTROL_PLANE_HOST, pod, "kube-scheduler")  # not "waiting to start": it runs
+    with pytest.raises(LookupError, match='previous terminated container "kube-scheduler"'):
+        sim.container_logs(CONTROL_PLANE_HOST, pod, "kube-scheduler", previous=True)
