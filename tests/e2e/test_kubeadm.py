@@ -181,3 +181,22 @@ def test_deleting_a_mirror_pod_brings_it_back(kc) -> None:
     assert after["status"]["containerStatuses"][0]["containerID"] == \
         before["status"]["containerStatuses"][0]["containerID"]
 
+
+
+def test_manage_py_sim_removes_and_restores_a_manifest(kc, server) -> None:
+    manager = f"kube-controller-manager-{NODE}"
+    wait_for(lambda: ready(get_json(kc, "pod", manager, "-n", "kube-system")), timeout=60)
+    removed = server.manage("sim", "manifest", "remove", "kube-controller-manager", "--cluster", CLUSTER)
+    assert removed.stdout.strip() == ("removed /etc/kubernetes/manifests/kube-controller-manager.yaml: "
+                                      "the kubelet stops the static pod"), removed.stdout
+    wait_for(lambda: manager not in system_pods(kc), timeout=30)
+    wait_for(lambda: re.search(r"controller-manager\s+Unhealthy", ok(kc("get", "cs"))), timeout=30)
+    listed = server.manage("sim", "manifests", "--cluster", CLUSTER).stdout
+    assert re.search(r"kube-controller-manager\.yaml\s+-\s+removed \(manifest restore kube-controller-manager\)",
+                     listed), listed
+    refused = server.manage("sim", "manifest", "remove", "kube-controller-manager", "--cluster", CLUSTER, check=False)
+    assert refused.returncode != 0 and \
+        "/etc/kubernetes/manifests/kube-controller-manager.yaml: no such file" in refused.stderr, refused.stderr
+    server.manage("sim", "manifest", "restore", "kube-controller-manager", "--cluster", CLUSTER)
+    wait_for(lambda: ready(get_json(kc, "pod", manager, "-n", "kube-system")), timeout=60)
+    wait_for(lambda: re.search(r"controller-manager\s+Healthy", ok(kc("get", "cs"))), timeout=30)
