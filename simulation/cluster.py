@@ -258,8 +258,9 @@ class SimCluster:
         return self.components.get(f"{KUBE_PROXY}/{node}" if container.name == KUBE_PROXY else container.name)
 
     def _hosting_container(self, name: str) -> tuple[str, rt.Container] | None:
-        """(node, container) of the running container a hosted component runs in, if any."""
-        for node in self.node_specs:
+        """(node, container) of the running container a hosted component runs in, if any: on its
+        own node for a kube-proxy, on the control-plane nodes for the others."""
+        for node in [name.split("/", 1)[1]] if "/" in name else list(self.kubeadm_manifests):
             runtime = self.kubelet(node).runtime
             for row in runtime.containers():
                 c = runtime.get(row["id"])
@@ -469,13 +470,20 @@ class SimCluster:
         return (True, "ok") if running else (False, connection_refused(component))
 
     def state(self) -> dict:
-        return {"clock": self.pacer.state(), "components": [self._status(c) for c in self.components.values()],
+        return {"clock": self.pacer.state(),
+                "components": [self.component_status(name) for name in self.components],
                 "nodes": [asdict(s) for s in self.node_specs.values()], "kubeadm": self.kubeadm}
 
-    def _status(self, component: Component) -> dict:
+    def component_status(self, name: str) -> dict:
+        """What the control API says of a component; on a kubeadm cluster, whether one that runs
+        in a container is held down (crash-looping) and which pod hosts it."""
+        component = self.component(name)
         out = component.status()
         if self.hosted(component.name):
             out["held_down"] = component.name in self.held_down
+            hosting = self._hosting_container(component.name)
+            if hosting is not None:
+                out["container"] = f"{hosting[1].namespace}/{hosting[1].pod_name}/{hosting[1].name}"
         if isinstance(component, Kubelet) and component.manifests is not None:
             out["static_pod_path"] = component.manifests.path
             out["manifests"] = sorted(component.manifests.files)

@@ -73,12 +73,12 @@ def _components(sim: SimCluster, op: dict) -> list[dict]:
 
 def _start(sim: SimCluster, op: dict) -> dict:
     sim.start(str(op.get("name", "")))
-    return sim.component(op["name"]).status()
+    return sim.component_status(op["name"])
 
 
 def _stop(sim: SimCluster, op: dict) -> dict:
     sim.stop(str(op.get("name", "")))
-    return sim.component(op["name"]).status()
+    return sim.component_status(op["name"])
 
 
 def _add_scheduler(sim: SimCluster, op: dict) -> dict:

@@ -77,7 +77,12 @@ def component_lines(components: dict | Sequence[dict]) -> str:
     out = []
     for c in [components] if isinstance(components, dict) else components:
         leader = {True: " (leader)", False: " (standby)"}.get(c.get("leader"), "")
-        out.append(f"{c['name']}: {c['state']}{leader}")
+        hosted = ""
+        if c.get("held_down"):
+            hosted = " (its container crashes each time the kubelet restarts it: CrashLoopBackOff)"
+        elif c.get("held_down") is False and c["state"] != "running":
+            hosted = " (runs in a kube-system pod: starts when the kubelet restarts its container)"
+        out.append(f"{c['name']}: {c['state']}{leader}{hosted}")
     return "\n".join(out)
 
 

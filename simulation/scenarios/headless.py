@@ -105,7 +105,7 @@ class HeadlessBackend:
             return sim.state()["components"]
         if kind in ("stop", "start"):
             getattr(sim, kind)(op["name"])
-            return sim.component(op["name"]).status()
+            return sim.component_status(op["name"])
         if kind == "add_scheduler":
             scheduler = sim.components.get(op["name"]) or sim.add_scheduler(op["name"], scheduler_name=op["name"])
             scheduler.start()
