@@ -126,6 +126,10 @@ def test_a_mirror_pod_is_annotated_and_owned_by_its_node(kc) -> None:
     assert pod["metadata"]["ownerReferences"][0]["kind"] == "Node"
     assert pod["metadata"]["labels"] == {"component": "kube-scheduler", "tier": "control-plane"}
     assert pod["spec"]["priorityClassName"] == "system-node-critical"
+    described = ok(kc("describe", "pod", SCHEDULER, "-n", "kube-system"))
+    for line in (r"Priority Class Name:\s+system-node-critical", f"Node:\\s+{NODE}/172.18.0.2",
+                 f"Controlled By:\\s+Node/{NODE}", r"kubernetes.io/config.source: file"):
+        assert re.search(line, described), (line, described)
 
 
 def test_editing_a_manifest_restarts_the_static_pod(kc, sim, server) -> None:
