@@ -1,6 +1,7 @@
 """The static pod manifests ``kubeadm init`` writes into ``/etc/kubernetes/manifests`` of a
 control-plane node (upstream's ``cmd/kubeadm/app/phases/controlplane/manifests.go`` and
-``phases/etcd/local.go``), for one node at one address, as the files a learner would ``cat``.
+``phases/etcd/local.go``), for one node at one address, as the files a learner would ``cat``
+(checked against the files kubeadm v1.33.1 writes, as kubernetes/website#51166 lists them).
 
 Each is a Pod labelled ``component: <name>`` and ``tier: control-plane``, on the host network,
 ``priorityClassName: system-node-critical`` with its priority written out, probing the
@@ -76,13 +77,14 @@ def control_plane_manifests(node: str, address: str) -> dict[str, dict]:
              _host_path("k8s-certs", pki, "DirectoryOrCreate")]
     etcd = _pod(ETCD, [
         "etcd", f"--advertise-client-urls=https://{address}:2379", f"--cert-file={pki}/etcd/server.crt",
-        "--client-cert-auth=true", "--data-dir=/var/lib/etcd", "--feature-gates=InitialCorruptCheck=true",
+        "--client-cert-auth=true", "--data-dir=/var/lib/etcd", "--experimental-initial-corrupt-check=true",
+        "--experimental-watch-progress-notify-interval=5s",
         f"--initial-advertise-peer-urls=https://{address}:2380", f"--initial-cluster={node}=https://{address}:2380",
         f"--key-file={pki}/etcd/server.key", f"--listen-client-urls=https://127.0.0.1:2379,https://{address}:2379",
         "--listen-metrics-urls=http://127.0.0.1:2381", f"--listen-peer-urls=https://{address}:2380",
         f"--name={node}", f"--peer-cert-file={pki}/etcd/peer.crt", "--peer-client-cert-auth=true",
         f"--peer-key-file={pki}/etcd/peer.key", f"--peer-trusted-ca-file={pki}/etcd/ca.crt", "--snapshot-count=10000",
-        f"--trusted-ca-file={pki}/etcd/ca.crt", "--watch-progress-notify-interval=5s"],
+        f"--trusted-ca-file={pki}/etcd/ca.crt"],
         cpu="100m", memory="100Mi",
         probes={"livenessProbe": _probe("127.0.0.1", "/livez", 2381, "HTTP", failure_threshold=8),
                 "readinessProbe": _probe("127.0.0.1", "/readyz", 2381, "HTTP", failure_threshold=3, period=1,
@@ -117,9 +119,9 @@ def control_plane_manifests(node: str, address: str) -> dict[str, dict]:
         "kube-controller-manager", "--allocate-node-cidrs=true",
         "--authentication-kubeconfig=/etc/kubernetes/controller-manager.conf",
         "--authorization-kubeconfig=/etc/kubernetes/controller-manager.conf", "--bind-address=127.0.0.1",
-        f"--client-ca-file={pki}/ca.crt", f"--cluster-cidr={POD_SUBNET}", "--cluster-name=kind",
+        f"--client-ca-file={pki}/ca.crt", f"--cluster-cidr={POD_SUBNET}", "--cluster-name=kubernetes",
         f"--cluster-signing-cert-file={pki}/ca.crt", f"--cluster-signing-key-file={pki}/ca.key",
-        "--controllers=*,bootstrapsigner,tokencleaner", "--enable-hostpath-provisioner=true",
+        "--controllers=*,bootstrapsigner,tokencleaner",
         "--kubeconfig=/etc/kubernetes/controller-manager.conf", "--leader-elect=true",
         f"--requestheader-client-ca-file={pki}/front-proxy-ca.crt", f"--root-ca-file={pki}/ca.crt",
         f"--service-account-private-key-file={pki}/sa.key", f"--service-cluster-ip-range={SERVICE_SUBNET}",
@@ -135,8 +137,11 @@ def control_plane_manifests(node: str, address: str) -> dict[str, dict]:
         "--authorization-kubeconfig=/etc/kubernetes/scheduler.conf", "--bind-address=127.0.0.1",
         "--kubeconfig=/etc/kubernetes/scheduler.conf", "--leader-elect=true"],
         cpu="100m",
-        probes={"livenessProbe": _probe("127.0.0.1", "/healthz", 10259, "HTTPS", failure_threshold=8),
-                "startupProbe": _probe("127.0.0.1", "/healthz", 10259, "HTTPS", failure_threshold=24)},
+        # since kubeadm 1.32 (kubernetes#126945): /livez for startup and liveness, /readyz for readiness
+        probes={"livenessProbe": _probe("127.0.0.1", "/livez", 10259, "HTTPS", failure_threshold=8),
+                "readinessProbe": _probe("127.0.0.1", "/readyz", 10259, "HTTPS", failure_threshold=3, period=1,
+                                         initial_delay=0),
+                "startupProbe": _probe("127.0.0.1", "/livez", 10259, "HTTPS", failure_threshold=24)},
         mounts=[_host_path("kubeconfig", "/etc/kubernetes/scheduler.conf", "FileOrCreate")])
     return {f"{ETCD}.yaml": etcd, f"{KUBE_APISERVER}.yaml": apiserver,
             f"{wellknown.KUBE_CONTROLLER_MANAGER}.yaml": controller_manager,
