@@ -28,6 +28,8 @@ from collections.abc import Callable
 
 from simulation.apimachinery import wellknown
 from simulation.apimachinery.timestamps import rfc3339_micro
+from simulation.apiserver.defaults import default_pod_spec
+from simulation.apiserver.validation.pod import validate_pod_create
 from simulation.client.apiclient import APIError, is_conflict, is_not_found
 from simulation.client.events import NORMAL
 from simulation.kernel import Timer
@@ -159,23 +161,30 @@ class StaticPodSource:
             self._file_source_timer = self.kernel.schedule(SYNC_SECONDS, self._read_manifests, component=self.name,
                                                            action="file-source")
 
-    def _desired_static_pods(self) -> dict[str, tuple[str, dict]]:
+    def _desired_static_pods(self) -> tuple[dict[str, tuple[str, dict]], list[str]]:
+        """The pods the directory's files are, defaulted as the file source decodes them, and
+        what is wrong with the files it cannot run (upstream validates each and skips it)."""
         seen = rfc3339_micro(self.kernel.wall_time())
-        out = {}
+        out, invalid = {}, []
         for name, manifest in sorted((self.manifests.files if self.manifests else {}).items()):
             pod = static_pod(manifest, node=self.node, path=self.manifests.file_path(name), seen=seen)
+            default_pod_spec(pod["spec"])
+            problems = validate_pod_create(pod)
+            if problems:
+                invalid.append(f"{self.manifests.file_path(name)} is not a valid pod, skipped: " +
+                               "; ".join(f"{p['field']}: {p['message']}" for p in problems))
+                continue
             out[pod["metadata"]["uid"]] = (name, pod)
-        return out
+        return out, invalid
 
     def _read_manifests(self) -> dict:
         """The file source's update: stop the static pods whose file is gone or changed, start
         the new ones (each gets a pod worker, which creates its mirror pod)."""
         self._file_source_timer = None
         self._manifests_read = True
-        desired = self._desired_static_pods()
+        desired, said = self._desired_static_pods()
         current = {uid: w for uid, w in self.workers.items() if w.static}
         wanted_names = {pod["metadata"]["name"] for _, pod in desired.values()}
-        said = []
         for uid, w in current.items():
             if uid not in desired:
                 said.append(self._stop_static_pod(w, delete_mirror=w.name not in wanted_names))

@@ -122,3 +122,16 @@ def test_a_mirror_pod_of_no_static_pod_is_deleted() -> None:
 def test_the_hash_is_fnv_1a_128_as_upstream_names_static_pods() -> None:
     assert fnv128a(b"") == "6c62272e07bb014262b821756295c58d"
     assert fnv128a(b"a") == "d228cb696f1a8caf78912b704e4a8964"  # the FNV reference test vector
+
+
+def test_an_invalid_manifest_is_skipped_and_the_others_run() -> None:
+    cluster, directory = cluster_with_manifests()
+    directory.write("broken.yaml", {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "broken"},
+                                    "spec": {"containers": []}})
+    cluster.kernel.run_for(5)
+    captions = [s.caption for s in cluster.kernel.history if s.component == f"kubelet/{NODE}"]
+    assert any("/etc/kubernetes/manifests/broken.yaml is not a valid pod, skipped: spec.containers: Required value"
+               in c for c in captions), captions[-5:]
+    assert cluster.kubelets[NODE].runtime.pod_uids() == {mirror(cluster)["metadata"]["annotations"][
+        wellknown.CONFIG_HASH_ANNOTATION]}
+    assert ready(cluster)
