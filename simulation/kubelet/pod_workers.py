@@ -74,6 +74,9 @@ class PodWorker:
     static: bool = False
     #: Mirror pods (uids) this static pod's worker has deleted, which the informer may still hold.
     deleted_mirrors: set[str] = field(default_factory=set)
+    #: The mirror pod this worker created last (until it is deleted), which the informer may not
+    #: hold yet: its absence from the cache is then the watch's delay, not a deletion.
+    mirror_uid: str = ""
 
     @property
     def namespace(self) -> str:

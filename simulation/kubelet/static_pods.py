@@ -30,7 +30,7 @@ from simulation.apimachinery import wellknown
 from simulation.apimachinery.timestamps import rfc3339_micro
 from simulation.apiserver.defaults import default_pod_spec
 from simulation.apiserver.validation.pod import validate_pod_create
-from simulation.client.apiclient import APIError, is_conflict, is_not_found
+from simulation.client.apiclient import APIError, is_already_exists, is_conflict, is_not_found
 from simulation.client.events import NORMAL
 from simulation.kernel import Timer
 
@@ -233,12 +233,16 @@ class StaticPodSource:
             return None  # a pod of that name that no kubelet mirrors: upstream leaves it too
         if mirror is not None and mirror["metadata"]["uid"] in w.deleted_mirrors:
             mirror = None
+        if mirror is None and w.mirror_uid:
+            return None  # created, not in the cache yet
         if mirror is not None:
             meta = mirror["metadata"]
             stale = (meta.get("annotations") or {}).get(wellknown.CONFIG_MIRROR_ANNOTATION) != w.uid
             if not stale and not meta.get("deletionTimestamp"):
                 return None
             w.deleted_mirrors.add(meta["uid"])
+            if meta["uid"] == w.mirror_uid:
+                w.mirror_uid = ""
             self._delete_mirror_pod(mirror)
             self._wake(w, SYNC_SECONDS)
             why = "is being deleted" if meta.get("deletionTimestamp") else "mirrors an older manifest"
@@ -251,7 +255,10 @@ class StaticPodSource:
             created = self.client.create("pods", mirror_pod(w.pod, node=self.node, node_uid=self.node_status.node_uid))
         except APIError as exc:
             self._wake(w, MIRROR_RETRY_SECONDS)
+            if is_already_exists(exc):
+                return None  # an older one the informer has not shown gone yet: try again
             return f"kubelet on {self.node} failed creating a mirror pod for {w.key}: {exc}"
+        w.mirror_uid = created["metadata"]["uid"]
         w.pod = {**w.pod, "status": {}}  # the new mirror pod has no status yet: post it
         self._wake(w, SYNC_SECONDS)
         return (f"kubelet on {self.node} creates mirror pod {w.key} (uid {created['metadata']['uid']}) in the API "
@@ -264,6 +271,8 @@ class StaticPodSource:
         meta = pod["metadata"]
         for w in self.workers.values():
             if w.static and w.namespace == meta.get("namespace") and w.name == meta["name"]:
+                if removed and meta["uid"] == w.mirror_uid:
+                    w.mirror_uid = ""
                 current = (meta.get("annotations") or {}).get(wellknown.CONFIG_MIRROR_ANNOTATION) == w.uid
                 if removed or not current or meta.get("deletionTimestamp"):
                     self._wake(w, SYNC_SECONDS)

@@ -75,6 +75,17 @@ def system_pods(kc) -> dict[str, dict]:
     return {p["metadata"]["name"]: p for p in get_json(kc, "pods", "-n", "kube-system")["items"]}
 
 
+def mirror_pod(kc, name: str = SCHEDULER) -> dict:
+    """The scheduler's (or ``name``'s) mirror pod, or {} while there is none: in the instant the
+    kubelet replaces it (deleted, not yet created again), or before it notices a restored file."""
+    rc, out, _ = kc("get", "pod", name, "-n", "kube-system", "-o", "json")
+    return json.loads(out) if rc == 0 else {}
+
+
+def command(pod: dict) -> list[str]:
+    return ((pod.get("spec") or {}).get("containers") or [{}])[0].get("command") or []
+
+
 def ready(pod: dict) -> bool:
     statuses = (pod.get("status") or {}).get("containerStatuses") or []
     return bool(statuses) and all(s.get("ready") for s in statuses)
@@ -106,8 +117,11 @@ def test_get_pods_in_kube_system_looks_like_a_kubeadm_cluster(kc, kubeconfig, tm
 
 
 def test_get_ds_deploy_svc_in_kube_system(kc) -> None:
-    out = ok(kc("get", "ds,deploy,svc", "-n", "kube-system"))
-    rows = table(out)
+    def settled():  # the controllers' status follows the pods' readiness a moment later
+        rows = table(ok(kc("get", "ds,deploy,svc", "-n", "kube-system")))
+        deploy = next((r for r in rows if r[0] == "deployment.apps/coredns"), [])
+        return rows if rows[1][3:4] == ["4"] and deploy[1:2] == ["2/2"] else None
+    rows = wait_for(settled, timeout=60)
     assert ["NAME", "DESIRED", "CURRENT", "READY", "UP-TO-DATE", "AVAILABLE", "NODE SELECTOR", "AGE"] == rows[0]
     assert rows[1][:7] == ["daemonset.apps/kube-proxy", "4", "4", "4", "4", "4", "kubernetes.io/os=linux"]
     deploy = next(r for r in rows if r[0] == "deployment.apps/coredns")
@@ -119,7 +133,7 @@ def test_get_ds_deploy_svc_in_kube_system(kc) -> None:
 
 
 def test_a_mirror_pod_is_annotated_and_owned_by_its_node(kc) -> None:
-    pod = get_json(kc, "pod", SCHEDULER, "-n", "kube-system")
+    pod = wait_for(lambda: mirror_pod(kc), timeout=30)
     annotations = pod["metadata"]["annotations"]
     assert annotations["kubernetes.io/config.source"] == "file"
     assert annotations["kubernetes.io/config.mirror"] == annotations["kubernetes.io/config.hash"]
@@ -133,13 +147,13 @@ def test_a_mirror_pod_is_annotated_and_owned_by_its_node(kc) -> None:
 
 
 def test_editing_a_manifest_restarts_the_static_pod(kc, sim, server) -> None:
-    before = get_json(kc, "pod", SCHEDULER, "-n", "kube-system")
+    before = wait_for(lambda: mirror_pod(kc), timeout=30)
     code, answer = sim("POST", f"nodes/{NODE}/manifests/kube-scheduler.yaml/edit", {"args": ["--v=4"]})
     assert code == 200, answer
 
     def replaced():
-        pod = get_json(kc, "pod", SCHEDULER, "-n", "kube-system")
-        return pod if pod["metadata"]["uid"] != before["metadata"]["uid"] and ready(pod) else None
+        pod = mirror_pod(kc)
+        return pod if pod and pod["metadata"]["uid"] != before["metadata"]["uid"] and ready(pod) else None
     after = wait_for(replaced, timeout=30)
     assert after["spec"]["containers"][0]["command"][-1] == "--v=4"
     assert after["metadata"]["annotations"]["kubernetes.io/config.hash"] != \
@@ -150,6 +164,7 @@ def test_editing_a_manifest_restarts_the_static_pod(kc, sim, server) -> None:
         listed
     code, answer = sim("POST", f"nodes/{NODE}/manifests/kube-scheduler.yaml/restore")
     assert code == 200 and "restored /etc/kubernetes/manifests/kube-scheduler.yaml" in answer["result"], answer
+    wait_for(lambda: (pod := mirror_pod(kc)) and "--v=4" not in command(pod) and ready(pod), timeout=30)
     code, answer = sim("POST", f"nodes/{NODE}/manifests/kube-scheduler.yaml/move")
     assert code == 400 and "unknown manifest action" in answer["message"], answer
 
@@ -160,26 +175,26 @@ def test_a_stopped_scheduler_is_not_ready_until_started(kc, sim) -> None:
     assert code == 200
 
     def crashing():
-        row = next(r for r in table(ok(kc("get", "pods", "-n", "kube-system"))) if r[0] == SCHEDULER)
-        return row if row[1] == "0/1" and row[2] in ("CrashLoopBackOff", "Error") and row[3] != "0" else None
+        row = next((r for r in table(ok(kc("get", "pods", "-n", "kube-system"))) if r[0] == SCHEDULER), None)
+        return row if row and row[1] == "0/1" and row[2] in ("CrashLoopBackOff", "Error") and row[3] != "0" else None
     wait_for(crashing, timeout=60)
     cs = ok(kc("get", "cs"))
     assert re.search(r"scheduler\s+Unhealthy", cs), cs
 
     code, _ = sim("POST", "components/kube-scheduler/start")
     assert code == 200
-    wait_for(lambda: ready(get_json(kc, "pod", SCHEDULER, "-n", "kube-system")), timeout=120, every=1)
+    wait_for(lambda: ready(mirror_pod(kc)), timeout=120, every=1)
 
 
 def test_deleting_a_mirror_pod_brings_it_back(kc) -> None:
-    wait_for(lambda: ready(get_json(kc, "pod", SCHEDULER, "-n", "kube-system")), timeout=60)
-    before = get_json(kc, "pod", SCHEDULER, "-n", "kube-system")
+    wait_for(lambda: ready(mirror_pod(kc)), timeout=60)
+    before = mirror_pod(kc)
     out = ok(kc("delete", "pod", SCHEDULER, "-n", "kube-system"))
     assert out.strip() == f'pod "{SCHEDULER}" deleted'
 
     def back():
-        pod = get_json(kc, "pod", SCHEDULER, "-n", "kube-system")
-        return pod if pod["metadata"]["uid"] != before["metadata"]["uid"] and ready(pod) else None
+        pod = mirror_pod(kc)
+        return pod if pod and pod["metadata"]["uid"] != before["metadata"]["uid"] and ready(pod) else None
     after = wait_for(back, timeout=30)
     # the static pod kept running: same container, same restart count
     assert after["status"]["containerStatuses"][0]["containerID"] == \
@@ -189,7 +204,7 @@ def test_deleting_a_mirror_pod_brings_it_back(kc) -> None:
 
 def test_manage_py_sim_removes_and_restores_a_manifest(kc, server) -> None:
     manager = f"kube-controller-manager-{NODE}"
-    wait_for(lambda: ready(get_json(kc, "pod", manager, "-n", "kube-system")), timeout=60)
+    wait_for(lambda: ready(mirror_pod(kc, manager)), timeout=60)
     removed = server.manage("sim", "manifest", "remove", "kube-controller-manager", "--cluster", CLUSTER)
     assert removed.stdout.strip() == ("removed /etc/kubernetes/manifests/kube-controller-manager.yaml: "
                                       "the kubelet stops the static pod"), removed.stdout
@@ -202,5 +217,22 @@ def test_manage_py_sim_removes_and_restores_a_manifest(kc, server) -> None:
     assert refused.returncode != 0 and \
         "/etc/kubernetes/manifests/kube-controller-manager.yaml: no such file" in refused.stderr, refused.stderr
     server.manage("sim", "manifest", "restore", "kube-controller-manager", "--cluster", CLUSTER)
-    wait_for(lambda: ready(get_json(kc, "pod", manager, "-n", "kube-system")), timeout=60)
+    wait_for(lambda: ready(mirror_pod(kc, manager)), timeout=60)
     wait_for(lambda: re.search(r"controller-manager\s+Healthy", ok(kc("get", "cs"))), timeout=30)
+
+
+def test_manage_py_sim_replaces_a_manifest_from_a_file(kc, server, tmp_path) -> None:
+    listing = json.loads(server.manage("sim", "manifests", "--cluster", CLUSTER, "-o", "json").stdout)
+    manifest = next(f["manifest"] for f in listing["files"] if f["name"] == "kube-scheduler.yaml")
+    manifest["spec"]["containers"][0]["command"].append("--v=3")
+    path = tmp_path / "kube-scheduler.yaml"
+    path.write_text(yaml.safe_dump(manifest))
+    wrote = server.manage("sim", "manifest", "edit", "kube-scheduler.yaml", "--file", str(path), "--cluster", CLUSTER)
+    assert "wrote /etc/kubernetes/manifests/kube-scheduler.yaml" in wrote.stdout, wrote.stdout
+    wait_for(lambda: command(mirror_pod(kc))[-1:] == ["--v=3"], timeout=30)
+    server.manage("sim", "manifest", "restore", "kube-scheduler.yaml", "--cluster", CLUSTER)
+
+    def restored() -> bool:
+        pod = mirror_pod(kc)
+        return bool(pod) and "--v=3" not in command(pod) and ready(pod)
+    wait_for(restored, timeout=30)
