@@ -202,3 +202,18 @@ def test_a_mirror_pods_log_is_served_from_its_static_pods_container(cluster) -> 
     sim.container_logs(CONTROL_PLANE_HOST, pod, "kube-scheduler")  # not "waiting to start": it runs
     with pytest.raises(LookupError, match='previous terminated container "kube-scheduler"'):
         sim.container_logs(CONTROL_PLANE_HOST, pod, "kube-scheduler", previous=True)
+
+
+def test_the_same_seed_gives_the_same_kubeadm_history() -> None:
+    def history() -> list[tuple]:
+        kernel = Kernel(seed=5, strict=True, watch_latency_seconds=1.0)
+        server = new_apiserver(MemoryStore(), token_lookup=lambda t: None, clock=kernel.wall_time, seed=5)
+        bootstrap(server)
+        sim = standard_cluster(server, demo_nodes(), mode=HEADLESS, kernel=kernel, kubeadm=True)
+        kernel.run_for(20)
+        sim.stop("kube-scheduler")
+        kernel.run_for(20)
+        return [(s.time_seconds, s.component, s.caption) for s in kernel.history]
+    first = history()
+    assert any("creates mirror pod kube-system/kube-scheduler-kind-control-plane" in c for _, _, c in first)
+    assert first == history()
