@@ -37,6 +37,11 @@ class NewClusterForm(forms.Form):
                              help_text=f"{MIN_SPEED:g}x to {MAX_SPEED:g}x; a new cluster starts behind live "
                                        "and catches up faster above 1x")
 
+    kubeadm = forms.BooleanField(required=False, label="kubeadm layout",
+                                 help_text="a control-plane node (kind-control-plane, tainted) running the control "
+                                           "plane as static pods, kube-proxy and CoreDNS in kube-system, as kubeadm "
+                                           "leaves a cluster")
+
     def clean_name(self) -> str:
         return clean_cluster_name(self.cleaned_data["name"])
 
@@ -149,7 +154,7 @@ def create(form: NewClusterForm, nodes: BaseNodeFormSet) -> Cluster | None:
     another request took the name in the meantime."""
     data = form.cleaned_data
     state = simulated_state(nodes.specs(), seed=data["seed"], speed=data["speed"],
-                            behind_live_seconds=settings.CLUSTERVIZ_HEADROOM_SECONDS)
+                            behind_live_seconds=settings.CLUSTERVIZ_HEADROOM_SECONDS, kubeadm=data.get("kubeadm", False))
     try:
         return create_cluster(data["name"], sim_state=state)
     except IntegrityError:

@@ -65,7 +65,9 @@ class KernelHost:
                                                 mode=state.get("mode", LIVE), speed=float(state.get("speed", 1.0)),
                                                 epoch=resume, wall_clock=time.time, on_step=self._on_step,
                                                 watch_latency_seconds=float(state.get(
-                                                    "watch_latency_seconds", CLASSROOM_WATCH_LATENCY_SECONDS)))
+                                                    "watch_latency_seconds", CLASSROOM_WATCH_LATENCY_SECONDS)),
+                                                kubeadm=bool(state.get("kubeadm")),
+                                                manifests=state.get("manifests") or {})
         self._server_clock = self.server.clock
         self.server.clock = self.sim.kernel.wall_time
         self.sim.pacer.max_steps_per_advance = STEPS_PER_TICK
@@ -188,7 +190,9 @@ class KernelHost:
         assert anchor is not None  # hosted kernels pace against the wall clock
         self.state.update(mode=anchor.mode, speed=anchor.speed, anchor=anchor.as_state(),
                           replicas={kind: sim.replicas(kind) for kind in ("scheduler", "controller-manager")},
-                          stopped=[c.name for c in sim.components.values() if not c.running],
+                          stopped=[c.name for c in sim.components.values()
+                                   if c.name in sim.held_down or (not sim.hosted(c.name) and not c.running)],
+                          manifests=sim.manifest_overrides(),
                           schedulers=[{"name": s.name, "scheduler_name": s.scheduler_name}
                                       for s in sim.schedulers() if s.scheduler_name != DEFAULT_SCHEDULER_NAME])
         Cluster.objects.filter(pk=self.cluster_id).update(sim_state=self.state)

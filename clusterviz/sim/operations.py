@@ -14,10 +14,11 @@ from simulation.apimachinery.validation import is_dns1123_subdomain
 from simulation.cluster import SimCluster, SimulationError
 
 #: Operations that change what must survive a restart (pacing, topology, stopped components).
-PERSISTENT = frozenset({"play", "pause", "step", "speed", "live", "start", "stop", "add_scheduler", "replicas"})
+PERSISTENT = frozenset({"play", "pause", "step", "speed", "live", "start", "stop", "add_scheduler", "replicas",
+                        "manifest"})
 #: ``trace`` draws from the packet path's own random source, never the kernel's: it changes nothing.
 READ_ONLY = frozenset({"state", "components", "steps", "decision", "containers", "iptables", "health", "logs",
-                       "network", "pod_network", "trace", "exec", "dns_queries"})
+                       "network", "pod_network", "trace", "exec", "dns_queries", "manifests"})
 
 
 def _state(sim: SimCluster, op: dict) -> dict:
@@ -76,12 +77,12 @@ def _components(sim: SimCluster, op: dict) -> list[dict]:
 
 def _start(sim: SimCluster, op: dict) -> dict:
     sim.start(str(op.get("name", "")))
-    return sim.component(op["name"]).status()
+    return sim.component_status(op["name"])
 
 
 def _stop(sim: SimCluster, op: dict) -> dict:
     sim.stop(str(op.get("name", "")))
-    return sim.component(op["name"]).status()
+    return sim.component_status(op["name"])
 
 
 def _add_scheduler(sim: SimCluster, op: dict) -> dict:
@@ -166,6 +167,14 @@ def _dns_queries(sim: SimCluster, op: dict) -> list:
     return sim.dns_queries()
 
 
+def _manifests(sim: SimCluster, op: dict) -> dict:
+    return sim.manifests(op["node"])
+
+
+def _manifest(sim: SimCluster, op: dict) -> dict:
+    return sim.change_manifest(op)
+
+
 def _health(sim: SimCluster, op: dict) -> list:
     return list(sim.health(op["component"]))
 
@@ -176,7 +185,7 @@ OPERATIONS: dict[str, Callable[[SimCluster, dict], Any]] = {
     "replicas": _replicas,
     "fault": _fault, "steps": _steps, "decision": _decision, "containers": _containers, "iptables": _iptables,
     "network": _network, "pod_network": _pod_network, "trace": _trace, "health": _health, "logs": _logs,
-    "exec": _exec, "dns_queries": _dns_queries,
+    "exec": _exec, "dns_queries": _dns_queries, "manifests": _manifests, "manifest": _manifest,
 }
 
 

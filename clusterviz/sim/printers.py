@@ -80,7 +80,12 @@ def component_lines(components: dict | Sequence[dict]) -> str:
     out = []
     for c in [components] if isinstance(components, dict) else components:
         leader = {True: " (leader)", False: " (standby)"}.get(c.get("leader"), "")
-        out.append(f"{c['name']}: {c['state']}{leader}")
+        hosted = ""
+        if c.get("held_down"):
+            hosted = " (its container crashes each time the kubelet restarts it: CrashLoopBackOff)"
+        elif c.get("held_down") is False and c["state"] != "running":
+            hosted = " (runs in a kube-system pod: starts when the kubelet restarts its container)"
+        out.append(f"{c['name']}: {c['state']}{leader}{hosted}")
     return "\n".join(out)
 
 
@@ -169,7 +174,16 @@ def network(result: dict) -> str:
     return "\n".join([f"$ ip addr   # {where}", *result["ip_addr"], "", f"$ ip route  # {where}", *result["ip_route"]])
 
 
-
 def trace(result: dict) -> str:
     """A packet's path, one numbered hop a line (:func:`simulation.network.path.describe`)."""
     return describe(result)
+
+
+def manifests(result: dict) -> str:
+    """A node's static pod manifests, like ``ls`` of the directory with the pod each one runs."""
+    lines = [f"{result['path']} on {result['node']}:",
+             f"{'FILE':<32} {'STATIC POD':<50} AS KUBEADM WROTE IT"]
+    lines += [f"{f['name']:<32} {f['pod']:<50} {'yes' if f['kubeadm'] else 'no (edited)'}" for f in result["files"]]
+    lines += [f"{name:<32} {'-':<50} removed (manifest restore {name.rsplit('.', 1)[0]})"
+              for name in result["removed"]]
+    return "\n".join(lines)

@@ -23,6 +23,8 @@ urlpatterns = [
     path("clusters/<str:cluster>/sim/pods/<str:namespace>/<str:pod>/network", views.pod_network),
     path("clusters/<str:cluster>/sim/trace", views.trace),
     path("clusters/<str:cluster>/sim/pods/<str:namespace>/<str:pod>/exec", views.exec_in_pod),
+    path("clusters/<str:cluster>/sim/nodes/<str:node>/manifests", views.manifests),
+    path("clusters/<str:cluster>/sim/nodes/<str:node>/manifests/<str:file>/<str:action>", views.manifest),
     # the Lessons panel (clusterviz.sim.lessons)
     path("clusters/<str:cluster>/sim/lessons", lesson_views.catalogue),
     path("clusters/<str:cluster>/sim/lessons/new", lesson_views.new_cluster),

@@ -205,6 +205,8 @@ def pod_network(request, body, namespace: str, pod: str):
 def trace(request, body):
     """A packet's path: ``?from=NAMESPACE/POD&to=TARGET`` (a pod, a Service or an IP, with ``:PORT``)."""
     return {"op": "trace", "from": request.GET.get("from", ""), "to": request.GET.get("to", "")}
+
+
 @control("POST")
 def exec_in_pod(request, body, namespace: str, pod: str):
     """A lesson's ``exec`` (``manage.py scenario run`` against a server): the command run in the
@@ -214,6 +216,18 @@ def exec_in_pod(request, body, namespace: str, pod: str):
         raise errors.bad_request("command must be a list of strings")
     return {"op": "exec", "namespace": namespace, "pod": pod, "container": str(body.get("container") or ""),
             "command": command}
+
+
+@control("GET")
+def manifests(request, body, node: str):
+    return {"op": "manifests", "node": node}
+
+
+@control("POST")
+def manifest(request, body, node: str, file: str, action: str):
+    """Edit (``{"args": ["--v=4"]}`` or ``{"manifest": {...}}``), remove or restore a static pod manifest."""
+    return {"op": "manifest", "node": node, "file": file, "action": action, "args": body.get("args") or [],
+            "manifest": body.get("manifest")}
 
 
 @csrf_exempt

@@ -75,3 +75,16 @@ CLUSTER_DNS_IP = "10.96.0.10"
 CLUSTER_DOMAIN = "cluster.local"
 #: CoreDNS: its ServiceAccount in kube-system, and the name of its watch among the components.
 COREDNS = "coredns"
+# --- static pods (pkg/kubelet/types: ConfigSourceAnnotationKey, ConfigMirrorAnnotationKey, ...) ---
+#: Where a static pod came from (``file`` for the manifest directory).
+CONFIG_SOURCE_ANNOTATION = "kubernetes.io/config.source"
+#: The static pod's hash (its UID on the kubelet), and on the mirror pod the hash it mirrors.
+CONFIG_HASH_ANNOTATION = "kubernetes.io/config.hash"
+CONFIG_MIRROR_ANNOTATION = "kubernetes.io/config.mirror"
+CONFIG_SEEN_ANNOTATION = "kubernetes.io/config.seen"
+
+# --- kubeadm (cmd/kubeadm/app/constants) -------------------------------------------------------
+#: The label and taint kubeadm puts on a control-plane node (``LabelNodeRoleControlPlane``).
+LABEL_NODE_ROLE_CONTROL_PLANE = "node-role.kubernetes.io/control-plane"
+#: The kubelet's ``staticPodPath`` kubeadm configures.
+KUBEADM_MANIFESTS_DIR = "/etc/kubernetes/manifests"

@@ -2,7 +2,9 @@
 upstream's service registry does (it is not a controller's job), from the service CIDR.
 
 Allocation draws from the server's seeded random source, so the same seed and the same
-requests give the same IPs; ``10.96.0.1`` is kept for the ``kubernetes`` Service.
+requests give the same IPs; ``10.96.0.1`` is kept for the ``kubernetes`` Service, and dynamic
+allocation stays above the static band (:data:`STATIC_BAND_SIZE`), which is for Services that ask
+for an address, as kubeadm's ``kube-dns`` asks for 10.96.0.10.
 """
 from __future__ import annotations
 
@@ -13,6 +15,10 @@ from . import errors
 
 SERVICE_CIDR = ipaddress.ip_network("10.96.0.0/12")
 KUBERNETES_SERVICE_IP = str(SERVICE_CIDR.network_address + 1)
+#: The lower band that dynamic allocation leaves to Services asking for an address (upstream's
+#: ``calculateRangeOffset``: the range size / 16, at least 16, at most 256), so ``kube-dns``
+#: always gets 10.96.0.10.
+STATIC_BAND_SIZE = min(max(16, SERVICE_CIDR.num_addresses // 16), 256)
 
 
 def used_ips(services: list[dict]) -> set[str]:
@@ -46,8 +52,9 @@ def assign_cluster_ip(service: dict, existing: list[dict], rng: random.Random) -
     else:
         size = SERVICE_CIDR.num_addresses
         while True:
-            ip = str(SERVICE_CIDR.network_address + rng.randrange(2, size - 1))
-            if ip not in taken:
+            offset = rng.randrange(2, size - 1)
+            ip = str(SERVICE_CIDR.network_address + offset)
+            if ip not in taken and offset >= STATIC_BAND_SIZE:
                 break
     spec["clusterIP"] = ip
     spec["clusterIPs"] = [ip]

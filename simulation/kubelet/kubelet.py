@@ -31,6 +31,7 @@ renews the Lease and posts the node status; :mod:`.events` names the reasons it 
 """
 from __future__ import annotations
 
+from simulation.apimachinery import wellknown
 from simulation.apimachinery.timestamps import rfc3339
 from simulation.client.apiclient import APIClient, APIError
 from simulation.client.component import Component
@@ -44,6 +45,7 @@ from .node_spec import NodeSpec
 from .node_status import NodeStatusReporter
 from .pod_workers import SYNC_SECONDS, PodWorker, PodWorkers, resource_version
 from .prober import Prober
+from .static_pods import ManifestDirectory, StaticPodSource, is_mirror_pod
 from .status import rejected_status
 from .streaming import Streaming
 
@@ -53,16 +55,20 @@ def _images(pod: dict) -> list:
     return [c.get("image") for c in (pod.get("spec") or {}).get("containers") or []]
 
 
-class Kubelet(PodWorkers, KubeRuntimeManager, Prober, Streaming, Component):
+class Kubelet(PodWorkers, KubeRuntimeManager, Prober, Streaming, StaticPodSource, Component):
     """One node's kubelet. Like upstream's ``Kubelet``, whose methods span several files, it is
-    its pod workers, runtime manager and prober (one module each) over a component; the node's
-    own writes are a separate :class:`~.node_status.NodeStatusReporter`."""
+    its pod workers, runtime manager, prober and static pod source (one module each) over a
+    component; the node's own writes are a separate :class:`~.node_status.NodeStatusReporter`."""
 
     kind = "kubelet"
 
-    def __init__(self, name: str, kernel: Kernel, client: APIClient, *, node: str, spec: NodeSpec) -> None:
+    def __init__(self, name: str, kernel: Kernel, client: APIClient, *, node: str, spec: NodeSpec,
+                 manifests: ManifestDirectory | None = None) -> None:
         super().__init__(name, kernel, client, node=node)
         self.spec = spec
+        #: The machine's static pod path (``staticPodPath``), if the kubelet is given one.
+        self.manifests = manifests
+        self.pods_informer = None
         self.runtime = rt.ContainerRuntime(kernel, node, pod_cidr=spec.pod_cidr, images=spec.preloaded_images(),
                                            pull_bandwidth_bytes_per_second=spec.pull_bandwidth_bytes_per_second)
         self.runtime.on_change = self._runtime_changed
@@ -84,14 +90,18 @@ class Kubelet(PodWorkers, KubeRuntimeManager, Prober, Streaming, Component):
     def run(self) -> None:
         """The sync loop's sources: the pods bound to this node, from an informer; then register."""
         self.failed = False
-        informer = self.informer("pods", field_selector=f"spec.nodeName={self.node}")
+        informer = self.pods_informer = self.informer("pods", field_selector=f"spec.nodeName={self.node}")
         informer.add_event_handler(self.handle_pod_additions, self.handle_pod_updates, self.handle_pod_removes)
         # Upstream's kubelet watches every Service: a container's env names those of its namespace.
         self.services_informer = self.informer("services")
         self.node_status.start()
+        self._watch_manifests()
 
     def on_stop(self) -> None:
         self.workers.clear()
+        self.pods_informer = None
+        self._file_source_timer = self._orphans_timer = None
+        self._manifests_read = False
         self.backoff = Backoff()
         self.pull_backoff = Backoff()
         self.node_status = self._new_node_status()
@@ -130,7 +140,9 @@ class Kubelet(PodWorkers, KubeRuntimeManager, Prober, Streaming, Component):
         ``(epoch_seconds, line)``. Raises ``LookupError`` with the kubelet's words when there is
         no such log (not started yet, or no previous instance)."""
         meta = pod["metadata"]
-        uid, name = meta["uid"], meta["name"]
+        # a mirror pod's containers are its static pod's, which the kubelet knows by the hash
+        uid = (meta.get("annotations") or {}).get(wellknown.CONFIG_MIRROR_ANNOTATION) or meta["uid"]
+        name = meta["name"]
         spec = pod.get("spec") or {}
         container = next((c for c in (spec.get("containers") or []) + (spec.get("initContainers") or [])
                           if c.get("name") == container_name), {"name": container_name})
@@ -157,6 +169,9 @@ class Kubelet(PodWorkers, KubeRuntimeManager, Prober, Streaming, Component):
 
     # ================================================================= pod sources
     def handle_pod_additions(self, pod: dict) -> None:
+        if is_mirror_pod(pod):  # the kubelet runs the static pod, never its mirror
+            self._mirror_pod_event(pod)
+            return
         uid = pod["metadata"]["uid"]
         w = self.workers.get(uid)
         if w is None:
@@ -166,6 +181,9 @@ class Kubelet(PodWorkers, KubeRuntimeManager, Prober, Streaming, Component):
             self.handle_pod_updates(w.pod, pod)
 
     def handle_pod_updates(self, old: dict, pod: dict) -> None:
+        if is_mirror_pod(pod):
+            self._mirror_pod_event(pod)
+            return
         uid = pod["metadata"]["uid"]
         w = self.workers.get(uid)
         if w is None:
@@ -179,6 +197,9 @@ class Kubelet(PodWorkers, KubeRuntimeManager, Prober, Streaming, Component):
             self._wake(w, SYNC_SECONDS)
 
     def handle_pod_removes(self, pod: dict) -> None:
+        if is_mirror_pod(pod):
+            self._mirror_pod_event(pod, removed=True)
+            return
         w = self.workers.get(pod["metadata"]["uid"])
         if w is None:
             return

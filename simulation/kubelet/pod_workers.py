@@ -69,6 +69,14 @@ class PodWorker:
     #: "" → "killing" → "stopped" → "deleted" for a pod being deleted.
     terminating: str = ""
     deleted: bool = False
+    #: A static pod (from the node's manifest directory, :mod:`.static_pods`): ``pod`` is the
+    #: kubelet's own copy, its status goes to the mirror pod.
+    static: bool = False
+    #: Mirror pods (uids) this static pod's worker has deleted, which the informer may still hold.
+    deleted_mirrors: set[str] = field(default_factory=set)
+    #: The mirror pod this worker created last (until it is deleted), which the informer may not
+    #: hold yet: its absence from the cache is then the watch's delay, not a deletion.
+    mirror_uid: str = ""
 
     @property
     def namespace(self) -> str:
@@ -142,6 +150,10 @@ class PodWorkers:
             return self._finished_step(w)
         if not w.admitted:
             return self._admit(w)
+        if w.static:
+            mirrored = self._sync_mirror_pod(w)
+            if mirrored:
+                return mirrored
         noticed = self._notice_exits(w)
         if noticed:
             return noticed
@@ -181,7 +193,9 @@ class PodWorkers:
             updated = self.client.patch("pods", w.namespace, w.name, {"status": status}, subresource="status")
         except APIError:
             return
-        if resource_version(updated) >= resource_version(w.pod):
+        if w.static:
+            w.pod = {**w.pod, "status": updated.get("status") or status}
+        elif resource_version(updated) >= resource_version(w.pod):
             w.pod = updated
         if status["phase"] in ("Succeeded", "Failed") and not w.terminating:
             self._wake(w, SYNC_SECONDS)

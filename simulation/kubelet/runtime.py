@@ -203,6 +203,9 @@ class ContainerRuntime:
         self._pull_busy_until = 0.0
         #: Called with the container after a fault changed it (the kubelet's PLEG listens).
         self.on_change: Callable[[Container], None] = lambda container: None
+        #: Called with an app container whose process has just started or ended (the machine
+        #: hosting the simulation listens: a control-plane component runs in one).
+        self.on_process: Callable[[Container], None] = lambda container: None
 
     # ----------------------------------------------------------------- ids and clock
     def _new_id(self) -> str:
@@ -321,6 +324,7 @@ class ContainerRuntime:
                 container_id, c["name"], sandbox.id, sandbox.pod_uid, sandbox.pod_name,
                 sandbox.namespace, image, int(c.get("restartCount") or 0), began, state=RUNNING, started_at=began,
                 run_seconds=run_seconds, run_exit_code=exit_code)
+            self.on_process(self._containers[container_id])
             if image and not self.has_image(image):
                 self._images[normalize_image(image)] = Image(image, image_size(image))
         return sandbox
@@ -374,6 +378,7 @@ class ContainerRuntime:
     def start_container(self, container_id: str) -> Container:
         c = self._containers[container_id]
         c.state, c.started_at = RUNNING, self._now
+        self.on_process(c)
         return c
 
     def stop_container(self, container_id: str, *, exit_code: int = 0, reason: str = "") -> Container | None:
@@ -384,14 +389,18 @@ class ContainerRuntime:
             return c
         if c.state == CREATED:
             c.started_at = None
+        was_running = c.state == RUNNING
         c.state, c.finished_at, c.exit_code = EXITED, self._now, exit_code
         c.reason = reason or ("Completed" if exit_code == 0 else "Error")
+        if was_running and not c.pause:
+            self.on_process(c)
         return c
 
-    def kill(self, container_id: str) -> Container | None:
-        """Fault injection: SIGKILL the container's process (exit code 137). Killing a pause
-        container leaves its sandbox without a network namespace holder: NotReady."""
-        c = self.stop_container(container_id, exit_code=137, reason="Error")
+    def kill(self, container_id: str, exit_code: int = 137) -> Container | None:
+        """Fault injection: SIGKILL the container's process (exit code 137), or its process
+        ends by itself with ``exit_code`` (a crash). Killing a pause container leaves its
+        sandbox without a network namespace holder: NotReady."""
+        c = self.stop_container(container_id, exit_code=exit_code, reason="Error")
         if c is None:
             return None
         if c.pause:

@@ -24,7 +24,8 @@ from .model import Problems
 
 API_VERBS = ("create", "apply", "patch", "scale", "delete", "get", "race", "watch")
 CONTROL_VERBS = ("stop", "start", "add-scheduler", "replicas", "fault", "speed", "pause", "play", "step", "advance",
-                 "decision", "containers", "iptables", "network", "trace", "exec")
+                 "decision", "containers", "iptables", "network", "trace", "exec", "manifest")
+MANIFEST_ACTIONS = ("edit", "remove", "restore")
 VERBS = API_VERBS + CONTROL_VERBS
 FAULT_TYPES = ("kill-container", "fail-node", "drop-watch-events")
 REPLICATED = ("scheduler", "controller-manager")
@@ -103,6 +104,10 @@ class Action:
             return f"python manage.py sim replicas {a['component']} {a['count']}"
         if self.verb == "advance":
             return f"# let {a['value']:g} seconds pass"
+        if self.verb == "manifest":
+            node = f" --node {a['node']}" if a.get("node") else ""
+            return f"python manage.py sim manifest {a['action']} {a['file']}{node}" + \
+                "".join(f" --arg={flag}" for flag in a.get("args", []))
         fault = a["fault"]
         if fault["type"] == "kill-container":
             pod = fault.get("pod") or f"$(kubectl get pod -l {fault.get('selector')} -o name | head -1)"
@@ -256,6 +261,8 @@ class Action:
         if self.verb == "trace":
             pod = a.get("pod") or self._running_pod(session)
             return describe(control({"op": "trace", "from": f"{self._namespace(session)}/{pod}", "to": a["to"]}))
+        if self.verb == "manifest":
+            return control({"op": "manifest", **a})["result"]
         if self.verb == "step":
             result = control({"op": "step", "count": a["value"]})
             return "\n".join(f"{s['time_seconds']:9.3f}s  {s['component']}: {s['caption']}" for s in result["steps"])
@@ -438,6 +445,7 @@ def _args(verb: str, value: Any, line: int, problems: Problems) -> dict | None:
                "race": {"resource", "name", "namespace", "writers"},
                "watch": {"resource", "name", "namespace"},
                "replicas": {"component", "count"},
+               "manifest": {"action", "file", "node", "args"},
                "decision": {"pod", "selector", "namespace"},
                "trace": {"pod", "selector", "namespace", "to"},
                "exec": {"pod", "selector", "namespace", "container", "command"},
@@ -482,6 +490,18 @@ def _args(verb: str, value: Any, line: int, problems: Problems) -> dict | None:
         count = value.get("count")
         if not isinstance(count, int) or isinstance(count, bool) or not 1 <= count <= 3:
             problems.add(line_of(value, "count"), "replicas: count must be 1, 2 or 3")
+    elif verb == "manifest":
+        if value.get("action") not in MANIFEST_ACTIONS:
+            problems.add(line_of(value, "action") if "action" in value else line,
+                         f"manifest: action must be one of {', '.join(MANIFEST_ACTIONS)}")
+        if not isinstance(value.get("file"), str) or not value.get("file"):
+            problems.add(line, "manifest: file is required, e.g. kube-scheduler.yaml")
+        flags = value.get("args", [])
+        if not isinstance(flags, list) or not all(isinstance(f, str) and f.startswith("--") for f in flags):
+            problems.add(line_of(value, "args") if "args" in value else line,
+                         "manifest: args must be a list of command flags, e.g. [--v=4]")
+        elif value.get("action") == "edit" and not flags:
+            problems.add(line, "manifest: edit needs args, the command flags to set")
     elif verb == "fault":
         return _fault(value, args, line, problems)
     elif verb == "trace":

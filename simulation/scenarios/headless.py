@@ -13,7 +13,7 @@ from simulation.apimachinery.wellknown import SYSTEM_MASTERS
 from simulation.apiserver.assembly import new_apiserver
 from simulation.apiserver.bootstrap import bootstrap
 from simulation.apiserver.request import APIRequest, UserInfo
-from simulation.cluster import SimCluster, SimulationError, connection_refused, demo_nodes
+from simulation.cluster import CONTROL_PLANE_HOST, SimCluster, SimulationError, connection_refused, demo_nodes
 from simulation.kernel import Kernel
 from simulation.kernel.kernel import CLASSROOM_WATCH_LATENCY_SECONDS
 from simulation.kernel.pacing import HEADLESS, PAUSED
@@ -43,7 +43,8 @@ class HeadlessBackend:
     description = "a headless cluster"
     builds_nodes = True
 
-    def __init__(self, nodes: list[NodeSpec] | None = None, *, seed: int = 1, snapshot: Snapshot | None = None) -> None:
+    def __init__(self, nodes: list[NodeSpec] | None = None, *, seed: int = 1, snapshot: Snapshot | None = None,
+                 kubeadm: bool = False) -> None:
         clock = {"epoch": snapshot.clock} if snapshot is not None and snapshot.clock is not None else {}
         self.kernel = Kernel(seed=seed, strict=True, watch_latency_seconds=CLASSROOM_WATCH_LATENCY_SECONDS, **clock)
         self.server = new_apiserver(MemoryStore(), token_lookup=lambda token: None, clock=self.kernel.wall_time,
@@ -54,6 +55,8 @@ class HeadlessBackend:
         self.sim = SimCluster(self.server, mode=HEADLESS, kernel=self.kernel)
         self.sim.add_controller_manager()
         self.sim.add_scheduler()
+        if kubeadm:
+            self.sim.init_kubeadm()
         for spec in nodes if nodes is not None else demo_nodes():
             self.sim.add_node(spec)
         self.sim.start()
@@ -102,7 +105,7 @@ class HeadlessBackend:
             return sim.state()["components"]
         if kind in ("stop", "start"):
             getattr(sim, kind)(op["name"])
-            return sim.component(op["name"]).status()
+            return sim.component_status(op["name"])
         if kind == "add_scheduler":
             scheduler = sim.components.get(op["name"]) or sim.add_scheduler(op["name"], scheduler_name=op["name"])
             scheduler.start()
@@ -134,6 +137,10 @@ class HeadlessBackend:
             return sim.trace(namespace, pod, op["to"])
         elif kind == "exec":
             return sim.exec_pod(op["namespace"], op["pod"], op.get("container", ""), op["command"])
+        elif kind == "manifests":
+            return sim.manifests(op.get("node") or CONTROL_PLANE_HOST)
+        elif kind == "manifest":
+            return sim.change_manifest(op)
         elif kind != "state":
             raise SimulationError(f"unknown operation {kind!r}")
         return sim.state()

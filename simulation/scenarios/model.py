@@ -57,6 +57,9 @@ class Setup:
     replicas: dict[str, int] = field(default_factory=dict)
     #: Extra schedulers, each serving the ``schedulerName`` it is named after.
     schedulers: list[str] = field(default_factory=list)
+    #: Laid out as ``kubeadm init`` leaves a cluster: a control-plane node whose static pods run
+    #: the control plane, kube-proxy and CoreDNS in kube-system.
+    kubeadm: bool = False
     #: Components stopped before the first step (``kube-controller-manager``…).
     stopped: list[str] = field(default_factory=list)
     #: Manifests created, in order, before the first step.

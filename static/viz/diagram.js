@@ -24,6 +24,9 @@ export const STAGES = [
   ["mutating-admission", "mutating admission"], ["validation", "validation"],
   ["validating-admission", "validating admission"], ["storage", "storage"],
 ];
+/** kubeadm's control-plane role label, and the annotation a kubelet puts on a static pod's mirror pod. */
+const CONTROL_PLANE_LABEL = "node-role.kubernetes.io/control-plane";
+const MIRROR_ANNOTATION = "kubernetes.io/config.mirror";
 const DEFAULT_CONTROLLERS = ["endpoint", "garbagecollector", "namespace", "nodelifecycle", "taint-eviction-controller",
   "replicaset", "deployment", "daemonset", "statefulset", "persistentvolume-binder", "local-path-provisioner",
   "replicationcontroller", "job", "ttl-after-finished-controller", "cronjob", "disruption", "endpointslice",
@@ -307,8 +310,10 @@ export class Diagram {
     this.anchors = Object.fromEntries(Object.entries(this.anchors).filter(([k]) => !/^(kubelet|proxy|node):/.test(k)));
     const layer = this.nodesLayer;
     layer.replaceChildren();
+    const controlPlanes = L.boxes.filter(b => b.kind === "node" && CONTROL_PLANE_LABEL in (b.node.metadata.labels || {})).length;
     el("text", {x: 14, y: L.top - 10, class: "region-label"}, layer,
-      `WORKER NODES (${L.total})${L.total > MAX_NODES ? " · grouped by zone, click a zone to expand" : ""}`);
+      (controlPlanes ? `NODES (${controlPlanes} control plane, ${L.total - controlPlanes} workers)` : `WORKER NODES (${L.total})`) +
+      `${L.total > MAX_NODES ? " · grouped by zone, click a zone to expand" : ""}`);
     if (!L.total) el("text", {x: 14, y: L.top + 26, class: "muted"}, layer,
       "No nodes registered yet: each kubelet registers its Node through the API server.");
     const comps = new Map(state.components.map(c => [`${c.kind}:${c.node}`, c]));
@@ -318,7 +323,8 @@ export class Diagram {
       const ready = ((n.status || {}).conditions || []).find(c => c.type === "Ready");
       const notReady = ready && ready.status !== "True";
       const unsched = (n.spec || {}).unschedulable;
-      const g = el("g", {class: `node${notReady ? " not-ready" : ""}${unsched ? " cordoned" : ""}`,
+      const controlPlane = CONTROL_PLANE_LABEL in (n.metadata.labels || {});
+      const g = el("g", {class: `node${notReady ? " not-ready" : ""}${unsched ? " cordoned" : ""}${controlPlane ? " control-plane" : ""}`,
         "data-inspect": `node:${name}`, "data-node": name}, layer);
       el("rect", {x: b.x, y: b.y, width: b.w, height: b.h, rx: 8, class: "node-box"}, g);
       const cap = (n.status || {}).capacity || {};
@@ -343,7 +349,8 @@ export class Diagram {
       drawChip(b.x + 16 + chipW, "kube-proxy", proxy, "proxy");
       if (!L.compact) {
         el("text", {x: b.x + 10, y: b.y + 66, class: "small muted"}, g,
-          `container runtime · pods ${pods.length}${cap.pods ? "/" + cap.pods : ""}`);
+          `container runtime · pods ${pods.length}${cap.pods ? "/" + cap.pods : ""}` +
+          (controlPlane ? ` · ${pods.filter(isMirrorPod).length} static` : ""));
       }
       this.anchors[`node:${name}`] = [b.x + b.w / 2, b.y];
     }
@@ -558,11 +565,16 @@ export function containerStates(p) {
   return out;
 }
 
+/** A mirror pod: the API server's copy of a static pod the node's kubelet runs from a manifest file. */
+export const isMirrorPod = p => MIRROR_ANNOTATION in (p.metadata.annotations || {});
+
 function drawPod(g, p, status, containers, mode, card) {
   g.replaceChildren();
-  g.setAttribute("class", `pod ${statusClass(status)}`);
+  const mirror = isMirrorPod(p);
+  g.setAttribute("class", `pod ${statusClass(status)}${mirror ? " static" : ""}`);
   const ns = p.metadata.namespace, name = p.metadata.name;
-  el("title", {}, g, `${ns}/${name} · ${status}${p.spec.nodeName ? " on " + p.spec.nodeName : ""}`);
+  el("title", {}, g, `${ns}/${name} · ${status}${p.spec.nodeName ? " on " + p.spec.nodeName : ""}` +
+    (mirror ? " · static pod: the kubelet runs it from a manifest file; this is its mirror pod" : ""));
   // a pod shares the colour stripe of its owner (a ReplicaSet, RC, Job, StatefulSet or
   // DaemonSet: objects.js draws the owner with it)
   const owner = controllerOf(p);
@@ -583,7 +595,7 @@ function drawPod(g, p, status, containers, mode, card) {
   const nameRoom = card.w - pad - 8 - shownStatus.length * CHAR_WIDTH.tiny;
   const label = el("text", {x: pad, y: 15, class: "small strong pod-name"}, g, shortName(name, charsIn(nameRoom, "strong")));
   el("text", {x: card.w - 5, y: 15, class: "tiny end status"}, g, shownStatus);
-  const nsLabel = ns && ns !== "default" ? shortName(ns, 14) : "";
+  const nsLabel = mirror ? "static" : ns && ns !== "default" ? shortName(ns, 14) : "";
   if (mode === "tray") {
     if (nsLabel) label.textContent = shortName(`${ns}/${name}`, charsIn(nameRoom, "strong"));
     return;

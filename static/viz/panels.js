@@ -328,6 +328,8 @@ export class Panels {
       h("button", {onclick: () => this.inspect(`object:Node::${name}`)}, "YAML"),
       h("button", {onclick: () => this.renderInspector()}, "refresh")));
     await nodeNetworkSection(body, name, nowMark, key => this.inspect(`pod:${key}`));
+    const kubelet = state.components.find(c => c.name === `kubelet/${name}`);
+    if (kubelet && kubelet.static_pod_path) await this.manifestsView(body, name, act);
     body.append(h("h4", {}, "containers (crictl ps -a)", nowMark()));
     try {
       const containers = await sim("GET", `/nodes/${encodeURIComponent(name)}/containers`);
@@ -356,6 +358,42 @@ export class Panels {
     const pods = [...shown().pods.values()].filter(p => p.spec.nodeName === name);
     body.append(h("h4", {}, `pods (${pods.length})`), h("ul", {}, pods.map(p => h("li", {},
       h("a", {href: "#", onclick: ev => { ev.preventDefault(); this.inspect(`pod:${keyOf(p)}`); }}, `${keyOf(p)}`), ` ${podStatus(p)}`))));
+  }
+
+  /** The kubelet's static pod path (kubeadm's /etc/kubernetes/manifests): each file, the static
+   * pod it runs (its mirror pod), its content, and a teacher's edit, remove and restore. */
+  async manifestsView(body, node, act) {
+    let listing;
+    try {
+      listing = await sim("GET", `/nodes/${encodeURIComponent(node)}/manifests`);
+    } catch (e) {
+      body.append(h("p", {class: "muted"}, `static pod manifests not available: ${e.message}`));
+      return;
+    }
+    const change = (file, action, payload) =>
+      act(`/nodes/${encodeURIComponent(node)}/manifests/${encodeURIComponent(file)}/${action}`, payload)
+        .then(() => this.renderInspector());
+    body.append(h("h4", {}, `static pod manifests (ls ${listing.path})`, nowMark()),
+      h("p", {class: "muted"}, "The kubelet runs each file as a static pod and keeps a mirror pod of it in the API " +
+        "server. Editing a file restarts the pod; removing it stops the pod."));
+    body.append(h("div", {"data-list": "manifests"},
+      listing.files.map(f => {
+        const flag = h("input", {type: "text", placeholder: "--v=4", size: 9, "data-field": "flag"});
+        const content = h("pre", {class: "rules", hidden: true, "data-manifest-yaml": f.name}, toYAML(f.manifest));
+        return h("div", {class: "manifest", "data-manifest": f.name},
+          h("div", {class: "mono"}, h("strong", {}, f.name), f.kubeadm ? "" : " (edited)", " → ",
+            h("a", {href: "#", onclick: ev => { ev.preventDefault(); this.inspect(`pod:${f.pod}`); }}, f.pod)),
+          h("div", {class: "row"},
+            h("button", {onclick: () => { content.hidden = !content.hidden; }}, "cat"),
+            h("button", {onclick: () => change(f.name, "remove")}, "remove"),
+            f.kubeadm ? "" : h("button", {onclick: () => change(f.name, "restore")}, "restore"),
+            " set flag ", flag, h("button", {onclick: () => change(f.name, "edit",
+              {args: flag.value.split(/\s+/).filter(Boolean)})}, "set")),
+          content);
+      }),
+      listing.removed.map(file => h("div", {class: "manifest removed", "data-manifest": file},
+        h("div", {class: "mono"}, h("strong", {}, file), " (removed: the kubelet runs no such pod)"),
+        h("div", {class: "row"}, h("button", {onclick: () => change(file, "restore")}, "restore"))))));
   }
 
   async objectView(body, kind, namespace, name) {

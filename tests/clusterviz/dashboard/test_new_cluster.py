@@ -141,3 +141,19 @@ def test_createcluster_makes_the_same_cluster_from_a_terminal() -> None:
                                   "for eviction)")
     with pytest.raises(CommandError, match="'gpus=1' is not one of cpu=…, memory=…"):
         call_command("createcluster", "class-e", "--node", "n1 gpus=1")
+
+
+def test_the_kubeadm_layout_is_an_option_of_the_form_and_of_createcluster(admin_client) -> None:
+    assert 'name="kubeadm"' in admin_client.get("/").content.decode()
+    assert post(admin_client, "class-k", TWO_NODES, kubeadm="on").status_code == 302
+    assert Cluster.objects.get(name="class-k").sim_state["kubeadm"] is True
+    assert post(admin_client, "class-l", TWO_NODES).status_code == 302
+    assert Cluster.objects.get(name="class-l").sim_state["kubeadm"] is False
+
+    out = StringIO()
+    call_command("createcluster", "class-m", "--kubeadm", stdout=out)
+    assert Cluster.objects.get(name="class-m").sim_state["kubeadm"] is True
+    assert "kind-control-plane     4      8Gi  -          node-role.kubernetes.io/control-plane:NoSchedule" in \
+        out.getvalue(), out.getvalue()
+    assert [s.name for s in node_specs(Cluster.objects.get(name="class-m").sim_state)] == ["node-1", "node-2",
+                                                                                          "node-3"]

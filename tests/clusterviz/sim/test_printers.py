@@ -49,9 +49,22 @@ SYNC = {"seq": 212, "time_seconds": 101.2064, "component": "kube-controller-mana
                                 {"name": "kube-scheduler-2", "state": "running", "leader": False}],
      "kube-scheduler: running (leader)\nkube-scheduler-2: running (standby)"),
     (printers.iptables, {"rules": ["*nat", ":KUBE-SERVICES - [0:0]", "COMMIT"]}, "*nat\n:KUBE-SERVICES - [0:0]\nCOMMIT"),
+    (printers.component_lines, {"name": "kube-scheduler", "state": "stopped", "leader": None, "held_down": True},
+     "kube-scheduler: stopped (its container crashes each time the kubelet restarts it: CrashLoopBackOff)"),
+    (printers.component_lines, {"name": "kube-scheduler", "state": "stopped", "leader": None, "held_down": False},
+     "kube-scheduler: stopped (runs in a kube-system pod: starts when the kubelet restarts its container)"),
+    (printers.manifests, {"node": "kind-control-plane", "path": "/etc/kubernetes/manifests", "files": [
+        {"name": "etcd.yaml", "pod": "kube-system/etcd-kind-control-plane", "kubeadm": True},
+        {"name": "kube-scheduler.yaml", "pod": "kube-system/kube-scheduler-kind-control-plane", "kubeadm": False}],
+        "removed": ["kube-apiserver.yaml"]},
+     "/etc/kubernetes/manifests on kind-control-plane:\n"
+     "FILE                             STATIC POD                                         AS KUBEADM WROTE IT\n"
+     "etcd.yaml                        kube-system/etcd-kind-control-plane                yes\n"
+     "kube-scheduler.yaml              kube-system/kube-scheduler-kind-control-plane      no (edited)\n"
+     "kube-apiserver.yaml              -                                                  removed "
+     "(manifest restore kube-apiserver)"),
 ], ids=["paused", "live", "speed-live", "speed-while-paused", "no-steps", "steps", "step", "step-at-live", "component",
-        "replicas",
-        "iptables"])
+        "replicas", "iptables", "held-down", "hosted-starting", "manifests"])
 def test_human_output(render, given, expected):
     assert render(given) == expected
 

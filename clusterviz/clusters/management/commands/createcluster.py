@@ -17,6 +17,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from clusterviz.clusters import forms
 from clusterviz.clusters.topology import format_taints, node_specs
+from simulation.cluster import control_plane_node
 
 NODE_KEYS = ("cpu", "memory", "zone", "taints", "labels")
 
@@ -48,12 +49,18 @@ class Command(BaseCommand):
                                  "for each node (default: the demo's three)")
         parser.add_argument("--seed", type=int, default=1)
         parser.add_argument("--speed", type=float, default=1.0)
+        parser.add_argument("--kubeadm", action="store_true",
+                            help="lay the cluster out as kubeadm does: a tainted control-plane node "
+                                 "(kind-control-plane) running the control plane as static pods, kube-proxy and "
+                                 "CoreDNS in kube-system")
         parser.add_argument("-o", "--output", choices=["json"], help="Print the cluster as JSON.")
 
     def handle(self, *args, **options) -> None:  # type: ignore[no-untyped-def]
         rows = [parse_node(text) for text in options["node"]] or forms.demo_rows()
-        form, nodes = forms.bound_forms(forms.layout_data(
-            {"name": options["name"], "seed": options["seed"], "speed": options["speed"]}, rows))
+        cluster_fields = {"name": options["name"], "seed": options["seed"], "speed": options["speed"]}
+        if options["kubeadm"]:
+            cluster_fields["kubeadm"] = "on"
+        form, nodes = forms.bound_forms(forms.layout_data(cluster_fields, rows))
         if not (form.is_valid() & nodes.is_valid()):
             problems = _messages(form.errors)
             problems += [f"node {index} ({row.get('name', '')}): {message}"
@@ -72,7 +79,7 @@ class Command(BaseCommand):
         self.stdout.write(f"cluster {cluster.name!r} created (seed {cluster.sim_state['seed']}, "
                           f"{cluster.sim_state['speed']:g}x); a running `manage.py up` simulates it within a second")
         self.stdout.write(f"  {'NODE':<16} {'CPU':>5} {'MEMORY':>8}  {'ZONE':<10} TAINTS")
-        for spec in specs:
+        for spec in ([control_plane_node()] if cluster.sim_state.get("kubeadm") else []) + specs:
             self.stdout.write(f"  {spec.name:<16} {spec.cpu:>5} {spec.memory:>8}  {spec.zone or '-':<10} "
                               f"{format_taints(spec.taints) or '-'}")
         self.stdout.write(f"  Kubernetes API: {api}\n"

@@ -13,6 +13,9 @@
     python manage.py sim steps [--since N] [--all] | decision default/web-x | containers node-1 | iptables node-1
     python manage.py sim network node-1 | default/web-x  (ip addr and ip route on the node, or in the pod)
     python manage.py sim trace --from default/web-x --to my-svc:80   (a packet's path; --to: pod, Service or IP)
+    python manage.py sim manifests [kind-control-plane]      (a kubeadm cluster's /etc/kubernetes/manifests)
+    python manage.py sim manifest edit kube-scheduler --arg=--v=4 | --file my-scheduler.yaml
+    python manage.py sim manifest remove kube-scheduler | restore kube-scheduler   [--node NODE]
 
 It talks HTTP to the running server (``manage.py up``) with the cluster's admin token (HTTPS,
 trusting the cluster's CA, when the server serves only that: ``CLUSTERVIZ_HTTPS_ONLY``) and
@@ -24,15 +27,21 @@ import json
 import urllib.error
 import urllib.parse
 import urllib.request
+from pathlib import Path
 from typing import Any
+
+import yaml
 
 from django.core.management.base import BaseCommand, CommandError
 
 from clusterviz.sim import printers
 from clusterviz.sim.connection import connect
+from simulation.cluster import CONTROL_PLANE_HOST
 
 VERBS = ["state", "play", "pause", "live", "step", "speed", "stop", "start", "add-scheduler", "replicas", "kill-container",
-         "fail-node", "drop-watch-events", "steps", "decision", "containers", "iptables", "network", "trace"]
+         "fail-node", "drop-watch-events", "steps", "decision", "containers", "iptables", "network", "trace",
+         "manifests", "manifest"]
+MANIFEST_ACTIONS = ("edit", "remove", "restore")
 
 
 def _ns_name(value: str) -> tuple[str, str]:
@@ -55,6 +64,10 @@ class Command(BaseCommand):
         parser.add_argument("--namespace", default="", help="drop-watch-events: only events in this namespace.")
         parser.add_argument("--from", dest="source", default="", help="trace: the sending pod, NAMESPACE/POD.")
         parser.add_argument("--to", default="", help="trace: a pod, a Service or an IP, optionally with :PORT.")
+        parser.add_argument("--node", default="", help="manifest(s): the node (default: kind-control-plane).")
+        parser.add_argument("--arg", action="append", default=[], metavar="FLAG",
+                            help="manifest edit: a command flag to set, e.g. --arg=--v=4 (repeatable).")
+        parser.add_argument("--file", default="", help="manifest edit: a whole new manifest (YAML or JSON file).")
         parser.add_argument("-o", "--output", choices=["json"], help="Print the control API's JSON.")
         parser.add_argument("--server", default="", help="Base URL (default: this machine's `up` server).")
 
@@ -105,6 +118,8 @@ class Command(BaseCommand):
             return printers.network(data)
         if verb == "trace":
             return printers.trace(data)
+        if verb == "manifests":
+            return printers.manifests(data)
         return data["result"]  # the faults say what happened in words
 
     @staticmethod
@@ -153,4 +168,18 @@ class Command(BaseCommand):
             namespace, pod = _ns_name(options["source"])
             query = urllib.parse.urlencode({"from": f"{namespace}/{pod}", "to": options["to"]})
             return "GET", f"trace?{query}", {}
+        if verb == "manifests":
+            return "GET", f"nodes/{rest[0] if rest else options['node'] or CONTROL_PLANE_HOST}/manifests", {}
+        if verb == "manifest":
+            action = arg(0, f"an action: {', '.join(MANIFEST_ACTIONS)}")
+            if action not in MANIFEST_ACTIONS:
+                raise CommandError(f"manifest: unknown action {action!r}; expected {', '.join(MANIFEST_ACTIONS)}")
+            file = arg(1, "a manifest file, e.g. kube-scheduler.yaml")
+            body: dict = {"args": options["arg"]}
+            if options["file"]:
+                try:
+                    body["manifest"] = yaml.safe_load(Path(options["file"]).read_text())
+                except (OSError, yaml.YAMLError) as exc:
+                    raise CommandError(f"cannot read {options['file']}: {exc}") from None
+            return "POST", f"nodes/{options['node'] or CONTROL_PLANE_HOST}/manifests/{file}/{action}", body
         return "GET", f"nodes/{arg(0, 'a node name')}/{verb}", {}
