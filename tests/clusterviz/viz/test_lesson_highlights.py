@@ -8,14 +8,8 @@ import pytest
 from clusterviz.viz.consumers import WATCHABLE
 from simulation.scenarios import shipped
 
-#: Lessons whose highlights name kinds the diagram has no card for (yet): a Lease, a ConfigMap.
-NOT_DRAWN = {"leader-election": "Leases have no card on the diagram",
-             "etcd-optimistic-concurrency": "ConfigMaps have no card on the diagram"}
-
-
 def _cases() -> list:
-    return [pytest.param(s, id=s.id, marks=[pytest.mark.xfail(strict=True, reason=NOT_DRAWN[s.id])]
-                         if s.id in NOT_DRAWN else []) for s in shipped()]
+    return [pytest.param(s, id=s.id) for s in shipped()]
 
 
 @pytest.mark.parametrize("scenario", _cases())
