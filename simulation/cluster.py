@@ -22,6 +22,8 @@ from simulation.apiserver.request import UserInfo
 from simulation.client.apiclient import APIClient, APIError
 from simulation.client.component import Component
 from simulation.controllers.manager import ControllerManager
+from simulation.ingress import addon as ingress_addon
+from simulation.ingress.controller import IngressNginxController
 from simulation.kernel import Kernel, Pacer
 from simulation.kubelet.kubelet import Kubelet
 from simulation.kubelet.node_spec import NodeSpec
@@ -155,9 +157,30 @@ class SimCluster:
                 self.set_replicas(kind, count)
         for name, scheduler_name in schedulers:
             self.add_scheduler(name, scheduler_name=scheduler_name).start()
+        if ingress_addon.installed(self.observer):  # the add-on's objects survive a restart; so does its controller
+            self.install_ingress_addon()
         for name in stopped:
             if name in self.components:
                 self.stop(name)
+
+    def install_ingress_addon(self) -> dict:
+        """The ingress add-on: ingress-nginx's objects (created through the API as the cluster's
+        admin would apply its manifest; existing ones are kept) and the simulated controller, the
+        process of the ``ingress-nginx-controller`` pod, acting as its ServiceAccount."""
+        created = ingress_addon.install(self.observer)
+        controller = self.components.get(wellknown.INGRESS_NGINX_CONTROLLER)
+        if controller is None:
+            name, groups = ingress_addon.controller_username()
+            controller = self._add(IngressNginxController(wellknown.INGRESS_NGINX_CONTROLLER, self.kernel,
+                                                          self.client(UserInfo(name, groups), "nginx-ingress-controller")))
+        controller.start()
+        return {"created": created, "controller": controller.status()}
+
+    def ingress_controller(self) -> IngressNginxController:
+        component = self.components.get(wellknown.INGRESS_NGINX_CONTROLLER)
+        if not isinstance(component, IngressNginxController):
+            raise SimulationError("the ingress add-on is not installed (manage.py sim ingress install)")
+        return component
 
     def replicas(self, kind: str) -> int:
         base = REPLICATED[kind]

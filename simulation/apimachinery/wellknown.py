@@ -67,3 +67,14 @@ DEFAULT_STORAGE_CLASS = "standard"
 #: validation reserves the ``system-`` prefix for them.
 SYSTEM_PRIORITY_CLASSES = {"system-node-critical": 2000001000, "system-cluster-critical": 2000000000}
 SYSTEM_PRIORITY_CLASS_PREFIX = "system-"
+
+# --- networking.k8s.io/v1 Ingress (ingress) --------------------------------------------------
+#: The IngressClass annotation that makes DefaultIngressClass admission give a class to new Ingresses.
+INGRESS_CLASS_DEFAULT_ANNOTATION = "ingressclass.kubernetes.io/is-default-class"
+#: The class annotation Ingresses carried before ``spec.ingressClassName`` (deprecated, still honoured).
+INGRESS_CLASS_ANNOTATION = "kubernetes.io/ingress.class"
+#: The simulated ingress-nginx add-on: its IngressClass, controller value, namespace and objects.
+INGRESS_NGINX_CLASS = "nginx"
+INGRESS_NGINX_CONTROLLER_CLASS = "k8s.io/ingress-nginx"
+INGRESS_NGINX_NAMESPACE = "ingress-nginx"
+INGRESS_NGINX_CONTROLLER = "ingress-nginx-controller"

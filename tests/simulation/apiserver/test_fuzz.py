@@ -133,6 +133,10 @@ SEEDS: dict[str, dict] = {
                       "ports": [{"port": 80}]},
     # authentication.k8s.io/v1, events.k8s.io/v1 (quota)
     "SelfSubjectReview": {},
+    # networking.k8s.io/v1 (ingress)
+    "Ingress": {"spec": {"rules": [{"host": "web.example.com", "http": {"paths": [
+        {"path": "/", "pathType": "Prefix", "backend": {"service": {"name": "web", "port": {"number": 80}}}}]}}]}},
+    "IngressClass": {"spec": {"controller": "k8s.io/ingress-nginx"}},
 }
 
 
