@@ -24,6 +24,7 @@ from simulation.client.component import Component
 from simulation.controllers.manager import ControllerManager
 from simulation.ingress import addon as ingress_addon
 from simulation.ingress.controller import IngressNginxController
+from simulation.ingress.routing import split_url
 from simulation.kernel import Kernel, Pacer
 from simulation.kubelet.kubelet import Kubelet
 from simulation.kubelet.node_spec import NodeSpec
@@ -181,6 +182,14 @@ class SimCluster:
         if not isinstance(component, IngressNginxController):
             raise SimulationError("the ingress add-on is not installed (manage.py sim ingress install)")
         return component
+
+    def ingress_routes(self, url: str = "") -> dict:
+        """The ingress controller's routing table, and with ``url`` where that request would go."""
+        controller = self.ingress_controller()
+        table = controller.routing_table()
+        if url:
+            table["match"] = controller.route(*split_url(url))
+        return table
 
     def replicas(self, kind: str) -> int:
         base = REPLICATED[kind]

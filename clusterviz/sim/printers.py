@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from simulation.apimachinery.timestamps import go_duration
+from simulation.ingress.routing import describe_match, describe_table
 from simulation.network.path import describe
 
 #: kubectl's and crictl's tabwriter padding between columns.
@@ -173,3 +174,14 @@ def network(result: dict) -> str:
 def trace(result: dict) -> str:
     """A packet's path, one numbered hop a line (:func:`simulation.network.path.describe`)."""
     return describe(result)
+
+
+def ingress(result: dict) -> str:
+    """``sim ingress``: what the install created, or the routing table and a request's match."""
+    if "created" in result:
+        made = ", ".join(result["created"]) or "nothing new (already installed)"
+        return f"ingress add-on: created {made}; {result['controller']['name']} is {result['controller']['state']}"
+    text = describe_table(result)
+    if result.get("match"):
+        text += "\n\n" + describe_match(result["match"])
+    return text

@@ -134,6 +134,10 @@ class HTTPBackend:
             return self._sim("GET", f"nodes/{quote(op['node'])}/{kind}")
         if kind == "trace":
             return self._sim("GET", "trace?" + urlencode({"from": op["from"], "to": op["to"]}))
+        if kind == "ingress":
+            return self._sim("GET", "ingress?" + urlencode({"url": op.get("url") or ""}))
+        if kind == "ingress_install":
+            return self._sim("POST", "ingress/install")
         raise SimulationError(f"unknown operation {kind!r}")
 
     # ----------------------------------------------------------------- time

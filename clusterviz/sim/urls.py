@@ -22,6 +22,8 @@ urlpatterns = [
     path("clusters/<str:cluster>/sim/nodes/<str:node>/network", views.network),
     path("clusters/<str:cluster>/sim/pods/<str:namespace>/<str:pod>/network", views.pod_network),
     path("clusters/<str:cluster>/sim/trace", views.trace),
+    path("clusters/<str:cluster>/sim/ingress", views.ingress),
+    path("clusters/<str:cluster>/sim/ingress/install", views.ingress_install),
     # the Lessons panel (clusterviz.sim.lessons)
     path("clusters/<str:cluster>/sim/lessons", lesson_views.catalogue),
     path("clusters/<str:cluster>/sim/lessons/new", lesson_views.new_cluster),

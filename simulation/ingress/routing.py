@@ -177,3 +177,41 @@ def match(routes: list[Route], defaults: list[Route], host: str, path: str) -> M
     default = defaults[0] if defaults else None
     where = f"the defaultBackend of ingress {default.ingress}" if default else DEFAULT_BACKEND
     return Match(host, path, None, default, why=f"no rule matches http://{host}{path}: {where}")
+
+
+def split_url(url: str) -> tuple[str, str]:
+    """``http://web.example.com/api?q=1`` (or without the scheme) → (host, path)."""
+    rest = url.split("://", 1)[1] if "://" in url else url
+    host, slash, path = rest.partition("/")
+    return host, ("/" + path.split("?", 1)[0].split("#", 1)[0]) if slash else "/"
+
+
+def describe_table(table: dict) -> str:
+    """The routing table as a terminal shows it: one row per host and path."""
+    address = ",".join(table.get("address") or []) or "no address"
+    head = f"{table['controller']}: " + (f"serving at {address}" if table.get("serving")
+                                         else "not serving (no controller pod is running)")
+    rows = [("HOST", "PATH", "PATH TYPE", "INGRESS", "BACKEND", "ENDPOINTS")]
+    for r in table.get("routes") or []:
+        rows.append((r["host"], r["path"], r["path_type"], r["ingress"], r["backend"],
+                     ",".join(r["endpoints"]) or f"<none: {r['problem']}>"))
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]) - 1)]
+    lines = [head] + ["   ".join(cell.ljust(w) for cell, w in zip(row, widths)) + "   " + row[-1] for row in rows]
+    defaults = table.get("default_backends") or []
+    if defaults:
+        d = defaults[0]
+        lines.append(f"Default backend: {d['backend']} ({','.join(d['endpoints']) or d['problem']}) "
+                     f"from ingress {d['ingress']}")
+    else:
+        lines.append(f"Default backend: {DEFAULT_BACKEND}")
+    return "\n".join(lines)
+
+
+def describe_match(result: dict) -> str:
+    """Where one request went, in a sentence and the chosen backend."""
+    route = result.get("route")
+    target = f"http://{result['host']}{result['path']}"
+    if route is None:
+        return f"{target} → 404 from the {DEFAULT_BACKEND}\n  {result['why']}"
+    endpoints = ",".join(route["endpoints"]) or f"no endpoint ({route['problem']}): 503"
+    return f"{target} → {route['backend']} ({endpoints})\n  {result['why']}"

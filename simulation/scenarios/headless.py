@@ -132,6 +132,10 @@ class HeadlessBackend:
         elif kind == "trace":
             namespace, _, pod = op["from"].rpartition("/")
             return sim.trace(namespace, pod, op["to"])
+        elif kind == "ingress":
+            return sim.ingress_routes(op.get("url") or "")
+        elif kind == "ingress_install":
+            return sim.install_ingress_addon()
         elif kind != "state":
             raise SimulationError(f"unknown operation {kind!r}")
         return sim.state()

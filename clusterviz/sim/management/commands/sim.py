@@ -13,6 +13,8 @@
     python manage.py sim steps [--since N] [--all] | decision default/web-x | containers node-1 | iptables node-1
     python manage.py sim network node-1 | default/web-x  (ip addr and ip route on the node, or in the pod)
     python manage.py sim trace --from default/web-x --to my-svc:80   (a packet's path; --to: pod, Service or IP)
+    python manage.py sim ingress install              (the ingress add-on: ingress-nginx and its IngressClass)
+    python manage.py sim ingress [http://HOST/PATH]   (the controller's routing table; where that request goes)
 
 It talks HTTP to the running server (``manage.py up``) with the cluster's admin token (HTTPS,
 trusting the cluster's CA, when the server serves only that: ``CLUSTERVIZ_HTTPS_ONLY``) and
@@ -32,7 +34,8 @@ from clusterviz.sim import printers
 from clusterviz.sim.connection import connect
 
 VERBS = ["state", "play", "pause", "live", "step", "speed", "stop", "start", "add-scheduler", "replicas", "kill-container",
-         "fail-node", "drop-watch-events", "steps", "decision", "containers", "iptables", "network", "trace"]
+         "fail-node", "drop-watch-events", "steps", "decision", "containers", "iptables", "network", "trace",
+         "ingress"]
 
 
 def _ns_name(value: str) -> tuple[str, str]:
@@ -105,6 +108,8 @@ class Command(BaseCommand):
             return printers.network(data)
         if verb == "trace":
             return printers.trace(data)
+        if verb == "ingress":
+            return printers.ingress(data)
         return data["result"]  # the faults say what happened in words
 
     @staticmethod
@@ -153,4 +158,8 @@ class Command(BaseCommand):
             namespace, pod = _ns_name(options["source"])
             query = urllib.parse.urlencode({"from": f"{namespace}/{pod}", "to": options["to"]})
             return "GET", f"trace?{query}", {}
+        if verb == "ingress":
+            if rest[:1] == ["install"]:
+                return "POST", "ingress/install", {}
+            return "GET", "ingress?" + urllib.parse.urlencode({"url": rest[0] if rest else ""}), {}
         return "GET", f"nodes/{arg(0, 'a node name')}/{verb}", {}
