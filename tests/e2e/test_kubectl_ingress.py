@@ -90,7 +90,7 @@ def test_get_ingressclass_shows_the_addons_class(kv, addon):
 def test_create_ingress_gets_the_default_class_and_the_controllers_address(kv, kc, addon, web):
     name = unique(f"ing{kv.minor}")
     out = ok(kv("create", "ingress", name, f"--rule={name}.example.com/*={web}:80",
-                f"--rule=secure.example.com/app=pay:8443,tls=pay-cert"))
+                "--rule=secure.example.com/app=pay:8443,tls=pay-cert"))
     assert out.strip() == f"ingress.networking.k8s.io/{name} created"
     ing = get_json(kc, "ingress", name)
     assert ing["spec"]["ingressClassName"] == "nginx"
