@@ -189,7 +189,22 @@ class SimCluster:
         table = controller.routing_table()
         if url:
             table["match"] = controller.route(*split_url(url))
+            table["match"]["trace"] = self._ingress_leg(table["match"])
         return table
+
+    def _ingress_leg(self, match: dict) -> dict | None:
+        """The packet nginx sends for a matched request: from the controller pod straight to one
+        backend endpoint (nginx balances over the endpoints itself, bypassing the Service's
+        cluster IP; the pick is drawn from the trace's own seeded source). None when there is
+        no endpoint or no running controller pod."""
+        route = match.get("route")
+        pods = [p for p in self.observer.list("pods", wellknown.INGRESS_NGINX_NAMESPACE)[0]
+                if (p.get("status") or {}).get("phase") == "Running" and (p.get("status") or {}).get("podIP")]
+        if not route or not route["endpoints"] or not pods:
+            return None
+        endpoint = self.trace_rng.choice(route["endpoints"])
+        pod = min(pods, key=lambda p: p["metadata"]["name"])
+        return self.trace(wellknown.INGRESS_NGINX_NAMESPACE, pod["metadata"]["name"], endpoint)
 
     def replicas(self, kind: str) -> int:
         base = REPLICATED[kind]

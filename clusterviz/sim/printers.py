@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from simulation.apimachinery.timestamps import go_duration
-from simulation.ingress.routing import describe_match, describe_table
+from simulation.ingress.routing import describe_request, describe_table
 from simulation.network.path import describe
 
 #: kubectl's and crictl's tabwriter padding between columns.
@@ -177,11 +177,8 @@ def trace(result: dict) -> str:
 
 
 def ingress(result: dict) -> str:
-    """``sim ingress``: what the install created, or the routing table and a request's match."""
+    """``sim ingress``: what the install created, the routing table, or where a request goes."""
     if "created" in result:
         made = ", ".join(result["created"]) or "nothing new (already installed)"
         return f"ingress add-on: created {made}; {result['controller']['name']} is {result['controller']['state']}"
-    text = describe_table(result)
-    if result.get("match"):
-        text += "\n\n" + describe_match(result["match"])
-    return text
+    return describe_request(result["match"]) if result.get("match") else describe_table(result)

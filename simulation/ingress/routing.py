@@ -23,6 +23,8 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 
+from simulation.network.path import describe
+
 LABEL_SERVICE_NAME = "kubernetes.io/service-name"
 #: How ingress-nginx names the server for rules without a host.
 CATCH_ALL_HOST = "_"
@@ -215,3 +217,12 @@ def describe_match(result: dict) -> str:
         return f"{target} → 404 from the {DEFAULT_BACKEND}\n  {result['why']}"
     endpoints = ",".join(route["endpoints"]) or f"no endpoint ({route['problem']}): 503"
     return f"{target} → {route['backend']} ({endpoints})\n  {result['why']}"
+
+
+def describe_request(result: dict) -> str:
+    """:func:`describe_match`, then the packet the controller pod sends to the backend it picked."""
+    text = describe_match(result)
+    if result.get("trace"):
+        text += "\nnginx forwards it to one endpoint itself (not through the Service's cluster IP):\n" + \
+            describe(result["trace"])
+    return text

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from simulation.apimachinery.selectors import parse_label_selector
-from simulation.ingress.routing import describe_match, describe_table
+from simulation.ingress.routing import describe_request, describe_table
 from simulation.network.path import describe
 
 from .kube import APIFailure, Identity, Session, object_ref, resolve
@@ -269,7 +269,7 @@ class Action:
             made = control({"op": "ingress_install"})["created"]
             return "ingress add-on: created " + (", ".join(made) or "nothing new (already installed)")
         table = control({"op": "ingress", "url": "" if value == "routes" else value})
-        return describe_table(table) + (f"\n{describe_match(table['match'])}" if table.get("match") else "")
+        return describe_request(table["match"]) if table.get("match") else describe_table(table)
 
     def _running_pod(self, session: Session) -> str:
         """The first running pod the action's selector matches."""

@@ -83,6 +83,16 @@ def test_a_request_is_routed_by_host_and_path(cluster):
     assert miss["route"] is None and miss["status"] == 404
 
 
+def test_a_routed_request_is_traced_from_the_controller_pod_to_a_backend(cluster):
+    cluster, admin = cluster
+    result = cluster.ingress_routes("http://web.example.com/")
+    trace = result["match"]["trace"]
+    pod = controller_pod(admin)
+    assert trace["from_pod"] == f"{INGRESS_NGINX_NAMESPACE}/{pod['metadata']['name']}"
+    assert f"{trace['to_ip']}:{trace['port']}" in result["match"]["route"]["endpoints"]
+    assert trace["result"] == "delivered"
+
+
 def test_scaling_the_backend_updates_the_table(cluster):
     cluster, admin = cluster
     admin.patch("deployments", "default", "web", {"spec": {"replicas": 1}})
@@ -112,3 +122,4 @@ def test_the_controller_is_missing_until_the_addon_is_installed():
     bare, _ = make_cluster()
     with pytest.raises(SimulationError, match="the ingress add-on is not installed"):
         bare.ingress_controller()
+
