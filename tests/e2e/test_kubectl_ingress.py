@@ -9,7 +9,9 @@ import functools
 import json
 
 import pytest
+import yaml
 
+from simulation.scenarios import LIBRARY
 from tests.e2e.conftest import get_json, ok, rows, unique, wait_for
 from tests.e2e.test_kubectl_parity import VERSIONS, VersionedKubectl, bundled_kubectl
 from tests.support.liveserver import LiveServer
@@ -153,3 +155,20 @@ def test_manage_py_sim_prints_the_routing_table_and_a_requests_route(server, kc,
     assert f"http://{host}/api/items → {web}:80 (" in matched
     missed = server.manage("sim", "ingress", f"http://{host}/other").stdout
     assert f"http://{host}/other → 404 from the default backend (404)" in missed
+
+
+def test_the_ingress_lesson_runs_on_a_hosted_cluster_over_http(server, addon, tmp_path):
+    """The lesson's ingress actions reach the hosted cluster through the control API (installing
+    again keeps what is there)."""
+    lesson = yaml.safe_load((LIBRARY / "ingress.yaml").read_text())
+    lesson["setup"]["speed"] = 20
+    path = tmp_path / "ingress-fast.yaml"
+    path.write_text(yaml.safe_dump(lesson, sort_keys=False))
+    done = server.manage("scenario", "run", str(path), "--cluster", "demo", check=False)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-2000:]
+    out = done.stdout
+    assert "ingress add-on: created nothing new (already installed)" in out
+    assert "http://shop.example.com/kubia/items → kubia:80 (" in out
+    assert "http://other.example.com/ → 404 from the default backend (404)" in out
+    assert "result: delivered: delivered to default/kubia-" in out
+    assert out.rstrip().splitlines()[-1].startswith("✓ ingress: 6 steps passed")
