@@ -15,7 +15,8 @@ Promises:
 * It works only while a pod of its Deployment is Running: that pod *is* the controller. Its
   node's address (ExternalIP, else InternalIP — a NodePort install without a publish Service) is
   what it writes to each served Ingress's ``status.loadBalancer.ingress``, so ``kubectl get
-  ingress`` shows an ADDRESS.
+  ingress`` shows an ADDRESS; when the last controller pod goes, the address is taken out again
+  (upstream's ``--update-status-on-shutdown``, on by default).
 * Syncs are one kernel action each, batched like kube-proxy's; :meth:`routing_table` is the
   last table built, :meth:`route` answers where a request would go.
 """
@@ -142,10 +143,13 @@ class IngressNginxController(Component):
         pod = self._running_pod()
         self._serving = pod is not None
         if pod is None:
-            housekeeping = not self._routes
+            housekeeping = not self._routes and not self._address
+            cleared = self._clear_addresses() if self._address else []
             self._routes, self._defaults, self._address = [], [], []
             return {"caption": f"{self.name}: no controller pod is running in namespace {self.namespace}, "
-                               "so nothing serves Ingresses", "housekeeping": housekeeping}
+                               "so nothing serves Ingresses" +
+                               (f"; address removed from ingress {', '.join(cleared)}" if cleared else ""),
+                    "housekeeping": housekeeping}
         served = [i for i in self.ingresses.lister.list() if self.serves(i)]
         before = [r.as_dict() for r in self._routes]
         self._routes, self._defaults = routing.build_table(served, self.services.lister.list(),
@@ -165,6 +169,21 @@ class IngressNginxController(Component):
         return {"caption": head + ("; " + "; ".join(notes[:3]) if notes else ""),
                 "housekeeping": not changed and not notes,
                 "extra": {"routes": len(self._routes), "ingresses": len(served)}}
+
+    def _clear_addresses(self) -> list[str]:
+        """``--update-status-on-shutdown`` (on by default): the last controller pod going away
+        takes its address out of the Ingresses it served, so ADDRESS empties."""
+        cleared = []
+        for ing in self.ingresses.lister.list():
+            if self.serves(ing) and ((ing.get("status") or {}).get("loadBalancer") or {}).get("ingress") == self._address:
+                updated = deep_copy(ing)
+                updated["status"]["loadBalancer"] = {}
+                try:
+                    self.client.update_status("ingresses", updated)
+                except APIError:
+                    continue
+                cleared.append(_key(ing))
+        return cleared
 
     def _write_address(self, ing: dict) -> bool:
         updated = deep_copy(ing)

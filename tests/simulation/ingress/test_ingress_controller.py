@@ -109,13 +109,14 @@ def test_an_ingress_of_another_class_is_not_served(cluster):
     assert all(r["ingress"] != "default/other" for r in cluster.ingress_controller().routing_table()["routes"])
 
 
-def test_without_a_running_controller_pod_nothing_is_served(cluster):
+def test_without_a_running_controller_pod_nothing_is_served_and_the_address_goes(cluster):
     cluster, admin = cluster
     admin.patch("deployments", INGRESS_NGINX_NAMESPACE, INGRESS_NGINX_CONTROLLER, {"spec": {"replicas": 0}})
     assert cluster.kernel.run_until_true(lambda: controller_pod(admin) is None, timeout_seconds=400)
     cluster.kernel.run_for(3)
     table = cluster.ingress_controller().routing_table()
     assert not table["serving"] and table["routes"] == []
+    assert admin.get("ingresses", "default", "web")["status"] == {"loadBalancer": {}}  # ADDRESS empties
 
 
 def test_the_controller_is_missing_until_the_addon_is_installed():
