@@ -23,9 +23,9 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 
+from simulation.controllers.endpointslice import LABEL_SERVICE_NAME
 from simulation.network.path import describe
 
-LABEL_SERVICE_NAME = "kubernetes.io/service-name"
 #: How ingress-nginx names the server for rules without a host.
 CATCH_ALL_HOST = "_"
 DEFAULT_BACKEND = "default backend (404)"
