@@ -172,3 +172,13 @@ def test_the_ingress_lesson_runs_on_a_hosted_cluster_over_http(server, addon, tm
     assert "http://other.example.com/ → 404 from the default backend (404)" in out
     assert "result: delivered: delivered to default/kubia-" in out
     assert out.rstrip().splitlines()[-1].startswith("✓ ingress: 6 steps passed")
+
+
+def test_a_default_backend_is_described_with_its_endpoints_and_explained(kv, kc, addon, web):
+    name = unique(f"def{kv.minor}")
+    ok(kv("create", "ingress", name, f"--default-backend={web}:80", f"--rule={name}.example.com/*={web}:80"))
+    out = ok(kv("describe", "ingress", name))
+    line = next(x for x in out.splitlines() if x.startswith("Default backend:"))
+    assert line.startswith(f"Default backend:  {web}:80 (") and all(f"{ip}:80" in line for ip in pod_ips(kc, web))
+    explained = ok(kv("explain", "ingress.spec.rules.http.paths.pathType"))
+    assert "pathType determines the interpretation of the path matching." in explained
