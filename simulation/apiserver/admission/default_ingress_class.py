@@ -4,7 +4,7 @@ Ingress that names no class gets the cluster's default IngressClass.
 Why it exists: an ingress controller serves only the Ingresses of its own class, so an Ingress
 without one would be served by nobody. The IngressClass annotated
 ``ingressclass.kubernetes.io/is-default-class: "true"`` is the default; when several are, the
-newest wins (ties: the smaller name), as upstream has done since 1.28. An Ingress that sets
+newest wins (ties: the smaller name), as upstream's ``getDefaultClass`` sorts them. An Ingress that sets
 ``spec.ingressClassName`` or the deprecated ``kubernetes.io/ingress.class`` annotation is left
 alone, and so is every update.
 """
