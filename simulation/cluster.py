@@ -25,6 +25,9 @@ from simulation.client.component import Component
 from simulation.controllers.manager import ControllerManager
 from simulation.datapath import Datapath
 from simulation.dns.coredns import CoreDNS
+from simulation.ingress import addon as ingress_addon
+from simulation.ingress.controller import IngressNginxController
+from simulation.ingress.routing import split_url
 from simulation.kernel import Kernel, Pacer
 from simulation.kubeadm.addons import COREDNS_IMAGE, kubeadm_objects
 from simulation.kubeadm.manifests import FILES as MANIFEST_FILES
@@ -210,9 +213,53 @@ class SimCluster:
                 self.set_replicas(kind, count)
         for name, scheduler_name in schedulers:
             self.add_scheduler(name, scheduler_name=scheduler_name).start()
+        if ingress_addon.installed(self.observer):  # the add-on's objects survive a restart; so does its controller
+            self.install_ingress_addon()
         for name in stopped:
             if name in self.components:
                 self.stop(name)
+
+    def install_ingress_addon(self) -> dict:
+        """The ingress add-on: ingress-nginx's objects (created through the API as the cluster's
+        admin would apply its manifest; existing ones are kept) and the simulated controller, the
+        process of the ``ingress-nginx-controller`` pod, acting as its ServiceAccount."""
+        created = ingress_addon.install(self.observer)
+        controller = self.components.get(wellknown.INGRESS_NGINX_CONTROLLER)
+        if controller is None:
+            name, groups = ingress_addon.controller_username()
+            controller = self._add(IngressNginxController(wellknown.INGRESS_NGINX_CONTROLLER, self.kernel,
+                                                          self.client(UserInfo(name, groups), "nginx-ingress-controller")))
+        controller.start()
+        return {"created": created, "controller": controller.status()}
+
+    def ingress_controller(self) -> IngressNginxController:
+        component = self.components.get(wellknown.INGRESS_NGINX_CONTROLLER)
+        if not isinstance(component, IngressNginxController):
+            raise SimulationError("the ingress add-on is not installed (manage.py sim ingress install)")
+        return component
+
+    def ingress_routes(self, url: str = "") -> dict:
+        """The ingress controller's routing table, and with ``url`` where that request would go."""
+        controller = self.ingress_controller()
+        table = controller.routing_table()
+        if url:
+            table["match"] = controller.route(*split_url(url))
+            table["match"]["trace"] = self._ingress_leg(table["match"])
+        return table
+
+    def _ingress_leg(self, match: dict) -> dict | None:
+        """The packet nginx sends for a matched request: from the controller pod straight to one
+        backend endpoint (nginx balances over the endpoints itself, bypassing the Service's
+        cluster IP; the pick is drawn from the trace's own seeded source). None when there is
+        no endpoint or no running controller pod."""
+        route = match.get("route")
+        pods = [p for p in self.observer.list("pods", wellknown.INGRESS_NGINX_NAMESPACE)[0]
+                if (p.get("status") or {}).get("phase") == "Running" and (p.get("status") or {}).get("podIP")]
+        if not route or not route["endpoints"] or not pods:
+            return None
+        endpoint = self.trace_rng.choice(route["endpoints"])
+        pod = min(pods, key=lambda p: p["metadata"]["name"])
+        return self.trace(wellknown.INGRESS_NGINX_NAMESPACE, pod["metadata"]["name"], endpoint)
 
     def replicas(self, kind: str) -> int:
         base = REPLICATED[kind]

@@ -18,7 +18,7 @@ PERSISTENT = frozenset({"play", "pause", "step", "speed", "live", "start", "stop
                         "manifest"})
 #: ``trace`` draws from the packet path's own random source, never the kernel's: it changes nothing.
 READ_ONLY = frozenset({"state", "components", "steps", "decision", "containers", "iptables", "health", "logs",
-                       "network", "pod_network", "trace", "exec", "dns_queries", "manifests"})
+                       "network", "pod_network", "trace", "exec", "dns_queries", "manifests", "ingress"})
 
 
 def _state(sim: SimCluster, op: dict) -> dict:
@@ -143,6 +143,18 @@ def _trace(sim: SimCluster, op: dict) -> dict:
     return sim.trace(namespace or "default", pod, to)
 
 
+def _ingress(sim: SimCluster, op: dict) -> dict:
+    """The ingress controller's routing table; with ``url``, where that request goes."""
+    url = op.get("url") or ""
+    if not isinstance(url, str):
+        raise SimulationError("url must be a URL, e.g. http://web.example.com/api")
+    return sim.ingress_routes(url)
+
+
+def _ingress_install(sim: SimCluster, op: dict) -> dict:
+    return sim.install_ingress_addon()
+
+
 def _logs(sim: SimCluster, op: dict) -> dict:
     """A container's log for ``pods/log`` served by another process: lines, or the kubelet's error."""
     try:
@@ -186,6 +198,7 @@ OPERATIONS: dict[str, Callable[[SimCluster, dict], Any]] = {
     "fault": _fault, "steps": _steps, "decision": _decision, "containers": _containers, "iptables": _iptables,
     "network": _network, "pod_network": _pod_network, "trace": _trace, "health": _health, "logs": _logs,
     "exec": _exec, "dns_queries": _dns_queries, "manifests": _manifests, "manifest": _manifest,
+    "ingress": _ingress, "ingress_install": _ingress_install,
 }
 
 

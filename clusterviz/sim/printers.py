@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from simulation.apimachinery.timestamps import go_duration
+from simulation.ingress.routing import describe_request, describe_table
 from simulation.network.path import describe
 
 #: kubectl's and crictl's tabwriter padding between columns.
@@ -187,3 +188,11 @@ def manifests(result: dict) -> str:
     lines += [f"{name:<32} {'-':<50} removed (manifest restore {name.rsplit('.', 1)[0]})"
               for name in result["removed"]]
     return "\n".join(lines)
+
+
+def ingress(result: dict) -> str:
+    """``sim ingress``: what the install created, the routing table, or where a request goes."""
+    if "created" in result:
+        made = ", ".join(result["created"]) or "nothing new (already installed)"
+        return f"ingress add-on: created {made}; {result['controller']['name']} is {result['controller']['state']}"
+    return describe_request(result["match"]) if result.get("match") else describe_table(result)

@@ -137,6 +137,10 @@ class HTTPBackend:
         if kind == "exec":
             return self._sim("POST", f"pods/{quote(op['namespace'])}/{quote(op['pod'])}/exec",
                              {"container": op.get("container", ""), "command": op["command"]})
+        if kind == "ingress":
+            return self._sim("GET", "ingress?" + urlencode({"url": op.get("url") or ""}))
+        if kind == "ingress_install":
+            return self._sim("POST", "ingress/install")
         raise SimulationError(f"unknown operation {kind!r}")
 
     # ----------------------------------------------------------------- time

@@ -25,6 +25,8 @@ urlpatterns = [
     path("clusters/<str:cluster>/sim/pods/<str:namespace>/<str:pod>/exec", views.exec_in_pod),
     path("clusters/<str:cluster>/sim/nodes/<str:node>/manifests", views.manifests),
     path("clusters/<str:cluster>/sim/nodes/<str:node>/manifests/<str:file>/<str:action>", views.manifest),
+    path("clusters/<str:cluster>/sim/ingress", views.ingress),
+    path("clusters/<str:cluster>/sim/ingress/install", views.ingress_install),
     # the Lessons panel (clusterviz.sim.lessons)
     path("clusters/<str:cluster>/sim/lessons", lesson_views.catalogue),
     path("clusters/<str:cluster>/sim/lessons/new", lesson_views.new_cluster),

@@ -230,6 +230,18 @@ def manifest(request, body, node: str, file: str, action: str):
             "manifest": body.get("manifest")}
 
 
+@control("GET")
+def ingress(request, body):
+    """The ingress controller's routing table; ``?url=http://HOST/PATH``: where that request goes."""
+    return {"op": "ingress", "url": request.GET.get("url", "")}
+
+
+@control("POST")
+def ingress_install(request, body):
+    """Install the ingress add-on (ingress-nginx's objects and its simulated controller)."""
+    return {"op": "ingress_install"}
+
+
 @csrf_exempt
 def revision(request: HttpRequest, cluster: str, revision: int) -> JsonResponse:
     """When the store reached ``revision`` and through which request (time travel's banner).

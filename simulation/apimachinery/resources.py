@@ -99,6 +99,10 @@ RESOURCES: tuple[ResourceType, ...] = (
     ResourceType("authentication.k8s.io", "v1", "selfsubjectreviews", "SelfSubjectReview", False,
                  verbs=("create",), create_only=True),
     ResourceType("events.k8s.io", "v1", "events", "Event", True, ("ev",)),
+    # networking.k8s.io/v1 (ingress)
+    ResourceType("networking.k8s.io", "v1", "ingresses", "Ingress", True, ("ing",), subresources=("status",),
+                 has_generation=True),
+    ResourceType("networking.k8s.io", "v1", "ingressclasses", "IngressClass", False),
 )
 
 _BY_GVR = {(r.group, r.version, r.name): r for r in RESOURCES}

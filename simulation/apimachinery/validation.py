@@ -91,6 +91,23 @@ def is_dns1123_subdomain(value: str) -> list[str]:
     return errs
 
 
+_WILDCARD_DNS1123_SUBDOMAIN_FMT = "\\*\\." + _DNS1123_SUBDOMAIN_FMT
+_WILDCARD_DNS1123_SUBDOMAIN_MSG = ("a wildcard DNS-1123 subdomain must start with '*.', followed by a valid DNS "
+                                   "subdomain, which must consist of lower case alphanumeric characters, '-' or '.' "
+                                   "and end with an alphanumeric character")
+_wildcard_dns1123_subdomain = re.compile(f"^\\*\\.{_DNS1123_SUBDOMAIN_FMT}$")
+
+
+def is_wildcard_dns1123_subdomain(value: str) -> list[str]:
+    """``IsWildcardDNS1123Subdomain``: ``*.`` then a DNS subdomain (Ingress hosts, TLS hosts)."""
+    errs = []
+    if len(value) > DNS1123_SUBDOMAIN_MAX:
+        errs.append(max_len_error(DNS1123_SUBDOMAIN_MAX))
+    if not _fullmatch(_wildcard_dns1123_subdomain, value):
+        errs.append(regex_error(_WILDCARD_DNS1123_SUBDOMAIN_MSG, _WILDCARD_DNS1123_SUBDOMAIN_FMT, "*.example.com"))
+    return errs
+
+
 def is_dns1035_label(value: str) -> list[str]:
     errs = []
     if len(value) > DNS1035_LABEL_MAX:

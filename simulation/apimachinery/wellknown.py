@@ -88,3 +88,14 @@ CONFIG_SEEN_ANNOTATION = "kubernetes.io/config.seen"
 LABEL_NODE_ROLE_CONTROL_PLANE = "node-role.kubernetes.io/control-plane"
 #: The kubelet's ``staticPodPath`` kubeadm configures.
 KUBEADM_MANIFESTS_DIR = "/etc/kubernetes/manifests"
+
+# --- networking.k8s.io/v1 Ingress (ingress) --------------------------------------------------
+#: The IngressClass annotation that makes DefaultIngressClass admission give a class to new Ingresses.
+INGRESS_CLASS_DEFAULT_ANNOTATION = "ingressclass.kubernetes.io/is-default-class"
+#: The class annotation Ingresses carried before ``spec.ingressClassName`` (deprecated, still honoured).
+INGRESS_CLASS_ANNOTATION = "kubernetes.io/ingress.class"
+#: The simulated ingress-nginx add-on: its IngressClass, controller value, namespace and objects.
+INGRESS_NGINX_CLASS = "nginx"
+INGRESS_NGINX_CONTROLLER_CLASS = "k8s.io/ingress-nginx"
+INGRESS_NGINX_NAMESPACE = "ingress-nginx"
+INGRESS_NGINX_CONTROLLER = "ingress-nginx-controller"

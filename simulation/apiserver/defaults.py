@@ -463,6 +463,13 @@ def _default_endpoint_slice(obj: dict) -> None:
             _set(port, "protocol", "TCP")
 
 
+def _default_ingress_class(obj: dict) -> None:
+    """``SetDefaults_IngressClass``: parameters without a scope refer to a cluster-scoped object (ingress)."""
+    params = (obj.get("spec") or {}).get("parameters")
+    if isinstance(params, dict):
+        _set(params, "scope", "Cluster")
+
+
 _DEFAULTERS: dict[str, Callable[[dict], None]] = {
     "Pod": _default_pod,
     "Deployment": _default_deployment,
@@ -490,6 +497,8 @@ _DEFAULTERS: dict[str, Callable[[dict], None]] = {
     "PriorityClass": _default_priority_class,
     # discovery.k8s.io/v1 (slices)
     "EndpointSlice": _default_endpoint_slice,
+    # networking.k8s.io/v1 (ingress)
+    "IngressClass": _default_ingress_class,
 }
 
 

@@ -372,15 +372,42 @@ AUTHENTICATION_V1: dict[str, dict[int, Field]] = {
     "SelfSubjectReview": {1: META},
 }
 
+# ---------------------------------------------------------------- networking/v1 (ingress): ``kubectl create ingress``
+NETWORKING_V1: dict[str, dict[int, Field]] = {
+    "Ingress": {1: META, 2: m("spec", "IngressSpec"), 3: m("status", "IngressStatus")},
+    "IngressSpec": {1: p("defaultBackend", "msg", "IngressBackend"), 2: m("tls", "IngressTLS", True),
+                    3: m("rules", "IngressRule", True), 4: p("ingressClassName")},
+    "IngressBackend": {3: p("resource", "msg", "TypedLocalObjectReference"),
+                       4: p("service", "msg", "IngressServiceBackend")},
+    "TypedLocalObjectReference": {1: p("apiGroup"), 2: f("kind"), 3: f("name")},
+    "IngressServiceBackend": {1: f("name"), 2: m("port", "ServiceBackendPort")},
+    "ServiceBackendPort": {1: f("name"), 2: f("number", "int")},
+    "IngressTLS": {1: strs("hosts"), 2: f("secretName")},
+    "IngressRule": {1: f("host"), 2: f("ingressRuleValue", "inline", "IngressRuleValue")},
+    "IngressRuleValue": {1: p("http", "msg", "HTTPIngressRuleValue")},
+    "HTTPIngressRuleValue": {1: m("paths", "HTTPIngressPath", True)},
+    "HTTPIngressPath": {1: f("path"), 2: m("backend", "IngressBackend"), 3: p("pathType")},
+    "IngressStatus": {1: m("loadBalancer", "IngressLoadBalancerStatus")},
+    "IngressLoadBalancerStatus": {1: m("ingress", "IngressLoadBalancerIngress", True)},
+    "IngressLoadBalancerIngress": {1: f("ip"), 2: f("hostname"), 4: m("ports", "IngressPortStatus", True)},
+    "IngressPortStatus": {1: f("port", "int"), 2: f("protocol"), 3: p("error")},
+    "IngressClass": {1: META, 2: m("spec", "IngressClassSpec")},
+    "IngressClassSpec": {1: f("controller"), 2: p("parameters", "msg", "IngressClassParametersReference")},
+    "IngressClassParametersReference": {1: p("apiGroup"), 2: f("kind"), 3: f("name"), 4: p("scope"),
+                                        5: p("namespace")},
+}
+
 MESSAGES: dict[str, dict[int, Field]] = {**META_V1, **AUTHORIZATION_V1, **CORE_V1, **APPS_V1, **RBAC_V1,
-                                         **COORDINATION_V1, **BATCH_V1, **AUTHENTICATION_V1}
+                                         **COORDINATION_V1, **BATCH_V1, **AUTHENTICATION_V1,
+                                         **NETWORKING_V1}
 
 #: Top-level kinds (by ``typeMeta.kind``) this server can decode.
 DECODABLE_KINDS = ("SelfSubjectAccessReview", "SelfSubjectRulesReview", "Namespace", "ConfigMap", "Secret",
                    "ServiceAccount", "Service", "Pod", "ResourceQuota", "LimitRange", "Deployment", "ReplicaSet",
                    "DaemonSet", "Role", "ClusterRole", "RoleBinding", "ClusterRoleBinding", "Lease",
                    "ReplicationController", "Job", "CronJob",  # these three: ReplicationController and batch/v1
-                   "SelfSubjectReview")  # quota's part
+                   "SelfSubjectReview",  # quota's part
+                   "Ingress", "IngressClass")  # networking/v1 (ingress)
 
 
 class ProtobufError(ValueError):

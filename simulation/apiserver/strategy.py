@@ -48,6 +48,8 @@ def prepare_create(rt: ResourceType, obj: dict, now: float, rng: random.Random) 
         obj["status"] = {"phase": "Pending"}
         if rt.kind == "PersistentVolume":
             obj["status"]["lastPhaseTransitionTime"] = rfc3339(now)
+    elif rt.kind == "Ingress":  # ingress: upstream's IngressStatus prints its (empty) loadBalancer
+        obj["status"] = {"loadBalancer": {}}
     elif has_status_subresource(rt) and rt.kind != "Node":
         obj["status"] = {}
     if rt.kind == "Job":  # batch/v1 (jobs): the Job strategy labels its template and selects on them

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from simulation.apimachinery.selectors import parse_label_selector
+from simulation.ingress.routing import describe_request, describe_table
 from simulation.network.path import describe
 
 from .kube import APIFailure, Identity, Session, object_ref, resolve
@@ -24,7 +25,7 @@ from .model import Problems
 
 API_VERBS = ("create", "apply", "patch", "scale", "delete", "get", "race", "watch")
 CONTROL_VERBS = ("stop", "start", "add-scheduler", "replicas", "fault", "speed", "pause", "play", "step", "advance",
-                 "decision", "containers", "iptables", "network", "trace", "exec", "manifest")
+                 "decision", "containers", "iptables", "network", "trace", "exec", "manifest", "ingress")
 MANIFEST_ACTIONS = ("edit", "remove", "restore")
 VERBS = API_VERBS + CONTROL_VERBS
 FAULT_TYPES = ("kill-container", "fail-node", "drop-watch-events")
@@ -88,6 +89,8 @@ class Action:
             return f"kubectl get {a['resource']}{ns} --watch   # terminal {a['name']}"
         if self.verb in ("stop", "start", "add-scheduler", "speed", "step", "containers", "iptables", "network"):
             return f"python manage.py sim {self.verb} {a['value']}"
+        if self.verb == "ingress":
+            return f"python manage.py sim ingress{'' if a['value'] == 'routes' else ' ' + a['value']}"
         if self.verb == "trace":
             pod = a.get("pod") or f"$(kubectl get pod -l {a.get('selector')} -o name | head -1 | cut -d/ -f2)"
             return f"{TRACE_COMMAND}--from {a.get('namespace', namespace)}/{pod} --to {a['to']}"
@@ -258,6 +261,8 @@ class Action:
         if self.verb == "network":
             net = control({"op": "network", "node": a["value"]})
             return "\n".join(["$ ip addr", *net["ip_addr"], "$ ip route", *net["ip_route"]])
+        if self.verb == "ingress":
+            return self._ingress(control)
         if self.verb == "trace":
             pod = a.get("pod") or self._running_pod(session)
             return describe(control({"op": "trace", "from": f"{self._namespace(session)}/{pod}", "to": a["to"]}))
@@ -269,6 +274,16 @@ class Action:
         session.backend.wait(lambda: False, a["value"])
         return f"{a['value']:g} seconds passed"
 
+
+    def _ingress(self, control: Any) -> str:
+        """``ingress: install`` installs the add-on; ``routes`` prints the routing table; a URL
+        also says where that request goes."""
+        value = self.args["value"]
+        if value == "install":
+            made = control({"op": "ingress_install"})["created"]
+            return "ingress add-on: created " + (", ".join(made) or "nothing new (already installed)")
+        table = control({"op": "ingress", "url": "" if value == "routes" else value})
+        return describe_request(table["match"]) if table.get("match") else describe_table(table)
 
     def _running_pod(self, session: Session) -> str:
         """The first running pod the action's selector matches."""
@@ -422,6 +437,11 @@ def _args(verb: str, value: Any, line: int, problems: Problems) -> dict | None:
     if verb in ("stop", "start", "add-scheduler", "containers", "iptables", "network"):
         if not isinstance(value, str) or not value:
             problems.add(line, f"{verb}: must name a component, e.g. {verb}: kube-scheduler")
+            return None
+        return {"value": value}
+    if verb == "ingress":
+        if not isinstance(value, str) or not (value in ("install", "routes") or value.startswith("http://")):
+            problems.add(line, "ingress: must be install, routes or a URL such as http://web.example.com/api")
             return None
         return {"value": value}
     if verb in ("speed", "advance", "step"):

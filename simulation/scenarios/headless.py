@@ -141,6 +141,10 @@ class HeadlessBackend:
             return sim.manifests(op.get("node") or CONTROL_PLANE_HOST)
         elif kind == "manifest":
             return sim.change_manifest(op)
+        elif kind == "ingress":
+            return sim.ingress_routes(op.get("url") or "")
+        elif kind == "ingress_install":
+            return sim.install_ingress_addon()
         elif kind != "state":
             raise SimulationError(f"unknown operation {kind!r}")
         return sim.state()

@@ -56,13 +56,15 @@ SERVER_SET_METADATA = ("uid", "resourceVersion", "creationTimestamp", "generatio
 RESTORE_ORDER = ("Namespace", "PriorityClass", "StorageClass", "ClusterRole", "ClusterRoleBinding", "Role",
                  "RoleBinding", "Node", "ServiceAccount", "Secret", "ConfigMap", "Service", "PersistentVolume", "PersistentVolumeClaim", "PodDisruptionBudget", "DaemonSet",
                  "Deployment", "StatefulSet", "ControllerRevision", "CronJob", "Job", "ReplicationController",
-                 "ReplicaSet", "Pod", "LimitRange", "ResourceQuota")
+                 "ReplicaSet", "Pod", "LimitRange", "ResourceQuota",
+                 "IngressClass", "Ingress")  # networking.k8s.io/v1 (ingress)
 #: Kinds whose status a component of the new cluster writes again, and which.
 STATUS_REBUILT_BY = {
     "Pod": "the scheduler and the node's kubelet",
     "Node": "the node's kubelet",
     "Namespace": "the API server",
     "Deployment": "the deployment controller",
+    "Ingress": "the ingress controller",
     "ReplicaSet": "the replicaset controller",
     "DaemonSet": "the daemonset controller",
     "StatefulSet": "the statefulset controller",

@@ -79,4 +79,21 @@ spec:
   - port: 80
     targetPort: 80
 `],
+  ["Ingress for the Service", `apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata:
+  name: web
+spec:
+  rules:
+  - host: web.example.com
+    http:
+      paths:
+      - path: /
+        pathType: Prefix
+        backend:
+          service:
+            name: web
+            port:
+              number: 80
+`],
 ];

@@ -7,6 +7,7 @@ import {EXAMPLES} from "./examples.js";
 import {queueText} from "./diagram.js";
 import {FOLLOW_DELAY_MS, ownRead, shown, signature, wrote} from "./follow.js";
 import {actor, emit, keyOf, podStatus, state} from "./model.js";
+import {ingressSection, isIngressControllerPod} from "./ingress.js";
 import {nodeNetworkSection, podNetworkSection, traceForm} from "./netpath.js";
 import {documents, toYAML} from "./yaml.js";
 
@@ -297,6 +298,7 @@ export class Panels {
       body.append(h("div", {class: "row"}, "another scheduler: ", input,
         h("button", {onclick: () => act("/schedulers", {name: input.value.trim()})}, "start it")));
     }
+    if (c.kind === "ingress-controller") ingressSection(body, nowMark, (k, ns, n) => this.inspect(`object:${k}:${ns}:${n}`));
     if (c.kind === "controller-manager" || c.kind === "scheduler" || c.kind === "kubelet") {
       const count = h("input", {type: "number", value: 5, min: 1, style: "width:4em"});
       body.append(h("div", {class: "row"}, "fault: drop the next ", count, " watch events ",
@@ -433,6 +435,9 @@ export class Panels {
     row.append(h("button", {onclick: () => this.renderInspector()}, "refresh"));
     body.append(row);
     if (kind === "Pod") await this.podDetails(body, obj);
+    const openObject = (k, ns, n) => this.inspect(`object:${k}:${ns}:${n}`);
+    if (kind === "Ingress") await ingressSection(body, nowMark, openObject, `${namespace}/${name}`);
+    if (kind === "Pod" && isIngressControllerPod(obj)) await ingressSection(body, nowMark, openObject);
     // events about this object, kept current while the inspector is open
     const heading = h("h4", {}, "Events");
     const table = h("table", {class: "grid", "data-table": "object-events"});

@@ -7,13 +7,14 @@ after validation, every plugin that validates (``Validate``). A plugin that does
 upstream, which is why a create into a missing namespace is refused before validation.
 
 Enabled by default upstream and simulated here: NamespaceLifecycle, LimitRanger,
-ServiceAccount, Priority, DefaultTolerationSeconds, ResourceQuota. AlwaysPullImages is off
+ServiceAccount, Priority, DefaultTolerationSeconds, DefaultIngressClass, ResourceQuota. AlwaysPullImages is off
 by default upstream; here it is present but only acts when the cluster option
 ``always_pull_images`` is set.
 """
 from __future__ import annotations
 
 from .always_pull_images import AlwaysPullImages
+from .default_ingress_class import DefaultIngressClass
 from .default_toleration_seconds import DefaultTolerationSeconds
 from .limit_ranger import LimitRanger
 from .namespace_lifecycle import NamespaceLifecycle
@@ -30,6 +31,7 @@ MUTATING: tuple = (
     AlwaysPullImages(),          # imagePullPolicy: Always (only with options["always_pull_images"])
     Priority(),                  # spec.priority from priorityClassName; preemptionPolicy default
     DefaultTolerationSeconds(),  # tolerate not-ready / unreachable nodes for 300s
+    DefaultIngressClass(),       # spec.ingressClassName from the default IngressClass (ingress)
 )
 
 VALIDATING: tuple = (

@@ -36,6 +36,7 @@ CORE, APPS, COORDINATION, AUTHORIZATION = "", "apps", "coordination.k8s.io", "au
 EVENTS = "events.k8s.io"
 BATCH = "batch"
 POLICY, DISCOVERY_GROUP = "policy", "discovery.k8s.io"  # policy
+NETWORKING = "networking.k8s.io"  # ingress
 
 
 def rule(verbs: tuple[str, ...] | str, groups: tuple[str, ...] | str = (), resources_: tuple[str, ...] = (),
@@ -96,6 +97,7 @@ AGGREGATE_TO_VIEW = [
     # policy/v1, discovery.k8s.io/v1 (policy)
     rule(READ, POLICY, ("poddisruptionbudgets", "poddisruptionbudgets/status")),
     rule(READ, DISCOVERY_GROUP, ("endpointslices",)),
+    rule(READ, NETWORKING, ("ingresses", "ingresses/status", "networkpolicies")),  # ingress
 ]
 
 AGGREGATE_TO_EDIT = [
@@ -112,6 +114,7 @@ AGGREGATE_TO_EDIT = [
     rule(READ_WRITE, COORDINATION, ("leases",)),
     rule(WRITE, BATCH, ("cronjobs", "jobs")),  # batch/v1 (jobs)
     rule(WRITE, POLICY, ("poddisruptionbudgets",)),  # policy
+    rule(WRITE, NETWORKING, ("ingresses", "networkpolicies")),  # ingress
 ]
 
 AGGREGATE_TO_ADMIN = [

@@ -26,6 +26,7 @@ from simulation.apimachinery.resources import ResourceType
 
 from .. import errors, eventsv1
 from . import apps, batch, coordination, core, discovery, policy, rbac, storage
+from . import networking  # networking.k8s.io/v1 (ingress)
 from .columns import AGE_DOC, NAME, column, meta_of, name_of
 
 TABLE_API_VERSION = "meta.k8s.io/v1"
@@ -135,6 +136,9 @@ PRINTERS: dict[str, Printer] = {
     "PodDisruptionBudget": Printer(policy.PODDISRUPTIONBUDGET_COLUMNS, policy.print_pod_disruption_budget),
     # discovery.k8s.io/v1 (slices)
     "EndpointSlice": Printer(discovery.ENDPOINTSLICE_COLUMNS, discovery.print_endpoint_slice),
+    # networking.k8s.io/v1 (ingress)
+    "Ingress": Printer(networking.INGRESS_COLUMNS, networking.print_ingress),
+    "IngressClass": Printer(networking.INGRESSCLASS_COLUMNS, networking.print_ingress_class),
     # No printer upstream: Role, ClusterRole, LimitRange and the reviews use DEFAULT_PRINTER.
 }
 

@@ -10,6 +10,7 @@ from typing import Any
 
 from . import (apps, authentication, authorization, batch, coordination, core, discovery, events, meta, policy, rbac,
                replication, scheduling, storage)
+from . import networking  # networking.k8s.io/v1 (ingress)
 from ._helpers import PRESERVE, REF_PREFIX, Schema
 
 __all__ = ["KINDS", "REF_PREFIX", "SCHEMAS", "closure", "references", "resolve", "resolve_named", "schema_for", "unknown_fields"]
@@ -27,6 +28,7 @@ SCHEMAS.update(discovery.SCHEMAS)  # discovery.k8s.io/v1 (slices)
 # quota's part: authentication.k8s.io/v1 SelfSubjectReview, events.k8s.io/v1 Event
 for _module in (authentication, events):
     SCHEMAS.update(_module.SCHEMAS)
+SCHEMAS.update(networking.SCHEMAS)  # networking.k8s.io/v1 (ingress)
 
 KINDS: dict[tuple[str, str, str], str] = {
     (g["group"], g["version"], g["kind"]): name

@@ -22,6 +22,7 @@ from simulation.apimachinery.validation import name_is_dns_subdomain
 
 from .. import eventsv1
 from . import apps, batch, core, discovery, pod, policy, rbac, storage
+from . import networking  # networking.k8s.io/v1 (ingress)
 from .field import error_string
 from .objectmeta import validate_object_meta, validate_object_meta_update
 
@@ -50,6 +51,7 @@ _CORE: dict[str, Validator] = {
     "PriorityClass": policy.validate_priority_class,
     "PodDisruptionBudget": policy.validate_pod_disruption_budget,
     **discovery.VALIDATORS,  # discovery.k8s.io/v1 (slices)
+    **networking.VALIDATORS,  # networking.k8s.io/v1 (ingress)
 }
 _APPS = ("Deployment", "ReplicaSet", "DaemonSet")
 
@@ -102,6 +104,8 @@ def validate_update(rt: ResourceType, obj: dict, old: dict, subresource: str = "
             causes = batch.validate_status(obj, old)
         elif rt.kind == "PodDisruptionBudget":  # policy
             causes = policy.validate_pod_disruption_budget_status(obj, old)
+        elif rt.kind == "Ingress":  # networking.k8s.io/v1 (ingress)
+            causes = networking.validate_ingress_status(obj, old)
         else:
             causes = validate_object_meta_update(obj.get("metadata"), old.get("metadata"))
         return _unique(causes)

@@ -138,6 +138,10 @@ SEEDS: dict[str, dict] = {
                             "reportingInstance": "default-scheduler-node-1", "action": "Binding",
                             "reason": "Scheduled", "type": "Normal", "note": "Successfully assigned",
                             "regarding": {"kind": "Pod", "name": "web", "namespace": NAMESPACE}},
+    # networking.k8s.io/v1 (ingress)
+    "Ingress": {"spec": {"rules": [{"host": "web.example.com", "http": {"paths": [
+        {"path": "/", "pathType": "Prefix", "backend": {"service": {"name": "web", "port": {"number": 80}}}}]}}]}},
+    "IngressClass": {"spec": {"controller": "k8s.io/ingress-nginx"}},
 }
 
 

@@ -16,6 +16,8 @@
     python manage.py sim manifests [kind-control-plane]      (a kubeadm cluster's /etc/kubernetes/manifests)
     python manage.py sim manifest edit kube-scheduler --arg=--v=4 | --file my-scheduler.yaml
     python manage.py sim manifest remove kube-scheduler | restore kube-scheduler   [--node NODE]
+    python manage.py sim ingress install              (the ingress add-on: ingress-nginx and its IngressClass)
+    python manage.py sim ingress [http://HOST/PATH]   (the controller's routing table; where that request goes)
 
 It talks HTTP to the running server (``manage.py up``) with the cluster's admin token (HTTPS,
 trusting the cluster's CA, when the server serves only that: ``CLUSTERVIZ_HTTPS_ONLY``) and
@@ -40,7 +42,7 @@ from simulation.cluster import CONTROL_PLANE_HOST
 
 VERBS = ["state", "play", "pause", "live", "step", "speed", "stop", "start", "add-scheduler", "replicas", "kill-container",
          "fail-node", "drop-watch-events", "steps", "decision", "containers", "iptables", "network", "trace",
-         "manifests", "manifest"]
+         "manifests", "manifest", "ingress"]
 MANIFEST_ACTIONS = ("edit", "remove", "restore")
 
 
@@ -120,6 +122,8 @@ class Command(BaseCommand):
             return printers.trace(data)
         if verb == "manifests":
             return printers.manifests(data)
+        if verb == "ingress":
+            return printers.ingress(data)
         return data["result"]  # the faults say what happened in words
 
     @staticmethod
@@ -182,4 +186,8 @@ class Command(BaseCommand):
                 except (OSError, yaml.YAMLError) as exc:
                     raise CommandError(f"cannot read {options['file']}: {exc}") from None
             return "POST", f"nodes/{options['node'] or CONTROL_PLANE_HOST}/manifests/{file}/{action}", body
+        if verb == "ingress":
+            if rest[:1] == ["install"]:
+                return "POST", "ingress/install", {}
+            return "GET", "ingress?" + urllib.parse.urlencode({"url": rest[0] if rest else ""}), {}
         return "GET", f"nodes/{arg(0, 'a node name')}/{verb}", {}

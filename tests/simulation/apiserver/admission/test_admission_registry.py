@@ -15,7 +15,7 @@ from tests.simulation.apiserver.fakes import FakeReader, attrs, namespace, pod, 
 
 def test_upstream_order():
     assert [p.name for p in MUTATING] == ["NamespaceLifecycle", "LimitRanger", "ServiceAccount", "AlwaysPullImages",
-                                          "Priority", "DefaultTolerationSeconds"]
+                                          "Priority", "DefaultTolerationSeconds", "DefaultIngressClass"]
     assert [p.name for p in VALIDATING] == ["LimitRanger", "ResourceQuota"]
     assert PLUGINS["LimitRanger"] is MUTATING[1] is VALIDATING[0]
 

@@ -1,0 +1,74 @@
+"""The ingress controller where a teacher looks, in real headless Chromium: with the add-on
+installed through the control API, an Ingress's inspector shows its rows of the controller's
+routing table (host, path, backend Service:port and the pods' endpoints) and answers where a
+request goes; the controller pod's inspector shows the whole table."""
+from __future__ import annotations
+
+import pytest
+import yaml
+
+from tests.e2e.conftest import DEPLOYMENT, unique, wait_for
+
+from .conftest import sim_get, sim_post
+
+pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
+
+
+def ingress(name: str, host: str, service: str) -> dict:
+    return {"apiVersion": "networking.k8s.io/v1", "kind": "Ingress", "metadata": {"name": name, "namespace": "default"},
+            "spec": {"rules": [{"host": host, "http": {"paths": [
+                {"path": "/shop", "pathType": "Prefix",
+                 "backend": {"service": {"name": service, "port": {"number": 80}}}}]}}]}}
+
+
+@pytest.fixture
+def routed(control_plane, server, admin_api) -> tuple[str, str, list[str]]:
+    """The add-on, a 2-replica Deployment behind a Service, and an Ingress to it the controller routes."""
+    sim_post(server, admin_api, "play")
+    sim_post(server, admin_api, "ingress/install")
+    name = unique("shop")
+    assert admin_api.request("POST", "/apis/apps/v1/namespaces/default/deployments",
+                             yaml.safe_load(DEPLOYMENT.format(name=name, replicas=2))).status == 201
+    assert admin_api.request("POST", "/api/v1/namespaces/default/services", {
+        "apiVersion": "v1", "kind": "Service", "metadata": {"name": name, "namespace": "default"},
+        "spec": {"selector": {"app": name}, "ports": [{"port": 80, "targetPort": 80}]}}).status == 201
+    host = f"{name}.example.com"
+    assert admin_api.request("POST", "/apis/networking.k8s.io/v1/namespaces/default/ingresses",
+                             ingress(name, host, name)).status == 201
+
+    def row() -> list[str] | None:
+        table = sim_get(server, admin_api, "ingress")
+        found = next((r for r in table["routes"] if r["host"] == host), None)
+        return found["endpoints"] if found and len(found["endpoints"]) == 2 else None
+    return name, host, wait_for(row, timeout=120)
+
+
+def test_an_ingress_inspector_shows_its_routes_and_routes_a_request(cluster_page, server, admin_api, routed, shot):
+    page = cluster_page
+    name, host, endpoints = routed
+    # the controller's Sync Event is in the Events tab; its object link opens the Ingress's inspector
+    page.click("button[data-tab=events]")
+    link = f"ingress/{name}"
+    opener = ("([link]) => { const a = [...document.querySelectorAll('#events tr[data-reason=Sync] a')]"
+              ".find(x => x.textContent.replace(/[\\u200b\\s]/g, '') === link); if (a) a.click(); return !!a; }")
+    wait_for(lambda: page.evaluate(opener, [link]) or None, timeout=30)
+    inspector = f"[data-inspecting='object:Ingress:default:{name}']"
+    page.wait_for_selector(f"{inspector} [data-table=ingress-routes] tr[data-route]", timeout=15000)
+    cells = page.locator(f"{inspector} [data-table=ingress-routes] tr[data-route] td").all_inner_texts()
+    assert cells[:5] == [host, "/shop", "Prefix", f"default/{name}", f"{name}:80"]
+    assert sorted(cells[5].split(", ")) == sorted(endpoints)
+    page.fill(f"{inspector} [data-field=ingress-url]", f"http://{host}/shop/cart")
+    page.click(f"{inspector} button:has-text('route it')")
+    answer = page.locator(f"{inspector} [data-field=ingress-match]")
+    wait_for(lambda: answer.inner_text().strip() or None, timeout=10)
+    assert answer.inner_text().startswith(f"http://{host}/shop/cart → {name}:80 (")
+    page.fill(f"{inspector} [data-field=ingress-url]", f"http://{host}/elsewhere")
+    page.click(f"{inspector} button:has-text('route it')")
+    wait_for(lambda: "404" in answer.inner_text() or None, timeout=10)
+    shot(page, "ingress-inspector")
+
+    pods = admin_api.get("/api/v1/namespaces/ingress-nginx/pods").json()["items"]
+    controller = next(p["metadata"]["name"] for p in pods if p["status"].get("phase") == "Running")
+    page.click(f"svg .pod[data-pod='ingress-nginx/{controller}']")
+    pod_inspector = f"[data-inspecting='pod:ingress-nginx/{controller}']"
+    page.wait_for_selector(f"{pod_inspector} [data-table=ingress-routes] tr[data-route='{host}/shop']", timeout=15000)
