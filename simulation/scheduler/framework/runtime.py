@@ -65,7 +65,7 @@ class PluginScores:
 
     @property
     def weighted(self) -> list[int]:
-        return [s * self.weight for s in self.normalized]
+        return list(map(self.weight.__mul__, self.normalized))
 
 
 class Framework:

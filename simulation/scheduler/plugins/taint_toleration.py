@@ -51,5 +51,9 @@ class TaintToleration(FilterPlugin, PreScorePlugin, ScorePlugin):
         return sum(1 for taint in node_info.taints
                    if taint.get("effect") == PREFER_NO_SCHEDULE and not tolerations_tolerate_taint(tolerations, taint))
 
+    def score_nodes(self, state: CycleState, pod: PodInfo, nodes: list[NodeInfo]) -> list[int]:
+        score = self.score
+        return [score(state, pod, ni) if ni.taints else 0 for ni in nodes]
+
     def normalize_score(self, state: CycleState, pod: PodInfo, nodes: list[NodeInfo], scores: list[int]) -> None:
         default_normalize_score(scores, reverse=True)

@@ -77,13 +77,21 @@ class NodeResourcesFit(FilterPlugin, ScorePlugin):
 
     def score_nodes(self, state: CycleState, pod: PodInfo, nodes: list[NodeInfo]) -> list[int]:
         pod_cpu, pod_memory = pod.non_zero_cpu, pod.non_zero_memory
-        scores = []
-        for ni in nodes:
-            cpu, memory = ni.allocatable_cpu, ni.allocatable_memory
-            requested_cpu, requested_memory = ni.non_zero_cpu + pod_cpu, ni.non_zero_memory + pod_memory
-            cpu_score = (cpu - requested_cpu) * MAX_NODE_SCORE // cpu if cpu and requested_cpu <= cpu else 0
-            memory_score = ((memory - requested_memory) * MAX_NODE_SCORE // memory
-                            if memory and requested_memory <= memory else 0)
-            # Resources a node does not report are left out of the average, as upstream.
-            scores.append((cpu_score + memory_score) // ((cpu > 0) + (memory > 0) or 1))
-        return scores
+        # One expression per node for the common case (both resources reported, both fit); the
+        # rest goes through least_allocated_score. A comprehension: this runs for every feasible node.
+        return [((cpu - ni.non_zero_cpu - pod_cpu) * MAX_NODE_SCORE // cpu
+                 + (memory - ni.non_zero_memory - pod_memory) * MAX_NODE_SCORE // memory) // 2
+                if ((cpu := ni.allocatable_cpu) and (memory := ni.allocatable_memory)
+                    and ni.non_zero_cpu + pod_cpu <= cpu and ni.non_zero_memory + pod_memory <= memory)
+                else least_allocated_score(ni, pod_cpu, pod_memory) for ni in nodes]
+
+
+def least_allocated_score(ni: NodeInfo, pod_cpu: int, pod_memory: int) -> int:
+    """Upstream ``leastResourceScorer`` over cpu and memory (weight 1 each): the mean of
+    ``(allocatable - requested) * 100 / allocatable``, 0 for a resource that does not fit;
+    resources a node does not report are left out of the mean."""
+    cpu, memory = ni.allocatable_cpu, ni.allocatable_memory
+    requested_cpu, requested_memory = ni.non_zero_cpu + pod_cpu, ni.non_zero_memory + pod_memory
+    cpu_score = (cpu - requested_cpu) * MAX_NODE_SCORE // cpu if cpu and requested_cpu <= cpu else 0
+    memory_score = (memory - requested_memory) * MAX_NODE_SCORE // memory if memory and requested_memory <= memory else 0
+    return (cpu_score + memory_score) // ((cpu > 0) + (memory > 0) or 1)
