@@ -19,10 +19,7 @@ the benchmark schedules thousands of pods and the UI looks at a few.
 from __future__ import annotations
 
 import random
-from bisect import bisect_right
 from collections.abc import Mapping
-from itertools import accumulate, compress, islice
-from operator import eq
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
@@ -74,26 +71,15 @@ def fit_error_message(num_all_nodes: int, node_statuses: Mapping[str, Status], p
 
 def select_host(totals: list[int], rng: random.Random) -> tuple[int, int]:
     """(index of the chosen node, how many nodes shared the top score): the first maximum is kept,
-    then each later equal replaces it with probability 1/count (upstream ``selectHost``).
-
-    As upstream, a random number is drawn at every node equal to the best score seen so far,
-    including ties of a maximum later beaten, so the seeded stream advances exactly as the
-    node-by-node loop would. The scan for those nodes runs in C (running maximum, compare);
-    Python only walks the draws."""
-    if not totals:
-        return 0, 1
-    running = list(accumulate(totals, max))
-    draws_at = list(compress(range(1, len(totals)), map(eq, islice(totals, 1, None), running)))
-    random_ = rng.random
-    draws = [random_() for _ in draws_at]
-    best = totals.index(running[-1])
-    ties = 1
-    # Draws at nodes after the first maximum are the ties of the final maximum.
-    first_tie = bisect_right(draws_at, best)
-    for i, draw in zip(draws_at[first_tie:], draws[first_tie:]):
-        ties += 1
-        if draw * ties < 1.0:  # probability 1/ties
-            best = i
+    then each later equal replaces it with probability 1/count (upstream ``selectHost``)."""
+    best, ties = 0, 1
+    for i in range(1, len(totals)):
+        if totals[i] > totals[best]:
+            best, ties = i, 1
+        elif totals[i] == totals[best]:
+            ties += 1
+            if rng.random() * ties < 1.0:  # probability 1/ties, one C call
+                best = i
     return best, ties
 
 

@@ -65,7 +65,8 @@ class PluginScores:
 
     @property
     def weighted(self) -> list[int]:
-        return list(map(self.weight.__mul__, self.normalized))
+        weight = self.weight
+        return [s * weight for s in self.normalized] if weight != 1 else list(self.normalized)
 
 
 class Framework:
