@@ -233,8 +233,7 @@ def schedule_pod(framework: Framework, pod: Mapping[str, Any] | PodInfo, snapsho
     if rejection is not None:
         return ScheduleResult(None, 0, 0, start, fit_error_message(n, {}, rejection.message), _trace=trace)
 
-    trace.visited = visited = framework.run_filter_plugins(state, pod_info, nodes[start:] + nodes[:start],
-                                                           num_to_find)
+    trace.visited = visited = framework.run_filter_plugins(state, pod_info, nodes, num_to_find, start)
     feasible = [ni for ni, status in visited if status is None]
     statuses = {ni.name: status for ni, status in visited if status is not None}
     evaluated = len(visited)

@@ -69,6 +69,14 @@ class PluginScores:
         return [s * weight for s in self.normalized] if weight != 1 else list(self.normalized)
 
 
+def _window(nodes: Sequence[NodeInfo], begin: int, count: int) -> Sequence[NodeInfo]:
+    """``count`` nodes from index ``begin``, wrapping around the end (round-robin filtering)."""
+    end = begin + count
+    if end <= len(nodes):
+        return nodes[begin:end]
+    return [*nodes[begin:], *nodes[:end - len(nodes)]]
+
+
 class Framework:
     """The plugins of one profile, grouped by extension point."""
 
@@ -108,9 +116,10 @@ class Framework:
         return None, outcomes
 
     def run_filter_plugins(self, state: CycleState, pod: PodInfo, nodes: Sequence[NodeInfo],
-                           stop_after: int) -> list[tuple[NodeInfo, Status | None]]:
-        """Filter ``nodes`` in order until ``stop_after`` of them pass: each visited node with its
-        first rejection, or ``None`` if every non-skipped plugin accepted it.
+                           stop_after: int, start: int = 0) -> list[tuple[NodeInfo, Status | None]]:
+        """Filter ``nodes`` in order, beginning at index ``start`` and wrapping around, until
+        ``stop_after`` of them pass: each visited node with its first rejection, or ``None`` if
+        every non-skipped plugin accepted it.
 
         This loop is the hottest in the scheduler (hundreds of nodes per pod), so it runs each
         plugin's batch form (:meth:`FilterPlugin.filter_nodes`) over a chunk of nodes instead of
@@ -122,7 +131,7 @@ class Framework:
         found = position = 0
         total = len(nodes)
         while found < stop_after and position < total:
-            chunk = nodes[position:position + stop_after - found]
+            chunk = _window(nodes, (start + position) % total, min(stop_after - found, total - position))
             position += len(chunk)
             remaining = chunk
             rejected: dict[str, Status] = {}
