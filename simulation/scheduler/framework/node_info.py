@@ -21,6 +21,8 @@ from simulation.apimachinery.selectors import NOTHING, LabelSelector, from_label
 
 _NON_ZERO_DEFAULTS = {CPU: DEFAULT_MILLI_CPU_REQUEST, MEMORY: DEFAULT_MEMORY_REQUEST}
 DEFAULT_BIND_ALL_HOST_IP = "0.0.0.0"
+#: Scores a NodeInfo keeps (plugins times pod shapes) before it starts over.
+MAX_REMEMBERED_SCORES = 32
 
 
 def _selector(raw: Mapping[str, Any] | None) -> LabelSelector:
@@ -121,7 +123,7 @@ class NodeInfo:
     __slots__ = ("node", "name", "labels", "taints", "unschedulable", "allocatable", "allowed_pod_number",
                  "allocatable_cpu", "allocatable_memory", "image_sizes", "pods", "pods_with_affinity",
                  "pods_with_required_anti_affinity", "requested", "requested_cpu", "requested_memory",
-                 "non_zero_cpu", "non_zero_memory", "used_ports")
+                 "non_zero_cpu", "non_zero_memory", "used_ports", "scores")
 
     def __init__(self, node: Mapping[str, Any], pods: Iterable[Mapping[str, Any] | PodInfo] = ()) -> None:
         self.pods: dict[str, PodInfo] = {}
@@ -133,6 +135,8 @@ class NodeInfo:
         self.non_zero_cpu = 0
         self.non_zero_memory = 0
         self.used_ports: dict[tuple[str, str, int], int] = {}
+        #: Scores of this node as it is now, by plugin and pod shape (see :meth:`remember_score`).
+        self.scores: dict[str, int] = {}
         self.set_node(node)
         for pod in pods:
             self.add_pod(pod)
@@ -143,6 +147,7 @@ class NodeInfo:
         spec = node.get("spec") or {}
         status = node.get("status") or {}
         self.node = node
+        self.scores = {}
         self.name: str = meta.get("name", "")
         self.labels: dict[str, str] = meta.get("labels") or {}
         self.taints: list[Mapping[str, Any]] = list(spec.get("taints") or ())
@@ -179,7 +184,21 @@ class NodeInfo:
         self._account(info, -1)
         return info
 
+    def remember_score(self, key: str, score: int) -> int:
+        """Keep a Score plugin's result for this node under ``key`` (the plugin and every pod
+        value the score depends on) until the node or its pods change.
+
+        Why: with percentageOfNodesToScore a cycle scores hundreds of nodes, and between two
+        visits of a node it rarely changed; pods of one workload ask the same. Reading a kept
+        score is cheaper than the arithmetic, and the result is the same by construction."""
+        scores = self.scores
+        if len(scores) >= MAX_REMEMBERED_SCORES:
+            scores.clear()
+        scores[key] = score
+        return score
+
     def _account(self, info: PodInfo, sign: int) -> None:
+        self.scores = {}
         requested = self.requested
         for name, value in info.requests.items():
             requested[name] = requested.get(name, 0) + sign * value

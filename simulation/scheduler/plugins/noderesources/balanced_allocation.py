@@ -35,13 +35,19 @@ class NodeResourcesBalancedAllocation(PreScorePlugin, ScorePlugin):
 
     def score_nodes(self, state: CycleState, pod: PodInfo, nodes: list[NodeInfo]) -> list[int]:
         pod_cpu, pod_memory = pod.request_cpu, pod.request_memory
-        # Upstream's two-resource shortcut, std = |f1 - f2| / 2 with each fraction capped at 1, in
-        # one expression per node (a comprehension: this runs for every feasible node); a node
-        # that does not report both resources takes the general formula.
-        return [int((1 - abs((c if (c := (ni.requested_cpu + pod_cpu) / cpu) < 1.0 else 1.0)
-                             - (m if (m := (ni.requested_memory + pod_memory) / memory) < 1.0 else 1.0)) / 2)
-                    * MAX_NODE_SCORE)
-                if (cpu := ni.allocatable_cpu) and (memory := ni.allocatable_memory)
-                else balanced_resource_score([ni.requested_cpu + pod_cpu, ni.requested_memory + pod_memory],
-                                             [ni.allocatable_cpu, ni.allocatable_memory])
-                for ni in nodes]
+        key = f"{self.name}/{pod_cpu}/{pod_memory}"
+        # A comprehension over the kept scores (NodeInfo.remember_score): this runs for every
+        # feasible node, and most did not change since they were last scored.
+        return [score if (score := ni.scores.get(key)) is not None
+                else ni.remember_score(key, balanced_allocation_score(ni, pod_cpu, pod_memory)) for ni in nodes]
+
+
+def balanced_allocation_score(ni: NodeInfo, pod_cpu: int, pod_memory: int) -> int:
+    """The node's score with the pod's real cpu and memory requests added."""
+    cpu, memory = ni.allocatable_cpu, ni.allocatable_memory
+    if cpu and memory:  # upstream's two-resource shortcut: std = |f1 - f2| / 2
+        cpu_fraction = (ni.requested_cpu + pod_cpu) / cpu
+        memory_fraction = (ni.requested_memory + pod_memory) / memory
+        std = abs((cpu_fraction if cpu_fraction < 1.0 else 1.0) - (memory_fraction if memory_fraction < 1.0 else 1.0)) / 2
+        return int((1 - std) * MAX_NODE_SCORE)
+    return balanced_resource_score([ni.requested_cpu + pod_cpu, ni.requested_memory + pod_memory], [cpu, memory])

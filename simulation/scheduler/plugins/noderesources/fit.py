@@ -77,13 +77,11 @@ class NodeResourcesFit(FilterPlugin, ScorePlugin):
 
     def score_nodes(self, state: CycleState, pod: PodInfo, nodes: list[NodeInfo]) -> list[int]:
         pod_cpu, pod_memory = pod.non_zero_cpu, pod.non_zero_memory
-        # One expression per node for the common case (both resources reported, both fit); the
-        # rest goes through least_allocated_score. A comprehension: this runs for every feasible node.
-        return [((cpu - ni.non_zero_cpu - pod_cpu) * MAX_NODE_SCORE // cpu
-                 + (memory - ni.non_zero_memory - pod_memory) * MAX_NODE_SCORE // memory) // 2
-                if ((cpu := ni.allocatable_cpu) and (memory := ni.allocatable_memory)
-                    and ni.non_zero_cpu + pod_cpu <= cpu and ni.non_zero_memory + pod_memory <= memory)
-                else least_allocated_score(ni, pod_cpu, pod_memory) for ni in nodes]
+        key = f"{self.name}/{pod_cpu}/{pod_memory}"
+        # A comprehension over the kept scores (NodeInfo.remember_score): this runs for every
+        # feasible node, and most did not change since they were last scored.
+        return [score if (score := ni.scores.get(key)) is not None
+                else ni.remember_score(key, least_allocated_score(ni, pod_cpu, pod_memory)) for ni in nodes]
 
 
 def least_allocated_score(ni: NodeInfo, pod_cpu: int, pod_memory: int) -> int:
