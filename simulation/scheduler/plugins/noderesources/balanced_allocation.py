@@ -36,10 +36,10 @@ class NodeResourcesBalancedAllocation(PreScorePlugin, ScorePlugin):
     def score_nodes(self, state: CycleState, pod: PodInfo, nodes: list[NodeInfo]) -> list[int]:
         pod_cpu, pod_memory = pod.request_cpu, pod.request_memory
         key = f"{self.name}/{pod_cpu}/{pod_memory}"
-        # A comprehension over the kept scores (NodeInfo.remember_score): this runs for every
+        # A comprehension over the kept scores (NodeInfo.remember): this runs for every
         # feasible node, and most did not change since they were last scored.
-        return [score if (score := ni.scores.get(key)) is not None
-                else ni.remember_score(key, balanced_allocation_score(ni, pod_cpu, pod_memory)) for ni in nodes]
+        return [score if (score := ni.memo.get(key)) is not None
+                else ni.remember(key, balanced_allocation_score(ni, pod_cpu, pod_memory)) for ni in nodes]
 
 
 def balanced_allocation_score(ni: NodeInfo, pod_cpu: int, pod_memory: int) -> int:

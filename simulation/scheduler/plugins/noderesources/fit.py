@@ -61,10 +61,8 @@ class NodeResourcesFit(FilterPlugin, ScorePlugin):
         if pod.other_requests:
             doubtful = nodes
         else:  # the fast path of filter() over all nodes at once; the doubtful ones get the full check
-            doubtful = [ni for ni in nodes
-                        if not (len(ni.pods) < ni.allowed_pod_number
-                                and cpu <= ni.allocatable_cpu - ni.requested_cpu
-                                and memory <= ni.allocatable_memory - ni.requested_memory)]
+            key = f"{self.name}/fits/{cpu}/{memory}"
+            doubtful = [ni for ni in nodes if key not in ni.memo and not _fits_at_once(ni, cpu, memory, key)]
         rejected: dict[str, Status] = {}
         for ni in doubtful:
             reasons = insufficient_resources(pod, ni)
@@ -78,10 +76,20 @@ class NodeResourcesFit(FilterPlugin, ScorePlugin):
     def score_nodes(self, state: CycleState, pod: PodInfo, nodes: list[NodeInfo]) -> list[int]:
         pod_cpu, pod_memory = pod.non_zero_cpu, pod.non_zero_memory
         key = f"{self.name}/{pod_cpu}/{pod_memory}"
-        # A comprehension over the kept scores (NodeInfo.remember_score): this runs for every
+        # A comprehension over the kept scores (NodeInfo.remember): this runs for every
         # feasible node, and most did not change since they were last scored.
-        return [score if (score := ni.scores.get(key)) is not None
-                else ni.remember_score(key, least_allocated_score(ni, pod_cpu, pod_memory)) for ni in nodes]
+        return [score if (score := ni.memo.get(key)) is not None
+                else ni.remember(key, least_allocated_score(ni, pod_cpu, pod_memory)) for ni in nodes]
+
+
+def _fits_at_once(ni: NodeInfo, cpu: int, memory: int, key: str) -> bool:
+    """filter()'s fast path: room for one more pod and for its cpu and memory (the pod asks for
+    nothing else). A node that passes remembers it under ``key`` until it changes."""
+    if (len(ni.pods) < ni.allowed_pod_number and cpu <= ni.allocatable_cpu - ni.requested_cpu
+            and memory <= ni.allocatable_memory - ni.requested_memory):
+        ni.remember(key, 1)
+        return True
+    return False
 
 
 def least_allocated_score(ni: NodeInfo, pod_cpu: int, pod_memory: int) -> int:
