@@ -353,9 +353,45 @@ def compare(old: Any, new: Any, root: Type) -> Comparison:
     a value struct is never absent and a field without ``omitempty`` is null rather than absent,
     so neither is reported as added or removed itself. A map or list item that appears is a
     member of ``added`` as well as its leaves (that is the ``"."`` in ``fieldsV1``)."""
+    if isinstance(old, dict) and not old:
+        return _compare_with_nothing(new, root)
     out = Comparison()
     _compare(old, new, root, (), out)
     return out
+
+
+#: Comparisons of a create (nothing before), by root type and the new object's shape.
+_CREATED_CACHE: dict[tuple, tuple[frozenset, frozenset, frozenset]] = {}
+_CREATED_CACHE_SIZE = 1024
+
+
+def _compare_with_nothing(new: Any, root: Type) -> Comparison:
+    """:func:`compare` of ``{}`` (a create) with ``new``, remembered by the shape of ``new``.
+
+    Against nothing, the paths found depend on the object's field names, on which values are
+    null, empty, maps or lists, and on list items (their keys name the paths), but never on
+    the value of a scalar field: the Events of one component, or the pods of one template,
+    differ only there and share one walk."""
+    key = (id(root.schema), root.name, root.value_struct, root.required, root.atomic_field,
+           json.dumps(_shape(new), separators=(",", ":")))
+    cached = _CREATED_CACHE.get(key)
+    if cached is None:
+        out = Comparison()
+        _compare({}, new, root, (), out)
+        cached = (frozenset(out.added), frozenset(out.modified), frozenset(out.removed))
+        if len(_CREATED_CACHE) >= _CREATED_CACHE_SIZE:
+            _CREATED_CACHE.pop(next(iter(_CREATED_CACHE)))
+        _CREATED_CACHE[key] = cached
+    return Comparison(set(cached[0]), set(cached[1]), set(cached[2]))
+
+
+def _shape(value: Any) -> Any:
+    """``value`` with every scalar directly in a map replaced by 0; lists are kept whole (their
+    items' keys are part of the paths) and so are nulls."""
+    if isinstance(value, dict):
+        return {k: _shape(v) if isinstance(v, dict) else v if v is None or isinstance(v, list) else 0
+                for k, v in value.items()}
+    return value
 
 
 def _present_as(value: Any, typ: Type, parent_decoded: bool) -> Any:

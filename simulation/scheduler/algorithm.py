@@ -233,8 +233,7 @@ def schedule_pod(framework: Framework, pod: Mapping[str, Any] | PodInfo, snapsho
     if rejection is not None:
         return ScheduleResult(None, 0, 0, start, fit_error_message(n, {}, rejection.message), _trace=trace)
 
-    trace.visited = visited = framework.run_filter_plugins(state, pod_info, nodes[start:] + nodes[:start],
-                                                           num_to_find)
+    trace.visited = visited = framework.run_filter_plugins(state, pod_info, nodes, num_to_find, start)
     feasible = [ni for ni, status in visited if status is None]
     statuses = {ni.name: status for ni, status in visited if status is not None}
     evaluated = len(visited)
@@ -247,7 +246,7 @@ def schedule_pod(framework: Framework, pod: Mapping[str, Any] | PodInfo, snapsho
     trace.pre_score = framework.run_pre_score_plugins(state, pod_info, feasible)
     trace.scored_nodes = feasible
     trace.scores = framework.run_score_plugins(state, pod_info, feasible)
-    totals = [sum(node_scores) for node_scores in zip(*(s.weighted for s in trace.scores))] or [0] * len(feasible)
+    totals = list(map(sum, zip(*(s.weighted for s in trace.scores)))) or [0] * len(feasible)
     trace.totals = totals
     best, trace.ties = select_host(totals, rng)
     return ScheduleResult(feasible[best].name, len(feasible), evaluated, next_start, "", totals[best], statuses, trace)

@@ -451,7 +451,7 @@ class Scheduler(Component):
 
     def _pre_bind(self, pod_info: PodInfo, node: str) -> list[str]:
         """Run the PreBind plugins for the chosen node (storage); the claims the pod waits on."""
-        node_info = next((ni for ni in self.cache.snapshot.node_infos if ni.name == node), None)
+        node_info = self.cache.snapshot.get(node)
         if node_info is None:
             return []
         return self.framework.run_pre_bind_plugins(self.cache.snapshot, pod_info, node_info, self.client)

@@ -123,6 +123,11 @@ def aggregate_errors(messages: list[str]) -> str:
 
 
 # ---------------------------------------------------------------------------- the index
+#: How many decisions an index remembers before it starts over (requests naming one object each,
+#: such as bindings, would otherwise grow it without bound).
+MAX_REMEMBERED_DECISIONS = 4096
+
+
 @dataclass(frozen=True)
 class Binding:
     kind: str  # "ClusterRoleBinding" or "RoleBinding"
@@ -154,6 +159,10 @@ class _Index:
     cluster_by_subject: dict[SubjectKey, list[int]] = field(default_factory=dict)
     bindings: dict[str, list[Binding]] = field(default_factory=dict)
     by_subject: dict[str, dict[SubjectKey, list[int]]] = field(default_factory=dict)
+    #: Decisions already taken against this index, by request attributes: a decision depends on
+    #: nothing else, and a component repeats the same few requests (the scheduler's Event creates,
+    #: a kubelet's status patches). Dropped with the index when RBAC objects change.
+    decisions: dict[Attributes, tuple[str, str]] = field(default_factory=dict)
 
     @classmethod
     def build(cls, reader: ObjectReader, now: float) -> "_Index":
@@ -247,6 +256,16 @@ class RBACAuthorizer:
                 yield b, subject, rules, error
 
     def authorize(self, attrs: Attributes) -> tuple[str, str]:
+        decisions = self._index().decisions
+        decision = decisions.get(attrs)
+        if decision is None:
+            decision = self._decide(attrs)
+            if len(decisions) >= MAX_REMEMBERED_DECISIONS:
+                decisions.clear()
+            decisions[attrs] = decision
+        return decision
+
+    def _decide(self, attrs: Attributes) -> tuple[str, str]:
         errors: list[str] = []
         for b, subject, rules, error in self.visit(attrs.user, attrs.namespace):
             if rules is None:

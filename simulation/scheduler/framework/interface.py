@@ -97,6 +97,21 @@ class FilterPlugin(Plugin):
         """``None`` if the pod may run on the node, else an Unschedulable* status with reasons."""
         raise NotImplementedError
 
+    def filter_nodes(self, state: CycleState, pod: PodInfo, nodes: list[NodeInfo]) -> dict[str, Status]:
+        """:meth:`filter` over many nodes: the rejected ones by node name (the others passed).
+
+        Upstream calls Filter per node from 16 goroutines; in one Python thread the call per node
+        is the cost, so the plugins the default profile runs on every pod override this with one
+        loop that reads the per-pod values once. The verdict for each node must equal
+        :meth:`filter`'s."""
+        rejected: dict[str, Status] = {}
+        plugin_filter = self.filter
+        for node_info in nodes:
+            status = plugin_filter(state, pod, node_info)
+            if status is not None:
+                rejected[node_info.name] = status
+        return rejected
+
 
 class PreScorePlugin(Plugin):
     def pre_score(self, state: CycleState, pod: PodInfo, nodes: list[NodeInfo]) -> Status | None:

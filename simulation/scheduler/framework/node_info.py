@@ -21,6 +21,8 @@ from simulation.apimachinery.selectors import NOTHING, LabelSelector, from_label
 
 _NON_ZERO_DEFAULTS = {CPU: DEFAULT_MILLI_CPU_REQUEST, MEMORY: DEFAULT_MEMORY_REQUEST}
 DEFAULT_BIND_ALL_HOST_IP = "0.0.0.0"
+#: Results a NodeInfo keeps (plugins times pod shapes) before it starts over.
+MAX_REMEMBERED = 32
 
 
 def _selector(raw: Mapping[str, Any] | None) -> LabelSelector:
@@ -121,7 +123,7 @@ class NodeInfo:
     __slots__ = ("node", "name", "labels", "taints", "unschedulable", "allocatable", "allowed_pod_number",
                  "allocatable_cpu", "allocatable_memory", "image_sizes", "pods", "pods_with_affinity",
                  "pods_with_required_anti_affinity", "requested", "requested_cpu", "requested_memory",
-                 "non_zero_cpu", "non_zero_memory", "used_ports")
+                 "non_zero_cpu", "non_zero_memory", "used_ports", "memo")
 
     def __init__(self, node: Mapping[str, Any], pods: Iterable[Mapping[str, Any] | PodInfo] = ()) -> None:
         self.pods: dict[str, PodInfo] = {}
@@ -133,6 +135,9 @@ class NodeInfo:
         self.non_zero_cpu = 0
         self.non_zero_memory = 0
         self.used_ports: dict[tuple[str, str, int], int] = {}
+        #: Plugins' verdicts and scores for this node as it is now, by plugin and pod shape
+        #: (see :meth:`remember`).
+        self.memo: dict[str, int] = {}
         self.set_node(node)
         for pod in pods:
             self.add_pod(pod)
@@ -143,9 +148,12 @@ class NodeInfo:
         spec = node.get("spec") or {}
         status = node.get("status") or {}
         self.node = node
+        self.memo = {}
         self.name: str = meta.get("name", "")
         self.labels: dict[str, str] = meta.get("labels") or {}
-        self.taints: list[Mapping[str, Any]] = list(spec.get("taints") or ())
+        # A tuple: most nodes have no taints, and the empty tuple is one shared object, which
+        # the Filter loop's "any taints?" then reads without touching a list of its own per node.
+        self.taints: tuple[Mapping[str, Any], ...] = tuple(spec.get("taints") or ())
         self.unschedulable = bool(spec.get("unschedulable"))
         self.allocatable = resource_list(status.get("allocatable"))
         self.allowed_pod_number = self.allocatable.get(PODS, 0)
@@ -179,7 +187,22 @@ class NodeInfo:
         self._account(info, -1)
         return info
 
+    def remember(self, key: str, value: int) -> int:
+        """Keep a plugin's result for this node (a score, or that the pod fits) under ``key``
+        (the plugin and every pod value the result depends on) until the node or its pods change.
+
+        Why: with percentageOfNodesToScore a cycle filters and scores hundreds of nodes, and
+        between two visits a node rarely changed; pods of one workload ask the same. Reading a
+        kept result is cheaper than the arithmetic and than reading the node's numbers (each a
+        separate object in memory), and it is the same result by construction."""
+        memo = self.memo
+        if len(memo) >= MAX_REMEMBERED:
+            memo.clear()
+        memo[key] = value
+        return value
+
     def _account(self, info: PodInfo, sign: int) -> None:
+        self.memo = {}
         requested = self.requested
         for name, value in info.requests.items():
             requested[name] = requested.get(name, 0) + sign * value

@@ -30,6 +30,8 @@ class ImageLocality(ScorePlugin):
         snapshot = state.snapshot
         # Each image counts its size scaled by the share of nodes holding it.
         spread = {name: snapshot.image_num_nodes.get(name, 0) / len(snapshot) for name in pod.normalized_images}
+        if not any(spread.values()):
+            return [0] * len(nodes)  # no node holds any of the images: every total is 0, and so is its score
         num_containers = len(pod.images)
         scores = []
         for ni in nodes:

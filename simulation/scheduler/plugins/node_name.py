@@ -14,3 +14,10 @@ class NodeName(FilterPlugin):
         if not pod.node_name or pod.node_name == node_info.name:
             return None
         return Status(Code.UNSCHEDULABLE_AND_UNRESOLVABLE, [ERR_REASON])
+
+    def filter_nodes(self, state: CycleState, pod: PodInfo, nodes: list[NodeInfo]) -> dict[str, Status]:
+        wanted = pod.node_name
+        if not wanted:
+            return {}
+        return {ni.name: Status(Code.UNSCHEDULABLE_AND_UNRESOLVABLE, [ERR_REASON]) for ni in nodes
+                if ni.name != wanted}

@@ -18,3 +18,9 @@ class NodeUnschedulable(FilterPlugin):
         if not node_info.unschedulable or tolerations_tolerate_taint(pod.tolerations, _UNSCHEDULABLE_TAINT):
             return None
         return Status(Code.UNSCHEDULABLE_AND_UNRESOLVABLE, [ERR_REASON_UNSCHEDULABLE])
+
+    def filter_nodes(self, state: CycleState, pod: PodInfo, nodes: list[NodeInfo]) -> dict[str, Status]:
+        cordoned = [ni for ni in nodes if ni.unschedulable]
+        if not cordoned or tolerations_tolerate_taint(pod.tolerations, _UNSCHEDULABLE_TAINT):
+            return {}
+        return {ni.name: Status(Code.UNSCHEDULABLE_AND_UNRESOLVABLE, [ERR_REASON_UNSCHEDULABLE]) for ni in cordoned}

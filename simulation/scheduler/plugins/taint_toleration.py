@@ -27,6 +27,17 @@ class TaintToleration(FilterPlugin, PreScorePlugin, ScorePlugin):
         return Status(Code.UNSCHEDULABLE_AND_UNRESOLVABLE,
                       [f"node(s) had untolerated taint {{{taint.get('key', '')}: {taint.get('value', '')}}}"])
 
+    def filter_nodes(self, state: CycleState, pod: PodInfo, nodes: list[NodeInfo]) -> dict[str, Status]:
+        tainted = [ni for ni in nodes if ni.taints]
+        if not tainted:
+            return {}
+        rejected: dict[str, Status] = {}
+        for ni in tainted:
+            status = self.filter(state, pod, ni)
+            if status is not None:
+                rejected[ni.name] = status
+        return rejected
+
     def pre_score(self, state: CycleState, pod: PodInfo, nodes: list[NodeInfo]) -> Status | None:
         # Only tolerations that can apply to PreferNoSchedule taints matter for the count.
         state[_STATE_KEY] = [t for t in pod.tolerations
@@ -39,6 +50,10 @@ class TaintToleration(FilterPlugin, PreScorePlugin, ScorePlugin):
         tolerations: list[Mapping[str, Any]] = state[_STATE_KEY]
         return sum(1 for taint in node_info.taints
                    if taint.get("effect") == PREFER_NO_SCHEDULE and not tolerations_tolerate_taint(tolerations, taint))
+
+    def score_nodes(self, state: CycleState, pod: PodInfo, nodes: list[NodeInfo]) -> list[int]:
+        score = self.score
+        return [score(state, pod, ni) if ni.taints else 0 for ni in nodes]
 
     def normalize_score(self, state: CycleState, pod: PodInfo, nodes: list[NodeInfo], scores: list[int]) -> None:
         default_normalize_score(scores, reverse=True)

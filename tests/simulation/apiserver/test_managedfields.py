@@ -192,3 +192,27 @@ def test_entries_are_encoded_in_upstream_order_and_empty_ones_dropped():
                          ids=["empty-list", "one-empty-entry", "absent", "an-entry"])
 def test_reset_managed_fields(entries, reset):
     assert mf.is_reset(entries) is reset
+
+
+def _walked(new, typ):
+    """compare({}, new) by the full walk, without the creates' cache."""
+    out = mf.Comparison()
+    mf._compare({}, new, typ, (), out)
+    return out.added, out.modified, out.removed
+
+
+def test_creates_that_differ_only_in_scalar_values_share_one_walk_with_the_same_result():
+    """Creates remember their comparison by the object's shape: a different scalar value must
+    give the same field set, a different list item key (part of the paths) a different one."""
+    def pod_with(name, image, container, port):
+        return {"metadata": {"name": name, "labels": {"app": name}},
+                "spec": {"containers": [{"name": container, "image": image, "ports": [{"containerPort": port}]}],
+                         "nodeName": None, "priority": 0, "hostNetwork": False}}
+    first, second = pod_with("a", "nginx:1", "web", 80), pod_with("b", "nginx:2", "web", 80)
+    other_item = pod_with("c", "nginx:1", "sidecar", 8080)
+    results = [mf.compare({}, obj, POD) for obj in (first, second, other_item)]
+    for obj, result in zip((first, second, other_item), results):
+        assert (result.added, result.modified, result.removed) == _walked(obj, POD)
+    assert results[0].added == results[1].added
+    assert results[2].added != results[0].added
+    assert ("f:spec", "f:containers", 'k:{"name":"sidecar"}', "f:image") in results[2].added

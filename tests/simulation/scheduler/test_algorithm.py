@@ -6,8 +6,8 @@ import random
 import pytest
 
 from simulation.scheduler.algorithm import fit_error_message, num_feasible_nodes_to_find, schedule_pod, select_host
-from simulation.scheduler.framework.interface import SKIP, Code, FilterPlugin, PreFilterPlugin, Status
-from simulation.scheduler.framework.node_info import Snapshot
+from simulation.scheduler.framework.interface import SKIP, Code, CycleState, FilterPlugin, PreFilterPlugin, Status
+from simulation.scheduler.framework.node_info import PodInfo, Snapshot
 from simulation.scheduler.framework.runtime import Framework
 from simulation.scheduler.plugins.node_name import NodeName
 from simulation.scheduler.plugins.registry import DEFAULT_PROFILE, REGISTRY, default_framework
@@ -183,3 +183,47 @@ def test_pre_filter_skip_skips_that_filter():
         {"plugin": "SkipAll", "code": "Skip", "reasons": []},
         {"plugin": "NodeName", "code": "UnschedulableAndUnresolvable",
          "reasons": ["node(s) didn't match the requested node name"]}]
+
+
+def _node_by_node(framework, state, info, nodes, stop_after, start):
+    """The Filter loop as upstream writes it: every plugin on one node, then the next node."""
+    visited, found = [], 0
+    for ni in nodes[start:] + nodes[:start]:
+        status = None
+        for plugin in framework.filter_plugins:
+            if plugin.name not in state.skip_filter_plugins:
+                status = plugin.filter(state, info, ni)
+                if status is not None:
+                    status.plugin = plugin.name
+                    break
+        visited.append((ni.name, None if status is None else (status.plugin, status.code, status.reasons)))
+        found += status is None
+        if found == stop_after:
+            break
+    return visited
+
+
+@pytest.mark.parametrize("start,stop_after", [(0, 100), (250, 100), (290, 40), (0, 300)],
+                         ids=["from the first node", "wrapping around", "stops mid-way", "visits every node"])
+def test_batched_filter_visits_and_rejects_as_the_node_by_node_loop(start, stop_after):
+    """The batch Filter (each plugin over a chunk of nodes) must visit the same nodes, in the same
+    order, with the same first rejection as upstream's loop, whatever mix of refusals."""
+    rng = random.Random(3)
+    nodes = []
+    for i in range(300):
+        kind = rng.choice(["ok", "ok", "ok", "cordoned", "tainted", "small", "full", "tainted-small"])
+        nodes.append(node(f"n{i:03}", cpu="1" if "small" in kind else "4", pods="1" if kind == "full" else "110",
+                          unschedulable=kind == "cordoned",
+                          taints=[{"key": "k", "value": "v", "effect": "NoSchedule"}] if "tainted" in kind else []))
+    existing = [pod(f"e{i}", node_name=n["metadata"]["name"]) for i, n in enumerate(nodes)
+                if n["status"]["allocatable"]["pods"] == "1"]
+    snapshot = Snapshot(nodes, existing)
+    framework = default_framework()
+    info = PodInfo(pod(cpu="2", memory="1Gi"))
+    expected_state, state = CycleState(snapshot), CycleState(snapshot)
+    framework.run_pre_filter_plugins(expected_state, info)
+    framework.run_pre_filter_plugins(state, info)
+    expected = _node_by_node(framework, expected_state, info, list(snapshot), stop_after, start)
+    batched = framework.run_filter_plugins(state, info, list(snapshot), stop_after, start)
+    assert [(ni.name, None if s is None else (s.plugin, s.code, s.reasons)) for ni, s in batched] == expected
+    assert {s[0] for _, s in expected if s} == {"NodeUnschedulable", "TaintToleration", "NodeResourcesFit"}

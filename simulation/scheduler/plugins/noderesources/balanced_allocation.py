@@ -35,16 +35,19 @@ class NodeResourcesBalancedAllocation(PreScorePlugin, ScorePlugin):
 
     def score_nodes(self, state: CycleState, pod: PodInfo, nodes: list[NodeInfo]) -> list[int]:
         pod_cpu, pod_memory = pod.request_cpu, pod.request_memory
-        scores = []
-        for ni in nodes:
-            cpu, memory = ni.allocatable_cpu, ni.allocatable_memory
-            if cpu and memory:  # upstream's two-resource shortcut: std = |f1 - f2| / 2
-                cpu_fraction = (ni.requested_cpu + pod_cpu) / cpu
-                memory_fraction = (ni.requested_memory + pod_memory) / memory
-                std = abs((cpu_fraction if cpu_fraction < 1.0 else 1.0)
-                          - (memory_fraction if memory_fraction < 1.0 else 1.0)) / 2
-                scores.append(int((1 - std) * MAX_NODE_SCORE))
-            else:
-                scores.append(balanced_resource_score(
-                    [ni.requested_cpu + pod_cpu, ni.requested_memory + pod_memory], [cpu, memory]))
-        return scores
+        key = f"{self.name}/{pod_cpu}/{pod_memory}"
+        # A comprehension over the kept scores (NodeInfo.remember): this runs for every
+        # feasible node, and most did not change since they were last scored.
+        return [score if (score := ni.memo.get(key)) is not None
+                else ni.remember(key, balanced_allocation_score(ni, pod_cpu, pod_memory)) for ni in nodes]
+
+
+def balanced_allocation_score(ni: NodeInfo, pod_cpu: int, pod_memory: int) -> int:
+    """The node's score with the pod's real cpu and memory requests added."""
+    cpu, memory = ni.allocatable_cpu, ni.allocatable_memory
+    if cpu and memory:  # upstream's two-resource shortcut: std = |f1 - f2| / 2
+        cpu_fraction = (ni.requested_cpu + pod_cpu) / cpu
+        memory_fraction = (ni.requested_memory + pod_memory) / memory
+        std = abs((cpu_fraction if cpu_fraction < 1.0 else 1.0) - (memory_fraction if memory_fraction < 1.0 else 1.0)) / 2
+        return int((1 - std) * MAX_NODE_SCORE)
+    return balanced_resource_score([ni.requested_cpu + pod_cpu, ni.requested_memory + pod_memory], [cpu, memory])
