@@ -1,10 +1,19 @@
 """Fixtures shared by the whole suite: live servers for end-to-end tests."""
 from __future__ import annotations
 
+import os
+
 import pytest
 
 from tests.support.liveserver import API_ONLY, LiveServer
 from tests.support.postgres import fresh_database
+
+
+def pytest_xdist_auto_num_workers(config) -> int:  # noqa: ANN001
+    """``-n auto``: a worker per core, at most four. Files go to workers whole (``--dist
+    loadfile``), so a module's live server and browser are started once; each worker starts its
+    own, which is what bounds the count (each server runs a simulated cluster)."""
+    return max(1, min(4, os.cpu_count() or 1))
 
 
 @pytest.fixture(scope="session")
