@@ -13,7 +13,8 @@ from simulation.apimachinery.wellknown import SYSTEM_MASTERS
 from simulation.apiserver.assembly import new_apiserver
 from simulation.apiserver.bootstrap import bootstrap
 from simulation.apiserver.request import APIRequest, UserInfo
-from simulation.cluster import CONTROL_PLANE_HOST, SimCluster, SimulationError, connection_refused, demo_nodes
+from simulation.cluster import (CONTROL_PLANE_HOST, SimulationError, connection_refused, demo_nodes,
+                                standard_cluster)
 from simulation.kernel import Kernel
 from simulation.kernel.kernel import CLASSROOM_WATCH_LATENCY_SECONDS
 from simulation.kernel.pacing import HEADLESS, PAUSED
@@ -52,14 +53,9 @@ class HeadlessBackend:
         bootstrap(self.server)
         if snapshot is not None:  # its objects are there before any component runs
             restore(self.server, snapshot)
-        self.sim = SimCluster(self.server, mode=HEADLESS, kernel=self.kernel)
-        self.sim.add_controller_manager()
-        self.sim.add_scheduler()
-        if kubeadm:
-            self.sim.init_kubeadm()
-        for spec in nodes if nodes is not None else demo_nodes():
-            self.sim.add_node(spec)
-        self.sim.start()
+        # the same control plane a hosted cluster runs (CoreDNS included: lessons resolve names)
+        self.sim = standard_cluster(self.server, nodes if nodes is not None else demo_nodes(), mode=HEADLESS,
+                                    kernel=self.kernel, kubeadm=kubeadm)
 
     def _component_statuses(self) -> list[dict]:
         """What ``kubectl get cs`` answers: the scheduler and controller manager as their
