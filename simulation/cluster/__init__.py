@@ -1,0 +1,16 @@
+"""A simulated cluster: one kernel hosting the control-plane components and the nodes, each
+handed an API client for the same API server, as its own user, and nothing else.
+
+:mod:`.sim` holds :class:`SimCluster` (the topology and the control API's verbs), with its
+parts in mixins: :mod:`.kubeadm` (static pods), :mod:`.addons` (CoreDNS, ingress),
+:mod:`.inspection` (networks, traces, exec). What other packages use is named here.
+"""
+from .addons import COREDNS_RBAC
+from .errors import SimulationError
+from .kubeadm import CONTROL_PLANE_HOST, control_plane_node
+from .sim import (FAULTS, MAX_REPLICAS, REPLICATED, VERSION, SimCluster, connection_refused, demo_nodes, node_user,
+                  standard_cluster)
+
+__all__ = ["COREDNS_RBAC", "CONTROL_PLANE_HOST", "FAULTS", "MAX_REPLICAS", "REPLICATED", "VERSION", "SimCluster",
+           "SimulationError", "connection_refused", "control_plane_node", "demo_nodes", "node_user",
+           "standard_cluster"]

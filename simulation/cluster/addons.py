@@ -1,0 +1,94 @@
+"""The cluster's add-ons, as the control API installs and reads them: CoreDNS's watch (under
+the identity and RBAC kubeadm gives it) and the ingress-nginx add-on with its routing table.
+A mixin of :class:`simulation.cluster.SimCluster`: it uses the cluster's kernel, clients and
+components.
+"""
+from __future__ import annotations
+
+
+from simulation.apimachinery import wellknown
+from simulation.apimachinery.wellknown import (COREDNS, NAMESPACE_SYSTEM)
+from simulation.apiserver.request import UserInfo
+from simulation.client.apiclient import APIError
+from simulation.dns.coredns import CoreDNS
+from simulation.ingress import addon as ingress_addon
+from simulation.ingress.controller import IngressNginxController
+from simulation.ingress.routing import split_url
+
+from .errors import SimulationError
+
+COREDNS_USER = UserInfo(wellknown.service_account_username(NAMESPACE_SYSTEM, COREDNS),
+                        wellknown.service_account_groups(NAMESPACE_SYSTEM))
+RBAC_V1 = "rbac.authorization.k8s.io/v1"
+#: What kubeadm's CoreDNS add-on phase writes for CoreDNS's watch (its ServiceAccount, and the
+#: ``system:coredns`` ClusterRole and binding), by resource.
+COREDNS_RBAC: tuple[tuple[str, dict], ...] = (
+    ("serviceaccounts", {"apiVersion": "v1", "kind": "ServiceAccount",
+                         "metadata": {"name": COREDNS, "namespace": NAMESPACE_SYSTEM}}),
+    ("clusterroles", {"apiVersion": RBAC_V1, "kind": "ClusterRole", "metadata": {"name": "system:coredns"}, "rules": [
+        {"apiGroups": [""], "resources": ["endpoints", "services", "pods", "namespaces"], "verbs": ["list", "watch"]},
+        {"apiGroups": ["discovery.k8s.io"], "resources": ["endpointslices"], "verbs": ["list", "watch"]}]}),
+    ("clusterrolebindings", {"apiVersion": RBAC_V1, "kind": "ClusterRoleBinding",
+                             "metadata": {"name": "system:coredns"},
+                             "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole",
+                                         "name": "system:coredns"},
+                             "subjects": [{"kind": "ServiceAccount", "name": COREDNS,
+                                           "namespace": NAMESPACE_SYSTEM}]}),
+)
+
+
+
+class Addons:
+    def add_dns(self) -> CoreDNS:
+        """CoreDNS's watch, under the identity and RBAC kubeadm gives it (written here when
+        missing: kubeadm's add-on phase, not the API server, creates them)."""
+        for resource, obj in COREDNS_RBAC:
+            try:
+                self.observer.create(resource, obj, obj["metadata"].get("namespace", ""))
+            except APIError as exc:
+                if exc.code != 409:
+                    raise
+        return self._add(CoreDNS(COREDNS, self.kernel, self.client(COREDNS_USER, COREDNS)))
+
+
+    def install_ingress_addon(self) -> dict:
+        """The ingress add-on: ingress-nginx's objects (created through the API as the cluster's
+        admin would apply its manifest; existing ones are kept) and the simulated controller, the
+        process of the ``ingress-nginx-controller`` pod, acting as its ServiceAccount."""
+        created = ingress_addon.install(self.observer)
+        controller = self.components.get(wellknown.INGRESS_NGINX_CONTROLLER)
+        if controller is None:
+            name, groups = ingress_addon.controller_username()
+            controller = self._add(IngressNginxController(wellknown.INGRESS_NGINX_CONTROLLER, self.kernel,
+                                                          self.client(UserInfo(name, groups), "nginx-ingress-controller")))
+        controller.start()
+        return {"created": created, "controller": controller.status()}
+
+    def ingress_controller(self) -> IngressNginxController:
+        component = self.components.get(wellknown.INGRESS_NGINX_CONTROLLER)
+        if not isinstance(component, IngressNginxController):
+            raise SimulationError("the ingress add-on is not installed (manage.py sim ingress install)")
+        return component
+
+    def ingress_routes(self, url: str = "") -> dict:
+        """The ingress controller's routing table, and with ``url`` where that request would go."""
+        controller = self.ingress_controller()
+        table = controller.routing_table()
+        if url:
+            table["match"] = controller.route(*split_url(url))
+            table["match"]["trace"] = self._ingress_leg(table["match"])
+        return table
+
+    def _ingress_leg(self, match: dict) -> dict | None:
+        """The packet nginx sends for a matched request: from the controller pod straight to one
+        backend endpoint (nginx balances over the endpoints itself, bypassing the Service's
+        cluster IP; the pick is drawn from the trace's own seeded source). None when there is
+        no endpoint or no running controller pod."""
+        route = match.get("route")
+        pods = [p for p in self.observer.list("pods", wellknown.INGRESS_NGINX_NAMESPACE)[0]
+                if (p.get("status") or {}).get("phase") == "Running" and (p.get("status") or {}).get("podIP")]
+        if not route or not route["endpoints"] or not pods:
+            return None
+        endpoint = self.trace_rng.choice(route["endpoints"])
+        pod = min(pods, key=lambda p: p["metadata"]["name"])
+        return self.trace(wellknown.INGRESS_NGINX_NAMESPACE, pod["metadata"]["name"], endpoint)
