@@ -50,6 +50,7 @@ def session_rules() -> list[dict]:
         {"apiGroups": ["apps"], "resources": ["deployments", "replicasets", "statefulsets", "daemonsets"], "verbs": READ},
         {"apiGroups": ["batch"], "resources": ["jobs", "cronjobs"], "verbs": READ},
         {"apiGroups": ["discovery.k8s.io"], "resources": ["endpointslices"], "verbs": READ},
+        {"apiGroups": ["networking.k8s.io"], "resources": ["ingresses"], "verbs": READ},
         {"apiGroups": ["coordination.k8s.io"], "resources": ["leases"], "verbs": READ},
         {"nonResourceURLs": ["/sim", "/sim/*"], "verbs": ["get"]},
     ]

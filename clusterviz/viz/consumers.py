@@ -72,6 +72,7 @@ WATCHABLE: dict[str, Watchable] = {
     "persistentvolumes": {"kind": "PersistentVolume", "path": "/api/v1/persistentvolumes"},
     "endpointslices": {"kind": "EndpointSlice", "path": "/apis/discovery.k8s.io/v1/endpointslices"},
     "resourcequotas": {"kind": "ResourceQuota", "path": "/api/v1/resourcequotas"},
+    "ingresses": {"kind": "Ingress", "path": "/apis/networking.k8s.io/v1/ingresses"},
 }
 #: A frame stays well under daphne's 1 MiB websocket message limit (autobahn drops bigger ones):
 #: a busy 50 ms is sent as several frames, and a big message is split along its list.

@@ -13,6 +13,7 @@ import {keyOf, state, podStatus, statusClass} from "./model.js";
 import {CHAR_WIDTH, charsIn, clip, controllerOf, nameWants, ownerColour, shortName} from "./names.js";
 import {POD_OWNERS} from "./objindex.js";
 import {BAND_TOP, ObjectsView} from "./objects.js";
+import {isIngressControllerPod} from "./ingress.js";
 import {redrawPath} from "./netpath.js";
 import {el} from "./svg.js";
 
@@ -383,6 +384,9 @@ export class Diagram {
 
   renderPods(positions) {
     const seen = new Set();
+    // the ingress controller is an add-on running in its own pods: they stand for it on the
+    // diagram (lit with it, flashing when it acts, highlighted by a lesson naming it)
+    const ingress = state.components.find(c => c.kind === "ingress-controller");
     const still = [];  // pods whose node box moved: they move with it, without gliding
     for (const [key, [x, y, compact, card, tray]] of positions) {
       const p = (state.view || state).pods.get(key);
@@ -406,6 +410,12 @@ export class Diagram {
           g.style.transform = `translate(${this.anchors.pending[0]}px, ${this.anchors.pending[1]}px)`;
           void g.getBoundingClientRect();
         }
+      }
+      const component = ingress && isIngressControllerPod(p) ? ingress.name : null;
+      if (entry.component !== component) {
+        entry.component = component;
+        if (component) entry.g.setAttribute("data-component", component);
+        else entry.g.removeAttribute("data-component");
       }
       if (entry.sig !== sig) {
         entry.sig = sig;

@@ -9,9 +9,11 @@
 //     pod → its PersistentVolumeClaim → the PersistentVolume bound to it (Bound / Pending);
 //   DaemonSet (one pod per node), ReplicationController, Job (completions, Complete/Failed)
 //     and a ReplicaSet no Deployment owns, each on its own row.
-// Right, above the kube-proxies: each Service → its EndpointSlice(s) → the endpoint pods; under
-// them the most recently changed ResourceQuota, used of hard for each resource it limits
-// (what admission charged and the resourcequota controller counted).
+// Right, above the kube-proxies: each Service → its EndpointSlice(s) → the endpoint pods; over
+// them the most recently changed Ingress (class, hosts), linked to the Services it routes to,
+// so the chain reads Ingress → Service → EndpointSlice → Pods; under them the most recently
+// changed ResourceQuota, used of hard for each resource it limits (what admission charged and
+// the resourcequota controller counted).
 // The links to pods start at the slices, not at the Endpoints object, because the slices are
 // what kube-proxy reads (since Kubernetes 1.19; Endpoints is deprecated in 1.33): the
 // Endpoints object still stands beside them as a small card, the copy the endpoints controller
@@ -22,7 +24,7 @@
 // when it is the object of the story step in the caption. A pod owner (ReplicaSet, RC, Job,
 // StatefulSet, DaemonSet) and its pods share a colour stripe, so whose pod is whose shows
 // without any link. At most MAX_UNITS rows of workloads (the most recently changed, "+N
-// more" naming the kinds left out) and MAX_SERVICES Services are drawn, so the band keeps its
+// more" naming the kinds left out) and MAX_SERVICES rows of Ingress, Services and quota are drawn, so the band keeps its
 // height at 1280×720; cards and links are redrawn only when what they show changed.
 import {keyOf, state} from "./model.js";
 import {charsIn, clip, controllerOf, ownerColour, shortName} from "./names.js";
@@ -34,7 +36,7 @@ const TITLE_H = 20;
 const ROW_H = 40;
 const CARD_H = 32;
 const MAX_UNITS = 3;     // rows of workloads (a StatefulSet with claims takes two)
-const MAX_SERVICES = 3;
+const MAX_SERVICES = 3;  // rows on the right: the Ingress, the Services, the quota
 const MAX_CHILDREN = 3;  // ReplicaSets per Deployment, Jobs per CronJob, newest first
 const MAX_CLAIMS = 4;    // claims per StatefulSet, in ordinal order
 /** Past this many thin links only the lit ones are drawn: a picture of 500 lines says nothing. */
@@ -48,7 +50,7 @@ const EPS = {x: 1094, w: 88};
 /** Short labels, as kubectl's short names. */
 const LABEL = {Deployment: "deploy", ReplicaSet: "rs", ReplicationController: "rc", Job: "job", CronJob: "cj",
   StatefulSet: "sts", DaemonSet: "ds", PersistentVolumeClaim: "pvc", PersistentVolume: "pv", Service: "svc",
-  EndpointSlice: "slice", Endpoints: "ep"};
+  EndpointSlice: "slice", Endpoints: "ep", Ingress: "ing"};
 
 /** `name`, or `namespace/name` outside `default`. */
 const qualified = obj => (obj.metadata.namespace && obj.metadata.namespace !== "default" ?
@@ -105,7 +107,7 @@ export class ObjectsView {
   /** Index the objects (owners, dependents, claims, endpoints) and choose the rows; returns
    * the band's height. Cards are redrawn only when a shown object changed. */
   layout() {
-    const {rows, svcRows, idx} = indexObjects(source);
+    const {rows, svcRows, ingressRows, idx} = indexObjects(source);
     this.idx = idx;
     // the most recently changed workloads that fit in MAX_UNITS rows, in the order they were made
     const shown = [];
@@ -127,15 +129,22 @@ export class ObjectsView {
     const quotas = [...(source("resourcequotas") || new Map()).values()].sort((a, b) => rv(b) - rv(a));
     this.quota = quotas[0] || null;
     this.hiddenQuotas = Math.max(0, quotas.length - 1);
-    this.shownServices = [...svcRows].sort((a, b) => b.activity - a.activity).slice(0, MAX_SERVICES - (this.quota ? 1 : 0))
+    const ingresses = [...ingressRows].sort((a, b) => b.activity - a.activity);
+    this.ingress = ingresses[0] || null;
+    this.hiddenIngresses = Math.max(0, ingresses.length - 1);
+    // the shown Ingress's Services first (its links need them), then the most recently changed
+    const routed = svc => (this.ingress && this.ingress.services.includes(svc.key) ? 1 : 0);
+    this.shownServices = [...svcRows].sort((a, b) => routed(b) - routed(a) || b.activity - a.activity)
+      .slice(0, MAX_SERVICES - (this.quota ? 1 : 0) - (this.ingress ? 1 : 0))
       .sort((a, b) => created(a.svc, b.svc));
     this.hiddenServices = svcRows.length - this.shownServices.length;
-    const right = this.shownServices.length + (this.quota ? 1 : 0);
+    const right = (this.ingress ? 1 : 0) + this.shownServices.length + (this.quota ? 1 : 0);
     this.height = TITLE_H + Math.max(1, units, right) * ROW_H;
     const sig = JSON.stringify([this.hiddenWorkloads, this.hiddenServices, source("deployments") === null,
       this.shownWorkloads.map(w => [w.key, rv(w.obj), w.collapsedClaims, w.children.map(rv), w.claims.map(c => [c.key, rv(c.obj), c.pv && rv(c.pv)])]),
       this.shownServices.map(r => [r.key, rv(r.svc), r.ep && rv(r.ep), r.slices.map(s => rv(s.obj))]),
-      this.quota && [keyOf(this.quota), rv(this.quota), this.hiddenQuotas]]);
+      this.quota && [keyOf(this.quota), rv(this.quota), this.hiddenQuotas],
+      this.ingress && [this.ingress.key, rv(this.ingress.obj), this.hiddenIngresses]]);
     if (sig !== this.sig) {
       this.sig = sig;
       this.drawCards();
@@ -165,8 +174,34 @@ export class ObjectsView {
       this.workloadRow(w, y);
       y += w.units * ROW_H;
     }
-    this.shownServices.forEach((r, row) => this.serviceCards(r, top + TITLE_H + row * ROW_H));
-    if (this.quota) this.quotaCard(this.quota, top + TITLE_H + this.shownServices.length * ROW_H);
+    const first = this.ingress ? 1 : 0;
+    this.shownServices.forEach((r, row) => this.serviceCards(r, top + TITLE_H + (first + row) * ROW_H));
+    if (this.ingress) this.ingressCard(this.ingress, top + TITLE_H);
+    if (this.quota) this.quotaCard(this.quota, top + TITLE_H + (first + this.shownServices.length) * ROW_H);
+  }
+
+  /** An Ingress: its class and hosts, linked to the shown Services it routes to (each link
+   * bends out left of the Service column, from the Ingress down to the Service's card). */
+  ingressCard(row, y) {
+    const ing = row.obj, spec = ing.spec || {};
+    const hosts = [...new Set((spec.rules || []).map(r => r.host || "*"))];
+    const cls = spec.ingressClassName || "(no class)";
+    const address = (((ing.status || {}).loadBalancer || {}).ingress || []).map(a => a.ip || a.hostname).filter(Boolean);
+    const names = row.services.map(k => k.slice(k.indexOf("/") + 1));
+    const defaultBackend = ((spec.defaultBackend || {}).service || {}).name;
+    this.card("Ingress", ing, SVC.x, y, SLICE.x + SLICE.w - SVC.x, ["ing", qualified(ing),
+      `class ${cls} · ${hosts.join(", ") || "any host"}`, this.hiddenIngresses ? `+${this.hiddenIngresses} more` : ""], {
+      data: {"data-class": cls, "data-hosts": hosts.join(","), "data-services": names.join(",")},
+      title: `Ingress ${keyOf(ing)}: class ${cls}, hosts ${hosts.join(", ") || "(any)"}, address ${address.join(", ") || "(none yet)"}; ` +
+        `routes to Service${names.length === 1 ? "" : "s"} ${names.join(", ") || "(none)"}` +
+        `${defaultBackend ? ` (default backend ${defaultBackend})` : ""}`});
+    const cy = y + CARD_H / 2;
+    this.shownServices.forEach((r, i) => {
+      if (!row.services.includes(r.key)) return;
+      const sy = y + (i + 1) * ROW_H + CARD_H / 2, bend = SVC.x - 12 - 6 * i;
+      el("path", {d: `M${SVC.x} ${cy} C${bend} ${cy} ${bend} ${sy} ${SVC.x} ${sy}`, class: "ingress-link static",
+        "data-from": row.key, "data-to": r.key}, this.layer);
+    });
   }
 
   /** A ResourceQuota: used of hard for each resource, as `kubectl describe quota` pairs them. */
@@ -325,7 +360,8 @@ export class ObjectsView {
 
   /** Everything linked to `key`: its owners up the chain, its dependents down it (pods, their
    * claims and volumes), the Services whose slices hold it (and, for a Service, its slices,
-   * Endpoints and their pods). */
+   * Endpoints and their pods), the Ingresses routing to those Services (and, for an Ingress,
+   * its Services with theirs). */
   relatedTo(key) {
     const idx = this.idx || {};
     const out = new Set();
@@ -354,11 +390,14 @@ export class ObjectsView {
     const service = svc => {
       out.add(svc).add(`Endpoints:${svc.slice(8)}`);
       for (const s of idx.slicesOf.get(svc) || []) out.add(s);
+      for (const ing of idx.ingressesOf.get(svc) || []) out.add(ing);
     };
-    if (key.startsWith("Service:")) {
-      service(key);
-      for (const pod of idx.endpointPods.get(key) || []) out.add(pod);
-    }
+    const withPods = svc => {
+      service(svc);
+      for (const pod of idx.endpointPods.get(svc) || []) out.add(pod);
+    };
+    if (key.startsWith("Service:")) withPods(key);
+    if (key.startsWith("Ingress:")) for (const svc of idx.servicesOfIngress.get(key) || []) withPods(svc);
     for (const svc of idx.servicesOf.get(key) || []) service(svc);
     return out;
   }

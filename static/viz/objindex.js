@@ -2,7 +2,8 @@
 // asked for which pods (their controller ownerReferences), which claims a StatefulSet's pods
 // hold and the volumes bound to them, and which pods each Service's EndpointSlices name. No
 // drawing here: rows to draw and an index of who belongs to whom, so a pointer on any card
-// can light its whole chain.
+// can light its whole chain. An Ingress names Services (its rules' backends and its default
+// backend): Ingress → Service → EndpointSlice → Pods.
 import {keyOf} from "./model.js";
 import {controllerOf} from "./names.js";
 
@@ -32,11 +33,12 @@ const claimNames = (sts, ordinal) => ((sts.spec || {}).volumeClaimTemplates || [
 
 /** Rows and index from `source(resource)` (a map, or null when the view was read without it).
  * A row: {key, kind, obj, children, claims, activity, units}; a service row: {key, svc, ep,
- * slices: [{obj, pods}], pods, activity}. */
+ * slices: [{obj, pods}], pods, activity}; an ingress row: {key, obj, services (Service keys,
+ * in the order its rules name them), activity}. */
 export function indexObjects(source) {
   const idx = {ownerOf: new Map(), childrenOf: new Map(), podsOf: new Map(), claimsOf: new Map(),
     podOfClaim: new Map(), pvOf: new Map(), claimOfPv: new Map(), servicesOf: new Map(),
-    endpointPods: new Map(), slicesOf: new Map()};
+    endpointPods: new Map(), slicesOf: new Map(), servicesOfIngress: new Map(), ingressesOf: new Map()};
   const read = Object.fromEntries(ROOTS.map(([, resource]) => [resource, source(resource)]));
   const pods = source("pods") || new Map();
   const claims = source("persistentvolumeclaims"), volumes = source("persistentvolumes");
@@ -119,7 +121,28 @@ export function indexObjects(source) {
     svcRows.push({key, svc, ep, slices: own, pods,
       activity: Math.max(rv(svc), ep ? rv(ep) : 0, ...own.map(s => rv(s.obj)))});
   }
-  return {rows, svcRows, idx};
+  const ingressRows = [];
+  for (const ing of (source("ingresses") || new Map()).values()) {
+    const key = objKey("Ingress", ing);
+    const services = ingressServices(ing).map(name => `Service:${ing.metadata.namespace}/${name}`);
+    idx.servicesOfIngress.set(key, services);
+    for (const svc of services) push(idx.ingressesOf, svc, key);
+    ingressRows.push({key, obj: ing, services, activity: rv(ing)});
+  }
+  return {rows, svcRows, ingressRows, idx};
+}
+
+/** The Service names an Ingress routes to, each once: its rules' path backends, then its
+ * default backend (a resource backend names no Service). */
+export function ingressServices(ing) {
+  const spec = ing.spec || {}, names = [];
+  const add = backend => {
+    const name = backend && backend.service && backend.service.name;
+    if (name && !names.includes(name)) names.push(name);
+  };
+  for (const rule of spec.rules || []) for (const path of (rule.http || {}).paths || []) add(path.backend);
+  add(spec.defaultBackend);
+  return names;
 }
 
 /** A StatefulSet's claims in ordinal order (`www-web-0`, `www-web-1`, …), each with its bound

@@ -1,12 +1,15 @@
 """The ingress controller where a teacher looks, in real headless Chromium: with the add-on
 installed through the control API, an Ingress's inspector shows its rows of the controller's
 routing table (host, path, backend Service:port and the pods' endpoints) and answers where a
-request goes; the controller pod's inspector shows the whole table."""
+request goes; the controller pod's inspector shows the whole table. On the diagram's objects band
+an Ingress card links to the Services it routes to, and the ingress lesson's highlight lights that
+card and the controller (its pods)."""
 from __future__ import annotations
 
 import pytest
 import yaml
 
+from simulation.scenarios import shipped
 from tests.e2e.conftest import DEPLOYMENT, unique, wait_for
 
 from .conftest import sim_get, sim_post
@@ -72,3 +75,56 @@ def test_an_ingress_inspector_shows_its_routes_and_routes_a_request(cluster_page
     page.click(f"svg .pod[data-pod='ingress-nginx/{controller}']")
     pod_inspector = f"[data-inspecting='pod:ingress-nginx/{controller}']"
     page.wait_for_selector(f"{pod_inspector} [data-table=ingress-routes] tr[data-route='{host}/shop']", timeout=15000)
+
+
+def test_the_ingress_card_links_to_its_services_and_the_lesson_lights_it_and_the_controller(
+        cluster_page, admin_api, routed, shot):
+    page = cluster_page
+    console_errors: list[str] = []
+    # (the page's poll for a running lesson answers 404 on a cluster without one: not a script error)
+    page.on("console", lambda m: console_errors.append(m.text)
+            if m.type == "error" and not m.text.startswith("Failed to load resource") else None)
+    name, host, _ = routed
+    # the Ingress's card says its class and host, and links down to the Service it names
+    card = f"svg .object.ingress[data-kind=Ingress][data-key='default/{name}']"
+    page.wait_for_selector(card, timeout=15000)
+    assert page.get_attribute(card, "data-class") == "nginx"  # DefaultIngressClass set it
+    assert page.get_attribute(card, "data-hosts") == host
+    assert page.get_attribute(card, "data-services") == name
+    assert host in page.text_content(card)
+    link = f"svg path.ingress-link[data-from='Ingress:default/{name}'][data-to='Service:default/{name}']"
+    assert page.locator(link).count() == 1
+    assert page.locator(f"svg .object.service[data-key='default/{name}']").count() == 1
+    # pointing at the Ingress lights its chain: the Service, its EndpointSlice and the pods
+    page.hover(card)
+    wait_for(lambda: page.locator(f"{link}.lit").count() == 1 or None, timeout=10)
+    assert page.locator(f"svg .object.service.related[data-key='default/{name}']").count() == 1
+    assert page.locator("svg .object.endpointslice.related").count() >= 1
+    wait_for(lambda: page.locator(f"svg .pod.related[data-pod^='default/{name}-']").count() == 2 or None, timeout=10)
+    # clicking it opens its inspector with its rows of the routing table
+    page.click(card)
+    page.wait_for_selector(f"[data-inspecting='object:Ingress:default:{name}'] [data-table=ingress-routes] "
+                           f"tr[data-route='{host}/shop']", timeout=15000)
+
+    # the ingress lesson's step "One Ingress, two hosts, two Services", its Ingress named as ours
+    lesson = next(s for s in shipped() if s.id == "ingress")
+    step = next(st for st in lesson.steps if st.highlight.objects)
+    assert step.highlight.objects == ["ingresses/default/shop"]
+    highlight = {"components": step.highlight.components, "stages": step.highlight.stages,
+                 "objects": [f"ingresses/default/{name}"]}
+    pods = admin_api.get("/api/v1/namespaces/ingress-nginx/pods?labelSelector=app.kubernetes.io/component%3Dcontroller"
+                         ).json()["items"]
+    controller = [f"ingress-nginx/{p['metadata']['name']}" for p in pods if p["spec"].get("nodeName")]
+    assert controller
+    page.wait_for_selector(f"svg .pod[data-pod='{controller[0]}'][data-component=ingress-nginx-controller]", timeout=15000)
+    lit = page.evaluate("""async highlight => {
+        const main = document.querySelector("script[type=module]").src;
+        const {Lessons} = await import(new URL("lessons.js", main).href);
+        Lessons.prototype.highlight.call({lesson: {steps: [{highlight}]}, viewing: 0});
+        return [...document.querySelectorAll("#diagram .lesson-lit")]
+          .map(n => n.dataset.pod || (n.dataset.kind ? `${n.dataset.kind}:${n.dataset.key}` : n.dataset.component || n.dataset.stage));
+    }""", highlight)
+    assert f"Ingress:default/{name}" in lit
+    assert set(controller) <= set(lit), lit
+    shot(page, "ingress-card-lesson-lit")
+    assert not console_errors, console_errors
