@@ -13,8 +13,9 @@ rules, as ingress-nginx applies them):
   ``/`` (``/foo`` matches ``/foo``, ``/foo/`` and ``/foo/bar``, not ``/foobar``; a trailing ``/``
   in the rule is ignored); ``ImplementationSpecific`` is ingress-nginx's plain nginx ``location``,
   a character prefix.
-* **Nothing matches:** the Ingress's ``defaultBackend`` if it has one, else the controller's
-  default backend, which answers 404.
+* **Nothing matches:** for a host with rules of its own, the ``defaultBackend`` of an Ingress
+  naming that host, else the controller's default backend, which answers 404; for any other
+  host, the first Ingress's ``defaultBackend`` (nginx's catch-all server), else the 404.
 
 Two Ingresses claiming the same host, path and type: the older one (by creation time) keeps it,
 as ingress-nginx merges them.
@@ -169,6 +170,10 @@ def match(routes: list[Route], defaults: list[Route], host: str, path: str) -> M
     if not candidates:
         candidates = [r for r in routes if r.host.startswith("*.") and host_matches(r.host, host)]
         how = f"host {host} matches {candidates[0].host}" if candidates else ""
+    # a host with rules of its own is a server of its own: what none of its paths matches goes to
+    # the defaultBackend of an Ingress that names the host, else to the controller's (404) —
+    # never to the catch-all server's backends (ingress-nginx's createServers)
+    own_server = {r.ingress for r in candidates}
     if not candidates:
         candidates = [r for r in routes if r.host == CATCH_ALL_HOST]
         how = f"no rule for host {host}: the rules without a host"
@@ -176,6 +181,8 @@ def match(routes: list[Route], defaults: list[Route], host: str, path: str) -> M
     if hits:
         best = min(hits, key=lambda r: (-len(r.path.rstrip("/") or "/"), _PATH_TYPE_RANK.get(r.path_type, 1)))
         return Match(host, path, best, why=f"{how}; {best.path_type} {best.path} is the longest match for {path}")
+    if own_server:
+        defaults = [d for d in defaults if d.ingress in own_server]
     default = defaults[0] if defaults else None
     where = f"the defaultBackend of ingress {default.ingress}" if default else DEFAULT_BACKEND
     return Match(host, path, None, default, why=f"no rule matches http://{host}{path}: {where}")

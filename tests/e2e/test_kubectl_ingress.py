@@ -177,8 +177,12 @@ def test_the_ingress_lesson_runs_on_a_hosted_cluster_over_http(server, addon, tm
 def test_a_default_backend_is_described_with_its_endpoints_and_explained(kv, kc, addon, web):
     name = unique(f"def{kv.minor}")
     ok(kv("create", "ingress", name, f"--default-backend={web}:80", f"--rule={name}.example.com/*={web}:80"))
-    out = ok(kv("describe", "ingress", name))
-    line = next(x for x in out.splitlines() if x.startswith("Default backend:"))
-    assert line.startswith(f"Default backend:  {web}:80 (") and all(f"{ip}:80" in line for ip in pod_ips(kc, web))
+    try:
+        out = ok(kv("describe", "ingress", name))
+        line = next(x for x in out.splitlines() if x.startswith("Default backend:"))
+        assert line.startswith(f"Default backend:  {web}:80 (") and all(f"{ip}:80" in line for ip in pod_ips(kc, web))
+    finally:
+        # its defaultBackend would answer every host without rules of its own, in other tests too
+        ok(kv("delete", "ingress", name))
     explained = ok(kv("explain", "ingress.spec.rules.http.paths.pathType"))
     assert "pathType determines the interpretation of the path matching." in explained

@@ -118,7 +118,9 @@ def test_stateful_set_with_claims_runs_scales_and_cascades(kv, ns, tmp_path):
     assert header[:8] == ["NAME", "CAPACITY", "ACCESS", "MODES", "RECLAIM", "POLICY", "STATUS", "CLAIM"]
     assert sorted(r[5] for r in rows if r[5].startswith(f"{ns}/")) == [f"{ns}/www-web-0", f"{ns}/www-web-1"]
     rc, out, _ = k("describe", "pvc", "www-web-0")
-    assert "Provisioning" in out and "ProvisioningSucceeded" in out and "WaitForFirstConsumer" in out
+    # WaitForFirstConsumer is recorded only when the binder syncs the claim before the scheduler
+    # picks web-0's node: a race upstream has too, so only the provisioning Events are certain
+    assert "Provisioning" in out and "ProvisioningSucceeded" in out
     rc, out, _ = k("describe", "sts", "web")
     assert "create Claim www-web-0 Pod web-0 in StatefulSet web success" in out
     assert "create Pod web-1 in StatefulSet web successful" in out

@@ -36,8 +36,12 @@ def chromium_path() -> str:
     return CHROMIUM if Path(CHROMIUM).exists() else shutil.which("chromium")
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser(chromium_path):
+    """Per module, not per session: Playwright's sync API keeps an event loop running in the
+    main thread while it lives, and with test files spread over workers (pytest-xdist) a worker's
+    next module may be one that uses Django's database or ``async_to_sync`` there, which refuse to
+    run beside a running loop."""
     sync_api = pytest.importorskip("playwright.sync_api")
     with sync_api.sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=chromium_path, args=["--no-sandbox"])
@@ -89,7 +93,7 @@ def admin_api(admin_kubeconfig_live) -> RawAPI:
     return RawAPI(admin_kubeconfig_live)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def login_state(browser, server, tmp_path_factory) -> str:
     return log_in(browser, server, tmp_path_factory.mktemp("browser") / "state.json")
 

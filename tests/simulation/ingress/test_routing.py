@@ -105,3 +105,15 @@ def test_host_matches(rule, host, want):
     ("/foo", "ImplementationSpecific", "/foobar", True)])
 def test_path_matches(rule, path_type, path, want):
     assert path_matches(rule, path_type, path) is want
+
+
+def test_another_ingress_default_backend_serves_only_hosts_without_rules_of_their_own():
+    """ingress-nginx: an Ingress's defaultBackend is the root of the servers it defines and, for
+    the first such Ingress, of the catch-all server — never of another Ingress's host."""
+    routes, defaults = build_table([ing("own", [("a.com", "/app", "Exact", "api")], created="2026-01-01T00:00:00Z"),
+                                    ing("catchall", [], created="2026-01-02T00:00:00Z", default="web")],
+                                   SERVICES, SLICES)
+    own_host = match(routes, defaults, "a.com", "/other").as_dict()
+    assert own_host["route"] is None and own_host["status"] == 404
+    elsewhere = match(routes, defaults, "b.com", "/").as_dict()
+    assert elsewhere["route"]["backend"] == "web:80"
