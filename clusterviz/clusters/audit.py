@@ -161,8 +161,11 @@ class AuditWriter:
                 self.flush()
             except Exception:  # noqa: BLE001 - keep auditing after a transient database error
                 logger.exception("writing audit records of %s failed", self.cluster_name)
-            finally:
+            try:
                 close_old_connections()
+            except Exception:  # noqa: BLE001 - a connection that cannot even be checked must not end the writer
+                logger.warning("checking the database connection of %s's audit writer failed", self.cluster_name,
+                               exc_info=True)
 
     def _publish_waiting(self) -> None:
         """Publish the records not yet sent to the browser, in the order they arrived."""
