@@ -66,6 +66,7 @@ export class Lessons {
     this.teacherViewing = null;
     this.tallies = {};      // question -> {counts, answered, students} (the teacher's panel)
     this.mirroring = false; // doing what the teacher did (not to be told back)
+    this.acted = 0;         // counts actions sent and answered: a poll that overlapped one is dropped
     on("stream", message => this.onStream(message));
     on("inspect", what => this.onPage("inspect", what));
     on("travel", revision => this.onPage("travel", revision));
@@ -182,8 +183,14 @@ export class Lessons {
   async poll() {
     clearTimeout(this.timer);
     if (this.student && (this.polled || this.ownCluster)) return;  // the stream carries every change
+    const acted = this.acted;
     try {
-      this.lesson = await sim("GET", "/lesson");
+      const lesson = await sim("GET", "/lesson");
+      if (acted !== this.acted) {  // an action answered meanwhile: this read may predate it
+        this.timer = setTimeout(() => this.poll(), POLL_MS);
+        return;
+      }
+      this.lesson = lesson;
       this.error = "";
     } catch (e) {
       this.lesson = null;
@@ -225,9 +232,11 @@ export class Lessons {
     if (this.busy) return;
     this.busy = true;
     this.error = "";
+    this.acted += 1;  // a poll answered before this action's answer is older than it
     this.render();
     try {
       const answer = await sim("POST", path, body);
+      this.acted += 1;
       if (path === "/lessons/new") { location.href = answer.url.replace("#lesson", `#lesson=${body.scenario}`); return; }
       if (answer.outputs) {
         this.outputs[answer.position] = answer.outputs;

@@ -81,7 +81,7 @@ def test_the_deployment_chain_lesson_walked_from_start_to_end(page, server, shot
             # Back: step 2 again, the cluster as it stood when step 3 began (time travel)
             page.click(".lesson button.back")
             page.wait_for_selector(".lesson-past", timeout=10000)
-            page.wait_for_selector("body.past", timeout=30000)  # reads every kind at that revision
+            page.wait_for_selector("body.past", timeout=90000)  # reads every kind (18) at that revision
             assert page.locator('.lesson[data-position="1"]').count() == 1
             page.click(".lesson button.next")
             page.wait_for_selector(f'.lesson[data-position="{index}"]:not(:has(.lesson-past))', timeout=10000)
