@@ -283,7 +283,10 @@ let travelling = 0;
 const TRAVEL_NEEDS = ["nodes", "pods", "events"];
 async function travel(revision) {
   revision = Number(revision);
-  if (!revision || revision >= state.lastRevision) { backToLive(); return; }
+  if (!revision) { backToLive(); return; }
+  // a revision named by the server (a lesson step's end, a request) exists even when this page
+  // has not heard of it yet, or nothing was written since: it is shown as asked
+  state.lastRevision = Math.max(state.lastRevision, revision);
   const ticket = ++travelling;
   const q = `?resourceVersion=${revision}&resourceVersionMatch=Exact`;
   const view = {revision, wallTime: null, write: null};
@@ -366,7 +369,9 @@ function updateTravel() {
   if (!state.view) slider.value = slider.max;
 }
 $("rev-slider").addEventListener("input", ev => { $("rev-value").textContent = `rev ${ev.target.value}`; });
-$("rev-slider").addEventListener("change", ev => travel(ev.target.value));
+// the slider's right end is the present
+$("rev-slider").addEventListener("change", ev => Number(ev.target.value) >= state.lastRevision ? backToLive()
+  : travel(ev.target.value));
 $("rev-live").addEventListener("click", backToLive);
 panels.onTravel = travel;
 const lessons = new Lessons({travel});

@@ -51,6 +51,7 @@ export class Panels {
     this.onResync = null;
     // live inspectors (follow.js): the signature drawn, writes and requests seen since
     this.follow = {sig: null, writes: 0, requests: 0, target: null, timer: null, rendering: 0, again: false};
+    this.openManifests = new Set();  // NODE/FILE whose content the teacher opened with "cat"
     $("tabs").addEventListener("click", ev => {
       const tab = ev.target.closest("button[data-tab]");
       if (tab) this.show(tab.dataset.tab);
@@ -381,12 +382,18 @@ export class Panels {
     body.append(h("div", {"data-list": "manifests"},
       listing.files.map(f => {
         const flag = h("input", {type: "text", placeholder: "--v=4", size: 9, "data-field": "flag"});
-        const content = h("pre", {class: "rules", hidden: true, "data-manifest-yaml": f.name}, toYAML(f.manifest));
+        // open stays open when the live inspector draws the node again (a write, a status change)
+        const shown = `${node}/${f.name}`;
+        const content = h("pre", {class: "rules", hidden: !this.openManifests.has(shown), "data-manifest-yaml": f.name},
+          toYAML(f.manifest));
         return h("div", {class: "manifest", "data-manifest": f.name},
           h("div", {class: "mono"}, h("strong", {}, f.name), f.kubeadm ? "" : " (edited)", " → ",
             h("a", {href: "#", onclick: ev => { ev.preventDefault(); this.inspect(`pod:${f.pod}`); }}, f.pod)),
           h("div", {class: "row"},
-            h("button", {onclick: () => { content.hidden = !content.hidden; }}, "cat"),
+            h("button", {onclick: () => {
+              content.hidden = !content.hidden;
+              if (content.hidden) this.openManifests.delete(shown); else this.openManifests.add(shown);
+            }}, "cat"),
             h("button", {onclick: () => change(f.name, "remove")}, "remove"),
             f.kubeadm ? "" : h("button", {onclick: () => change(f.name, "restore")}, "restore"),
             " set flag ", flag, h("button", {onclick: () => change(f.name, "edit",
