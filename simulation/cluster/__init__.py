@@ -7,10 +7,10 @@ parts in mixins: :mod:`.kubeadm` (static pods), :mod:`.addons` (CoreDNS, ingress
 """
 from .addons import COREDNS_RBAC
 from .errors import SimulationError
-from .kubeadm import CONTROL_PLANE_HOST, control_plane_node
+from .kubeadm import CONTROL_PLANE_HOST, MANIFEST_ACTIONS, control_plane_node
 from .sim import (FAULTS, MAX_REPLICAS, REPLICATED, VERSION, SimCluster, connection_refused, demo_nodes, node_user,
                   standard_cluster)
 
-__all__ = ["COREDNS_RBAC", "CONTROL_PLANE_HOST", "FAULTS", "MAX_REPLICAS", "REPLICATED", "VERSION", "SimCluster",
+__all__ = ["COREDNS_RBAC", "CONTROL_PLANE_HOST", "FAULTS", "MANIFEST_ACTIONS", "MAX_REPLICAS", "REPLICATED", "VERSION", "SimCluster",
            "SimulationError", "connection_refused", "control_plane_node", "demo_nodes", "node_user",
            "standard_cluster"]

@@ -5,37 +5,24 @@ components.
 """
 from __future__ import annotations
 
-
 from simulation.apimachinery import wellknown
-from simulation.apimachinery.wellknown import (COREDNS, NAMESPACE_SYSTEM)
+from simulation.apimachinery.wellknown import COREDNS, NAMESPACE_SYSTEM
 from simulation.apiserver.request import UserInfo
 from simulation.client.apiclient import APIError
 from simulation.dns.coredns import CoreDNS
 from simulation.ingress import addon as ingress_addon
 from simulation.ingress.controller import IngressNginxController
 from simulation.ingress.routing import split_url
+from simulation.kubeadm.addons import coredns_rbac
 
 from .errors import SimulationError
+from .kubeadm import RESOURCE_OF_KIND
 
 COREDNS_USER = UserInfo(wellknown.service_account_username(NAMESPACE_SYSTEM, COREDNS),
                         wellknown.service_account_groups(NAMESPACE_SYSTEM))
-RBAC_V1 = "rbac.authorization.k8s.io/v1"
-#: What kubeadm's CoreDNS add-on phase writes for CoreDNS's watch (its ServiceAccount, and the
-#: ``system:coredns`` ClusterRole and binding), by resource.
-COREDNS_RBAC: tuple[tuple[str, dict], ...] = (
-    ("serviceaccounts", {"apiVersion": "v1", "kind": "ServiceAccount",
-                         "metadata": {"name": COREDNS, "namespace": NAMESPACE_SYSTEM}}),
-    ("clusterroles", {"apiVersion": RBAC_V1, "kind": "ClusterRole", "metadata": {"name": "system:coredns"}, "rules": [
-        {"apiGroups": [""], "resources": ["endpoints", "services", "pods", "namespaces"], "verbs": ["list", "watch"]},
-        {"apiGroups": ["discovery.k8s.io"], "resources": ["endpointslices"], "verbs": ["list", "watch"]}]}),
-    ("clusterrolebindings", {"apiVersion": RBAC_V1, "kind": "ClusterRoleBinding",
-                             "metadata": {"name": "system:coredns"},
-                             "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole",
-                                         "name": "system:coredns"},
-                             "subjects": [{"kind": "ServiceAccount", "name": COREDNS,
-                                           "namespace": NAMESPACE_SYSTEM}]}),
-)
-
+#: CoreDNS's ServiceAccount and the ``system:coredns`` ClusterRole and binding kubeadm's add-on
+#: phase writes, by resource (written here when missing: every cluster runs CoreDNS's watch).
+COREDNS_RBAC: tuple[tuple[str, dict], ...] = tuple((RESOURCE_OF_KIND[obj["kind"]], obj) for obj in coredns_rbac())
 
 
 class Addons:

@@ -25,6 +25,12 @@ from .errors import SimulationError
 
 #: The host the control plane runs on, as kind names it (leader-election identities carry it).
 CONTROL_PLANE_HOST = "kind-control-plane"
+#: What a teacher can do to a static pod manifest (the control API's ``manifest`` operation).
+MANIFEST_ACTIONS = ("edit", "remove", "restore")
+#: The resources kubeadm's objects are, by kind (its add-ons' too).
+RESOURCE_OF_KIND = {"ConfigMap": "configmaps", "ServiceAccount": "serviceaccounts", "ClusterRole": "clusterroles",
+                    "ClusterRoleBinding": "clusterrolebindings", "Deployment": "deployments", "Service": "services",
+                    "DaemonSet": "daemonsets"}
 #: Who writes kubeadm's objects at ``kubeadm init`` (its ``super-admin.conf``).
 KUBEADM_USER = UserInfo("kubernetes-super-admin", (wellknown.SYSTEM_MASTERS,))
 #: On a kubeadm cluster, the components that run in a kube-system container, by container name.
@@ -49,7 +55,7 @@ class KubeadmControlPlane:
         kubelet, _ = self.add_node(spec, ManifestDirectory(files=manifests))
         admin = self.client(KUBEADM_USER, "kubeadm")
         for obj in kubeadm_objects("kubernetes", spec.internal_ip):
-            resource, meta = _RESOURCES[obj["kind"]], obj["metadata"]
+            resource, meta = RESOURCE_OF_KIND[obj["kind"]], obj["metadata"]
             try:
                 admin.get(resource, meta.get("namespace", ""), meta["name"])
                 continue  # a restarted server: kubeadm ran before
@@ -176,7 +182,7 @@ class KubeadmControlPlane:
             return {"result": self.remove_manifest(node, name)}
         if action == "restore":
             return {"result": self.restore_manifest(node, name)}
-        raise SimulationError(f"unknown manifest action {action!r}; expected edit, remove or restore")
+        raise SimulationError(f"unknown manifest action {action!r}; expected {', '.join(MANIFEST_ACTIONS)}")
 
     def manifest_overrides(self) -> dict[str, dict[str, dict | None]]:
         """Files that differ from what kubeadm wrote (None: removed), to persist."""
@@ -200,12 +206,6 @@ class KubeadmControlPlane:
                 else:
                     directory.files[name] = manifest
 
-
-
-#: The resources kubeadm's objects are, by kind.
-_RESOURCES = {"ConfigMap": "configmaps", "ServiceAccount": "serviceaccounts", "ClusterRole": "clusterroles",
-              "ClusterRoleBinding": "clusterrolebindings", "Deployment": "deployments", "Service": "services",
-              "DaemonSet": "daemonsets"}
 
 
 def _manifest_file(name: str) -> str:

@@ -241,7 +241,8 @@ class SimCluster(KubeadmControlPlane, Addons, Inspection):
         """Carry out one fault; returns what happened in plain words."""
         kind = fault.get("type")
         if kind == "kill-container":
-            node, pod = self._pod_node(fault.get("namespace") or "default", _required(fault, "pod"))
+            pod = _required(fault, "pod")
+            _, node = self.pod(fault.get("namespace") or "default", pod)
             container = fault.get("container") or "POD"
             try:
                 self.kubelet(node).kill_container(fault.get("namespace") or "default", pod, container)
@@ -276,16 +277,6 @@ class SimCluster(KubeadmControlPlane, Addons, Inspection):
         if not node:
             raise SimulationError(f"pod {namespace}/{name} is not running on any node")
         return obj, node
-
-    def _pod_node(self, namespace: str, pod: str) -> tuple[str, str]:
-        try:
-            obj = self.observer.get("pods", namespace, pod)
-        except APIError as exc:
-            raise SimulationError(str(exc)) from None
-        node = (obj.get("spec") or {}).get("nodeName")
-        if not node:
-            raise SimulationError(f"pod {namespace}/{pod} is not running on any node")
-        return node, pod
 
     # ----------------------------------------------------------------- reading
     def container_logs(self, node: str, pod: dict, container: str, previous: bool = False) -> list[tuple[float, str]]:

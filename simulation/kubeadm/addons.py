@@ -51,6 +51,23 @@ COREFILE = f""".:53 {{
 """
 
 
+def coredns_rbac() -> list[dict]:
+    """What kubeadm's CoreDNS add-on phase writes for CoreDNS's watch: the ``system:coredns``
+    ClusterRole and its binding to the ``coredns`` ServiceAccount (every cluster's CoreDNS runs
+    under them, kubeadm layout or not)."""
+    return [
+        {"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRole", "metadata": _meta("system:coredns", ""),
+         "rules": [{"apiGroups": [""], "resources": ["endpoints", "services", "pods", "namespaces"],
+                    "verbs": ["list", "watch"]},
+                   {"apiGroups": ["discovery.k8s.io"], "resources": ["endpointslices"], "verbs": ["list", "watch"]}]},
+        {"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRoleBinding",
+         "metadata": _meta("system:coredns", ""),
+         "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": "system:coredns"},
+         "subjects": [{"kind": "ServiceAccount", "name": COREDNS, "namespace": _SYSTEM}]},
+        {"apiVersion": "v1", "kind": "ServiceAccount", "metadata": _meta(COREDNS)},
+    ]
+
+
 def _meta(name: str, namespace: str = _SYSTEM, **extra: dict) -> dict:
     meta = {"name": name}
     if namespace:
@@ -209,15 +226,7 @@ def coredns() -> list[dict]:
                            {"name": "metrics", "port": 9153, "protocol": "TCP", "targetPort": 9153}],
                  "selector": dict(labels)}}
     return [
-        {"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRole", "metadata": _meta("system:coredns", ""),
-         "rules": [{"apiGroups": [""], "resources": ["endpoints", "services", "pods", "namespaces"],
-                    "verbs": ["list", "watch"]},
-                   {"apiGroups": ["discovery.k8s.io"], "resources": ["endpointslices"], "verbs": ["list", "watch"]}]},
-        {"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRoleBinding",
-         "metadata": _meta("system:coredns", ""),
-         "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": "system:coredns"},
-         "subjects": [{"kind": "ServiceAccount", "name": COREDNS, "namespace": _SYSTEM}]},
-        {"apiVersion": "v1", "kind": "ServiceAccount", "metadata": _meta(COREDNS)},
+        *coredns_rbac(),
         _config_map(COREDNS, {"Corefile": COREFILE}),
         deployment,
         service,

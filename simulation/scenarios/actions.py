@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from simulation.apimachinery.selectors import parse_label_selector
+from simulation.cluster import MANIFEST_ACTIONS
 from simulation.ingress.routing import describe_request, describe_table
 from simulation.network.path import describe
 
@@ -26,7 +27,6 @@ from .model import Problems
 API_VERBS = ("create", "apply", "patch", "scale", "delete", "get", "race", "watch")
 CONTROL_VERBS = ("stop", "start", "add-scheduler", "replicas", "fault", "speed", "pause", "play", "step", "advance",
                  "decision", "containers", "iptables", "network", "trace", "exec", "manifest", "ingress")
-MANIFEST_ACTIONS = ("edit", "remove", "restore")
 VERBS = API_VERBS + CONTROL_VERBS
 FAULT_TYPES = ("kill-container", "fail-node", "drop-watch-events")
 REPLICATED = ("scheduler", "controller-manager")

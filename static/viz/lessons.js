@@ -75,8 +75,9 @@ export class Lessons {
     // a step lights objects its own actions create: their cards are drawn after the step is,
     // so the lights are put on again whenever the diagram draws new elements
     this.relight = 0;
-    new MutationObserver(() => {
-      if (!this.lesson || this.relight) return;
+    new MutationObserver(records => {
+      // a new card or chip, not the text a status change rewrites in place
+      if (!this.lesson || this.relight || !records.some(r => [...r.addedNodes].some(n => n.nodeType === 1))) return;
       this.relight = requestAnimationFrame(() => { this.relight = 0; this.highlight(); });
     }).observe($("diagram"), {childList: true, subtree: true});
     this.poll();

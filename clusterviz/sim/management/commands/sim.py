@@ -38,12 +38,11 @@ from django.core.management.base import BaseCommand, CommandError
 
 from clusterviz.sim import printers
 from clusterviz.sim.connection import connect
-from simulation.cluster import CONTROL_PLANE_HOST
+from simulation.cluster import CONTROL_PLANE_HOST, MANIFEST_ACTIONS
 
 VERBS = ["state", "play", "pause", "live", "step", "speed", "stop", "start", "add-scheduler", "replicas", "kill-container",
          "fail-node", "drop-watch-events", "steps", "decision", "containers", "iptables", "network", "trace",
          "manifests", "manifest", "ingress"]
-MANIFEST_ACTIONS = ("edit", "remove", "restore")
 
 
 def _ns_name(value: str) -> tuple[str, str]:
