@@ -38,6 +38,8 @@ class AuditEvent:
     message: str = ""
     virtual_time: float | None = None
     user_agent: str = ""
+    #: The kube-apiserver that served the request, when a load balancer spreads them.
+    apiserver: str = ""
 
     def passed(self, stage: str, plugins: list[str]) -> None:
         self.stages.append({"stage": stage, "plugins": plugins, "result": "passed"})

@@ -21,19 +21,20 @@ LABEL_SKIP_MIRROR = "endpointslice.kubernetes.io/skip-mirror"
 LABEL_SERVICE_NAME = "kubernetes.io/service-name"
 
 
-def desired_endpoints(ip: str, port: int) -> dict:
+def desired_endpoints(ips: list[str], port: int) -> dict:
     return {"apiVersion": "v1", "kind": "Endpoints",
             "metadata": {"name": SERVICE_NAME, "namespace": NAMESPACE_DEFAULT, "labels": {LABEL_SKIP_MIRROR: "true"}},
-            "subsets": [{"addresses": [{"ip": ip}], "ports": [{"name": "https", "port": port, "protocol": "TCP"}]}]}
+            "subsets": [{"addresses": [{"ip": ip} for ip in sorted(ips)],
+                         "ports": [{"name": "https", "port": port, "protocol": "TCP"}]}]}
 
 
-def desired_slice(ip: str, port: int) -> dict:
+def desired_slice(ips: list[str], port: int) -> dict:
     """``endpointSliceFromEndpoints``: same name, the service-name label only, endpoints ready."""
     return {"apiVersion": "discovery.k8s.io/v1", "kind": "EndpointSlice",
             "metadata": {"name": SERVICE_NAME, "namespace": NAMESPACE_DEFAULT,
                          "labels": {LABEL_SERVICE_NAME: SERVICE_NAME}},
             "addressType": "IPv4",
-            "endpoints": [{"addresses": [ip], "conditions": {"ready": True}}],
+            "endpoints": [{"addresses": [ip], "conditions": {"ready": True}} for ip in sorted(ips)],
             "ports": [{"name": "https", "port": port, "protocol": "TCP"}]}
 
 
@@ -56,7 +57,9 @@ def _ensure(server, user, resource: str, desired: dict, fields: tuple[str, ...])
     server.handle(APIRequest("PUT", _path(resource, SERVICE_NAME), obj=updated, user=user))
 
 
-def reconcile(server, user, *, ip: str = ADVERTISE_ADDRESS, port: int = 6443) -> None:
-    """Make the ``kubernetes`` Endpoints and EndpointSlice list this API server."""
-    _ensure(server, user, "endpoints", desired_endpoints(ip, port), ("subsets",))
-    _ensure(server, user, "endpointslices", desired_slice(ip, port), ("addressType", "endpoints", "ports"))
+def reconcile(server, user, *, ips: tuple[str, ...] = (ADVERTISE_ADDRESS,), port: int = 6443) -> None:
+    """Make the ``kubernetes`` Endpoints and EndpointSlice list these API servers: this one, or
+    on a highly available control plane every one that runs (upstream's ``lease`` reconciler
+    keeps each server's address while its lease in etcd is renewed)."""
+    _ensure(server, user, "endpoints", desired_endpoints(list(ips), port), ("subsets",))
+    _ensure(server, user, "endpointslices", desired_slice(list(ips), port), ("addressType", "endpoints", "ports"))

@@ -10,6 +10,8 @@ def status_body(code: int, reason: str, message: str, details: dict | None = Non
                 status: str = "Failure") -> dict:
     body = {"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": status,
             "message": message, "reason": reason, "code": code}
+    if not reason:  # StatusReasonUnknown is the empty string, which upstream's JSON leaves out
+        del body["reason"]
     if details:
         body["details"] = details
     return body
@@ -119,3 +121,9 @@ def service_unavailable(message: str) -> StatusError:
 
 def internal(message: str) -> StatusError:
     return StatusError(500, "InternalError", f"Internal error occurred: {message}", None)
+
+
+def unknown(message: str) -> StatusError:
+    """What ``ErrorToAPIStatus`` makes of an error that is no Status (etcd's own, say): a 500
+    with the error's text and no reason — ``kubectl`` prints ``Error from server: <text>``."""
+    return StatusError(500, "", message, None)

@@ -160,7 +160,10 @@ class ListWatch:
                           timeout_seconds=timeout or DEFAULT_WATCH_SECONDS, bookmarks=call.req.flag(
                               "allowWatchBookmarks"), type_meta={"kind": rt.kind, "apiVersion": rt.group_version},
                           now=server.monotonic, convert=call.type_meta, convert_event=convert_event,
-                          cache=server.watch_cache, node=node_trigger(rt.name, q.get("fieldSelector", "")))
+                          cache=call.instance.watch_cache if call.instance else server.watch_cache,
+                          node=node_trigger(rt.name, q.get("fieldSelector", "")))
+        if call.instance is not None:
+            call.instance.serve_watch(watcher)
         return APIResponse(200, None, watcher=watcher)
 
     def _table_events(self, rt: ResourceType, include: str) -> Callable[[dict], dict]:

@@ -28,12 +28,13 @@ from typing import Any, Callable, Iterable
 from simulation.apimachinery import resources
 from simulation.apimachinery.jsonvalue import deep_copy
 from simulation.apimachinery.resources import ResourceType
+from simulation.etcd.raft import REQUEST_TIMED_OUT, EtcdCluster
 from simulation.store import CompactedError, KeyNotFoundError, Store, guaranteed_update, registry_key, registry_prefix
 
 from . import codec, discovery, errors, eventsv1, openapi
 from .admission import CREATE, AdmissionAttributes
-from .audit import (AUTHENTICATION, AUTHORIZATION, MUTATING_ADMISSION, VALIDATING_ADMISSION, VALIDATION, AuditEvent,
-                    AuditSink)
+from .audit import (AUTHENTICATION, AUTHORIZATION, MUTATING_ADMISSION, STORAGE, VALIDATING_ADMISSION, VALIDATION,
+                    AuditEvent, AuditSink)
 from .authentication.impersonation import PLUGIN as IMPERSONATION
 from .authentication.impersonation import impersonate
 from .authorization import ALLOW, Attributes
@@ -42,6 +43,7 @@ from .authorization.union import UnionAuthorizer
 from .deprecation import add_warning
 from .errors import StatusError
 from .listwatch import ListWatch, item_key
+from .loadbalancer import Instance, LoadBalancer, NoInstanceRunning
 from .podexec import KubeletExec, serve_exec
 from .podlogs import KubeletLogs, serve_log
 from .printers import tables
@@ -68,6 +70,12 @@ EXTERNAL_SHAPES: dict[tuple[str, str], tuple[Callable[[dict], dict], Callable[[d
     (eventsv1.GROUP, "Event"): (eventsv1.from_core, eventsv1.to_core)}
 
 
+def _check_order(name: str) -> tuple[int, str]:
+    """Checks in the order kube-apiserver lists them: ping, log, etcd, then the rest."""
+    first = ("ping", "log", "etcd", "etcd-readiness")
+    return (first.index(name), name) if name in first else (len(first), name)
+
+
 @dataclass
 class Call:
     """One request on its way through the chain, and what every stage asks of it (upstream's
@@ -79,6 +87,9 @@ class Call:
     user: UserInfo
     record: AuditEvent
     rt: ResourceType | None = None
+    #: The kube-apiserver the load balancer handed the request to (highly available control
+    #: planes only).
+    instance: Instance | None = None
 
     @property
     def namespace(self) -> str:
@@ -249,6 +260,10 @@ class APIServer:
         self.kubelet_logs = kubelet_logs
         #: The connection to the kubelets' exec endpoint (``pods/exec``); set by whoever runs them.
         self.kubelet_exec = kubelet_exec
+        #: A highly available control plane's etcd members (writes need their quorum) and the
+        #: kube-apiservers behind its load balancer; None for the one-of-each control plane.
+        self.etcd: EtcdCluster | None = None
+        self.load_balancer: LoadBalancer | None = None
         #: Watch timeouts and bookmark intervals are wall-clock durations of an open HTTP
         #: stream, not simulated time; tests replace this clock to step them.
         self.monotonic: Callable[[], float] = time.monotonic
@@ -262,10 +277,17 @@ class APIServer:
         record = AuditEvent(verb=info.verb, path=req.path, api_group=info.group, resource=info.resource,
                             subresource=info.subresource, namespace=info.namespace, name=info.name,
                             virtual_time=self.clock(), user_agent=req.header("user-agent")[:200])
+        instance = None
+        if self.load_balancer is not None:
+            try:
+                instance = self.load_balancer.pick()
+            except NoInstanceRunning as exc:
+                return APIResponse(503, errors.service_unavailable(str(exc)).status())
+            record.apiserver = instance.name
         try:
             user = self._authenticate(req, record)
             self._authorize(user, info, record)
-            call = Call(req, info, user, record, info.resource_type)
+            call = Call(req, info, user, record, info.resource_type, instance)
             try:
                 response = self._serve(call)
             except StatusError as exc:
@@ -367,6 +389,7 @@ class APIServer:
             return self.subresources.review(call)
         if rt.virtual:
             return self.subresources.component_statuses(call)
+        self._require_quorum(call)
         if info.namespace == "" and rt.namespaced and info.verb not in ("list", "watch", "deletecollection"):
             raise errors.path_not_found()
         if (info.verb == "create" and info.name and not info.subresource) or \
@@ -394,6 +417,19 @@ class APIServer:
             return serve_log(call, self, self.registry.read(call))
         return handler(call)
 
+    def _require_quorum(self, call: Call) -> None:
+        """etcd without a leader commits nothing and answers no quorum read: every request that
+        reaches it fails with etcd's own error. Reads at ``resourceVersion=0`` and watches from
+        a given revision are served from the watch cache and do not ask etcd (they see nothing
+        new, since nothing commits)."""
+        if self.etcd is None or self.etcd.has_quorum():
+            return
+        rv = call.req.query.get("resourceVersion", "")
+        if call.info.verb in ("get", "list", "watch") and rv == "0" or call.info.verb == "watch" and rv:
+            return
+        call.record.rejected(STORAGE, ["etcd"], "etcd", REQUEST_TIMED_OUT)
+        raise errors.unknown(REQUEST_TIMED_OUT)
+
     def _serve_non_resource(self, call: Call) -> APIResponse:
         parts = [p for p in call.info.path.split("/") if p]
         if call.info.verb != "get":
@@ -418,10 +454,26 @@ class APIServer:
             body = openapi.group_version_document(group, version)
         elif parts and parts[0] in HEALTH_CHECKS and (len(parts) == 1 or
                                                         "/".join(parts[1:]) in HEALTH_CHECKS[parts[0]]):
-            return APIResponse(200, "ok", {"Content-Type": "text/plain"})
+            return self._health(parts)
         if body is None:
             raise errors.path_not_found()
         return APIResponse(200, body)
+
+    def _health(self, parts: list[str]) -> APIResponse:
+        """``/healthz``, ``/livez``, ``/readyz`` and their named checks. Only the etcd checks can
+        fail here: upstream's check reads a key through its etcd client, which times out when
+        etcd has no quorum; a failed aggregate lists every check, the failed one's reason withheld."""
+        text = {"Content-Type": "text/plain"}
+        if self.etcd is None or self.etcd.has_quorum():
+            return APIResponse(200, "ok", text)
+        if len(parts) > 1:
+            if parts[1].startswith("etcd"):
+                return APIResponse(500, f"internal server error: {self.etcd.health(self.etcd.members[0].name)[1]}\n",
+                                   text)
+            return APIResponse(200, "ok", text)
+        lines = [f"[-]{name} failed: reason withheld" if name.startswith("etcd") else f"[+]{name} ok"
+                 for name in sorted(HEALTH_CHECKS[parts[0]], key=_check_order)]
+        return APIResponse(500, "\n".join(lines) + f"\n{parts[0]} check failed\n", text)
 
     # ------------------------------------------------------------------ admission + validation
     def admit_and_validate(self, call: Call, operation: str, obj: dict | None, old: dict | None,

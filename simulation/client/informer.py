@@ -117,7 +117,10 @@ class Informer:
     def start(self) -> None:
         """List now (the initial list is part of starting, as ``WaitForCacheSync``), then watch."""
         self.running = True
-        self._relist()
+        try:
+            self._relist()
+        except APIError as exc:
+            self._retry_relist(exc)
         self.kernel.add_pump(self.pump, (self.resource, node) if (node := node_trigger(
             self.resource, self.field_selector)) else self.resource, self.component)
         if self.relist_period_seconds:
@@ -141,7 +144,26 @@ class Informer:
         if not self.running:
             return {"housekeeping": True}
         self._schedule_relist()
-        return self._relist_step()
+        try:
+            return self._relist_step()
+        except APIError as exc:
+            return self._retry_relist(exc)
+
+    def _retry_relist(self, exc: APIError) -> dict:
+        """A list the API server refused (etcd without a quorum, say): the reflector logs it and
+        lists again after a pause, keeping what its cache has."""
+        self.kernel.schedule(RELIST_RETRY_SECONDS, self._retried_relist, component=self.component, action="relist")
+        return {"caption": f"{self.component} failed to list {self.resource}: {exc}; it lists again in "
+                           f"{RELIST_RETRY_SECONDS:g} s", "highlight": [API_SERVER, self.component],
+                "extra": {"resource": self.resource, "error": str(exc)}}
+
+    def _retried_relist(self) -> dict:
+        if not self.running:
+            return {"housekeeping": True}
+        try:
+            return self._relist_step()
+        except APIError as exc:
+            return self._retry_relist(exc)
 
     def _relist_step(self) -> dict:
         """One relist as a step: housekeeping unless a handler acted on what the cache had missed."""
@@ -240,7 +262,7 @@ class Informer:
             try:
                 found = self._relist_step()
             except APIError:
-                self.kernel.schedule(RELIST_RETRY_SECONDS, self._relist_step, component=self.component,
+                self.kernel.schedule(RELIST_RETRY_SECONDS, self._retried_relist, component=self.component,
                                      action="relist")
                 return {"caption": f"{expired}: it re-lists in {RELIST_RETRY_SECONDS:g} s", "highlight": path}
             return {**found, "caption": f"{expired}: it re-lists ({found['extra']['missed']} change(s) missed)",

@@ -15,7 +15,7 @@ from simulation.client.apiclient import APIError, is_not_found
 from simulation.client.component import Component
 from simulation.kubeadm.addons import COREDNS_IMAGE, kubeadm_objects
 from simulation.kubeadm.manifests import FILES as MANIFEST_FILES
-from simulation.kubeadm.manifests import component_image, control_plane_manifests
+from simulation.kubeadm.manifests import ETCD, KUBE_APISERVER, component_image, control_plane_manifests
 from simulation.kubelet import runtime as rt
 from simulation.kubelet.kubelet import Kubelet
 from simulation.kubelet.node_spec import NodeSpec
@@ -33,8 +33,6 @@ RESOURCE_OF_KIND = {"ConfigMap": "configmaps", "ServiceAccount": "serviceaccount
                     "DaemonSet": "daemonsets"}
 #: Who writes kubeadm's objects at ``kubeadm init`` (its ``super-admin.conf``).
 KUBEADM_USER = UserInfo("kubernetes-super-admin", (wellknown.SYSTEM_MASTERS,))
-#: On a kubeadm cluster, the components that run in a kube-system container, by container name.
-HOSTED_CONTAINERS = (KUBE_SCHEDULER, KUBE_CONTROLLER_MANAGER, KUBE_PROXY)
 #: How long a component the teacher holds down lives when the kubelet starts its container
 #: again: it exits with an error at once, as a control-plane component that cannot come up.
 CRASH_SECONDS = 1.0
@@ -42,17 +40,16 @@ CRASH_SECONDS = 1.0
 
 
 class KubeadmControlPlane:
-    def init_kubeadm(self, node: NodeSpec | None = None) -> Kubelet:
+    def init_kubeadm(self, node: NodeSpec | None = None, *, members: list[tuple[str, str]] | None = None) -> Kubelet:
         """``kubeadm init`` on a control-plane node (kind's ``kind-control-plane`` unless given):
         its kubelet gets the manifest directory with the control plane's static pods, the
         scheduler and controller manager run in those pods, kube-proxy in its DaemonSet's pods,
         and kubeadm's ConfigMaps, kube-proxy and CoreDNS are written through the API server
-        (objects already there, as on a restarted server, are left as they are)."""
+        (objects already there, as on a restarted server, are left as they are). ``members``:
+        the etcd members of a highly available control plane (see :mod:`.ha`)."""
         spec = node or control_plane_node()
         self.kubeadm = True
-        manifests = control_plane_manifests(spec.name, spec.internal_ip)
-        self.kubeadm_manifests[spec.name] = manifests
-        kubelet, _ = self.add_node(spec, ManifestDirectory(files=manifests))
+        kubelet = self.join_control_plane(spec, members=members)
         admin = self.client(KUBEADM_USER, "kubeadm")
         for obj in kubeadm_objects("kubernetes", spec.internal_ip):
             resource, meta = RESOURCE_OF_KIND[obj["kind"]], obj["metadata"]
@@ -65,15 +62,36 @@ class KubeadmControlPlane:
             admin.create(resource, obj)
         return kubelet
 
+    def join_control_plane(self, spec: NodeSpec, *, members: list[tuple[str, str]] | None = None) -> Kubelet:
+        """A control-plane node whose kubelet runs the control plane's static pods (``kubeadm
+        join --control-plane`` past the first)."""
+        manifests = control_plane_manifests(spec.name, spec.internal_ip, members=members)
+        self.kubeadm_manifests[spec.name] = manifests
+        kubelet, _ = self.add_node(spec, ManifestDirectory(files=manifests))
+        return kubelet
+
     def hosted(self, name: str) -> bool:
-        """Whether the component runs in a kube-system container (kubeadm clusters only)."""
-        base = name.split("/", 1)[0]
-        return self.kubeadm and base in HOSTED_CONTAINERS and (base == KUBE_PROXY) == ("/" in name)
+        """Whether the component runs in a kube-system container (kubeadm clusters only): the
+        control plane's in static pods, kube-proxy in its DaemonSet's pods; on a highly
+        available cluster every replica and each node's etcd and kube-apiserver too."""
+        if not self.kubeadm:
+            return False
+        base, slash, _ = name.partition("/")
+        if slash:
+            return base == KUBE_PROXY or (self.ha and base in (ETCD, KUBE_APISERVER))
+        stem, _, index = base.rpartition("-")
+        return base in (KUBE_SCHEDULER, KUBE_CONTROLLER_MANAGER) or \
+            (self.ha and index.isdigit() and stem in (KUBE_SCHEDULER, KUBE_CONTROLLER_MANAGER))
 
     def _hosted_component(self, node: str, container: rt.Container) -> Component | None:
-        if not self.kubeadm or container.namespace != NAMESPACE_SYSTEM or container.name not in HOSTED_CONTAINERS:
+        if not self.kubeadm or container.namespace != NAMESPACE_SYSTEM:
             return None
-        return self.components.get(f"{KUBE_PROXY}/{node}" if container.name == KUBE_PROXY else container.name)
+        name = container.name
+        if name == KUBE_PROXY:
+            return self.components.get(f"{KUBE_PROXY}/{node}")
+        if name in (KUBE_SCHEDULER, KUBE_CONTROLLER_MANAGER) or (self.ha and name in (ETCD, KUBE_APISERVER)):
+            return self.components.get(self.control_plane_replica(name, node) if self.ha else name)
+        return None
 
     def _hosting_container(self, name: str) -> tuple[str, rt.Container] | None:
         """(node, container) of the running container a hosted component runs in, if any: on its

@@ -33,6 +33,7 @@ from simulation.scheduler.scheduler import Scheduler
 
 from .addons import Addons
 from .errors import SimulationError
+from .ha import HighlyAvailableControlPlane
 from .inspection import Inspection
 from .kubeadm import CONTROL_PLANE_HOST, KubeadmControlPlane
 
@@ -62,7 +63,7 @@ def node_user(node: str) -> UserInfo:
     return UserInfo(wellknown.node_user(node), (wellknown.NODES_GROUP,))
 
 
-class SimCluster(KubeadmControlPlane, Addons, Inspection):
+class SimCluster(KubeadmControlPlane, HighlyAvailableControlPlane, Addons, Inspection):
     def __init__(self, server: Any, *, seed: int = 0, epoch: float | None = None, mode: str = "live",
                  speed: float = 1.0, strict: bool = False, kernel: Kernel | None = None,
                  watch_latency_seconds: float | None = None, wall_clock: Callable[[], float] | None = None) -> None:
@@ -214,6 +215,7 @@ class SimCluster(KubeadmControlPlane, Addons, Inspection):
         container exits with an error, and every restart the kubelet makes exits again
         (CrashLoopBackOff) until it is started."""
         component = self.component(name)
+        self.refuse_last_apiserver(name)
         if self.hosted(name):
             self.held_down.add(name)
             container = self._hosting_container(name)
@@ -307,7 +309,8 @@ class SimCluster(KubeadmControlPlane, Addons, Inspection):
     def state(self) -> dict:
         return {"clock": self.pacer.state(),
                 "components": [self.component_status(name) for name in self.components],
-                "nodes": [asdict(s) for s in self.node_specs.values()], "kubeadm": self.kubeadm}
+                "nodes": [asdict(s) for s in self.node_specs.values()], "kubeadm": self.kubeadm,
+                "ha": self.ha_state()}
 
     def component_status(self, name: str) -> dict:
         """What the control API says of a component; on a kubeadm cluster, whether one that runs
@@ -348,20 +351,25 @@ def standard_cluster(server: Any, nodes: list[NodeSpec], *, seed: int = 0, mode:
                      speed: float = 1.0, epoch: float | None = None, strict: bool = False,
                      watch_latency_seconds: float | None = None, on_step: Callable | None = None,
                      wall_clock: Callable[[], float] | None = None, kernel: Kernel | None = None,
-                     kubeadm: bool = False, manifests: dict | None = None) -> SimCluster:
+                     kubeadm: bool = False, manifests: dict | None = None, ha: bool = False) -> SimCluster:
     """The usual control plane (one scheduler, one controller manager) plus ``nodes``, started.
     Pass ``kernel`` when the server stamps with its clock (see :class:`SimCluster`). With
     ``kubeadm`` the cluster is laid out as ``kubeadm init`` leaves it (:meth:`SimCluster.init_kubeadm`):
     a tainted control-plane node whose static pods run the control plane, before ``nodes``;
-    ``manifests`` are the manifest files a teacher changed since (:meth:`SimCluster.manifest_overrides`)."""
+    ``manifests`` are the manifest files a teacher changed since (:meth:`SimCluster.manifest_overrides`).
+    With ``ha`` (implies ``kubeadm``) three control-plane nodes run the control plane
+    (:meth:`SimCluster.init_ha`)."""
     cluster = SimCluster(server, seed=seed, mode=mode, speed=speed, epoch=epoch, strict=strict, kernel=kernel,
                          watch_latency_seconds=watch_latency_seconds, wall_clock=wall_clock)
     if on_step is not None:
         cluster.kernel.step_listeners.append(on_step)
     cluster.add_controller_manager()
     cluster.add_scheduler()
-    if kubeadm:
+    if ha:
+        cluster.init_ha()
+    elif kubeadm:
         cluster.init_kubeadm()
+    if ha or kubeadm:
         cluster.restore_manifests(manifests or {})
     for spec in nodes:
         cluster.add_node(spec)

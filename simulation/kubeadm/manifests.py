@@ -69,9 +69,22 @@ def _pod(name: str, command: list[str], *, cpu: str, memory: str = "", probes: d
             "status": {}}
 
 
-def control_plane_manifests(node: str, address: str) -> dict[str, dict]:
-    """The four manifests of a control-plane node ``node`` advertising ``address``."""
+def control_plane_manifests(node: str, address: str, *, members: list[tuple[str, str]] | None = None) -> dict[str, dict]:
+    """The four manifests of a control-plane node ``node`` advertising ``address``.
+
+    ``members`` are the etcd members (node, address) of a highly available control plane, in the
+    order they joined, ``node`` among them: ``kubeadm join --control-plane`` adds the node's member
+    to those before it (``--initial-cluster`` lists them, ``--initial-cluster-state=existing``
+    past the first). Each kube-apiserver is given every member's client URL, so that one member
+    down leaves all of them serving and ``kubectl get cs`` lists each member (kubeadm's stacked
+    layout points an API server at its local member only)."""
     pki = "/etc/kubernetes/pki"
+    members = members or [(node, address)]
+    joined = members[:[name for name, _ in members].index(node) + 1]
+    initial_cluster = ",".join(f"{name}=https://{ip}:2380" for name, ip in joined)
+    joining = ["--initial-cluster-state=existing"] if len(joined) > 1 else []
+    etcd_servers = ",".join(f"https://{ip}:2379" for _, ip in members) if len(members) > 1 \
+        else "https://127.0.0.1:2379"
     certs = [_host_path("ca-certs", "/etc/ssl/certs", "DirectoryOrCreate"),
              _host_path("etc-ca-certificates", "/etc/ca-certificates", "DirectoryOrCreate"),
              _host_path("k8s-certs", pki, "DirectoryOrCreate")]
@@ -79,8 +92,8 @@ def control_plane_manifests(node: str, address: str) -> dict[str, dict]:
         "etcd", f"--advertise-client-urls=https://{address}:2379", f"--cert-file={pki}/etcd/server.crt",
         "--client-cert-auth=true", "--data-dir=/var/lib/etcd", "--experimental-initial-corrupt-check=true",
         "--experimental-watch-progress-notify-interval=5s",
-        f"--initial-advertise-peer-urls=https://{address}:2380", f"--initial-cluster={node}=https://{address}:2380",
-        f"--key-file={pki}/etcd/server.key", f"--listen-client-urls=https://127.0.0.1:2379,https://{address}:2379",
+        f"--initial-advertise-peer-urls=https://{address}:2380", f"--initial-cluster={initial_cluster}",
+        *joining, f"--key-file={pki}/etcd/server.key", f"--listen-client-urls=https://127.0.0.1:2379,https://{address}:2379",
         "--listen-metrics-urls=http://127.0.0.1:2381", f"--listen-peer-urls=https://{address}:2380",
         f"--name={node}", f"--peer-cert-file={pki}/etcd/peer.crt", "--peer-client-cert-auth=true",
         f"--peer-key-file={pki}/etcd/peer.key", f"--peer-trusted-ca-file={pki}/etcd/ca.crt", "--snapshot-count=10000",
@@ -98,7 +111,7 @@ def control_plane_manifests(node: str, address: str) -> dict[str, dict]:
         "--authorization-mode=Node,RBAC", f"--client-ca-file={pki}/ca.crt",
         "--enable-admission-plugins=NodeRestriction", "--enable-bootstrap-token-auth=true",
         f"--etcd-cafile={pki}/etcd/ca.crt", f"--etcd-certfile={pki}/apiserver-etcd-client.crt",
-        f"--etcd-keyfile={pki}/apiserver-etcd-client.key", "--etcd-servers=https://127.0.0.1:2379",
+        f"--etcd-keyfile={pki}/apiserver-etcd-client.key", f"--etcd-servers={etcd_servers}",
         f"--kubelet-client-certificate={pki}/apiserver-kubelet-client.crt",
         f"--kubelet-client-key={pki}/apiserver-kubelet-client.key",
         "--kubelet-preferred-address-types=InternalIP,ExternalIP,Hostname", "--runtime-config=",
