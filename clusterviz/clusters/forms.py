@@ -41,6 +41,10 @@ class NewClusterForm(forms.Form):
                                  help_text="a control-plane node (kind-control-plane, tainted) running the control "
                                            "plane as static pods, kube-proxy and CoreDNS in kube-system, as kubeadm "
                                            "leaves a cluster")
+    ha = forms.BooleanField(required=False, label="highly available control plane",
+                            help_text="three control-plane nodes (kubeadm layout): three etcd members electing a "
+                                      "Raft leader, three API servers behind a load balancer, leader-elected "
+                                      "schedulers and controller managers")
 
     def clean_name(self) -> str:
         return clean_cluster_name(self.cleaned_data["name"])
@@ -154,7 +158,8 @@ def create(form: NewClusterForm, nodes: BaseNodeFormSet) -> Cluster | None:
     another request took the name in the meantime."""
     data = form.cleaned_data
     state = simulated_state(nodes.specs(), seed=data["seed"], speed=data["speed"],
-                            behind_live_seconds=settings.CLUSTERVIZ_HEADROOM_SECONDS, kubeadm=data.get("kubeadm", False))
+                            behind_live_seconds=settings.CLUSTERVIZ_HEADROOM_SECONDS, kubeadm=data.get("kubeadm", False),
+                            ha=data.get("ha", False))
     try:
         return create_cluster(data["name"], sim_state=state)
     except IntegrityError:

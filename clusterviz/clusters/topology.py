@@ -27,17 +27,18 @@ MAX_NODES = 50
 
 
 def simulated_state(nodes: list[NodeSpec], *, seed: int = 1, speed: float = 1.0,
-                    behind_live_seconds: float = 0.0, kubeadm: bool = False) -> dict:
+                    behind_live_seconds: float = 0.0, kubeadm: bool = False, ha: bool = False) -> dict:
     """A cluster live at ``speed`` with ``nodes``, its clock ``behind_live_seconds`` behind the
     wall clock: head-room for a new cluster; none for one whose objects were stamped with the
     wall clock. The host reads it (:mod:`clusterviz.sim.host`); ``enabled`` asks for hosting.
     ``kubeadm``: laid out as ``kubeadm init`` leaves a cluster (a control-plane node with the
-    control plane in static pods, kube-proxy and CoreDNS in kube-system) before ``nodes``."""
+    control plane in static pods, kube-proxy and CoreDNS in kube-system) before ``nodes``; ``ha``:
+    three such control-plane nodes, a highly available control plane (implies ``kubeadm``)."""
     now = time.time()
     return {"enabled": True, "seed": seed, "mode": LIVE, "speed": speed,
             "anchor": Anchor(now, now - behind_live_seconds).as_state(),
             "watch_latency_seconds": CLASSROOM_WATCH_LATENCY_SECONDS,
-            "nodes": [asdict(n) for n in nodes], "schedulers": [], "stopped": [], "kubeadm": kubeadm}
+            "nodes": [asdict(n) for n in nodes], "schedulers": [], "stopped": [], "kubeadm": kubeadm or ha, "ha": ha}
 
 
 def demo_state(seed: int = 1, *, behind_live_seconds: float = 0.0) -> dict:

@@ -66,7 +66,7 @@ class KernelHost:
                                                 epoch=resume, wall_clock=time.time, on_step=self._on_step,
                                                 watch_latency_seconds=float(state.get(
                                                     "watch_latency_seconds", CLASSROOM_WATCH_LATENCY_SECONDS)),
-                                                kubeadm=bool(state.get("kubeadm")),
+                                                kubeadm=bool(state.get("kubeadm")), ha=bool(state.get("ha")),
                                                 manifests=state.get("manifests") or {})
         self._server_clock = self.server.clock
         self.server.clock = self.sim.kernel.wall_time

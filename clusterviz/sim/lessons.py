@@ -182,7 +182,8 @@ def new_lesson_cluster(scenario_id: str) -> Cluster:
         cluster, _ = import_cluster(setup.snapshot, name)
         return cluster
     nodes = setup.nodes if setup.nodes is not None else demo_nodes()
-    return create_cluster(name, sim_state=simulated_state(nodes, seed=setup.seed, kubeadm=setup.kubeadm))
+    return create_cluster(name, sim_state=simulated_state(nodes, seed=setup.seed, kubeadm=setup.kubeadm,
+                                                                ha=setup.ha))
 
 
 def _live(run: LessonRun, user: UserInfo, dispatch: Callable[[str, dict], Any]) -> _Live:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from simulation.cluster.describe import component_line
 from simulation.apimachinery.timestamps import go_duration
 from simulation.ingress.routing import describe_request, describe_table
 from simulation.network.path import describe
@@ -78,16 +79,7 @@ def step_result(result: dict) -> str:
 
 def component_lines(components: dict | Sequence[dict]) -> str:
     """``kube-scheduler: running (leader)``, one line per component."""
-    out = []
-    for c in [components] if isinstance(components, dict) else components:
-        leader = {True: " (leader)", False: " (standby)"}.get(c.get("leader"), "")
-        hosted = ""
-        if c.get("held_down"):
-            hosted = " (its container crashes each time the kubelet restarts it: CrashLoopBackOff)"
-        elif c.get("held_down") is False and c["state"] != "running":
-            hosted = " (runs in a kube-system pod: starts when the kubelet restarts its container)"
-        out.append(f"{c['name']}: {c['state']}{leader}{hosted}")
-    return "\n".join(out)
+    return "\n".join(component_line(c) for c in ([components] if isinstance(components, dict) else components))
 
 
 def _filter_cell(result: dict | None) -> str:

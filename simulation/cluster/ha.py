@@ -85,6 +85,12 @@ def joined_control_plane_node(index: int) -> NodeSpec:
                     images=first.images)
 
 
+def control_plane_nodes(ha: bool) -> list[NodeSpec]:
+    """A kubeadm cluster's control-plane nodes: kind's first, and with ``ha`` the two joining it."""
+    return [control_plane_node()] + ([joined_control_plane_node(i) for i in range(2, HA_CONTROL_PLANE_NODES + 1)]
+                                     if ha else [])
+
+
 class HighlyAvailableControlPlane:
     #: Set by :meth:`init_ha`: the cluster has several control-plane nodes.
     ha = False
@@ -93,7 +99,7 @@ class HighlyAvailableControlPlane:
         """Three control-plane nodes: etcd members with one Raft leader, API servers behind the
         load balancer (every request, kubectl's and the components', goes through it), and
         three replicas each of the scheduler and controller manager electing their leaders."""
-        nodes = [control_plane_node()] + [joined_control_plane_node(i) for i in range(2, HA_CONTROL_PLANE_NODES + 1)]
+        nodes = control_plane_nodes(ha=True)
         members = [(n.name, n.internal_ip) for n in nodes]
         server = self.server
         server.etcd = EtcdCluster([Member(name, ip) for name, ip in members], seed=self.kernel.seed,

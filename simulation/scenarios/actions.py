@@ -15,6 +15,7 @@ import shlex
 from dataclasses import dataclass, field
 from typing import Any
 
+from simulation.cluster.describe import component_line
 from simulation.apimachinery.selectors import parse_label_selector
 from simulation.cluster import MANIFEST_ACTIONS
 from simulation.ingress.routing import describe_request, describe_table
@@ -221,14 +222,13 @@ class Action:
     def _control(self, session: Session) -> str:
         a, control = self.args, session.backend.control
         if self.verb in ("stop", "start"):
-            status = control({"op": self.verb, "name": a["value"]})
-            return f"{status['name']}: {status['state']}"
+            return component_line(control({"op": self.verb, "name": a["value"]}))
         if self.verb == "add-scheduler":
             status = control({"op": "add_scheduler", "name": a["value"]})
             return f"{status['name']}: {status['state']}, serving schedulerName {status.get('scheduler_name')}"
         if self.verb == "replicas":
             replicas = control({"op": "replicas", "component": a["component"], "count": a["count"]})
-            return "\n".join(f"{r['name']}: {r['state']}" for r in replicas)
+            return "\n".join(component_line(r) for r in replicas)
         if self.verb == "fault":
             fault = dict(a["fault"])
             if fault["type"] == "kill-container":

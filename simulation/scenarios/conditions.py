@@ -280,7 +280,8 @@ class HealthCondition(Condition):
         if status is None:
             return None
         condition = (status.get("conditions") or [{}])[0]
-        return {"healthy": condition.get("status") == "True", "message": condition.get("message", "")}
+        return {"healthy": condition.get("status") == "True", "message": condition.get("message", ""),
+                "error": condition.get("error", "")}
 
     def holds(self, seen: dict | None) -> bool:
         return seen is not None and seen["healthy"] == self.healthy and self.message in seen["message"]
@@ -292,7 +293,8 @@ class HealthCondition(Condition):
     def seen_text(self, seen: dict | None) -> str:
         if seen is None:
             return f"no componentstatus {self.component}"
-        return f"{'Healthy' if seen['healthy'] else 'Unhealthy'}: {seen['message']}"
+        said = "; ".join(s for s in (seen["message"], seen.get("error", "")) if s)
+        return f"{'Healthy' if seen['healthy'] else 'Unhealthy'}" + (f": {said}" if said else "")
 
     def answer_text(self, seen: dict | None) -> str:
         return "(unknown)" if seen is None else ("Healthy" if seen["healthy"] else "Unhealthy")

@@ -45,7 +45,7 @@ class HeadlessBackend:
     builds_nodes = True
 
     def __init__(self, nodes: list[NodeSpec] | None = None, *, seed: int = 1, snapshot: Snapshot | None = None,
-                 kubeadm: bool = False) -> None:
+                 kubeadm: bool = False, ha: bool = False) -> None:
         clock = {"epoch": snapshot.clock} if snapshot is not None and snapshot.clock is not None else {}
         self.kernel = Kernel(seed=seed, strict=True, watch_latency_seconds=CLASSROOM_WATCH_LATENCY_SECONDS, **clock)
         self.server = new_apiserver(MemoryStore(), token_lookup=lambda token: None, clock=self.kernel.wall_time,
@@ -55,7 +55,7 @@ class HeadlessBackend:
             restore(self.server, snapshot)
         # the same control plane a hosted cluster runs (CoreDNS included: lessons resolve names)
         self.sim = standard_cluster(self.server, nodes if nodes is not None else demo_nodes(), mode=HEADLESS,
-                                    kernel=self.kernel, kubeadm=kubeadm)
+                                    kernel=self.kernel, kubeadm=kubeadm, ha=ha)
 
     def _component_statuses(self) -> list[dict]:
         """What ``kubectl get cs`` answers: the scheduler and controller manager as their

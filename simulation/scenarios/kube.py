@@ -60,7 +60,9 @@ class APIFailure(Exception):
         own words about the credentials)."""
         if self.code == 401:
             return "error: You must be logged in to the server (Unauthorized)"
-        return f"Error from server ({self.reason or self.code}): {self.message}"
+        if not self.reason:  # StatusReasonUnknown, as for an error of etcd's
+            return f"Error from server: {self.message}"
+        return f"Error from server ({self.reason}): {self.message}"
 
 
 @dataclass

@@ -60,6 +60,8 @@ class Setup:
     #: Laid out as ``kubeadm init`` leaves a cluster: a control-plane node whose static pods run
     #: the control plane, kube-proxy and CoreDNS in kube-system.
     kubeadm: bool = False
+    #: Three control-plane nodes, as kind's highly available layout (implies ``kubeadm``).
+    ha: bool = False
     #: Components stopped before the first step (``kube-controller-manager``…).
     stopped: list[str] = field(default_factory=list)
     #: Manifests created, in order, before the first step.

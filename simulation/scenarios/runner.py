@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from simulation.cluster import CONTROL_PLANE_HOST, SimulationError
+from simulation.cluster import SimulationError, control_plane_nodes
 
 from .actions import Action, ActionFailed
 from .backend import Backend
@@ -116,8 +116,8 @@ class Runner:
 
     def _nodes_ready(self, setup: Setup) -> None:
         wanted = None if setup.nodes is None else {n.name for n in setup.nodes}
-        if setup.kubeadm:  # a kubeadm cluster has its control-plane node too
-            wanted = (wanted or set()) | {CONTROL_PLANE_HOST}
+        if setup.kubeadm:  # a kubeadm cluster has its control-plane nodes too
+            wanted = (wanted or set()) | {n.name for n in control_plane_nodes(ha=setup.ha)}
 
         def ready() -> bool:
             nodes = self.session.api.list("nodes")
@@ -248,7 +248,7 @@ class RunResult:
 def run_headless(scenario: Scenario, *, out: Callable[[str], None] | None = None) -> tuple[RunResult, Any]:
     """Run ``scenario`` on a fresh headless cluster; the result and the backend (its history)."""
     backend = HeadlessBackend(scenario.setup.nodes, seed=scenario.setup.seed, snapshot=scenario.setup.snapshot,
-                              kubeadm=scenario.setup.kubeadm)
+                              kubeadm=scenario.setup.kubeadm, ha=scenario.setup.ha)
     runner = Runner(scenario, backend, out=out)
     try:
         return runner.run(), backend

@@ -25,7 +25,7 @@ SECTION = re.compile(r"^(11(\.\d+){0,2}|notes)$")
 STAGES = ("authentication", "authorization", "mutating-admission", "validation", "validating-admission", "storage")
 TOP_KEYS = {"id", "title", "section", "summary", "minutes", "pending", "setup", "steps"}
 STEP_KEYS = {"title", "narration", "commands", "actions", "wait_for", "highlight", "predict", "check"}
-SETUP_KEYS = {"seed", "nodes", "snapshot", "components", "objects", "speed", "wait_for", "kubeadm"}
+SETUP_KEYS = {"seed", "nodes", "snapshot", "components", "objects", "speed", "wait_for", "kubeadm", "ha"}
 NODE_KEYS = {"name", "cpu", "memory", "pods", "zone", "labels", "taints", "images"}
 TAINT_EFFECTS = ("NoSchedule", "PreferNoSchedule", "NoExecute")
 #: A lesson runs in at most five class minutes.
@@ -138,10 +138,17 @@ def _setup(raw: Any, line: int, problems: Problems) -> Setup:
         problems.add(line_of(raw, "kubeadm"), "setup: kubeadm must be true or false")
     else:
         setup.kubeadm = kubeadm
+    ha = raw.get("ha", False)
+    if not isinstance(ha, bool):
+        problems.add(line_of(raw, "ha"), "setup: ha must be true or false")
+    else:
+        setup.ha = ha
+        setup.kubeadm = setup.kubeadm or ha
     nodes = raw.get("nodes", "demo")
     if "snapshot" in raw:
         if setup.kubeadm:
-            problems.add(line_of(raw, "kubeadm"), "setup: a snapshot brings its own cluster; kubeadm is for a new one")
+            key = "ha" if setup.ha else "kubeadm"
+            problems.add(line_of(raw, key), f"setup: a snapshot brings its own cluster; {key} is for a new one")
         _snapshot(raw["snapshot"], line_of(raw, "snapshot"), setup, problems)
         if "nodes" in raw:
             problems.add(line_of(raw, "nodes"), "setup: nodes come from the snapshot; give one or the other")

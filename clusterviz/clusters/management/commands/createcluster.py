@@ -17,7 +17,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from clusterviz.clusters import forms
 from clusterviz.clusters.topology import format_taints, node_specs
-from simulation.cluster import control_plane_node
+from simulation.cluster import control_plane_nodes
 
 NODE_KEYS = ("cpu", "memory", "zone", "taints", "labels")
 
@@ -53,13 +53,18 @@ class Command(BaseCommand):
                             help="lay the cluster out as kubeadm does: a tainted control-plane node "
                                  "(kind-control-plane) running the control plane as static pods, kube-proxy and "
                                  "CoreDNS in kube-system")
+        parser.add_argument("--ha", action="store_true",
+                            help="a highly available control plane: three control-plane nodes (kubeadm layout) "
+                                 "with three etcd members, three API servers behind a load balancer and "
+                                 "leader-elected schedulers and controller managers")
         parser.add_argument("-o", "--output", choices=["json"], help="Print the cluster as JSON.")
 
     def handle(self, *args, **options) -> None:  # type: ignore[no-untyped-def]
         rows = [parse_node(text) for text in options["node"]] or forms.demo_rows()
         cluster_fields = {"name": options["name"], "seed": options["seed"], "speed": options["speed"]}
-        if options["kubeadm"]:
-            cluster_fields["kubeadm"] = "on"
+        for layout in ("kubeadm", "ha"):
+            if options[layout]:
+                cluster_fields[layout] = "on"
         form, nodes = forms.bound_forms(forms.layout_data(cluster_fields, rows))
         if not (form.is_valid() & nodes.is_valid()):
             problems = _messages(form.errors)
@@ -79,7 +84,8 @@ class Command(BaseCommand):
         self.stdout.write(f"cluster {cluster.name!r} created (seed {cluster.sim_state['seed']}, "
                           f"{cluster.sim_state['speed']:g}x); a running `manage.py up` simulates it within a second")
         self.stdout.write(f"  {'NODE':<16} {'CPU':>5} {'MEMORY':>8}  {'ZONE':<10} TAINTS")
-        for spec in ([control_plane_node()] if cluster.sim_state.get("kubeadm") else []) + specs:
+        state = cluster.sim_state
+        for spec in (control_plane_nodes(ha=bool(state.get("ha"))) if state.get("kubeadm") else []) + specs:
             self.stdout.write(f"  {spec.name:<16} {spec.cpu:>5} {spec.memory:>8}  {spec.zone or '-':<10} "
                               f"{format_taints(spec.taints) or '-'}")
         self.stdout.write(f"  Kubernetes API: {api}\n"
