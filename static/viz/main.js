@@ -3,6 +3,7 @@ import {config, kube, sim} from "./api.js";
 import {Traffic} from "./anim.js";
 import {setupLiveEdge, showLiveEdge} from "./clock.js";
 import {Diagram} from "./diagram.js";
+import {HAControlPlane} from "./ha.js";
 import {keepDiagramFitted, setupSplitter} from "./layout.js";
 import {applyEvents, emit, keyOf, on, replace, RESOURCES, state} from "./model.js";
 import {Lessons} from "./lessons.js";
@@ -16,6 +17,7 @@ const $ = id => document.getElementById(id);
 const SIM_RETRY_MS = 10000;
 
 const diagram = new Diagram($("diagram"), $("traffic"));
+const ha = new HAControlPlane(diagram);
 on("packet-path", trace => showPath(diagram, trace));  // a lesson step traced a packet (lessons.js)
 const traffic = new Traffic(diagram);
 const panels = new Panels(diagram);
@@ -125,6 +127,7 @@ function onAudit(records) {
     traffic.request(r);
   }
   state.requests.length = Math.min(state.requests.length, 200);
+  ha.served(records);
   updateClockText();
   updateTravel();
   panels.renderRequests(records);
@@ -181,6 +184,7 @@ function onSimState(message) {
     state.components = message.components;
     emit("components");
   }
+  if ("ha" in message) ha.render(message.ha);
   updateControls();
 }
 
