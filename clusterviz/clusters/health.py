@@ -46,13 +46,13 @@ def remote_logs(cluster_name: str, node: str, pod: dict, container: str, previou
     return [(t, line) for t, line in answer.get("lines", [])]
 
 def remote_exec(cluster_name: str, node: str, pod: dict, container: str, command: list[str] | None,
-                tty: bool) -> dict:
+                tty: bool, stdin_closed: int | None = None) -> dict:
     """``pods/exec`` for a kernel another process hosts (a host in this process replaces this
     connection with its own). ``LookupError`` carries the kubelet's words."""
     if remote_call is None:
         raise LookupError(f"dial tcp {node}:10250: connect: connection refused")
     answer = remote_call(cluster_name, {"op": "exec", "node": node, "pod": pod, "container": container,
-                                        "command": command, "tty": tty})
+                                        "command": command, "tty": tty, "stdin_closed": stdin_closed})
     if answer.get("error_kubelet") or ("stdout" not in answer and answer.get("error")):
         raise LookupError(answer.get("error_kubelet") or answer["error"])
     return answer

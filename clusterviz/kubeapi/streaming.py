@@ -1,4 +1,5 @@
-"""``kubectl exec`` over WebSocket: the ASGI side of ``pods/NAME/exec`` (upstream's
+"""``kubectl exec`` and ``kubectl attach`` over WebSocket: the ASGI side of ``pods/NAME/exec`` and
+``pods/NAME/attach`` (upstream's
 ``StreamTranslatorHandler`` and k8s.io/apimachinery ``wsstream``), in front of the cluster page's
 own websocket.
 
@@ -88,6 +89,7 @@ class ExecStream:
         self.receive = receive
         self.send = send
         self.run_in_kubelet = database_sync_to_async(session.run)
+        self.close_stdin = database_sync_to_async(session.close_stdin)
         self.closed = False
 
     async def write(self, channel: int, data: str) -> None:
@@ -107,6 +109,16 @@ class ExecStream:
             await self.write(STDOUT, out)
         if self.options.stderr:
             await self.write(STDERR, err)
+
+    async def exit_shell(self, code: int) -> None:
+        """The shell read ``exit`` or the end of its stdin: an attached container's own shell
+        exits with the session (a ``stdinOnce`` one), then the stream ends with its code."""
+        if self.session.attach and not self.closed:
+            try:
+                await self.close_stdin(code)
+            except LookupError:
+                pass  # the container is gone already: nothing left to close
+        await self.finish(podexec.SUCCESS if code == 0 else podexec.exit_status(code))
 
     async def finish(self, status: dict) -> None:
         if not self.closed:
@@ -139,6 +151,9 @@ class ExecStream:
         if self.options.stdin and name in SHELLS and "-c" not in command[1:2]:
             await self.interactive()
             return
+        if self.session.attach:  # joined to a process that reads no commands: until the client leaves
+            await self.until_detached()
+            return
         result = await self.execute(command)
         if result is None:
             return
@@ -164,7 +179,7 @@ class ExecStream:
             if channel == CLOSE and payload[:1] == bytes([STDIN]):
                 if line.strip():
                     code = await self.run_line(line)
-                await self.finish(podexec.SUCCESS if code == 0 else podexec.exit_status(code))
+                await self.exit_shell(code)
                 return
             if channel != STDIN:
                 continue  # resizes change nothing in a line-by-line shell
@@ -174,7 +189,7 @@ class ExecStream:
                     await self.write(STDOUT, "^C\r\n" + PROMPT)
                 elif tty and char == "\x04" and not line:
                     await self.write(STDOUT, "\r\n")
-                    await self.finish(podexec.SUCCESS if code == 0 else podexec.exit_status(code))
+                    await self.exit_shell(code)
                     return
                 elif tty and char in "\x7f\x08":
                     if line:
@@ -186,7 +201,7 @@ class ExecStream:
                     words = line.split()
                     if words[:1] == ["exit"]:
                         code = int(words[1]) if len(words) > 1 and words[1].isdigit() else code
-                        await self.finish(podexec.SUCCESS if code == 0 else podexec.exit_status(code))
+                        await self.exit_shell(code)
                         return
                     if line.strip():
                         code = await self.run_line(line)
@@ -197,6 +212,19 @@ class ExecStream:
                     line += char
                     if tty:
                         await self.write(STDOUT, char)
+
+    async def until_detached(self) -> None:
+        """An attach to a process that is no shell: its output is its log (``kubectl logs -f``);
+        the stream stays open, as upstream's does, until the client closes its end."""
+        while not self.closed:
+            message = await self.receive()
+            if message["type"] == "websocket.disconnect":
+                self.closed = True
+                return
+            data = message.get("bytes") or b""
+            if data[:1] == bytes([CLOSE]) and data[1:2] == bytes([STDIN]):
+                await self.finish(podexec.SUCCESS)
+                return
 
     async def run_line(self, line: str) -> int:
         result = await self.execute(["sh", "-c", line])

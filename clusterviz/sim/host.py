@@ -94,11 +94,11 @@ class KernelHost:
             return self.sim.container_logs(node, pod, container, previous)
 
     def _kubelet_exec(self, node: str, pod: dict, container: str, command: list[str] | None,
-                      tty: bool) -> dict:
+                      tty: bool, stdin_closed: int | None = None) -> dict:
         """``pods/exec`` reaching this process's kubelets, between two kernel actions; the DNS
         questions it asked go to the page's query log."""
         with self.lock:
-            result = self.sim.exec(node, pod, container, command, tty)
+            result = self.sim.exec(node, pod, container, command, tty, stdin_closed)
         self.publish_trace(pod, command, result)
         return result
 

@@ -170,7 +170,9 @@ def _exec(sim: SimCluster, op: dict) -> dict:
     if isinstance(op["pod"], str):
         return sim.exec_pod(op.get("namespace") or "default", op["pod"], op.get("container", ""), op["command"])
     try:
-        return sim.exec(op["node"], op["pod"], op["container"], op.get("command"), bool(op.get("tty")))
+        stdin_closed = op.get("stdin_closed")
+        return sim.exec(op["node"], op["pod"], op["container"], op.get("command"), bool(op.get("tty")),
+                        stdin_closed if isinstance(stdin_closed, int) and not isinstance(stdin_closed, bool) else None)
     except LookupError as exc:
         return {"error_kubelet": str(exc).strip("'\"")}
 

@@ -29,8 +29,8 @@ from .request import APIResponse
 if TYPE_CHECKING:
     from .server import APIServer, Call
 
-#: ``kubelet_exec(node, pod, container, command, tty) -> result``.
-KubeletExec = Callable[[str, dict, str, "list[str] | None", bool], dict]
+#: ``kubelet_exec(node, pod, container, command, tty[, stdin_closed]) -> result``.
+KubeletExec = Callable[..., dict]
 #: The subprotocols served, preferred first (k8s.io/apimachinery/pkg/util/remotecommand).
 STREAM_PROTOCOL_V5 = "v5.channel.k8s.io"
 STREAM_PROTOCOL_V4 = "v4.channel.k8s.io"
@@ -59,7 +59,8 @@ class ExecOptions:
     tty: bool
 
     @classmethod
-    def from_query(cls, items: list[tuple[str, str]]) -> ExecOptions:
+    def from_query(cls, items: list[tuple[str, str]], *, attach: bool = False) -> ExecOptions:
+        """The options of an exec, or (``attach``) of an attach, which names no command."""
         values: dict[str, str] = {}
         command = []
         for key, value in items:
@@ -69,7 +70,7 @@ class ExecOptions:
                 values.setdefault(key, value)
         options = cls(command, values.get("container", ""), _flag(values.get("stdin")), _flag(values.get("stdout")),
                       _flag(values.get("stderr")), _flag(values.get("tty")))
-        if not command:
+        if not command and not attach:
             raise errors.bad_request("you must specify at least one command for the container")
         if not (options.stdin or options.stdout or options.stderr):
             raise errors.bad_request("you must specify at least 1 of stdin, stdout, stderr")
@@ -98,23 +99,29 @@ def internal_status(message: str) -> dict:
 
 
 class ExecSession:
-    """One upgraded exec: the container it runs in, and how to reach its kubelet."""
+    """One upgraded exec, or attach: the container it runs in, and how to reach its kubelet.
+    An attach's ``options.command`` is the container's own process (what it reads stdin with)."""
 
-    def __init__(self, server: APIServer, node: str, pod: dict, container: str, options: ExecOptions) -> None:
+    def __init__(self, server: APIServer, node: str, pod: dict, container: str, options: ExecOptions,
+                 *, attach: bool = False) -> None:
         self.server = server
         self.node = node
         self.pod = pod
         self.container = container
         self.options = options
+        self.attach = attach
 
     def kubelet_url(self) -> str:
         """Where upstream's API server would dial the kubelet (``pod.ExecLocation``)."""
         params = [("command", c) for c in self.options.command] + [("error", "1")] * self.options.stderr + \
             [("input", "1")] * self.options.stdin + [("output", "1")] * self.options.stdout + \
             [("tty", "1")] * self.options.tty
+        if self.attach:
+            params = [p for p in params if p[0] != "command"]
         meta = self.pod["metadata"]
         host = (self.pod.get("status") or {}).get("hostIP") or self.node
-        return f"https://{host}:10250/exec/{meta.get('namespace', '')}/{meta['name']}/{self.container}?" + \
+        verb = "attach" if self.attach else "exec"
+        return f"https://{host}:10250/{verb}/{meta.get('namespace', '')}/{meta['name']}/{self.container}?" + \
             urlencode(params)
 
     def failure(self, kubelet_words: str) -> dict:
@@ -131,17 +138,52 @@ class ExecSession:
             raise LookupError(f"dial tcp {self.node}:10250: connect: connection refused")
         return kubelet_exec(self.node, self.pod, self.container, command, self.options.tty)
 
+    def close_stdin(self, exit_code: int) -> None:
+        """An attach ends: the container's stdin closes, and a ``stdinOnce`` shell exits."""
+        kubelet_exec = self.server.kubelet_exec
+        if kubelet_exec is not None:
+            kubelet_exec(self.node, self.pod, self.container, None, self.options.tty, exit_code)
+
 
 def serve_exec(call: Call, server: APIServer, pod: dict) -> APIResponse:
     options = ExecOptions.from_query(call.req.query_items or list(call.req.query.items()))
+    return _upgrade(call, server, pod, options)
+
+
+def serve_attach(call: Call, server: APIServer, pod: dict) -> APIResponse:
+    """``pods/NAME/attach`` (``kubectl attach``, ``kubectl run -i``): the same streams, joined to
+    the container's own process rather than a new one — a shell there reads what is typed."""
+    options = ExecOptions.from_query(call.req.query_items or list(call.req.query.items()), attach=True)
+    return _upgrade(call, server, pod, options, attach=True)
+
+
+def _upgrade(call: Call, server: APIServer, pod: dict, options: ExecOptions, *, attach: bool = False) -> APIResponse:
     container = choose_container(pod, options.container)
     name = pod["metadata"]["name"]
     node = (pod.get("spec") or {}).get("nodeName")
     if not node:
         raise errors.bad_request(f"pod {name} does not have a host assigned")
+    if attach:
+        spec = next(c for c in pod["spec"]["containers"] + pod["spec"].get("initContainers", [])
+                    if c["name"] == container)
+        options.command = process_argv(spec)
     upgrade = call.req.header("upgrade").lower()
     if upgrade == "websocket":
-        return APIResponse(101, None, exec=ExecSession(server, node, pod, container, options))
+        return APIResponse(101, None, exec=ExecSession(server, node, pod, container, options, attach=attach))
     if upgrade.startswith("spdy/"):
         raise errors.bad_request(SPDY_REFUSED)
     raise errors.bad_request("Upgrade request required")
+
+
+#: Images whose default process is a shell (their ``CMD``): ``kubectl run -it --image=busybox``
+#: without a command attaches to it.
+SHELL_IMAGES = frozenset({"busybox", "alpine", "ubuntu", "debian", "fedora", "centos"})
+
+
+def process_argv(container: dict) -> list[str]:
+    """The argv the container runs: its command and args, else its image's default."""
+    argv = [str(a) for a in (container.get("command") or [])] + [str(a) for a in (container.get("args") or [])]
+    if argv:
+        return argv
+    image = str(container.get("image", "")).rsplit("/", 1)[-1].split("@", 1)[0].split(":", 1)[0]
+    return ["sh"] if image in SHELL_IMAGES else [image]

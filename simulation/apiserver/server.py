@@ -44,7 +44,7 @@ from .deprecation import add_warning
 from .errors import StatusError
 from .listwatch import ListWatch, item_key
 from .loadbalancer import Instance, LoadBalancer, NoInstanceRunning
-from .podexec import KubeletExec, serve_exec
+from .podexec import KubeletExec, serve_attach, serve_exec
 from .podlogs import KubeletLogs, serve_log
 from .printers import tables
 from .registry import Registry
@@ -407,10 +407,11 @@ class APIServer:
             return self.subresources.scale(call)
         if info.subresource == "binding":
             return self.subresources.binding(call)
-        if info.subresource == "exec":
+        if info.subresource in ("exec", "attach"):
             if info.verb not in ("get", "create"):
                 raise errors.method_not_allowed("the server does not allow this method on the requested resource")
-            return serve_exec(call, self, self.registry.read(call))
+            serve = serve_exec if info.subresource == "exec" else serve_attach
+            return serve(call, self, self.registry.read(call))
         if info.subresource == "log":
             if info.verb != "get":
                 raise errors.method_not_allowed("the server does not allow this method on the requested resource")

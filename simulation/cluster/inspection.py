@@ -85,11 +85,13 @@ class Inspection:
         except APIError as exc:
             raise SimulationError(str(exc)) from None
 
-    def exec(self, node: str, pod: dict, container: str, command: list[str] | None, tty: bool = False) -> dict:
+    def exec(self, node: str, pod: dict, container: str, command: list[str] | None, tty: bool = False,
+             stdin_closed: int | None = None) -> dict:
         """The kubelet of ``node`` running ``command`` in a container (what ``kubectl exec``
         reaches): ``stdout``, ``stderr``, ``exit_code``, the runtime's ``error`` if it could not
         start it, and the ``trace`` of its DNS questions and connections. ``command`` None only
-        checks that the container runs. ``LookupError`` with the kubelet's words otherwise."""
+        checks that the container runs; ``stdin_closed`` (an exit code) says an attach to the
+        container's own shell ended. ``LookupError`` with the kubelet's words otherwise."""
         try:
             kubelet = self.kubelet(node)
         except SimulationError:
@@ -99,6 +101,8 @@ class Inspection:
             raise LookupError(f"dial tcp {address}:10250: connect: connection refused")
         _, pod_ip = kubelet.running_container(pod, container)
         meta = pod["metadata"]
+        if stdin_closed is not None:
+            kubelet.stdin_closed(pod, container, stdin_closed)
         if command is None:
             return {"stdout": "", "stderr": "", "exit_code": 0, "error": "", "trace": []}
         coredns = self.components.get(COREDNS)

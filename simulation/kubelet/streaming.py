@@ -37,6 +37,18 @@ class Streaming:
                           services=services, network=network, tty=tty)
         return execute(argv, ctx, self._runtime_error)
 
+    def stdin_closed(self, pod: dict, container_name: str, exit_code: int) -> None:
+        """An attach ended: a container started with ``stdin`` and ``stdinOnce`` has its stdin
+        closed by the runtime, and its shell exits with ``exit_code`` (``kubectl run -i`` then
+        sees the pod complete). Without ``stdinOnce`` the process keeps reading, for the next attach."""
+        spec = next((c for c in (pod.get("spec") or {}).get("containers") or [] if c.get("name") == container_name), {})
+        if not (spec.get("stdin") and spec.get("stdinOnce")):
+            return
+        instance, _ = self.running_container(pod, container_name)
+        stopped = self.runtime.stop_container(instance.id, exit_code=exit_code)
+        if stopped is not None:
+            self.runtime.on_change(stopped)
+
     def _runtime_error(self, command: str) -> str:
         """containerd's words for a command it cannot start (the exec's ID is random)."""
         exec_id = f"{self.kernel.rng.getrandbits(256):064x}"

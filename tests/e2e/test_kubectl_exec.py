@@ -248,3 +248,25 @@ def test_the_services_lesson_execs_through_the_control_api(tmp_path_factory):
     assert "You've hit kubia-" in done.stdout
     assert ("curl: (7) Failed to connect to 10.96.100.100 port 80 after 1 ms: Couldn't connect to server\n"
             "      command terminated with exit code 7") in done.stdout
+
+
+def test_run_interactive_attaches_to_the_shell_and_removes_the_pod(kc, kubia):
+    """``kubectl run -i --rm --image=busybox``: the pod's own ``sh`` reads what is typed
+    (through ``pods/attach``), and the pod is deleted once the shell exits."""
+    rc, out, err = kc("run", "probe", "-i", "--rm", "--image=busybox:1.36", "--restart=Never",
+                      input="hostname\nnslookup kubia\nexit\n", timeout=120)
+    assert rc == 0, (out, err)
+    assert "probe\n" in out
+    assert "Name:\tkubia.default.svc.cluster.local" in out
+    assert 'pod "probe" deleted' in out
+    rc, _, err = kc("get", "pod", "probe")
+    assert rc == 1 and 'pods "probe" not found' in err
+
+
+def test_attach_to_a_process_that_is_no_shell_waits_until_detached(kc, kubia):
+    """An attach joins the container's process (kubia's node server): no prompt, nothing to run;
+    the stream stays open until kubectl closes its end (here: stdin reaches EOF)."""
+    rc, out, err = kc("attach", "-i", kubia[0], input="", timeout=60)
+    assert rc == 0, (out, err)
+    rc, out, err = kc("attach", kubia[0], "-c", "nope", timeout=60)
+    assert rc == 1 and f"error: cannot attach to the container: container nope not found in pod {kubia[0]}" in err
