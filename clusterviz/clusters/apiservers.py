@@ -18,7 +18,7 @@ from simulation.apiserver.assembly import new_apiserver
 from simulation.apiserver.request import UserInfo
 from simulation.apiserver.server import APIServer
 
-from . import audit, health
+from . import audit, controlplane, health
 from .clock import ClusterClock
 from .models import Cluster, TokenRecord
 from .store import DjangoStore
@@ -81,6 +81,8 @@ def build(cluster: Cluster) -> APIServer:
     server.cluster_id = cluster.pk  # type: ignore[attr-defined]
     server.token_table = tokens  # type: ignore[attr-defined]
     server.cluster_name = cluster.name  # type: ignore[attr-defined]
+    if (cluster.sim_state or {}).get("ha"):
+        controlplane.install(server, cluster)
     return server
 
 

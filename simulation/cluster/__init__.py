@@ -7,11 +7,12 @@ parts in mixins: :mod:`.kubeadm` (static pods), :mod:`.addons` (CoreDNS, ingress
 """
 from .addons import COREDNS_RBAC
 from .errors import SimulationError
-from .ha import control_plane_nodes
+from .ha import control_plane_nodes, ha_members
+from .ha import install as install_ha
 from .kubeadm import CONTROL_PLANE_HOST, MANIFEST_ACTIONS, control_plane_node
 from .sim import (FAULTS, MAX_REPLICAS, REPLICATED, VERSION, SimCluster, connection_refused, demo_nodes, node_user,
                   standard_cluster)
 
 __all__ = ["COREDNS_RBAC", "CONTROL_PLANE_HOST", "FAULTS", "MANIFEST_ACTIONS", "MAX_REPLICAS", "REPLICATED", "VERSION", "SimCluster",
-           "SimulationError", "connection_refused", "control_plane_node", "control_plane_nodes", "demo_nodes", "node_user",
+           "SimulationError", "connection_refused", "control_plane_node", "control_plane_nodes", "demo_nodes", "ha_members", "install_ha", "node_user",
            "standard_cluster"]

@@ -12,6 +12,8 @@ crashes until it is started again.
 """
 from __future__ import annotations
 
+from typing import Any
+
 from simulation.apimachinery.wellknown import KUBE_CONTROLLER_MANAGER, KUBE_SCHEDULER
 from simulation.apiserver.bootstrap import APISERVER
 from simulation.apiserver.endpointreconciler import reconcile as reconcile_kubernetes_endpoints
@@ -85,6 +87,23 @@ def joined_control_plane_node(index: int) -> NodeSpec:
                     images=first.images)
 
 
+def ha_members() -> list[tuple[str, str]]:
+    """(node, address) of each control-plane node: where an etcd member and an API server run."""
+    return [(n.name, n.internal_ip) for n in control_plane_nodes(ha=True)]
+
+
+def install(server: Any, etcd: EtcdCluster, balancer: LoadBalancer) -> None:
+    """Put etcd's members and the load balancer in front of ``server``: its requests need the
+    members' quorum and go to the running API servers, and ``kubectl get cs`` lists every member
+    (``etcd-0``…) instead of the store's one probe."""
+    if server.etcd is None:
+        probed = server.component_statuses
+        server.component_statuses = lambda: [s for s in probed() if not s["metadata"]["name"].startswith("etcd-")] \
+            + server.etcd.component_statuses()
+    server.etcd = etcd
+    server.load_balancer = balancer
+
+
 def control_plane_nodes(ha: bool) -> list[NodeSpec]:
     """A kubeadm cluster's control-plane nodes: kind's first, and with ``ha`` the two joining it."""
     return [control_plane_node()] + ([joined_control_plane_node(i) for i in range(2, HA_CONTROL_PLANE_NODES + 1)]
@@ -100,14 +119,10 @@ class HighlyAvailableControlPlane:
         load balancer (every request, kubectl's and the components', goes through it), and
         three replicas each of the scheduler and controller manager electing their leaders."""
         nodes = control_plane_nodes(ha=True)
-        members = [(n.name, n.internal_ip) for n in nodes]
+        members = ha_members()
         server = self.server
-        server.etcd = EtcdCluster([Member(name, ip) for name, ip in members], seed=self.kernel.seed,
-                                  clock=self.kernel.wall_time)
-        server.load_balancer = LoadBalancer(server.store, members)
-        probed = server.component_statuses
-        server.component_statuses = lambda: [s for s in probed() if not s["metadata"]["name"].startswith("etcd-")] \
-            + server.etcd.component_statuses()
+        install(server, EtcdCluster([Member(name, ip) for name, ip in members], seed=self.kernel.seed,
+                                    clock=self.kernel.wall_time), LoadBalancer(server.store, members))
         self.ha = True
         self.init_kubeadm(nodes[0], members=members)
         for spec in nodes[1:]:
