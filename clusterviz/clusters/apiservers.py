@@ -78,6 +78,7 @@ def build(cluster: Cluster) -> APIServer:
         server_address=f"{settings.CLUSTERVIZ_PUBLIC_HOST}:{settings.CLUSTERVIZ_HTTPS_PORT}")
     server.kubelet_logs = functools.partial(health.remote_logs, cluster.name)
     server.kubelet_exec = functools.partial(health.remote_exec, cluster.name)
+    server.kubelet_portforward = health.remote_portforward(cluster.name)
     server.cluster_id = cluster.pk  # type: ignore[attr-defined]
     server.token_table = tokens  # type: ignore[attr-defined]
     server.cluster_name = cluster.name  # type: ignore[attr-defined]

@@ -58,6 +58,20 @@ def remote_exec(cluster_name: str, node: str, pod: dict, container: str, command
     return answer
 
 
+def remote_portforward(cluster_name: str):  # noqa: ANN201 - the server's kubelet_portforward
+    """``pods/portforward`` for a kernel another process hosts: the request's bytes there, the
+    response's back (latin-1 keeps bytes as text across the channel layer)."""
+    def forward(node: str, pod: dict, port: int, request: bytes) -> bytes:
+        if remote_call is None:
+            raise LookupError(f"dial tcp {node}:10250: connect: connection refused")
+        answer = remote_call(cluster_name, {"op": "portforward", "node": node, "pod": pod, "port": port,
+                                            "request": request.decode("latin-1")})
+        if answer.get("error_kubelet") is not None:
+            raise LookupError(answer["error_kubelet"])
+        return answer["response"].encode("latin-1")
+    return forward
+
+
 #: The websocket message that carries the statuses: ``{"type": HEALTH, "items": [...]}``.
 HEALTH = "cluster.health"
 #: cluster → the statuses this process published last, and the lock that keeps the

@@ -29,10 +29,12 @@ from channels.db import database_sync_to_async
 
 from clusterviz.clusters import pageagent
 from simulation.apiserver import podexec
+from simulation.apiserver.podportforward import TUNNEL_PROTOCOL
 from simulation.apiserver.request import APIRequest
 from simulation.kubelet.shell import PROMPT, SHELLS
 
 from .asgi import API_PATH, _headers, _serve
+from .portforward import PortForwardTunnel
 
 logger = logging.getLogger(__name__)
 
@@ -71,6 +73,10 @@ class ExecWebSocket:
         except Exception:  # a bug refuses the upgrade rather than hanging the client
             logger.exception("internal error serving %s", scope.get("path"))
             await send({"type": "websocket.close"})
+            return
+        if response.portforward is not None and TUNNEL_PROTOCOL in (scope.get("subprotocols") or []):
+            await send({"type": "websocket.accept", "subprotocol": TUNNEL_PROTOCOL})
+            await PortForwardTunnel(response.portforward, receive, send).run()
             return
         if response.exec is None or protocol is None:
             await send({"type": "websocket.close"})

@@ -81,6 +81,8 @@ class KernelHost:
         self.server.kubelet_logs = self._kubelet_logs
         self._server_exec = self.server.kubelet_exec
         self.server.kubelet_exec = self._kubelet_exec
+        self._server_portforward = health.remote_portforward(self.name)
+        self.server.kubelet_portforward = self._kubelet_portforward
         self._persist()
         self._stop = threading.Event()
         self.thread = threading.Thread(target=self._loop, name=f"kernel-{cluster.name}", daemon=True)
@@ -102,6 +104,11 @@ class KernelHost:
         self.publish_trace(pod, command, result)
         return result
 
+    def _kubelet_portforward(self, node: str, pod: dict, port: int, request: bytes) -> bytes:
+        """``pods/portforward`` reaching this process's kubelets, between two kernel actions."""
+        with self.lock:
+            return self.sim.port_forward(node, pod, port, request)
+
     def publish_trace(self, pod: dict, command: list[str] | None, result: dict) -> None:
         """What an exec did on the network — DNS questions (who asked, which CoreDNS pod answered,
         what) and connections (which endpoint the rules picked) — for the page."""
@@ -121,6 +128,7 @@ class KernelHost:
         self.server.clock = self._server_clock
         self.server.kubelet_logs = self._server_logs
         self.server.kubelet_exec = self._server_exec
+        self.server.kubelet_portforward = self._server_portforward
 
     def _on_step(self, step: Any) -> None:
         self._outbox.append(step.as_dict())

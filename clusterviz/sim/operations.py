@@ -18,7 +18,7 @@ PERSISTENT = frozenset({"play", "pause", "step", "speed", "live", "start", "stop
                         "manifest"})
 #: ``trace`` draws from the packet path's own random source, never the kernel's: it changes nothing.
 READ_ONLY = frozenset({"state", "components", "steps", "decision", "containers", "iptables", "health", "logs",
-                       "network", "pod_network", "trace", "exec", "dns_queries", "manifests", "ingress"})
+                       "network", "pod_network", "trace", "exec", "portforward", "dns_queries", "manifests", "ingress"})
 
 
 def _state(sim: SimCluster, op: dict) -> dict:
@@ -177,6 +177,16 @@ def _exec(sim: SimCluster, op: dict) -> dict:
         return {"error_kubelet": str(exc).strip("'\"")}
 
 
+def _portforward(sim: SimCluster, op: dict) -> dict:
+    """``pods/portforward`` served by another process: the response's bytes as latin-1 text, or
+    the kubelet's error."""
+    try:
+        response = sim.port_forward(op["node"], op["pod"], int(op["port"]), str(op["request"]).encode("latin-1"))
+    except LookupError as exc:
+        return {"error_kubelet": str(exc).strip("'\"")}
+    return {"response": response.decode("latin-1")}
+
+
 def _dns_queries(sim: SimCluster, op: dict) -> list:
     return sim.dns_queries()
 
@@ -199,7 +209,7 @@ OPERATIONS: dict[str, Callable[[SimCluster, dict], Any]] = {
     "replicas": _replicas,
     "fault": _fault, "steps": _steps, "decision": _decision, "containers": _containers, "iptables": _iptables,
     "network": _network, "pod_network": _pod_network, "trace": _trace, "health": _health, "logs": _logs,
-    "exec": _exec, "dns_queries": _dns_queries, "manifests": _manifests, "manifest": _manifest,
+    "exec": _exec, "portforward": _portforward, "dns_queries": _dns_queries, "manifests": _manifests, "manifest": _manifest,
     "ingress": _ingress, "ingress_install": _ingress_install,
 }
 

@@ -47,7 +47,7 @@ _W = ("all",)
 RESOURCES: tuple[ResourceType, ...] = (
     ResourceType("", "v1", "namespaces", "Namespace", False, ("ns",), subresources=("status", "finalize")),
     ResourceType("", "v1", "nodes", "Node", False, ("no",), subresources=("status",)),
-    ResourceType("", "v1", "pods", "Pod", True, ("po",), _W, subresources=("status", "binding", "log", "exec", "attach")),
+    ResourceType("", "v1", "pods", "Pod", True, ("po",), _W, subresources=("status", "binding", "log", "exec", "attach", "portforward")),
     ResourceType("", "v1", "services", "Service", True, ("svc",), _W, subresources=("status",)),
     ResourceType("", "v1", "endpoints", "Endpoints", True, ("ep",), singular="endpoints"),
     ResourceType("", "v1", "events", "Event", True, ("ev",)),

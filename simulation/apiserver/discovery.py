@@ -13,10 +13,11 @@ KUBERNETES_VERSION = {"major": "1", "minor": "33", "gitVersion": "v1.33.0", "git
                       "compiler": "gc", "platform": "linux/amd64"}
 
 _SUBRESOURCE_KINDS = {"scale": ("autoscaling", "v1", "Scale"), "binding": ("", "v1", "Binding"),
-                      "exec": ("", "v1", "PodExecOptions"), "attach": ("", "v1", "PodAttachOptions")}
+                      "exec": ("", "v1", "PodExecOptions"), "attach": ("", "v1", "PodAttachOptions"),
+                      "portforward": ("", "v1", "PodPortForwardOptions")}
 _SUBRESOURCE_VERBS = {"status": ["get", "patch", "update"], "scale": ["get", "patch", "update"],
                       "binding": ["create"], "finalize": ["update"], "log": ["get"],
-                      "exec": ["create", "get"], "attach": ["create", "get"]}
+                      "exec": ["create", "get"], "attach": ["create", "get"], "portforward": ["create", "get"]}
 
 
 def _group_doc(group: str) -> dict:

@@ -94,6 +94,8 @@ class APIResponse:
     stream: Any = None
     #: Set for an upgraded exec: the session the transport drives (see ``podexec.ExecSession``).
     exec: Any = None
+    #: Set for an upgraded port forward (see ``podportforward.PortForwardSession``).
+    portforward: Any = None
 
 
 _NAMESPACE_SUBRESOURCES = ("status", "finalize")

@@ -45,6 +45,7 @@ from .errors import StatusError
 from .listwatch import ListWatch, item_key
 from .loadbalancer import Instance, LoadBalancer, NoInstanceRunning
 from .podexec import KubeletExec, serve_attach, serve_exec
+from .podportforward import serve_portforward
 from .podlogs import KubeletLogs, serve_log
 from .printers import tables
 from .registry import Registry
@@ -260,6 +261,8 @@ class APIServer:
         self.kubelet_logs = kubelet_logs
         #: The connection to the kubelets' exec endpoint (``pods/exec``); set by whoever runs them.
         self.kubelet_exec = kubelet_exec
+        #: ``kubelet_portforward(node, pod, port, request) -> response`` (``pods/portforward``).
+        self.kubelet_portforward: Callable[[str, dict, int, bytes], bytes] | None = None
         #: A highly available control plane's etcd members (writes need their quorum) and the
         #: kube-apiservers behind its load balancer; None for the one-of-each control plane.
         self.etcd: EtcdCluster | None = None
@@ -412,6 +415,10 @@ class APIServer:
                 raise errors.method_not_allowed("the server does not allow this method on the requested resource")
             serve = serve_exec if info.subresource == "exec" else serve_attach
             return serve(call, self, self.registry.read(call))
+        if info.subresource == "portforward":
+            if info.verb not in ("get", "create"):
+                raise errors.method_not_allowed("the server does not allow this method on the requested resource")
+            return serve_portforward(call, self, self.registry.read(call))
         if info.subresource == "log":
             if info.verb != "get":
                 raise errors.method_not_allowed("the server does not allow this method on the requested resource")

@@ -113,6 +113,17 @@ class Inspection:
         return {"stdout": result.stdout, "stderr": result.stderr, "exit_code": result.exit_code,
                 "error": result.error, "trace": datapath.trace}
 
+    def port_forward(self, node: str, pod: dict, port: int, request: bytes) -> bytes:
+        """The kubelet of ``node`` forwarding ``request`` to ``port`` of the pod (what ``kubectl
+        port-forward`` reaches); ``LookupError`` with the kubelet's words."""
+        try:
+            kubelet = self.kubelet(node)
+        except SimulationError:
+            raise LookupError(f"dial tcp {node}:10250: connect: no route to host") from None
+        if not kubelet.running:
+            raise LookupError(f"dial tcp {self.node_specs[node].internal_ip}:10250: connect: connection refused")
+        return kubelet.port_forward(pod, port, request)
+
     def exec_pod(self, namespace: str, name: str, container: str, command: list[str]) -> dict:
         """:meth:`exec` for a pod named as a lesson names it (its first container by default);
         the kubelet's refusal comes back as ``error_kubelet``."""

@@ -95,6 +95,7 @@ class SimCluster(KubeadmControlPlane, HighlyAvailableControlPlane, Addons, Inspe
         # through this cluster.
         server.kubelet_logs = self.container_logs
         server.kubelet_exec = self.exec
+        server.kubelet_portforward = self.port_forward
 
     # ----------------------------------------------------------------- topology
     def client(self, user: UserInfo, program: str) -> APIClient:

@@ -9,7 +9,10 @@ caller's (the cluster's pod network and each node's kube-proxy rules).
 """
 from __future__ import annotations
 
+import uuid
+
 from . import runtime as rt
+from .programs import response_for, serves
 from .shell import ExecContext, ExecResult, Network, execute
 
 
@@ -48,6 +51,32 @@ class Streaming:
         stopped = self.runtime.stop_container(instance.id, exit_code=exit_code)
         if stopped is not None:
             self.runtime.on_change(stopped)
+
+    def port_forward(self, pod: dict, port: int, request: bytes) -> bytes:
+        """The kubelet's port forwarding (``/portForward/{namespace}/{pod}``, through the runtime's
+        streaming server): a connection to ``localhost:port`` in the pod's network namespace,
+        ``request`` sent on it, and what the container listening there answers — an HTTP
+        response from its image's server. ``LookupError`` with the kubelet's and containerd's
+        words when nothing listens there (a shell image listens nowhere)."""
+        uid = pod["metadata"].get("uid", "")
+        sandboxes = [s for s in self.runtime.sandboxes_of(uid) if s.state == rt.SANDBOX_READY]
+        if not sandboxes:
+            raise LookupError(f'pod not found ("{pod["metadata"]["name"]}_{pod["metadata"].get("namespace", "")}")')
+        sandbox = sandboxes[-1]
+        images = [c.image for c in self.runtime.containers_of(uid, sandbox.id) if c.state == rt.RUNNING]
+        image = next((i for i in images if serves(i, port)), None)
+        if image is None:
+            netns = f"/var/run/netns/cni-{uuid.UUID(sandbox.id[:32].ljust(32, '0'))}"
+            raise LookupError(
+                f"error forwarding port {port} to pod {sandbox.id}, uid : failed to execute portforward in network "
+                f'namespace "{netns}": failed to connect to localhost:{port} inside namespace "{sandbox.id}", IPv4: '
+                f"dial tcp4 127.0.0.1:{port}: connect: connection refused IPv6 dial tcp6 [::1]:{port}: connect: "
+                f"connection refused ")
+        line = request.split(b"\r\n", 1)[0].decode("latin-1").split()
+        path = line[1] if len(line) > 1 and line[1].startswith("/") else "/"
+        body = response_for(image, pod["metadata"]["name"], path).encode()
+        return (b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: " + str(len(body)).encode() +
+                b"\r\n\r\n" + body)
 
     def _runtime_error(self, command: str) -> str:
         """containerd's words for a command it cannot start (the exec's ID is random)."""

@@ -10,14 +10,18 @@ import os
 import pty
 import re
 import select
+import socket
+import subprocess
 import time
+import urllib.error
+import urllib.request
 from collections import Counter
 
 import pytest
 import yaml
 
 from simulation.scenarios import LIBRARY
-from tests.e2e.conftest import get_json, ok, sim_api, tmpfile, wait_for
+from tests.e2e.conftest import get_json, kubectl_popen, ok, sim_api, tmpfile, wait_for
 from tests.e2e.test_kubectl_parity import VersionedKubectl, bundled_kubectl
 from tests.support.liveserver import LiveServer
 
@@ -270,3 +274,52 @@ def test_attach_to_a_process_that_is_no_shell_waits_until_detached(kc, kubia):
     assert rc == 0, (out, err)
     rc, out, err = kc("attach", kubia[0], "-c", "nope", timeout=60)
     assert rc == 1 and f"error: cannot attach to the container: container nope not found in pod {kubia[0]}" in err
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def test_port_forward_reaches_the_pods_server(kubectl, server, kubia):
+    """``kubectl port-forward pod/P L:8080`` (over the SPDY tunnel in a WebSocket): a request to
+    the local port is answered by the pod's own server, every time; a port nothing listens on
+    gets the kubelet's words in kubectl's error, and the forward keeps running."""
+    local, dead = free_port(), free_port()
+    forward = kubectl_popen(kubectl, "port-forward", f"pod/{kubia[0]}", f"{local}:8080", f"{dead}:9999",
+                            kubeconfig=server.kubeconfig("demo"))
+    try:
+        line = forward.stdout.readline()
+        assert line.strip() == f"Forwarding from 127.0.0.1:{local} -> 8080", (line, forward.stderr.read()
+                                                                              if forward.poll() is not None else "")
+        for _ in range(2):
+            with urllib.request.urlopen(f"http://127.0.0.1:{local}/", timeout=30) as response:
+                assert response.status == 200
+                assert response.read().decode() == f"You've hit {kubia[0]}\n"
+        with pytest.raises((urllib.error.URLError, ConnectionError)):
+            urllib.request.urlopen(f"http://127.0.0.1:{dead}/", timeout=30)
+        assert forward.poll() is None  # still forwarding
+    finally:
+        forward.terminate()
+    err = forward.stderr.read()
+    assert f"an error occurred forwarding {dead} -> 9999: error forwarding port 9999 to pod " in err, err
+    assert "dial tcp4 127.0.0.1:9999: connect: connection refused" in err
+
+
+def test_port_forward_with_older_kubectl(kv, kubia):
+    """kubectl 1.31 tunnels SPDY through a WebSocket by default, as 1.33 does; 1.29 only speaks
+    raw SPDY, which this server refuses saying why."""
+    local = free_port()
+    if kv.minor < 31:
+        rc, _, err = kv("port-forward", f"pod/{kubia[0]}", f"{local}:8080", timeout=60)
+        assert rc == 1 and "this server forwards ports over WebSocket only" in err, err
+        return
+    proc = subprocess.Popen(kv.argv("port-forward", f"pod/{kubia[0]}", f"{local}:8080"), stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, env=kv.env)
+    try:
+        assert proc.stdout.readline().strip() == f"Forwarding from 127.0.0.1:{local} -> 8080"
+        with urllib.request.urlopen(f"http://127.0.0.1:{local}/", timeout=30) as response:
+            assert response.read().decode() == f"You've hit {kubia[0]}\n"
+    finally:
+        proc.terminate()
