@@ -681,7 +681,8 @@ def verbs(rt: ResourceType) -> list[str]:
            "watch", "odd"]
     for sub in rt.subresources:
         out += {"status": ["status-update", "status-patch"], "scale": ["scale-get", "scale-update", "scale-patch"],
-                "binding": ["binding"], "finalize": ["finalize"], "log": ["log"], "exec": ["exec"]}[sub]
+                "binding": ["binding"], "finalize": ["finalize"], "log": ["log"], "exec": ["exec"],
+                "attach": ["attach"], "portforward": ["portforward"]}[sub]
     return out
 
 
@@ -785,11 +786,11 @@ def requests(draw: st.DrawFn, session: Session) -> tuple:
                   for k in draw(st.lists(st.sampled_from(["container", "previous", "follow", "tailLines",
                                                           "sinceSeconds", "limitBytes", "timestamps"]), max_size=3))}
         return "GET", draw(item_paths(rt, "log", wild)), None, None, params, headers
-    if verb == "exec":  # without an upgrade: 400 "Upgrade request required", or the chain's refusal
-        params = {k: draw(st.sampled_from(["", "1", "x", "true", "sh", "app"]))
-                  for k in draw(st.lists(st.sampled_from(["command", "container", "stdin", "stdout", "stderr", "tty"]),
-                                         max_size=4))}
-        return draw(st.sampled_from(["GET", "POST"])), draw(item_paths(rt, "exec", wild)), None, None, params, headers
+    if verb in ("exec", "attach", "portforward"):  # no upgrade: 400 "Upgrade request required", or a refusal
+        params = {k: draw(st.sampled_from(["", "1", "x", "true", "sh", "app", "8080", "0"]))
+                  for k in draw(st.lists(st.sampled_from(["command", "container", "stdin", "stdout", "stderr", "tty",
+                                                          "ports"]), max_size=4))}
+        return draw(st.sampled_from(["GET", "POST"])), draw(item_paths(rt, verb, wild)), None, None, params, headers
     if verb == "binding":
         binding = overlay({"apiVersion": "v1", "kind": "Binding", "metadata": {"name": NAME},
                            "target": {"kind": "Node", "name": "node-1"}},
