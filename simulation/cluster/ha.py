@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from simulation.apimachinery.timestamps import rfc3339_micro
 from simulation.apimachinery.wellknown import KUBE_CONTROLLER_MANAGER, KUBE_SCHEDULER
 from simulation.apiserver.bootstrap import APISERVER
 from simulation.apiserver.endpointreconciler import reconcile as reconcile_kubernetes_endpoints
@@ -163,6 +164,13 @@ class HighlyAvailableControlPlane:
             return f"{base}/{node}"
         suffix = node[len(CONTROL_PLANE_HOST):]
         return base if not suffix else f"{base}-{suffix}"
+
+    def etcd_log(self, node: str, since: float = 0.0) -> list[tuple[float, str]]:
+        """The raft lines the member on ``node`` logged since ``since`` (epoch seconds), as etcd
+        3.5 writes them (zap's JSON), for ``kubectl logs`` of its static pod."""
+        return [(at, f'{{"level":"info","ts":"{rfc3339_micro(at)}","logger":"raft",'
+                     f'"caller":"etcdserver/zap_raft.go:77","msg":"{message}"}}')
+                for at, message in self.server.etcd.logs(node) if at >= since]
 
     def ha_state(self) -> dict | None:
         if not self.ha:

@@ -32,6 +32,8 @@ from simulation.proxy.kube_proxy import KubeProxy
 from simulation.scheduler.scheduler import Scheduler
 
 from .addons import Addons
+from simulation.kubeadm.manifests import ETCD
+
 from .errors import SimulationError
 from .ha import HighlyAvailableControlPlane
 from .inspection import Inspection
@@ -289,7 +291,10 @@ class SimCluster(KubeadmControlPlane, HighlyAvailableControlPlane, Addons, Inspe
             kubelet = self.kubelet(node)
         except SimulationError:
             raise LookupError(f'dial tcp {node}:10250: connect: no route to host') from None
-        return kubelet.container_log(pod, container, previous)
+        lines = kubelet.container_log(pod, container, previous)
+        if self.ha and container == ETCD and (pod["metadata"].get("labels") or {}).get("component") == ETCD:
+            lines = sorted(lines + self.etcd_log(node, since=lines[0][0] if lines else 0.0), key=lambda line: line[0])
+        return lines
 
     def decision(self, namespace: str, name: str) -> dict | None:
         for scheduler in self.schedulers():

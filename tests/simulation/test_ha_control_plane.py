@@ -199,3 +199,17 @@ def test_same_seed_same_leaders() -> None:
             seen.append(sim.server.etcd.term)
         return seen
     assert history(5) == history(5)
+
+
+def test_an_etcd_members_log_has_its_raft_lines(cluster) -> None:
+    sim, admin = cluster
+    leader = sim.server.etcd.leader
+    sim.stop(f"etcd/{leader}")
+    follower = next(m.name for m in sim.server.etcd.running() if m.name != sim.server.etcd.leader)
+    pod = admin.get("pods", "kube-system", f"etcd-{follower}")
+    lines = [line for _, line in sim.container_logs(follower, pod, "etcd")]
+    lost = sim.server.etcd.member(leader).id
+    assert any(f'"msg":"raft.node: {sim.server.etcd.member(follower).id} lost leader {lost} at term 2"' in line
+               for line in lines), lines
+    assert lines[-1].startswith('{"level":"info","ts":"') and '"logger":"raft"' in lines[-1]
+    assert "elected leader" in lines[-1]
