@@ -184,7 +184,10 @@ function onSimState(message) {
     state.components = message.components;
     emit("components");
   }
-  if ("ha" in message) ha.render(message.ha);
+  if ("ha" in message) {
+    state.ha = message.ha;
+    ha.render(message.ha);
+  }
   updateControls();
 }
 

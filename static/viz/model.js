@@ -14,6 +14,7 @@ export const state = {
   steps: [], lastStepSeq: 0,
   requests: [], lastRevision: 0, lastRejection: null,
   health: [],
+  ha: null,  // a highly available control plane (sim.state): etcd members, API servers, leaders
   resyncs: 0, gaps: 0, frames: 0, lastSeq: 0,
   view: null,  // {revision, nodes, pods} while looking at a past revision
 };

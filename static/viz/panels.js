@@ -529,6 +529,7 @@ export class Panels {
     panel.replaceChildren(h("p", {class: "hint"}, "The API server's store, read through list calls: each key and the revision " +
       "of its last write (its resourceVersion). Only the API server touches etcd."),
     h("div", {class: "row"}, filter, h("button", {onclick: () => this.renderEtcd()}, "refresh")), h("p", {id: "etcd-header"}, "reading…"), table);
+    if (state.ha) panel.prepend(etcdMembers(state.ha.etcd, name => this.inspect(`component:etcd/${name}`)));
     let header = 0;
     const rows = [];
     const past = state.view;  // time travel: the keys as they were at that revision
@@ -650,4 +651,20 @@ export function decisionTable(d) {
         h("td", {class: "total"}, n.feasible === false ? "" : n.total))))));
   if (d.message) wrap.append(h("p", {class: d.winner ? "" : "bad"}, d.message));
   return wrap;
+}
+
+/** A highly available cluster's etcd members: who leads, in which term, which are down and
+ * whether a quorum is left (`kubectl get cs` names them etcd-0…; a member is its node's). */
+function etcdMembers(etcd, inspect) {
+  const running = etcd.members.filter(m => m.running).length;
+  return h("div", {"data-section": "etcd-members"},
+    h("p", {}, `Raft term ${etcd.term}: ${running} of ${etcd.members.length} members running; a quorum is ` +
+      `${etcd.quorum}. ${running >= etcd.quorum ? "Writes commit through the leader." : "No leader: every write fails (etcdserver: request timed out)."}`),
+    h("table", {class: "grid", "data-table": "etcd-members"},
+      h("tr", {}, ...["", "member", "ID", "client URL", "role"].map(t => h("th", {}, t))),
+      ...etcd.members.map((m, i) => h("tr", {"data-member": m.name},
+        h("td", {}, `etcd-${i}`),
+        h("td", {}, h("a", {href: "#", onclick: ev => { ev.preventDefault(); inspect(m.name); }}, m.name)),
+        h("td", {class: "mono"}, m.id), h("td", {class: "mono"}, m.client_url),
+        h("td", {class: m.running ? "" : "bad"}, !m.running ? "stopped" : m.leader ? "leader" : "follower")))));
 }

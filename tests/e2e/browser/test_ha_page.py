@@ -40,6 +40,12 @@ def test_the_members_their_leader_and_the_api_servers_are_drawn(page, server, ha
                            "window.__served.add(e.dataset.apiserver)); return window.__served.size >= 2; })()",
                            polling=50, timeout=30000)
     shot(page, "ha-control-plane")
+    page.click("svg .ha-member.leader")  # the component inspector of the leading member
+    page.evaluate("window.clusterviz.panels.show('etcd')")
+    page.wait_for_selector("[data-table=etcd-members] tr[data-member]")
+    roles = page.eval_on_selector_all("[data-table=etcd-members] tr[data-member] td:last-child",
+                                      "els => els.map(e => e.textContent)")
+    assert sorted(roles) == ["follower", "follower", "leader"]
 
     first = leader(page)
     server.manage("sim", "stop", f"etcd/{first}", "--cluster", ha_cluster)
