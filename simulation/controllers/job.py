@@ -108,6 +108,11 @@ class JobController(OwnedPodHandlers, Controller):
         self.counted: dict[str, set[str]] = {}
         #: Per Job key: (failures since the last success, virtual time of the last failure).
         self.backoff: dict[str, tuple[int, float]] = {}
+        #: Per Job key: the resourceVersion of the last status this controller wrote. A Job in the
+        #: cache older than that is stale (its counters miss pods this controller already counted
+        #: and whose finalizers it removed): acting on it would create those pods again. The sync
+        #: waits for the informer to deliver the write, as expectations wait for its pod writes.
+        self.status_written: dict[str, int] = {}
 
     # ----------------------------------------------------------------- event handlers
     def _update_job(self, old: dict, cur: dict) -> None:
@@ -124,6 +129,7 @@ class JobController(OwnedPodHandlers, Controller):
         self.expectations.delete_expectations(key)
         self.counted.pop(key, None)
         self.backoff.pop(key, None)
+        self.status_written.pop(key, None)
         for pod in self.pods.owned(job["metadata"].get("namespace", ""), job["metadata"]["uid"]):
             if has_finalizer(pod, JOB_TRACKING_FINALIZER):
                 self.queue.add(ORPHAN_PREFIX + object_key(pod))
@@ -154,10 +160,15 @@ class JobController(OwnedPodHandlers, Controller):
         if job is None:
             self.expectations.delete_expectations(key)
             self.counted.pop(key, None)
+            self.status_written.pop(key, None)
             return f"The job controller sees Job {name} is gone: it forgets its expectations for it"
         finished, how = is_job_finished(job)
         if finished:
             return f"The job controller sees Job {name} has {'completed' if how == 'Complete' else 'failed'}: nothing to do"
+        written = self.status_written.get(key, 0)
+        if int(job["metadata"].get("resourceVersion") or 0) < written:
+            return (f"The job controller's cache still has an older Job {name} than the status it wrote "
+                    f"(resourceVersion {written}): it waits for its informer before counting pods again")
         return _JobSync(self, key, job).run()
 
     def _sync_orphan_pod(self, pod_key: str) -> str:
@@ -216,6 +227,7 @@ class _JobSync:
 
     def _write_status(self) -> None:
         self.job = self.jm.client.update_status("jobs", self.job)
+        self.jm.status_written[self.key] = int(self.job["metadata"]["resourceVersion"])
         self.meta = self.job["metadata"]
         self.status = self.job.setdefault("status", {})
 

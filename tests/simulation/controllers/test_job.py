@@ -141,3 +141,23 @@ def test_invalid_job_is_refused(cluster, restart_policy, message):
     with pytest.raises(Exception) as err:
         c.create("jobs", body)
     assert message in str(err.value)
+
+
+def test_a_stale_job_in_the_cache_does_not_start_the_finished_pod_again(cluster):
+    """The controller counts a finished pod into the Job's status and removes the pod's
+    finalizer. If its Job informer has not delivered those status writes when the pod's update
+    arrives, the cached Job still counts nothing: acting on it would start a second pod for a
+    1-completion Job. It waits for its own write instead (here: the Job events are lost, so the
+    periodic relist brings them)."""
+    c = cluster(controllers=CONTROLLERS)
+    c.create("jobs", job())
+    c.settle()
+    (pod,) = active_pods(c)
+    c.manager.drops.arm(10, "jobs", "default")  # the Job's status writes never reach the cache
+    finish(c, pod, "Succeeded")
+    c.settle(5)
+    assert [p["metadata"]["name"] for p in c.pods()] == [pod["metadata"]["name"]]
+    assert any("waits for its informer before counting pods again" in line for line in c.captions())
+    assert c.run_until(lambda: ("Complete", "True", "CompletionsReached") in conditions(c), timeout_seconds=120)
+    assert [p["metadata"]["name"] for p in c.pods()] == [pod["metadata"]["name"]]
+    assert len(c.events("SuccessfulCreate")) == 1
