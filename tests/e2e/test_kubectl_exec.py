@@ -285,7 +285,8 @@ def free_port() -> int:
 def test_port_forward_reaches_the_pods_server(kubectl, server, kubia):
     """``kubectl port-forward pod/P L:8080`` (over the SPDY tunnel in a WebSocket): a request to
     the local port is answered by the pod's own server, every time; a port nothing listens on
-    gets the kubelet's words in kubectl's error, and the forward keeps running."""
+    gets the kubelet's words in kubectl's error, and kubectl ends the forward (client-go closes
+    the connection after an error)."""
     local, dead = free_port(), free_port()
     forward = kubectl_popen(kubectl, "port-forward", f"pod/{kubia[0]}", f"{local}:8080", f"{dead}:9999",
                             kubeconfig=server.kubeconfig("demo"))
@@ -299,10 +300,11 @@ def test_port_forward_reaches_the_pods_server(kubectl, server, kubia):
                 assert response.read().decode() == f"You've hit {kubia[0]}\n"
         with pytest.raises((urllib.error.URLError, ConnectionError)):
             urllib.request.urlopen(f"http://127.0.0.1:{dead}/", timeout=30)
-        assert forward.poll() is None  # still forwarding
+        forward.wait(timeout=30)
     finally:
         forward.terminate()
     err = forward.stderr.read()
+    assert forward.returncode == 1, err
     assert f"an error occurred forwarding {dead} -> 9999: error forwarding port 9999 to pod " in err, err
     assert "dial tcp4 127.0.0.1:9999: connect: connection refused" in err
 
