@@ -36,7 +36,8 @@ def test_the_control_plane_node_shows_its_static_pods_and_manifests(page, server
     page.wait_for_selector(row)
     page.click(f"{row} button:has-text('cat')")
     content = page.locator("[data-manifest-yaml='kube-scheduler.yaml']")
-    assert content.is_visible() and "component: kube-scheduler" in content.inner_text()
+    content.wait_for(state="visible", timeout=15000)  # under load the inspector may draw again first
+    assert "component: kube-scheduler" in content.inner_text()
     shot(page, "kubeadm-control-plane-node")
 
     page.click(f"{row} button:has-text('remove')")
