@@ -19,7 +19,8 @@ from simulation.apimachinery.timestamps import rfc3339
 from simulation.store import (DELETE, Deletion, KeyExistsError, KeyNotFoundError, RevisionConflictError,
                               guaranteed_update)
 
-from . import admission, apply, codec, deletion, errors, fieldvalidation, ipallocator, managedfields, strategy
+from . import (admission, apply, codec, deletion, errors, fieldvalidation, ipallocator, managedfields,
+               portallocator, strategy)
 from .audit import STORAGE
 from .defaults import apply_defaults
 from .errors import StatusError
@@ -110,7 +111,9 @@ class Registry:
     def _prepare_create(self, rt: ResourceType, obj: dict) -> None:
         strategy.prepare_create(rt, obj, self.server.clock(), self.server.rng)
         if rt.kind == "Service":
-            ipallocator.assign_cluster_ip(obj, self.server.reader.list("services"), self.server.rng)
+            services = self.server.reader.list("services")
+            ipallocator.assign_cluster_ip(obj, services, self.server.rng)
+            portallocator.assign_node_ports(obj, services, self.server.rng)
 
     def _created(self, call: Call, stored: dict, warnings: dict) -> APIResponse:
         self.record_write(call, int(stored["metadata"]["resourceVersion"]))
@@ -182,6 +185,8 @@ class Registry:
                 new["metadata"]["namespace"] = old["metadata"]["namespace"]
             apply_defaults(rt, new)
             strategy.prepare_update(rt, new, old, sub)
+            if rt.kind == "Service" and not sub:  # changed to NodePort: its ports get theirs
+                portallocator.assign_node_ports(new, self.server.reader.list("services"), self.server.rng)
             if track:
                 new = apply.record_update(old, new, self._writer(call), *_field_types(call))
             if new == {**old, "apiVersion": rt.group_version, "kind": rt.kind}:

@@ -14,6 +14,7 @@ from simulation.ingress import addon as ingress_addon
 from simulation.ingress.controller import IngressNginxController
 from simulation.ingress.routing import split_url
 from simulation.kubeadm.addons import coredns_rbac
+from simulation.network.path import from_outside
 
 from .errors import SimulationError
 from .kubeadm import RESOURCE_OF_KIND
@@ -63,8 +64,28 @@ class Addons:
         table = controller.routing_table()
         if url:
             table["match"] = controller.route(*split_url(url))
+            table["match"]["client_trace"] = self._client_leg("https" if url.startswith("https://") else "http")
             table["match"]["trace"] = self._ingress_leg(table["match"])
         return table
+
+    def _client_leg(self, scheme: str = "http") -> dict | None:
+        """The first leg: a client outside the cluster reaches the controller through its Service's
+        NodePort on the node the Ingresses' ADDRESS names (where a controller pod runs), and that
+        node's kube-proxy DNATs it to a controller pod. None without a running controller pod."""
+        pods = [p for p in self.observer.list("pods", wellknown.INGRESS_NGINX_NAMESPACE)[0]
+                if (p.get("status") or {}).get("phase") == "Running" and (p.get("spec") or {}).get("nodeName")]
+        try:
+            service = self.observer.get("services", wellknown.INGRESS_NGINX_NAMESPACE, wellknown.INGRESS_NGINX_CONTROLLER)
+        except APIError:
+            return None
+        node_port = next((p.get("nodePort") for p in (service.get("spec") or {}).get("ports") or []
+                          if p.get("name") == ("https" if scheme == "https" else "http")), None)
+        if not pods or not node_port:
+            return None
+        node = min(pods, key=lambda p: p["metadata"]["name"])["spec"]["nodeName"]
+        nodes = self._nodes()
+        nets = [self._node_net(n["metadata"]["name"], nodes) for n in nodes if n["metadata"]["name"] in self.node_specs]
+        return from_outside(nets, node, int(node_port), self.trace_rng).as_dict()
 
     def _ingress_leg(self, match: dict) -> dict | None:
         """The packet nginx sends for a matched request: from the controller pod straight to one

@@ -229,6 +229,9 @@ def describe_match(result: dict) -> str:
 def describe_request(result: dict) -> str:
     """:func:`describe_match`, then the packet the controller pod sends to the backend it picked."""
     text = describe_match(result)
+    if result.get("client_trace"):
+        text = "a client outside the cluster reaches the controller through its NodePort:\n" + \
+            describe(result["client_trace"]) + "\n" + text
     if result.get("trace"):
         text += "\nnginx forwards it to one endpoint itself (not through the Service's cluster IP):\n" + \
             describe(result["trace"])

@@ -140,8 +140,7 @@ def _through_service(trace: Trace, node: NodeNet, ports: list[dict], port: int |
     trace.port = port = int(sp["port"])
     trace.service, trace.cluster_ip = sp["name"], sp["cluster_ip"]
     vip, dport = f"-d {sp['cluster_ip']}/32 ", f"--dport {port} "
-    endpoints = sp.get("endpoints") or []
-    if not endpoints:
+    if not sp.get("endpoints"):
         trace.hops.append(Hop("iptables", node.name, f"{sp['name']} has no endpoints: the filter table REJECTs the "
                               "packet (icmp-port-unreachable)", chain="KUBE-SERVICES",
                               rule=_rule(node, "KUBE-SERVICES", vip, dport, "-j REJECT")))
@@ -150,6 +149,51 @@ def _through_service(trace: Trace, node: NodeNet, ports: list[dict], port: int |
     trace.hops.append(Hop(
         "iptables", node.name, f"KUBE-SERVICES: {sp['cluster_ip']}:{port} is {sp['name']}'s cluster IP: jump to "
         f"{sp['chain']}", chain="KUBE-SERVICES", rule=_rule(node, "KUBE-SERVICES", vip, dport, f"-j {sp['chain']}")))
+    return _pick_endpoint(trace, node, sp, f"{sp['cluster_ip']}:{port}", rng)
+
+
+def from_outside(nodes: list[NodeNet], node_name: str, node_port: int, rng: random.Random) -> Trace:
+    """Follow a packet from a client outside the cluster to ``node_name``'s address on
+    ``node_port``: kube-proxy's ``KUBE-NODEPORTS`` → ``KUBE-EXT-…`` (marked to be masqueraded)
+    → ``KUBE-SVC-…`` → DNAT to one endpoint, then routed to it, on this node or another."""
+    node = next((n for n in nodes if n.name == node_name), None)
+    if node is None:
+        raise PathError(f"no node named {node_name}")
+    trace = Trace("", "", "", node.internal_ip, node_port)
+    trace.hops.append(Hop("wire", node.name, f"a client outside the cluster sends to {node.name}'s address "
+                          f"{node.internal_ip}:{node_port}; it arrives on {NODE_IFNAME}", device=NODE_IFNAME))
+    sp = next((s for s in node.services if s.get("node_port") == node_port), None)
+    if sp is None:
+        trace.hops.append(Hop("iptables", node.name, f"no Service has NodePort {node_port} and nothing listens on "
+                              f"{node.internal_ip}:{node_port}: the node answers with a TCP reset",
+                              chain="KUBE-NODEPORTS"))
+        trace.result, trace.message = REJECTED, f"connection refused: no NodePort {node_port} on {node.name}"
+        return trace
+    trace.service, trace.cluster_ip = sp["name"], sp["cluster_ip"]
+    trace.hops.append(Hop("iptables", node.name, f"nat PREROUTING → KUBE-SERVICES: {node.internal_ip} is one of "
+                          f"{node.name}'s own addresses: jump to KUBE-NODEPORTS", chain="KUBE-SERVICES",
+                          rule=_rule(node, "KUBE-SERVICES", "-j KUBE-NODEPORTS")))
+    rule = _rule(node, "KUBE-NODEPORTS", f"--dport {node_port} ")
+    ext = rule.rsplit("-j ", 1)[-1] if rule else "KUBE-EXT"
+    trace.hops.append(Hop("iptables", node.name, f"KUBE-NODEPORTS: {node_port} is {sp['name']}'s NodePort: jump to "
+                          f"{ext}, which marks the packet to be masqueraded (its source becomes {node.name}'s "
+                          f"address, so the reply comes back through here) and jumps to {sp['chain']}",
+                          chain="KUBE-NODEPORTS", rule=rule))
+    if not sp.get("endpoints"):
+        trace.hops.append(Hop("iptables", node.name, f"{sp['name']} has no endpoints: the packet is REJECTed",
+                              chain=ext))
+        trace.result, trace.message = REJECTED, f"connection refused: {sp['name']} has no endpoints"
+        return trace
+    chosen = _pick_endpoint(trace, node, sp, f"{node.internal_ip}:{node_port}", rng)
+    _route(trace, nodes, node, *chosen)
+    return trace
+
+
+def _pick_endpoint(trace: Trace, node: NodeNet, sp: dict, destination: str,
+                   rng: random.Random) -> tuple[str, int]:
+    """``KUBE-SVC-…``: its rules tried in order, each taken with its ``--probability`` (the last
+    always), and the chosen ``KUBE-SEP-…`` DNATs ``destination`` to that endpoint."""
+    endpoints = sp["endpoints"]
     chosen = endpoints[-1]
     for i, ep in enumerate(endpoints):
         p = ep.get("probability")
@@ -165,7 +209,7 @@ def _through_service(trace: Trace, node: NodeNet, ports: list[dict], port: int |
             break
     ip, _, ep_port = chosen["endpoint"].rpartition(":")
     trace.hops.append(Hop(
-        "dnat", node.name, f"{chosen['chain']}: DNAT — the destination {sp['cluster_ip']}:{port} becomes "
+        "dnat", node.name, f"{chosen['chain']}: DNAT — the destination {destination} becomes "
         f"{chosen['endpoint']} (conntrack remembers it to undo it on the reply)", chain=chosen["chain"],
         rule=_rule(node, chosen["chain"], "-j DNAT")))
     return ip, int(ep_port)

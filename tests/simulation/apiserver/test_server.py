@@ -1364,6 +1364,32 @@ def test_services_get_distinct_cluster_ips_and_a_taken_ip_is_refused(cluster) ->
     assert headless["spec"]["clusterIP"] == "None"
 
 
+def test_node_port_services_get_their_node_ports(cluster) -> None:
+    """As upstream's service registry: every port of a NodePort Service gets a nodePort from
+    30000-32767 (drawn above the static band), one asked for is checked, and a Service changed to
+    NodePort gets them on the update."""
+    web = cluster.create(SVC_PATH, {"metadata": {"name": "web"}, "spec": {
+        "type": "NodePort", "ports": [{"name": "http", "port": 80}, {"name": "https", "port": 443}]}})["spec"]
+    ports = [p["nodePort"] for p in web["ports"]]
+    assert len(set(ports)) == 2 and all(30000 + 128 <= p <= 32767 for p in ports)
+    fixed = cluster.create(SVC_PATH, {"metadata": {"name": "fixed"}, "spec": {
+        "type": "NodePort", "ports": [{"port": 80, "nodePort": 30080}]}})["spec"]
+    assert fixed["ports"][0]["nodePort"] == 30080
+    taken = cluster.post(SVC_PATH, {"metadata": {"name": "taken"}, "spec": {
+        "type": "NodePort", "ports": [{"port": 80, "nodePort": 30080}]}})
+    assert (taken.code, taken.body["message"]) == (422, 'Service "taken" is invalid: spec.ports[0].nodePort: Invalid '
+                                                         'value: 30080: provided port is already allocated')
+    outside = cluster.post(SVC_PATH, {"metadata": {"name": "outside"}, "spec": {
+        "type": "NodePort", "ports": [{"port": 80, "nodePort": 8080}]}})
+    assert outside.body["message"] == ('Service "outside" is invalid: spec.ports[0].nodePort: Invalid value: 8080: '
+                                       'provided port is not in the valid range. The range of valid ports is '
+                                       '30000-32767')
+    plain = cluster.create(SVC_PATH, {"metadata": {"name": "plain"}, "spec": {"ports": [{"port": 80}]}})
+    assert "nodePort" not in plain["spec"]["ports"][0]
+    patched = cluster.patch(f"{SVC_PATH}/plain", {"spec": {"type": "NodePort"}})
+    assert 30000 <= patched.body["spec"]["ports"][0]["nodePort"] <= 32767
+
+
 # ---------------------------------------------------------------------------- fieldValidation
 TYPO_DEPLOYMENT = {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "typo"}, "spec": {
     "selector": {"matchLabels": {"app": "t"}}, "template": {"metadata": {"labels": {"app": "t"}}, "spec": {

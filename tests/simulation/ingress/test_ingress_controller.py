@@ -93,6 +93,25 @@ def test_a_routed_request_is_traced_from_the_controller_pod_to_a_backend(cluster
     assert trace["result"] == "delivered"
 
 
+def test_a_client_outside_reaches_the_controller_through_its_node_port(cluster):
+    """The first leg: a client sends to the node the Ingress's ADDRESS names, on the controller
+    Service's NodePort; that node's kube-proxy takes it through KUBE-NODEPORTS and KUBE-EXT to
+    KUBE-SVC, and DNATs it to the controller pod."""
+    cluster, admin = cluster
+    service = admin.get("services", INGRESS_NGINX_NAMESPACE, INGRESS_NGINX_CONTROLLER)
+    node_port = next(p["nodePort"] for p in service["spec"]["ports"] if p["name"] == "http")
+    pod = controller_pod(admin)
+    leg = cluster.ingress_routes("http://web.example.com/")["match"]["client_trace"]
+    assert (leg["to_ip"], leg["port"]) == (cluster.node_specs[pod["spec"]["nodeName"]].internal_ip, node_port)
+    chains = [h["chain"] for h in leg["hops"] if h["kind"] == "iptables"]
+    assert chains[:2] == ["KUBE-SERVICES", "KUBE-NODEPORTS"] and chains[2].startswith("KUBE-SVC-")
+    assert leg["hops"][2]["rule"].startswith("-A KUBE-NODEPORTS -p tcp ") and f"--dport {node_port} -j KUBE-EXT-" in \
+        leg["hops"][2]["rule"]
+    assert leg["result"] == "delivered"
+    assert leg["delivered_to"]["ip"] == pod["status"]["podIP"]
+    assert leg["service"] == f"{INGRESS_NGINX_NAMESPACE}/{INGRESS_NGINX_CONTROLLER}:http"
+
+
 def test_scaling_the_backend_updates_the_table(cluster):
     cluster, admin = cluster
     admin.patch("deployments", "default", "web", {"spec": {"replicas": 1}})

@@ -207,7 +207,7 @@ def test_index_expires_after_ttl(reader: FakeReader) -> None:
 def test_rules_for_namespace_and_cluster(rbac: RBACAuthorizer) -> None:
     resource_rules, non_resource_rules = rbac.rules_for(STUDENT, "team-a")
     assert {"verbs": ["create", "delete", "deletecollection", "patch", "update"], "apiGroups": [""],
-            "resources": ["pods", "pods/exec"]} in resource_rules
+            "resources": ["pods", "pods/attach", "pods/exec", "pods/portforward"]} in resource_rules
     assert {"verbs": ["create"], "apiGroups": ["authorization.k8s.io"],
             "resources": ["selfsubjectaccessreviews", "selfsubjectrulesreviews"]} in resource_rules
     assert any("/apis/*" in r["nonResourceURLs"] for r in non_resource_rules)
