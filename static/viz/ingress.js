@@ -25,9 +25,18 @@ export function isIngressControllerPod(pod) {
 
 function matchText(m) {
   const target = `http://${m.host}${m.path}`;
-  if (!m.route) return `${target} → 404 from the default backend — ${m.why}`;
+  if (!m.route) return `${entry(m)}${target} → 404 from the default backend — ${m.why}`;
   const endpoints = m.route.endpoints.join(", ") || `no endpoint (${m.route.problem}): 503`;
-  return `${target} → ${m.route.backend} (${endpoints}) — ${m.why}`;
+  return `${entry(m)}${target} → ${m.route.backend} (${endpoints}) — ${m.why}`;
+}
+
+/** The first leg, when traced: the node's address and NodePort the client sends to, and the
+ * controller pod kube-proxy hands it to. */
+function entry(m) {
+  const leg = m.client_trace;
+  if (!leg) return "";
+  const to = leg.delivered_to && leg.delivered_to.pod ? `controller pod ${leg.delivered_to.pod}` : leg.message;
+  return `client → ${leg.to_ip}:${leg.port} (NodePort, ${leg.hops[0].node}) → ${to}; `;
 }
 
 /** The routing table (only ``ingress``'s rows when given, as NAMESPACE/NAME) and the request form.

@@ -6,6 +6,8 @@ an Ingress card links to the Services it routes to, and the ingress lesson's hig
 card and the controller (its pods)."""
 from __future__ import annotations
 
+import re
+
 import pytest
 import yaml
 
@@ -64,7 +66,10 @@ def test_an_ingress_inspector_shows_its_routes_and_routes_a_request(cluster_page
     page.click(f"{inspector} button:has-text('route it')")
     answer = page.locator(f"{inspector} [data-field=ingress-match]")
     wait_for(lambda: answer.inner_text().strip() or None, timeout=10)
-    assert answer.inner_text().startswith(f"http://{host}/shop/cart → {name}:80 (")
+    first_leg, _, routed = answer.inner_text().partition("; ")
+    assert re.fullmatch(r"client → 172\.18\.0\.\d+:3\d{4} \(NodePort, [-\w]+\) → controller pod "
+                        r"ingress-nginx/ingress-nginx-controller-[-\w]+", first_leg), first_leg
+    assert routed.startswith(f"http://{host}/shop/cart → {name}:80 (")
     page.fill(f"{inspector} [data-field=ingress-url]", f"http://{host}/elsewhere")
     page.click(f"{inspector} button:has-text('route it')")
     wait_for(lambda: "404" in answer.inner_text() or None, timeout=10)
