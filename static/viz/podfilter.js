@@ -86,7 +86,8 @@ export class PodFilter {
   /** "10,000 pods on 1,000 nodes", or "1,000 of 10,000 pods …" while filtering. */
   showCount(kept, pods, nodes) {
     const text = `${this.active ? `${fmt(kept)} of ` : ""}${fmt(pods)} pods on ${fmt(nodes)} nodes`;
-    if (this.count.textContent !== text) this.count.textContent = text;
+    if (this.count.textContent === text && this.count.dataset.kept === String(kept)) return;  // no DOM write per frame
+    this.count.textContent = text;
     Object.assign(this.count.dataset, {pods: String(pods), nodes: String(nodes), kept: String(kept)});
   }
 }
