@@ -2,7 +2,8 @@
 // stages, etcd behind its one link, scheduler(s), controller manager with its controllers —
 // and one box per worker node below (kubelet, kube-proxy, container runtime with pods and
 // their containers, pause first). Up to 50 nodes are laid out in a grid; past that, nodes
-// collapse into one box per zone (click to expand). Pods live in one layer so they glide from
+// collapse into one box per zone that folds its pods under their owners (zones.js; click to
+// zoom in). The filter bar (podfilter.js) picks the pods drawn. Pods live in one layer so they glide from
 // the "unscheduled" tray onto their node when the scheduler binds them (and only then: a pod
 // whose node box moved moves with it, so a card never crosses a border mid-glide). Between
 // the control plane and the nodes, the objects band (objects.js) draws the workloads (with a
@@ -16,6 +17,7 @@ import {BAND_TOP, ObjectsView} from "./objects.js";
 import {isIngressControllerPod} from "./ingress.js";
 import {redrawPath} from "./netpath.js";
 import {el} from "./svg.js";
+import {drawZone, ownerGroups, POD_BUDGET, summarise, zoneHeight, zoneOf, zoneSig} from "./zones.js";
 
 export {el};
 
@@ -33,17 +35,14 @@ const DEFAULT_CONTROLLERS = ["endpoint", "garbagecollector", "namespace", "nodel
   "replicationcontroller", "job", "ttl-after-finished-controller", "cronjob", "disruption", "endpointslice",
   "endpointslicemirroring", "resourcequota"];
 export const MAX_NODES = 50;
-const ZONE_LABELS = ["topology.kubernetes.io/zone", "failure-domain.beta.kubernetes.io/zone"];
-
-export const zoneOf = node => {
-  const labels = node.metadata.labels || {};
-  for (const l of ZONE_LABELS) if (labels[l]) return labels[l];
-  return "(no zone)";
-};
+/** Node columns past MAX_NODES, under an open zone. */
+const ZONE_COLUMNS = 10;
 
 export class Diagram {
-  constructor(svg, overlay) {
+  /** `filter` (podfilter.js) picks the pods drawn; without one every pod is. */
+  constructor(svg, overlay, filter = null) {
     this.svg = svg;
+    this.filter = filter;
     // Moving dots live in an overlay SVG of their own (its own compositor layer), so their
     // motion never makes the browser repaint the whole diagram under them.
     this.overlay = overlay;
@@ -214,50 +213,89 @@ export class Diagram {
   // ------------------------------------------------------------------ nodes and pods
   layoutNodes(top) {
     const view = state.view || state;  // a past revision (time travel) or the live caches
-    const nodes = [...view.nodes.values()].sort((a, b) => a.metadata.name.localeCompare(b.metadata.name));
-    const boxes = [];  // {kind: "node"|"zone", ...}
-    if (nodes.length > MAX_NODES) {
-      const zones = new Map();
-      for (const n of nodes) {
-        const z = zoneOf(n);
-        if (!zones.has(z)) zones.set(z, []);
-        zones.get(z).push(n);
-      }
-      for (const [zone, members] of [...zones.entries()].sort()) {
-        boxes.push({kind: "zone", zone, members});
-        if (this.expandedZones.has(zone)) for (const n of members) boxes.push({kind: "node", node: n, compact: true, zone});
-      }
-    } else for (const n of nodes) boxes.push({kind: "node", node: n});
-    const count = boxes.length || 1;
-    const cols = count <= 3 ? Math.max(count, 1) : count <= 8 ? 4 : count <= 18 ? 6 : count <= 32 ? 8 : 10;
-    const gap = 10;
-    const bw = (W - 24 - (cols - 1) * gap) / cols;
-    const compact = bw < 250;
-    // pods per node, in a stable order
+    const nodes = [...view.nodes.values()].sort(byName);
+    const kept = this.filter ? this.filter.apply(view.pods) : [...view.pods.values()];
+    if (this.filter) this.filter.showCount(kept.length, view.pods.size, nodes.length);
+    // pods per node, in a stable order (plain comparisons: localeCompare over 10,000 pods is a frame)
     const byNode = new Map();
     const pending = [];
-    for (const p of [...view.pods.values()].sort((a, b) => keyCmp(a, b))) {
+    for (const p of kept) {
       if (p.spec.nodeName) {
         if (!byNode.has(p.spec.nodeName)) byNode.set(p.spec.nodeName, []);
         byNode.get(p.spec.nodeName).push(p);
       } else pending.push(p);
     }
+    for (const list of byNode.values()) list.sort(keyCmp);
+    pending.sort(keyCmp);
+    const base = {byNode, pending, top, total: nodes.length, folded: false};
+    if (nodes.length > MAX_NODES) return {...base, ...this.layoutZones(nodes, byNode, top)};
+    const boxes = nodes.map(n => ({kind: "node", node: n}));
+    const count = boxes.length || 1;
+    const cols = count <= 3 ? Math.max(count, 1) : count <= 8 ? 4 : count <= 18 ? 6 : count <= 32 ? 8 : 10;
+    const gap = 10;
+    const bw = (W - 24 - (cols - 1) * gap) / cols;
+    const compact = bw < 250;
     const card = compact ? {w: 12, h: 12, gap: 3} : {w: Math.min(200, (bw - 30) / 2), h: 46, gap: 6};
     const perRow = Math.max(1, Math.floor((bw - 20 + card.gap) / (card.w + card.gap)));
     let maxPods = 0;
-    for (const b of boxes) if (b.kind === "node") maxPods = Math.max(maxPods, (byNode.get(b.node.metadata.name) || []).length);
+    for (const b of boxes) maxPods = Math.max(maxPods, (byNode.get(b.node.metadata.name) || []).length);
     const header = compact ? 42 : 76;
     const bh = Math.max(compact ? 60 : 150, header + Math.ceil(maxPods / perRow) * (card.h + card.gap) + 12);
-    const zh = 70;
-    let x = 12, y = top, rowH = 0, col = 0;
+    let x = 12, y = top, col = 0;
     for (const b of boxes) {
-      const h = b.kind === "zone" ? zh : bh;
-      if (col === cols || (b.kind === "zone" && col > 0 && this.expandedZones.size)) { x = 12; y += rowH + gap; rowH = 0; col = 0; }
-      Object.assign(b, {x, y, w: bw, h});
-      x += bw + gap; rowH = Math.max(rowH, h); col += 1;
+      if (col === cols) { x = 12; y += bh + gap; col = 0; }
+      Object.assign(b, {x, y, w: bw, h: bh});
+      x += bw + gap; col += 1;
     }
-    const height = boxes.length ? y + rowH + 16 : top + 90;
-    return {boxes, byNode, pending, card, perRow, compact, header, height, top, total: nodes.length};
+    const height = boxes.length ? y + bh + 16 : top + 90;
+    return {...base, boxes, card, perRow, compact, header, height};
+  }
+
+  /** Past MAX_NODES: one box per zone across the width, and under each open zone its nodes in
+   * ZONE_COLUMNS columns, their pods drawn one by one only while they stay within POD_BUDGET. */
+  layoutZones(nodes, byNode, top) {
+    const zones = new Map();
+    for (const n of nodes) {
+      const z = zoneOf(n);
+      if (!zones.has(z)) zones.set(z, []);
+      zones.get(z).push(n);
+    }
+    const gap = 10, bw = (W - 24 - (ZONE_COLUMNS - 1) * gap) / ZONE_COLUMNS;
+    const card = {w: 12, h: 12, gap: 3};
+    const perRow = Math.max(1, Math.floor((bw - 20 + card.gap) / (card.w + card.gap)));
+    const boxes = [];
+    let drawn = 0, maxPods = 0;
+    for (const [zone, members] of [...zones.entries()].sort()) {
+      const pods = members.flatMap(n => byNode.get(n.metadata.name) || []);
+      const b = {kind: "zone", zone, members, pods, groups: ownerGroups(pods), x: 12, w: W - 24};
+      b.h = zoneHeight(b.groups, b.w);
+      summarise(b);
+      boxes.push(b);
+      if (!this.expandedZones.has(zone)) continue;
+      drawn += pods.length;
+      for (const n of members) {
+        boxes.push({kind: "node", node: n, zone});
+        maxPods = Math.max(maxPods, (byNode.get(n.metadata.name) || []).length);
+      }
+    }
+    const folded = drawn > POD_BUDGET;
+    const header = 42;
+    const bh = folded ? 60 : Math.max(60, header + Math.ceil(maxPods / perRow) * (card.h + card.gap) + 12);
+    let y = top, col = 0;
+    for (const b of boxes) {
+      if (b.kind === "zone") {
+        if (col) y += bh + gap;
+        Object.assign(b, {y});
+        y += b.h + gap;
+        col = 0;
+        continue;
+      }
+      if (col === ZONE_COLUMNS) { y += bh + gap; col = 0; }
+      Object.assign(b, {x: 12 + col * (bw + gap), y, w: bw, h: bh});
+      col += 1;
+    }
+    const height = (col ? y + bh : y) + 16;
+    return {boxes, card, perRow, compact: true, header, height, folded};
   }
 
   render() {
@@ -271,17 +309,24 @@ export class Diagram {
       this.anchors = Object.fromEntries(Object.entries(this.anchors).filter(([k]) => !/^(component|controller):/.test(k)));
       this.drawComponents();
     }
+    // pods shown by a new filter or an opened zone are drawn where they are, not glided in as new
+    const framing = `${this.filter ? this.filter.signature : ""}|${[...this.expandedZones].join(",")}`;
+    if (framing !== this.framing) {
+      this.framing = framing;
+      this.instant = true;
+    }
     const L = this.layoutNodes(BAND_TOP + this.objects.layout() + 22);
-    const nodeSig = L.boxes.some(b => b.kind === "zone") ? null : [compSig, L.total, L.compact, ...L.boxes.map(b =>
-      `${b.node.metadata.name}:${b.x}:${b.y}:${b.w}:${b.h}:${b.node.metadata.resourceVersion}:${(L.byNode.get(b.node.metadata.name) || []).length}`)].join("|");
-    if (nodeSig === null || nodeSig !== this.nodeSig) {
+    const nodeSig = [compSig, L.total, L.compact, L.folded, ...L.boxes.map(b => b.kind === "zone"
+      ? zoneSig(b, this.expandedZones.has(b.zone))
+      : `${b.node.metadata.name}:${b.x}:${b.y}:${b.w}:${b.h}:${b.node.metadata.resourceVersion}:${(L.byNode.get(b.node.metadata.name) || []).length}`)].join("|");
+    if (nodeSig !== this.nodeSig) {
       this.nodeSig = nodeSig;
       this.drawNodes(L);
     }
     this.applyLight();
     const positions = new Map();  // pod key -> [x, y, compact, card, tray]
     for (const b of L.boxes) {
-      if (b.kind !== "node") continue;
+      if (b.kind !== "node" || L.folded) continue;
       (L.byNode.get(b.node.metadata.name) || []).forEach((p, i) => {
         const r = Math.floor(i / L.perRow), c = i % L.perRow;
         positions.set(keyOf(p), [b.x + 10 + c * (L.card.w + L.card.gap), b.y + L.header + r * (L.card.h + L.card.gap), L.compact, L.card]);
@@ -314,12 +359,12 @@ export class Diagram {
     const controlPlanes = L.boxes.filter(b => b.kind === "node" && CONTROL_PLANE_LABEL in (b.node.metadata.labels || {})).length;
     el("text", {x: 14, y: L.top - 10, class: "region-label"}, layer,
       (controlPlanes ? `NODES (${controlPlanes} control plane, ${L.total - controlPlanes} workers)` : `WORKER NODES (${L.total})`) +
-      `${L.total > MAX_NODES ? " · grouped by zone, click a zone to expand" : ""}`);
+      `${L.total > MAX_NODES ? " · grouped by zone, pods by owner: click a zone to zoom in" : ""}`);
     if (!L.total) el("text", {x: 14, y: L.top + 26, class: "muted"}, layer,
       "No nodes registered yet: each kubelet registers its Node through the API server.");
     const comps = new Map(state.components.map(c => [`${c.kind}:${c.node}`, c]));
     for (const b of L.boxes) {
-      if (b.kind === "zone") { this.drawZone(layer, b, L); continue; }
+      if (b.kind === "zone") { drawZone(layer, b, this.expandedZones.has(b.zone), L.folded, this.anchors); continue; }
       const n = b.node, name = n.metadata.name;
       const ready = ((n.status || {}).conditions || []).find(c => c.type === "Ready");
       const notReady = ready && ready.status !== "True";
@@ -348,37 +393,13 @@ export class Diagram {
       };
       drawChip(b.x + 10, "kubelet", kubelet, "kubelet");
       drawChip(b.x + 16 + chipW, "kube-proxy", proxy, "proxy");
+      if (L.folded) el("text", {x: b.x + 10, y: b.y + 52, class: "tiny muted"}, g, `${pods.length} pods`);
       if (!L.compact) {
         el("text", {x: b.x + 10, y: b.y + 66, class: "small muted"}, g,
           `container runtime · pods ${pods.length}${cap.pods ? "/" + cap.pods : ""}` +
           (controlPlane ? ` · ${pods.filter(isMirrorPod).length} static` : ""));
       }
       this.anchors[`node:${name}`] = [b.x + b.w / 2, b.y];
-    }
-  }
-
-  drawZone(layer, b, L) {
-    const names = new Set(b.members.map(n => n.metadata.name));
-    let pods = 0;
-    const phases = {};
-    for (const [node, list] of L.byNode) if (names.has(node)) for (const p of list) {
-      pods += 1;
-      const s = statusClass(podStatus(p));
-      phases[s] = (phases[s] || 0) + 1;
-    }
-    const notReady = b.members.filter(n => ((n.status || {}).conditions || []).some(c => c.type === "Ready" && c.status !== "True")).length;
-    const open = this.expandedZones.has(b.zone);
-    const g = el("g", {class: `zone${open ? " open" : ""}`, "data-inspect": `zone:${b.zone}`, "data-zone": b.zone}, layer);
-    el("rect", {x: b.x, y: b.y, width: b.w, height: b.h, rx: 8}, g);
-    el("text", {x: b.x + 10, y: b.y + 20, class: "strong"}, g, `${open ? "▾" : "▸"} ${clip(b.zone, 18)}`);
-    el("text", {x: b.x + 10, y: b.y + 38, class: "small"}, g, `${b.members.length} nodes${notReady ? ` (${notReady} NotReady)` : ""}`);
-    el("text", {x: b.x + 10, y: b.y + 54, class: "small"}, g, `${pods} pods` +
-      (phases.running ? ` · ${phases.running} running` : "") + (phases.pending || phases.creating ? ` · ${(phases.pending || 0) + (phases.creating || 0)} starting` : ""));
-    for (const n of b.members) {
-      if (!this.anchors[`kubelet:${n.metadata.name}`] || !open) {
-        this.anchors[`kubelet:${n.metadata.name}`] = [b.x + b.w / 2, b.y];
-        this.anchors[`proxy:${n.metadata.name}`] = [b.x + b.w / 2, b.y];
-      }
     }
   }
 
@@ -535,8 +556,13 @@ export class Diagram {
   }
 }
 
-const keyCmp = (a, b) => (a.metadata.creationTimestamp || "").localeCompare(b.metadata.creationTimestamp || "") ||
-  a.metadata.name.localeCompare(b.metadata.name);
+const byName = (a, b) => (a.metadata.name < b.metadata.name ? -1 : a.metadata.name > b.metadata.name ? 1 : 0);
+/** Oldest first, then by name: plain code-unit comparisons (RFC 3339 stamps sort as strings). */
+const keyCmp = (a, b) => {
+  const ta = a.metadata.creationTimestamp || "", tb = b.metadata.creationTimestamp || "";
+  if (ta !== tb) return ta < tb ? -1 : 1;
+  return byName(a, b);
+};
 
 /** A work queue's length, or the scheduler's queues ({active, backoff, unschedulable}). */
 export function queueText(q) {

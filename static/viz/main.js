@@ -8,6 +8,7 @@ import {keepDiagramFitted, setupSplitter} from "./layout.js";
 import {applyEvents, emit, keyOf, on, replace, RESOURCES, state} from "./model.js";
 import {Lessons} from "./lessons.js";
 import {showPath} from "./netpath.js";
+import {PodFilter} from "./podfilter.js";
 import {Panels} from "./panels.js";
 import {showStory} from "./story.js";
 import {Stream} from "./stream.js";
@@ -16,7 +17,8 @@ import {setupTrafficLog} from "./trafficlog.js";
 const $ = id => document.getElementById(id);
 const SIM_RETRY_MS = 10000;
 
-const diagram = new Diagram($("diagram"), $("traffic"));
+const filter = new PodFilter($("diagram-filter"), () => redraw());
+const diagram = new Diagram($("diagram"), $("traffic"), filter);
 const ha = new HAControlPlane(diagram);
 on("packet-path", trace => showPath(diagram, trace));  // a lesson step traced a packet (lessons.js)
 const traffic = new Traffic(diagram);

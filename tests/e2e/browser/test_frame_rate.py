@@ -16,10 +16,10 @@ MEASURE_MS = 3000
 
 def test_fifty_nodes_and_five_hundred_pods_keep_drawing_under_a_stream_of_writes(page, server, shot) -> None:
     cluster = f"fps-{uuid.uuid4().hex[:6]}"
-    api = frames.prepare(server, cluster)
-    frames.open_cluster(page, server.http_url, cluster)
+    load = frames.prepare(server, cluster)
+    frames.open_cluster(page, server.http_url, cluster, load)
 
-    with frames.streaming(api) as writes:
+    with frames.streaming(load) as writes:
         time.sleep(1)
         result = frames.measure(page, MEASURE_MS)
     assert writes[0] > 0, "no pod writes were sent"

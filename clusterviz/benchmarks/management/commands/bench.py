@@ -33,6 +33,8 @@ class Command(BaseCommand):
         parser.add_argument("--clients", type=int, default=None, help="Student websockets (classroom: 100).")
         parser.add_argument("--per-student", type=int, default=None,
                             help="Clusters of their own (classroom: 30; 0 skips them).")
+        parser.add_argument("--nodes", type=int, default=None, help="Nodes of the cluster (frames: 50).")
+        parser.add_argument("--pods", type=int, default=None, help="Pods of the cluster (frames: 500).")
         parser.add_argument("-o", "--output", choices=["json"], default=None, help="json: the samples for machines.")
 
     def handle(self, *args, **options) -> None:  # type: ignore[no-untyped-def]
