@@ -516,9 +516,12 @@ export class Panels {
   note(body, text, bad = false) {
     // kept for a while: live inspectors are redrawn as their component changes
     this.lastNote = {what: this.current, text, bad, at: Date.now()};
-    const old = body.querySelector(".action-note");
+    // the answer may come after the inspector was drawn again: the note goes on what is shown
+    const shown = $("panel-inspector").firstElementChild;
+    const target = !body.isConnected && shown && shown.dataset.inspecting === this.current ? shown : body;
+    const old = target.querySelector(".action-note");
     if (old) old.remove();
-    body.prepend(h("p", {class: `action-note ${bad ? "bad" : "good"}`}, text));
+    target.prepend(h("p", {class: `action-note ${bad ? "bad" : "good"}`}, text));
   }
 
   // ------------------------------------------------------------------ etcd
