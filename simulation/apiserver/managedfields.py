@@ -23,8 +23,11 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from typing import Any
 from collections.abc import Iterable, Iterator
+
+import orjson
 
 from .patch.common import json_equal
 from .schemas import KINDS, SCHEMAS, resolve_named
@@ -84,6 +87,9 @@ class Type:
     value_struct: bool = False  # a non-pointer Go struct: never absent once decoded
     required: bool = False      # a field without ``omitempty``: null, not absent, when unset
     atomic_field: bool = False  # one of ATOMIC_FIELDS
+    #: The types below this one, once resolved (schemas never change, and every write walks
+    #: the same few: resolving them again per node was a tenth of a write's cost).
+    _below: dict = field(default_factory=dict, init=False, compare=False, repr=False)
 
     @property
     def atomic(self) -> bool:
@@ -110,6 +116,12 @@ class Type:
 
     def child(self, name: str) -> Type:
         """The type of field ``name`` of this struct or map (untyped when undeclared)."""
+        typ = self._below.get(name)
+        if typ is None:
+            typ = self._below[name] = self._child(name)
+        return typ
+
+    def _child(self, name: str) -> Type:
         s = self.schema
         if s is None or s.get("x-kubernetes-preserve-unknown-fields"):
             return UNTYPED
@@ -126,6 +138,12 @@ class Type:
 
     def item(self) -> Type:
         """The type of this list's items (an item is never implied, so never a value struct)."""
+        typ = self._below.get(_ITEM)
+        if typ is None:
+            typ = self._below[_ITEM] = self._item()
+        return typ
+
+    def _item(self) -> Type:
         s = self.schema
         if s is None or not isinstance(s.get("items"), dict):
             return UNTYPED
@@ -133,6 +151,8 @@ class Type:
 
 
 UNTYPED = Type(None)
+#: The key of a list's item type among a type's resolved ones (no field name is empty).
+_ITEM = ""
 
 
 def _resolve(schema: dict, required: bool = False) -> Type:
@@ -145,8 +165,10 @@ def _resolve(schema: dict, required: bool = False) -> Type:
     return Type(schema, name, value_struct, required)
 
 
+@lru_cache(maxsize=None)
 def type_for(group: str, version: str, kind: str) -> Type:
-    """The root type of a kind; untyped for a kind we publish no schema for."""
+    """The root type of a kind; untyped for a kind we publish no schema for. One per kind, so
+    that the types below it are resolved once."""
     name = KINDS.get((group, version, kind))
     return Type(SCHEMAS[name], name, True) if name else UNTYPED
 
@@ -471,7 +493,12 @@ def _identical(old: Any, new: Any) -> bool:
     C-speed encoder (which does not). A false "no" only costs the slow walk."""
     if type(old) is not type(new) or old != new:
         return False
-    return not isinstance(old, (dict, list)) or json.dumps(old) == json.dumps(new)
+    if not isinstance(old, (dict, list)):
+        return True
+    try:
+        return orjson.dumps(old) == orjson.dumps(new)
+    except TypeError:  # what orjson cannot write (an integer beyond 64 bits)
+        return json.dumps(old) == json.dumps(new)
 
 
 def _children(old: Any, new: Any, typ: Type) -> Iterator[tuple[str, Type, Any, Any]]:
@@ -510,12 +537,7 @@ class Manager:
     def identifier(self) -> str:
         """Upstream's manager identity: the entry without time and fields, and without the
         apiVersion for appliers (re-applying at another version is the same applier)."""
-        ident = {"manager": self.manager, "operation": self.operation}
-        if self.operation == "Update":
-            ident["apiVersion"] = self.api_version
-        if self.subresource:
-            ident["subresource"] = self.subresource
-        return _compact(ident)
+        return _identifier(self.manager, self.operation, self.api_version, self.subresource)
 
     def describe(self) -> str:
         """How conflicts name this manager (upstream's ``printManager``)."""
@@ -535,6 +557,18 @@ class Manager:
         if self.subresource:
             out["subresource"] = self.subresource
         return out
+
+
+@lru_cache(maxsize=1024)
+def _identifier(manager: str, operation: str, api_version: str, subresource: str) -> str:
+    """:attr:`Manager.identifier`, remembered: a write asks for a few of them, and the same
+    few managers write again and again."""
+    ident = {"manager": manager, "operation": operation}
+    if operation == "Update":
+        ident["apiVersion"] = api_version
+    if subresource:
+        ident["subresource"] = subresource
+    return _compact(ident)
 
 
 def decode(entries: Any) -> dict[str, Manager]:

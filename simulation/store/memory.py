@@ -6,8 +6,9 @@ and is faster than deep-copying dicts on every read.
 from __future__ import annotations
 
 import bisect
-import json
 import threading
+
+from .fastjson import dumps, loads
 
 from . import (ADDED, DELETED, MODIFIED, CompactedError, KeyExistsError, KeyNotFoundError,
                RevisionConflictError, WatchEvent, set_resource_version)
@@ -36,7 +37,7 @@ class MemoryStore:
         entry = self._objects.get(key)
         if entry is None:
             raise KeyNotFoundError(key)
-        return json.loads(entry[1])
+        return loads(entry[1])
 
     def list(self, prefix: str, *, after_key: str | None = None, limit: int | None = None,
              min_revision: int | None = None) -> tuple[list[dict], int, str | None]:
@@ -51,7 +52,7 @@ class MemoryStore:
                 if limit is not None and len(items) >= limit:
                     return items, self._revision, last
                 key = self._keys[i]
-                items.append(json.loads(self._objects[key][1]))
+                items.append(loads(self._objects[key][1]))
                 last = key
                 i += 1
             return items, self._revision, None
@@ -67,11 +68,11 @@ class MemoryStore:
                 raise KeyExistsError(key)
             self._revision += 1
             set_resource_version(obj, self._revision)
-            data = json.dumps(obj, separators=(",", ":"))
+            data = dumps(obj)
             self._objects[key] = (self._revision, data)
             bisect.insort(self._keys, key)
             self._append(ADDED, key, data, None)
-            return json.loads(data)
+            return loads(data)
 
     def update(self, key: str, obj: dict, expected_revision: int) -> dict:
         with self._lock:
@@ -82,10 +83,10 @@ class MemoryStore:
                 raise RevisionConflictError(key, expected_revision, entry[0])
             self._revision += 1
             set_resource_version(obj, self._revision)
-            data = json.dumps(obj, separators=(",", ":"))
+            data = dumps(obj)
             self._objects[key] = (self._revision, data)
             self._append(MODIFIED, key, data, entry[1])
-            return json.loads(data)
+            return loads(data)
 
     def delete(self, key: str, expected_revision: int | None = None) -> dict:
         with self._lock:
@@ -98,8 +99,8 @@ class MemoryStore:
             del self._objects[key]
             self._keys.pop(bisect.bisect_left(self._keys, key))
             # As upstream: the DELETED event carries the last state at the deletion revision.
-            last = set_resource_version(json.loads(entry[1]), self._revision)
-            data = json.dumps(last, separators=(",", ":"))
+            last = set_resource_version(loads(entry[1]), self._revision)
+            data = dumps(last)
             self._append(DELETED, key, data, entry[1])
             return last
 
@@ -111,8 +112,8 @@ class MemoryStore:
             out: list[WatchEvent] = []
             for rev, type_, key, data, prev in self._log[i:]:
                 if key.startswith(prefix):
-                    out.append(WatchEvent(type_, key, rev, json.loads(data),
-                                          json.loads(prev) if prev else None, len(data) + len(prev or "")))
+                    out.append(WatchEvent(type_, key, rev, loads(data),
+                                          loads(prev) if prev else None, len(data) + len(prev or "")))
                     if limit is not None and len(out) >= limit:
                         break
             return out
