@@ -331,18 +331,18 @@ class DjangoStore:
 
     def create(self, key: str, obj: dict) -> dict:
         def apply(cursor: Any, sql: dict[str, str], revision: int) -> tuple[dict, str, str, str, None]:
-            data = fastjson.dumps(set_resource_version(obj, revision))
+            data, written = fastjson.dumps_and_copy(set_resource_version(obj, revision))
             resource, namespace, name = _key_columns(key, obj)
             cursor.execute(sql["insert"], [self.cluster_id, key, resource, namespace, name, revision, revision, data])
             if cursor.rowcount != 1:
                 raise KeyExistsError(key)
-            return fastjson.loads(data), ADDED, key, data, None
+            return written, ADDED, key, data, None
 
         return self._write(apply)
 
     def update(self, key: str, obj: dict, expected_revision: int) -> dict:
         def apply(cursor: Any, sql: dict[str, str], revision: int) -> tuple[dict, None, str, str, None]:
-            data = fastjson.dumps(set_resource_version(obj, revision))
+            data, written = fastjson.dumps_and_copy(set_resource_version(obj, revision))
             # Log first, so prev_data is copied inside the database instead of read out of it.
             # Under the counter lock nobody else writes this cluster: if the log entry went in,
             # the compare-and-set below succeeds, and vice versa.
@@ -354,7 +354,7 @@ class DjangoStore:
                 if current is None:
                     raise KeyNotFoundError(key)
                 raise RevisionConflictError(key, expected_revision, current[0])
-            return fastjson.loads(data), None, key, data, None
+            return written, None, key, data, None
 
         return self._write(apply)
 

@@ -394,8 +394,7 @@ def _compare_with_nothing(new: Any, root: Type) -> Comparison:
     null, empty, maps or lists, and on list items (their keys name the paths), but never on
     the value of a scalar field: the Events of one component, or the pods of one template,
     differ only there and share one walk."""
-    key = (id(root.schema), root.name, root.value_struct, root.required, root.atomic_field,
-           json.dumps(_shape(new), separators=(",", ":")))
+    key = (id(root.schema), root.name, root.value_struct, root.required, root.atomic_field, _json_key(_shape(new)))
     cached = _CREATED_CACHE.get(key)
     if cached is None:
         out = Comparison()
@@ -405,6 +404,14 @@ def _compare_with_nothing(new: Any, root: Type) -> Comparison:
             _CREATED_CACHE.pop(next(iter(_CREATED_CACHE)))
         _CREATED_CACHE[key] = cached
     return Comparison(set(cached[0]), set(cached[1]), set(cached[2]))
+
+
+def _json_key(value: Any) -> bytes | str:
+    """``value`` as JSON, to remember something by (``1``, ``1.0`` and ``true`` differ)."""
+    try:
+        return orjson.dumps(value)
+    except TypeError:  # what orjson cannot write (an integer beyond 64 bits)
+        return json.dumps(value, separators=(",", ":"))
 
 
 def _shape(value: Any) -> Any:
@@ -474,8 +481,7 @@ _ADDED_CACHE_SIZE = 4096
 
 def _added_subtree(new: Any, typ: Type) -> frozenset:
     """The paths, relative to ``new``, that a subtree appearing where nothing was adds."""
-    key = (id(typ.schema), typ.name, typ.value_struct, typ.required, typ.atomic_field,
-           json.dumps(new, separators=(",", ":")))
+    key = (id(typ.schema), typ.name, typ.value_struct, typ.required, typ.atomic_field, _json_key(new))
     cached = _ADDED_CACHE.get(key)
     if cached is None:
         out = Comparison()

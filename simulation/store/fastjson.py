@@ -35,13 +35,28 @@ _strict = json.JSONEncoder(separators=(",", ":"), allow_nan=False)
 
 def dumps(value: Any) -> str:
     """Compact JSON text of ``value``; :class:`ValueError` for ``NaN`` or an infinity."""
+    return _encode(value, decode=False)[0]
+
+
+def dumps_and_copy(value: Any) -> tuple[str, Any]:
+    """:func:`dumps`, and a copy of ``value`` decoded from it: what a store returns for what
+    it wrote (decoding orjson's own output needs no check for long integers)."""
+    return _encode(value, decode=True)
+
+
+def _encode(value: Any, decode: bool) -> tuple[str, Any]:
     try:
         out = orjson.dumps(value)
     except TypeError:  # a big integer, a lone surrogate, a non-string key: json writes them
-        return _strict.encode(value)
-    if b"null" in out:  # orjson writes NaN and infinities as null: let json refuse them
-        return _strict.encode(value)
-    return out.decode()
+        text = _strict.encode(value)
+        return text, json.loads(text) if decode else None
+    copy = orjson.loads(out) if decode or b"null" in out else None
+    if b"null" in out and copy != value:
+        # orjson wrote NaN or an infinity as null (or a tuple as a list): json refuses the
+        # first, as Go's encoder does, and writes the second alike
+        text = _strict.encode(value)
+        return text, json.loads(text) if decode else None
+    return out.decode(), copy
 
 
 def loads(text: str | bytes, **options: Any) -> Any:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import bisect
 import threading
 
-from .fastjson import dumps, loads
+from .fastjson import dumps, dumps_and_copy, loads
 
 from . import (ADDED, DELETED, MODIFIED, CompactedError, KeyExistsError, KeyNotFoundError,
                RevisionConflictError, WatchEvent, set_resource_version)
@@ -66,13 +66,12 @@ class MemoryStore:
         with self._lock:
             if key in self._objects:
                 raise KeyExistsError(key)
-            self._revision += 1
-            set_resource_version(obj, self._revision)
-            data = dumps(obj)
+            data, written = dumps_and_copy(set_resource_version(obj, self._revision + 1))
+            self._revision += 1  # after encoding: a value JSON cannot carry writes nothing
             self._objects[key] = (self._revision, data)
             bisect.insort(self._keys, key)
             self._append(ADDED, key, data, None)
-            return loads(data)
+            return written
 
     def update(self, key: str, obj: dict, expected_revision: int) -> dict:
         with self._lock:
@@ -81,12 +80,11 @@ class MemoryStore:
                 raise KeyNotFoundError(key)
             if entry[0] != expected_revision:
                 raise RevisionConflictError(key, expected_revision, entry[0])
+            data, written = dumps_and_copy(set_resource_version(obj, self._revision + 1))
             self._revision += 1
-            set_resource_version(obj, self._revision)
-            data = dumps(obj)
             self._objects[key] = (self._revision, data)
             self._append(MODIFIED, key, data, entry[1])
-            return loads(data)
+            return written
 
     def delete(self, key: str, expected_revision: int | None = None) -> dict:
         with self._lock:

@@ -52,6 +52,25 @@ def test_loads_reads_every_text_as_json_does(text) -> None:
 def test_nan_and_infinities_are_refused_not_written_as_null(value) -> None:
     with pytest.raises(ValueError):
         fastjson.dumps(value)
+    with pytest.raises(ValueError):
+        fastjson.dumps_and_copy(value)
+
+
+@pytest.mark.parametrize("value", VALUES + [pytest.param({"t": (1, None), "z": None}, id="tuple-and-null")])
+def test_the_copy_is_what_the_text_decodes_to(value) -> None:
+    text, copy = fastjson.dumps_and_copy(value)
+    assert _typed(copy) == _typed(json.loads(text)) == _typed(json.loads(json.dumps(value)))
+
+
+def test_a_store_write_json_cannot_carry_writes_nothing() -> None:
+    store = MemoryStore()
+    with pytest.raises(ValueError):
+        store.create("/registry/x/a", {"metadata": {"name": "a"}, "f": float("nan")})
+    assert store.current_revision() == 0
+    store.create("/registry/x/a", {"metadata": {"name": "a"}})
+    with pytest.raises(ValueError):
+        store.update("/registry/x/a", {"metadata": {"name": "a"}, "f": float("inf")}, 1)
+    assert store.current_revision() == 1 and "f" not in store.get("/registry/x/a")
 
 
 def test_stricter_options_still_decide_what_orjson_refuses() -> None:
