@@ -345,6 +345,8 @@ def _step(typ: Type, element: str) -> Type:
 def recursive_difference(fields: Iterable[Path], ignored: Iterable[Path]) -> set[Path]:
     """The paths of ``fields`` that are neither in ``ignored`` nor below one of its paths."""
     ignored = tuple(ignored)
+    if not ignored:  # most kinds reset nothing
+        return set(fields)
     return {p for p in fields if not any(p[:len(i)] == i for i in ignored)}
 
 
@@ -496,15 +498,17 @@ def _added_subtree(new: Any, typ: Type) -> frozenset:
 
 def _identical(old: Any, new: Any) -> bool:
     """Equal as JSON, cheaply: Python's ``==`` (which says ``1 == True``) confirmed by the
-    C-speed encoder (which does not). A false "no" only costs the slow walk."""
+    C-speed encoder (which does not), keys sorted (a map's order is no change: metadata
+    written back by a client seldom keeps the stored order). A false "no" only costs the
+    slow walk."""
     if type(old) is not type(new) or old != new:
         return False
     if not isinstance(old, (dict, list)):
         return True
     try:
-        return orjson.dumps(old) == orjson.dumps(new)
-    except TypeError:  # what orjson cannot write (an integer beyond 64 bits)
-        return json.dumps(old) == json.dumps(new)
+        return orjson.dumps(old, option=orjson.OPT_SORT_KEYS) == orjson.dumps(new, option=orjson.OPT_SORT_KEYS)
+    except TypeError:  # what orjson cannot write (an integer beyond 64 bits): walk it
+        return False
 
 
 def _children(old: Any, new: Any, typ: Type) -> Iterator[tuple[str, Type, Any, Any]]:
@@ -559,7 +563,7 @@ class Manager:
         if self.time:
             out["time"] = self.time
         out["fieldsType"] = "FieldsV1"
-        out["fieldsV1"] = to_fields_v1(self.fields)
+        out["fieldsV1"] = _encoded_fields(self.fields)
         if self.subresource:
             out["subresource"] = self.subresource
         return out
@@ -590,12 +594,50 @@ def decode(entries: Any) -> dict[str, Manager]:
         if entry.get("fieldsType", "FieldsV1") != "FieldsV1":
             raise FieldSetError(f"unexpected fieldsType {entry.get('fieldsType')!r}")
         manager = Manager(str(entry.get("manager", "")), str(entry.get("operation", "")),
-                          str(entry.get("apiVersion", "")), from_fields_v1(entry.get("fieldsV1") or {}),
+                          str(entry.get("apiVersion", "")), _decoded_fields(entry.get("fieldsV1") or {}),
                           entry.get("time"), str(entry.get("subresource", "")))
         if manager.identifier in out:
             raise FieldSetError(f"duplicate entry for manager {manager.identifier}")
         out[manager.identifier] = manager
     return out
+
+
+#: ``fieldsV1`` of field sets already encoded (as JSON) and field sets of ``fieldsV1`` already
+#: decoded: every write decodes the stored record and encodes the new one, and the writers of
+#: one kind own the same few sets again and again.
+_ENCODED: dict[FieldSet, bytes] = {}
+_DECODED: dict[bytes, FieldSet] = {}
+_CODED_CACHE_SIZE = 4096
+
+
+def _encoded_fields(fields: FieldSet) -> dict:
+    """:func:`to_fields_v1`, remembered; each call returns a new dict (callers own it)."""
+    if not isinstance(fields, frozenset):
+        return to_fields_v1(fields)
+    text = _ENCODED.get(fields)
+    if text is None:
+        text = orjson.dumps(to_fields_v1(fields))
+        _remember(_ENCODED, fields, text)
+    return orjson.loads(text)
+
+
+def _decoded_fields(encoded: Any) -> FieldSet:
+    """:func:`from_fields_v1`, remembered by the encoding's JSON (sets are immutable)."""
+    try:
+        key = orjson.dumps(encoded)
+    except TypeError:  # not JSON orjson can write: decode it every time
+        return from_fields_v1(encoded)
+    fields = _DECODED.get(key)
+    if fields is None:
+        fields = from_fields_v1(encoded)
+        _remember(_DECODED, key, fields)
+    return fields
+
+
+def _remember(cache: dict, key: Any, value: Any) -> None:
+    if len(cache) >= _CODED_CACHE_SIZE:
+        cache.pop(next(iter(cache)))
+    cache[key] = value
 
 
 def encode(managers: dict[str, Manager]) -> list[dict]:
