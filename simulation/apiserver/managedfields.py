@@ -549,6 +549,12 @@ class Manager:
         apiVersion for appliers (re-applying at another version is the same applier)."""
         return _identifier(self.manager, self.operation, self.api_version, self.subresource)
 
+    def with_fields(self, fields: Iterable[Path]) -> Manager:
+        """This entry owning ``fields`` instead (``dataclasses.replace``, without the cost of
+        its introspection: every write replaces a few entries)."""
+        return Manager(self.manager, self.operation, self.api_version, frozenset(fields), self.time,
+                       self.subresource)
+
     def describe(self) -> str:
         """How conflicts name this manager (upstream's ``printManager``)."""
         text = json.dumps(self.manager)
