@@ -35,16 +35,35 @@ _strict = json.JSONEncoder(separators=(",", ":"), allow_nan=False)
 
 def dumps(value: Any) -> str:
     """Compact JSON text of ``value``; :class:`ValueError` for ``NaN`` or an infinity."""
-    return _encode(value, decode=False)[0]
+    return _text(_encode(value, decode=False)[0])
 
 
 def dumps_and_copy(value: Any) -> tuple[str, Any]:
     """:func:`dumps`, and a copy of ``value`` decoded from it: what a store returns for what
     it wrote (decoding orjson's own output needs no check for long integers)."""
+    data, copy = _encode(value, decode=True)
+    return _text(data), copy
+
+
+def pack(value: Any) -> tuple[bytes | str, Any]:
+    """What an in-process store keeps of ``value`` (read it with :func:`unpack`), and a copy
+    decoded from it: orjson's bytes, which orjson reads back exactly without the check
+    :func:`loads` makes, or — for what only :mod:`json` can write — its text."""
     return _encode(value, decode=True)
 
 
-def _encode(value: Any, decode: bool) -> tuple[str, Any]:
+def unpack(data: bytes | str) -> Any:
+    """The value :func:`pack` kept."""
+    return orjson.loads(data) if isinstance(data, bytes) else json.loads(data)
+
+
+def _text(data: bytes | str) -> str:
+    return data.decode() if isinstance(data, bytes) else data
+
+
+def _encode(value: Any, decode: bool) -> tuple[bytes | str, Any]:
+    """orjson's bytes, or json's text where orjson cannot write ``value`` as json would; and
+    the value decoded from them when ``decode`` is set."""
     try:
         out = orjson.dumps(value)
     except TypeError:  # a big integer, a lone surrogate, a non-string key: json writes them
@@ -56,7 +75,7 @@ def _encode(value: Any, decode: bool) -> tuple[str, Any]:
         # first, as Go's encoder does, and writes the second alike
         text = _strict.encode(value)
         return text, json.loads(text) if decode else None
-    return out.decode(), copy
+    return out, copy
 
 
 def loads(text: str | bytes, **options: Any) -> Any:

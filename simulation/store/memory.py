@@ -1,14 +1,14 @@
 """The store contract held in memory: for unit tests, headless runs and benchmarks.
 
-Objects are kept serialized (JSON text), which both enforces "callers get copies"
-and is faster than deep-copying dicts on every read.
+Objects are kept serialized (JSON, as :func:`~.fastjson.pack` writes it), which both enforces
+"callers get copies" and is faster than deep-copying dicts on every read.
 """
 from __future__ import annotations
 
 import bisect
 import threading
 
-from .fastjson import dumps, dumps_and_copy, loads
+from .fastjson import pack, unpack
 
 from . import (ADDED, DELETED, MODIFIED, CompactedError, KeyExistsError, KeyNotFoundError,
                RevisionConflictError, WatchEvent, set_resource_version)
@@ -22,10 +22,10 @@ class MemoryStore:
         self._revision = 0
         self._compacted = 0
         self._window = compaction_window
-        self._objects: dict[str, tuple[int, str]] = {}
+        self._objects: dict[str, tuple[int, bytes | str]] = {}
         self._keys: list[str] = []
         # (revision, type, key, object json, prev json)
-        self._log: list[tuple[int, str, str, str, str | None]] = []
+        self._log: list[tuple[int, str, str, bytes | str, bytes | str | None]] = []
 
     def current_revision(self) -> int:
         return self._revision
@@ -37,7 +37,7 @@ class MemoryStore:
         entry = self._objects.get(key)
         if entry is None:
             raise KeyNotFoundError(key)
-        return loads(entry[1])
+        return unpack(entry[1])
 
     def list(self, prefix: str, *, after_key: str | None = None, limit: int | None = None,
              min_revision: int | None = None) -> tuple[list[dict], int, str | None]:
@@ -52,12 +52,12 @@ class MemoryStore:
                 if limit is not None and len(items) >= limit:
                     return items, self._revision, last
                 key = self._keys[i]
-                items.append(loads(self._objects[key][1]))
+                items.append(unpack(self._objects[key][1]))
                 last = key
                 i += 1
             return items, self._revision, None
 
-    def _append(self, type_: str, key: str, data: str, prev: str | None) -> None:
+    def _append(self, type_: str, key: str, data: bytes | str, prev: bytes | str | None) -> None:
         self._log.append((self._revision, type_, key, data, prev))
         if self._window and self._revision - self._compacted > 2 * self._window:
             self._compact_locked(self._revision - self._window)
@@ -66,7 +66,7 @@ class MemoryStore:
         with self._lock:
             if key in self._objects:
                 raise KeyExistsError(key)
-            data, written = dumps_and_copy(set_resource_version(obj, self._revision + 1))
+            data, written = pack(set_resource_version(obj, self._revision + 1))
             self._revision += 1  # after encoding: a value JSON cannot carry writes nothing
             self._objects[key] = (self._revision, data)
             bisect.insort(self._keys, key)
@@ -80,7 +80,7 @@ class MemoryStore:
                 raise KeyNotFoundError(key)
             if entry[0] != expected_revision:
                 raise RevisionConflictError(key, expected_revision, entry[0])
-            data, written = dumps_and_copy(set_resource_version(obj, self._revision + 1))
+            data, written = pack(set_resource_version(obj, self._revision + 1))
             self._revision += 1
             self._objects[key] = (self._revision, data)
             self._append(MODIFIED, key, data, entry[1])
@@ -97,8 +97,8 @@ class MemoryStore:
             del self._objects[key]
             self._keys.pop(bisect.bisect_left(self._keys, key))
             # As upstream: the DELETED event carries the last state at the deletion revision.
-            last = set_resource_version(loads(entry[1]), self._revision)
-            data = dumps(last)
+            last = set_resource_version(unpack(entry[1]), self._revision)
+            data = pack(last)[0]
             self._append(DELETED, key, data, entry[1])
             return last
 
@@ -110,8 +110,8 @@ class MemoryStore:
             out: list[WatchEvent] = []
             for rev, type_, key, data, prev in self._log[i:]:
                 if key.startswith(prefix):
-                    out.append(WatchEvent(type_, key, rev, loads(data),
-                                          loads(prev) if prev else None, len(data) + len(prev or "")))
+                    out.append(WatchEvent(type_, key, rev, unpack(data),
+                                          unpack(prev) if prev else None, len(data) + len(prev or "")))
                     if limit is not None and len(out) >= limit:
                         break
             return out

@@ -54,12 +54,16 @@ def test_nan_and_infinities_are_refused_not_written_as_null(value) -> None:
         fastjson.dumps(value)
     with pytest.raises(ValueError):
         fastjson.dumps_and_copy(value)
+    with pytest.raises(ValueError):
+        fastjson.pack(value)
 
 
 @pytest.mark.parametrize("value", VALUES + [pytest.param({"t": (1, None), "z": None}, id="tuple-and-null")])
 def test_the_copy_is_what_the_text_decodes_to(value) -> None:
     text, copy = fastjson.dumps_and_copy(value)
     assert _typed(copy) == _typed(json.loads(text)) == _typed(json.loads(json.dumps(value)))
+    packed, copy = fastjson.pack(value)
+    assert _typed(fastjson.unpack(packed)) == _typed(copy) == _typed(json.loads(text))
 
 
 def test_a_store_write_json_cannot_carry_writes_nothing() -> None:
