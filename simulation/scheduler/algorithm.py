@@ -119,7 +119,8 @@ class _Trace:
     pre_filter: list[Status]
     filter_plugins: list[str]
     skipped_filters: set[str]
-    visited: list[tuple[NodeInfo, Status | None]] = field(default_factory=list)
+    visited: list[NodeInfo] = field(default_factory=list)
+    rejected: dict[str, Status] = field(default_factory=dict)
     pre_score: list[Status] = field(default_factory=list)
     scored_nodes: list[NodeInfo] = field(default_factory=list)
     scores: list[PluginScores] = field(default_factory=list)
@@ -131,7 +132,8 @@ class _Trace:
         processed = len(self.visited)
         score_at = {ni.name: i for i, ni in enumerate(self.scored_nodes)}
         node_records = []
-        for ni, status in self.visited:
+        for ni in self.visited:
+            status = self.rejected.get(ni.name)
             # Filter stops at the first rejection: plugins after it did not run on this node.
             filters, rejected = [], False
             for name in self.filter_plugins:
@@ -233,9 +235,13 @@ def schedule_pod(framework: Framework, pod: Mapping[str, Any] | PodInfo, snapsho
     if rejection is not None:
         return ScheduleResult(None, 0, 0, start, fit_error_message(n, {}, rejection.message), _trace=trace)
 
-    trace.visited = visited = framework.run_filter_plugins(state, pod_info, nodes, num_to_find, start)
-    feasible = [ni for ni, status in visited if status is None]
-    statuses = {ni.name: status for ni, status in visited if status is not None}
+    visited, rejected = framework.run_filter_plugins(state, pod_info, nodes, num_to_find, start)
+    trace.visited, trace.rejected = visited, rejected
+    if rejected:  # in the order the nodes were visited, as the per-node loop finds them
+        feasible = [ni for ni in visited if ni.name not in rejected]
+        statuses = {ni.name: rejected[ni.name] for ni in visited if ni.name in rejected}
+    else:
+        feasible, statuses = list(visited), {}
     evaluated = len(visited)
     next_start = (start + evaluated) % n
     if not feasible:

@@ -224,6 +224,8 @@ def test_batched_filter_visits_and_rejects_as_the_node_by_node_loop(start, stop_
     framework.run_pre_filter_plugins(expected_state, info)
     framework.run_pre_filter_plugins(state, info)
     expected = _node_by_node(framework, expected_state, info, list(snapshot), stop_after, start)
-    batched = framework.run_filter_plugins(state, info, list(snapshot), stop_after, start)
+    visited, rejected = framework.run_filter_plugins(state, info, list(snapshot), stop_after, start)
+    batched = [(ni, rejected.get(ni.name)) for ni in visited]
     assert [(ni.name, None if s is None else (s.plugin, s.code, s.reasons)) for ni, s in batched] == expected
+    assert set(rejected) <= {ni.name for ni in visited}
     assert {s[0] for _, s in expected if s} == {"NodeUnschedulable", "TaintToleration", "NodeResourcesFit"}
