@@ -127,7 +127,14 @@ class Registry:
         if call.rt.namespaced and obj["metadata"].get("namespace") not in (None, "", call.namespace):
             raise errors.bad_request("the namespace of the provided object does not match the namespace sent "
                                      "on the request")
-        return self.update_with(call, lambda old: deep_copy(obj))
+        first = [obj]
+
+        def make(old: dict) -> dict:
+            # A try changes the object it gets: the first gets the one decoded above, a retry
+            # after a lost race decodes the body again (a copy up front is wasted on most writes).
+            return first.pop() if first else call.decode()
+
+        return self.update_with(call, make)
 
     def patch(self, call: Call) -> APIResponse:
         ctype = call.req.content_type
