@@ -63,11 +63,6 @@ class PluginScores:
     raw: list[int]
     normalized: list[int]
 
-    @property
-    def weighted(self) -> list[int]:
-        weight = self.weight
-        return [s * weight for s in self.normalized] if weight != 1 else list(self.normalized)
-
 
 def _window(nodes: Sequence[NodeInfo], begin: int, count: int) -> Sequence[NodeInfo]:
     """``count`` nodes from index ``begin``, wrapping around the end (round-robin filtering)."""
