@@ -31,6 +31,9 @@ _LONG_DIGITS = b"0" * 19
 _DIGITS_AS_ZEROS = bytes(0x30 if 0x30 <= i <= 0x39 else 0x2E for i in range(256))
 
 _strict = json.JSONEncoder(separators=(",", ":"), allow_nan=False)
+#: Values json cannot write either way (a datetime, a dataclass) go to json to be refused,
+#: instead of being written as orjson would write them.
+_AS_JSON = orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS
 
 
 def dumps(value: Any) -> str:
@@ -65,7 +68,7 @@ def _encode(value: Any, decode: bool) -> tuple[bytes | str, Any]:
     """orjson's bytes, or json's text where orjson cannot write ``value`` as json would; and
     the value decoded from them when ``decode`` is set."""
     try:
-        out = orjson.dumps(value)
+        out = orjson.dumps(value, option=_AS_JSON)
     except TypeError:  # a big integer, a lone surrogate, a non-string key: json writes them
         text = _strict.encode(value)
         return text, json.loads(text) if decode else None

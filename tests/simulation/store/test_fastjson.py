@@ -2,6 +2,8 @@
 library where it would not (big integers, NaN, lone surrogates, non-string keys)."""
 from __future__ import annotations
 
+import dataclasses
+import datetime
 import json
 import math
 
@@ -75,6 +77,17 @@ def test_a_store_write_json_cannot_carry_writes_nothing() -> None:
     with pytest.raises(ValueError):
         store.update("/registry/x/a", {"metadata": {"name": "a"}, "f": float("inf")}, 1)
     assert store.current_revision() == 1 and "f" not in store.get("/registry/x/a")
+
+
+@dataclasses.dataclass
+class Point:
+    x: int
+
+
+@pytest.mark.parametrize("value", [datetime.datetime(2026, 12, 7), Point(1)], ids=["datetime", "dataclass"])
+def test_what_json_cannot_write_is_refused_as_json_refuses_it(value) -> None:
+    with pytest.raises(TypeError):
+        fastjson.dumps({"a": value})
 
 
 def test_stricter_options_still_decide_what_orjson_refuses() -> None:
