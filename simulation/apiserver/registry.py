@@ -11,6 +11,7 @@ what it finally replaces, as upstream's ``tryUpdate`` is. A decision is the obje
 """
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import TYPE_CHECKING, Callable
 
 from simulation.apimachinery.jsonvalue import deep_copy
@@ -377,9 +378,10 @@ def _field_types(call: Call) -> tuple[managedfields.Type, frozenset]:
     return managedfields.type_for(rt.group, rt.version, rt.kind), ignored
 
 
+@lru_cache(maxsize=256)
 def _user_agent_prefix(user_agent: str) -> str:
     """Upstream's ``prefixFromUserAgent``: up to the first ``/``, printable characters only, at
-    most 128 bytes."""
+    most 128 bytes. Remembered: a component sends the same User-Agent with every write."""
     out = ""
     for char in user_agent.split("/", 1)[0]:
         if not char.isprintable():
