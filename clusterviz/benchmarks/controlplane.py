@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import gc
+import os
 
 from simulation import benchmarks
+
+from .memory import peak_rss_mib, rss_mib
 
 #: The simulation allocates millions of small dicts that live for the whole run; Python's
 #: default generation-0 threshold (700) makes the collector rescan them over and over
@@ -34,8 +37,14 @@ def run_deploy(options: dict) -> str:
     _tuned_gc()
     replicas = options.get("count") or 10_000
     nodes = max(1, replicas // 10)
+    rss_before = rss_mib(os.getpid())
     r = benchmarks.deploy(nodes, replicas)
+    rss_after, peak = rss_mib(os.getpid()), peak_rss_mib(os.getpid())
+    per_10k = (rss_after - rss_before) * 10_000 / replicas
     return (f"bench deploy (headless, {nodes} kubelets, a {replicas}-replica Deployment)\n"
             f"  {r['running']}/{replicas} Running after {r['seconds']:.1f} s wall, {r['cpu_seconds']:.1f} s of CPU "
             f"({r['virtual_seconds']:.1f} s virtual); KWOK's CI bound for 10,000 pods: {r['kwok_bound_seconds']} s "
-            f"(ratio {r['seconds'] / r['kwok_bound_seconds']:.2f})")
+            f"(ratio {r['seconds'] / r['kwok_bound_seconds']:.2f})\n"
+            f"  resident memory: {rss_before:.0f} MiB before the cluster, {rss_after:.0f} MiB at the end "
+            f"(peak {peak:.0f} MiB): {per_10k:.0f} MiB per 10,000 pods"
+            + ("" if replicas == 10_000 else " (scaled linearly; the watch cache's bound makes it an upper bound)"))

@@ -29,10 +29,19 @@ SCALE_EVERY_SECONDS = 30
 
 
 def rss_mib(pid: int) -> float:
+    return _status_mib(pid, "VmRSS:")
+
+
+def peak_rss_mib(pid: int) -> float:
+    """The most the process has held resident (the kernel's high-water mark)."""
+    return _status_mib(pid, "VmHWM:")
+
+
+def _status_mib(pid: int, field: str) -> float:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
+        if line.startswith(field):
             return int(line.split()[1]) / 1024
-    raise RuntimeError(f"no VmRSS for process {pid}")
+    raise RuntimeError(f"no {field} for process {pid}")
 
 
 def revision(api: KubeAPI) -> int:

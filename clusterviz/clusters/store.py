@@ -28,7 +28,6 @@ object, log entry and its index) that every write must touch.
 """
 from __future__ import annotations
 
-import json
 import logging
 import threading
 from functools import lru_cache, partial
@@ -39,7 +38,7 @@ from django.conf import settings
 from django.db import connections, transaction
 
 from simulation.store import (ADDED, DELETED, MODIFIED, CompactedError, KeyExistsError, KeyNotFoundError,
-                              RevisionConflictError, WatchEvent, set_resource_version, split_key)
+                              RevisionConflictError, WatchEvent, fastjson, set_resource_version, split_key)
 
 from .models import Cluster
 
@@ -104,13 +103,6 @@ def _statements(vendor: str) -> dict[str, str]:
         raise NotImplementedError(f"DjangoStore needs SQLite >= 3.35 or PostgreSQL, not {vendor}")
     return {name: _sql(vendor, text) for name, text in _STATEMENTS.items()}
 
-
-_encoder = json.JSONEncoder(separators=(",", ":"))
-
-
-def _dumps(obj: dict) -> str:
-    """Compact JSON, as the memory store writes it (one shared encoder: no setup per call)."""
-    return _encoder.encode(obj)
 
 
 def _prefix_end(prefix: str) -> str | None:
@@ -220,7 +212,7 @@ class DjangoStore:
         rows = self._query(_STATEMENTS["get"], [self.cluster_id, key])
         if not rows:
             raise KeyNotFoundError(key)
-        return json.loads(rows[0][1])
+        return fastjson.loads(rows[0][1])
 
     def list(self, prefix: str, *, after_key: str | None = None, limit: int | None = None,
              min_revision: int | None = None) -> tuple[list[dict], int, str | None]:
@@ -254,7 +246,7 @@ class DjangoStore:
         if limit is not None and len(page) > limit:
             page = page[:limit]
             continue_key = page[-1][2]
-        return [json.loads(row[3]) for row in page], revision, continue_key
+        return [fastjson.loads(row[3]) for row in page], revision, continue_key
 
     def events_since(self, revision: int, prefix: str, limit: int | None = None) -> list[WatchEvent]:
         # One statement again, so a compaction between "check" and "read" cannot open a gap.
@@ -278,7 +270,7 @@ class DjangoStore:
         if revision < compacted:
             raise CompactedError(revision, compacted)
         events = sorted((row for row in rows if row[1] is not None), key=itemgetter(0))
-        return [WatchEvent(type_, key, rev, json.loads(data), json.loads(prev) if prev else None,
+        return [WatchEvent(type_, key, rev, fastjson.loads(data), fastjson.loads(prev) if prev else None,
                            len(data) + len(prev or "")) for rev, type_, key, data, prev in events]
 
     # -- writes ----------------------------------------------------------------------------
@@ -339,18 +331,18 @@ class DjangoStore:
 
     def create(self, key: str, obj: dict) -> dict:
         def apply(cursor: Any, sql: dict[str, str], revision: int) -> tuple[dict, str, str, str, None]:
-            data = _dumps(set_resource_version(obj, revision))
+            data, written = fastjson.dumps_and_copy(set_resource_version(obj, revision))
             resource, namespace, name = _key_columns(key, obj)
             cursor.execute(sql["insert"], [self.cluster_id, key, resource, namespace, name, revision, revision, data])
             if cursor.rowcount != 1:
                 raise KeyExistsError(key)
-            return json.loads(data), ADDED, key, data, None
+            return written, ADDED, key, data, None
 
         return self._write(apply)
 
     def update(self, key: str, obj: dict, expected_revision: int) -> dict:
         def apply(cursor: Any, sql: dict[str, str], revision: int) -> tuple[dict, None, str, str, None]:
-            data = _dumps(set_resource_version(obj, revision))
+            data, written = fastjson.dumps_and_copy(set_resource_version(obj, revision))
             # Log first, so prev_data is copied inside the database instead of read out of it.
             # Under the counter lock nobody else writes this cluster: if the log entry went in,
             # the compare-and-set below succeeds, and vice versa.
@@ -362,7 +354,7 @@ class DjangoStore:
                 if current is None:
                     raise KeyNotFoundError(key)
                 raise RevisionConflictError(key, expected_revision, current[0])
-            return json.loads(data), None, key, data, None
+            return written, None, key, data, None
 
         return self._write(apply)
 
@@ -377,8 +369,8 @@ class DjangoStore:
             if cursor.rowcount != 1:
                 raise RevisionConflictError(key, expected, current[0])
             # As upstream: the DELETED event carries the last state at the deletion revision.
-            last = set_resource_version(json.loads(current[1]), revision)
-            return last, DELETED, key, _dumps(last), current[1]
+            last = set_resource_version(fastjson.loads(current[1]), revision)
+            return last, DELETED, key, fastjson.dumps(last), current[1]
 
         return self._write(apply)
 

@@ -7,18 +7,28 @@ from __future__ import annotations
 
 import datetime
 import functools
+import math
 import time
 from typing import Any
 
 
 def rfc3339(epoch_seconds: float) -> str:
     """``metav1.Time``: ``2026-12-01T13:58:22Z``."""
-    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(epoch_seconds))
+    return _rfc3339_second(math.floor(epoch_seconds))  # gmtime floors a float too
+
+
+@functools.lru_cache(maxsize=64)
+def _rfc3339_second(second: int) -> str:
+    """Remembered: every write of a busy second stamps the same few (managedFields' time,
+    creationTimestamp)."""
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(second))
 
 
 def rfc3339_micro(epoch_seconds: float) -> str:
-    """``metav1.MicroTime``: ``2026-12-01T13:58:22.123456Z`` (a Lease's renewTime, an Event's eventTime)."""
-    return datetime.datetime.fromtimestamp(epoch_seconds, datetime.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    """``metav1.MicroTime``: ``2026-12-01T13:58:22.123456Z`` (a Lease's renewTime, an Event's eventTime).
+    ``isoformat`` writes the same digits as ``strftime`` in a third less time (every Event
+    and every Lease renewal stamps one)."""
+    return datetime.datetime.fromtimestamp(epoch_seconds, datetime.UTC).isoformat(timespec="microseconds")[:-6] + "Z"
 
 
 def parse_time(value: Any) -> float | None:

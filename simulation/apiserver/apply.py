@@ -185,7 +185,9 @@ def _update_owners(live: Any, new: Any, managers: dict[str, Manager], writer: st
             continue
         taken = manager.fields & changed
         conflicts.extend((manager, p) for p in mf.sorted_paths(taken))
-        out[ident] = replace(manager, fields=frozenset(manager.fields - taken - comparison.removed))
+        kept = manager.fields - taken - comparison.removed
+        if len(kept) != len(manager.fields):
+            out[ident] = manager.with_fields(kept)
     if conflicts and not force:
         conflicts.sort(key=lambda c: c[0].identifier)
         raise ApplyConflict(conflicts)
@@ -200,7 +202,7 @@ def _strip(managers: dict[str, Manager], ident: str) -> dict[str, Manager]:
     fields = manager.fields - mf.STRIPPED
     out = dict(managers)
     if fields:
-        out[ident] = replace(manager, fields=frozenset(fields))
+        out[ident] = manager.with_fields(fields)
     else:
         del out[ident]
     return out
@@ -218,7 +220,7 @@ def _cap(managers: dict[str, Manager], limit: int = MAX_UPDATE_MANAGERS) -> dict
         del out[manager.identifier]
         ancient = Manager(ANCIENT_CHANGES, "Update", manager.api_version, EMPTY)
         previous = out.get(ancient.identifier, ancient)
-        out[ancient.identifier] = replace(previous, fields=previous.fields | manager.fields)
+        out[ancient.identifier] = previous.with_fields(previous.fields | manager.fields)
     return out
 
 
@@ -249,7 +251,7 @@ def record_update(old: dict | None, new: dict, writer: Writer, typ: Type, ignore
         entry = writer.entry("Update")
         previous = managers.get(entry.identifier)
         fields = taken | (previous.fields if previous else EMPTY)
-        managers[entry.identifier] = replace(entry, fields=frozenset(fields))
+        managers[entry.identifier] = entry.with_fields(fields)
     return _with_entries(result, _cap(managers))
 
 
@@ -286,7 +288,7 @@ def _apply(live: dict | None, base: dict, config: dict, managers: dict[str, Mana
     ident = applier.identifier
     merged = merge(base, config, typ)
     managers = dict(managers)
-    managers[ident] = replace(applier, fields=frozenset(applied))
+    managers[ident] = applier.with_fields(applied)
     merged = _prune(merged, managers, last, typ)
     managers, _ = _update_owners(base, merged, managers, ident, force, typ, ignored)
     managers = _strip(managers, ident)

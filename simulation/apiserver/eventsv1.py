@@ -22,6 +22,7 @@ GROUP = "events.k8s.io"
 _RENAMED = (("involvedObject", "regarding"), ("message", "note"), ("source", "deprecatedSource"),
             ("firstTimestamp", "deprecatedFirstTimestamp"), ("lastTimestamp", "deprecatedLastTimestamp"),
             ("count", "deprecatedCount"), ("reportingComponent", "reportingController"))
+_V1_NAMES = frozenset(v1 for _, v1 in _RENAMED)
 #: Fields both shapes share.
 _KEPT = ("reason", "type", "action", "related", "series", "reportingInstance")
 
@@ -51,7 +52,7 @@ def to_core(event: dict) -> dict:
     what the core printer reads (``kubectl get`` shows an Event the same through either API, as
     upstream prints both from the internal kind). As Go encodes a core Event, the source is
     ``{}``, the legacy timestamps ``null`` and the reporter's two strings always present."""
-    out = {k: v for k, v in event.items() if k not in {v1 for _, v1 in _RENAMED}}
+    out = {k: v for k, v in event.items() if k not in _V1_NAMES}
     for core, v1 in _RENAMED:
         if event.get(v1) not in (None, "", 0):  # Go omits the empty ones (an empty note, no count)
             out[core] = event[v1]

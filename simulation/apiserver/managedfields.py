@@ -23,8 +23,11 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from typing import Any
 from collections.abc import Iterable, Iterator
+
+import orjson
 
 from .patch.common import json_equal
 from .schemas import KINDS, SCHEMAS, resolve_named
@@ -84,6 +87,9 @@ class Type:
     value_struct: bool = False  # a non-pointer Go struct: never absent once decoded
     required: bool = False      # a field without ``omitempty``: null, not absent, when unset
     atomic_field: bool = False  # one of ATOMIC_FIELDS
+    #: The types below this one, once resolved (schemas never change, and every write walks
+    #: the same few: resolving them again per node was a tenth of a write's cost).
+    _below: dict = field(default_factory=dict, init=False, compare=False, repr=False)
 
     @property
     def atomic(self) -> bool:
@@ -110,6 +116,12 @@ class Type:
 
     def child(self, name: str) -> Type:
         """The type of field ``name`` of this struct or map (untyped when undeclared)."""
+        typ = self._below.get(name)
+        if typ is None:
+            typ = self._below[name] = self._child(name)
+        return typ
+
+    def _child(self, name: str) -> Type:
         s = self.schema
         if s is None or s.get("x-kubernetes-preserve-unknown-fields"):
             return UNTYPED
@@ -126,6 +138,12 @@ class Type:
 
     def item(self) -> Type:
         """The type of this list's items (an item is never implied, so never a value struct)."""
+        typ = self._below.get(_ITEM)
+        if typ is None:
+            typ = self._below[_ITEM] = self._item()
+        return typ
+
+    def _item(self) -> Type:
         s = self.schema
         if s is None or not isinstance(s.get("items"), dict):
             return UNTYPED
@@ -133,6 +151,8 @@ class Type:
 
 
 UNTYPED = Type(None)
+#: The key of a list's item type among a type's resolved ones (no field name is empty).
+_ITEM = ""
 
 
 def _resolve(schema: dict, required: bool = False) -> Type:
@@ -145,8 +165,10 @@ def _resolve(schema: dict, required: bool = False) -> Type:
     return Type(schema, name, value_struct, required)
 
 
+@lru_cache(maxsize=None)
 def type_for(group: str, version: str, kind: str) -> Type:
-    """The root type of a kind; untyped for a kind we publish no schema for."""
+    """The root type of a kind; untyped for a kind we publish no schema for. One per kind, so
+    that the types below it are resolved once."""
     name = KINDS.get((group, version, kind))
     return Type(SCHEMAS[name], name, True) if name else UNTYPED
 
@@ -323,6 +345,8 @@ def _step(typ: Type, element: str) -> Type:
 def recursive_difference(fields: Iterable[Path], ignored: Iterable[Path]) -> set[Path]:
     """The paths of ``fields`` that are neither in ``ignored`` nor below one of its paths."""
     ignored = tuple(ignored)
+    if not ignored:  # most kinds reset nothing
+        return set(fields)
     return {p for p in fields if not any(p[:len(i)] == i for i in ignored)}
 
 
@@ -372,8 +396,7 @@ def _compare_with_nothing(new: Any, root: Type) -> Comparison:
     null, empty, maps or lists, and on list items (their keys name the paths), but never on
     the value of a scalar field: the Events of one component, or the pods of one template,
     differ only there and share one walk."""
-    key = (id(root.schema), root.name, root.value_struct, root.required, root.atomic_field,
-           json.dumps(_shape(new), separators=(",", ":")))
+    key = (id(root.schema), root.name, root.value_struct, root.required, root.atomic_field, _json_key(_shape(new)))
     cached = _CREATED_CACHE.get(key)
     if cached is None:
         out = Comparison()
@@ -383,6 +406,14 @@ def _compare_with_nothing(new: Any, root: Type) -> Comparison:
             _CREATED_CACHE.pop(next(iter(_CREATED_CACHE)))
         _CREATED_CACHE[key] = cached
     return Comparison(set(cached[0]), set(cached[1]), set(cached[2]))
+
+
+def _json_key(value: Any) -> bytes | str:
+    """``value`` as JSON, to remember something by (``1``, ``1.0`` and ``true`` differ)."""
+    try:
+        return orjson.dumps(value)
+    except TypeError:  # what orjson cannot write (an integer beyond 64 bits)
+        return json.dumps(value, separators=(",", ":"))
 
 
 def _shape(value: Any) -> Any:
@@ -452,8 +483,7 @@ _ADDED_CACHE_SIZE = 4096
 
 def _added_subtree(new: Any, typ: Type) -> frozenset:
     """The paths, relative to ``new``, that a subtree appearing where nothing was adds."""
-    key = (id(typ.schema), typ.name, typ.value_struct, typ.required, typ.atomic_field,
-           json.dumps(new, separators=(",", ":")))
+    key = (id(typ.schema), typ.name, typ.value_struct, typ.required, typ.atomic_field, _json_key(new))
     cached = _ADDED_CACHE.get(key)
     if cached is None:
         out = Comparison()
@@ -468,10 +498,17 @@ def _added_subtree(new: Any, typ: Type) -> frozenset:
 
 def _identical(old: Any, new: Any) -> bool:
     """Equal as JSON, cheaply: Python's ``==`` (which says ``1 == True``) confirmed by the
-    C-speed encoder (which does not). A false "no" only costs the slow walk."""
+    C-speed encoder (which does not), keys sorted (a map's order is no change: metadata
+    written back by a client seldom keeps the stored order). A false "no" only costs the
+    slow walk."""
     if type(old) is not type(new) or old != new:
         return False
-    return not isinstance(old, (dict, list)) or json.dumps(old) == json.dumps(new)
+    if not isinstance(old, (dict, list)):
+        return True
+    try:
+        return orjson.dumps(old, option=orjson.OPT_SORT_KEYS) == orjson.dumps(new, option=orjson.OPT_SORT_KEYS)
+    except TypeError:  # what orjson cannot write (an integer beyond 64 bits): walk it
+        return False
 
 
 def _children(old: Any, new: Any, typ: Type) -> Iterator[tuple[str, Type, Any, Any]]:
@@ -510,12 +547,13 @@ class Manager:
     def identifier(self) -> str:
         """Upstream's manager identity: the entry without time and fields, and without the
         apiVersion for appliers (re-applying at another version is the same applier)."""
-        ident = {"manager": self.manager, "operation": self.operation}
-        if self.operation == "Update":
-            ident["apiVersion"] = self.api_version
-        if self.subresource:
-            ident["subresource"] = self.subresource
-        return _compact(ident)
+        return _identifier(self.manager, self.operation, self.api_version, self.subresource)
+
+    def with_fields(self, fields: Iterable[Path]) -> Manager:
+        """This entry owning ``fields`` instead (``dataclasses.replace``, without the cost of
+        its introspection: every write replaces a few entries)."""
+        return Manager(self.manager, self.operation, self.api_version, frozenset(fields), self.time,
+                       self.subresource)
 
     def describe(self) -> str:
         """How conflicts name this manager (upstream's ``printManager``)."""
@@ -531,10 +569,22 @@ class Manager:
         if self.time:
             out["time"] = self.time
         out["fieldsType"] = "FieldsV1"
-        out["fieldsV1"] = to_fields_v1(self.fields)
+        out["fieldsV1"] = _encoded_fields(self.fields)
         if self.subresource:
             out["subresource"] = self.subresource
         return out
+
+
+@lru_cache(maxsize=1024)
+def _identifier(manager: str, operation: str, api_version: str, subresource: str) -> str:
+    """:attr:`Manager.identifier`, remembered: a write asks for a few of them, and the same
+    few managers write again and again."""
+    ident = {"manager": manager, "operation": operation}
+    if operation == "Update":
+        ident["apiVersion"] = api_version
+    if subresource:
+        ident["subresource"] = subresource
+    return _compact(ident)
 
 
 def decode(entries: Any) -> dict[str, Manager]:
@@ -550,12 +600,50 @@ def decode(entries: Any) -> dict[str, Manager]:
         if entry.get("fieldsType", "FieldsV1") != "FieldsV1":
             raise FieldSetError(f"unexpected fieldsType {entry.get('fieldsType')!r}")
         manager = Manager(str(entry.get("manager", "")), str(entry.get("operation", "")),
-                          str(entry.get("apiVersion", "")), from_fields_v1(entry.get("fieldsV1") or {}),
+                          str(entry.get("apiVersion", "")), _decoded_fields(entry.get("fieldsV1") or {}),
                           entry.get("time"), str(entry.get("subresource", "")))
         if manager.identifier in out:
             raise FieldSetError(f"duplicate entry for manager {manager.identifier}")
         out[manager.identifier] = manager
     return out
+
+
+#: ``fieldsV1`` of field sets already encoded (as JSON) and field sets of ``fieldsV1`` already
+#: decoded: every write decodes the stored record and encodes the new one, and the writers of
+#: one kind own the same few sets again and again.
+_ENCODED: dict[FieldSet, bytes] = {}
+_DECODED: dict[bytes, FieldSet] = {}
+_CODED_CACHE_SIZE = 4096
+
+
+def _encoded_fields(fields: FieldSet) -> dict:
+    """:func:`to_fields_v1`, remembered; each call returns a new dict (callers own it)."""
+    if not isinstance(fields, frozenset):
+        return to_fields_v1(fields)
+    text = _ENCODED.get(fields)
+    if text is None:
+        text = orjson.dumps(to_fields_v1(fields))
+        _remember(_ENCODED, fields, text)
+    return orjson.loads(text)
+
+
+def _decoded_fields(encoded: Any) -> FieldSet:
+    """:func:`from_fields_v1`, remembered by the encoding's JSON (sets are immutable)."""
+    try:
+        key = orjson.dumps(encoded)
+    except TypeError:  # not JSON orjson can write: decode it every time
+        return from_fields_v1(encoded)
+    fields = _DECODED.get(key)
+    if fields is None:
+        fields = from_fields_v1(encoded)
+        _remember(_DECODED, key, fields)
+    return fields
+
+
+def _remember(cache: dict, key: Any, value: Any) -> None:
+    if len(cache) >= _CODED_CACHE_SIZE:
+        cache.pop(next(iter(cache)))
+    cache[key] = value
 
 
 def encode(managers: dict[str, Manager]) -> list[dict]:

@@ -11,6 +11,7 @@ what it finally replaces, as upstream's ``tryUpdate`` is. A decision is the obje
 """
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import TYPE_CHECKING, Callable
 
 from simulation.apimachinery.jsonvalue import deep_copy
@@ -130,7 +131,14 @@ class Registry:
         if call.rt.namespaced and obj["metadata"].get("namespace") not in (None, "", call.namespace):
             raise errors.bad_request("the namespace of the provided object does not match the namespace sent "
                                      "on the request")
-        return self.update_with(call, lambda old: deep_copy(obj))
+        first = [obj]
+
+        def make(old: dict) -> dict:
+            # A try changes the object it gets: the first gets the one decoded above, a retry
+            # after a lost race decodes the body again (a copy up front is wasted on most writes).
+            return first.pop() if first else call.decode()
+
+        return self.update_with(call, make)
 
     def patch(self, call: Call) -> APIResponse:
         ctype = call.req.content_type
@@ -375,9 +383,10 @@ def _field_types(call: Call) -> tuple[managedfields.Type, frozenset]:
     return managedfields.type_for(rt.group, rt.version, rt.kind), ignored
 
 
+@lru_cache(maxsize=256)
 def _user_agent_prefix(user_agent: str) -> str:
     """Upstream's ``prefixFromUserAgent``: up to the first ``/``, printable characters only, at
-    most 128 bytes."""
+    most 128 bytes. Remembered: a component sends the same User-Agent with every write."""
     out = ""
     for char in user_agent.split("/", 1)[0]:
         if not char.isprintable():

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Callable, Iterator
 
 from simulation.apimachinery.wellknown import split_service_account_username
@@ -83,6 +83,24 @@ def rule_allows(attrs: Attributes, rule: dict) -> bool:
                 and resource_matches(rule, combined, attrs.subresource)
                 and resource_name_matches(rule, attrs.name))
     return verb_matches(rule, attrs.verb) and non_resource_url_matches(rule, attrs.path)
+
+
+def _allows_some_name(attrs: Attributes, rule: dict) -> bool:
+    """Whether ``rule`` names resources and allows the request for one of those names."""
+    return bool(attrs.is_resource_request and rule.get("resourceNames")) and \
+        rule_allows(replace(attrs, name=rule["resourceNames"][0]), rule)
+
+
+def _nameless(attrs: Attributes) -> Attributes | None:
+    """The key a decision about one named object is remembered by when its name took no part
+    in it (None for requests that name no object). Its path is one no request has."""
+    if not attrs.is_resource_request or not attrs.name:
+        return None
+    return Attributes(attrs.user, attrs.verb, True, _NAMELESS_PATH, attrs.api_group, attrs.api_version,
+                      attrs.resource, attrs.subresource, attrs.namespace, "")
+
+
+_NAMELESS_PATH = "\x00any name"
 
 
 # ---------------------------------------------------------------------------- subjects
@@ -259,21 +277,32 @@ class RBACAuthorizer:
         decisions = self._index().decisions
         decision = decisions.get(attrs)
         if decision is None:
-            decision = self._decide(attrs)
-            if len(decisions) >= MAX_REMEMBERED_DECISIONS:
-                decisions.clear()
-            decisions[attrs] = decision
+            nameless = _nameless(attrs)
+            decision = decisions.get(nameless) if nameless is not None else None
+            if decision is None:
+                decision, name_decides = self._decide(attrs)
+                if len(decisions) >= MAX_REMEMBERED_DECISIONS:
+                    decisions.clear()
+                decisions[attrs if name_decides or nameless is None else nameless] = decision
         return decision
 
-    def _decide(self, attrs: Attributes) -> tuple[str, str]:
+    def _decide(self, attrs: Attributes) -> tuple[tuple[str, str], bool]:
+        """The decision, and whether the object's name took part in it: only a rule naming
+        resources (``resourceNames``) that matches the request in everything else can tell
+        two names apart. Otherwise the decision holds for every object the request could
+        name (the scheduler binds each pod once: remembered by name, none would repeat)."""
         errors: list[str] = []
+        name_decides = False
         for b, subject, rules, error in self.visit(attrs.user, attrs.namespace):
             if rules is None:
                 errors.append(error)
                 continue
-            if any(rule_allows(attrs, rule) for rule in rules):
-                return ALLOW, f"RBAC: allowed by {b.describe(subject)}"
-        return NO_OPINION, (f"RBAC: {aggregate_errors(errors)}" if errors else "")
+            for rule in rules:
+                if rule_allows(attrs, rule):
+                    return (ALLOW, f"RBAC: allowed by {b.describe(subject)}"), \
+                        name_decides or bool(rule.get("resourceNames"))
+                name_decides = name_decides or _allows_some_name(attrs, rule)
+        return (NO_OPINION, (f"RBAC: {aggregate_errors(errors)}" if errors else "")), name_decides
 
     def policy_rules(self, user: UserInfo, namespace: str) -> tuple[list[dict], list[str]]:
         """Every PolicyRule that applies to ``user`` in ``namespace`` ("" = cluster-wide only),

@@ -22,6 +22,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import orjson
+
 from . import SCHEMAS, resolve_named
 from ._helpers import INTSTR, PRESERVE, Q, Schema
 
@@ -87,9 +89,13 @@ def _check(schema: Schema, value: Any, struct: str,
         for key, sub in value.items():
             sub_schema = props.get(key) if props is not None else None
             if sub_schema is None and isinstance(extra, dict):
+                if type(sub) is str and _plain_string(extra):
+                    continue  # a label, an annotation, a ConfigMap's value: nothing to walk
                 sub_schema = extra
                 error = _check(sub_schema, sub, struct if props is None else inner, path)
             elif sub_schema is not None:
+                if type(sub) is str and _plain_string(sub_schema):
+                    continue
                 error = _check(sub_schema, sub, inner, path + (key,))
             else:
                 continue  # unknown fields are fieldValidation's business
@@ -121,13 +127,28 @@ def _check(schema: Schema, value: Any, struct: str,
     return None
 
 
+def _plain_string(schema: Schema) -> bool:
+    """A schema whose only check of a string is that it is one (no reference to follow)."""
+    return schema.get("type") == "string" and "$ref" not in schema and "allOf" not in schema
+
+
 def zero_nulls(schema_name: str, obj: dict) -> None:
     """Replace the ``null`` values of ``obj`` (in place) with what Go's typed decoder makes of
     them: a field of a struct is left unset (absent, or ``{}`` for a struct field held by value,
     which the schema marks ``default: {}``); a list item or map value becomes the zero value of
     its type. Free-form subtrees (``x-kubernetes-preserve-unknown-fields``) and fields the schema
     does not declare keep their nulls; types are assumed checked (:func:`type_error`)."""
-    _zero_nulls(SCHEMAS[schema_name], obj)
+    if _has_null(obj):
+        _zero_nulls(SCHEMAS[schema_name], obj)
+
+
+def _has_null(obj: dict) -> bool:
+    """Whether ``obj`` holds a ``None`` anywhere: orjson writes one as ``null`` far faster
+    than a walk finds it (a ``"null"`` inside a string only costs the walk)."""
+    try:
+        return b"null" in orjson.dumps(obj)
+    except TypeError:  # what orjson cannot write: let the walk decide
+        return True
 
 
 def _zero_nulls(schema: Schema, value: Any) -> None:

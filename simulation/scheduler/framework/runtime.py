@@ -63,11 +63,6 @@ class PluginScores:
     raw: list[int]
     normalized: list[int]
 
-    @property
-    def weighted(self) -> list[int]:
-        weight = self.weight
-        return [s * weight for s in self.normalized] if weight != 1 else list(self.normalized)
-
 
 def _window(nodes: Sequence[NodeInfo], begin: int, count: int) -> Sequence[NodeInfo]:
     """``count`` nodes from index ``begin``, wrapping around the end (round-robin filtering)."""
@@ -116,10 +111,11 @@ class Framework:
         return None, outcomes
 
     def run_filter_plugins(self, state: CycleState, pod: PodInfo, nodes: Sequence[NodeInfo],
-                           stop_after: int, start: int = 0) -> list[tuple[NodeInfo, Status | None]]:
+                           stop_after: int, start: int = 0) -> tuple[list[NodeInfo], dict[str, Status]]:
         """Filter ``nodes`` in order, beginning at index ``start`` and wrapping around, until
-        ``stop_after`` of them pass: each visited node with its first rejection, or ``None`` if
-        every non-skipped plugin accepted it.
+        ``stop_after`` of them pass: the visited nodes, and the first rejection of each that a
+        non-skipped plugin refused, by node name (a pair per visited node would be hundreds of
+        objects per cycle to make, keep in the decision record and free again).
 
         This loop is the hottest in the scheduler (hundreds of nodes per pod), so it runs each
         plugin's batch form (:meth:`FilterPlugin.filter_nodes`) over a chunk of nodes instead of
@@ -127,14 +123,14 @@ class Framework:
         sees only the nodes every earlier plugin accepted, and a chunk never holds more nodes than
         are still needed, so exactly the nodes the per-node loop would visit are visited."""
         filters = [p for p in self.filter_plugins if p.name not in state.skip_filter_plugins]
-        visited: list[tuple[NodeInfo, Status | None]] = []
+        visited: list[NodeInfo] = []
+        rejected: dict[str, Status] = {}
         found = position = 0
         total = len(nodes)
         while found < stop_after and position < total:
             chunk = _window(nodes, (start + position) % total, min(stop_after - found, total - position))
             position += len(chunk)
             remaining = chunk
-            rejected: dict[str, Status] = {}
             for plugin in filters:
                 refused = plugin.filter_nodes(state, pod, remaining)
                 if refused:
@@ -145,11 +141,8 @@ class Framework:
                     if not remaining:
                         break
             found += len(remaining)
-            if rejected:
-                visited += [(ni, rejected.get(ni.name)) for ni in chunk]
-            else:
-                visited += [(ni, None) for ni in chunk]
-        return visited
+            visited += chunk
+        return visited, rejected
 
     def run_filter_plugins_with_nominated_pods(self, state: CycleState, pod: PodInfo, node_info: NodeInfo,
                                                nominated: list[PodInfo]) -> Status | None:
@@ -160,10 +153,10 @@ class Framework:
         promised = [p for p in nominated if p.key != pod.key and pod_priority_of(p) >= priority]
         if promised:
             with_them = NodeInfo(node_info.node, list(node_info.pods.values()) + promised)
-            status = self.run_filter_plugins(state, pod, [with_them], 1)[0][1]
+            status = self.run_filter_plugins(state, pod, [with_them], 1)[1].get(with_them.name)
             if status is not None:
                 return status
-        return self.run_filter_plugins(state, pod, [node_info], 1)[0][1]
+        return self.run_filter_plugins(state, pod, [node_info], 1)[1].get(node_info.name)
 
     def run_post_filter_plugins(self, state: CycleState, pod: PodInfo, node_statuses: dict[str, Status],
                                 handle: PostFilterHandle) -> PostFilterResult | None:

@@ -1,9 +1,14 @@
 """The audit writer: nothing one user sends may fail another user's request or erase the
-audit records of others batched with it."""
+audit records of others batched with it; the browser hears of records while it watches."""
 from __future__ import annotations
 
-import pytest
+import asyncio
 
+import pytest
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+
+from clusterviz.clusters import audit
 from clusterviz.clusters.audit import AuditWriter
 from clusterviz.clusters.bootstrap import create_cluster
 from clusterviz.clusters.models import AuditRecord
@@ -26,3 +31,26 @@ def test_a_record_utf8_cannot_carry_is_written_scrubbed_with_the_rest_of_its_bat
     assert set(rows) == {"mallory", "student-0", "student-1", "student-2"}
     assert rows["mallory"].name == "fz\ufffd"
     assert rows["mallory"].stages == [{"stage": "validation", "plugins": ["x\ufffd"]}]
+
+
+def test_a_page_hears_the_records_written_while_it_watches_and_none_from_before() -> None:
+    cluster = create_cluster("audit-audience")
+    writer = AuditWriter(cluster)
+    layer = get_channel_layer()
+
+    async def scenario() -> None:
+        audit.serve_from(asyncio.get_running_loop())
+        assert not audit.has_audience(cluster.name)
+        writer(AuditEvent("get", "/api/v1/pods", user="nobody-watched"))
+        channel = await layer.new_channel()
+        await layer.group_add(audit.group_name(cluster.name), channel)
+        assert audit.has_audience(cluster.name)
+        writer(AuditEvent("get", "/api/v1/pods", user="watched"))
+        message = await asyncio.wait_for(layer.receive(channel), 5)
+        assert message["type"] == audit.AUDIT_RECORDS
+        assert [r["user"] for r in message["records"]] == ["watched"]
+        await layer.group_discard(audit.group_name(cluster.name), channel)
+
+    async_to_sync(scenario)()
+    writer.flush()
+    assert {r.user for r in AuditRecord.objects.filter(cluster=cluster)} >= {"nobody-watched", "watched"}

@@ -1,9 +1,13 @@
-"""Ages as kubectl's columns print them: upstream's ``duration.HumanDuration`` table."""
+"""Ages as kubectl's columns print them: upstream's ``duration.HumanDuration`` table; Time and
+MicroTime as upstream writes them."""
 from __future__ import annotations
+
+import datetime
+import time
 
 import pytest
 
-from simulation.apimachinery.timestamps import go_duration, human_duration
+from simulation.apimachinery.timestamps import go_duration, human_duration, rfc3339, rfc3339_micro
 
 DURATION_CASES = [
     (0, "0s"), (-1.5, "0s"), (-2, "<invalid>"), (59.9, "59s"), (90, "90s"), (119, "119s"),
@@ -25,3 +29,19 @@ def test_human_duration(seconds, expected):
 ], ids=lambda v: str(v))
 def test_go_duration(seconds, expected):
     assert go_duration(seconds) == expected
+
+
+@pytest.mark.parametrize("epoch", [0.0, 1765000000.0, 1765000000.5, 1765000000.0000005, 1765000000.9999996,
+                                   1765123456.123456, 4102444800.000001],
+                         ids=["epoch", "whole-second", "half", "half-microsecond", "rounds-up-a-second",
+                              "micro-digits", "year-2100"])
+def test_micro_time_has_strftimes_digits(epoch: float) -> None:
+    expected = datetime.datetime.fromtimestamp(epoch, datetime.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    assert rfc3339_micro(epoch) == expected
+
+
+@pytest.mark.parametrize("epoch", [0.0, 1765000000.0, 1765000000.999, -0.5, -1.0, 4102444800.25],
+                         ids=["epoch", "whole-second", "just-before-the-next", "half-before-epoch", "second-before-epoch",
+                              "year-2100"])
+def test_time_is_gmtimes_second(epoch: float) -> None:
+    assert rfc3339(epoch) == time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(epoch))

@@ -92,6 +92,35 @@ def test_select_host_reservoir_sampling(totals, draws, expected):
     assert select_host(totals, Scripted()) == expected
 
 
+def _upstream_select_host(totals, rng):
+    """upstream's selectHost loop, draw by draw: the reference for select_host."""
+    best, ties = 0, 1
+    for i in range(1, len(totals)):
+        if totals[i] > totals[best]:
+            best, ties = i, 1
+        elif totals[i] == totals[best]:
+            ties += 1
+            if rng.random() * ties < 1.0:
+                best = i
+    return best, ties
+
+
+@pytest.mark.parametrize("shape", ["all-equal", "few-values", "rising", "falling", "one-top", "top-first"])
+def test_select_host_draws_and_chooses_as_upstreams_loop(shape):
+    make = random.Random(shape)
+    for size in (1, 2, 3, 17, 500):
+        totals = {"all-equal": lambda: [7] * size,
+                  "few-values": lambda: [make.choice([1, 2, 3]) for _ in range(size)],
+                  "rising": lambda: sorted(make.choice([1, 2, 3, 4]) for _ in range(size)),
+                  "falling": lambda: sorted((make.choice([1, 2, 3, 4]) for _ in range(size)), reverse=True),
+                  "one-top": lambda: [make.choice([1, 2]) for _ in range(size - 1)] + [9],
+                  "top-first": lambda: [9] + [make.choice([1, 9]) for _ in range(size - 1)]}[shape]()
+        for seed in range(20):
+            ours, theirs = random.Random(seed), random.Random(seed)
+            assert select_host(totals, ours) == _upstream_select_host(totals, theirs)
+            assert ours.random() == theirs.random(), "the same numbers drawn"
+
+
 def test_decision_record_explains_every_plugin():
     snapshot = Snapshot([node("big", cpu="8", memory="16Gi"), node("small", cpu="2"),
                          node("tainted", taints=[{"key": "k", "value": "v", "effect": "NoSchedule"}])])
@@ -224,6 +253,8 @@ def test_batched_filter_visits_and_rejects_as_the_node_by_node_loop(start, stop_
     framework.run_pre_filter_plugins(expected_state, info)
     framework.run_pre_filter_plugins(state, info)
     expected = _node_by_node(framework, expected_state, info, list(snapshot), stop_after, start)
-    batched = framework.run_filter_plugins(state, info, list(snapshot), stop_after, start)
+    visited, rejected = framework.run_filter_plugins(state, info, list(snapshot), stop_after, start)
+    batched = [(ni, rejected.get(ni.name)) for ni in visited]
     assert [(ni.name, None if s is None else (s.plugin, s.code, s.reasons)) for ni, s in batched] == expected
+    assert set(rejected) <= {ni.name for ni in visited}
     assert {s[0] for _, s in expected if s} == {"NodeUnschedulable", "TaintToleration", "NodeResourcesFit"}

@@ -122,6 +122,35 @@ def test_authorize(rbac: RBACAuthorizer, attrs: Attributes, decision: str, reaso
     assert rbac.authorize(attrs) == (decision, reason)
 
 
+NAME_SEQUENCES = [
+    ("named-configmap-after-another", [
+        (res(DEPLOYER, "get", "configmaps", "team-a", "other"), NO_OPINION),
+        (res(DEPLOYER, "get", "configmaps", "team-a", "app-config"), ALLOW),
+        (res(DEPLOYER, "get", "configmaps", "team-a", "third"), NO_OPINION)]),
+    ("own-lease-after-another", [
+        (res(SCHEDULER, "update", "leases", "kube-system", "kube-controller-manager", group="coordination.k8s.io"),
+         NO_OPINION),
+        (res(SCHEDULER, "update", "leases", "kube-system", "kube-scheduler", group="coordination.k8s.io"), ALLOW)]),
+    ("bindings-of-many-pods", [
+        (res(SCHEDULER, "create", "pods", "default", f"pod-{i}", subresource="binding"), ALLOW) for i in range(3)]),
+]
+
+
+@pytest.mark.parametrize("sequence", [c[1] for c in NAME_SEQUENCES], ids=[c[0] for c in NAME_SEQUENCES])
+def test_a_remembered_decision_answers_for_another_name_only_when_names_took_no_part(
+        reader: FakeReader, sequence: list[tuple[Attributes, str]]) -> None:
+    shared = RBACAuthorizer(reader)
+    for attrs, decision in sequence + sequence[::-1]:
+        assert shared.authorize(attrs) == RBACAuthorizer(reader).authorize(attrs)
+        assert shared.authorize(attrs)[0] == decision
+
+
+def test_every_case_answers_the_same_from_one_authorizer_in_any_order(reader: FakeReader) -> None:
+    shared = RBACAuthorizer(reader)
+    for _, attrs, decision, reason in CASES + CASES[::-1]:
+        assert shared.authorize(attrs) == (decision, reason)
+
+
 WILDCARD_CASES = [
     ("any-status", res(UserInfo("operator"), "update", "deployments", "team-b", "web", "apps", "status"), ALLOW),
     ("not-the-main-resource", res(UserInfo("operator"), "update", "deployments", "team-b", "web", "apps"),
