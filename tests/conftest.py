@@ -16,25 +16,6 @@ def pytest_xdist_auto_num_workers(config) -> int:  # noqa: ANN001
     return max(1, min(4, os.cpu_count() or 1))
 
 
-#: The longest files (measured: minutes each), longest first, started before everything else.
-SLOWEST_FILES = ("tests/e2e/browser/test_thousand_nodes.py", "tests/e2e/browser/test_page_traffic.py",
-                 "tests/e2e/browser/test_classroom.py")
-
-
-def pytest_collection_modifyitems(session, config, items) -> None:  # noqa: ANN001
-    """Long files first: with ``--dist loadfile`` a free worker takes the next file, so a long one
-    started last keeps one worker busy after the others have finished, and the suite's wall
-    time is its busiest worker's. The sort is stable: tests keep their order within a file."""
-    def weight(item) -> int:  # noqa: ANN001
-        path = item.nodeid.split("::", 1)[0]
-        if path in SLOWEST_FILES:
-            return SLOWEST_FILES.index(path)
-        first = len(SLOWEST_FILES)
-        return first if path.startswith("tests/e2e/browser/") else first + 1 if path.startswith("tests/e2e/") \
-            else first + 2
-    items.sort(key=weight)
-
-
 @pytest.fixture(scope="session")
 def cluster_server_sqlite(tmp_path_factory):
     """``python manage.py up`` on SQLite with the in-memory channel layer, as the README runs it,
