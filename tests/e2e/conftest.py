@@ -207,13 +207,13 @@ def tmpfile(directory: Path, name: str, text: str) -> Path:
 
 
 # ------------------------------------------------------------------ the simulation control API
-def sim_api(server: LiveServer, kubeconfig: Path):
-    """``call(method, path, body=None) -> (status, json)`` against ``/clusters/demo/sim/`` with
-    the kubeconfig's bearer token, as ``manage.py sim`` and the page use it."""
+def sim_api(server: LiveServer, kubeconfig: Path, cluster: str = "demo"):
+    """``call(method, path, body=None) -> (status, json)`` against ``/clusters/CLUSTER/sim/``
+    with the kubeconfig's bearer token, as ``manage.py sim`` and the page use it."""
     token = yaml.safe_load(Path(kubeconfig).read_text())["users"][0]["user"]["token"]
 
     def call(method: str, path: str, body: dict | None = None) -> tuple[int, object]:
-        request = urllib.request.Request(f"{server.http_url}/clusters/demo/sim/{path}", method=method,
+        request = urllib.request.Request(f"{server.http_url}/clusters/{cluster}/sim/{path}", method=method,
                                          data=json.dumps(body or {}).encode() if method == "POST" else None,
                                          headers={"Authorization": f"Bearer {token}",
                                                   "Content-Type": "application/json"})

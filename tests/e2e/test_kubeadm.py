@@ -10,14 +10,12 @@ from __future__ import annotations
 import functools
 import json
 import re
-import urllib.error
-import urllib.request
 from pathlib import Path
 
 import pytest
 import yaml
 
-from tests.e2e.conftest import get_json, ok, wait_for
+from tests.e2e.conftest import get_json, ok, sim_api, wait_for
 from tests.e2e.test_kubectl_parity import VERSIONS, bundled_kubectl
 from tests.support.liveserver import LiveServer
 
@@ -56,19 +54,7 @@ def kc(kubectl, kubeconfig):
 
 @pytest.fixture(scope="module")
 def sim(server, kubeconfig):
-    token = yaml.safe_load(kubeconfig.read_text())["users"][0]["user"]["token"]
-
-    def call(method: str, path: str, body: dict | None = None) -> tuple[int, object]:
-        request = urllib.request.Request(f"{server.http_url}/clusters/{CLUSTER}/sim/{path}", method=method,
-                                         data=json.dumps(body or {}).encode() if method == "POST" else None,
-                                         headers={"Authorization": f"Bearer {token}",
-                                                  "Content-Type": "application/json"})
-        try:
-            with urllib.request.urlopen(request, timeout=30) as response:
-                return response.status, json.load(response)
-        except urllib.error.HTTPError as exc:
-            return exc.code, json.load(exc)
-    return call
+    return sim_api(server, kubeconfig, CLUSTER)
 
 
 def system_pods(kc) -> dict[str, dict]:

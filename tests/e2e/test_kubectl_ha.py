@@ -11,14 +11,11 @@ import functools
 import json
 import re
 import time
-import urllib.error
-import urllib.request
 from pathlib import Path
 
 import pytest
-import yaml
 
-from tests.e2e.conftest import get_json, kubectl_popen, ok, rows, wait_for
+from tests.e2e.conftest import get_json, kubectl_popen, ok, rows, sim_api, wait_for
 from tests.support.liveserver import LiveServer
 
 pytestmark = pytest.mark.kubectl
@@ -43,19 +40,7 @@ def kubeconfig(server) -> Path:
 
 @pytest.fixture(scope="module")
 def sim(server, kubeconfig):
-    token = yaml.safe_load(kubeconfig.read_text())["users"][0]["user"]["token"]
-
-    def call(method: str, path: str) -> tuple[int, object]:
-        request = urllib.request.Request(f"{server.http_url}/clusters/{CLUSTER}/sim/{path}", method=method,
-                                         data=b"{}" if method == "POST" else None,
-                                         headers={"Authorization": f"Bearer {token}",
-                                                  "Content-Type": "application/json"})
-        try:
-            with urllib.request.urlopen(request, timeout=30) as response:
-                return response.status, json.load(response)
-        except urllib.error.HTTPError as exc:
-            return exc.code, json.load(exc)
-    return call
+    return sim_api(server, kubeconfig, CLUSTER)
 
 
 @pytest.fixture(scope="module")
