@@ -17,7 +17,7 @@ from channels.auth import AuthMiddlewareStack  # noqa: E402 - needs Django set u
 from channels.routing import ProtocolTypeRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
-from clusterviz.clusters import revisionbus  # noqa: E402
+from clusterviz.clusters import collector, revisionbus  # noqa: E402
 from clusterviz.kubeapi.asgi import KubeAPIApplication  # noqa: E402
 from clusterviz.kubeapi.streaming import ExecWebSocket  # noqa: E402
 from clusterviz.viz.routing import WebsocketRouter  # noqa: E402
@@ -31,3 +31,6 @@ application = ProtocolTypeRouter({
     # page's live stream: logged-in users only, from pages this server served.
     "websocket": ExecWebSocket(AllowedHostsOriginValidator(AuthMiddlewareStack(WebsocketRouter()))),
 })
+
+# Everything imported so far lives as long as the server: freeze it, collect rarely.
+collector.tune()

@@ -2,26 +2,16 @@
 :mod:`simulation.benchmarks`, printed beside upstream's published bounds."""
 from __future__ import annotations
 
-import gc
 import os
 
+from clusterviz.clusters import collector
 from simulation import benchmarks
 
 from .memory import peak_rss_mib, rss_mib
 
-#: The simulation allocates millions of small dicts that live for the whole run; Python's
-#: default generation-0 threshold (700) makes the collector rescan them over and over
-#: (about a fifth of the run). Benchmarks collect a hundred times less often.
-GC_THRESHOLDS = (70_000, 20, 100)
-
-
-def _tuned_gc() -> None:
-    gc.collect()
-    gc.set_threshold(*GC_THRESHOLDS)
-
 
 def run_scheduler(options: dict) -> str:
-    _tuned_gc()
+    collector.tune()
     lines = ["bench scheduler (headless, in-memory store, full API pipeline, informers, pods/binding)"]
     sizes = [(500, options.get("count") or 1_000), (5_000, options.get("count") or 10_000)]
     for nodes, pods in sizes:
@@ -34,7 +24,7 @@ def run_scheduler(options: dict) -> str:
 
 
 def run_deploy(options: dict) -> str:
-    _tuned_gc()
+    collector.tune()
     replicas = options.get("count") or 10_000
     nodes = max(1, replicas // 10)
     rss_before = rss_mib(os.getpid())

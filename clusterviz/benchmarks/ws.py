@@ -19,7 +19,7 @@ from asgiref.sync import sync_to_async
 from channels.testing import WebsocketCommunicator
 from django.contrib.auth import get_user_model
 
-from clusterviz.clusters import apiservers
+from clusterviz.clusters import apiservers, collector
 from clusterviz.clusters.bootstrap import ensure_cluster, user_token
 from clusterviz.viz.consumers import ClusterConsumer
 from simulation.apiserver.request import APIRequest
@@ -84,6 +84,7 @@ async def _run(clients: int, writes: int, cluster_name: str) -> list[float]:
 
 def run(options: dict) -> str:
     clients = options.get("count") or 100
+    collector.tune()  # as the server runs (clusterviz.asgi)
     latencies = asyncio.run(_run(clients, WRITES, options.get("cluster") or "bench-ws"))
     ms = sorted(x * 1000 for x in latencies)
     p = lambda q: ms[min(len(ms) - 1, int(q * len(ms)))]  # noqa: E731

@@ -16,7 +16,7 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 from django.db import close_old_connections
 
-from clusterviz.clusters import apiservers, revisionbus
+from clusterviz.clusters import apiservers, collector, revisionbus
 from clusterviz.clusters.models import Cluster
 from clusterviz.sim import host as kernel_hosts
 from clusterviz.sim import remote
@@ -71,6 +71,7 @@ class Command(BaseCommand):
         identity = f"{socket.gethostname()}_{os.getpid()}"
         # the kernels' writes wake the web processes' watches at once (they read, not listen)
         revisionbus.install(subscribe=False)
+        collector.tune()
         asyncio.run(self._run(identity, options["once"]))
 
     async def _run(self, identity: str, once: bool) -> None:
