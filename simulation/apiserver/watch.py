@@ -42,6 +42,14 @@ class WatchCache:
     A watcher asking for events older than the cache holds is served from the store itself
     (which answers 410 Gone when they are compacted). Cached objects are shared by every
     watcher: like client-go's caches, what a watch delivers must never be changed in place.
+
+    Each event is also filed under its topics: its resource, and for a pod the nodes it was
+    and is bound to (upstream's cacher "triggers" on ``spec.nodeName``). A watcher reads only
+    its topic's events, and one whose topic has been quiet is answered without reading any —
+    even when it last read longer ago than the cache reaches back: upstream's cacher pushes
+    every event to the watchers it concerns, so a kubelet whose node saw nothing is never
+    behind. Without the index a thousand idle kubelets fell out of the window and decoded
+    every pod event from the store when their node next got a pod.
     """
 
     def __init__(self, store: Store, capacity: int = 20_000, max_bytes: int = WATCH_CACHE_BYTES) -> None:
@@ -51,14 +59,18 @@ class WatchCache:
         self._events: list[WatchEvent] = []
         self._revisions: list[int] = []
         self._bytes = 0
-        #: Per event, the nodes of a pod before and after (upstream's cacher "triggers" on
-        #: ``spec.nodeName``): a kubelet's watch skips every other node's pods unread.
+        #: Position (counted since the cache began) of ``_events[0]``.
+        self._base = 0
+        #: Per event, the nodes of a pod before and after.
         self._nodes: list[tuple[str, str]] = []
-        #: Every change after ``floor`` and up to ``revision`` is in the cache.
-        self.floor = self.revision = store.current_revision()
-        #: The latest cached revision of each resource (``pods``): a watcher with nothing new
-        #: is answered without scanning (most polls, with a watcher per node).
-        self._latest: dict[str, int] = {}
+        #: (resource, node or "") → positions of the cached events of that topic, in order.
+        self._topics: dict[tuple[str, str], list[int]] = {}
+        #: (resource, node or "") → the latest revision of that topic evicted from the cache.
+        self._evicted: dict[tuple[str, str], int] = {}
+        #: Every change after ``floor`` and up to ``revision`` is in the cache; every change
+        #: after ``complete_from`` was seen by it (filed under its topics, perhaps evicted since).
+        self.floor = self.revision = self.complete_from = store.current_revision()
+        self.compacted = store.compacted_revision()
         self._lock = threading.Lock()
 
     def _refresh(self) -> None:
@@ -74,51 +86,89 @@ class WatchCache:
                     batch = self.store.events_since(self.revision, "/registry/", POLL_BATCH)
                 except CompactedError:
                     self._events, self._revisions, self._nodes, self._bytes = [], [], [], 0
-                    self.floor = self.revision = current
+                    self._topics, self._evicted, self._base = {}, {}, 0
+                    self.floor = self.revision = self.complete_from = current
                     return
-                self._events.extend(batch)
-                self._revisions.extend(e.revision for e in batch)
-                self._bytes += sum(e.size for e in batch)
-                self._nodes.extend((_node_of(e.object), _node_of(e.prev_object)) for e in batch)
-                for event in batch:
-                    self._latest[_resource_of(event.key)] = event.revision
+                self._append(batch)
                 last = batch[-1].revision if batch else self.revision
                 if len(batch) < POLL_BATCH:
                     # Commit order is revision order: everything up to ``current`` has been read.
                     self.revision = max(current, last)
                     break
                 self.revision = last
-            excess = max(len(self._events) - self.capacity, 0)
-            surplus = self._bytes - self.max_bytes - sum(e.size for e in self._events[:excess])
-            while surplus > 0 and excess < len(self._events):
-                surplus -= self._events[excess].size
-                excess += 1
-            if excess > 0:
-                self.floor = self._revisions[excess - 1]
-                self._bytes -= sum(e.size for e in self._events[:excess])
-                del self._events[:excess], self._revisions[:excess], self._nodes[:excess]
+            self._evict()
             # One rule with lists: a watch from before the store's compaction point is 410
             # Expired, even where the cache still holds the events (it used to stream them).
-            self.floor = max(self.floor, self.store.compacted_revision())
+            self.compacted = self.store.compacted_revision()
+            self.floor = max(self.floor, self.compacted)
+
+    def _append(self, batch: list[WatchEvent]) -> None:
+        position = self._base + len(self._events)
+        for event in batch:
+            nodes = (_node_of(event.object), _node_of(event.prev_object))
+            self._events.append(event)
+            self._revisions.append(event.revision)
+            self._nodes.append(nodes)
+            self._bytes += event.size
+            for topic in _topics_of(_resource_of(event.key), nodes):
+                self._topics.setdefault(topic, []).append(position)
+            position += 1
+
+    def _evict(self) -> None:
+        excess = max(len(self._events) - self.capacity, 0)
+        surplus = self._bytes - self.max_bytes - sum(e.size for e in self._events[:excess])
+        while surplus > 0 and excess < len(self._events):
+            surplus -= self._events[excess].size
+            excess += 1
+        if excess == 0:
+            return
+        dropped: dict[tuple[str, str], int] = {}
+        for event, nodes in zip(self._events[:excess], self._nodes[:excess]):
+            for topic in _topics_of(_resource_of(event.key), nodes):
+                dropped[topic] = dropped.get(topic, 0) + 1
+                self._evicted[topic] = event.revision
+        for topic, count in dropped.items():
+            del self._topics[topic][:count]
+            if not self._topics[topic]:
+                del self._topics[topic]
+        self.floor = self._revisions[excess - 1]
+        self._bytes -= sum(e.size for e in self._events[:excess])
+        self._base += excess
+        del self._events[:excess], self._revisions[:excess], self._nodes[:excess]
 
     def since(self, revision: int, prefix: str, node: str = "") -> tuple[list[WatchEvent], int] | None:
         """Events after ``revision`` under ``prefix`` (only those of pods on ``node``, if
         given) and the revision they bring a watcher up to, or None when the cache no longer
-        reaches back that far."""
+        holds some of them."""
         self._refresh()
         with self._lock:
-            if revision < self.floor:
+            if revision < self.complete_from or revision < self.compacted:
                 return None
-            if self._latest.get(_resource_of(prefix), 0) <= revision:
-                return [], self.revision
-            # Scan to the end (cheap: the cache is memory), returning at most a batch of matches;
-            # a watcher whose topic went quiet is not woken again to read the rest.
-            j, end, events = bisect.bisect_right(self._revisions, revision), len(self._events), []
-            while j < end and len(events) < POLL_BATCH:
-                if self._events[j].key.startswith(prefix) and (not node or node in self._nodes[j]):
-                    events.append(self._events[j])
-                j += 1
-            return events, self.revision if j == end else self._revisions[j - 1]
+            resource = _resource_of(prefix)
+            if not resource:
+                return self._scan(revision, prefix) if revision >= self.floor else None
+            topic = (resource, node)
+            if self._evicted.get(topic, 0) > revision:
+                return None
+            positions = self._topics.get(topic, [])
+            i = bisect.bisect_right(positions, revision, key=lambda p: self._revisions[p - self._base])
+            events: list[WatchEvent] = []
+            while i < len(positions) and len(events) < POLL_BATCH:
+                event = self._events[positions[i] - self._base]
+                if event.key.startswith(prefix):
+                    events.append(event)
+                i += 1
+            # A watcher whose topic went quiet is not woken again to read the rest: a batch
+            # cut short brings it only as far as its last event.
+            return events, self.revision if i == len(positions) else events[-1].revision
+
+    def _scan(self, revision: int, prefix: str) -> tuple[list[WatchEvent], int]:
+        j, end, events = bisect.bisect_right(self._revisions, revision), len(self._events), []
+        while j < end and len(events) < POLL_BATCH:
+            if self._events[j].key.startswith(prefix):
+                events.append(self._events[j])
+            j += 1
+        return events, self.revision if j == end else self._revisions[j - 1]
 
     def changed_topics(self, revision: int) -> set | None:
         """What was written after ``revision``: resource names (``"pods"``) and, for pods,
@@ -135,6 +185,11 @@ class WatchCache:
                     if node:
                         topics.add((resource, node))
             return topics
+
+
+def _topics_of(resource: str, nodes: tuple[str, str]) -> set[tuple[str, str]]:
+    """The watch-cache topics of an event: its resource, and each node it was or is on."""
+    return {(resource, ""), *((resource, node) for node in nodes if node)}
 
 
 def _node_of(obj: dict | None) -> str:

@@ -628,34 +628,3 @@ class OwnedPodHandlers:
         self.observe_pod_deletion(key, pod)
         self.queue.add(key)
 
-
-class PodOwnerIndex:
-    """Upstream's ``PodControllerUIDIndex`` (``FilterPodsByOwner``): the cached pods by the uid
-    of their controller, orphans under ``""`` — so a sync reads the pods it may own, not every
-    pod in the namespace. Fed by the pod informer's handlers, it follows the cache exactly
-    (an event lost on the way is missing from both until the relist)."""
-
-    def __init__(self) -> None:
-        self._by_owner: dict[tuple[str, str], dict[str, dict]] = {}
-        self._slot: dict[str, tuple[str, str]] = {}
-
-    def add(self, pod: dict) -> None:
-        key = object_key(pod)
-        self.delete(pod)
-        slot = (pod["metadata"].get("namespace", ""), (controller_ref_of(pod) or {}).get("uid", ""))
-        self._by_owner.setdefault(slot, {})[key] = pod
-        self._slot[key] = slot
-
-    def update(self, old: dict, cur: dict) -> None:
-        self.add(cur)
-
-    def delete(self, pod: dict) -> None:
-        slot = self._slot.pop(object_key(pod), None)
-        if slot is not None:
-            self._by_owner[slot].pop(object_key(pod), None)
-
-    def owned(self, namespace: str, uid: str) -> list[dict]:
-        return list(self._by_owner.get((namespace, uid), {}).values())
-
-    def owned_and_orphans(self, namespace: str, uid: str) -> list[dict]:
-        return self.owned(namespace, uid) + self.owned(namespace, "")

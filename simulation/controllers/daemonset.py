@@ -40,11 +40,12 @@ from simulation.client.apiclient import APIError, is_not_found
 from simulation.client.events import WARNING
 
 from .base import Controller
-from .controller_utils import (SLOW_START_INITIAL_BATCH_SIZE, OwnedPodHandlers, PodControl, PodOwnerIndex,
+from .controller_utils import (SLOW_START_INITIAL_BATCH_SIZE, OwnedPodHandlers, PodControl,
                                being_deleted, claim_objects, compute_hash, is_pod_available, is_pod_ready, labels_of,
                                names, new_controller_ref, pod_by_creation_and_phase, recheck_owner, selector_of,
                                slow_start_batch)
 from .expectations import ControllerExpectations
+from .podindex import PodOwnerIndex
 
 BURST_REPLICAS = 250
 CONTROLLER_REVISION_HASH = "controller-revision-hash"

@@ -41,7 +41,6 @@ from .base import Controller
 from .controller_utils import (
     OwnedPodHandlers,
     PodControl,
-    PodOwnerIndex,
     being_deleted,
     claim_objects,
     controller_ref_of,
@@ -56,6 +55,7 @@ from .controller_utils import (
     slow_start_batch,
 )
 from .expectations import ControllerExpectations
+from .podindex import PodOwnerIndex
 
 JOB_TRACKING_FINALIZER = "batch.kubernetes.io/job-tracking"
 #: ``DefaultJobPodFailureBackOff`` / ``MaxJobPodFailureBackOff``.

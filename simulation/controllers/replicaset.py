@@ -21,19 +21,40 @@ Promises:
 """
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
+
 from simulation.apimachinery.keys import object_key, split_key
 from simulation.apimachinery.timestamps import rfc3339
 from simulation.client.apiclient import APIError, is_not_found
 
 from .base import Controller
-from .controller_utils import (SLOW_START_INITIAL_BATCH_SIZE, OwnedPodHandlers, PodControl, PodOwnerIndex,
+from .controller_utils import (SLOW_START_INITIAL_BATCH_SIZE, OwnedPodHandlers, PodControl,
                                being_deleted, claim_objects, controller_ref_of, is_pod_active, is_pod_available,
                                is_pod_ready, labels_of, names, new_controller_ref, plural, rank_pods_for_deletion,
                                recheck_owner, selector_of, slow_start_batch)
 from .expectations import UIDTrackingControllerExpectations
+from .podindex import PodFacts, PodOwnerIndex
 
 #: ``BurstReplicas``: at most this many creations or deletions per sync.
 BURST_REPLICAS = 500
+
+
+@dataclass
+class Claimed:
+    """What ``claimPods`` gave a sync: the owned pods counted by the index's tally (by
+    :data:`PodFacts`), the pods claimed one by one, the names adopted and released, and how
+    to list every claimed pod in the index's order (only a scale-down needs them)."""
+
+    tally: dict[PodFacts, int]
+    pods: list[dict]
+    adopted: list[str]
+    released: list[str]
+    listed: Callable[[], list[dict]]
+
+    @property
+    def count(self) -> int:
+        return sum(self.tally.values()) + len(self.pods)
 
 
 class ReplicaSetController(OwnedPodHandlers, Controller):
@@ -79,13 +100,10 @@ class ReplicaSetController(OwnedPodHandlers, Controller):
             self.expectations.delete_expectations(key)
             return f"The {self.kind} controller sees {what} is gone: it forgets its expectations for it"
         needs_sync = self.expectations.satisfied_expectations(key)
-        selector = selector_of(rs)
-        active = [p for p in self.pods.owned_and_orphans(namespace, rs["metadata"]["uid"]) if is_pod_active(p)]
-        ref = new_controller_ref(rs, self.api_version, self.kind)
-        pods, adopted, released = claim_objects(self.client, "pods", rs, ref, active, selector,
-                                                can_adopt=recheck_owner(self.client, self.resource, rs))
+        claimed = self._claim(rs)
+        adopted, released = claimed.adopted, claimed.released
         wanted = (rs.get("spec") or {}).get("replicas", 1)
-        has = len(pods)
+        has = claimed.count
         said: list[str] = []
         if adopted:
             said.append(f"adopts orphan {'pods' if len(adopted) > 1 else 'pod'} {names(adopted)}")
@@ -94,10 +112,10 @@ class ReplicaSetController(OwnedPodHandlers, Controller):
                         "whose labels no longer match")
         manage_error: APIError | None = None
         if needs_sync and not being_deleted(rs):
-            done, manage_error = self.manage_replicas(pods, rs, key)
+            done, manage_error = self.manage_replicas(claimed, rs, key)
             if done:
                 said.append(done)
-        status = self._calculate_status(rs, pods, manage_error)
+        status = self._calculate_status(rs, claimed, manage_error)
         status_written = self._update_status(rs, status)
         min_ready = (rs.get("spec") or {}).get("minReadySeconds") or 0
         if (manage_error is None and min_ready > 0 and status.get("readyReplicas", 0) == wanted
@@ -116,10 +134,10 @@ class ReplicaSetController(OwnedPodHandlers, Controller):
                     f"available: it writes that into the {self.kind}'s status")
         return f"{head}: nothing to do"
 
-    def manage_replicas(self, pods: list[dict], rs: dict, key: str) -> tuple[str, APIError | None]:
+    def manage_replicas(self, claimed: Claimed, rs: dict, key: str) -> tuple[str, APIError | None]:
         """``manageReplicas``: create or delete pods to close the gap; returns what it did."""
         namespace = rs["metadata"].get("namespace", "")
-        diff = len(pods) - (rs.get("spec") or {}).get("replicas", 1)
+        diff = claimed.count - (rs.get("spec") or {}).get("replicas", 1)
         if diff < 0:
             diff = min(-diff, BURST_REPLICAS)
             self.expectations.expect_creations(key, diff)
@@ -141,7 +159,7 @@ class ReplicaSetController(OwnedPodHandlers, Controller):
             return text, error
         if diff > 0:
             diff = min(diff, BURST_REPLICAS)
-            ordered = pods
+            pods = ordered = claimed.listed()
             if diff < len(pods):
                 ordered = rank_pods_for_deletion(pods, self._related_pods(rs), self.kernel.wall_time())
             victims = ordered[:diff]
@@ -167,14 +185,38 @@ class ReplicaSetController(OwnedPodHandlers, Controller):
         return [p for r in sets for p in self.pods.owned(namespace, r["metadata"]["uid"])]
 
     # ----------------------------------------------------------------- status
-    def _calculate_status(self, rs: dict, pods: list[dict], manage_error: APIError | None) -> dict:
+    def _claim(self, rs: dict) -> Claimed:
+        """``claimPods`` over the active pods the set owns and the namespace's orphans.
+
+        When every active pod the set owns still matches its selector (nothing to release) and
+        ``minReadySeconds`` is 0, the owned pods are counted from the index's tally and only the
+        orphans are claimed one by one; otherwise every pod is claimed and counted, as before."""
+        namespace, uid = rs["metadata"].get("namespace", ""), rs["metadata"]["uid"]
+        selector = selector_of(rs)
+        ref = new_controller_ref(rs, self.api_version, self.kind)
+        can_adopt = recheck_owner(self.client, self.resource, rs)
+        tally = self.pods.tally(namespace, uid)
+        min_ready = (rs.get("spec") or {}).get("minReadySeconds") or 0
+        if min_ready == 0 and all(selector.matches(dict(labels)) for labels, active, _ in tally if active):
+            orphans = [p for p in self.pods.owned(namespace, "") if is_pod_active(p)]
+            extra, adopted, _ = claim_objects(self.client, "pods", rs, ref, orphans, selector, can_adopt=can_adopt)
+            counted = {facts: n for facts, n in tally.items() if facts[1]}
+            return Claimed(counted, extra, adopted, [],
+                           lambda: [p for p in self.pods.owned(namespace, uid) if is_pod_active(p)] + extra)
+        active = [p for p in self.pods.owned_and_orphans(namespace, uid) if is_pod_active(p)]
+        pods, adopted, released = claim_objects(self.client, "pods", rs, ref, active, selector, can_adopt=can_adopt)
+        return Claimed({}, pods, adopted, released, lambda: pods)
+
+    def _calculate_status(self, rs: dict, claimed: Claimed, manage_error: APIError | None) -> dict:
         """``calculateStatus``: counts from the claimed active pods, plus ReplicaFailure."""
         spec = rs.get("spec") or {}
         template_labels = ((spec.get("template") or {}).get("metadata") or {}).get("labels") or {}
         min_ready = spec.get("minReadySeconds") or 0
         now = self.kernel.wall_time()
-        fully = ready = available = 0
-        for pod in pods:  # one pass: this runs on every sync, over every pod of the set
+        wanted = frozenset(template_labels.items())
+        fully = sum(n for (labels, _, _), n in claimed.tally.items() if wanted and wanted <= labels)
+        ready = available = sum(n for (_, _, is_ready), n in claimed.tally.items() if is_ready)
+        for pod in claimed.pods:  # one pass: this runs on every sync, over every pod not in the tally
             labels = labels_of(pod)
             if template_labels and all(labels.get(k) == v for k, v in template_labels.items()):
                 fully += 1
@@ -183,7 +225,7 @@ class ReplicaSetController(OwnedPodHandlers, Controller):
                 if not min_ready or is_pod_available(pod, min_ready, now):
                     available += 1
         old = rs.get("status") or {}
-        status: dict = {"replicas": len(pods)}
+        status: dict = {"replicas": claimed.count}
         for field, value in (("fullyLabeledReplicas", fully), ("readyReplicas", ready),
                              ("availableReplicas", available)):
             if value:
@@ -193,7 +235,7 @@ class ReplicaSetController(OwnedPodHandlers, Controller):
         conditions = [dict(c) for c in old.get("conditions") or []]
         failure = next((c for c in conditions if c.get("type") == "ReplicaFailure"), None)
         if manage_error is not None and failure is None:
-            reason = "FailedCreate" if len(pods) < spec.get("replicas", 1) else "FailedDelete"
+            reason = "FailedCreate" if claimed.count < spec.get("replicas", 1) else "FailedDelete"
             conditions.append({"type": "ReplicaFailure", "status": "True", "reason": reason,
                                "message": str(manage_error), "lastTransitionTime": rfc3339(now)})
         elif manage_error is None and failure is not None:

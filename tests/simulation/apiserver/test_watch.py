@@ -429,3 +429,41 @@ def test_the_watch_cache_is_bounded_by_bytes_as_well_as_by_count(cluster):
     # a watcher older than the cache still gets every event, from the store
     assert [e["object"]["metadata"]["name"] for e in drain(cluster.watch(CM_PATH, resourceVersion=start))] == \
         [f"big-{i}" for i in range(20)]
+
+
+def test_a_kubelet_whose_node_was_quiet_is_answered_from_the_cache_however_long_ago_it_read(cluster, monkeypatch):
+    """Upstream's cacher pushes each event to the watchers it concerns, so a kubelet whose
+    node saw nothing is never behind: here too a node's watch that last read before the
+    cache's window is not sent to the store's log, and still gets its node's next pod."""
+    from simulation.apiserver.watch import WatchCache
+
+    cluster.server.watch_cache = WatchCache(cluster.store, capacity=3)
+    kubelet = cluster.watch(POD_PATH, resourceVersion=cluster.store.current_revision(),
+                            fieldSelector="spec.nodeName=node-1")
+    assert drain(kubelet) == []
+    for i in range(10):
+        cluster.create(POD_PATH, pod(f"elsewhere-{i}", node="node-2"))
+    reads = []
+    real = cluster.store.events_since
+    monkeypatch.setattr(cluster.store, "events_since", lambda *a, **k: reads.append(a[1]) or real(*a, **k))
+
+    assert drain(kubelet) == []
+    assert kubelet.revision == cluster.store.current_revision() > cluster.server.watch_cache.floor - 1
+    assert set(reads) <= {"/registry/"}, "only the cache's own read of the log: the watch reads nothing itself"
+    cluster.create(POD_PATH, pod("here", node="node-1"))
+    assert event_summary(drain(kubelet)) == [("ADDED", "here")]
+
+
+def test_a_node_watch_that_missed_an_evicted_event_of_its_node_reads_it_from_the_store(cluster):
+    from simulation.apiserver.watch import WatchCache
+
+    cluster.server.watch_cache = WatchCache(cluster.store, capacity=3)
+    kubelet = cluster.watch(POD_PATH, resourceVersion=cluster.store.current_revision(),
+                            fieldSelector="spec.nodeName=node-1")
+    cluster.create(POD_PATH, pod("mine", node="node-1"))
+    for i in range(10):
+        cluster.create(POD_PATH, pod(f"elsewhere-{i}", node="node-2"))
+    cluster.watch(POD_PATH, resourceVersion=cluster.store.current_revision()).poll()  # "mine" leaves the cache
+
+    assert cluster.server.watch_cache.floor > int(cluster.get(POD_PATH + "/mine").body["metadata"]["resourceVersion"])
+    assert event_summary(drain(kubelet)) == [("ADDED", "mine")]

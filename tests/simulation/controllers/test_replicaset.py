@@ -231,3 +231,33 @@ def test_same_seed_same_names(cluster):
     first, second, other = names(7), names(7), names(8)
     assert first == second
     assert first[0] != other[0]
+
+
+def test_status_counts_every_claimed_pod_whatever_its_state(cluster):
+    """The counts come from the pod index's tally, kept as the informer delivers each pod;
+    they must be what ``calculateStatus`` gives walking every claimed pod: here ready and
+    not ready pods, one without the template's second label, one finished, one adopted."""
+    c = cluster()
+    labels = {"app": "web", "tier": "front"}
+    rs = replica_set("web", 5, {"app": "web"})
+    rs["spec"]["template"]["metadata"]["labels"] = labels
+    c.create("replicasets", rs)
+    c.settle()
+    first, second, third, *_ = sorted(c.pod_names())
+    c.make_ready(first)
+    c.make_ready(second)
+    c.patch("pods", second, {"metadata": {"labels": {"tier": None}}})  # still selected, not fully labelled
+    c.patch("pods", third, {"status": {"phase": "Succeeded"}}, subresource="status")  # no longer active
+    c.create("pods", orphan_pod("stray", {"app": "web", "tier": "front"}))
+    c.make_ready("stray")
+    c.settle()
+
+    pods = [p for p in c.pods() if (p.get("status") or {}).get("phase") not in ("Succeeded", "Failed")]
+    ready = [p for p in pods if any(x["type"] == "Ready" and x["status"] == "True"
+                                    for x in (p.get("status") or {}).get("conditions") or [])]
+    fully = [p for p in pods if labels.items() <= (p["metadata"].get("labels") or {}).items()]
+    assert "stray" in [p["metadata"]["name"] for p in pods]
+    assert c.get("replicasets", "web")["status"] == {
+        "replicas": 5, "fullyLabeledReplicas": len(fully), "readyReplicas": len(ready),
+        "availableReplicas": len(ready), "observedGeneration": 1}
+    assert (len(pods), len(fully), len(ready)) == (5, 4, 3)
