@@ -25,6 +25,8 @@ from simulation.store import ADDED, DELETED, MODIFIED, CompactedError, Store, Wa
 from . import errors
 
 Matcher = Callable[[dict], bool]
+#: A resource (``"pods"``), or a resource and a node (``("pods", "node-1")``).
+Topic = str | tuple[str, str]
 #: How many log entries one poll reads at most, so a slow client cannot make one huge read.
 POLL_BATCH = 500
 #: The stored JSON the watch cache keeps at most (decoded, it takes several times more).
@@ -61,12 +63,12 @@ class WatchCache:
         self._bytes = 0
         #: Position (counted since the cache began) of ``_events[0]``.
         self._base = 0
-        #: Per event, the nodes of a pod before and after.
-        self._nodes: list[tuple[str, str]] = []
-        #: (resource, node or "") → positions of the cached events of that topic, in order.
-        self._topics: dict[tuple[str, str], list[int]] = {}
-        #: (resource, node or "") → the latest revision of that topic evicted from the cache.
-        self._evicted: dict[tuple[str, str], int] = {}
+        #: Per event, its topics (see :func:`topics_of`).
+        self._event_topics: list[tuple[Topic, ...]] = []
+        #: topic → positions of the cached events of that topic, in order.
+        self._topics: dict[Topic, list[int]] = {}
+        #: topic → the latest revision of that topic evicted from the cache.
+        self._evicted: dict[Topic, int] = {}
         #: Every change after ``floor`` and up to ``revision`` is in the cache; every change
         #: after ``complete_from`` was seen by it (filed under its topics, perhaps evicted since).
         self.floor = self.revision = self.complete_from = store.current_revision()
@@ -85,7 +87,7 @@ class WatchCache:
                 try:
                     batch = self.store.events_since(self.revision, "/registry/", POLL_BATCH)
                 except CompactedError:
-                    self._events, self._revisions, self._nodes, self._bytes = [], [], [], 0
+                    self._events, self._revisions, self._event_topics, self._bytes = [], [], [], 0
                     self._topics, self._evicted, self._base = {}, {}, 0
                     self.floor = self.revision = self.complete_from = current
                     return
@@ -105,12 +107,12 @@ class WatchCache:
     def _append(self, batch: list[WatchEvent]) -> None:
         position = self._base + len(self._events)
         for event in batch:
-            nodes = (_node_of(event.object), _node_of(event.prev_object))
+            topics = topics_of(event)
             self._events.append(event)
             self._revisions.append(event.revision)
-            self._nodes.append(nodes)
+            self._event_topics.append(topics)
             self._bytes += event.size
-            for topic in _topics_of(_resource_of(event.key), nodes):
+            for topic in topics:
                 self._topics.setdefault(topic, []).append(position)
             position += 1
 
@@ -122,9 +124,9 @@ class WatchCache:
             excess += 1
         if excess == 0:
             return
-        dropped: dict[tuple[str, str], int] = {}
-        for event, nodes in zip(self._events[:excess], self._nodes[:excess]):
-            for topic in _topics_of(_resource_of(event.key), nodes):
+        dropped: dict[Topic, int] = {}
+        for event, topics in zip(self._events[:excess], self._event_topics[:excess]):
+            for topic in topics:
                 dropped[topic] = dropped.get(topic, 0) + 1
                 self._evicted[topic] = event.revision
         for topic, count in dropped.items():
@@ -134,7 +136,7 @@ class WatchCache:
         self.floor = self._revisions[excess - 1]
         self._bytes -= sum(e.size for e in self._events[:excess])
         self._base += excess
-        del self._events[:excess], self._revisions[:excess], self._nodes[:excess]
+        del self._events[:excess], self._revisions[:excess], self._event_topics[:excess]
 
     def since(self, revision: int, prefix: str, node: str = "") -> tuple[list[WatchEvent], int] | None:
         """Events after ``revision`` under ``prefix`` (only those of pods on ``node``, if
@@ -147,7 +149,7 @@ class WatchCache:
             resource = _resource_of(prefix)
             if not resource:
                 return self._scan(revision, prefix) if revision >= self.floor else None
-            topic = (resource, node)
+            topic = (resource, node) if node else resource
             if self._evicted.get(topic, 0) > revision:
                 return None
             positions = self._topics.get(topic, [])
@@ -179,17 +181,23 @@ class WatchCache:
                 return None
             topics: set = set()
             for j in range(bisect.bisect_right(self._revisions, revision), len(self._events)):
-                resource = _resource_of(self._events[j].key)
-                topics.add(resource)
-                for node in self._nodes[j]:
-                    if node:
-                        topics.add((resource, node))
+                topics.update(self._event_topics[j])
             return topics
 
 
-def _topics_of(resource: str, nodes: tuple[str, str]) -> set[tuple[str, str]]:
-    """The watch-cache topics of an event: its resource, and each node it was or is on."""
-    return {(resource, ""), *((resource, node) for node in nodes if node)}
+def topics_of(event: WatchEvent) -> tuple[Topic, ...]:
+    """What an event is about: its resource (``"pods"``) and, for a pod, each node it was or
+    is bound to (``("pods", "node-1")``) — what the kernel wakes watchers by, and what the
+    cache files it under."""
+    resource = _resource_of(event.key)
+    before, after = _node_of(event.prev_object), _node_of(event.object)
+    if not before and not after:
+        return (resource,)
+    if before == after or not before:
+        return resource, (resource, after)
+    if not after:
+        return resource, (resource, before)
+    return resource, (resource, after), (resource, before)
 
 
 def _node_of(obj: dict | None) -> str:

@@ -69,3 +69,34 @@ class PodOwnerIndex:
     def tally(self, namespace: str, uid: str) -> dict[PodFacts, int]:
         """How many of the pods ``uid`` controls share each :data:`PodFacts` (a copy)."""
         return dict(self._tally.get((namespace, uid), {}))
+
+
+class PodNodeIndex:
+    """The pod informer's ``spec.nodeName`` index (upstream's ``getPodsAssignedToNode``): the
+    pods bound to a node without walking every cached pod, each time a node's taints change."""
+
+    def __init__(self) -> None:
+        self._by_node: dict[str, dict[str, dict]] = {}
+        self._node: dict[str, str] = {}
+
+    def add(self, pod: dict) -> None:
+        key = object_key(pod)
+        self.delete(pod)
+        node = (pod.get("spec") or {}).get("nodeName") or ""
+        if node:
+            self._by_node.setdefault(node, {})[key] = pod
+            self._node[key] = node
+
+    def update(self, old: dict, cur: dict) -> None:
+        self.add(cur)
+
+    def delete(self, pod: dict) -> None:
+        key = object_key(pod)
+        node = self._node.pop(key, None)
+        if node is not None:
+            del self._by_node[node][key]
+            if not self._by_node[node]:
+                del self._by_node[node]
+
+    def on(self, node: str) -> list[dict]:
+        return list(self._by_node.get(node, {}).values())

@@ -20,6 +20,7 @@ from simulation.client.apiclient import APIError, is_not_found
 
 from .base import Controller
 from .controller_utils import get_condition, matching_tolerations, taint_text, update_pod_condition
+from .podindex import PodNodeIndex
 
 
 def no_execute_taints(node: dict | None) -> list[dict]:
@@ -35,6 +36,8 @@ class TaintEvictionController(Controller):
         self.nodes = self.manager.informer("nodes")
         self.pods = self.manager.informer("pods")
         self.nodes.add_event_handler(self._node_added, self._node_updated, self._node_added)
+        self.pods_by_node = PodNodeIndex()
+        self.pods.add_event_handler(self.pods_by_node.add, self.pods_by_node.update, self.pods_by_node.delete)
         self.pods.add_event_handler(self._pod_changed, lambda old, new: self._pod_changed(new), self._pod_changed)
         #: node name -> its NoExecute taints, as last synced
         self.tainted_nodes: dict[str, list[dict]] = {}
@@ -70,7 +73,7 @@ class TaintEvictionController(Controller):
             self.tainted_nodes[name] = taints
         else:
             self.tainted_nodes.pop(name, None)
-        pods = sorted((p for p in self.pods.lister.list() if (p.get("spec") or {}).get("nodeName") == name),
+        pods = sorted(self.pods_by_node.on(name),
                       key=lambda p: (p["metadata"].get("namespace", ""), p["metadata"]["name"]))
         if not pods:
             return f"The taint eviction controller sees node {name}'s NoExecute taints change; no pods run there"
