@@ -88,7 +88,7 @@ def prepare_update(rt: ResourceType, new: dict, old: dict, subresource: str) -> 
         status = new.get("status")
         annotations = meta.get("annotations")
         new.clear()
-        new.update(deep_copy(old))
+        new.update({k: deep_copy(v) for k, v in old.items() if k != "status"})  # status is replaced below
         if rt.kind in STATUS_MAY_SET_ANNOTATIONS:
             if annotations:
                 new["metadata"]["annotations"] = annotations
