@@ -21,7 +21,6 @@ Bounded by the bytes of JSON text it holds (oldest entries go first), like the w
 from __future__ import annotations
 
 import threading
-from collections import OrderedDict
 
 #: The stored JSON text one index holds at most (per cluster).
 RECENT_BYTES = 4 * 1024 * 1024
@@ -30,14 +29,18 @@ _ENTRY_OVERHEAD = 200
 
 
 class RecentWrites:
-    """key → (revision, stored JSON text) of the latest committed writes. Thread-safe."""
+    """key → (revision, stored JSON text) of the latest committed writes. Thread-safe.
+
+    Every write of the store passes here, so the bookkeeping is a plain dict (insertion
+    order is age: an entry written again moves to the end) and a byte count."""
 
     def __init__(self, max_bytes: int = RECENT_BYTES) -> None:
         self.max_bytes = max_bytes
         #: The newest revision seen committed; everything up to it that touched a key in the
         #: index is reflected in the index (or the index was cleared).
         self.revision = 0
-        self._entries: OrderedDict[str, tuple[int, str]] = OrderedDict()
+        #: key → (revision, text, bytes counted for the entry)
+        self._entries: dict[str, tuple[int, str, int]] = {}
         self._bytes = 0
         self._lock = threading.Lock()
 
@@ -46,42 +49,43 @@ class RecentWrites:
 
     def get(self, key: str) -> tuple[int, str] | None:
         """(revision, text) of the key's last write seen, or None."""
-        return self._entries.get(key)
+        entry = self._entries.get(key)
+        return None if entry is None else (entry[0], entry[1])
 
     def committed(self, revision: int, key: str, text: str | None) -> None:
         """A write of ``key`` committed at ``revision``: ``text`` is what it stored (None: it
         deleted the key). A revision that does not follow the last one seen means another
-        writer committed in between, so every entry may be stale: they are dropped."""
+        writer committed in between, so every entry may be stale: they are dropped (and one
+        older than the last seen is not entered: a newer write may have changed its key)."""
         with self._lock:
-            follows = revision == self.revision + 1
-            newer = revision > self.revision
-            if not follows:
-                self._clear()
-            self.revision = max(self.revision, revision)
-            old = self._entries.pop(key, None)
+            entries = self._entries
+            if revision != self.revision + 1:
+                entries.clear()
+                self._bytes = 0
+                if revision <= self.revision:
+                    return
+            self.revision = revision
+            old = entries.pop(key, None)
             if old is not None:
-                self._bytes -= len(old[1]) + len(key) + _ENTRY_OVERHEAD
-            if text is None or not newer:
+                self._bytes -= old[2]
+            if text is None:
                 return
-            self._entries[key] = (revision, text)
-            self._bytes += len(text) + len(key) + _ENTRY_OVERHEAD
-            while self._bytes > self.max_bytes and self._entries:
-                old_key, (_, old_text) = self._entries.popitem(last=False)
-                self._bytes -= len(old_text) + len(old_key) + _ENTRY_OVERHEAD
+            size = len(text) + len(key) + _ENTRY_OVERHEAD
+            entries[key] = (revision, text, size)
+            self._bytes += size
+            while self._bytes > self.max_bytes and entries:
+                self._bytes -= entries.pop(next(iter(entries)))[2]
 
     def discard(self, key: str) -> None:
         """Forget ``key`` (a write of it failed, or its outcome is not known yet)."""
         with self._lock:
             old = self._entries.pop(key, None)
             if old is not None:
-                self._bytes -= len(old[1]) + len(key) + _ENTRY_OVERHEAD
+                self._bytes -= old[2]
 
     def clear(self, revision: int = 0) -> None:
         """Forget every entry; ``revision``: a newer revision committed elsewhere."""
         with self._lock:
-            self._clear()
+            self._entries.clear()
+            self._bytes = 0
             self.revision = max(self.revision, revision)
-
-    def _clear(self) -> None:
-        self._entries.clear()
-        self._bytes = 0
