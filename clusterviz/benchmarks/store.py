@@ -95,9 +95,13 @@ def raw_sqlite(count: int) -> tuple[float, float]:
             return rev
 
         def flush_audit() -> None:
+            # One transaction for the batch, as the pipeline's AuditWriter writes it (without
+            # BEGIN, autocommit made every row a transaction of its own: 200 commits a batch).
+            db.execute("BEGIN")
             db.executemany("INSERT INTO audit (cluster_id, created, user, groups, verb, resource, namespace, name,"
                            " code, revision, stages) VALUES (1, datetime('now'), 'admin', '[]', 'create',"
                            " 'configmaps', 'default', 'x', 201, ?, '[]')", audit_rows)
+            db.execute("COMMIT")
             audit_rows.clear()
 
         revisions = []

@@ -39,6 +39,7 @@ from django.db import connections, transaction
 
 from simulation.store import (ADDED, DELETED, MODIFIED, CompactedError, KeyExistsError, KeyNotFoundError,
                               RevisionConflictError, WatchEvent, fastjson, set_resource_version, split_key)
+from simulation.store.recent import RecentWrites
 
 from .models import Cluster
 
@@ -181,6 +182,8 @@ class DjangoStore:
         #: Log entries kept after a compaction; 0 turns automatic compaction off.
         self.compaction_window = (settings.CLUSTERVIZ_COMPACTION_WINDOW
                                   if compaction_window is None else compaction_window)
+        #: What this object last wrote per key, for :meth:`cached` (an update then skips its read).
+        self.recent = RecentWrites()
 
     def __repr__(self) -> str:
         return f"DjangoStore(cluster_id={self.cluster_id}, using={self.using!r})"
@@ -213,6 +216,19 @@ class DjangoStore:
         if not rows:
             raise KeyNotFoundError(key)
         return fastjson.loads(rows[0][1])
+
+    def cached(self, key: str) -> dict | None:
+        """``key``'s object as this store last committed it, decoded from the same text a
+        :meth:`get` would read, or None: nothing remembered, or this process has heard of a
+        revision of the cluster it did not write (another process's, through
+        :func:`note_revision`), after which nothing remembered is trusted."""
+        recent = self.recent
+        latest = latest_revisions.get(self.cluster_id, 0)
+        if latest > recent.revision:
+            recent.clear(latest)
+            return None
+        entry = recent.get(key)
+        return fastjson.loads(entry[1]) if entry is not None else None
 
     def list(self, prefix: str, *, after_key: str | None = None, limit: int | None = None,
              min_revision: int | None = None) -> tuple[list[dict], int, str | None]:
@@ -288,16 +304,18 @@ class DjangoStore:
         """
         connection = connections[self.using]
         if connection.in_atomic_block or not connection.get_autocommit():
+            # Whether this commits is the caller's to decide: remember nothing before it has.
+            self.recent.clear()
             with transaction.atomic(using=self.using), connection.wrap_database_errors:
                 cursor = connection.connection.cursor()
-                revision, result = self._apply(cursor, _statements(connection.vendor), apply)
+                revision, result, _, _ = self._apply(cursor, _statements(connection.vendor), apply)
                 connection.on_commit(partial(_committed, self.cluster_id, revision))
             return result
         with connection.wrap_database_errors:
             cursor = connection.connection.cursor()
             cursor.execute(_BEGIN[connection.vendor])
             try:
-                revision, result = self._apply(cursor, _statements(connection.vendor), apply)
+                revision, result, key, data = self._apply(cursor, _statements(connection.vendor), apply)
                 cursor.execute("COMMIT")
             except BaseException:
                 try:
@@ -305,11 +323,13 @@ class DjangoStore:
                 except Exception:  # report the first error; let Django check the connection
                     connection.errors_occurred = True
                 raise
+        self.recent.committed(revision, key, data)
         _committed(self.cluster_id, revision)  # what on_commit does outside a transaction
         return result
 
     def _apply(self, cursor: Any, sql: dict[str, str],
-               apply: Callable[..., tuple[T, str | None, str, str, str | None]]) -> tuple[int, T]:
+               apply: Callable[..., tuple[T, str | None, str, str, str | None]]) -> tuple[int, T, str, str | None]:
+        """(revision, result, key, the key's stored text — None when deleted)."""
         # The next revision; this locks the counter row (PostgreSQL) until commit.
         cursor.execute(sql["bump"], [self.cluster_id])
         row = cursor.fetchone()
@@ -322,7 +342,7 @@ class DjangoStore:
         result, type_, key, data, prev = apply(cursor, sql, revision)
         if type_ is not None:  # None: apply wrote its log entry itself
             cursor.execute(sql["append"], [self.cluster_id, revision, type_, key, data, prev])
-        return revision, result
+        return revision, result, key, None if type_ == DELETED else data
 
     def _compact(self, cursor: Any, sql: dict[str, str], revision: int) -> None:
         cursor.execute(sql["set_compacted"], [revision, self.cluster_id, revision, revision])
@@ -349,6 +369,7 @@ class DjangoStore:
             cursor.execute(sql["append_update"], [revision, MODIFIED, data, self.cluster_id, key, expected_revision])
             cursor.execute(sql["cas_update"], [revision, data, self.cluster_id, key, expected_revision])
             if cursor.rowcount != 1:
+                self.recent.discard(key)  # what the caller started from, if it came from here, is stale
                 cursor.execute(sql["get"], [self.cluster_id, key])
                 current = cursor.fetchone()
                 if current is None:
@@ -363,10 +384,12 @@ class DjangoStore:
             cursor.execute(sql["get"], [self.cluster_id, key])
             current = cursor.fetchone()
             if current is None:
+                self.recent.discard(key)
                 raise KeyNotFoundError(key)
             expected = current[0] if expected_revision is None else expected_revision
             cursor.execute(sql["cas_delete"], [self.cluster_id, key, expected])
             if cursor.rowcount != 1:
+                self.recent.discard(key)
                 raise RevisionConflictError(key, expected, current[0])
             # As upstream: the DELETED event carries the last state at the deletion revision.
             last = set_resource_version(fastjson.loads(current[1]), revision)

@@ -49,6 +49,17 @@ class AuditEvent:
         self.rejected_by = plugin
         self.message = message
 
+    def mark(self) -> tuple[int, str, str]:
+        """Where the record stands, for :meth:`rewind`."""
+        return len(self.stages), self.rejected_by, self.message
+
+    def rewind(self, mark: tuple[int, str, str]) -> None:
+        """Take back what was recorded since ``mark``: a write's try that started from a
+        cached object and was then decided again on the stored one (the stages it crossed
+        would otherwise show twice, where a read of the store shows them once)."""
+        del self.stages[mark[0]:]
+        self.rejected_by, self.message = mark[1], mark[2]
+
     def as_dict(self) -> dict:
         return {f.name: getattr(self, f.name) for f in fields(self)}
 

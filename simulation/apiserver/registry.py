@@ -320,20 +320,40 @@ class Registry:
         (earlier tries lost the race and decided nothing): 404 when the object is not there
         (and nothing is to be created), 409 when the race was lost every time."""
         answers: list[Answer] = []
+        key = call.key(name)
+        store = self.server.store
+        # The object as the store last wrote it, without a read (upstream's cacher hands its
+        # object to GuaranteedUpdate the same way). A dry run reads, as upstream's does.
+        cached = None if call.dry_run else store.cached(key)
+        #: The audit record as it was before a try on ``cached`` that was later taken back.
+        marks: list[tuple[int, str, str]] = []
 
         def update(current: dict) -> dict | Deletion | None:
+            if marks:  # the try on the cached object did not stand: its stages never happened
+                call.record.rewind(marks.pop())
+            if current is cached:
+                marks.append(call.record.mark())
             write, answer = try_update(current)
             answers.append(answer)
             return write
 
         def create() -> dict | None:
+            if marks:
+                call.record.rewind(marks.pop())
             write, answer = try_create()
             answers.append(answer)
             return write
 
-        key = call.key(name)
         try:
-            result = guaranteed_update(self.server.store, key, update, try_create=create if try_create else None)
+            try:
+                result = guaranteed_update(store, key, update, try_create=create if try_create else None,
+                                           cached=cached)
+            except BaseException:
+                # The try on the cached object was overtaken by another answer (the object is
+                # gone): take back what that try recorded.
+                if marks:
+                    call.record.rewind(marks.pop())
+                raise
         except KeyNotFoundError:
             raise call.not_found(name) from None
         except RevisionConflictError as exc:

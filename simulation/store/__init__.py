@@ -157,6 +157,13 @@ class Store(Protocol):
 
     def compact(self, revision: int) -> None: ...
 
+    def cached(self, key: str) -> dict | None:
+        """A copy of ``key``'s object as this store last wrote it, if it remembers one, without
+        reading; perhaps no longer current (another writer may have changed it since). Only
+        for :func:`guaranteed_update`'s ``cached``, whose compare-and-set verifies it. A store
+        whose reads cost no more than this (in memory) returns None."""
+        ...
+
 
 #: How many times :func:`guaranteed_update` reads again after losing a race before it gives
 #: up with :class:`RevisionConflictError` (the API server answers 409). Upstream's etcd3 store
@@ -178,18 +185,18 @@ DELETE = Deletion.DELETE
 
 @overload
 def guaranteed_update(store: Store, key: str, try_update: Callable[[dict], dict | Deletion | None], *,
-                      attempts: int = GUARANTEED_UPDATE_ATTEMPTS) -> dict: ...
+                      attempts: int = GUARANTEED_UPDATE_ATTEMPTS, cached: dict | None = None) -> dict: ...
 
 
 @overload
 def guaranteed_update(store: Store, key: str, try_update: Callable[[dict], dict | Deletion | None], *,
                       try_create: Callable[[], dict | None] | None,
-                      attempts: int = GUARANTEED_UPDATE_ATTEMPTS) -> dict | None: ...
+                      attempts: int = GUARANTEED_UPDATE_ATTEMPTS, cached: dict | None = None) -> dict | None: ...
 
 
 def guaranteed_update(store: Store, key: str, try_update: Callable[[dict], dict | Deletion | None], *,
                       try_create: Callable[[], dict | None] | None = None,
-                      attempts: int = GUARANTEED_UPDATE_ATTEMPTS) -> dict | None:
+                      attempts: int = GUARANTEED_UPDATE_ATTEMPTS, cached: dict | None = None) -> dict | None:
     """Read, transform, compare-and-set; read again and retry when someone else wrote first.
 
     Like upstream's ``GuaranteedUpdate``: ``try_update`` gets a fresh copy of the current
@@ -202,23 +209,42 @@ def guaranteed_update(store: Store, key: str, try_update: Callable[[dict], dict 
 
     Returns what was written (for a delete, the last state at the deletion's revision) or,
     when nothing was, what was read (``None`` when nothing was there).
+
+    ``cached`` (a copy the caller may have changed hands to ``try_update``, as upstream's
+    cacher passes ``cachedExistingObject``): the object as a cache last saw it, tried first
+    instead of a read. Its revision is not known to be current, only the compare-and-set
+    proves it, so every other outcome of that try — ``try_update`` raising or writing
+    nothing, the write refused or finding no key — reads the store and tries again, as
+    upstream's etcd3 store does while ``origStateIsCurrent`` is false. That try is not
+    counted in ``attempts``.
     """
-    for _ in range(attempts):
-        try:
-            current = store.get(key)
-        except KeyNotFoundError:
-            if try_create is None:
-                raise
-            created = try_create()
-            if created is None:
-                return None
+    for _ in range(attempts + (cached is not None)):
+        if cached is not None:
+            current, cached, unverified = cached, None, True
+        else:
+            unverified = False
             try:
-                return store.create(key, created)
-            except KeyExistsError:
-                continue
+                current = store.get(key)
+            except KeyNotFoundError:
+                if try_create is None:
+                    raise
+                created = try_create()
+                if created is None:
+                    return None
+                try:
+                    return store.create(key, created)
+                except KeyExistsError:
+                    continue
         revision = int(current["metadata"]["resourceVersion"])
-        updated = try_update(current)
+        try:
+            updated = try_update(current)
+        except Exception:
+            if unverified:  # maybe refused for being stale: decide again on what is stored
+                continue
+            raise
         if updated is None:
+            if unverified:  # "nothing to write" must be said of what is stored
+                continue
             return current
         try:
             if updated is DELETE:
@@ -227,6 +253,6 @@ def guaranteed_update(store: Store, key: str, try_update: Callable[[dict], dict 
         except RevisionConflictError:
             continue
         except KeyNotFoundError:
-            if try_create is None:
+            if try_create is None and not unverified:
                 raise
     raise RevisionConflictError(key, -1, None)

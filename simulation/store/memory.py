@@ -135,6 +135,10 @@ class MemoryStore:
         with self._lock:
             self._compact_locked(revision)
 
+    def cached(self, key: str) -> None:
+        """Nothing: a read here is already a dictionary lookup and one decode."""
+        return None
+
     def _compact_locked(self, revision: int) -> None:
         revision = min(revision, self._revision)
         if revision <= self._compacted:

@@ -26,13 +26,19 @@ import orjson
 
 from . import SCHEMAS, resolve_named
 from ._helpers import INTSTR, PRESERVE, Q, Schema
+from .typeplan import fits
 
 _INT_RANGES = {"int32": (-2 ** 31, 2 ** 31 - 1), "int64": (-2 ** 63, 2 ** 63 - 1)}
 
 
 def type_error(schema_name: str, kind: str, obj: dict) -> str | None:
-    """The first field of ``obj`` whose JSON type its schema does not allow, as Go words it."""
-    return _check(SCHEMAS[schema_name], obj, kind, ())
+    """The first field of ``obj`` whose JSON type its schema does not allow, as Go words it.
+    The compiled check (:mod:`.typeplan`) says whether there is one; only then does the walk
+    below find it and word it."""
+    schema = SCHEMAS[schema_name]
+    if fits(schema, obj):
+        return None
+    return _check(schema, obj, kind, ())
 
 
 def _json_type(value: Any) -> str:
