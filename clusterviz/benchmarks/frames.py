@@ -244,16 +244,22 @@ def open_cluster(page, base_url: str, cluster: str, load: Load) -> None:
 @contextlib.contextmanager
 def streaming(load: Load, per_second: float = WRITES_PER_SECOND) -> Iterator[list[int]]:
     """Pod label patches at ``per_second`` while the block runs, as kubelets would send updates,
-    going round the pods; yields a one-item list counting the writes sent."""
+    going round the pods; yields a one-item list counting the writes sent.
+
+    Each block labels with values of its own (``tick: SESSION-N``): a patch that sets the value
+    a pod already has changes nothing, so the API server writes no revision and sends no watch
+    event. Before, a second block (the zone-open measurement) repeated the first one's values
+    ``0``, ``1``, … on the same pods: its writes were all no-ops and the page redrew no pod."""
     stop = threading.Event()
     writes = [0]
+    session = uuid.uuid4().hex[:6]
 
     def stream() -> None:
         started = time.monotonic()
         while not stop.is_set():
             i = writes[0]
             ns, name = load.pods[i % len(load.pods)].split("/")
-            load.api.call("PATCH", f"/api/v1/namespaces/{ns}/pods/{name}", {"metadata": {"labels": {"tick": str(i)}}},
+            load.api.call("PATCH", f"/api/v1/namespaces/{ns}/pods/{name}", {"metadata": {"labels": {"tick": f"{session}-{i}"}}},
                           content_type="application/merge-patch+json")
             writes[0] += 1
             time.sleep(max(0.0, started + writes[0] / per_second - time.monotonic()))

@@ -17,6 +17,7 @@ import {BAND_TOP, ObjectsView} from "./objects.js";
 import {isIngressControllerPod} from "./ingress.js";
 import {redrawPath} from "./netpath.js";
 import {el} from "./svg.js";
+import {DiagramLayer} from "./layer.js";
 import {drawZone, ownerGroups, POD_BUDGET, summarise, zoneHeight, zoneOf, zoneSig} from "./zones.js";
 
 export {el};
@@ -54,9 +55,11 @@ export class Diagram {
     this.base = el("g", {class: "base"}, svg);
     this.objects = new ObjectsView(this);
     svg.appendChild(this.objects.layer);
-    this.nodesLayer = el("g", {class: "nodes"}, svg);
-    svg.appendChild(this.objects.linksLayer);
-    this.podsLayer = el("g", {class: "pods"}, svg);
+    // the node grid, object links and pods in a layer of their own (layer.js), over the rest
+    this.grid = new DiagramLayer(svg, "grid");
+    this.nodesLayer = el("g", {class: "nodes"}, this.grid.svg);
+    this.grid.svg.appendChild(this.objects.linksLayer);
+    this.podsLayer = el("g", {class: "pods"}, this.grid.svg);
     this.trafficLayer = el("g", {class: "traffic"}, overlay || svg);
     this.fanout = new FanOut(this);
     this.dirty = true;
@@ -346,6 +349,7 @@ export class Diagram {
     if (viewBox !== this.viewBox) {
       this.viewBox = viewBox;
       this.svg.setAttribute("viewBox", viewBox);
+      this.grid.fit(viewBox);
       if (this.overlay) this.overlay.setAttribute("viewBox", viewBox);
     }
     this.height = Math.max(L.height, 420);

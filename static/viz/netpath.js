@@ -151,7 +151,7 @@ function drawPath(diagram) {
   if (!shown) return;
   const trace = shown.trace;
   const g = el("g", {class: "packet-path", "data-result": trace.result, "data-from": trace.from_pod,
-    "data-to": (trace.delivered_to || {}).pod || trace.to_ip}, diagram.svg);
+    "data-to": (trace.delivered_to || {}).pod || trace.to_ip}, diagram.grid.svg);  // over the pods it joins
   const points = [];
   for (const hop of trace.hops) {
     const p = hopPoint(diagram, hop);
