@@ -146,10 +146,14 @@ def test_a_service_shows_its_endpointslice_and_endpoints_and_links_to_the_endpoi
     [eps] = admin_api.get(f"/apis/discovery.k8s.io/v1/namespaces/default/endpointslices?labelSelector="
                           f"kubernetes.io%2Fservice-name%3D{name}").json()["items"]
     slice_key = f"EndpointSlice:default/{eps['metadata']['name']}"
-    # the links to the pods start at the slice (what kube-proxy reads), not at the Endpoints copy
+    # the links to the pods start at the slice (what kube-proxy reads), not at the Endpoints copy;
+    # they are drawn with the pods' places, on a frame after the slice's card
+    pods = admin_api.get(f"/api/v1/namespaces/default/pods?labelSelector=app%3D{name}").json()["items"]
+    page.wait_for_function("([key, n]) => document.querySelectorAll("
+                           "`svg path.endpoint-link[data-from=\"${key}\"]`).length === n",
+                           arg=[slice_key, len(pods)], timeout=30000)
     links = page.evaluate(f"""[...document.querySelectorAll('svg path.endpoint-link[data-from="{slice_key}"]')]
         .map(p => p.dataset.to)""")
-    pods = admin_api.get(f"/api/v1/namespaces/default/pods?labelSelector=app%3D{name}").json()["items"]
     assert sorted(links) == sorted(f"Pod:default/{p['metadata']['name']}" for p in pods)
     assert page.locator(f'svg path.endpoint-link[data-from="Endpoints:default/{name}"]').count() == 0
     assert page.locator(f'svg path.endpoint-link.static[data-from="Service:default/{name}"][data-to="{slice_key}"]').count() == 1
