@@ -45,7 +45,14 @@ def routed(control_plane, server, admin_api) -> tuple[str, str, list[str]]:
         table = sim_get(server, admin_api, "ingress")
         found = next((r for r in table["routes"] if r["host"] == host), None)
         return found["endpoints"] if found and len(found["endpoints"]) == 2 else None
-    return name, host, wait_for(row, timeout=120)
+
+    def controller_ready() -> bool | None:
+        """The client's leg goes through the controller's Service: its pod must be an endpoint."""
+        slices = admin_api.get("/apis/discovery.k8s.io/v1/namespaces/ingress-nginx/endpointslices").json()["items"]
+        return any((e.get("conditions") or {}).get("ready") for s in slices for e in s.get("endpoints") or []) or None
+    endpoints = wait_for(row, timeout=120)
+    wait_for(controller_ready, timeout=120)
+    return name, host, endpoints
 
 
 def test_an_ingress_inspector_shows_its_routes_and_routes_a_request(cluster_page, server, admin_api, routed, shot):
